@@ -1,0 +1,138 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { paths } from '../config/paths.js';
+import { systemClock } from '../config/clock.js';
+import { createMemberKeyer } from '../audience/member-key.js';
+import { findRunningDevDatabase, startDevDatabase } from '../store/dev-db.js';
+import { listGroups } from '../store/groups-repo.js';
+import { startFleetSimulator } from '../sim/fleet-simulator.js';
+import { Fleet } from '../fleet/fleet.js';
+import { defaultPuppetFactory } from '../fleet/puppet-factory.js';
+import { runDemo } from '../demo/run-demo.js';
+import { formatRows, type OutputFormat } from '../reports/format.js';
+import { createContext, type CliContext } from './context.js';
+import { EXIT } from './exit-codes.js';
+import { testBotsFor } from './sim-bots.js';
+
+export function registerCommands(program: Command): void {
+  const ctx = (): CliContext => {
+    const o = program.opts<{ bots?: string; logLevel?: string }>();
+    return createContext({ botsDir: o.bots, logLevel: o.logLevel });
+  };
+
+  program
+    .command('demo')
+    .description('run the demo: development database, simulated WeChat, the shipped bots, one post to every group')
+    .option('--groups <n>', 'groups in the simulated world', int, 36)
+    .option('--members-per-group <n>', 'mean members per group', int, 80)
+    .action(async (o: { groups: number; membersPerGroup: number }) => {
+      const c = ctx();
+      const res = await runDemo({ env: c.env, fleet: c.fleet(), ref: c.ref(), stateDir: paths.state, log: c.log, groups: o.groups, membersPerGroup: o.membersPerGroup });
+      if (res.sent < res.planned) process.exitCode = EXIT.wechat;
+    });
+
+  program
+    .command('sim')
+    .description('start the WeChat simulator: one gRPC puppet service per bot over a shared synthetic world')
+    .option('--groups <n>', 'groups', int, 36)
+    .option('--members-per-group <n>', 'mean members per group', int, 80)
+    .option('--bots <k>', 'bots (the first k of bots/, then extra sim-NN bots)', int, 3)
+    .option('--seed <n>', 'world seed', int, 2026)
+    .action(async (o: { groups: number; membersPerGroup: number; bots: number; seed: number }) => {
+      const c = ctx();
+      const fleet = testBotsFor(c.fleet(), o.bots);
+      const s = await startFleetSimulator({ ref: c.ref(), fleet, world: { groups: o.groups, membersPerGroup: o.membersPerGroup, seed: o.seed }, useConfiguredEndpoints: true });
+      const out = process.stdout;
+      out.write(`simulator: ${s.world.rooms.size} groups, ${[...s.world.contacts.values()].filter((x) => x.kind === 'member').length} residents, ${s.sim.endpoints.length} bots\n`);
+      for (const e of s.sim.endpoints) {
+        const bot = s.fleet.bots.find((b) => b.id === e.botId)!;
+        out.write(`bot ${e.botId}  endpoint ${e.endpoint}  token ${e.token}\n  export ${bot.puppet.tokenEnv}=${e.token}\n`);
+      }
+      out.write('Ctrl-C stops the simulator.\n');
+      await untilSignal();
+      await s.stop();
+    });
+
+  const db = program.command('db').description('the development database (FerretDB), used when MONGODB_URI is unset');
+  db.command('start')
+    .description('build FerretDB if needed and start it in the background')
+    .action(async () => {
+      const c = ctx();
+      const running = await findRunningDevDatabase(paths.state);
+      const d = running ?? (await startDevDatabase({ stateDir: paths.state, log: c.log, detached: true }));
+      process.stdout.write(`${running ? 'already running' : 'started'}: ${d.uri} (pid ${d.pid})\n`);
+    });
+  db.command('stop')
+    .description('stop the background development database')
+    .action(async () => {
+      const d = await findRunningDevDatabase(paths.state);
+      if (!d) process.stdout.write('not running\n');
+      else {
+        await d.stop();
+        process.stdout.write('stopped\n');
+      }
+    });
+
+  const fleetCmd = program.command('fleet').description('run the bots');
+  fleetCmd
+    .command('start')
+    .description('log in every bot of bots/, register their groups, keep running until Ctrl-C')
+    .action(async () => {
+      const c = ctx();
+      const config = c.fleet();
+      const d = await c.db();
+      const fleet = new Fleet({ config, store: d.store, keyer: createMemberKeyer(c.env.memberKey), log: c.log, clock: systemClock, puppetFactory: defaultPuppetFactory() });
+      const res = await fleet.start();
+      if (res.online.length === 0) {
+        await fleet.close();
+        await d.close();
+        process.exitCode = EXIT.wechat;
+        return;
+      }
+      await fleet.discoverGroups();
+      await untilSignal();
+      await fleet.close();
+      await d.close();
+    });
+
+  const groups = program.command('groups').description('the group registry');
+  groups
+    .command('list')
+    .description('list registered groups')
+    .option('--pending', 'only groups waiting for an officer to tag them')
+    .option('--format <f>', 'table | csv | json', format, 'table')
+    .action(async (o: { pending?: boolean; format: OutputFormat }) => {
+      const c = ctx();
+      const d = await c.db();
+      try {
+        const rows = await listGroups(d.store, o.pending ? { status: 'pending' } : {});
+        process.stdout.write(
+          formatRows(
+            rows.map((g) => ({ roomId: g.roomId, topic: g.topic, status: g.status, district: g.district ?? '', station: g.station ?? '', segments: g.segments.join(','), members: g.memberCount, bots: g.botIds.join(',') })),
+            o.format,
+            ['roomId', 'topic', 'status', 'district', 'station', 'segments', 'members', 'bots'],
+          ) + '\n',
+        );
+      } finally {
+        await d.close();
+      }
+    });
+}
+
+function int(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`must be a whole number (got "${v}")`);
+  return n;
+}
+
+function format(v: string): OutputFormat {
+  if (v !== 'table' && v !== 'csv' && v !== 'json') throw new InvalidArgumentError(`must be table, csv or json (got "${v}")`);
+  return v;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

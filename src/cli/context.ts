@@ -1,0 +1,30 @@
+import { loadFleetConfig, type FleetConfig } from '../config/bots.js';
+import { loadEnv, type ZhimiEnv } from '../config/env.js';
+import { paths } from '../config/paths.js';
+import { loadReferenceData, type ReferenceData } from '../config/reference.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { openDatabase, type OpenDatabase } from '../store/open-database.js';
+
+/** What every command needs, loaded once and validated up front. */
+export interface CliContext {
+  env: ZhimiEnv;
+  log: Logger;
+  botsDir: string;
+  fleet(): FleetConfig;
+  ref(): ReferenceData;
+  db(): Promise<OpenDatabase>;
+}
+
+export function createContext(opts: { botsDir?: string | undefined; logLevel?: string | undefined } = {}): CliContext {
+  const log = createLogger(opts.logLevel ? { level: opts.logLevel } : {});
+  const env = loadEnv(paths.root);
+  const botsDir = opts.botsDir ?? paths.bots;
+  return {
+    env,
+    log,
+    botsDir,
+    fleet: () => loadFleetConfig(botsDir),
+    ref: () => loadReferenceData(paths.reference),
+    db: () => openDatabase({ mongoUri: env.mongoUri, stateDir: paths.state, log, keepDevDatabase: true }),
+  };
+}

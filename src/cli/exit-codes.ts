@@ -1,0 +1,25 @@
+import { ConfigError } from '../config/errors.js';
+import { StoreError } from '../store/errors.js';
+import { PuppetError, TransportError } from '../fleet/errors.js';
+
+/** Exit codes of `zhimi` (also in the README). */
+export const EXIT = {
+  ok: 0,
+  /** Something went wrong in Zhimi itself. */
+  internal: 1,
+  /** A file or setting the user wrote is wrong (bots/*.yaml, content/, environment, arguments). */
+  config: 2,
+  /** The database cannot be reached or used. */
+  database: 3,
+  /** A bot or puppet service failed. */
+  wechat: 4,
+  /** The check ran and found problems (lint, validate). */
+  findings: 5,
+} as const;
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof ConfigError) return EXIT.config;
+  if (err instanceof StoreError) return EXIT.database;
+  if (err instanceof PuppetError || err instanceof TransportError) return EXIT.wechat;
+  return EXIT.internal;
+}

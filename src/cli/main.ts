@@ -1,0 +1,25 @@
+import { Command, CommanderError } from 'commander';
+import { exitCodeFor, EXIT } from './exit-codes.js';
+import { registerCommands } from './commands.js';
+
+const program = new Command('zhimi')
+  .description('织密 Zhimi: a fleet of WeChat bots for police anti-fraud outreach')
+  .option('--bots <dir>', 'folder of bot configs (fleet.yaml + <bot-id>.yaml)')
+  .option('--log-level <level>', 'trace | debug | info | warn | error | silent')
+  .exitOverride()
+  .showHelpAfterError();
+
+registerCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.config;
+  } else {
+    const e = err as Error & { code?: string };
+    process.stderr.write(`zhimi: ${e.code ? `[${e.code}] ` : ''}${e.message}\n`);
+    if (process.env['ZHIMI_DEBUG']) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = exitCodeFor(err);
+  }
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/** Environment variable names we read secrets from (tokens never live in files). */
+const envVarName = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]*$/, 'must be an environment variable name in CAPITALS, e.g. ZHIMI_BOT_GULOU01_TOKEN');
+
+/** host:port of a Wechaty puppet service. */
+const endpoint = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8788');
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM in 24-hour time, e.g. 21:30');
+
+/** Sending limits of one bot. Every field documented with its default in bots/fleet.yaml. */
+export const limitsSchema = z.strictObject({
+  /** Minimum gap between two posts of one bot, in ms. Personal accounts get throttled beyond ~1 msg/s. */
+  minGapMs: z.number().int().min(1000, 'must be ≥ 1000 ms: personal WeChat accounts are throttled beyond about one message a second'),
+  /** Random extra gap 0…jitterMs added to every post. */
+  jitterMs: z.number().int().min(0).max(60_000),
+  perMinute: z.number().int().min(1).max(60),
+  perHour: z.number().int().min(1),
+  perDay: z.number().int().min(1),
+});
+export type BotLimits = z.output<typeof limitsSchema>;
+
+export const quietHoursSchema = z.strictObject({ from: hhmm, to: hhmm });
+
+export const officerSchema = z.strictObject({
+  /** The officer's WeChat id (as the puppet reports it). */
+  id: z.string().min(1),
+  name: z.string().min(1),
+  role: z.enum(['officer', 'approver', 'admin']).default('officer'),
+});
+export type Officer = z.output<typeof officerSchema>;
+
+export const puppetSchema = z
+  .strictObject({
+    /** npm name of the Wechaty puppet: wechaty-puppet-service in production. */
+    name: z.string().min(1).default('wechaty-puppet-service'),
+    endpoint: endpoint.optional(),
+    /** Name of the environment variable that holds the token (never the token itself). */
+    tokenEnv: envVarName.optional(),
+    /** Extra options passed to the puppet as they are. */
+    options: z.record(z.string(), z.unknown()).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.name === 'wechaty-puppet-service') {
+      if (!p.endpoint) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'is required for wechaty-puppet-service (host:port)' });
+      if (!p.tokenEnv) ctx.addIssue({ code: 'custom', path: ['tokenEnv'], message: 'is required for wechaty-puppet-service: the name of the environment variable holding the token' });
+    }
+  });
+export type PuppetConfig = z.output<typeof puppetSchema>;
+
+/** bots/fleet.yaml: fleet-wide defaults. */
+export const fleetSchema = z.strictObject({
+  limits: limitsSchema,
+  fleet: z.strictObject({
+    /** Posts per minute across all bots. */
+    perMinute: z.number().int().min(1),
+  }),
+  quietHours: z.strictObject({ elderly: quietHoursSchema, default: quietHoursSchema }),
+  /** Officers every bot accepts invitations and commands from. */
+  officers: z.array(officerSchema).default([]),
+  /** What the bot calls itself in groups. */
+  displayName: z.string().min(1).default('反诈宣传员'),
+});
+export type FleetFileConfig = z.output<typeof fleetSchema>;
+
+/** bots/<id>.yaml: one WeChat account. */
+export const botSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'must be lower-case letters, digits and dashes, e.g. gulou-01'),
+  name: z.string().min(1),
+  puppet: puppetSchema,
+  /** WeChat ids of officers (besides the fleet-wide list) whose invitations this bot accepts. */
+  acceptInvitesFrom: z.array(z.string().min(1)).default([]),
+  limits: limitsSchema.partial().default({}),
+  /** Set false to keep the file but not start the bot. */
+  enabled: z.boolean().default(true),
+});
+export type BotFileConfig = z.output<typeof botSchema>;
+
+/** A bot with every default resolved. */
+export interface BotConfig extends Omit<BotFileConfig, 'limits'> {
+  limits: BotLimits;
+  /** The file it came from, for messages. */
+  file: string;
+}

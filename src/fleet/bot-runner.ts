@@ -1,0 +1,153 @@
+import { EventEmitter } from 'node:events';
+import { WechatyBuilder, type Wechaty as WechatyInterface } from 'wechaty';
+import * as PUPPET from 'wechaty-puppet';
+import type { BotConfig } from '../config/bots.js';
+import type { Logger } from '../log/logger.js';
+import type { MemberKeyer } from '../audience/member-key.js';
+import { PuppetError, TransportError, scrubSecrets } from './errors.js';
+
+// Wechaty and the puppet service log through one brolog instance; keep it
+// quiet (it can print tokens at verbose level) unless WECHATY_LOG asks.
+PUPPET.log.level((process.env['WECHATY_LOG'] as 'silent' | 'error' | 'warn' | 'info' | undefined) ?? 'silent');
+
+/** Events of one bot, for the fleet and the operator view. */
+export interface BotEvents {
+  login: [{ botId: string }];
+  logout: [{ botId: string; reason: string }];
+  error: [{ botId: string; error: Error }];
+}
+
+export interface BotRunnerOptions {
+  bot: BotConfig;
+  puppet: PUPPET.impls.PuppetInterface;
+  keyer: MemberKeyer;
+  log: Logger;
+  /** Give up on login after this long. @defaultValue 20000 */
+  loginTimeoutMs?: number;
+}
+
+/** What a bot sees of a room it is a member of. */
+export interface RoomView {
+  roomId: string;
+  topic: string;
+  /** Member WeChat ids (never stored: turned into counts and keys by the caller). */
+  memberIds: string[];
+}
+
+/**
+ * One WeChat account: a Wechaty instance over the bot's puppet. Knows how to
+ * log in, list its rooms and post; everything else listens to its events.
+ */
+export class BotRunner extends EventEmitter<BotEvents> {
+  readonly bot: BotConfig;
+  readonly wechaty: WechatyInterface;
+  private readonly log: Logger;
+  private selfId: string | undefined;
+  private online = false;
+  private stopping = false;
+
+  constructor(private readonly options: BotRunnerOptions) {
+    super();
+    this.bot = options.bot;
+    this.log = options.log.child({ botId: options.bot.id });
+    this.wechaty = WechatyBuilder.build({ puppet: options.puppet as never });
+    this.wechaty.on('logout', (_user, reason) => {
+      this.online = false;
+      if (this.stopping) return;
+      this.log.warn({ reason }, 'bot logged out');
+      this.emit('logout', { botId: this.bot.id, reason: String(reason ?? 'logout') });
+    });
+    this.wechaty.on('error', (err) => {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.log.warn({ err: scrubSecrets(error.message) }, 'bot error');
+      this.emit('error', { botId: this.bot.id, error });
+    });
+  }
+
+  get isOnline(): boolean {
+    return this.online;
+  }
+
+  /** The bot's own WeChat id (known after login). */
+  get contactId(): string | undefined {
+    return this.selfId;
+  }
+
+  /** Start the puppet and wait for login; a failure names the bot and what to check. */
+  async start(): Promise<void> {
+    const timeoutMs = this.options.loginTimeoutMs ?? 20_000;
+    const loggedIn = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no login within ${timeoutMs / 1000} s`)), timeoutMs);
+      this.wechaty.once('login', (user) => {
+        clearTimeout(timer);
+        this.selfId = user.id;
+        resolve();
+      });
+      this.wechaty.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      });
+    });
+    try {
+      await this.wechaty.start();
+      await loggedIn;
+    } catch (err) {
+      await this.wechaty.stop().catch(() => undefined);
+      throw this.explainStartError(err);
+    }
+    this.online = true;
+    this.log.info({ name: this.bot.name }, 'bot logged in');
+    this.emit('login', { botId: this.bot.id });
+  }
+
+  /** Every room the bot is a member of, with its members. */
+  async rooms(): Promise<RoomView[]> {
+    const rooms = await this.wechaty.Room.findAll();
+    const out: RoomView[] = [];
+    for (const room of rooms) {
+      const members = await room.memberAll();
+      out.push({ roomId: room.id, topic: await room.topic(), memberIds: members.map((m) => m.id) });
+    }
+    return out;
+  }
+
+  /** One room by id, or undefined when the bot is not (or no longer) in it. */
+  async room(roomId: string): Promise<RoomView | undefined> {
+    const room = await this.wechaty.Room.find({ id: roomId });
+    if (!room) return undefined;
+    const members = await room.memberAll();
+    return { roomId, topic: await room.topic(), memberIds: members.map((m) => m.id) };
+  }
+
+  /** Post text to a room; returns the room's member ids at send time. */
+  async say(roomId: string, text: string): Promise<string[]> {
+    const room = await this.wechaty.Room.find({ id: roomId });
+    if (!room) throw new PuppetError(this.bot.id, 'say', `room ${roomId} not found (bot not a member)`);
+    try {
+      await room.say(text);
+    } catch (err) {
+      throw new PuppetError(this.bot.id, 'say', scrubSecrets((err as Error).message), { cause: err });
+    }
+    const members = await room.memberAll();
+    return members.map((m) => m.id);
+  }
+
+  async stop(): Promise<void> {
+    this.online = false;
+    this.stopping = true;
+    await this.wechaty.stop().catch((err: unknown) => this.log.debug({ err: scrubSecrets(String(err)) }, 'stop'));
+  }
+
+  private explainStartError(err: unknown): Error {
+    const msg = scrubSecrets((err as Error)?.message ?? String(err));
+    const p = this.bot.puppet;
+    if (p.name === 'wechaty-puppet-service') {
+      const auth = /UNAUTHENTICATED|token|401|permission/i.test(msg);
+      const what = auth
+        ? `the puppet service at ${p.endpoint} refused the token: check ${p.tokenEnv}`
+        : `cannot reach its puppet service at ${p.endpoint} (${msg}): check the endpoint and ${p.tokenEnv}`;
+      return new TransportError(this.bot.id, `bot ${this.bot.id} (${this.bot.file}): ${what}`, { cause: err });
+    }
+    return new PuppetError(this.bot.id, 'start', msg, { cause: err });
+  }
+}

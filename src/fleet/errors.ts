@@ -1,0 +1,31 @@
+/** The puppet (WeChat side) answered with an error. Carries the bot and operation; never secrets. */
+export class PuppetError extends Error {
+  override readonly name = 'PuppetError';
+  readonly code = 'ZHIMI_E_PUPPET';
+  constructor(readonly botId: string, readonly operation: string, message: string, options?: { cause?: unknown }) {
+    super(`bot ${botId}: ${operation}: ${message}`, options);
+  }
+}
+
+/** The puppet service could not be reached or refused us (endpoint, TLS, token). */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  readonly code = 'ZHIMI_E_TRANSPORT';
+  constructor(readonly botId: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Our own code threw while handling something for a bot. */
+export class HandlerError extends Error {
+  override readonly name = 'HandlerError';
+  readonly code = 'ZHIMI_E_HANDLER';
+  constructor(readonly context: { botId?: string; groupId?: string; campaignId?: string }, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Error text without anything that looks like a puppet-service token. */
+export function scrubSecrets(text: string): string {
+  return text.replace(/\b[a-z0-9]+_[0-9a-f-]{16,}\b/gi, '[token]');
+}

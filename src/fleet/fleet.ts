@@ -1,0 +1,116 @@
+import { EventEmitter } from 'node:events';
+import type { FleetConfig } from '../config/bots.js';
+import type { Clock } from '../config/clock.js';
+import type { Logger } from '../log/logger.js';
+import type { MemberKeyer } from '../audience/member-key.js';
+import { toSeenGroup } from '../audience/group-sync.js';
+import type { Store } from '../store/connection.js';
+import { upsertSeenGroup } from '../store/groups-repo.js';
+import { knownBotContactIds, recordBotState } from '../store/bots-repo.js';
+import { BotRunner } from './bot-runner.js';
+import type { PuppetFactory } from './puppet-factory.js';
+import { scrubSecrets } from './errors.js';
+
+/** Typed events of the whole fleet (progress output and the operator view subscribe). */
+export interface FleetEvents {
+  'bot:login': [{ botId: string }];
+  'bot:failed': [{ botId: string; error: Error }];
+  'bot:logout': [{ botId: string; reason: string }];
+  'group:registered': [{ botId: string; roomId: string; topic: string; created: boolean }];
+}
+
+export interface FleetOptions {
+  config: FleetConfig;
+  store: Store;
+  keyer: MemberKeyer;
+  log: Logger;
+  clock: Clock;
+  puppetFactory: PuppetFactory;
+  /** Only these bots. @defaultValue every enabled bot */
+  botIds?: string[];
+  loginTimeoutMs?: number;
+}
+
+export interface FleetStartResult {
+  online: string[];
+  failed: { botId: string; error: Error }[];
+}
+
+/**
+ * The bots of this worker. A bot that cannot start fails alone, with a
+ * message naming it; the others keep running.
+ */
+export class Fleet extends EventEmitter<FleetEvents> {
+  private readonly runners = new Map<string, BotRunner>();
+  private readonly log: Logger;
+
+  constructor(private readonly o: FleetOptions) {
+    super();
+    this.log = o.log.child({ module: 'fleet' });
+  }
+
+  async start(): Promise<FleetStartResult> {
+    const bots = this.o.config.bots.filter((b) => b.enabled && (!this.o.botIds || this.o.botIds.includes(b.id)));
+    const results = await Promise.allSettled(
+      bots.map(async (bot) => {
+        const puppet = await this.o.puppetFactory(bot);
+        const runner = new BotRunner({ bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}) });
+        await runner.start();
+        await recordBotState(this.o.store, bot.id, { status: 'online', contactId: runner.contactId, at: this.o.clock.now() });
+        runner.on('logout', (e) => {
+          void recordBotState(this.o.store, e.botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);
+          this.emit('bot:logout', e);
+        });
+        this.runners.set(bot.id, runner);
+        this.emit('bot:login', { botId: bot.id });
+        return bot.id;
+      }),
+    );
+    const out: FleetStartResult = { online: [], failed: [] };
+    results.forEach((r, i) => {
+      const botId = bots[i]!.id;
+      if (r.status === 'fulfilled') out.online.push(botId);
+      else {
+        const error = r.reason instanceof Error ? r.reason : new Error(String(r.reason));
+        this.log.error({ botId, err: scrubSecrets(error.message) }, 'bot could not start; the other bots keep running');
+        out.failed.push({ botId, error });
+        void recordBotState(this.o.store, botId, { status: 'failed', error: scrubSecrets(error.message), at: this.o.clock.now() }).catch(() => undefined);
+        this.emit('bot:failed', { botId, error });
+      }
+    });
+    return out;
+  }
+
+  runner(botId: string): BotRunner | undefined {
+    return this.runners.get(botId);
+  }
+
+  onlineBots(): BotRunner[] {
+    return [...this.runners.values()].filter((r) => r.isOnline);
+  }
+
+  /** WeChat ids of this fleet's bots (excluded from member counts). */
+  botContactIds(): Set<string> {
+    return new Set([...this.runners.values()].map((r) => r.contactId).filter((x): x is string => !!x));
+  }
+
+  /** Look at every room of every online bot and upsert it into the registry. Returns rooms seen. */
+  async discoverGroups(): Promise<number> {
+    const botIds = new Set([...this.botContactIds(), ...(await knownBotContactIds(this.o.store))]);
+    let seen = 0;
+    for (const runner of this.onlineBots()) {
+      for (const view of await runner.rooms()) {
+        const { created } = await upsertSeenGroup(this.o.store, toSeenGroup(view, runner.bot.id, botIds, this.o.keyer), this.o.clock.now());
+        seen++;
+        this.emit('group:registered', { botId: runner.bot.id, roomId: view.roomId, topic: view.topic, created });
+      }
+    }
+    this.log.info({ rooms: seen }, 'groups discovered');
+    return seen;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.runners.values()].map((r) => r.stop()));
+    this.runners.clear();
+  }
+}

@@ -1,0 +1,60 @@
+import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Options for {@link createLogger}. */
+export interface LoggerFactoryOptions {
+  /** Minimum level. @defaultValue `process.env.ZHIMI_LOG_LEVEL ?? 'info'` */
+  level?: string;
+  /** Pretty, human output. @defaultValue true when stdout is a TTY */
+  pretty?: boolean;
+  /** Write here instead of stdout (tests capture logs this way). */
+  destination?: DestinationStream;
+}
+
+/**
+ * Paths pino blanks out wherever they appear. Tokens and member ids must never
+ * reach a log line: code logs member *keys* (HMACs), never raw ids, and these
+ * paths catch the mistakes.
+ */
+export const REDACTED_PATHS = [
+  'token',
+  '*.token',
+  'puppet.token',
+  '*.puppet.token',
+  'password',
+  '*.password',
+  'memberId',
+  '*.memberId',
+  'wxid',
+  '*.wxid',
+  'inviterId',
+  '*.inviterId',
+];
+
+/** One root logger for the process; modules take `logger.child({ ... })`. */
+export function createLogger(options: LoggerFactoryOptions = {}): Logger {
+  const level = options.level ?? process.env['ZHIMI_LOG_LEVEL'] ?? 'info';
+  const base: LoggerOptions = {
+    level,
+    base: { app: 'zhimi' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+  if (options.destination) return pino(base, options.destination);
+  const pretty = options.pretty ?? process.stdout.isTTY === true;
+  if (pretty) {
+    return pino({
+      ...base,
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app' },
+      },
+    });
+  }
+  return pino(base);
+}
+
+/** A logger that drops everything (library defaults, quiet CLI paths). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,149 @@
+import * as PUPPET from 'wechaty-puppet';
+import { PuppetMock, mock } from 'wechaty-puppet-mock';
+import type { SimWorld } from './world.js';
+import type { SimMessage } from './world-model.js';
+
+/** Faults a simulated account can show, switchable at run time (used by delivery tests). */
+export interface SimFaults {
+  /** Delay every send by this many ms. */
+  sendDelayMs?: number;
+  /** Throw this error text on every send while set (e.g. "发送消息过于频繁"). */
+  sendError?: string;
+}
+
+export interface SimPuppetOptions {
+  world: SimWorld;
+  botId: string;
+}
+
+/**
+ * One WeChat account in the simulated world: a PuppetMock whose contacts,
+ * rooms and messages come from the shared {@link SimWorld}. It logs in as
+ * soon as it is started (as a puppet service that is already logged in does).
+ */
+export class SimPuppet extends PuppetMock {
+  readonly world: SimWorld;
+  readonly botId: string;
+  readonly contactId: string;
+  faults: SimFaults = {};
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(o: SimPuppetOptions) {
+    super({ mocker: new mock.Mocker() });
+    this.world = o.world;
+    this.botId = o.botId;
+    this.contactId = o.world.botContactId(o.botId);
+  }
+
+  override async onStart(): Promise<void> {
+    const onMessage = (m: SimMessage): void => {
+      if (this.sees(m)) this.emit('message', { messageId: m.id });
+    };
+    const onJoin = (e: { roomId: string; inviteeIds: string[]; inviterId: string; timestamp: number }): void => {
+      if (!this.inRoom(e.roomId)) return;
+      this.dirtyPayload(PUPPET.types.Payload.Room, e.roomId);
+      this.emit('room-join', { roomId: e.roomId, inviteeIdList: e.inviteeIds, inviterId: e.inviterId, timestamp: e.timestamp });
+    };
+    const onLeave = (e: { roomId: string; removeeIds: string[]; removerId: string; timestamp: number }): void => {
+      if (!this.inRoom(e.roomId) && !e.removeeIds.includes(this.contactId)) return;
+      this.dirtyPayload(PUPPET.types.Payload.Room, e.roomId);
+      this.emit('room-leave', { roomId: e.roomId, removeeIdList: e.removeeIds, removerId: e.removerId, timestamp: e.timestamp });
+    };
+    const onTopic = (e: { roomId: string; newTopic: string; oldTopic: string; changerId: string; timestamp: number }): void => {
+      if (!this.inRoom(e.roomId)) return;
+      this.dirtyPayload(PUPPET.types.Payload.Room, e.roomId);
+      this.emit('room-topic', e);
+    };
+    this.world.on('message', onMessage);
+    this.world.on('room-join', onJoin);
+    this.world.on('room-leave', onLeave);
+    this.world.on('room-topic', onTopic);
+    this.unsubscribe.push(
+      () => this.world.off('message', onMessage),
+      () => this.world.off('room-join', onJoin),
+      () => this.world.off('room-leave', onLeave),
+      () => this.world.off('room-topic', onTopic),
+    );
+    setImmediate(() => {
+      if (!this.isLoggedIn) this.login(this.contactId);
+    });
+  }
+
+  override async onStop(): Promise<void> {
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+
+  override async contactRawPayload(id: string): Promise<PUPPET.payloads.Contact> {
+    const c = this.world.contacts.get(id);
+    if (!c) throw new Error(`no contact ${id}`);
+    return { id: c.id, name: c.name, gender: PUPPET.types.ContactGender.Unknown, type: PUPPET.types.Contact.Individual, avatar: '', phone: [] };
+  }
+
+  override async contactList(): Promise<string[]> {
+    return [...this.world.contacts.keys()];
+  }
+
+  override async roomRawPayload(id: string): Promise<PUPPET.payloads.Room> {
+    const r = this.world.rooms.get(id);
+    if (!r) throw new Error(`no room ${id}`);
+    return { id: r.id, topic: r.topic, memberIdList: [...r.memberIds], ownerId: r.ownerId, adminIdList: [], avatar: '' };
+  }
+
+  override async roomList(): Promise<string[]> {
+    return this.world.roomsOf(this.contactId).map((r) => r.id);
+  }
+
+  override async roomMemberList(roomId: string): Promise<string[]> {
+    return [...(this.world.rooms.get(roomId)?.memberIds ?? [])];
+  }
+
+  override async roomMemberRawPayload(roomId: string, contactId: string): Promise<PUPPET.payloads.RoomMember> {
+    void roomId;
+    const c = this.world.contacts.get(contactId);
+    return { id: contactId, name: c?.name ?? contactId, avatar: '' };
+  }
+
+  override async roomTopic(roomId: string): Promise<string>;
+  override async roomTopic(roomId: string, topic: string): Promise<void>;
+  override async roomTopic(roomId: string, topic?: string): Promise<string | void> {
+    if (topic === undefined) return this.world.rooms.get(roomId)?.topic ?? '';
+    this.world.setTopic(roomId, topic, this.contactId);
+  }
+
+  override async roomQuit(roomId: string): Promise<void> {
+    this.world.removeMembers(roomId, [this.contactId], this.contactId);
+  }
+
+  override async messageRawPayload(id: string): Promise<PUPPET.payloads.Message> {
+    const m = this.world.messages.get(id);
+    if (!m) throw new Error(`no message ${id}`);
+    const base = { id: m.id, talkerId: m.talkerId, text: m.text, timestamp: m.timestamp, type: PUPPET.types.Message.Text };
+    return m.roomId
+      ? { ...base, roomId: m.roomId, mentionIdList: m.mentionIds }
+      : { ...base, listenerId: m.listenerId ?? this.contactId };
+  }
+
+  override async messageSendText(conversationId: string, text: string, mentionIdList?: string[]): Promise<void> {
+    if (!this.isLoggedIn) throw new Error('not logged in');
+    const { sendDelayMs, sendError } = this.faults;
+    if (sendDelayMs) await new Promise((r) => setTimeout(r, sendDelayMs));
+    if (sendError) throw new Error(sendError);
+    const isRoom = conversationId.endsWith('@chatroom');
+    if (isRoom && !this.inRoom(conversationId)) throw new Error(`not a member of room ${conversationId}`);
+    this.world.post({
+      talkerId: this.contactId,
+      text,
+      mentionIds: mentionIdList ?? [],
+      ...(isRoom ? { roomId: conversationId } : { listenerId: conversationId }),
+    });
+  }
+
+  private inRoom(roomId: string): boolean {
+    return this.world.rooms.get(roomId)?.memberIds.includes(this.contactId) ?? false;
+  }
+
+  private sees(m: SimMessage): boolean {
+    if (m.roomId) return this.inRoom(m.roomId);
+    return m.listenerId === this.contactId || m.talkerId === this.contactId;
+  }
+}

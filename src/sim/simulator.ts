@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { PuppetServer } from 'wechaty-puppet-service';
+import { SimPuppet } from './sim-puppet.js';
+import type { SimWorld } from './world.js';
+
+/** One simulated account served over gRPC, as a puppet service provider would. */
+export interface SimEndpoint {
+  botId: string;
+  endpoint: string;
+  token: string;
+  puppet: SimPuppet;
+}
+
+export interface SimulatorOptions {
+  world: SimWorld;
+  /** Where each bot's puppet service listens; a token is made when not given. */
+  bots: { botId: string; endpoint: string; token?: string }[];
+}
+
+/** The running simulator. */
+export interface Simulator {
+  world: SimWorld;
+  endpoints: SimEndpoint[];
+  endpointOf(botId: string): SimEndpoint;
+  stop(): Promise<void>;
+}
+
+/** A token in the form puppet services use: `<SNI>_<secret>` (the SNI selects the TLS certificate). */
+export function makeToken(): string {
+  return `insecure_${randomBytes(16).toString('hex')}`;
+}
+
+/**
+ * Start, per bot, a `PuppetServer` (wechaty-puppet-service, gRPC with TLS and
+ * token auth) in front of a {@link SimPuppet}, all sharing one world.
+ */
+export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
+  const endpoints: SimEndpoint[] = [];
+  const servers: PuppetServer[] = [];
+  try {
+    for (const b of o.bots) {
+      const puppet = new SimPuppet({ world: o.world, botId: b.botId });
+      const token = b.token ?? makeToken();
+      const server = new PuppetServer({ puppet, token, endpoint: b.endpoint });
+      await server.start();
+      servers.push(server);
+      endpoints.push({ botId: b.botId, endpoint: b.endpoint, token, puppet });
+    }
+  } catch (err) {
+    await Promise.allSettled(servers.map((s) => s.stop()));
+    throw err;
+  }
+  return {
+    world: o.world,
+    endpoints,
+    endpointOf(botId) {
+      const e = endpoints.find((x) => x.botId === botId);
+      if (!e) throw new Error(`simulator has no bot ${botId}`);
+      return e;
+    },
+    async stop() {
+      await Promise.allSettled(servers.map((s) => s.stop()));
+      await Promise.allSettled(endpoints.map((e) => (e.puppet.isLoggedIn || e.puppet.state.active() ? e.puppet.stop() : undefined)));
+    },
+  };
+}

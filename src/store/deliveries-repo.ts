@@ -1,0 +1,148 @@
+import { Types } from 'mongoose';
+import type { Store } from './connection.js';
+import type { DeliveryStatus } from './models/deliveries.js';
+import { sumBy } from './aggregate.js';
+
+export { DELIVERY_STATUSES, FINAL_STATUSES, type DeliveryStatus } from './models/deliveries.js';
+
+/** A delivery the planner wants in the outbox. */
+export interface PlannedDelivery {
+  runId: string;
+  campaignId: string;
+  groupId: string;
+  roomId: string;
+  botId: string;
+  postId: string;
+  contentHash: string;
+  text: string;
+  priority: 0 | 1;
+  notBefore: Date;
+}
+
+/** A delivery a worker has claimed and must now send. */
+export interface ClaimedDelivery extends PlannedDelivery {
+  id: string;
+  attempts: number;
+  leaseUntil: Date;
+}
+
+/**
+ * Write planned deliveries. Idempotent: (run, group) is unique, so planning
+ * the same run twice adds nothing. Returns how many were new.
+ */
+export async function insertPlanned(store: Store, items: readonly PlannedDelivery[]): Promise<number> {
+  if (items.length === 0) return 0;
+  const docs = items.map((d) => ({ ...d, groupId: new Types.ObjectId(d.groupId), status: 'planned' as const }));
+  try {
+    const res = await store.models.Delivery.insertMany(docs, { ordered: false, rawResult: true });
+    return res.insertedCount;
+  } catch (err) {
+    const e = err as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[]; insertedDocs?: unknown[]; result?: { insertedCount?: number } };
+    const writeErrors = e.writeErrors ?? [];
+    const allDuplicates = writeErrors.length > 0 && writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
+    if (e.code === 11000 || allDuplicates) return e.insertedDocs?.length ?? e.result?.insertedCount ?? 0;
+    throw err;
+  }
+}
+
+export interface ClaimOptions {
+  botId: string;
+  workerId: string;
+  leaseMs: number;
+  now: Date;
+}
+
+/**
+ * Claim the next due delivery of a bot (urgent first): planned → sending with
+ * a lease. The claim itself is the insert of a unique claim document, so two
+ * workers never both win a delivery, on FerretDB v1 as on MongoDB.
+ */
+export async function claimNext(store: Store, o: ClaimOptions): Promise<ClaimedDelivery | undefined> {
+  for (let round = 0; round < 5; round++) {
+    const candidates = await store.models.Delivery.find({ status: 'planned', botId: o.botId, notBefore: { $lte: o.now } })
+      .sort({ priority: -1, notBefore: 1 })
+      .limit(8)
+      .lean();
+    if (candidates.length === 0) return undefined;
+    for (const doc of candidates) {
+      const attempt = doc.attempts + 1;
+      if (!(await insertClaim(store, `${String(doc._id)}:${attempt}`, String(doc._id), o))) continue;
+      const leaseUntil = new Date(o.now.getTime() + o.leaseMs);
+      await store.models.Delivery.updateOne(
+        { _id: doc._id },
+        { $set: { status: 'sending', leaseUntil, claimedBy: o.workerId, attempts: attempt } },
+      );
+      return {
+        id: String(doc._id),
+        runId: doc.runId,
+        campaignId: doc.campaignId,
+        groupId: String(doc.groupId),
+        roomId: doc.roomId,
+        botId: doc.botId,
+        postId: doc.postId,
+        contentHash: doc.contentHash,
+        text: doc.text,
+        priority: doc.priority === 1 ? 1 : 0,
+        notBefore: doc.notBefore,
+        attempts: attempt,
+        leaseUntil,
+      };
+    }
+  }
+  return undefined;
+}
+
+async function insertClaim(store: Store, id: string, deliveryId: string, o: ClaimOptions): Promise<boolean> {
+  try {
+    await store.models.Claim.create({ _id: id, deliveryId, workerId: o.workerId, at: o.now });
+    return true;
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) return false;
+    throw err;
+  }
+}
+
+/** Confirm a send: sending → sent, with reach and the Asia/Shanghai day. Only the claimer can confirm. */
+export async function markSent(store: Store, id: string, workerId: string, result: { reach: number; sentAt: Date; day: string }): Promise<boolean> {
+  const res = await store.models.Delivery.updateOne(
+    { _id: new Types.ObjectId(id), status: 'sending', claimedBy: workerId },
+    { $set: { status: 'sent', reach: result.reach, sentAt: result.sentAt, day: result.day }, $unset: { leaseUntil: 1 } },
+  );
+  return res.modifiedCount === 1;
+}
+
+/** End a claimed delivery without sending: failed or skipped, with the reason. */
+export async function markUnsent(store: Store, id: string, workerId: string, status: 'failed' | 'skipped', reason: string): Promise<boolean> {
+  const res = await store.models.Delivery.updateOne(
+    { _id: new Types.ObjectId(id), status: 'sending', claimedBy: workerId },
+    { $set: { status, reason }, $unset: { leaseUntil: 1 } },
+  );
+  return res.modifiedCount === 1;
+}
+
+/**
+ * Claimed deliveries whose lease ran out were maybe sent, maybe not: they
+ * become `unknown` and are never resent (a duplicate warning is worse than a
+ * missing one). Returns how many.
+ */
+export async function expireLeases(store: Store, now: Date): Promise<number> {
+  const res = await store.models.Delivery.updateMany(
+    { status: 'sending', leaseUntil: { $lt: now } },
+    { $set: { status: 'unknown', reason: 'worker stopped after claiming; lease expired, not resent' }, $unset: { leaseUntil: 1 } },
+  );
+  return res.modifiedCount;
+}
+
+/** Deliveries of a run by status. */
+export async function countByStatus(store: Store, runId: string): Promise<Record<DeliveryStatus, number>> {
+  const rows = await sumBy(store.models.Delivery, { runId }, '$status', { n: 1 });
+  const out: Record<DeliveryStatus, number> = { planned: 0, sending: 0, sent: 0, failed: 0, skipped: 0, unknown: 0 };
+  for (const r of rows) out[r.key as DeliveryStatus] = r.n;
+  return out;
+}
+
+/** Sum of reach and count of sent deliveries of a run. */
+export async function runReach(store: Store, runId: string): Promise<{ sent: number; reach: number }> {
+  const rows = await sumBy(store.models.Delivery, { runId, status: 'sent' }, null, { sent: 1, reach: '$reach' });
+  return { sent: rows[0]?.sent ?? 0, reach: rows[0]?.reach ?? 0 };
+}

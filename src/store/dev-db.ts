@@ -1,0 +1,225 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, openSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import mongoose from 'mongoose';
+import type { Logger } from '../log/logger.js';
+import { StoreError } from './errors.js';
+
+export const FERRETDB_VERSION = 'v1.24.2';
+const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+
+/** Options of {@link ensureFerretDb} and {@link startDevDatabase}. */
+export interface DevDatabaseOptions {
+  /** Git-ignored state folder (binary in bin/, data in ferretdb-data/). */
+  stateDir: string;
+  /** Port on 127.0.0.1. @defaultValue a free port */
+  port?: number;
+  /** Data folder. @defaultValue `<stateDir>/ferretdb-data` */
+  dataDir?: string;
+  log: Logger;
+  /** Keep running after this process exits (`zhimi db start`); recorded in `<stateDir>/ferretdb.json`. */
+  detached?: boolean;
+}
+
+/** A running development FerretDB. */
+export interface DevDatabase {
+  uri: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Make sure a working ferretdb v1.24.2 binary exists and return its path.
+ *
+ * A binary made by a plain `go install …/cmd/ferretdb@v1.24.2` panics at start
+ * ("Invalid build/version/version.txt file content"), because the module
+ * archive lacks the generated version file. So we take the same module
+ * version through the Go module cache, add that one file and `go build` it.
+ * An existing working binary (ours, or one on GOPATH/bin) is reused.
+ */
+export function ensureFerretDb(options: Pick<DevDatabaseOptions, 'stateDir' | 'log'>): string {
+  const target = join(options.stateDir, 'bin', 'ferretdb');
+  if (worksAsFerretDb(target)) return target;
+  const goEnv = { ...process.env, GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local', GOTELEMETRY: 'off' };
+  const gopath = run('go', ['env', 'GOPATH'], goEnv).trim();
+  const installed = join(gopath, 'bin', 'ferretdb');
+  if (worksAsFerretDb(installed)) return installed;
+
+  const started = Date.now();
+  options.log.info({ version: FERRETDB_VERSION }, 'building FerretDB for the development database (once per machine, about a minute)');
+  spawnSync('go', ['telemetry', 'off'], { env: goEnv, stdio: 'ignore' });
+  const info = JSON.parse(run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], goEnv)) as { Dir?: string };
+  if (!info.Dir) throw new StoreError('ZHIMI_E_DB_START', `go mod download did not return a folder for ${FERRETDB_MODULE}@${FERRETDB_VERSION}`);
+  const src = join(options.stateDir, 'build', `ferretdb-${FERRETDB_VERSION}`);
+  rmSync(src, { recursive: true, force: true });
+  cpSync(info.Dir, src, { recursive: true });
+  chmodRecursive(src);
+  writeFileSync(join(src, 'build', 'version', 'version.txt'), FERRETDB_VERSION + '\n');
+  mkdirSync(join(options.stateDir, 'bin'), { recursive: true });
+  run('go', ['build', '-o', target, './cmd/ferretdb'], goEnv, src);
+  rmSync(src, { recursive: true, force: true });
+  if (!worksAsFerretDb(target)) throw new StoreError('ZHIMI_E_DB_START', `built ${target} but it does not report ${FERRETDB_VERSION}`);
+  options.log.info({ seconds: Math.round((Date.now() - started) / 100) / 10 }, 'FerretDB built');
+  return target;
+}
+
+/**
+ * Start FerretDB (SQLite backend, telemetry disabled, debug listener on a free
+ * loopback port) and wait until it answers `ping`.
+ */
+export async function startDevDatabase(options: DevDatabaseOptions): Promise<DevDatabase> {
+  const binary = ensureFerretDb(options);
+  const port = options.port ?? (await freePort());
+  const debugPort = await freePort();
+  const dataDir = options.dataDir ?? join(options.stateDir, 'ferretdb-data');
+  mkdirSync(dataDir, { recursive: true });
+  const logFile = join(options.stateDir, 'ferretdb.log');
+  const out = openSync(logFile, 'a');
+  const child = spawn(
+    binary,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dataDir}/`,
+      `--state-dir=${dataDir}`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--debug-addr=127.0.0.1:${debugPort}`,
+      '--telemetry=disable',
+      '--log-level=warn',
+    ],
+    { stdio: ['ignore', out, out], env: { ...process.env, FERRETDB_TELEMETRY: 'disable' }, detached: options.detached ?? false },
+  );
+  closeSync(out);
+  if (options.detached) child.unref();
+  const uri = `mongodb://127.0.0.1:${port}/zhimi`;
+  try {
+    await waitForPing(uri, child, 30_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new StoreError('ZHIMI_E_DB_START', `FerretDB did not start on 127.0.0.1:${port}: ${(err as Error).message}; see ${logFile}`, { cause: err });
+  }
+  options.log.info({ port, dataDir }, 'development database (FerretDB) is up');
+  if (options.detached) {
+    writeFileSync(stateFile(options.stateDir), JSON.stringify({ pid: child.pid, port, uri }) + '\n');
+    return { uri, pid: child.pid ?? 0, stop: () => stopPid(options.stateDir, child.pid ?? 0) };
+  }
+  return {
+    uri,
+    pid: child.pid ?? 0,
+    stop: () => stopChild(child),
+  };
+}
+
+/** The detached development database started by `zhimi db start`, if it still answers. */
+export async function findRunningDevDatabase(stateDir: string): Promise<DevDatabase | undefined> {
+  const file = stateFile(stateDir);
+  if (!existsSync(file)) return undefined;
+  let state: { pid: number; uri: string };
+  try {
+    state = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; uri: string };
+    process.kill(state.pid, 0);
+  } catch {
+    rmSync(file, { force: true });
+    return undefined;
+  }
+  try {
+    const conn = await mongoose.createConnection(state.uri, { serverSelectionTimeoutMS: 1000 }).asPromise();
+    await conn.close();
+  } catch {
+    return undefined;
+  }
+  return { uri: state.uri, pid: state.pid, stop: () => stopPid(stateDir, state.pid) };
+}
+
+function stateFile(stateDir: string): string {
+  return join(stateDir, 'ferretdb.json');
+}
+
+async function stopPid(stateDir: string, pid: number): Promise<void> {
+  rmSync(stateFile(stateDir), { force: true });
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPing(uri: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
+  for (;;) {
+    if (exited) throw new Error(exited);
+    try {
+      const conn = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 500 }).asPromise();
+      try {
+        await conn.db!.admin().command({ ping: 1 });
+        return;
+      } finally {
+        await conn.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function worksAsFerretDb(file: string): boolean {
+  if (!existsSync(file)) return false;
+  const r = spawnSync(file, ['--version'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.includes(`version: ${FERRETDB_VERSION}`);
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): string {
+  const r = spawnSync(cmd, args, { env, cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error || r.status !== 0) {
+    const detail = r.error ? r.error.message : r.stderr.trim().split('\n').slice(-5).join(' | ');
+    throw new StoreError('ZHIMI_E_DB_START', `\`${cmd} ${args.join(' ')}\` failed: ${detail}. The development database needs Go (to build FerretDB ${FERRETDB_VERSION}); or set MONGODB_URI to an existing MongoDB.`);
+  }
+  return r.stdout;
+}
+
+function chmodRecursive(dir: string): void {
+  spawnSync('chmod', ['-R', 'u+w', dir]);
+  chmodSync(dir, 0o755);
+}

@@ -1,0 +1,135 @@
+import type { Types } from 'mongoose';
+import type { Store } from './connection.js';
+import type { GroupStatus, Segment } from './models/groups.js';
+
+export { SEGMENTS, GROUP_STATUSES, type Segment, type GroupStatus } from './models/groups.js';
+
+/** A group as plain data, for pure logic that must not see mongoose. */
+export interface GroupRecord {
+  id: string;
+  roomId: string;
+  topic: string;
+  district?: string | undefined;
+  station?: string | undefined;
+  segments: Segment[];
+  tags: string[];
+  memberCount: number;
+  botIds: string[];
+  status: GroupStatus;
+  lastPostAt?: Date | undefined;
+}
+
+/** What a bot saw of a group it is a member of. */
+export interface SeenGroup {
+  roomId: string;
+  topic: string;
+  memberCount: number;
+  botId: string;
+  memberSample: string[];
+}
+
+/** Register or refresh a group a bot is in; new groups start `pending`. Returns the record and whether it is new. */
+export async function upsertSeenGroup(store: Store, seen: SeenGroup, now: Date): Promise<{ group: GroupRecord; created: boolean }> {
+  try {
+    return await upsertOnce(store, seen, now);
+  } catch (err) {
+    // two workers registering the same new room: the loser retries as an update
+    if ((err as { code?: number }).code === 11000) return upsertOnce(store, seen, now);
+    throw err;
+  }
+}
+
+async function upsertOnce(store: Store, seen: SeenGroup, now: Date): Promise<{ group: GroupRecord; created: boolean }> {
+  const res = await store.models.Group.findOneAndUpdate(
+    { roomId: seen.roomId },
+    {
+      $set: { topic: seen.topic, memberCount: seen.memberCount, memberSample: seen.memberSample },
+      $addToSet: { botIds: seen.botId },
+      $setOnInsert: { status: 'pending', joinedAt: now },
+    },
+    { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
+  );
+  const doc = res.value;
+  if (!doc) throw new Error(`upsert of group ${seen.roomId} returned nothing`);
+  return { group: toRecord(doc), created: res.lastErrorObject?.['updatedExisting'] === false };
+}
+
+export interface TagGroupInput {
+  district: string;
+  station?: string | undefined;
+  segments: Segment[];
+  tags?: string[] | undefined;
+  taggedBy: string;
+}
+
+/** Tag a group with district, station and segments; a pending group becomes active. */
+export async function tagGroup(store: Store, roomId: string, input: TagGroupInput): Promise<GroupRecord | undefined> {
+  const current = await store.models.Group.findOne({ roomId }).lean();
+  if (!current) return undefined;
+  const status: GroupStatus = current.status === 'pending' ? 'active' : current.status;
+  const doc = await store.models.Group.findOneAndUpdate(
+    { roomId },
+    {
+      $set: {
+        district: input.district,
+        segments: input.segments,
+        status,
+        taggedBy: input.taggedBy,
+        ...(input.station ? { station: input.station } : {}),
+        ...(input.tags ? { tags: input.tags } : {}),
+      },
+    },
+    { returnDocument: 'after', lean: true },
+  );
+  return doc ? toRecord(doc) : undefined;
+}
+
+export interface GroupQuery {
+  status?: GroupStatus | GroupStatus[];
+  district?: string;
+  botId?: string;
+}
+
+export async function listGroups(store: Store, query: GroupQuery = {}): Promise<GroupRecord[]> {
+  const filter: Record<string, unknown> = {};
+  if (query.status) filter['status'] = Array.isArray(query.status) ? { $in: query.status } : query.status;
+  if (query.district) filter['district'] = query.district;
+  if (query.botId) filter['botIds'] = query.botId;
+  const docs = await store.models.Group.find(filter).sort({ topic: 1 }).lean();
+  return docs.map(toRecord);
+}
+
+export async function findGroupByRoomId(store: Store, roomId: string): Promise<GroupRecord | undefined> {
+  const doc = await store.models.Group.findOne({ roomId }).lean();
+  return doc ? toRecord(doc) : undefined;
+}
+
+interface GroupLean {
+  _id: Types.ObjectId;
+  roomId: string;
+  topic: string;
+  district?: string | null | undefined;
+  station?: string | null | undefined;
+  segments: string[];
+  tags: string[];
+  memberCount: number;
+  botIds: string[];
+  status: string;
+  lastPostAt?: Date | null | undefined;
+}
+
+function toRecord(doc: GroupLean): GroupRecord {
+  return {
+    id: String(doc._id),
+    roomId: doc.roomId,
+    topic: doc.topic,
+    district: doc.district ?? undefined,
+    station: doc.station ?? undefined,
+    segments: doc.segments as Segment[],
+    tags: doc.tags,
+    memberCount: doc.memberCount,
+    botIds: doc.botIds,
+    status: doc.status as GroupStatus,
+    lastPostAt: doc.lastPostAt ?? undefined,
+  };
+}

@@ -1,0 +1,22 @@
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+
+/** Fleet accounts as the database knows them: their own WeChat id and last state. */
+const botSchema = new Schema(
+  {
+    botId: { type: String, required: true },
+    /** The bot's own WeChat id (our account, not a member's), to leave bots out of member counts. */
+    contactId: { type: String },
+    status: { type: String, enum: ['online', 'offline', 'failed'], default: 'offline' },
+    lastLoginAt: { type: Date },
+    lastError: { type: String },
+  },
+  { timestamps: true, collection: 'bots' },
+);
+botSchema.index({ botId: 1 }, { unique: true });
+
+export type BotDoc = InferSchemaType<typeof botSchema>;
+export type BotModel = Model<BotDoc>;
+
+export function botModel(conn: Connection): BotModel {
+  return conn.model<BotDoc>('Bot', botSchema);
+}

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runDemo } from '../../src/demo/run-demo.js';
+import { loadFleetConfig } from '../../src/config/bots.js';
+import { paths } from '../../src/config/paths.js';
+import { connectStore, type Store } from '../../src/store/connection.js';
+import { reference } from '../support/sim.js';
+import { captureLogger } from '../support/log.js';
+
+describe('npm run demo', () => {
+  let check: Store;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    check = await connectStore(inject('mongoUri'), { dbName: 'zhimi_demo' });
+  });
+  afterAll(async () => check?.close());
+
+  it('should log in the shipped bots, register every group and deliver one post to each, logged in MongoDB', async () => {
+    const { log } = captureLogger('warn');
+    const res = await runDemo({
+      env: { mongoUri: inject('mongoUri'), memberKey: 'd'.repeat(32), production: false },
+      fleet: loadFleetConfig(paths.bots),
+      ref: reference,
+      stateDir: paths.state,
+      log,
+      groups: 16,
+      membersPerGroup: 20,
+      speedup: 1000,
+      out: (l) => lines.push(l),
+    });
+    expect(res.planned).toBe(16);
+    expect(res.sent).toBe(16);
+    expect(await check.models.Group.countDocuments({ status: 'active' })).toBe(16);
+    const sent = await check.models.Delivery.find({ status: 'sent' }).lean();
+    expect(sent).toHaveLength(16);
+    expect(new Set(sent.map((d) => String(d.groupId))).size).toBe(16);
+    expect(res.reach).toBe(sent.reduce((a, d) => a + (d.reach ?? 0), 0));
+    expect(lines.at(-1)).toMatch(/^delivered 16\/16 posts, reached \d+ members/);
+  });
+});

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestStore } from '../support/db.js';
+import { startSimHarness, type SimHarness } from '../support/sim.js';
+import { captureLogger } from '../support/log.js';
+import { FakeClock } from '../support/clock.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { createMemberKeyer } from '../../src/audience/member-key.js';
+import { listGroups } from '../../src/store/groups-repo.js';
+import type { Store } from '../../src/store/connection.js';
+
+describe('fleet over the gRPC simulator', () => {
+  let store: Store & { drop(): Promise<void> };
+  let h: SimHarness;
+  let fleet: Fleet;
+  const logs = captureLogger();
+
+  beforeAll(async () => {
+    store = await openTestStore(import.meta.url);
+    h = await startSimHarness(['alpha', 'beta', 'gamma'], { groups: 12, membersPerGroup: 30, districts: ['鼓楼区', '仓山区', '闽侯县'], seed: 7 });
+    // gamma gets a wrong token: it must fail alone
+    h.env[h.config.bots[2]!.puppet.tokenEnv!] = 'insecure_0000000000000000deadbeef';
+    fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: h.puppetFactory, loginTimeoutMs: 8000 });
+  });
+  afterAll(async () => {
+    await fleet?.close();
+    await h?.stop();
+    await store?.drop();
+  });
+
+  it('should log in the bots with good tokens and fail the bad one alone, naming it', async () => {
+    const res = await fleet.start();
+    expect(res.online.sort()).toEqual(['alpha', 'beta']);
+    expect(res.failed.map((f) => f.botId)).toEqual(['gamma']);
+    expect(res.failed[0]!.error.message).toMatch(/bot gamma/);
+    expect(res.failed[0]!.error.message).toMatch(/ZHIMI_BOT_GAMMA_TOKEN/);
+  });
+
+  it('should store every room of the online bots with member counts that exclude bots', async () => {
+    await fleet.discoverGroups();
+    const groups = await listGroups(store);
+    const expected = [...h.world.rooms.values()].filter((r) => r.memberIds.some((id) => id === 'wxid_bot_alpha' || id === 'wxid_bot_beta'));
+    expect(groups).toHaveLength(expected.length);
+    for (const room of expected) {
+      const g = groups.find((x) => x.roomId === room.id)!;
+      expect(g.topic).toBe(room.topic);
+      // gamma never logged in, so Zhimi cannot know that its account is a bot: it counts as a member
+      const gammaThere = room.memberIds.includes('wxid_bot_gamma') ? 1 : 0;
+      expect(g.memberCount).toBe(h.world.humanMemberCount(room.id) + gammaThere);
+      expect(g.status).toBe('pending');
+    }
+  });
+
+  it('should deliver a post said by a bot into the simulated room', async () => {
+    const groups = await listGroups(store, { botId: 'alpha' });
+    const target = groups[0]!;
+    const members = await fleet.runner('alpha')!.say(target.roomId, '【反诈提醒】测试消息');
+    const posts = h.world.postsBy('wxid_bot_alpha');
+    expect(posts.at(-1)!.roomId).toBe(target.roomId);
+    expect(posts.at(-1)!.text).toBe('【反诈提醒】测试消息');
+    expect(members.length).toBe(h.world.rooms.get(target.roomId)!.memberIds.length);
+  });
+
+  it('should never log a token', () => {
+    for (const e of h.sim.endpoints) expect(logs.text()).not.toContain(e.token.slice(9));
+  });
+});

@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+import { inject } from 'vitest';
+import { connectStore, type Store } from '../../src/store/connection.js';
+
+/**
+ * A database of this test file's own on the shared server, dropped at the end.
+ * Call in beforeAll; call `drop()` in afterAll.
+ */
+export async function openTestStore(testFile: string): Promise<Store & { drop(): Promise<void> }> {
+  const name = 'zt_' + createHash('sha1').update(testFile).digest('hex').slice(0, 12);
+  const store = await connectStore(inject('mongoUri'), { dbName: name });
+  await store.connection.db!.dropDatabase();
+  await Promise.all(Object.values(store.models).map((m) => m.createIndexes()));
+  return {
+    ...store,
+    async drop() {
+      await store.connection.db!.dropDatabase().catch(() => undefined);
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { toSeenGroup, MEMBER_SAMPLE_SIZE } from '../../../src/audience/group-sync.js';
+import { createMemberKeyer, memberKey } from '../../../src/audience/member-key.js';
+
+const keyer = createMemberKeyer('s'.repeat(32));
+
+describe('toSeenGroup', () => {
+  it('should count members without fleet bots and keep no raw id', () => {
+    const ids = ['wxid_bot_a', ...Array.from({ length: 100 }, (_, i) => `wxid_m${i}`)];
+    const seen = toSeenGroup({ roomId: 'r@chatroom', topic: '测试群', memberIds: ids }, 'a', new Set(['wxid_bot_a']), keyer);
+    expect(seen.memberCount).toBe(100);
+    expect(seen.memberSample).toHaveLength(MEMBER_SAMPLE_SIZE);
+    expect(JSON.stringify(seen)).not.toMatch(/wxid_m/);
+  });
+
+  it('should keep the same sample whatever the member order', () => {
+    const ids = Array.from({ length: 80 }, (_, i) => `wxid_m${i}`);
+    const a = toSeenGroup({ roomId: 'r', topic: 't', memberIds: ids }, 'a', new Set(), keyer);
+    const b = toSeenGroup({ roomId: 'r', topic: 't', memberIds: [...ids].reverse() }, 'a', new Set(), keyer);
+    expect(a.memberSample).toEqual(b.memberSample);
+  });
+});
+
+describe('memberKey', () => {
+  it('should be stable for one secret and differ across secrets', () => {
+    expect(memberKey('x'.repeat(32), 'wxid_1')).toBe(memberKey('x'.repeat(32), 'wxid_1'));
+    expect(memberKey('x'.repeat(32), 'wxid_1')).not.toBe(memberKey('y'.repeat(32), 'wxid_1'));
+  });
+});
