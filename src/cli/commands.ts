@@ -4,7 +4,10 @@ import { paths } from '../config/paths.js';
 import { systemClock } from '../config/clock.js';
 import { createMemberKeyer } from '../audience/member-key.js';
 import { findRunningDevDatabase, startDevDatabase } from '../store/dev-db.js';
-import { listGroups } from '../store/groups-repo.js';
+import { findGroup, listGroups, tagGroup } from '../store/groups-repo.js';
+import { resolveRegistration } from '../audience/officer-command.js';
+import { suggestTags } from '../audience/tag-suggestion.js';
+import { ConfigError } from '../config/errors.js';
 import { startFleetSimulator } from '../sim/fleet-simulator.js';
 import { Fleet } from '../fleet/fleet.js';
 import { defaultPuppetFactory } from '../fleet/puppet-factory.js';
@@ -27,7 +30,7 @@ export function registerCommands(program: Command): void {
     .option('--members-per-group <n>', 'mean members per group', int, 80)
     .action(async (o: { groups: number; membersPerGroup: number }) => {
       const c = ctx();
-      const res = await runDemo({ env: c.env, fleet: c.fleet(), ref: c.ref(), stateDir: paths.state, log: c.log, groups: o.groups, membersPerGroup: o.membersPerGroup });
+      const res = await runDemo({ env: c.env, fleet: c.fleet(), content: c.content(), stateDir: paths.state, log: c.log, groups: o.groups, membersPerGroup: o.membersPerGroup });
       if (res.sent < res.planned) process.exitCode = EXIT.wechat;
     });
 
@@ -41,7 +44,7 @@ export function registerCommands(program: Command): void {
     .action(async (o: { groups: number; membersPerGroup: number; bots: number; seed: number }) => {
       const c = ctx();
       const fleet = testBotsFor(c.fleet(), o.bots);
-      const s = await startFleetSimulator({ ref: c.ref(), fleet, world: { groups: o.groups, membersPerGroup: o.membersPerGroup, seed: o.seed }, useConfiguredEndpoints: true });
+      const s = await startFleetSimulator({ ref: c.content().ref, fleet, world: { groups: o.groups, membersPerGroup: o.membersPerGroup, seed: o.seed }, useConfiguredEndpoints: true });
       const out = process.stdout;
       out.write(`simulator: ${s.world.rooms.size} groups, ${[...s.world.contacts.values()].filter((x) => x.kind === 'member').length} residents, ${s.sim.endpoints.length} bots\n`);
       for (const e of s.sim.endpoints) {
@@ -81,7 +84,7 @@ export function registerCommands(program: Command): void {
       const c = ctx();
       const config = c.fleet();
       const d = await c.db();
-      const fleet = new Fleet({ config, store: d.store, keyer: createMemberKeyer(c.env.memberKey), log: c.log, clock: systemClock, puppetFactory: defaultPuppetFactory() });
+      const fleet = new Fleet({ config, store: d.store, keyer: createMemberKeyer(c.env.memberKey), log: c.log, clock: systemClock, puppetFactory: defaultPuppetFactory(), content: c.content() });
       const res = await fleet.start();
       if (res.online.length === 0) {
         await fleet.close();
@@ -97,6 +100,39 @@ export function registerCommands(program: Command): void {
 
   const groups = program.command('groups').description('the group registry');
   groups
+    .command('tag <group>')
+    .description('tag a group (room id, topic or id) with district, police station and segments; a pending group becomes active')
+    .option('--district <name>', 'county-level district, e.g. 仓山区')
+    .option('--station <name>', 'police station of that district, e.g. 金山派出所')
+    .option('--segments <list>', 'elderly, students, shoppers, general (comma-separated)', list)
+    .option('--tags <list>', 'free tags, e.g. 开学季 (comma-separated)', list)
+    .option('--accept-suggestion', 'apply the district and segment suggested from the group name')
+    .requiredOption('--as <officer>', 'who tags (recorded)')
+    .action(async (ref: string, o: { district?: string; station?: string; segments?: string[]; tags?: string[]; acceptSuggestion?: boolean; as: string }) => {
+      const c = ctx();
+      const content = c.content();
+      const d = await c.db();
+      try {
+        const g = await findGroup(d.store, ref);
+        if (!g) throw new ConfigError([{ file: 'command line', field: 'group', message: `no registered group "${ref}": see \`zhimi groups list\`` }]);
+        let words: string[];
+        if (o.acceptSuggestion) {
+          const s = suggestTags(g.topic, content.rules, content.ref);
+          if (!s.district || !s.segments.length) throw new ConfigError([{ file: 'command line', field: '--accept-suggestion', message: `no suggestion for "${g.topic}": give --district and --segments` }]);
+          words = [s.district, ...s.segments];
+        } else {
+          words = [o.district ?? '', ...(o.station ? [o.station] : []), ...(o.segments ?? [])];
+        }
+        const r = resolveRegistration(words.filter(Boolean), content.ref);
+        if (!r.ok) throw new ConfigError([{ file: 'command line', field: o.acceptSuggestion ? '--accept-suggestion' : '--district/--station/--segments', message: r.reply }]);
+        const tagged = await tagGroup(d.store, g.roomId, { district: r.command.district, station: r.command.station, segments: r.command.segments, tags: o.tags, taggedBy: o.as });
+        process.stdout.write(`${tagged!.topic}: ${tagged!.status}, ${tagged!.district} ${tagged!.station ?? ''} ${tagged!.segments.join(',')}\n`);
+      } finally {
+        await d.close();
+      }
+    });
+
+  groups
     .command('list')
     .description('list registered groups')
     .option('--pending', 'only groups waiting for an officer to tag them')
@@ -105,18 +141,30 @@ export function registerCommands(program: Command): void {
       const c = ctx();
       const d = await c.db();
       try {
+        const content = c.content();
         const rows = await listGroups(d.store, o.pending ? { status: 'pending' } : {});
         process.stdout.write(
           formatRows(
-            rows.map((g) => ({ roomId: g.roomId, topic: g.topic, status: g.status, district: g.district ?? '', station: g.station ?? '', segments: g.segments.join(','), members: g.memberCount, bots: g.botIds.join(',') })),
+            rows.map((g) => {
+              const s = g.status === 'pending' ? suggestTags(g.topic, content.rules, content.ref) : undefined;
+              return {
+                roomId: g.roomId, topic: g.topic, status: g.status, district: g.district ?? '', station: g.station ?? '',
+                segments: g.segments.join(','), members: g.memberCount, bots: g.botIds.join(','),
+                suggestion: s?.district && s.segments.length ? `${s.district} ${s.segments.join(',')}` : '',
+              };
+            }),
             o.format,
-            ['roomId', 'topic', 'status', 'district', 'station', 'segments', 'members', 'bots'],
+            ['roomId', 'topic', 'status', 'district', 'station', 'segments', 'members', 'bots', 'suggestion'],
           ) + '\n',
         );
       } finally {
         await d.close();
       }
     });
+}
+
+function list(v: string): string[] {
+  return v.split(/[,，\s]+/).filter(Boolean);
 }
 
 function int(v: string): number {

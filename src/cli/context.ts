@@ -1,7 +1,7 @@
 import { loadFleetConfig, type FleetConfig } from '../config/bots.js';
 import { loadEnv, type ZhimiEnv } from '../config/env.js';
 import { paths } from '../config/paths.js';
-import { loadReferenceData, type ReferenceData } from '../config/reference.js';
+import { loadGroupContent, type GroupContentBundle } from '../config/content-bundle.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { openDatabase, type OpenDatabase } from '../store/open-database.js';
 
@@ -11,7 +11,7 @@ export interface CliContext {
   log: Logger;
   botsDir: string;
   fleet(): FleetConfig;
-  ref(): ReferenceData;
+  content(): GroupContentBundle;
   db(): Promise<OpenDatabase>;
 }
 
@@ -24,7 +24,7 @@ export function createContext(opts: { botsDir?: string | undefined; logLevel?: s
     log,
     botsDir,
     fleet: () => loadFleetConfig(botsDir),
-    ref: () => loadReferenceData(paths.reference),
+    content: () => loadGroupContent(paths.content),
     db: () => openDatabase({ mongoUri: env.mongoUri, stateDir: paths.state, log, keepDevDatabase: true }),
   };
 }

@@ -31,6 +31,8 @@ export const officerSchema = z.strictObject({
   id: z.string().min(1),
   name: z.string().min(1),
   role: z.enum(['officer', 'approver', 'admin']).default('officer'),
+  /** Home district (the simulator puts officers into their district's groups). */
+  district: z.string().min(1).optional(),
 });
 export type Officer = z.output<typeof officerSchema>;
 

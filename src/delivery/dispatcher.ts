@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/connection.js';
 import { claimNext, markSent, markUnsent, type ClaimedDelivery } from '../store/deliveries-repo.js';
 import type { BotRunner } from '../fleet/bot-runner.js';
-import { scrubSecrets } from '../fleet/errors.js';
+import { NotInGroupError, scrubSecrets } from '../fleet/errors.js';
 
 export interface DispatcherEvents {
   'delivery:sent': [{ deliveryId: string; botId: string; roomId: string; reach: number }];
@@ -67,7 +67,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       this.emit('delivery:sent', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reach });
     } catch (err) {
       const reason = scrubSecrets((err as Error).message);
-      await markUnsent(this.o.store, d.id, this.o.workerId, 'failed', reason);
+      await markUnsent(this.o.store, d.id, this.o.workerId, err instanceof NotInGroupError ? 'skipped' : 'failed', reason);
       log.warn({ reason }, 'delivery failed');
       this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason });
     }

@@ -1,25 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { FleetConfig } from '../config/bots.js';
-import type { ReferenceData } from '../config/reference.js';
+import type { GroupContentBundle } from '../config/content-bundle.js';
 import { systemClock, shanghaiDay } from '../config/clock.js';
 import type { ZhimiEnv } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 import { createMemberKeyer } from '../audience/member-key.js';
 import { openDatabase } from '../store/open-database.js';
-import { listGroups, tagGroup, type Segment } from '../store/groups-repo.js';
+import { listGroups } from '../store/groups-repo.js';
 import { insertPlanned, countByStatus, runReach } from '../store/deliveries-repo.js';
 import { startFleetSimulator } from '../sim/fleet-simulator.js';
 import { Fleet } from '../fleet/fleet.js';
 import { defaultPuppetFactory } from '../fleet/puppet-factory.js';
 import { assignBots } from '../delivery/assign-bots.js';
+import { selectGroups } from '../audience/select-groups.js';
 import { Dispatcher } from '../delivery/dispatcher.js';
 import { formatRows, type Row } from '../reports/format.js';
 import { progressReporter } from './progress.js';
+import { officersBringBotsIn } from './officers-bring-bots-in.js';
 
 export interface DemoOptions {
   env: ZhimiEnv;
   fleet: FleetConfig;
-  ref: ReferenceData;
+  content: GroupContentBundle;
   stateDir: string;
   log: Logger;
   /** Groups in the simulated world. @defaultValue 36 */
@@ -64,9 +66,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   out(`database: ${db.description} (database zhimi_demo, emptied)`);
 
   const simulator = await startFleetSimulator({
-    ref: o.ref,
+    ref: o.content.ref,
     fleet: o.fleet,
-    world: { groups: o.groups ?? 36, membersPerGroup: o.membersPerGroup ?? 80, districts: DEMO_DISTRICTS, seed: 2026 },
+    world: { groups: o.groups ?? 36, membersPerGroup: o.membersPerGroup ?? 80, districts: DEMO_DISTRICTS, seed: 2026, botsJoined: false },
   });
   const fleet = new Fleet({
     config: simulator.fleet,
@@ -75,21 +77,28 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     log: o.log,
     clock,
     puppetFactory: defaultPuppetFactory({ ...process.env, ...simulator.env }),
+    content: o.content,
   });
   try {
     out(`simulator: ${simulator.world.rooms.size} groups, ${simulator.sim.endpoints.length} bots over gRPC (wechaty-puppet-service)`);
     const login = await fleet.start();
     out(`bots logged in: ${login.online.join(', ')}${login.failed.length ? `; failed: ${login.failed.map((f) => f.botId).join(', ')}` : ''}`);
-    await fleet.discoverGroups();
 
-    // Officers tag each group with district, station and segment.
-    for (const g of await listGroups(db.store, { status: 'pending' })) {
-      const truth = simulator.world.rooms.get(g.roomId)?.truth;
-      if (!truth) continue;
-      await tagGroup(db.store, g.roomId, { district: truth.district, station: truth.station, segments: [truth.segment as Segment], taggedBy: 'demo-officer' });
-    }
-    const groups = await listGroups(db.store, { status: 'active' });
-    out(`groups registered and tagged: ${groups.length}`);
+    // A resident (not an officer) tries to pull a bot into a group: refused.
+    const world = simulator.world;
+    const someRoom = [...world.rooms.values()][0]!;
+    const stranger = someRoom.memberIds.find((id) => world.contacts.get(id)?.kind === 'member')!;
+    world.invite(someRoom.id, stranger, world.botContactId(someRoom.truth.botIds[0]!));
+    out('a resident invited a bot into a group: declined (only authorised officers can bring bots in)');
+
+    // Officers invite the bots into their groups and tag each group in the chat.
+    const joinProgress = progressReporter('officers inviting and tagging', world.rooms.size);
+    let joined = 0;
+    await officersBringBotsIn(world, db.store, { onGroup: () => joinProgress.tick(++joined) });
+    joinProgress.end();
+    const groups = selectGroups(await listGroups(db.store), { segments: ['elderly', 'students', 'shoppers', 'general'], districts: ['all'] });
+    const intros = [...world.messages.values()].filter((m) => m.text.includes('我每周会在群里发几次防骗提醒')).length;
+    out(`groups registered through officer invitations and 登记 commands: ${groups.length} active, ${intros} introductions posted`);
 
     const runId = `demo-${shanghaiDay(clock.now())}-${randomUUID().slice(0, 8)}`;
     const online = new Set(fleet.onlineBots().map((r) => r.bot.id));

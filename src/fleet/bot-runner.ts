@@ -4,7 +4,7 @@ import * as PUPPET from 'wechaty-puppet';
 import type { BotConfig } from '../config/bots.js';
 import type { Logger } from '../log/logger.js';
 import type { MemberKeyer } from '../audience/member-key.js';
-import { PuppetError, TransportError, scrubSecrets } from './errors.js';
+import { NotInGroupError, PuppetError, TransportError, scrubSecrets } from './errors.js';
 
 // Wechaty and the puppet service log through one brolog instance; keep it
 // quiet (it can print tokens at verbose level) unless WECHATY_LOG asks.
@@ -14,7 +14,8 @@ PUPPET.log.level((process.env['WECHATY_LOG'] as 'silent' | 'error' | 'warn' | 'i
 export interface BotEvents {
   login: [{ botId: string }];
   logout: [{ botId: string; reason: string }];
-  error: [{ botId: string; error: Error }];
+  /** Wechaty reported an error (the bot may still be working). */
+  trouble: [{ botId: string; error: Error }];
 }
 
 export interface BotRunnerOptions {
@@ -60,7 +61,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
     this.wechaty.on('error', (err) => {
       const error = err instanceof Error ? err : new Error(String(err));
       this.log.warn({ err: scrubSecrets(error.message) }, 'bot error');
-      this.emit('error', { botId: this.bot.id, error });
+      this.emit('trouble', { botId: this.bot.id, error });
     });
   }
 
@@ -122,7 +123,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
   /** Post text to a room; returns the room's member ids at send time. */
   async say(roomId: string, text: string): Promise<string[]> {
     const room = await this.wechaty.Room.find({ id: roomId });
-    if (!room) throw new PuppetError(this.bot.id, 'say', `room ${roomId} not found (bot not a member)`);
+    if (!room) throw new NotInGroupError(this.bot.id, roomId);
     try {
       await room.say(text);
     } catch (err) {

@@ -29,3 +29,10 @@ export class HandlerError extends Error {
 export function scrubSecrets(text: string): string {
   return text.replace(/\b[a-z0-9]+_[0-9a-f-]{16,}\b/gi, '[token]');
 }
+
+/** The bot is not (or no longer) a member of the room it should post to. */
+export class NotInGroupError extends PuppetError {
+  constructor(botId: string, roomId: string) {
+    super(botId, 'say', `not a member of room ${roomId}`);
+  }
+}

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { FleetConfig } from '../config/bots.js';
+import { officersOf, type FleetConfig } from '../config/bots.js';
 import type { Clock } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { MemberKeyer } from '../audience/member-key.js';
@@ -10,6 +10,7 @@ import { knownBotContactIds, recordBotState } from '../store/bots-repo.js';
 import { BotRunner } from './bot-runner.js';
 import type { PuppetFactory } from './puppet-factory.js';
 import { scrubSecrets } from './errors.js';
+import { GroupMembership, type GroupContent, type GroupMembershipOptions } from './group-membership.js';
 
 /** Typed events of the whole fleet (progress output and the operator view subscribe). */
 export interface FleetEvents {
@@ -26,6 +27,13 @@ export interface FleetOptions {
   log: Logger;
   clock: Clock;
   puppetFactory: PuppetFactory;
+  /** Reviewed texts, reference data and tagging rules for the bots' manners in groups. */
+  content: GroupContent;
+  /** This worker's id (claims, leases). @defaultValue `<hostname-less> pid` */
+  workerId?: string;
+  /** Seams for inbound messages (engagement, scam check). */
+  onMention?: GroupMembershipOptions['onMention'];
+  onGroupMessage?: GroupMembershipOptions['onGroupMessage'];
   /** Only these bots. @defaultValue every enabled bot */
   botIds?: string[];
   loginTimeoutMs?: number;
@@ -43,10 +51,12 @@ export interface FleetStartResult {
 export class Fleet extends EventEmitter<FleetEvents> {
   private readonly runners = new Map<string, BotRunner>();
   private readonly log: Logger;
+  readonly workerId: string;
 
   constructor(private readonly o: FleetOptions) {
     super();
     this.log = o.log.child({ module: 'fleet' });
+    this.workerId = o.workerId ?? `worker-${process.pid}`;
   }
 
   async start(): Promise<FleetStartResult> {
@@ -57,6 +67,19 @@ export class Fleet extends EventEmitter<FleetEvents> {
         const runner = new BotRunner({ bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}) });
         await runner.start();
         await recordBotState(this.o.store, bot.id, { status: 'online', contactId: runner.contactId, at: this.o.clock.now() });
+        new GroupMembership({
+          runner,
+          store: this.o.store,
+          keyer: this.o.keyer,
+          officers: officersOf(this.o.config, bot),
+          content: this.o.content,
+          clock: this.o.clock,
+          log: this.o.log,
+          workerId: this.workerId,
+          botContactIds: () => this.botContactIds(),
+          ...(this.o.onMention ? { onMention: this.o.onMention } : {}),
+          ...(this.o.onGroupMessage ? { onGroupMessage: this.o.onGroupMessage } : {}),
+        });
         runner.on('logout', (e) => {
           void recordBotState(this.o.store, e.botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);
           this.emit('bot:logout', e);

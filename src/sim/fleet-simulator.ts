@@ -40,7 +40,7 @@ export async function startFleetSimulator(o: FleetSimulatorOptions): Promise<Fle
   const world = new SimWorld(
     generateWorld(o.ref, {
       ...o.world,
-      officers: o.world.officers ?? o.fleet.officers.map((x) => ({ id: x.id, name: x.name })),
+      officers: o.world.officers ?? o.fleet.officers.map((x) => ({ id: x.id, name: x.name, ...(x.district ? { district: x.district } : {}) })),
       bots: bots.map((b) => ({ botId: b.id, name: b.name })),
     }),
   );

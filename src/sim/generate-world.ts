@@ -16,6 +16,8 @@ export interface WorldOptions {
   secondBotShare?: number;
   /** Pool size as a share of all memberships, so some residents sit in several groups. @defaultValue 0.85 */
   memberPoolShare?: number;
+  /** Bots are already members of their groups (true), or wait to be invited by an officer (false). @defaultValue true */
+  botsJoined?: boolean;
   seed?: number;
 }
 
@@ -80,9 +82,9 @@ export function generateWorld(ref: ReferenceData, o: WorldOptions): GeneratedWor
     rooms.push({
       id: `${(100000 + i).toString()}${Math.floor(rng() * 1e6)}@chatroom`,
       topic,
-      memberIds: [...memberIds, ...officers, ...roomBots.map((b) => b.contactId)],
-      ownerId: memberIds[0] ?? officers[0] ?? roomBots[0]!.contactId,
-      truth: { district: district.name, station, segment },
+      memberIds: [...memberIds, ...officers, ...((o.botsJoined ?? true) ? roomBots.map((b) => b.contactId) : [])],
+      ownerId: officers[0] ?? memberIds[0] ?? roomBots[0]!.contactId,
+      truth: { district: district.name, station, segment, botIds: roomBots.map((b) => b.botId) },
     });
   }
   return { contacts, rooms, bots };

@@ -54,6 +54,11 @@ export class SimPuppet extends PuppetMock {
       this.dirtyPayload(PUPPET.types.Payload.Room, e.roomId);
       this.emit('room-topic', e);
     };
+    const onInvite = (inv: { id: string; inviteeId: string }): void => {
+      if (inv.inviteeId === this.contactId) this.emit('room-invite', { roomInvitationId: inv.id });
+    };
+    this.world.on('room-invite', onInvite);
+    this.unsubscribe.push(() => this.world.off('room-invite', onInvite));
     this.world.on('message', onMessage);
     this.world.on('room-join', onJoin);
     this.world.on('room-leave', onLeave);
@@ -74,8 +79,9 @@ export class SimPuppet extends PuppetMock {
   }
 
   override async contactRawPayload(id: string): Promise<PUPPET.payloads.Contact> {
-    const c = this.world.contacts.get(id);
-    if (!c) throw new Error(`no contact ${id}`);
+    // Wechaty asks for a "contact" with a room id when a room's member list is
+    // marked dirty (RoomMember dirty → Contact.find): answer rather than throw.
+    const c = this.world.contacts.get(id) ?? { id, name: this.world.rooms.get(id)?.topic ?? id };
     return { id: c.id, name: c.name, gender: PUPPET.types.ContactGender.Unknown, type: PUPPET.types.Contact.Individual, avatar: '', phone: [] };
   }
 
@@ -112,6 +118,31 @@ export class SimPuppet extends PuppetMock {
 
   override async roomQuit(roomId: string): Promise<void> {
     this.world.removeMembers(roomId, [this.contactId], this.contactId);
+  }
+
+  override async roomInvitationRawPayload(id: string): Promise<PUPPET.payloads.RoomInvitation> {
+    const inv = this.world.invitations.get(id);
+    if (!inv) throw new Error(`no invitation ${id}`);
+    const room = this.world.rooms.get(inv.roomId)!;
+    return {
+      id,
+      inviterId: inv.inviterId,
+      topic: room.topic,
+      avatar: '',
+      invitation: '',
+      memberCount: room.memberIds.length,
+      memberIdList: [...room.memberIds],
+      timestamp: inv.timestamp,
+      receiverId: inv.inviteeId,
+    };
+  }
+
+  override async roomInvitationRawPayloadParser(raw: PUPPET.payloads.RoomInvitation): Promise<PUPPET.payloads.RoomInvitation> {
+    return raw;
+  }
+
+  override async roomInvitationAccept(id: string): Promise<void> {
+    this.world.acceptInvitation(id);
   }
 
   override async messageRawPayload(id: string): Promise<PUPPET.payloads.Message> {

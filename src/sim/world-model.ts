@@ -14,7 +14,7 @@ export interface SimRoom {
   memberIds: string[];
   ownerId: string;
   /** Ground truth the simulator knows (Zhimi has to be told by an officer). */
-  truth: { district: string; station: string; segment: SimSegment };
+  truth: { district: string; station: string; segment: SimSegment; botIds: string[] };
 }
 
 export interface SimMessage {
@@ -31,4 +31,13 @@ export interface SimBot {
   botId: string;
   contactId: string;
   name: string;
+}
+
+export interface SimInvitation {
+  id: string;
+  roomId: string;
+  inviterId: string;
+  inviteeId: string;
+  timestamp: number;
+  accepted: boolean;
 }

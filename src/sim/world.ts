@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { GeneratedWorld } from './generate-world.js';
-import type { SimBot, SimContact, SimMessage, SimRoom } from './world-model.js';
+import type { SimBot, SimContact, SimInvitation, SimMessage, SimRoom } from './world-model.js';
 
 /** What happens in the simulated world, for puppets and for tests. */
 export interface WorldEvents {
   message: [SimMessage];
   'room-join': [{ roomId: string; inviteeIds: string[]; inviterId: string; timestamp: number }];
   'room-leave': [{ roomId: string; removeeIds: string[]; removerId: string; timestamp: number }];
+  'room-invite': [SimInvitation];
   'room-topic': [{ roomId: string; newTopic: string; oldTopic: string; changerId: string; timestamp: number }];
 }
 
@@ -28,6 +29,7 @@ export class SimWorld extends EventEmitter<WorldEvents> {
   readonly contacts = new Map<string, SimContact>();
   readonly rooms = new Map<string, SimRoom>();
   readonly messages = new Map<string, SimMessage>();
+  readonly invitations = new Map<string, SimInvitation>();
   readonly bots: SimBot[];
   behaviour: MemberBehaviour | undefined;
 
@@ -94,6 +96,34 @@ export class SimWorld extends EventEmitter<WorldEvents> {
     const room = this.mustRoom(roomId);
     room.memberIds = room.memberIds.filter((id) => !removeeIds.includes(id));
     this.emit('room-leave', { roomId, removeeIds, removerId, timestamp: Date.now() });
+  }
+
+  /** An officer (or a stranger) invites a contact into a room; the invitee's puppet sees a room invitation. */
+  invite(roomId: string, inviterId: string, inviteeId: string): SimInvitation {
+    const room = this.mustRoom(roomId);
+    if (!room.memberIds.includes(inviterId)) throw new Error(`${inviterId} is not a member of ${roomId}`);
+    const inv: SimInvitation = { id: randomUUID(), roomId, inviterId, inviteeId, timestamp: Date.now(), accepted: false };
+    this.invitations.set(inv.id, inv);
+    this.emit('room-invite', inv);
+    return inv;
+  }
+
+  acceptInvitation(id: string): void {
+    const inv = this.invitations.get(id);
+    if (!inv) throw new Error(`no invitation ${id}`);
+    if (inv.accepted) return;
+    inv.accepted = true;
+    this.addMembers(inv.roomId, [inv.inviteeId], inv.inviterId);
+  }
+
+  /** Contacts posting with an @-mention of a bot, the way WeChat shows it. */
+  mention(roomId: string, talkerId: string, botId: string, text: string, displayName = this.contacts.get(this.botContactId(botId))?.name ?? ''): SimMessage {
+    return this.post({ roomId, talkerId, text: `@${displayName}\u2005${text}`, mentionIds: [this.botContactId(botId)] });
+  }
+
+  /** Messages posted in a room, oldest first. */
+  roomMessages(roomId: string): SimMessage[] {
+    return [...this.messages.values()].filter((m) => m.roomId === roomId);
   }
 
   setTopic(roomId: string, newTopic: string, changerId: string): void {

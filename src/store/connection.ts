@@ -6,6 +6,8 @@ import { registerModels, type Models } from './models/index.js';
 export interface Store {
   connection: Connection;
   models: Models;
+  /** Which server answers: FerretDB gets one connection per process (see below). */
+  server: { kind: 'mongodb' | 'ferretdb'; version: string };
   close(): Promise<void>;
 }
 
@@ -23,16 +25,21 @@ export interface ConnectOptions {
  */
 export async function connectStore(uri: string, options: ConnectOptions = {}): Promise<Store> {
   const safe = redactUri(uri);
-  let connection: Connection;
+  let connection = await open(uri, safe, options);
+  let server: Store['server'];
   try {
-    connection = mongoose.createConnection(uri, {
-      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
-      ...(options.dbName ? { dbName: options.dbName } : {}),
-      autoIndex: false,
-    });
-    await connection.asPromise();
+    const info = (await connection.db!.admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
+    server = info.ferretdbVersion ? { kind: 'ferretdb', version: info.ferretdbVersion } : { kind: 'mongodb', version: info.version ?? 'unknown' };
   } catch (err) {
+    await connection.close().catch(() => undefined);
     throw explainConnectError(err, safe);
+  }
+  if (server.kind === 'ferretdb') {
+    // FerretDB v1 applies concurrent updates of one document as
+    // read-modify-write and loses some of them; over a single connection the
+    // process's operations run one after another and nothing is lost.
+    await connection.close();
+    connection = await open(uri, safe, { ...options, maxPoolSize: 1 });
   }
   const models = registerModels(connection);
   try {
@@ -41,7 +48,22 @@ export async function connectStore(uri: string, options: ConnectOptions = {}): P
     await connection.close().catch(() => undefined);
     throw explainConnectError(err, safe);
   }
-  return { connection, models, close: () => connection.close() };
+  return { connection, models, server, close: () => connection.close() };
+}
+
+async function open(uri: string, safe: string, options: ConnectOptions & { maxPoolSize?: number }): Promise<Connection> {
+  try {
+    const connection = mongoose.createConnection(uri, {
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+      ...(options.dbName ? { dbName: options.dbName } : {}),
+      ...(options.maxPoolSize ? { maxPoolSize: options.maxPoolSize } : {}),
+      autoIndex: false,
+    });
+    await connection.asPromise();
+    return connection;
+  } catch (err) {
+    throw explainConnectError(err, safe);
+  }
 }
 
 /** Map a driver error to what the operator should check. */

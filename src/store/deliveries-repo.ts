@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Store } from './connection.js';
 import type { DeliveryStatus } from './models/deliveries.js';
 import { sumBy } from './aggregate.js';
+import { insertClaim } from './once.js';
 
 export { DELIVERY_STATUSES, FINAL_STATUSES, type DeliveryStatus } from './models/deliveries.js';
 
@@ -66,7 +67,7 @@ export async function claimNext(store: Store, o: ClaimOptions): Promise<ClaimedD
     if (candidates.length === 0) return undefined;
     for (const doc of candidates) {
       const attempt = doc.attempts + 1;
-      if (!(await insertClaim(store, `${String(doc._id)}:${attempt}`, String(doc._id), o))) continue;
+      if (!(await insertClaim(store, `${String(doc._id)}:${attempt}`, String(doc._id), o.workerId, o.now))) continue;
       const leaseUntil = new Date(o.now.getTime() + o.leaseMs);
       await store.models.Delivery.updateOne(
         { _id: doc._id },
@@ -90,16 +91,6 @@ export async function claimNext(store: Store, o: ClaimOptions): Promise<ClaimedD
     }
   }
   return undefined;
-}
-
-async function insertClaim(store: Store, id: string, deliveryId: string, o: ClaimOptions): Promise<boolean> {
-  try {
-    await store.models.Claim.create({ _id: id, deliveryId, workerId: o.workerId, at: o.now });
-    return true;
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000) return false;
-    throw err;
-  }
 }
 
 /** Confirm a send: sending → sent, with reach and the Asia/Shanghai day. Only the claimer can confirm. */
@@ -145,4 +136,16 @@ export async function countByStatus(store: Store, runId: string): Promise<Record
 export async function runReach(store: Store, runId: string): Promise<{ sent: number; reach: number }> {
   const rows = await sumBy(store.models.Delivery, { runId, status: 'sent' }, null, { sent: 1, reach: '$reach' });
   return { sent: rows[0]?.sent ?? 0, reach: rows[0]?.reach ?? 0 };
+}
+
+/** Skip every planned delivery to a group (e.g. the bot was removed), with the reason. Returns how many. */
+export async function skipPlannedForGroup(store: Store, groupId: string, reason: string): Promise<number> {
+  const res = await store.models.Delivery.updateMany({ groupId: new Types.ObjectId(groupId), status: 'planned' }, { $set: { status: 'skipped', reason } });
+  return res.modifiedCount;
+}
+
+/** Move a group's planned deliveries from one bot to another member bot. */
+export async function reassignPlannedForGroup(store: Store, groupId: string, fromBotId: string, toBotId: string): Promise<number> {
+  const res = await store.models.Delivery.updateMany({ groupId: new Types.ObjectId(groupId), status: 'planned', botId: fromBotId }, { $set: { botId: toBotId } });
+  return res.modifiedCount;
 }

@@ -67,12 +67,19 @@ export function ensureFerretDb(options: Pick<DevDatabaseOptions, 'stateDir' | 'l
 /**
  * Start FerretDB (SQLite backend, telemetry disabled, debug listener on a free
  * loopback port) and wait until it answers `ping`.
+ *
+ * A data folder is served by one FerretDB only: its `ferretdb.json` records
+ * the server, the process that owns it and whether it was started detached.
+ * A server still in use (detached, or its owner alive) is reused and left
+ * running; one orphaned by a crashed owner is stopped first.
  */
 export async function startDevDatabase(options: DevDatabaseOptions): Promise<DevDatabase> {
+  const dataDir = options.dataDir ?? join(options.stateDir, 'ferretdb-data');
+  const inUse = await serverInUse(dataDir);
+  if (inUse) return inUse;
   const binary = ensureFerretDb(options);
   const port = options.port ?? (await freePort());
   const debugPort = await freePort();
-  const dataDir = options.dataDir ?? join(options.stateDir, 'ferretdb-data');
   mkdirSync(dataDir, { recursive: true });
   const logFile = join(options.stateDir, 'ferretdb.log');
   const out = openSync(logFile, 'a');
@@ -90,7 +97,6 @@ export async function startDevDatabase(options: DevDatabaseOptions): Promise<Dev
     { stdio: ['ignore', out, out], env: { ...process.env, FERRETDB_TELEMETRY: 'disable' }, detached: options.detached ?? false },
   );
   closeSync(out);
-  if (options.detached) child.unref();
   const uri = `mongodb://127.0.0.1:${port}/zhimi`;
   try {
     await waitForPing(uri, child, 30_000);
@@ -98,45 +104,89 @@ export async function startDevDatabase(options: DevDatabaseOptions): Promise<Dev
     child.kill('SIGKILL');
     throw new StoreError('ZHIMI_E_DB_START', `FerretDB did not start on 127.0.0.1:${port}: ${(err as Error).message}; see ${logFile}`, { cause: err });
   }
+  const state: ServerState = { pid: child.pid ?? 0, uri, ownerPid: process.pid, detached: options.detached ?? false };
+  writeFileSync(stateFile(dataDir), JSON.stringify(state) + '\n');
   options.log.info({ port, dataDir }, 'development database (FerretDB) is up');
   if (options.detached) {
-    writeFileSync(stateFile(options.stateDir), JSON.stringify({ pid: child.pid, port, uri }) + '\n');
-    return { uri, pid: child.pid ?? 0, stop: () => stopPid(options.stateDir, child.pid ?? 0) };
+    child.unref();
+    return { uri, pid: state.pid, stop: () => stopPid(dataDir, state.pid) };
   }
+  // never leave an orphan behind, even when this process dies of an exception
+  const killOnExit = (): void => {
+    child.kill('SIGTERM');
+  };
+  process.once('exit', killOnExit);
   return {
     uri,
-    pid: child.pid ?? 0,
-    stop: () => stopChild(child),
+    pid: state.pid,
+    stop: async () => {
+      process.off('exit', killOnExit);
+      await stopChild(child);
+      rmSync(stateFile(dataDir), { force: true });
+    },
   };
 }
 
 /** The detached development database started by `zhimi db start`, if it still answers. */
 export async function findRunningDevDatabase(stateDir: string): Promise<DevDatabase | undefined> {
-  const file = stateFile(stateDir);
+  return serverInUse(join(stateDir, 'ferretdb-data'));
+}
+
+interface ServerState {
+  pid: number;
+  uri: string;
+  ownerPid: number;
+  detached: boolean;
+}
+
+async function serverInUse(dataDir: string): Promise<DevDatabase | undefined> {
+  const file = stateFile(dataDir);
   if (!existsSync(file)) return undefined;
-  let state: { pid: number; uri: string };
+  let state: ServerState;
   try {
-    state = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; uri: string };
-    process.kill(state.pid, 0);
+    state = JSON.parse(readFileSync(file, 'utf8')) as ServerState;
   } catch {
     rmSync(file, { force: true });
     return undefined;
   }
-  try {
-    const conn = await mongoose.createConnection(state.uri, { serverSelectionTimeoutMS: 1000 }).asPromise();
-    await conn.close();
-  } catch {
+  if (!alive(state.pid)) {
+    rmSync(file, { force: true });
     return undefined;
   }
-  return { uri: state.uri, pid: state.pid, stop: () => stopPid(stateDir, state.pid) };
+  const owned = state.detached || (state.ownerPid !== process.pid && alive(state.ownerPid));
+  if (owned && (await answersPing(state.uri))) {
+    // someone else's server: use it, never stop it
+    return { uri: state.uri, pid: state.pid, stop: state.detached ? () => stopPid(dataDir, state.pid) : async () => undefined };
+  }
+  await stopPid(dataDir, state.pid);
+  return undefined;
 }
 
-function stateFile(stateDir: string): string {
-  return join(stateDir, 'ferretdb.json');
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-async function stopPid(stateDir: string, pid: number): Promise<void> {
-  rmSync(stateFile(stateDir), { force: true });
+async function answersPing(uri: string): Promise<boolean> {
+  try {
+    const conn = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 1000 }).asPromise();
+    await conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function stateFile(dataDir: string): string {
+  return join(dataDir, 'ferretdb.json');
+}
+
+async function stopPid(dataDir: string, pid: number): Promise<void> {
+  rmSync(stateFile(dataDir), { force: true });
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
@@ -144,11 +194,7 @@ async function stopPid(stateDir: string, pid: number): Promise<void> {
   }
   for (let i = 0; i < 50; i++) {
     await new Promise((r) => setTimeout(r, 100));
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
+    if (!alive(pid)) return;
   }
   try {
     process.kill(pid, 'SIGKILL');

@@ -54,6 +54,42 @@ async function upsertOnce(store: Store, seen: SeenGroup, now: Date): Promise<{ g
   return { group: toRecord(doc), created: res.lastErrorObject?.['updatedExisting'] === false };
 }
 
+/**
+ * A bot joined a group (accepted an officer's invitation or was added by one).
+ * New groups start `pending`; a group the fleet had left comes back as it was
+ * tagged (active) or pending.
+ */
+export async function registerJoinedGroup(store: Store, seen: SeenGroup, invitedByKey: string, now: Date): Promise<{ group: GroupRecord; created: boolean }> {
+  const res = await upsertSeenGroup(store, seen, now);
+  if (res.group.status === 'left' || res.created) {
+    const status: GroupStatus = res.group.district && res.group.segments.length ? 'active' : 'pending';
+    await store.models.Group.updateOne({ roomId: seen.roomId }, { $set: { status, invitedByKey, joinedAt: now }, $unset: { leftAt: 1 } });
+    return { group: { ...res.group, status }, created: res.created };
+  }
+  return res;
+}
+
+/**
+ * A bot is no longer in a group. The group is `left` once no fleet bot is in
+ * it. Returns the updated record (undefined for an unknown room).
+ */
+export async function removeBotFromGroup(store: Store, roomId: string, botId: string, now: Date): Promise<GroupRecord | undefined> {
+  const doc = await store.models.Group.findOneAndUpdate({ roomId }, { $pull: { botIds: botId } }, { returnDocument: 'after', lean: true });
+  if (!doc) return undefined;
+  if (doc.botIds.length > 0) return toRecord(doc);
+  await store.models.Group.updateOne({ roomId }, { $set: { status: 'left', leftAt: now } });
+  return { ...toRecord(doc), status: 'left' };
+}
+
+/** Pause or resume posts to a group. Resuming an untagged group leaves it pending. */
+export async function setGroupPaused(store: Store, roomId: string, paused: boolean): Promise<GroupRecord | undefined> {
+  const current = await store.models.Group.findOne({ roomId }).lean();
+  if (!current || current.status === 'left') return current ? toRecord(current) : undefined;
+  const status: GroupStatus = paused ? 'paused' : current.district && current.segments.length ? 'active' : 'pending';
+  await store.models.Group.updateOne({ roomId }, { $set: { status } });
+  return { ...toRecord(current), status };
+}
+
 export interface TagGroupInput {
   district: string;
   station?: string | undefined;
@@ -66,6 +102,7 @@ export interface TagGroupInput {
 export async function tagGroup(store: Store, roomId: string, input: TagGroupInput): Promise<GroupRecord | undefined> {
   const current = await store.models.Group.findOne({ roomId }).lean();
   if (!current) return undefined;
+  if (current.status === 'left') return toRecord(current);
   const status: GroupStatus = current.status === 'pending' ? 'active' : current.status;
   const doc = await store.models.Group.findOneAndUpdate(
     { roomId },
@@ -97,6 +134,14 @@ export async function listGroups(store: Store, query: GroupQuery = {}): Promise<
   if (query.botId) filter['botIds'] = query.botId;
   const docs = await store.models.Group.find(filter).sort({ topic: 1 }).lean();
   return docs.map(toRecord);
+}
+
+/** A group by room id, topic, or database id (what an officer types on the CLI). */
+export async function findGroup(store: Store, ref: string): Promise<GroupRecord | undefined> {
+  const or: Record<string, unknown>[] = [{ roomId: ref }, { topic: ref }];
+  if (/^[0-9a-f]{24}$/.test(ref)) or.push({ _id: ref });
+  const doc = await store.models.Group.findOne({ $or: or }).lean();
+  return doc ? toRecord(doc) : undefined;
 }
 
 export async function findGroupByRoomId(store: Store, roomId: string): Promise<GroupRecord | undefined> {

@@ -3,7 +3,7 @@ import { runDemo } from '../../src/demo/run-demo.js';
 import { loadFleetConfig } from '../../src/config/bots.js';
 import { paths } from '../../src/config/paths.js';
 import { connectStore, type Store } from '../../src/store/connection.js';
-import { reference } from '../support/sim.js';
+import { content } from '../support/sim.js';
 import { captureLogger } from '../support/log.js';
 
 describe('npm run demo', () => {
@@ -19,7 +19,7 @@ describe('npm run demo', () => {
     const res = await runDemo({
       env: { mongoUri: inject('mongoUri'), memberKey: 'd'.repeat(32), production: false },
       fleet: loadFleetConfig(paths.bots),
-      ref: reference,
+      content,
       stateDir: paths.state,
       log,
       groups: 16,

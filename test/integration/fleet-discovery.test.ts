@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore } from '../support/db.js';
-import { startSimHarness, type SimHarness } from '../support/sim.js';
+import { content, startSimHarness, type SimHarness } from '../support/sim.js';
 import { captureLogger } from '../support/log.js';
 import { FakeClock } from '../support/clock.js';
 import { Fleet } from '../../src/fleet/fleet.js';
@@ -19,7 +19,7 @@ describe('fleet over the gRPC simulator', () => {
     h = await startSimHarness(['alpha', 'beta', 'gamma'], { groups: 12, membersPerGroup: 30, districts: ['鼓楼区', '仓山区', '闽侯县'], seed: 7 });
     // gamma gets a wrong token: it must fail alone
     h.env[h.config.bots[2]!.puppet.tokenEnv!] = 'insecure_0000000000000000deadbeef';
-    fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: h.puppetFactory, loginTimeoutMs: 8000 });
+    fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: h.puppetFactory, content, loginTimeoutMs: 8000 });
   });
   afterAll(async () => {
     await fleet?.close();

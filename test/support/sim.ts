@@ -1,5 +1,6 @@
 import type { BotConfig, FleetConfig } from '../../src/config/bots.js';
-import { loadReferenceData, type ReferenceData } from '../../src/config/reference.js';
+import type { ReferenceData } from '../../src/config/reference.js';
+import { loadGroupContent, type GroupContentBundle } from '../../src/config/content-bundle.js';
 import { paths } from '../../src/config/paths.js';
 import type { WorldOptions } from '../../src/sim/generate-world.js';
 import type { SimWorld } from '../../src/sim/world.js';
@@ -7,7 +8,8 @@ import type { Simulator } from '../../src/sim/simulator.js';
 import { startFleetSimulator } from '../../src/sim/fleet-simulator.js';
 import { defaultPuppetFactory, type PuppetFactory } from '../../src/fleet/puppet-factory.js';
 
-export const reference: ReferenceData = loadReferenceData(paths.reference);
+export const content: GroupContentBundle = loadGroupContent(paths.content);
+export const reference: ReferenceData = content.ref;
 
 export const TEST_OFFICER = { id: 'officer-test-wang', name: '王警官', role: 'officer' as const };
 

@@ -1,0 +1,230 @@
+import type { Message, Room, RoomInvitation, Contact } from 'wechaty';
+import type { Clock } from '../config/clock.js';
+import { fillTemplate } from '../config/content-texts.js';
+import type { GroupContentBundle } from '../config/content-bundle.js';
+import type { Logger } from '../log/logger.js';
+import type { MemberKeyer } from '../audience/member-key.js';
+import { toSeenGroup } from '../audience/group-sync.js';
+import { parseOfficerCommand, type OfficerCommand } from '../audience/officer-command.js';
+import { suggestTags } from '../audience/tag-suggestion.js';
+import { SEGMENT_LABEL } from '../audience/segments.js';
+import type { Store } from '../store/connection.js';
+import {
+  findGroupByRoomId,
+  registerJoinedGroup,
+  removeBotFromGroup,
+  setGroupPaused,
+  tagGroup,
+  upsertSeenGroup,
+  type GroupRecord,
+} from '../store/groups-repo.js';
+import { reassignPlannedForGroup, skipPlannedForGroup } from '../store/deliveries-repo.js';
+import { firstTime } from '../store/once.js';
+import type { BotRunner } from './bot-runner.js';
+import { scrubSecrets } from './errors.js';
+
+/** The reviewed content the bot needs in groups. */
+export type GroupContent = GroupContentBundle;
+
+export interface GroupMembershipOptions {
+  runner: BotRunner;
+  store: Store;
+  keyer: MemberKeyer;
+  /** WeChat ids of officers this bot obeys (fleet list + its own). */
+  officers: ReadonlySet<string>;
+  content: GroupContent;
+  clock: Clock;
+  log: Logger;
+  workerId: string;
+  botContactIds: () => ReadonlySet<string>;
+  /** Seam for @-mentions that are not officer commands (the scam check comes here). */
+  onMention?: (message: Message, room: Room) => Promise<void>;
+  /** Seam for every other group message (engagement attribution comes here). */
+  onGroupMessage?: (message: Message, room: Room) => Promise<void>;
+}
+
+/** After this long a non-officer trying a command in the same group gets the short note again. */
+const OFFICERS_ONLY_NOTE_EVERY_MS = 10 * 60_000;
+
+/**
+ * A bot's manners in groups: it joins only when an authorised officer brings
+ * it in, registers the group as pending, introduces itself once, obeys
+ * officer commands (登记, 确认, 暂停, 恢复, 退出) and nobody else's, and keeps
+ * the registry right when it is removed or members come and go.
+ */
+export class GroupMembership {
+  private readonly log: Logger;
+  private readonly noteSentAt = new Map<string, number>();
+
+  constructor(private readonly o: GroupMembershipOptions) {
+    this.log = o.log.child({ botId: o.runner.bot.id, module: 'membership' });
+    const w = o.runner.wechaty;
+    w.on('room-invite', (inv) => this.guard('room-invite', () => this.onInvite(inv)));
+    w.on('room-join', (room, invitees, inviter) => this.guard('room-join', () => this.onJoin(room, invitees, inviter)));
+    w.on('room-leave', (room, leavers, remover) => this.guard('room-leave', () => this.onLeave(room, leavers, remover)));
+    w.on('room-topic', (room) => this.guard('room-topic', () => this.refresh(room.id)));
+    w.on('message', (msg) => this.guard('message', () => this.onMessage(msg)));
+  }
+
+  private async onInvite(inv: RoomInvitation): Promise<void> {
+    const inviter = await inv.inviter();
+    const inviterKey = this.o.keyer(inviter.id);
+    if (!this.o.officers.has(inviter.id)) {
+      // Declining = not accepting: WeChat has no explicit decline.
+      this.log.warn({ inviterKey }, 'declined a group invitation from someone who is not an authorised officer');
+      return;
+    }
+    this.log.info({ inviterKey, topic: await inv.topic() }, 'accepting an officer\'s group invitation');
+    await inv.accept();
+  }
+
+  private async onJoin(room: Room, invitees: Contact[], inviter: Contact): Promise<void> {
+    const self = this.o.runner.contactId;
+    if (!invitees.some((c) => c.id === self)) {
+      await this.refresh(room.id);
+      return;
+    }
+    const inviterKey = this.o.keyer(inviter.id);
+    if (!this.o.officers.has(inviter.id)) {
+      this.log.warn({ inviterKey, roomId: room.id }, 'added to a group by someone who is not an authorised officer; leaving politely');
+      await room.say(this.fill(this.o.content.messages.strangerInvite));
+      await room.quit();
+      return;
+    }
+    const view = await this.o.runner.room(room.id);
+    if (!view) return;
+    const { group } = await registerJoinedGroup(this.o.store, this.seen(view), inviterKey, this.o.clock.now());
+    this.log.info({ roomId: room.id, status: group.status, inviterKey }, 'joined a group');
+    if (await firstTime(this.o.store, `intro:${room.id}`, this.o.workerId, this.o.clock.now())) {
+      const m = this.o.content.messages;
+      await room.say(this.fill(group.status === 'pending' ? m.introductionPending : m.introduction, group));
+    }
+    if (group.status === 'pending') {
+      const s = suggestTags(group.topic, this.o.content.rules, this.o.content.ref);
+      if (s.district && s.segments.length) {
+        await room.say(this.fill(this.o.content.messages.suggestion, { ...group, district: s.district, segments: s.segments }));
+      }
+    }
+  }
+
+  private async onLeave(room: Room, leavers: Contact[], remover?: Contact): Promise<void> {
+    const self = this.o.runner.contactId;
+    if (!leavers.some((c) => c.id === self)) {
+      await this.refresh(room.id);
+      return;
+    }
+    await this.botLeft(room.id, remover ? this.o.keyer(remover.id) : undefined);
+  }
+
+  private async botLeft(roomId: string, removerKey?: string): Promise<void> {
+    const botId = this.o.runner.bot.id;
+    const group = await removeBotFromGroup(this.o.store, roomId, botId, this.o.clock.now());
+    if (!group) return;
+    if (group.status === 'left') {
+      const skipped = await skipPlannedForGroup(this.o.store, group.id, 'bot removed from group');
+      this.log.warn({ roomId, removerKey, skipped }, 'bot is no longer in the group; group marked left');
+    } else {
+      const moved = await reassignPlannedForGroup(this.o.store, group.id, botId, group.botIds[0]!);
+      this.log.info({ roomId, moved, to: group.botIds[0] }, 'bot left the group; another fleet bot serves it');
+    }
+  }
+
+  private async onMessage(msg: Message): Promise<void> {
+    const room = msg.room();
+    if (!room || msg.self() || msg.type() !== this.o.runner.wechaty.Message.Type.Text) return;
+    if (!(await msg.mentionSelf())) {
+      await this.o.onGroupMessage?.(msg, room);
+      return;
+    }
+    const parsed = parseOfficerCommand(msg.text(), this.o.content.ref);
+    if ('none' in parsed) {
+      await this.o.onMention?.(msg, room);
+      return;
+    }
+    const talker = msg.talker();
+    const talkerKey = this.o.keyer(talker.id);
+    if (!this.o.officers.has(talker.id)) {
+      this.log.warn({ roomId: room.id, talkerKey }, 'ignored a command from someone who is not an officer');
+      const last = this.noteSentAt.get(room.id) ?? 0;
+      const now = this.o.clock.now().getTime();
+      if (now - last >= OFFICERS_ONLY_NOTE_EVERY_MS) {
+        this.noteSentAt.set(room.id, now);
+        await room.say(this.o.content.messages.officersOnly, talker);
+      }
+      return;
+    }
+    if (!parsed.ok) {
+      await room.say(parsed.reply, talker);
+      return;
+    }
+    await this.execute(parsed.command, room, talker, talkerKey);
+  }
+
+  private async execute(cmd: OfficerCommand, room: Room, officer: Contact, officerKey: string): Promise<void> {
+    const m = this.o.content.messages;
+    const log = this.log.child({ roomId: room.id, officerKey, command: cmd.kind });
+    switch (cmd.kind) {
+      case 'register':
+      case 'confirm': {
+        let tags: { district: string; station?: string | undefined; segments: GroupRecord['segments'] };
+        if (cmd.kind === 'register') tags = cmd;
+        else {
+          const s = suggestTags(await room.topic(), this.o.content.rules, this.o.content.ref);
+          if (!s.district || s.segments.length === 0) {
+            await room.say('无法根据群名判断，请发送“登记 区县 派出所 对象”。', officer);
+            return;
+          }
+          tags = { district: s.district, segments: s.segments };
+        }
+        if (!(await findGroupByRoomId(this.o.store, room.id))) {
+          const view = await this.o.runner.room(room.id);
+          if (view) await upsertSeenGroup(this.o.store, this.seen(view), this.o.clock.now());
+        }
+        const g = await tagGroup(this.o.store, room.id, { ...tags, taggedBy: officerKey });
+        log.info({ district: tags.district, station: tags.station, segments: tags.segments }, 'group tagged by an officer');
+        if (g) await room.say(this.fill(m.registered, g), officer);
+        return;
+      }
+      case 'pause':
+      case 'resume': {
+        const g = await setGroupPaused(this.o.store, room.id, cmd.kind === 'pause');
+        log.info({ status: g?.status }, 'group posts ' + (cmd.kind === 'pause' ? 'paused' : 'resumed'));
+        await room.say(cmd.kind === 'pause' ? m.paused : g?.status === 'pending' ? m.resumedPending : m.resumed, officer);
+        return;
+      }
+      case 'leave':
+        log.info('leaving the group on an officer\'s command');
+        await room.say(this.fill(m.leaving));
+        await this.botLeft(room.id, officerKey);
+        await room.quit();
+        return;
+      case 'help':
+        await room.say(m.help, officer);
+        return;
+    }
+  }
+
+  /** Re-read a room and update topic and member count in the registry. */
+  private async refresh(roomId: string): Promise<void> {
+    const view = await this.o.runner.room(roomId);
+    if (view && (await findGroupByRoomId(this.o.store, roomId))) await upsertSeenGroup(this.o.store, this.seen(view), this.o.clock.now());
+  }
+
+  private seen(view: { roomId: string; topic: string; memberIds: string[] }) {
+    return toSeenGroup(view, this.o.runner.bot.id, this.o.botContactIds(), this.o.keyer);
+  }
+
+  private fill(template: string, g?: Partial<Pick<GroupRecord, 'district' | 'station' | 'segments'>>): string {
+    return fillTemplate(template, {
+      name: this.o.runner.bot.name,
+      hotline: this.o.content.ref.hotline,
+      district: g?.district ?? '',
+      station: g?.station ?? '',
+      segments: g?.segments?.map((s) => SEGMENT_LABEL[s]).join('、'),
+    });
+  }
+
+  private guard(event: string, fn: () => Promise<void>): void {
+    fn().catch((err: unknown) => this.log.error({ event, err: scrubSecrets((err as Error)?.message ?? String(err)) }, 'handler failed'));
+  }
+}

@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Types } from 'mongoose';
+import { openTestStore } from '../support/db.js';
+import { content, startSimHarness, TEST_OFFICER, type SimHarness } from '../support/sim.js';
+import { captureLogger } from '../support/log.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { systemClock } from '../../src/config/clock.js';
+import { createMemberKeyer } from '../../src/audience/member-key.js';
+import { selectGroups } from '../../src/audience/select-groups.js';
+import { findGroupByRoomId, listGroups } from '../../src/store/groups-repo.js';
+import { insertPlanned } from '../../src/store/deliveries-repo.js';
+import type { Store } from '../../src/store/connection.js';
+import type { SimRoom } from '../../src/sim/world-model.js';
+
+const INTRO = '我每周会在群里发几次防骗提醒';
+const keyer = createMemberKeyer('j'.repeat(32));
+const waitFor = <T>(fn: () => Promise<T> | T) => vi.waitFor(fn, { timeout: 8000, interval: 40 });
+
+describe('joining groups: invitations, registration and manners', () => {
+  let store: Store & { drop(): Promise<void> };
+  let h: SimHarness;
+  let fleet: Fleet;
+  let rooms: SimRoom[];
+  const logs = captureLogger('info');
+  const officer = TEST_OFFICER.id;
+  let alpha: string;
+  let beta: string;
+  const stranger = (room: SimRoom) => room.memberIds.find((id) => h.world.contacts.get(id)?.kind === 'member')!;
+  const botSays = (room: SimRoom, bot: string) => h.world.roomMessages(room.id).filter((m) => m.talkerId === bot);
+  const group = (room: SimRoom) => findGroupByRoomId(store, room.id);
+
+  beforeAll(async () => {
+    store = await openTestStore(import.meta.url);
+    h = await startSimHarness(['alpha', 'beta'], { groups: 8, membersPerGroup: 12, botsJoined: false, seed: 11 });
+    fleet = new Fleet({ config: h.config, store, keyer, log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content, workerId: 'w1' });
+    await fleet.start();
+    rooms = [...h.world.rooms.values()];
+    alpha = h.world.botContactId('alpha');
+    beta = h.world.botContactId('beta');
+  });
+  afterAll(async () => {
+    await fleet?.close();
+    await h?.stop();
+    await store?.drop();
+  });
+
+  it('should accept an officer\'s invitation, register the group as pending and introduce itself once', async () => {
+    const r = rooms[0]!;
+    h.world.invite(r.id, officer, alpha);
+    await waitFor(async () => expect((await group(r))?.status).toBe('pending'));
+    h.world.invite(r.id, officer, beta);
+    await waitFor(async () => expect((await group(r))?.botIds.sort()).toEqual(['alpha', 'beta']));
+    await waitFor(() => expect(h.world.roomMessages(r.id).filter((m) => m.text.includes(INTRO))).toHaveLength(1));
+    const g = await group(r);
+    expect(g!.memberCount).toBe(h.world.humanMemberCount(r.id));
+  });
+
+  it('should refuse a stranger\'s invitation and log it with the inviter\'s keyed hash only', async () => {
+    const r = rooms[1]!;
+    const s = stranger(r);
+    h.world.invite(r.id, s, alpha);
+    await waitFor(() => expect(logs.text()).toContain(keyer(s)));
+    expect(logs.text()).toMatch(/declined a group invitation/);
+    expect(logs.text()).not.toContain(s);
+    expect(h.world.rooms.get(r.id)!.memberIds).not.toContain(alpha);
+    expect(await group(r)).toBeUndefined();
+  });
+
+  it('should leave politely when a stranger adds it directly', async () => {
+    const r = rooms[2]!;
+    h.world.addMembers(r.id, [alpha], stranger(r));
+    await waitFor(() => expect(h.world.rooms.get(r.id)!.memberIds).not.toContain(alpha));
+    expect(botSays(r, alpha).map((m) => m.text).join()).toMatch(/只能由负责的民警拉入群聊/);
+    expect(await group(r)).toBeUndefined();
+  });
+
+  it('should register a group when an officer adds it directly (puppets without invitations)', async () => {
+    const r = rooms[3]!;
+    h.world.addMembers(r.id, [alpha], officer);
+    await waitFor(async () => expect((await group(r))?.status).toBe('pending'));
+    await waitFor(() => expect(botSays(r, alpha).filter((m) => m.text.includes(INTRO))).toHaveLength(1));
+  });
+
+  it('should answer a misspelled district with close matches, then tag the group with 登记', async () => {
+    const r = rooms[0]!;
+    h.world.mention(r.id, officer, 'alpha', '登记 仓三区 金山派出所 老年');
+    await waitFor(() => expect(botSays(r, alpha).at(-1)?.text).toMatch(/没有找到区县“仓三区”。您是不是要找：仓山区？/));
+    expect(botSays(r, alpha).at(-1)!.mentionIds).toEqual([officer]);
+    h.world.mention(r.id, officer, 'alpha', '登记 仓山区 金山派出所 老年');
+    await waitFor(async () => expect(await group(r)).toMatchObject({ status: 'active', district: '仓山区', station: '金山派出所', segments: ['elderly'] }));
+    await waitFor(() => expect(botSays(r, alpha).at(-1)?.text).toMatch(/^@.*已登记：仓山区 金山派出所/));
+  });
+
+  it('should never target an untagged group', async () => {
+    const targeted = selectGroups(await listGroups(store), { districts: ['all'] });
+    expect(targeted.map((g) => g.roomId)).toEqual([rooms[0]!.id]);
+  });
+
+  it('should ignore 暂停 from a non-officer and answer only once with a short note', async () => {
+    const r = rooms[0]!;
+    const s = stranger(r);
+    const before = botSays(r, alpha).length;
+    h.world.mention(r.id, s, 'alpha', '暂停');
+    h.world.mention(r.id, s, 'alpha', '暂停');
+    await waitFor(() => expect(logs.lines().filter((l) => l.includes('ignored a command')).length).toBe(2));
+    await waitFor(() => expect(botSays(r, alpha).length).toBe(before + 1));
+    expect(botSays(r, alpha).at(-1)!.text).toMatch(/只有登记的民警可以/);
+    expect((await group(r))!.status).toBe('active');
+  });
+
+  it('should pause and resume on an officer\'s command', async () => {
+    const r = rooms[0]!;
+    h.world.mention(r.id, officer, 'alpha', '暂停');
+    await waitFor(async () => expect((await group(r))!.status).toBe('paused'));
+    expect(selectGroups(await listGroups(store), {})).toHaveLength(0);
+    h.world.mention(r.id, officer, 'alpha', '恢复');
+    await waitFor(async () => expect((await group(r))!.status).toBe('active'));
+  });
+
+  it('should hand deliveries to the other bot when one is removed, and skip them once no bot is left', async () => {
+    const r = rooms[0]!;
+    const g = (await group(r))!;
+    await insertPlanned(store, ['run-a', 'run-b'].map((runId) => ({
+      runId, campaignId: 'c', groupId: g.id, roomId: r.id, botId: 'alpha', postId: 'p', contentHash: 'h', text: 't', priority: 0 as const, notBefore: new Date(),
+    })));
+    h.world.removeMembers(r.id, [alpha], r.ownerId);
+    await waitFor(async () => expect((await group(r))!.botIds).toEqual(['beta']));
+    await waitFor(async () => expect(await store.models.Delivery.countDocuments({ groupId: new Types.ObjectId(g.id), botId: 'beta', status: 'planned' })).toBe(2));
+    h.world.removeMembers(r.id, [beta], r.ownerId);
+    await waitFor(async () => expect((await group(r))!.status).toBe('left'));
+    const skipped = await store.models.Delivery.find({ groupId: new Types.ObjectId(g.id) }).lean();
+    expect(skipped.map((d) => [d.status, d.reason])).toEqual([['skipped', 'bot removed from group'], ['skipped', 'bot removed from group']]);
+    expect((await store.models.Group.findOne({ roomId: r.id }).lean())!.leftAt).toBeInstanceOf(Date);
+  });
+
+  it('should leave on an officer\'s 退出 and not introduce itself again when invited back', async () => {
+    const r = rooms[3]!;
+    h.world.mention(r.id, officer, 'alpha', '退出');
+    await waitFor(async () => expect((await group(r))!.status).toBe('left'));
+    await waitFor(() => expect(h.world.rooms.get(r.id)!.memberIds).not.toContain(alpha));
+    h.world.invite(r.id, officer, alpha);
+    await waitFor(async () => expect((await group(r))!.status).toBe('pending'));
+    await new Promise((res) => setTimeout(res, 300));
+    expect(botSays(r, alpha).filter((m) => m.text.includes(INTRO))).toHaveLength(1);
+  });
+
+  it('should log no raw member or officer id', () => {
+    for (const c of h.world.contacts.values()) if (c.kind === 'member') expect(logs.text()).not.toContain(c.id);
+  });
+});
