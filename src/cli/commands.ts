@@ -16,12 +16,16 @@ import { formatRows, type OutputFormat } from '../reports/format.js';
 import { createContext, type CliContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { testBotsFor } from './sim-bots.js';
+import { registerCampaignCommands, registerContentCommands } from './campaign-commands.js';
 
 export function registerCommands(program: Command): void {
   const ctx = (): CliContext => {
     const o = program.opts<{ bots?: string; logLevel?: string }>();
     return createContext({ botsDir: o.bots, logLevel: o.logLevel });
   };
+
+  registerContentCommands(program, ctx);
+  registerCampaignCommands(program, ctx);
 
   program
     .command('demo')

@@ -2,6 +2,8 @@ import { loadFleetConfig, type FleetConfig } from '../config/bots.js';
 import { loadEnv, type ZhimiEnv } from '../config/env.js';
 import { paths } from '../config/paths.js';
 import { loadGroupContent, type GroupContentBundle } from '../config/content-bundle.js';
+import { loadLibrary } from '../content/library.js';
+import type { Post } from '../content/post-schema.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { openDatabase, type OpenDatabase } from '../store/open-database.js';
 
@@ -12,6 +14,8 @@ export interface CliContext {
   botsDir: string;
   fleet(): FleetConfig;
   content(): GroupContentBundle;
+  library(): Post[];
+  contentDir: string;
   db(): Promise<OpenDatabase>;
 }
 
@@ -25,6 +29,8 @@ export function createContext(opts: { botsDir?: string | undefined; logLevel?: s
     botsDir,
     fleet: () => loadFleetConfig(botsDir),
     content: () => loadGroupContent(paths.content),
+    library: () => loadLibrary(paths.content),
+    contentDir: paths.content,
     db: () => openDatabase({ mongoUri: env.mongoUri, stateDir: paths.state, log, keepDevDatabase: true }),
   };
 }

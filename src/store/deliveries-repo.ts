@@ -18,6 +18,9 @@ export interface PlannedDelivery {
   text: string;
   priority: 0 | 1;
   notBefore: Date;
+  /** Planned by default; a target the planner could not serve is recorded as skipped or failed, with the reason. */
+  status?: 'planned' | 'skipped' | 'failed';
+  reason?: string;
 }
 
 /** A delivery a worker has claimed and must now send. */
@@ -33,7 +36,7 @@ export interface ClaimedDelivery extends PlannedDelivery {
  */
 export async function insertPlanned(store: Store, items: readonly PlannedDelivery[]): Promise<number> {
   if (items.length === 0) return 0;
-  const docs = items.map((d) => ({ ...d, groupId: new Types.ObjectId(d.groupId), status: 'planned' as const }));
+  const docs = items.map((d) => ({ ...d, groupId: new Types.ObjectId(d.groupId), status: d.status ?? 'planned' }));
   try {
     const res = await store.models.Delivery.insertMany(docs, { ordered: false, rawResult: true });
     return res.insertedCount;
@@ -148,4 +151,13 @@ export async function skipPlannedForGroup(store: Store, groupId: string, reason:
 export async function reassignPlannedForGroup(store: Store, groupId: string, fromBotId: string, toBotId: string): Promise<number> {
   const res = await store.models.Delivery.updateMany({ groupId: new Types.ObjectId(groupId), status: 'planned', botId: fromBotId }, { $set: { botId: toBotId } });
   return res.modifiedCount;
+}
+
+/** Deliveries since a time that count for caps and the repeat window (anything not skipped or failed). */
+export async function recentDeliveries(store: Store, since: Date): Promise<{ groupId: string; postId: string; at: Date; priority: 0 | 1 }[]> {
+  const docs = await store.models.Delivery.find(
+    { status: { $in: ['planned', 'sending', 'sent', 'unknown'] }, notBefore: { $gte: since } },
+    { groupId: 1, postId: 1, sentAt: 1, notBefore: 1, priority: 1 },
+  ).lean();
+  return docs.map((d) => ({ groupId: String(d.groupId), postId: d.postId, at: d.sentAt ?? d.notBefore, priority: d.priority === 1 ? 1 : 0 }));
 }

@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { Store } from './connection.js';
 import type { GroupStatus, Segment } from './models/groups.js';
+import { isDuplicateKey } from './once.js';
 
 export { SEGMENTS, GROUP_STATUSES, type Segment, type GroupStatus } from './models/groups.js';
 
@@ -34,7 +35,7 @@ export async function upsertSeenGroup(store: Store, seen: SeenGroup, now: Date):
     return await upsertOnce(store, seen, now);
   } catch (err) {
     // two workers registering the same new room: the loser retries as an update
-    if ((err as { code?: number }).code === 11000) return upsertOnce(store, seen, now);
+    if (isDuplicateKey(err)) return upsertOnce(store, seen, now);
     throw err;
   }
 }

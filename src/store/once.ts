@@ -5,12 +5,17 @@ import type { Store } from './connection.js';
  * existed. A unique `_id` insert is the one write that is atomic on MongoDB
  * and FerretDB v1 alike, so every "exactly one worker wins" decision goes here.
  */
+/** True for MongoDB's duplicate-key error (a unique index said no). */
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number } | null)?.code === 11000;
+}
+
 export async function insertClaim(store: Store, id: string, subject: string, workerId: string, at: Date): Promise<boolean> {
   try {
     await store.models.Claim.create({ _id: id, deliveryId: subject, workerId, at });
     return true;
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) return false;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
 }

@@ -3,14 +3,18 @@ import { groupModel, type GroupModel } from './groups.js';
 import { deliveryModel, type DeliveryModel } from './deliveries.js';
 import { botModel, type BotModel } from './bots.js';
 import { claimModel, type ClaimModel } from './claims.js';
+import { campaignModel, type CampaignModel } from './campaigns.js';
+import { runModel, type RunModel } from './runs.js';
 
 export interface Models {
   Group: GroupModel;
   Delivery: DeliveryModel;
   Bot: BotModel;
   Claim: ClaimModel;
+  Campaign: CampaignModel;
+  Run: RunModel;
 }
 
 export function registerModels(conn: Connection): Models {
-  return { Group: groupModel(conn), Delivery: deliveryModel(conn), Bot: botModel(conn), Claim: claimModel(conn) };
+  return { Group: groupModel(conn), Delivery: deliveryModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn) };
 }

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { SEGMENTS } from '../store/groups-repo.js';
+import { quietHoursSchema } from '../config/bots-schema.js';
+
+const day = z.union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}(T.*)?$/, 'must be a date like 2026-11-01 or a time like 2026-11-11T19:30:00+08:00')]).transform((v) =>
+  v instanceof Date ? v : new Date(v.length === 10 ? `${v}T00:00:00+08:00` : v),
+);
+
+/** content/campaigns/<campaign-id>.yaml */
+export const campaignSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{2,60}$/, 'must be lower-case letters, digits and dashes'),
+    name: z.string().min(2),
+    audience: z.strictObject({
+      segments: z.array(z.enum(SEGMENTS, { message: `must be one of ${SEGMENTS.join(', ')}` })).default([]),
+      /** District names, or [all]. */
+      districts: z.array(z.string().min(1)).default(['all']),
+      tags: z.array(z.string().min(1)).default([]),
+      include: z.array(z.string().min(1)).default([]),
+      exclude: z.array(z.string().min(1)).default([]),
+    }),
+    /** Post ids, or a query over the library. */
+    posts: z.union([
+      z.array(z.string().min(1)).min(1),
+      z.strictObject({
+        scamTypes: z.array(z.string().min(1)).default([]),
+        audiences: z.array(z.enum(SEGMENTS)).default([]),
+        tags: z.array(z.string().min(1)).default([]),
+      }),
+    ]),
+    schedule: z.union([
+      z.strictObject({ cron: z.string().min(1), timezone: z.literal('Asia/Shanghai', { message: 'must be Asia/Shanghai' }).default('Asia/Shanghai') }),
+      z.strictObject({ at: day }),
+    ]),
+    window: z.strictObject({ from: day, until: day.optional() }).optional(),
+    quietHours: z.strictObject({ elderly: quietHoursSchema.optional(), default: quietHoursSchema.optional() }).optional(),
+    caps: z
+      .strictObject({
+        perGroupPerDay: z.number().int().min(1).max(5).default(1),
+        repeatPostAfterDays: z.number().int().min(0).max(365).default(30),
+      })
+      .default({ perGroupPerDay: 1, repeatPostAfterDays: 30 }),
+    priority: z.enum(['normal', 'urgent']).default('normal'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.window?.until && c.window.until < c.window.from) ctx.addIssue({ code: 'custom', path: ['window', 'until'], message: 'must not be before window.from' });
+  });
+
+export type CampaignDefinition = z.output<typeof campaignSchema>;
+export type CampaignPriority = CampaignDefinition['priority'];

@@ -1,0 +1,150 @@
+import { EventEmitter } from 'node:events';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { FleetConfig } from '../config/bots.js';
+import type { Clock } from '../config/clock.js';
+import type { ReferenceData } from '../config/reference.js';
+import type { Logger } from '../log/logger.js';
+import type { Post } from '../content/post-schema.js';
+import type { Store } from '../store/connection.js';
+import { getCampaign, listCampaigns, type CampaignRecord } from '../store/campaigns-repo.js';
+import { createRun, runId } from '../store/runs-repo.js';
+import { loadCampaignDir, type CampaignFile } from './campaign-files.js';
+import type { CampaignDefinition } from './campaign-schema.js';
+import { SYSTEM, syncWithFile, transition } from './campaign-service.js';
+import { planRun, type PlanRunResult } from './plan-run.js';
+
+export interface SchedulerEvents {
+  'run:planned': [{ campaignId: string; runId: string; scheduledAt: Date } & PlanRunResult];
+  'run:skipped': [{ campaignId: string; scheduledAt: Date; reason: string }];
+}
+
+export interface SchedulerOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  workerId: string;
+  /** content/campaigns */
+  campaignDir: string;
+  library: readonly Post[];
+  ref: ReferenceData;
+  fleet: Pick<FleetConfig, 'quietHours'>;
+  onlineBotIds: () => Promise<ReadonlySet<string>>;
+  /** How often to pick up approvals, pauses and file edits. @defaultValue 15000 */
+  syncEveryMs?: number;
+}
+
+/**
+ * Runs approved campaigns on their cron schedules (Asia/Shanghai). Every due
+ * time creates at most one run, whichever worker fires first (unique run id);
+ * the planner then writes the outbox. Approvals, pauses, cancellations and
+ * file edits take effect at the next sync, without a restart.
+ */
+export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
+  private readonly tasks = new Map<string, { key: string; task: ScheduledTask | NodeJS.Timeout }>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly o: SchedulerOptions) {
+    super();
+    this.log = o.log.child({ module: 'scheduler' });
+  }
+
+  async start(): Promise<void> {
+    await this.sync();
+    this.timer = setInterval(() => void this.sync().catch((err: unknown) => this.log.error({ err: String(err) }, 'campaign sync failed')), this.o.syncEveryMs ?? 15_000);
+    this.timer.unref();
+  }
+
+  /** Reconcile files, database states and cron tasks. */
+  async sync(): Promise<void> {
+    const files = new Map<string, CampaignFile>();
+    for (const cf of loadCampaignDir(this.o.campaignDir)) files.set(cf.def.id, cf);
+    const now = this.o.clock.now();
+    for (const rec of await listCampaigns(this.o.store, ['approved', 'active', 'paused'])) {
+      const cf = files.get(rec._id);
+      let current = cf ? await syncWithFile(this.o.store, cf, now) : rec;
+      const def = current.definition as unknown as CampaignDefinition;
+      const until = def.window?.until;
+      if (until && now > until && current.status !== 'finished') {
+        current = await transition(this.o.store, rec._id, 'finish', SYSTEM, now, 'window ended');
+      }
+      this.ensureTask(current);
+    }
+    for (const id of this.tasks.keys()) {
+      const rec = await getCampaign(this.o.store, id);
+      if (!rec || !['approved', 'active'].includes(rec.status)) this.dropTask(id);
+    }
+  }
+
+  /**
+   * A due time of a campaign: create its run (once across all schedulers) and
+   * plan it. Returns the run id when this call created the run.
+   */
+  async fire(campaignId: string, due: Date): Promise<string | undefined> {
+    const scheduledAt = new Date(Math.floor(due.getTime() / 1000) * 1000);
+    const rec = await getCampaign(this.o.store, campaignId);
+    const skip = (reason: string): undefined => {
+      this.log.info({ campaignId, reason }, 'due time skipped');
+      this.emit('run:skipped', { campaignId, scheduledAt, reason });
+      return undefined;
+    };
+    if (!rec) return skip('unknown campaign');
+    if (rec.status !== 'approved' && rec.status !== 'active') return skip(`campaign is ${rec.status}`);
+    if (rec.approvedHash !== rec.contentHash) return skip('campaign changed since approval');
+    const def = rec.definition as unknown as CampaignDefinition;
+    if (def.window && (scheduledAt < def.window.from || (def.window.until && scheduledAt > def.window.until))) return skip('outside the campaign window');
+    if (rec.status === 'approved') await transition(this.o.store, campaignId, 'activate', SYSTEM, this.o.clock.now(), 'first run due').catch(() => undefined);
+    if (!(await createRun(this.o.store, campaignId, scheduledAt, this.o.workerId, this.o.clock.now()))) return undefined;
+    const id = runId(campaignId, scheduledAt);
+    const result = await planRun({
+      store: this.o.store,
+      runId: id,
+      campaign: def,
+      contentHash: rec.contentHash,
+      scheduledAt,
+      library: this.o.library,
+      ref: this.o.ref,
+      fleet: this.o.fleet,
+      onlineBotIds: await this.o.onlineBotIds(),
+      now: this.o.clock.now(),
+    });
+    this.log.info({ campaignId, runId: id, ...result }, 'run planned');
+    this.emit('run:planned', { campaignId, runId: id, scheduledAt, ...result });
+    return id;
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const id of [...this.tasks.keys()]) this.dropTask(id);
+  }
+
+  private ensureTask(rec: CampaignRecord): void {
+    if (rec.status !== 'approved' && rec.status !== 'active') return;
+    const def = rec.definition as unknown as CampaignDefinition;
+    const key = `${rec.contentHash}`;
+    if (this.tasks.get(rec._id)?.key === key) return;
+    this.dropTask(rec._id);
+    const fire = (at: Date): void => {
+      this.fire(rec._id, at).catch((err: unknown) => this.log.error({ campaignId: rec._id, err: String(err) }, 'run failed'));
+    };
+    if ('cron' in def.schedule) {
+      const task = cron.schedule(def.schedule.cron, (ctx) => fire(ctx.date), { timezone: 'Asia/Shanghai', name: `campaign:${rec._id}` });
+      this.tasks.set(rec._id, { key, task });
+    } else {
+      const at = new Date(def.schedule.at);
+      const wait = at.getTime() - this.o.clock.now().getTime();
+      if (wait < 0) return;
+      const t = setTimeout(() => fire(at), Math.min(wait, 2 ** 31 - 1));
+      t.unref();
+      this.tasks.set(rec._id, { key, task: t });
+    }
+  }
+
+  private dropTask(id: string): void {
+    const t = this.tasks.get(id);
+    if (!t) return;
+    if ('stop' in t.task) void t.task.stop();
+    else clearTimeout(t.task);
+    this.tasks.delete(id);
+  }
+}

@@ -1,0 +1,196 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { shanghaiDay, systemClock } from '../config/clock.js';
+import { readLibrary } from '../content/library.js';
+import { loadCampaignFile } from '../campaigns/campaign-files.js';
+import { actorOf, submitCampaign, syncWithFile, transition } from '../campaigns/campaign-service.js';
+import { checkCampaign } from '../campaigns/validate-campaign.js';
+import { nextCronTimes, parseCron } from '../campaigns/cron.js';
+import { planTargets } from '../campaigns/plan-targets.js';
+import { resolveCampaignPosts } from '../campaigns/resolve-posts.js';
+import type { CampaignAction } from '../campaigns/lifecycle.js';
+import { getCampaign, listCampaigns } from '../store/campaigns-repo.js';
+import { listGroups } from '../store/groups-repo.js';
+import { countByStatus, recentDeliveries } from '../store/deliveries-repo.js';
+import { listRuns } from '../store/runs-repo.js';
+import { formatRows, type Row } from '../reports/format.js';
+import type { CliContext } from './context.js';
+import { EXIT } from './exit-codes.js';
+
+const out = (s: string): void => void process.stdout.write(s + '\n');
+const shanghai = (d: Date): string => d.toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 16);
+
+export function registerContentCommands(program: Command, ctx: () => CliContext): void {
+  const content = program.command('content').description('the reviewed content library');
+  content
+    .command('lint')
+    .description('check every post: front matter, audiences, scam types, links, images, variants, length')
+    .option('--dir <dir>', 'content folder (holds posts/ and scam-types.yaml)')
+    .option('--posts <dir>', 'posts folder to check instead of <dir>/posts')
+    .action((o: { dir?: string; posts?: string }) => {
+      const dir = o.dir ?? ctx().contentDir;
+      const { posts, problems } = readLibrary(dir, o.posts ?? join(dir, 'posts'));
+      for (const p of problems) out(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.field ? `${p.field}: ` : ''}${p.message}`);
+      if (problems.length) {
+        out(`${problems.length} problem(s) in ${new Set(problems.map((p) => p.file)).size} file(s)`);
+        process.exitCode = EXIT.findings;
+        return;
+      }
+      const types = new Set(posts.flatMap((p) => p.scamTypes));
+      const segs = new Set(posts.flatMap((p) => p.audiences));
+      out(`ok: ${posts.length} posts, ${posts.reduce((a, p) => a + p.variants.length, 0)} variants, ${types.size} scam types, segments ${[...segs].join(', ')}`);
+    });
+}
+
+export function registerCampaignCommands(program: Command, ctx: () => CliContext): void {
+  const campaign = program.command('campaign').description('campaigns: validate, preview, approve, run status');
+  const fileOf = (c: CliContext, idOrFile: string): string => (/\.ya?ml$/.test(idOrFile) ? idOrFile : join(c.contentDir, 'campaigns', `${idOrFile}.yaml`));
+
+  campaign
+    .command('validate <file>')
+    .description('schema, referenced posts, cron, and whether the selector matches registered groups')
+    .action(async (file: string) => {
+      const c = ctx();
+      const cf = loadCampaignFile(file);
+      const d = await c.db();
+      try {
+        const r = checkCampaign(cf.def, c.library(), c.content().ref, await listGroups(d.store));
+        for (const e of r.errors) out(`${file}: error: ${e}`);
+        for (const w of r.warnings) out(`${file}: warning: ${w}`);
+        if (r.errors.length) process.exitCode = EXIT.findings;
+        else out(`ok: ${cf.def.id} targets ${r.targeted} group(s) now`);
+      } finally {
+        await d.close();
+      }
+    });
+
+  campaign
+    .command('preview <id>')
+    .description('next run times, groups per segment and district, and the post each group would get; sends nothing')
+    .option('--days <n>', 'how far ahead', (v) => Number(v), 7)
+    .action(async (id: string, o: { days: number }) => {
+      const c = ctx();
+      const cf = loadCampaignFile(fileOf(c, id));
+      const def = cf.def;
+      const now = systemClock.now();
+      const until = new Date(now.getTime() + o.days * 86_400_000);
+      const end = def.window?.until && def.window.until < until ? def.window.until : until;
+      const start = def.window?.from && def.window.from > now ? def.window.from : now;
+      let times: Date[];
+      if ('cron' in def.schedule) {
+        const p = parseCron(def.schedule.cron);
+        times = p.ok ? nextCronTimes(p.fields, new Date(start.getTime() - 1000), 50, end) : [];
+      } else times = def.schedule.at > now && def.schedule.at <= end ? [def.schedule.at] : [];
+      out(`${def.id} — ${def.name}`);
+      out(`runs in the next ${o.days} days (Asia/Shanghai): ${times.length ? times.map(shanghai).join(', ') : 'none'}`);
+      const first = times[0];
+      if (!first) return;
+      const d = await c.db();
+      try {
+        const fleet = c.fleet();
+        const { posts } = resolveCampaignPosts(def, c.library());
+        const since = new Date(first.getTime() - Math.max(def.caps.repeatPostAfterDays, 1) * 86_400_000);
+        const plan = planTargets({
+          groups: await listGroups(d.store), campaign: def, posts, history: await recentDeliveries(d.store, since), now: first,
+          quietHours: { elderly: def.quietHours?.elderly ?? fleet.quietHours.elderly, default: def.quietHours?.default ?? fleet.quietHours.default },
+        });
+        const counts = new Map<string, Row>();
+        for (const t of plan.targets) {
+          const key = `${t.group.district}|${t.group.segments.join(',')}`;
+          const r = counts.get(key) ?? { district: t.group.district ?? '', segments: t.group.segments.join(','), groups: 0 };
+          r['groups'] = Number(r['groups']) + 1;
+          counts.set(key, r);
+        }
+        out(`\nfirst run ${shanghai(first)}: ${plan.targets.length} group(s), ${plan.skipped.length} skipped`);
+        out(formatRows([...counts.values()], 'table'));
+        out('');
+        out(formatRows(plan.targets.map((t) => ({ group: t.group.topic, post: t.post.id, variant: t.variant + 1, notBefore: shanghai(t.notBefore) })), 'table'));
+        for (const s of plan.skipped) out(`skipped ${s.group.topic}: ${s.reason}`);
+      } finally {
+        await d.close();
+      }
+    });
+
+  campaign
+    .command('submit <file>')
+    .description('submit a campaign file for approval (you become its author)')
+    .requiredOption('--as <user>', 'officer id from bots/fleet.yaml')
+    .option('--reason <text>')
+    .action(async (file: string, o: { as: string; reason?: string }) => {
+      const c = ctx();
+      const cf = loadCampaignFile(file);
+      const check = checkCampaign(cf.def, c.library(), c.content().ref, []);
+      if (check.errors.length) {
+        for (const e of check.errors) out(`${file}: error: ${e}`);
+        process.exitCode = EXIT.findings;
+        return;
+      }
+      const d = await c.db();
+      try {
+        const rec = await submitCampaign(d.store, cf, actorOf(c.fleet(), o.as), systemClock.now(), o.reason);
+        out(`${rec._id}: ${rec.status} (author ${rec.author}, version ${rec.version}); an approver must approve it: zhimi campaign approve ${rec._id} --as <approver>`);
+      } finally {
+        await d.close();
+      }
+    });
+
+  for (const action of ['approve', 'pause', 'resume', 'cancel'] as const) {
+    campaign
+      .command(`${action} <id>`)
+      .description(`${action} a campaign`)
+      .requiredOption('--as <user>', 'officer id from bots/fleet.yaml')
+      .option('--reason <text>')
+      .action(async (id: string, o: { as: string; reason?: string }) => {
+        const c = ctx();
+        const d = await c.db();
+        try {
+          const cf = loadCampaignFile(fileOf(c, id));
+          await syncWithFile(d.store, cf, systemClock.now());
+          const rec = await transition(d.store, id, action as CampaignAction, actorOf(c.fleet(), o.as), systemClock.now(), o.reason);
+          out(`${rec._id}: ${rec.status}`);
+        } finally {
+          await d.close();
+        }
+      });
+  }
+
+  campaign
+    .command('list')
+    .description('campaigns in the database with their status')
+    .action(async () => {
+      const c = ctx();
+      const d = await c.db();
+      try {
+        const rows = (await listCampaigns(d.store)).map((r) => ({ id: r._id, name: r.name, status: r.status, author: r.author ?? '', approvedBy: r.approvedBy ?? '', version: r.version }));
+        out(formatRows(rows, 'table'));
+      } finally {
+        await d.close();
+      }
+    });
+
+  campaign
+    .command('status <id>')
+    .description('status, audit trail and deliveries per run (planned / sent / failed / skipped / unknown)')
+    .action(async (id: string) => {
+      const c = ctx();
+      const d = await c.db();
+      try {
+        const rec = await getCampaign(d.store, id);
+        if (!rec) {
+          out(`no campaign "${id}" in the database`);
+          process.exitCode = EXIT.config;
+          return;
+        }
+        out(`${rec._id} — ${rec.name}: ${rec.status} (author ${rec.author ?? '-'}, approved by ${rec.approvedBy ?? '-'}, version ${rec.version})`);
+        out('\naudit trail');
+        out(formatRows(rec.audit.map((a) => ({ at: shanghai(a.at), by: a.by, action: a.action, from: a.from, to: a.to, reason: a.reason ?? '' })), 'table'));
+        const runs = await listRuns(d.store, id);
+        const rows: Row[] = [];
+        for (const r of runs) rows.push({ run: shanghai(r.scheduledAt), day: shanghaiDay(r.scheduledAt), ...(await countByStatus(d.store, r._id)) });
+        out('\nruns');
+        out(rows.length ? formatRows(rows, 'table') : 'none yet');
+      } finally {
+        await d.close();
+      }
+    });
+}

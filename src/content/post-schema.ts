@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { SEGMENTS } from '../store/groups-repo.js';
+
+/** Longest rendered post: WeChat shows long texts folded ("全文"), and warnings over ~800 characters stop being read. */
+export const MAX_BODY_CHARS = 800;
+
+const isoDate = z.union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'must be a date, e.g. 2026-11-01')]).transform((v) => (v instanceof Date ? v : new Date(v.length === 10 ? `${v}T00:00:00+08:00` : v)));
+
+/** Front matter of content/posts/<scam-type>/<post-id>.md. */
+export const postFrontMatterSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{2,60}$/, 'must be lower-case letters, digits and dashes, e.g. fake-cs-refund-01'),
+  title: z.string().min(2),
+  audiences: z.array(z.enum(SEGMENTS, { message: `must be one of ${SEGMENTS.join(', ')}` })).min(1),
+  scamTypes: z.array(z.string().min(1)).min(1),
+  tags: z.array(z.string().min(1)).default([]),
+  link: z.url({ message: 'must be a full https:// address' }).optional(),
+  image: z.string().min(1).optional(),
+  validFrom: isoDate.optional(),
+  validUntil: isoDate.optional(),
+});
+export type PostFrontMatter = z.output<typeof postFrontMatterSchema>;
+
+/** A post of the reviewed library. */
+export interface Post extends PostFrontMatter {
+  /** 2–3 wordings of the same warning, used in rotation. */
+  variants: string[];
+  /** sha256 of the file: what was reviewed. */
+  contentHash: string;
+  file: string;
+}

@@ -1,0 +1,33 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** One per (campaign, scheduled time): `_id` = `<campaignId>@<ISO time>`, so a second scheduler creates nothing. */
+export interface RunDoc {
+  _id: string;
+  campaignId: string;
+  scheduledAt: Date;
+  createdBy: string;
+  createdAt: Date;
+  planned?: number;
+  skipped?: number;
+  plannedAt?: Date;
+}
+
+const runSchema = new Schema<RunDoc>(
+  {
+    _id: { type: String, required: true },
+    campaignId: { type: String, required: true },
+    scheduledAt: { type: Date, required: true },
+    createdBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    planned: Number,
+    skipped: Number,
+    plannedAt: Date,
+  },
+  { collection: 'runs', versionKey: false },
+);
+runSchema.index({ campaignId: 1, scheduledAt: -1 });
+
+export type RunModel = Model<RunDoc>;
+export function runModel(conn: Connection): RunModel {
+  return conn.model<RunDoc>('Run', runSchema);
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { loadLibrary, readLibrary } from '../../../src/content/library.js';
+import { renderPost } from '../../../src/content/render.js';
+import { paths } from '../../../src/config/paths.js';
+import { reference } from '../../support/sim.js';
+
+const REQUIRED_TYPES = ['shuadan', 'investment', 'loan', 'fake-cs', 'police', 'boss', 'game', 'romance', 'credit'];
+
+describe('the shipped content library', () => {
+  const posts = loadLibrary(paths.content);
+
+  it('should pass lint with at least 40 posts covering the required scam types and all four segments', () => {
+    expect(posts.length).toBeGreaterThanOrEqual(40);
+    const types = new Set(posts.flatMap((p) => p.scamTypes));
+    for (const t of REQUIRED_TYPES) expect(types).toContain(t);
+    expect(posts.some((p) => p.tags.includes('百万保障'))).toBe(true);
+    for (const seg of ['elderly', 'students', 'shoppers', 'general']) expect(posts.filter((p) => p.audiences.includes(seg as never)).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('should end every wording with what to do', () => {
+    for (const p of posts) for (const v of p.variants) expect(v.slice(-80)).toMatch(/110/);
+  });
+
+  it('should render district, station and hotline from the group', () => {
+    const p = posts.find((x) => x.id === 'app-96110-general-01')!;
+    const text = renderPost(p, 1, { district: '仓山区', station: '金山派出所' }, reference);
+    expect(text).toContain('仓山区的居民朋友');
+    expect(text).toContain('到金山派出所报案');
+    expect(text).toContain('拨打96110咨询');
+    expect(text).not.toMatch(/\{\w+\}/);
+    expect(renderPost(p, 1, {}, reference)).toContain('到辖区派出所报案');
+  });
+});
+
+describe('content lint on broken posts', () => {
+  const { problems } = readLibrary(paths.content, join(paths.root, 'test', 'fixtures', 'posts-bad'));
+  const lines = problems.map((p) => `${p.file.split('/').pop()}:${p.line}: ${p.field}: ${p.message}`);
+
+  it.each([
+    ['duplicate id', /^dup-b\.md:2: id: duplicate post id "dup-post", also in .*dup-a\.md$/],
+    ['unknown audience', /^dup-b\.md:4: audiences\.0: must be one of elderly, students, shoppers, general \(got "retirees"\)$/],
+    ['unknown scam type', /^dup-b\.md:5: scamTypes\.0: unknown scam type "lottery": one of shuadan, /],
+    ['link outside the allow-list', /^dup-b\.md:6: link: domain evil\.example\.com is not allowed: links may point only to mps\.gov\.cn/],
+    ['missing image', /^dup-b\.md:7: image: content\/assets\/missing\.png does not exist$/],
+    ['empty variant', /^dup-b\.md:13: variant 2: is empty$/],
+    ['body over the limit', /^too-long\.md:7: variant 1: is 916 characters: at most 800$/],
+  ])('should report a %s with file, line and field', (_kind, re) => {
+    expect(lines).toContainEqual(expect.stringMatching(re));
+  });
+
+  it('should report nothing else', () => {
+    expect(lines).toHaveLength(7);
+  });
+});
