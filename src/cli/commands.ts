@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { join } from 'node:path';
 import { paths } from '../config/paths.js';
 import { systemClock } from '../config/clock.js';
 import { createMemberKeyer } from '../audience/member-key.js';
@@ -33,8 +34,9 @@ export function registerCommands(program: Command): void {
     .option('--groups <n>', 'groups in the simulated world', int, 36)
     .option('--members-per-group <n>', 'mean members per group', int, 80)
     .action(async (o: { groups: number; membersPerGroup: number }) => {
-      const c = ctx();
-      const res = await runDemo({ env: c.env, fleet: c.fleet(), content: c.content(), stateDir: paths.state, log: c.log, groups: o.groups, membersPerGroup: o.membersPerGroup });
+      // the demo prints its own progress; logs only for warnings unless asked
+      const c = createContext({ botsDir: program.opts<{ bots?: string }>().bots, logLevel: program.opts<{ logLevel?: string }>().logLevel ?? process.env['ZHIMI_LOG_LEVEL'] ?? 'warn' });
+      const res = await runDemo({ env: c.env, fleet: c.fleet(), content: c.content(), library: c.library(), campaignDir: join(c.contentDir, 'campaigns'), stateDir: paths.state, log: c.log, groups: o.groups, membersPerGroup: o.membersPerGroup });
       if (res.sent < res.planned) process.exitCode = EXIT.wechat;
     });
 

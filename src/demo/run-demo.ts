@@ -1,17 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import type { FleetConfig } from '../config/bots.js';
 import type { GroupContentBundle } from '../config/content-bundle.js';
-import { systemClock, shanghaiDay } from '../config/clock.js';
+import type { Post } from '../content/post-schema.js';
+import { loadCampaignDir } from '../campaigns/campaign-files.js';
+import { actorOf, submitCampaign, transition } from '../campaigns/campaign-service.js';
+import { CampaignScheduler } from '../campaigns/scheduler.js';
+import { nextDue } from '../campaigns/next-due.js';
+import { JumpingClock } from './jumping-clock.js';
 import type { ZhimiEnv } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 import { createMemberKeyer } from '../audience/member-key.js';
 import { openDatabase } from '../store/open-database.js';
 import { listGroups } from '../store/groups-repo.js';
-import { insertPlanned, countByStatus, runReach } from '../store/deliveries-repo.js';
+import { countByStatus, runReach } from '../store/deliveries-repo.js';
 import { startFleetSimulator } from '../sim/fleet-simulator.js';
 import { Fleet } from '../fleet/fleet.js';
 import { defaultPuppetFactory } from '../fleet/puppet-factory.js';
-import { assignBots } from '../delivery/assign-bots.js';
 import { selectGroups } from '../audience/select-groups.js';
 import { Dispatcher } from '../delivery/dispatcher.js';
 import { formatRows, type Row } from '../reports/format.js';
@@ -22,6 +25,9 @@ export interface DemoOptions {
   env: ZhimiEnv;
   fleet: FleetConfig;
   content: GroupContentBundle;
+  library: Post[];
+  /** content/campaigns */
+  campaignDir: string;
   stateDir: string;
   log: Logger;
   /** Groups in the simulated world. @defaultValue 36 */
@@ -41,12 +47,6 @@ export interface DemoResult {
 }
 
 const DEMO_DISTRICTS = ['鼓楼区', '仓山区', '闽侯县', '台江区', '晋安区', '长乐区'];
-const DEMO_POST = [
-  '【反诈提醒】{district}的街坊朋友们：',
-  '凡是陌生来电自称“客服”说要给您退款、理赔，或者让您下载会议软件、开启屏幕共享的，都是诈骗！',
-  '记住：不点陌生链接，不透露验证码，不向陌生账户转账。',
-  '拿不准就挂断电话，拨打96110咨询；已经转账请立即拨打110。请安装“国家反诈中心”APP。',
-].join('\n');
 
 /**
  * The demo: development database, a simulated WeChat with the shipped bots,
@@ -56,7 +56,7 @@ const DEMO_POST = [
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const out = o.out ?? ((line: string) => process.stdout.write(line + '\n'));
   const started = Date.now();
-  const clock = systemClock;
+  const clock = new JumpingClock();
   const keyer = createMemberKeyer(o.env.memberKey);
   out('织密 Zhimi demo: a simulated WeChat, the shipped bots, the real database and delivery pipeline.');
 
@@ -100,27 +100,22 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const intros = [...world.messages.values()].filter((m) => m.text.includes('我每周会在群里发几次防骗提醒')).length;
     out(`groups registered through officer invitations and 登记 commands: ${groups.length} active, ${intros} introductions posted`);
 
-    const runId = `demo-${shanghaiDay(clock.now())}-${randomUUID().slice(0, 8)}`;
-    const online = new Set(fleet.onlineBots().map((r) => r.bot.id));
-    const { assigned, unserved } = assignBots(groups, online);
-    const now = clock.now();
-    await insertPlanned(
-      db.store,
-      assigned.map(({ group, botId }) => ({
-        runId,
-        campaignId: 'demo',
-        groupId: group.id,
-        roomId: group.roomId,
-        botId,
-        postId: 'demo-refund-call',
-        contentHash: 'demo',
-        text: DEMO_POST.replace('{district}', group.district ?? ''),
-        priority: 0,
-        notBefore: now,
-      })),
-    );
-    if (unserved.length) out(`groups with no online bot: ${unserved.length}`);
+    // Publicity officers submit the shipped campaigns; an approver (someone else) approves them.
+    const officer = o.fleet.officers.find((x) => x.role === 'officer');
+    const approver = o.fleet.officers.find((x) => x.role === 'approver' || x.role === 'admin');
+    if (!officer || !approver) throw new Error('bots/fleet.yaml needs an officer and an approver for the demo');
+    const campaignFiles = loadCampaignDir(o.campaignDir);
+    for (const cf of campaignFiles) {
+      await submitCampaign(db.store, cf, actorOf(o.fleet, officer.id), clock.now(), 'demo');
+      await transition(db.store, cf.def.id, 'approve', actorOf(o.fleet, approver.id), clock.now(), 'demo: reviewed');
+    }
+    out(`campaigns submitted by ${officer.name} and approved by ${approver.name}: ${campaignFiles.map((c) => c.def.id).join(', ')}`);
 
+    const online = new Set(fleet.onlineBots().map((r) => r.bot.id));
+    const scheduler = new CampaignScheduler({
+      store: db.store, clock, log: o.log, workerId: `demo-${process.pid}`, campaignDir: o.campaignDir, library: o.library,
+      ref: o.content.ref, fleet: o.fleet, onlineBotIds: async () => online,
+    });
     const speedup = o.speedup ?? 20;
     const dispatcher = new Dispatcher({
       store: db.store,
@@ -134,17 +129,42 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         return Math.round((l.minGapMs + Math.random() * l.jitterMs) / speedup);
       },
     });
-    const progress = progressReporter('delivering', assigned.length);
-    let done = 0;
-    let reach = 0;
-    dispatcher.on('delivery:sent', (e) => progress.tick(++done, `reached ${(reach += e.reach)}`));
-    dispatcher.on('delivery:failed', () => progress.tick(++done));
-    out(`sending ${assigned.length} posts (gaps ${speedup}× faster than bots/*.yaml for the demo) …`);
-    await dispatcher.drain([...online]);
-    progress.end();
-
-    const counts = await countByStatus(db.store, runId);
-    const totals = await runReach(db.store, runId);
+    const runIds: string[] = [];
+    // Accelerated time: jump the clock to each campaign's next due time and let its run go through.
+    for (const cf of campaignFiles) {
+      const due = nextDue(cf.def, clock.now());
+      if (!due) continue;
+      clock.jumpTo(due);
+      const runId = await scheduler.fire(cf.def.id, due);
+      if (!runId) continue;
+      runIds.push(runId);
+      const counts0 = await countByStatus(db.store, runId);
+      const progress = progressReporter(`${cf.def.id} (due ${due.toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 16)})`, counts0.planned);
+      let done = 0;
+      let reached = 0;
+      const onSent = (e: { reach: number }): void => progress.tick(++done, `reached ${(reached += e.reach)}`);
+      const onFailed = (): void => progress.tick(++done);
+      dispatcher.on('delivery:sent', onSent);
+      dispatcher.on('delivery:failed', onFailed);
+      await dispatcher.drain([...online]);
+      dispatcher.off('delivery:sent', onSent);
+      dispatcher.off('delivery:failed', onFailed);
+      progress.end();
+    }
+    scheduler.close();
+    const assigned = { length: 0 };
+    const totals = { sent: 0, reach: 0 };
+    const counts = { failed: 0, unknown: 0, skipped: 0 };
+    for (const id of runIds) {
+      const c = await countByStatus(db.store, id);
+      const r = await runReach(db.store, id);
+      assigned.length += c.sent + c.failed + c.unknown + c.planned + c.sending;
+      counts.failed += c.failed;
+      counts.unknown += c.unknown;
+      counts.skipped += c.skipped;
+      totals.sent += r.sent;
+      totals.reach += r.reach;
+    }
     const delivered = new Set(simulator.world.postsByRoom());
     const byKey = new Map<string, Row>();
     for (const g of groups) {
@@ -161,7 +181,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     out(formatRows([...byKey.values()].sort((a, b) => String(a['district']).localeCompare(String(b['district']))), 'table'));
     out('');
     const seconds = Math.round((Date.now() - started) / 100) / 10;
-    out(`delivered ${totals.sent}/${assigned.length} posts, reached ${totals.reach} members (bots excluded); failed ${counts.failed}, unknown ${counts.unknown}; ${seconds} s`);
+    out(`delivered ${totals.sent}/${assigned.length} posts in ${runIds.length} campaign runs, reached ${totals.reach} members (bots excluded); failed ${counts.failed}, unknown ${counts.unknown}, skipped ${counts.skipped}; ${seconds} s`);
     return { planned: assigned.length, sent: totals.sent, failed: counts.failed, reach: totals.reach, seconds };
   } finally {
     await fleet.close();

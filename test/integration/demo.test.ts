@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { join } from 'node:path';
 import { runDemo } from '../../src/demo/run-demo.js';
+import { loadLibrary } from '../../src/content/library.js';
 import { loadFleetConfig } from '../../src/config/bots.js';
 import { paths } from '../../src/config/paths.js';
 import { connectStore, type Store } from '../../src/store/connection.js';
@@ -14,12 +16,14 @@ describe('npm run demo', () => {
   });
   afterAll(async () => check?.close());
 
-  it('should log in the shipped bots, register every group and deliver one post to each, logged in MongoDB', async () => {
+  it('should log in the shipped bots, register groups through officers, run the shipped campaigns and deliver one post to each group', async () => {
     const { log } = captureLogger('warn');
     const res = await runDemo({
       env: { mongoUri: inject('mongoUri'), memberKey: 'd'.repeat(32), production: false },
       fleet: loadFleetConfig(paths.bots),
       content,
+      library: loadLibrary(paths.content),
+      campaignDir: join(paths.content, 'campaigns'),
       stateDir: paths.state,
       log,
       groups: 16,
@@ -34,6 +38,8 @@ describe('npm run demo', () => {
     expect(sent).toHaveLength(16);
     expect(new Set(sent.map((d) => String(d.groupId))).size).toBe(16);
     expect(res.reach).toBe(sent.reduce((a, d) => a + (d.reach ?? 0), 0));
-    expect(lines.at(-1)).toMatch(/^delivered 16\/16 posts, reached \d+ members/);
+    expect(lines.at(-1)).toMatch(/^delivered 16\/16 posts in 4 campaign runs, reached \d+ members/);
+    expect(await check.models.Run.countDocuments()).toBe(4);
+    expect(new Set(sent.map((d) => d.campaignId))).toEqual(new Set(['elderly-weekly', 'students-term', 'double11-shoppers', 'community-weekly']));
   });
 });

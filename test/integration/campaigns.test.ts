@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTestStore } from '../support/db.js';
+import { captureLogger } from '../support/log.js';
+import { FakeClock } from '../support/clock.js';
+import { reference, testFleetConfig } from '../support/sim.js';
+import { paths } from '../../src/config/paths.js';
+import { connectStore, type Store } from '../../src/store/connection.js';
+import { tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
+import { getCampaign } from '../../src/store/campaigns-repo.js';
+import { countByStatus } from '../../src/store/deliveries-repo.js';
+import { loadLibrary } from '../../src/content/library.js';
+import { loadCampaignFile } from '../../src/campaigns/campaign-files.js';
+import { CampaignRuleError, submitCampaign, syncWithFile, transition } from '../../src/campaigns/campaign-service.js';
+import { CampaignScheduler } from '../../src/campaigns/scheduler.js';
+
+const lin = { id: 'officer-cangshan-lin', role: 'officer' as const };
+const zheng = { id: 'officer-city-zheng', role: 'approver' as const };
+const admin = { id: 'admin-1', role: 'admin' as const };
+
+describe('campaign approval, audit trail and scheduling on the real database', () => {
+  let store: Store & { drop(): Promise<void> };
+  let other: Store;
+  const clock = new FakeClock('2026-11-25T09:00:00+08:00');
+  const dir = mkdtempSync(join(tmpdir(), 'zhimi-campaigns-'));
+  const file = join(dir, 'elderly-weekly.yaml');
+  const library = loadLibrary(paths.content);
+  const { log } = captureLogger('warn');
+  const scheduler = (s: Store, workerId: string) =>
+    new CampaignScheduler({ store: s, clock, log, workerId, campaignDir: dir, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: async () => new Set(['a']) });
+
+  beforeAll(async () => {
+    store = await openTestStore(import.meta.url);
+    other = await connectStore(inject('mongoUri'), { dbName: store.connection.name });
+    writeFileSync(file, readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8'));
+    for (let i = 0; i < 5; i++) {
+      const roomId = `r${i}@chatroom`;
+      await upsertSeenGroup(store, { roomId, topic: `仓山区老年群${i}`, memberCount: 40 + i, botId: 'a', memberSample: [] }, clock.now());
+      await tagGroup(store, roomId, { district: '仓山区', station: '金山派出所', segments: [i < 4 ? 'elderly' : 'students'], taggedBy: 'k' });
+    }
+  });
+  afterAll(async () => {
+    await other?.close();
+    await store?.drop();
+  });
+
+  it('should not let the author approve their own campaign', async () => {
+    await submitCampaign(store, loadCampaignFile(file), zheng, clock.now());
+    await expect(transition(store, 'elderly-weekly', 'approve', zheng, clock.now())).rejects.toThrow(CampaignRuleError);
+    await expect(transition(store, 'elderly-weekly', 'approve', zheng, clock.now())).rejects.toThrow(/approval must come from someone else/);
+  });
+
+  it('should approve when someone else approves and record who, when and why', async () => {
+    await submitCampaign(store, loadCampaignFile(file), lin, clock.now(), '新一周');
+    await transition(store, 'elderly-weekly', 'approve', zheng, clock.now(), '内容已审核');
+    const rec = (await getCampaign(store, 'elderly-weekly'))!;
+    expect(rec.status).toBe('approved');
+    expect(rec.approvedBy).toBe(zheng.id);
+    expect(rec.audit.map((a) => [a.action, a.by, a.from, a.to])).toEqual([
+      ['create', zheng.id, '', 'draft'],
+      ['submit', zheng.id, 'draft', 'submitted'],
+      ['submit', lin.id, 'submitted', 'submitted'],
+      ['approve', zheng.id, 'submitted', 'approved'],
+    ]);
+    expect(rec.audit[3]!.reason).toBe('内容已审核');
+    expect(rec.audit[3]!.at).toBeInstanceOf(Date);
+  });
+
+  it('should create exactly one run when two schedulers fire the same due time', async () => {
+    const due = new Date('2026-11-27T10:00:00+08:00');
+    clock.set(due);
+    const a = scheduler(store, 'worker-a');
+    const b = scheduler(other, 'worker-b');
+    const [ra, rb] = await Promise.all([a.fire('elderly-weekly', due), b.fire('elderly-weekly', due)]);
+    expect([ra, rb].filter(Boolean)).toHaveLength(1);
+    expect(await store.models.Run.countDocuments({ campaignId: 'elderly-weekly' })).toBe(1);
+    const counts = await countByStatus(store, (ra ?? rb)!);
+    expect(counts.planned).toBe(4);
+    expect((await getCampaign(store, 'elderly-weekly'))!.status).toBe('active');
+  });
+
+  it('should send an edited campaign back to submitted and not run it until approved again', async () => {
+    writeFileSync(file, readFileSync(file, 'utf8').replace('长者防骗每周提醒', '长者防骗每周提醒（修订）'));
+    const rec = await syncWithFile(store, loadCampaignFile(file), clock.now());
+    expect(rec.status).toBe('submitted');
+    expect(rec.audit.at(-1)).toMatchObject({ action: 'changed', by: 'system', from: 'active', to: 'submitted' });
+    const due = new Date('2026-12-01T10:00:00+08:00');
+    clock.set(due);
+    expect(await scheduler(store, 'worker-a').fire('elderly-weekly', due)).toBeUndefined();
+    await transition(store, 'elderly-weekly', 'approve', admin, clock.now());
+    expect(await scheduler(store, 'worker-a').fire('elderly-weekly', due)).toBeDefined();
+  });
+
+  it('should never run a cancelled campaign', async () => {
+    await transition(store, 'elderly-weekly', 'cancel', lin, clock.now(), '活动提前结束');
+    const due = new Date('2026-12-04T10:00:00+08:00');
+    clock.set(due);
+    const s = scheduler(store, 'worker-a');
+    await s.sync();
+    expect(await s.fire('elderly-weekly', due)).toBeUndefined();
+    expect(await store.models.Run.countDocuments({ scheduledAt: due })).toBe(0);
+    await expect(transition(store, 'elderly-weekly', 'resume', admin, clock.now())).rejects.toThrow(/cannot resume a campaign that is cancelled/);
+    s.close();
+  });
+
+});
