@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/errors.js';
 import { StoreError } from '../store/errors.js';
 import { PuppetError, TransportError } from '../fleet/errors.js';
+import { CampaignRuleError } from '../campaigns/campaign-service.js';
 
 /** Exit codes of `zhimi` (also in the README). */
 export const EXIT = {
@@ -15,11 +16,14 @@ export const EXIT = {
   wechat: 4,
   /** The check ran and found problems (lint, validate). */
   findings: 5,
+  /** The rules refused the action (e.g. an author approving their own campaign). */
+  refused: 6,
 } as const;
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof ConfigError) return EXIT.config;
   if (err instanceof StoreError) return EXIT.database;
   if (err instanceof PuppetError || err instanceof TransportError) return EXIT.wechat;
+  if (err instanceof CampaignRuleError) return EXIT.refused;
   return EXIT.internal;
 }

@@ -4,6 +4,7 @@ export type Row = Record<string, string | number | null | undefined>;
 /** Render rows as an aligned terminal table (CJK counts double width), CSV or JSON. */
 export function formatRows(rows: readonly Row[], format: OutputFormat, columns?: readonly string[]): string {
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  if (format === 'table' && rows.length === 0) return '(none)';
   if (format === 'json') return JSON.stringify(rows.map((r) => Object.fromEntries(cols.map((c) => [c, r[c] ?? null]))), null, 2);
   if (format === 'csv') return [cols.map(csvCell).join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n');
   const cells = rows.map((r) => cols.map((c) => show(r[c])));
