@@ -10,8 +10,11 @@ import { resolveRegistration } from '../audience/officer-command.js';
 import { suggestTags } from '../audience/tag-suggestion.js';
 import { ConfigError } from '../config/errors.js';
 import { startFleetSimulator } from '../sim/fleet-simulator.js';
-import { Fleet } from '../fleet/fleet.js';
 import { defaultPuppetFactory } from '../fleet/puppet-factory.js';
+import { FleetWorker } from '../delivery/worker.js';
+import { listBotStates, onlineBotIds } from '../store/bots-repo.js';
+import { leaseHolders } from '../store/leases-repo.js';
+import { queueDepths, sentSince } from '../store/deliveries-repo.js';
 import { runDemo } from '../demo/run-demo.js';
 import { formatRows, type OutputFormat } from '../reports/format.js';
 import { createContext, type CliContext } from './context.js';
@@ -85,23 +88,68 @@ export function registerCommands(program: Command): void {
   const fleetCmd = program.command('fleet').description('run the bots');
   fleetCmd
     .command('start')
-    .description('log in every bot of bots/, register their groups, keep running until Ctrl-C')
+    .description('run a fleet worker: bots (by lease), campaign scheduler, delivery; several may run against one database')
     .action(async () => {
       const c = ctx();
       const config = c.fleet();
+      const num = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
       const d = await c.db();
-      const fleet = new Fleet({ config, store: d.store, keyer: createMemberKeyer(c.env.memberKey), log: c.log, clock: systemClock, puppetFactory: defaultPuppetFactory(), content: c.content() });
-      const res = await fleet.start();
-      if (res.online.length === 0) {
-        await fleet.close();
-        await d.close();
-        process.exitCode = EXIT.wechat;
-        return;
-      }
-      await fleet.discoverGroups();
+      const worker = new FleetWorker({
+        config, store: d.store, keyer: createMemberKeyer(c.env.memberKey), log: c.log, clock: systemClock, puppetFactory: defaultPuppetFactory(),
+        content: c.content(), library: c.library(), campaignDir: join(c.contentDir, 'campaigns'),
+        redisUrl: process.env['ZHIMI_REDIS_URL'] || undefined,
+        ...(process.env['ZHIMI_WORKER_ID'] ? { workerId: process.env['ZHIMI_WORKER_ID'] } : {}),
+        ...(num('ZHIMI_BOT_LEASE_MS') ? { botLeaseMs: num('ZHIMI_BOT_LEASE_MS') } : {}),
+        ...(num('ZHIMI_DELIVERY_LEASE_MS') ? { deliveryLeaseMs: num('ZHIMI_DELIVERY_LEASE_MS') } : {}),
+        ...(num('ZHIMI_TICK_MS') ? { tickMs: num('ZHIMI_TICK_MS') } : {}),
+        ...(num('ZHIMI_POLL_MS') ? { pollMs: num('ZHIMI_POLL_MS') } : {}),
+        ...(num('ZHIMI_SYNC_MS') ? { syncEveryMs: num('ZHIMI_SYNC_MS') } : {}),
+      });
+      let sent = 0;
+      worker.dispatcher.on('delivery:sent', () => {
+        sent++;
+        if (sent % 50 === 0) c.log.info({ sent }, 'dispatching');
+      });
+      worker.scheduler?.on('run:planned', (r) => c.log.info({ campaignId: r.campaignId, runId: r.runId, planned: r.planned, skipped: r.skipped, failed: r.failed }, 'run planned'));
+      await worker.start();
+      c.log.info({ workerId: worker.workerId }, 'fleet worker running; Ctrl-C stops it');
       await untilSignal();
-      await fleet.close();
+      c.log.info('stopping: cron, lanes, bots, leases');
+      await worker.close();
       await d.close();
+    });
+
+  fleetCmd
+    .command('status')
+    .description('bots online/offline, groups per bot, queue depth, sent in the last hour, back-off')
+    .option('--format <f>', 'table | csv | json', format, 'table')
+    .action(async (o: { format: OutputFormat }) => {
+      const c = ctx();
+      const config = c.fleet();
+      const d = await c.db();
+      try {
+        const now = systemClock.now();
+        const [states, online, holders, depth, sent, groups] = await Promise.all([
+          listBotStates(d.store), onlineBotIds(d.store, now), leaseHolders(d.store, now), queueDepths(d.store), sentSince(d.store, new Date(now.getTime() - 3_600_000)), listGroups(d.store, { status: ['active', 'paused', 'pending'] }),
+        ]);
+        const rows = config.bots.map((b) => {
+          const st = states.find((x) => x.botId === b.id);
+          const cooling = st?.cooldownUntil && st.cooldownUntil > now ? Math.round((st.cooldownUntil.getTime() - now.getTime()) / 1000) : 0;
+          return {
+            bot: b.id,
+            state: online.has(b.id) ? 'online' : st?.status === 'failed' ? 'failed' : 'offline',
+            worker: holders.get(b.id) ?? '',
+            groups: groups.filter((g) => g.botIds.includes(b.id)).length,
+            queued: depth.get(b.id) ?? 0,
+            sentLastHour: sent.get(b.id) ?? 0,
+            backoff: st && st.backoffFactor > 1 ? `×${st.backoffFactor}${cooling ? `, paused ${cooling}s` : ''}` : '',
+            lastError: st?.status === 'failed' ? (st.lastError ?? '') : '',
+          };
+        });
+        process.stdout.write(formatRows(rows, o.format) + '\n');
+      } finally {
+        await d.close();
+      }
     });
 
   const groups = program.command('groups').description('the group registry');

@@ -1,15 +1,22 @@
 import { EventEmitter } from 'node:events';
+import type { BotLimits } from '../config/bots.js';
 import type { Clock } from '../config/clock.js';
 import { shanghaiDay } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/connection.js';
-import { claimNext, markSent, markUnsent, type ClaimedDelivery } from '../store/deliveries-repo.js';
+import { claimNext, markSent, markUnsent, releaseForRetry, sendTimesOfBot, type ClaimedDelivery } from '../store/deliveries-repo.js';
 import type { BotRunner } from '../fleet/bot-runner.js';
-import { NotInGroupError, scrubSecrets } from '../fleet/errors.js';
+import { scrubSecrets } from '../fleet/errors.js';
+import { Limiters, NORMAL_PRIORITY, URGENT_PRIORITY } from './limiters.js';
+import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs, type BackoffState, type SendPolicy } from './send-policy.js';
+import { windowWaitMs } from './send-window.js';
 
 export interface DispatcherEvents {
-  'delivery:sent': [{ deliveryId: string; botId: string; roomId: string; reach: number }];
-  'delivery:failed': [{ deliveryId: string; botId: string; roomId: string; reason: string }];
+  'delivery:sent': [{ deliveryId: string; botId: string; roomId: string; reach: number; priority: 0 | 1 }];
+  'delivery:failed': [{ deliveryId: string; botId: string; roomId: string; reason: string; status: 'failed' | 'skipped' | 'unknown' }];
+  'delivery:retry': [{ deliveryId: string; botId: string; reason: string; notBefore: Date }];
+  'bot:throttled': [{ botId: string; factor: number; cooldownUntil: Date }];
+  'bot:recovered': [{ botId: string; factor: number }];
 }
 
 export interface DispatcherOptions {
@@ -21,61 +28,163 @@ export interface DispatcherOptions {
   runnerOf: (botId: string) => BotRunner | undefined;
   /** WeChat ids of fleet bots, left out of reach. */
   botContactIds: () => ReadonlySet<string>;
-  /** Gap before a bot's next post, in ms (limits + jitter). */
-  gapMs: (botId: string) => number;
-  /** How long a claim is held before it counts as abandoned. @defaultValue 120000 */
+  /** Sending limits of a bot (bots/*.yaml with fleet defaults). */
+  limitsOf: (botId: string) => BotLimits;
+  limiters: Limiters;
+  policy?: Partial<SendPolicy>;
+  /** How long a claim is held before it counts as abandoned (→ unknown). @defaultValue 120000 */
   leaseMs?: number;
+  /** How often an idle lane looks for work. @defaultValue 1000 */
+  pollMs?: number;
+  /** Divide every gap by this (the demo runs accelerated). @defaultValue 1 */
+  gapScale?: number;
+  random?: () => number;
 }
 
 /**
- * Sends what the outbox holds: per bot, claim the next due delivery
- * atomically, `say` it, confirm it with reach. A delivery is claimed before
- * it is sent, so a crash can lose a confirmation but never post twice.
+ * Sends what the outbox holds, one lane per bot: wait out the bot's back-off
+ * and sliding minute/hour/day windows, claim the next due delivery (urgent
+ * first) atomically, pass the bot's and the fleet's bottleneck limiters
+ * (urgent first there too), `say` it, confirm it with reach, then hold the
+ * lane for the bot's gap plus jitter. A delivery is claimed before it is sent,
+ * so a crash can lose a confirmation but never post twice.
  */
 export class Dispatcher extends EventEmitter<DispatcherEvents> {
+  private readonly policy: SendPolicy;
+  private readonly backoff = new Map<string, BackoffState>();
+  private readonly lanes = new Map<string, { stop: AbortController; done: Promise<void> }>();
+
   constructor(private readonly o: DispatcherOptions) {
     super();
+    this.policy = { ...DEFAULT_SEND_POLICY, ...o.policy };
   }
 
-  /** Send every due delivery of these bots, one bot per lane, until none is left. */
-  async drain(botIds: readonly string[], signal?: AbortSignal): Promise<void> {
-    await Promise.all(botIds.map((botId) => this.drainBot(botId, signal)));
+  backoffOf(botId: string): BackoffState {
+    return this.backoff.get(botId) ?? CALM;
   }
 
-  private async drainBot(botId: string, signal?: AbortSignal): Promise<void> {
-    let first = true;
-    while (!signal?.aborted) {
+  /** Run a bot's lane until stopped (a worker's normal mode). */
+  startLane(botId: string): void {
+    if (this.lanes.has(botId)) return;
+    const stop = new AbortController();
+    const done = this.lane(botId, { signal: stop.signal }).catch((err: unknown) => this.o.log.error({ botId, err: String(err) }, 'lane stopped by an error'));
+    this.lanes.set(botId, { stop, done });
+  }
+
+  async stopLane(botId: string): Promise<void> {
+    const l = this.lanes.get(botId);
+    if (!l) return;
+    l.stop.abort();
+    await l.done;
+    this.lanes.delete(botId);
+  }
+
+  /**
+   * Send every due delivery of these bots and return when none is left (demo,
+   * tests). A lane that would have to wait longer than `maxWaitMs` for its
+   * limits returns and leaves the rest planned.
+   */
+  async drain(botIds: readonly string[], maxWaitMs = 60_000): Promise<void> {
+    await Promise.all(botIds.map((b) => this.lane(b, { untilIdle: true, maxWaitMs })));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.lanes.keys()].map((b) => this.stopLane(b)));
+  }
+
+  private async lane(botId: string, mode: { signal?: AbortSignal; untilIdle?: boolean; maxWaitMs?: number }): Promise<void> {
+    const pollMs = this.o.pollMs ?? 1000;
+    const recent = await sendTimesOfBot(this.o.store, botId, new Date(this.o.clock.now().getTime() - 86_400_000));
+    const wait = async (ms: number): Promise<boolean> => {
+      if (mode.untilIdle && ms > (mode.maxWaitMs ?? 60_000)) return false;
+      await sleep(ms, mode.signal);
+      return true;
+    };
+    while (!mode.signal?.aborted) {
       const runner = this.o.runnerOf(botId);
-      if (!runner?.isOnline) return;
-      if (!first) await sleep(this.o.gapMs(botId), signal);
+      if (!runner?.isOnline) {
+        if (mode.untilIdle || !(await wait(pollMs))) return;
+        continue;
+      }
+      const now = this.o.clock.now().getTime();
+      const bo = this.backoffOf(botId);
+      if (bo.cooldownUntil > now) {
+        if (!(await wait(bo.cooldownUntil - now))) return;
+        continue;
+      }
+      const limits = this.o.limitsOf(botId);
+      const w = windowWaitMs(recent, limits, now);
+      if (w > 0) {
+        if (!(await wait(w))) return;
+        continue;
+      }
       const d = await claimNext(this.o.store, { botId, workerId: this.o.workerId, leaseMs: this.o.leaseMs ?? 120_000, now: this.o.clock.now() });
-      if (!d) return;
-      first = false;
-      await this.send(runner, d);
+      if (!d) {
+        if (mode.untilIdle || !(await wait(pollMs))) return;
+        continue;
+      }
+      await this.o.limiters.bot(botId).schedule({ priority: d.priority === 1 ? URGENT_PRIORITY : NORMAL_PRIORITY, expiration: (this.o.leaseMs ?? 120_000) - 1000 }, async () => {
+        if (await this.send(runner, d)) recent.push(this.o.clock.now().getTime());
+        const l = this.o.limitsOf(botId);
+        const gap = ((l.minGapMs + (this.o.random ?? Math.random)() * l.jitterMs) * this.backoffOf(botId).factor) / (this.o.gapScale ?? 1);
+        await sleep(gap, mode.signal);
+      });
     }
   }
 
-  private async send(runner: BotRunner, d: ClaimedDelivery): Promise<void> {
+  /** Send one claimed delivery; true when it was posted. */
+  private async send(runner: BotRunner, d: ClaimedDelivery): Promise<boolean> {
     const log = this.o.log.child({ botId: d.botId, campaignId: d.campaignId, groupId: d.groupId });
+    const before = this.backoffOf(d.botId);
     try {
       const memberIds = await runner.say(d.roomId, d.text);
       const bots = this.o.botContactIds();
       const reach = memberIds.filter((id) => !bots.has(id)).length;
       const sentAt = this.o.clock.now();
       await markSent(this.o.store, d.id, this.o.workerId, { reach, sentAt, day: shanghaiDay(sentAt) });
-      log.debug({ reach }, 'delivery sent');
-      this.emit('delivery:sent', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reach });
+      const after = nextBackoff(before, 'ok', false, sentAt.getTime(), this.policy);
+      this.backoff.set(d.botId, after);
+      if (after.factor < before.factor) {
+        log.info({ factor: after.factor }, 'bot recovering from throttling: gap reduced');
+        this.emit('bot:recovered', { botId: d.botId, factor: after.factor });
+      }
+      this.emit('delivery:sent', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reach, priority: d.priority });
+      return true;
     } catch (err) {
       const reason = scrubSecrets((err as Error).message);
-      await markUnsent(this.o.store, d.id, this.o.workerId, err instanceof NotInGroupError ? 'skipped' : 'failed', reason);
-      log.warn({ reason }, 'delivery failed');
-      this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason });
+      const kind = classifySendError(err);
+      const now = this.o.clock.now();
+      const after = nextBackoff(before, kind, kind === 'timeout', now.getTime(), this.policy);
+      this.backoff.set(d.botId, after);
+      if (after.factor > before.factor) {
+        log.warn({ factor: after.factor, cooldownSec: Math.round((after.cooldownUntil - now.getTime()) / 1000), reason }, 'bot throttled: backing off');
+        this.emit('bot:throttled', { botId: d.botId, factor: after.factor, cooldownUntil: new Date(after.cooldownUntil) });
+      }
+      if (kind === 'timeout') {
+        // maybe posted: never resend (a duplicate warning is worse than a missing one)
+        await markUnsent(this.o.store, d.id, this.o.workerId, 'unknown', `send timed out, may or may not have been posted; not resent: ${reason}`);
+        log.warn({ reason }, 'send timed out; delivery marked unknown');
+        this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'unknown' });
+      } else if (kind === 'not-in-group') {
+        await markUnsent(this.o.store, d.id, this.o.workerId, 'skipped', reason);
+        this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'skipped' });
+      } else if (kind === 'throttled' || (kind === 'transient' && d.attempts < this.policy.maxAttempts)) {
+        const notBefore = new Date(kind === 'throttled' ? after.cooldownUntil : now.getTime() + retryDelayMs(d.attempts, this.policy));
+        await releaseForRetry(this.o.store, d.id, this.o.workerId, notBefore, reason);
+        log.info({ attempt: d.attempts, notBefore, reason }, 'send failed; will retry');
+        this.emit('delivery:retry', { deliveryId: d.id, botId: d.botId, reason, notBefore });
+      } else {
+        await markUnsent(this.o.store, d.id, this.o.workerId, 'failed', reason);
+        log.warn({ reason, attempts: d.attempts }, 'delivery failed');
+        this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'failed' });
+      }
+      return false;
     }
   }
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {

@@ -17,6 +17,7 @@ import { Fleet } from '../fleet/fleet.js';
 import { defaultPuppetFactory } from '../fleet/puppet-factory.js';
 import { selectGroups } from '../audience/select-groups.js';
 import { Dispatcher } from '../delivery/dispatcher.js';
+import { Limiters } from '../delivery/limiters.js';
 import { formatRows, type Row } from '../reports/format.js';
 import { progressReporter } from './progress.js';
 import { officersBringBotsIn } from './officers-bring-bots-in.js';
@@ -117,6 +118,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       ref: o.content.ref, fleet: o.fleet, onlineBotIds: async () => online,
     });
     const speedup = o.speedup ?? 20;
+    const limiters = new Limiters(o.fleet);
     const dispatcher = new Dispatcher({
       store: db.store,
       clock,
@@ -124,10 +126,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       workerId: `demo-${process.pid}`,
       runnerOf: (id) => fleet.runner(id),
       botContactIds: () => fleet.botContactIds(),
-      gapMs: (botId) => {
-        const l = simulator.fleet.bots.find((b) => b.id === botId)!.limits;
-        return Math.round((l.minGapMs + Math.random() * l.jitterMs) / speedup);
-      },
+      limitsOf: (botId) => simulator.fleet.bots.find((b) => b.id === botId)!.limits,
+      limiters,
+      gapScale: speedup,
     });
     const runIds: string[] = [];
     // Accelerated time: jump the clock to each campaign's next due time and let its run go through.
@@ -152,6 +153,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       progress.end();
     }
     scheduler.close();
+    await limiters.close();
     const assigned = { length: 0 };
     const totals = { sent: 0, reach: 0 };
     const counts = { failed: 0, unknown: 0, skipped: 0 };

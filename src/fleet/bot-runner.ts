@@ -120,17 +120,21 @@ export class BotRunner extends EventEmitter<BotEvents> {
     return { roomId, topic: await room.topic(), memberIds: members.map((m) => m.id) };
   }
 
-  /** Post text to a room; returns the room's member ids at send time. */
+  /**
+   * Post text to a room; returns the room's member ids at send time. Members
+   * are read before posting, so an error here always means "not posted",
+   * except a timeout, which the caller must treat as "maybe posted".
+   */
   async say(roomId: string, text: string): Promise<string[]> {
     const room = await this.wechaty.Room.find({ id: roomId });
     if (!room) throw new NotInGroupError(this.bot.id, roomId);
+    const members = (await room.memberAll()).map((m) => m.id);
     try {
       await room.say(text);
     } catch (err) {
       throw new PuppetError(this.bot.id, 'say', scrubSecrets((err as Error).message), { cause: err });
     }
-    const members = await room.memberAll();
-    return members.map((m) => m.id);
+    return members;
   }
 
   async stop(): Promise<void> {

@@ -59,49 +59,78 @@ export class Fleet extends EventEmitter<FleetEvents> {
     this.workerId = o.workerId ?? `worker-${process.pid}`;
   }
 
+  /** Start every enabled bot (or the `botIds` of the options); each fails alone. */
   async start(): Promise<FleetStartResult> {
     const bots = this.o.config.bots.filter((b) => b.enabled && (!this.o.botIds || this.o.botIds.includes(b.id)));
-    const results = await Promise.allSettled(
-      bots.map(async (bot) => {
-        const puppet = await this.o.puppetFactory(bot);
-        const runner = new BotRunner({ bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}) });
-        await runner.start();
-        await recordBotState(this.o.store, bot.id, { status: 'online', contactId: runner.contactId, at: this.o.clock.now() });
-        new GroupMembership({
-          runner,
-          store: this.o.store,
-          keyer: this.o.keyer,
-          officers: officersOf(this.o.config, bot),
-          content: this.o.content,
-          clock: this.o.clock,
-          log: this.o.log,
-          workerId: this.workerId,
-          botContactIds: () => this.botContactIds(),
-          ...(this.o.onMention ? { onMention: this.o.onMention } : {}),
-          ...(this.o.onGroupMessage ? { onGroupMessage: this.o.onGroupMessage } : {}),
-        });
-        runner.on('logout', (e) => {
-          void recordBotState(this.o.store, e.botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);
-          this.emit('bot:logout', e);
-        });
-        this.runners.set(bot.id, runner);
-        this.emit('bot:login', { botId: bot.id });
-        return bot.id;
-      }),
-    );
+    const results = await Promise.allSettled(bots.map((bot) => this.startBot(bot.id)));
     const out: FleetStartResult = { online: [], failed: [] };
     results.forEach((r, i) => {
       const botId = bots[i]!.id;
       if (r.status === 'fulfilled') out.online.push(botId);
-      else {
-        const error = r.reason instanceof Error ? r.reason : new Error(String(r.reason));
-        this.log.error({ botId, err: scrubSecrets(error.message) }, 'bot could not start; the other bots keep running');
-        out.failed.push({ botId, error });
-        void recordBotState(this.o.store, botId, { status: 'failed', error: scrubSecrets(error.message), at: this.o.clock.now() }).catch(() => undefined);
-        this.emit('bot:failed', { botId, error });
-      }
+      else out.failed.push({ botId, error: r.reason instanceof Error ? r.reason : new Error(String(r.reason)) });
     });
     return out;
+  }
+
+  /** Start one bot: its puppet, login, manners in groups. Throws (after logging) when it cannot. */
+  async startBot(botId: string): Promise<BotRunner> {
+    const bot = this.o.config.bots.find((b) => b.id === botId);
+    if (!bot) throw new Error(`no bot ${botId} in the fleet config`);
+    try {
+      const puppet = await this.o.puppetFactory(bot);
+      const runner = new BotRunner({ bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}) });
+      await runner.start();
+      await recordBotState(this.o.store, bot.id, { status: 'online', contactId: runner.contactId, at: this.o.clock.now() });
+      new GroupMembership({
+        runner,
+        store: this.o.store,
+        keyer: this.o.keyer,
+        officers: officersOf(this.o.config, bot),
+        content: this.o.content,
+        clock: this.o.clock,
+        log: this.o.log,
+        workerId: this.workerId,
+        botContactIds: () => this.botContactIds(),
+        ...(this.o.onMention ? { onMention: this.o.onMention } : {}),
+        ...(this.o.onGroupMessage ? { onGroupMessage: this.o.onGroupMessage } : {}),
+      });
+      runner.on('logout', (e) => {
+        void recordBotState(this.o.store, e.botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);
+        this.emit('bot:logout', e);
+      });
+      this.runners.set(bot.id, runner);
+      this.emit('bot:login', { botId: bot.id });
+      return runner;
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.log.error({ botId, err: scrubSecrets(error.message) }, 'bot could not start; the other bots keep running');
+      await recordBotState(this.o.store, botId, { status: 'failed', error: scrubSecrets(error.message), at: this.o.clock.now() }).catch(() => undefined);
+      this.emit('bot:failed', { botId, error });
+      throw error;
+    }
+  }
+
+  /** Stop one bot (its lease moved elsewhere, or shutdown). */
+  async stopBot(botId: string): Promise<void> {
+    const r = this.runners.get(botId);
+    if (!r) return;
+    this.runners.delete(botId);
+    await r.stop();
+    await recordBotState(this.o.store, botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);
+  }
+
+  /** Register the rooms of one bot (see discoverGroups). */
+  async discoverBotGroups(botId: string): Promise<number> {
+    const runner = this.runners.get(botId);
+    if (!runner?.isOnline) return 0;
+    const botIds = new Set([...this.botContactIds(), ...(await knownBotContactIds(this.o.store))]);
+    let seen = 0;
+    for (const view of await runner.rooms()) {
+      const { created } = await upsertSeenGroup(this.o.store, toSeenGroup(view, botId, botIds, this.o.keyer), this.o.clock.now());
+      seen++;
+      this.emit('group:registered', { botId, roomId: view.roomId, topic: view.topic, created });
+    }
+    return seen;
   }
 
   runner(botId: string): BotRunner | undefined {
@@ -119,15 +148,8 @@ export class Fleet extends EventEmitter<FleetEvents> {
 
   /** Look at every room of every online bot and upsert it into the registry. Returns rooms seen. */
   async discoverGroups(): Promise<number> {
-    const botIds = new Set([...this.botContactIds(), ...(await knownBotContactIds(this.o.store))]);
     let seen = 0;
-    for (const runner of this.onlineBots()) {
-      for (const view of await runner.rooms()) {
-        const { created } = await upsertSeenGroup(this.o.store, toSeenGroup(view, runner.bot.id, botIds, this.o.keyer), this.o.clock.now());
-        seen++;
-        this.emit('group:registered', { botId: runner.bot.id, roomId: view.roomId, topic: view.topic, created });
-      }
-    }
+    for (const runner of this.onlineBots()) seen += await this.discoverBotGroups(runner.bot.id);
     this.log.info({ rooms: seen }, 'groups discovered');
     return seen;
   }

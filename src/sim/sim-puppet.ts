@@ -7,8 +7,10 @@ import type { SimMessage } from './world-model.js';
 export interface SimFaults {
   /** Delay every send by this many ms. */
   sendDelayMs?: number;
-  /** Throw this error text on every send while set (e.g. "发送消息过于频繁"). */
+  /** Throw this error text on every send while set. */
   sendError?: string;
+  /** Past this many sends in a sliding minute, refuse with WeChat's "发送消息过于频繁" (as a throttled account does). */
+  throttleAbovePerMinute?: number;
 }
 
 export interface SimPuppetOptions {
@@ -26,6 +28,9 @@ export class SimPuppet extends PuppetMock {
   readonly botId: string;
   readonly contactId: string;
   faults: SimFaults = {};
+  /** Send attempts refused because of throttling (for tests). */
+  throttled = 0;
+  private readonly sendTimes: number[] = [];
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(o: SimPuppetOptions) {
@@ -159,6 +164,16 @@ export class SimPuppet extends PuppetMock {
     const { sendDelayMs, sendError } = this.faults;
     if (sendDelayMs) await new Promise((r) => setTimeout(r, sendDelayMs));
     if (sendError) throw new Error(sendError);
+    const limit = this.faults.throttleAbovePerMinute;
+    if (limit !== undefined) {
+      const now = Date.now();
+      while (this.sendTimes.length && this.sendTimes[0]! <= now - 60_000) this.sendTimes.shift();
+      if (this.sendTimes.length >= limit) {
+        this.throttled++;
+        throw new Error('发送消息过于频繁，请稍后再试');
+      }
+      this.sendTimes.push(now);
+    }
     const isRoom = conversationId.endsWith('@chatroom');
     if (isRoom && !this.inRoom(conversationId)) throw new Error(`not a member of room ${conversationId}`);
     this.world.post({
@@ -167,6 +182,16 @@ export class SimPuppet extends PuppetMock {
       mentionIds: mentionIdList ?? [],
       ...(isRoom ? { roomId: conversationId } : { listenerId: conversationId }),
     });
+  }
+
+  /** The account is logged out (banned, kicked, or the phone logged out). */
+  async simulateLogout(reason = 'simulated logout'): Promise<void> {
+    await this.logout(reason);
+  }
+
+  /** Log back in after a simulated logout. */
+  simulateLogin(): void {
+    if (!this.isLoggedIn) this.login(this.contactId);
   }
 
   private inRoom(roomId: string): boolean {

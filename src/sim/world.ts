@@ -116,6 +116,22 @@ export class SimWorld extends EventEmitter<WorldEvents> {
     this.addMembers(inv.roomId, [inv.inviteeId], inv.inviterId);
   }
 
+  /**
+   * Give every room a new id, as some puppets do after a restart. Members,
+   * topics and history stay; returns old id → new id.
+   */
+  reidentifyRooms(): Map<string, string> {
+    const moved = new Map<string, string>();
+    for (const [id, room] of [...this.rooms.entries()]) {
+      const next = `${id.replace(/@chatroom$/, '')}r@chatroom`;
+      this.rooms.delete(id);
+      room.id = next;
+      this.rooms.set(next, room);
+      moved.set(id, next);
+    }
+    return moved;
+  }
+
   /** Contacts posting with an @-mention of a bot, the way WeChat shows it. */
   mention(roomId: string, talkerId: string, botId: string, text: string, displayName = this.contacts.get(this.botContactId(botId))?.name ?? ''): SimMessage {
     return this.post({ roomId, talkerId, text: `@${displayName}\u2005${text}`, mentionIds: [this.botContactId(botId)] });

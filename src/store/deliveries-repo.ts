@@ -74,7 +74,7 @@ export async function claimNext(store: Store, o: ClaimOptions): Promise<ClaimedD
       const leaseUntil = new Date(o.now.getTime() + o.leaseMs);
       await store.models.Delivery.updateOne(
         { _id: doc._id },
-        { $set: { status: 'sending', leaseUntil, claimedBy: o.workerId, attempts: attempt } },
+        { $set: { status: 'sending', leaseUntil, claimedBy: o.workerId, claimedAt: o.now, attempts: attempt } },
       );
       return {
         id: String(doc._id),
@@ -106,7 +106,7 @@ export async function markSent(store: Store, id: string, workerId: string, resul
 }
 
 /** End a claimed delivery without sending: failed or skipped, with the reason. */
-export async function markUnsent(store: Store, id: string, workerId: string, status: 'failed' | 'skipped', reason: string): Promise<boolean> {
+export async function markUnsent(store: Store, id: string, workerId: string, status: 'failed' | 'skipped' | 'unknown', reason: string): Promise<boolean> {
   const res = await store.models.Delivery.updateOne(
     { _id: new Types.ObjectId(id), status: 'sending', claimedBy: workerId },
     { $set: { status, reason }, $unset: { leaseUntil: 1 } },
@@ -160,4 +160,63 @@ export async function recentDeliveries(store: Store, since: Date): Promise<{ gro
     { groupId: 1, postId: 1, sentAt: 1, notBefore: 1, priority: 1 },
   ).lean();
   return docs.map((d) => ({ groupId: String(d.groupId), postId: d.postId, at: d.sentAt ?? d.notBefore, priority: d.priority === 1 ? 1 : 0 }));
+}
+
+/** Give a claimed delivery back for a retry after `notBefore` (the send failed, so it was not posted). */
+export async function releaseForRetry(store: Store, id: string, workerId: string, notBefore: Date, reason: string): Promise<boolean> {
+  const res = await store.models.Delivery.updateOne(
+    { _id: new Types.ObjectId(id), status: 'sending', claimedBy: workerId },
+    { $set: { status: 'planned', notBefore, reason }, $unset: { leaseUntil: 1, claimedBy: 1 } },
+  );
+  return res.modifiedCount === 1;
+}
+
+/**
+ * Planned deliveries whose bot is not online: move each to an online bot that
+ * is a member of its group, or fail it with "no bot online in group".
+ * `groupBots` gives the member bots of a group id. Returns the counts.
+ */
+export async function reassignOrphans(
+  store: Store,
+  online: ReadonlySet<string>,
+  groupBots: (groupId: string) => Promise<string[]>,
+): Promise<{ moved: number; failed: number }> {
+  const orphans = await store.models.Delivery.find({ status: 'planned', botId: { $nin: [...online] } }, { groupId: 1, botId: 1 }).lean();
+  let moved = 0;
+  let failed = 0;
+  const load = new Map<string, number>();
+  for (const d of orphans) {
+    const candidates = (await groupBots(String(d.groupId))).filter((b) => online.has(b));
+    if (candidates.length === 0) {
+      const r = await store.models.Delivery.updateOne({ _id: d._id, status: 'planned' }, { $set: { status: 'failed', reason: 'no bot online in group' } });
+      failed += r.modifiedCount;
+      continue;
+    }
+    const to = candidates.reduce((a, b) => ((load.get(a) ?? 0) <= (load.get(b) ?? 0) ? a : b));
+    load.set(to, (load.get(to) ?? 0) + 1);
+    const r = await store.models.Delivery.updateOne({ _id: d._id, status: 'planned', botId: d.botId }, { $set: { botId: to } });
+    moved += r.modifiedCount;
+  }
+  return { moved, failed };
+}
+
+/** When a bot posted (sent, or claimed and maybe sent) since a time, for its sliding limits. */
+export async function sendTimesOfBot(store: Store, botId: string, since: Date): Promise<number[]> {
+  const docs = await store.models.Delivery.find(
+    { botId, $or: [{ status: 'sent', sentAt: { $gte: since } }, { status: { $in: ['unknown', 'sending'] }, claimedAt: { $gte: since } }] },
+    { sentAt: 1, claimedAt: 1 },
+  ).lean();
+  return docs.map((d) => (d.sentAt ?? d.claimedAt)!.getTime());
+}
+
+/** Planned deliveries per bot (the queues). */
+export async function queueDepths(store: Store): Promise<Map<string, number>> {
+  const rows = await sumBy(store.models.Delivery, { status: 'planned' }, '$botId', { n: 1 });
+  return new Map(rows.map((r) => [String(r.key), r.n]));
+}
+
+/** Sent deliveries per bot since a time. */
+export async function sentSince(store: Store, since: Date): Promise<Map<string, number>> {
+  const rows = await sumBy(store.models.Delivery, { status: 'sent', sentAt: { $gte: since } }, '$botId', { n: 1 });
+  return new Map(rows.map((r) => [String(r.key), r.n]));
 }

@@ -40,7 +40,35 @@ export async function upsertSeenGroup(store: Store, seen: SeenGroup, now: Date):
   }
 }
 
+/** Share of member keys two samples have in common for a group to count as "the same" under a new room id. */
+export const SAME_GROUP_OVERLAP = 0.5;
+
+/**
+ * Some puppets give rooms new ids after a restart. A room id we do not know,
+ * with the topic of a group we do know and largely the same members (by the
+ * keyed member sample), is that group: it keeps its district, segments and
+ * history, its old id is kept in `previousRoomIds`, and planned deliveries follow.
+ */
+async function adoptRenamedRoom(store: Store, seen: SeenGroup): Promise<boolean> {
+  if (seen.memberSample.length === 0) return false;
+  const candidates = await store.models.Group.find({ topic: seen.topic, roomId: { $ne: seen.roomId }, status: { $ne: 'left' } }).lean();
+  const mine = new Set(seen.memberSample);
+  const match = candidates
+    .map((c) => {
+      const inter = c.memberSample.filter((k) => mine.has(k)).length;
+      const union = new Set([...c.memberSample, ...seen.memberSample]).size;
+      return { c, overlap: union ? inter / union : 0 };
+    })
+    .filter((x) => x.overlap >= SAME_GROUP_OVERLAP)
+    .sort((a, b) => b.overlap - a.overlap)[0];
+  if (!match) return false;
+  await store.models.Group.updateOne({ _id: match.c._id }, { $set: { roomId: seen.roomId }, $addToSet: { previousRoomIds: match.c.roomId } });
+  await store.models.Delivery.updateMany({ groupId: match.c._id, status: 'planned' }, { $set: { roomId: seen.roomId } });
+  return true;
+}
+
 async function upsertOnce(store: Store, seen: SeenGroup, now: Date): Promise<{ group: GroupRecord; created: boolean }> {
+  if (!(await store.models.Group.exists({ roomId: seen.roomId }))) await adoptRenamedRoom(store, seen);
   const res = await store.models.Group.findOneAndUpdate(
     { roomId: seen.roomId },
     {

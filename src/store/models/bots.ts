@@ -9,6 +9,12 @@ const botSchema = new Schema(
     status: { type: String, enum: ['online', 'offline', 'failed'], default: 'offline' },
     lastLoginAt: { type: Date },
     lastError: { type: String },
+    /** Worker that runs the bot and when it last said so (online = a fresh heartbeat). */
+    workerId: { type: String },
+    heartbeatAt: { type: Date },
+    /** Back-off after throttling: gap multiplier and pause. */
+    backoffFactor: { type: Number, default: 1 },
+    cooldownUntil: { type: Date },
   },
   { timestamps: true, collection: 'bots' },
 );

@@ -28,6 +28,7 @@ const deliverySchema = new Schema(
     notBefore: { type: Date, required: true },
     leaseUntil: { type: Date },
     claimedBy: { type: String },
+    claimedAt: { type: Date },
     sentAt: { type: Date },
     /** Members of the group at send time, bots excluded. */
     reach: { type: Number },

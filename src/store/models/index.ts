@@ -5,6 +5,7 @@ import { botModel, type BotModel } from './bots.js';
 import { claimModel, type ClaimModel } from './claims.js';
 import { campaignModel, type CampaignModel } from './campaigns.js';
 import { runModel, type RunModel } from './runs.js';
+import { leaseModel, type LeaseModel } from './leases.js';
 
 export interface Models {
   Group: GroupModel;
@@ -13,8 +14,9 @@ export interface Models {
   Claim: ClaimModel;
   Campaign: CampaignModel;
   Run: RunModel;
+  Lease: LeaseModel;
 }
 
 export function registerModels(conn: Connection): Models {
-  return { Group: groupModel(conn), Delivery: deliveryModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn) };
+  return { Group: groupModel(conn), Delivery: deliveryModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn) };
 }

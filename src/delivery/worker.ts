@@ -1,0 +1,174 @@
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import type { FleetConfig } from '../config/bots.js';
+import type { Clock } from '../config/clock.js';
+import type { GroupContentBundle } from '../config/content-bundle.js';
+import type { Logger } from '../log/logger.js';
+import type { MemberKeyer } from '../audience/member-key.js';
+import type { Post } from '../content/post-schema.js';
+import type { Store } from '../store/connection.js';
+import { heartbeat, onlineBotIds } from '../store/bots-repo.js';
+import { expireLeases, reassignOrphans } from '../store/deliveries-repo.js';
+import { holdBotLease, releaseBotLease } from '../store/leases-repo.js';
+import { Fleet } from '../fleet/fleet.js';
+import type { PuppetFactory } from '../fleet/puppet-factory.js';
+import { CampaignScheduler } from '../campaigns/scheduler.js';
+import { Dispatcher } from './dispatcher.js';
+import { Limiters } from './limiters.js';
+import type { SendPolicy } from './send-policy.js';
+
+export interface WorkerEvents {
+  'bot:started': [{ botId: string }];
+  'bot:released': [{ botId: string }];
+  'failover': [{ moved: number; failed: number }];
+}
+
+/** Options of a fleet worker; every field has a production default. */
+export interface FleetWorkerOptions {
+  config: FleetConfig;
+  store: Store;
+  keyer: MemberKeyer;
+  log: Logger;
+  clock: Clock;
+  puppetFactory: PuppetFactory;
+  content: GroupContentBundle;
+  library: readonly Post[];
+  campaignDir: string;
+  /** @defaultValue `<host>-<pid>` */
+  workerId?: string;
+  /** How long a bot lease lasts without renewal. @defaultValue 30000 */
+  botLeaseMs?: number;
+  /** Housekeeping period: leases, heartbeats, failover, expired claims. @defaultValue 5000 */
+  tickMs?: number;
+  /** Claim lease of a delivery. @defaultValue 120000 */
+  deliveryLeaseMs?: number;
+  /** Redis URL for clustered limiters (several workers). */
+  redisUrl?: string | undefined;
+  policy?: Partial<SendPolicy>;
+  pollMs?: number;
+  /** Run the campaign scheduler in this worker. @defaultValue true */
+  schedule?: boolean;
+  syncEveryMs?: number;
+}
+
+/**
+ * One worker process of the fleet. Any number can run against one database:
+ * each bot runs in exactly one worker (a lease renewed while alive, taken over
+ * after it expires), each due time makes one run, deliveries of a bot that
+ * went offline move to another member bot, and claims a dead worker left
+ * behind become `unknown`. `close()` stops cron, drains the lanes, stops the
+ * bots and gives their leases back, in that order.
+ */
+export class FleetWorker extends EventEmitter<WorkerEvents> {
+  readonly workerId: string;
+  readonly fleet: Fleet;
+  readonly dispatcher: Dispatcher;
+  readonly scheduler: CampaignScheduler | undefined;
+  private readonly limiters: Limiters;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private closed = false;
+  private readonly log: Logger;
+
+  constructor(private readonly o: FleetWorkerOptions) {
+    super();
+    this.workerId = o.workerId ?? `${hostname()}-${process.pid}`;
+    this.log = o.log.child({ workerId: this.workerId });
+    this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, puppetFactory: o.puppetFactory, content: o.content, workerId: this.workerId });
+    this.limiters = new Limiters(o.config, { redisUrl: o.redisUrl });
+    this.dispatcher = new Dispatcher({
+      store: o.store,
+      clock: o.clock,
+      log: o.log,
+      workerId: this.workerId,
+      runnerOf: (id) => this.fleet.runner(id),
+      botContactIds: () => this.fleet.botContactIds(),
+      limitsOf: (id) => o.config.bots.find((b) => b.id === id)!.limits,
+      limiters: this.limiters,
+      ...(o.policy ? { policy: o.policy } : {}),
+      ...(o.deliveryLeaseMs ? { leaseMs: o.deliveryLeaseMs } : {}),
+      ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+    });
+    this.fleet.on('bot:logout', () => void this.failover());
+    if (o.schedule ?? true) {
+      this.scheduler = new CampaignScheduler({
+        store: o.store, clock: o.clock, log: o.log, workerId: this.workerId, campaignDir: o.campaignDir, library: o.library,
+        ref: o.content.ref, fleet: o.config, onlineBotIds: () => onlineBotIds(o.store, o.clock.now()),
+        ...(o.syncEveryMs ? { syncEveryMs: o.syncEveryMs } : {}),
+      });
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.tick();
+    await this.scheduler?.start();
+    this.timer = setInterval(() => void this.tick(), this.o.tickMs ?? 5000);
+  }
+
+  /** Leases, heartbeats, failover and expired claims; safe to call any time. */
+  tick(): Promise<void> {
+    this.ticking ??= this.doTick().finally(() => (this.ticking = undefined));
+    return this.ticking;
+  }
+
+  private async doTick(): Promise<void> {
+    if (this.closed) return;
+    try {
+      for (const bot of this.o.config.bots.filter((b) => b.enabled)) {
+        const held = await holdBotLease(this.o.store, bot.id, this.workerId, this.o.botLeaseMs ?? 30_000, this.o.clock.now());
+        const runner = this.fleet.runner(bot.id);
+        if (held && !runner) {
+          try {
+            await this.fleet.startBot(bot.id);
+            await this.fleet.discoverBotGroups(bot.id);
+            this.dispatcher.startLane(bot.id);
+            this.log.info({ botId: bot.id }, 'running bot (lease held)');
+            this.emit('bot:started', { botId: bot.id });
+          } catch {
+            await releaseBotLease(this.o.store, bot.id, this.workerId, this.o.clock.now());
+          }
+        } else if (!held && runner) {
+          this.log.warn({ botId: bot.id }, 'lost the lease of a bot; stopping it here');
+          await this.dispatcher.stopLane(bot.id);
+          await this.fleet.stopBot(bot.id);
+          this.emit('bot:released', { botId: bot.id });
+        } else if (held && runner?.isOnline) {
+          await heartbeat(this.o.store, bot.id, this.workerId, this.o.clock.now(), this.dispatcher.backoffOf(bot.id));
+        }
+      }
+      const expired = await expireLeases(this.o.store, this.o.clock.now());
+      if (expired) this.log.warn({ expired }, 'claimed deliveries whose worker stopped became unknown (not resent)');
+      await this.failover();
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'worker housekeeping failed; will retry');
+    }
+  }
+
+  /** Move planned deliveries of offline bots to online member bots, or fail them. */
+  async failover(): Promise<void> {
+    const online = await onlineBotIds(this.o.store, this.o.clock.now(), (this.o.botLeaseMs ?? 30_000));
+    for (const r of this.fleet.onlineBots()) online.add(r.bot.id);
+    for (const id of this.o.config.bots.map((b) => b.id)) if (this.fleet.runner(id) && !this.fleet.runner(id)!.isOnline) online.delete(id);
+    const res = await reassignOrphans(this.o.store, online, async (groupId) => {
+      const g = await this.o.store.models.Group.findById(groupId, { botIds: 1 }).lean();
+      return g?.botIds ?? [];
+    });
+    if (res.moved || res.failed) {
+      this.log.warn(res, 'failover: deliveries of offline bots moved to other member bots or failed');
+      this.emit('failover', res);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.scheduler?.close();
+    await this.ticking?.catch(() => undefined);
+    await this.dispatcher.close();
+    await this.limiters.close();
+    const bots = this.fleet.onlineBots().map((r) => r.bot.id);
+    await this.fleet.close();
+    for (const b of bots) await releaseBotLease(this.o.store, b, this.workerId, this.o.clock.now());
+  }
+}

@@ -1,0 +1,161 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openTestStore } from '../support/db.js';
+import { content, startSimHarness, type SimHarness } from '../support/sim.js';
+import { captureLogger } from '../support/log.js';
+import { planFor, tagAll } from '../support/plan.js';
+import { systemClock } from '../../src/config/clock.js';
+import { createMemberKeyer } from '../../src/audience/member-key.js';
+import { FleetWorker } from '../../src/delivery/worker.js';
+import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { Limiters } from '../../src/delivery/limiters.js';
+import { countByStatus } from '../../src/store/deliveries-repo.js';
+import { listGroups, type GroupRecord } from '../../src/store/groups-repo.js';
+import type { Store } from '../../src/store/connection.js';
+import type { BotLimits } from '../../src/config/bots.js';
+
+const LIMITS: BotLimits = { minGapMs: 120, jitterMs: 30, perMinute: 60, perHour: 1000, perDay: 5000 };
+const waitFor = <T>(fn: () => Promise<T> | T, timeout = 15_000) => vi.waitFor(fn, { timeout, interval: 50 });
+
+describe('fleet delivery over the gRPC simulator', () => {
+  let store: Store & { drop(): Promise<void> };
+  let h: SimHarness;
+  let worker: FleetWorker;
+  let groups: GroupRecord[];
+  const logs = captureLogger('info');
+
+  const postsIn = (roomId: string, text: string) => h.world.roomMessages(roomId).filter((m) => m.text === text);
+  const finalCounts = async (runId: string) => {
+    const c = await countByStatus(store, runId);
+    return { ...c, open: c.planned + c.sending };
+  };
+
+  beforeAll(async () => {
+    store = await openTestStore(import.meta.url);
+    h = await startSimHarness(['alpha', 'beta'], { groups: 12, membersPerGroup: 15, secondBotShare: 1, seed: 4 });
+    for (const b of h.config.bots) b.limits = { ...LIMITS };
+    worker = new FleetWorker({
+      config: h.config, store, keyer: createMemberKeyer('d'.repeat(32)), log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content,
+      library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
+      policy: { cooldownMs: 300, recoverAfter: 3, retryBaseMs: 50 },
+    });
+    await worker.start();
+    await waitFor(async () => expect((await listGroups(store)).length).toBe(12));
+    groups = await tagAll(store);
+  });
+  afterEach(() => {
+    for (const e of h.sim.endpoints) e.puppet.faults = {};
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await h?.stop();
+    await store?.drop();
+  });
+
+  it('should reach every targeted group exactly once, keeping every bot\'s minimum gap', async () => {
+    const runId = 'run-once@1';
+    expect(await planFor(store, groups, runId, { pick: (g) => g.botIds.sort()[groups.indexOf(g) % 2]! })).toBe(12);
+    await waitFor(async () => expect((await finalCounts(runId)).open).toBe(0));
+    expect((await finalCounts(runId)).sent).toBe(12);
+    for (const g of groups) expect(postsIn(g.roomId, `【${runId}】请勿向陌生账户转账，拨打96110咨询。`)).toHaveLength(1);
+    for (const bot of ['alpha', 'beta']) {
+      const times = h.world.postsBy(h.world.botContactId(bot)).filter((m) => m.text.includes(runId)).map((m) => m.timestamp).sort((a, b) => a - b);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(LIMITS.minGapMs);
+    }
+  });
+
+  it('should let an urgent delivery jump the queue', async () => {
+    const alphaGroups = groups.filter((g) => g.botIds.includes('alpha'));
+    const runId = 'run-normal@2';
+    await planFor(store, alphaGroups.slice(0, 8), runId, { pick: () => 'alpha' });
+    await waitFor(() => expect(h.world.postsBy(h.world.botContactId('alpha')).filter((m) => m.text.includes(runId)).length).toBeGreaterThanOrEqual(1), 5000);
+    await planFor(store, alphaGroups.slice(8, 9), 'run-urgent@2', { pick: () => 'alpha', priority: 1 });
+    await waitFor(async () => expect((await finalCounts(runId)).open + (await finalCounts('run-urgent@2')).open).toBe(0));
+    const order = h.world.postsBy(h.world.botContactId('alpha')).filter((m) => m.text.includes('@2】')).map((m) => (m.text.includes('urgent') ? 'U' : 'n'));
+    expect(order.indexOf('U')).toBeLessThanOrEqual(2);
+    expect(order.indexOf('U')).toBeLessThan(order.length - 3);
+  });
+
+  it('should back off when throttled and recover gradually, losing nothing', async () => {
+    const alpha = h.sim.endpointOf('alpha').puppet;
+    alpha.faults = { throttleAbovePerMinute: 2 };
+    alpha.throttled = 0;
+    const throttled = vi.fn();
+    const recovered = vi.fn();
+    worker.dispatcher.on('bot:throttled', throttled);
+    worker.dispatcher.on('bot:recovered', recovered);
+    const runId = 'run-throttle@3';
+    await planFor(store, groups.filter((g) => g.botIds.includes('alpha')).slice(0, 8), runId, { pick: () => 'alpha' });
+    await waitFor(() => expect(throttled).toHaveBeenCalled());
+    expect(worker.dispatcher.backoffOf('alpha').factor).toBeGreaterThan(1);
+    expect(logs.text()).toMatch(/bot throttled: backing off/);
+    alpha.faults = {};
+    await waitFor(async () => expect((await finalCounts(runId)).open).toBe(0), 20_000);
+    expect((await finalCounts(runId)).sent).toBe(8);
+    await waitFor(() => expect(recovered).toHaveBeenCalled());
+    expect(alpha.throttled).toBeGreaterThan(0);
+  });
+
+  it('should keep a group\'s history when its room id changes', async () => {
+    const before = await listGroups(store);
+    const moved = h.world.reidentifyRooms();
+    await worker.fleet.discoverBotGroups('alpha');
+    await worker.fleet.discoverBotGroups('beta');
+    const after = await listGroups(store);
+    expect(after).toHaveLength(before.length);
+    for (const g of before) {
+      const now = after.find((x) => x.id === g.id)!;
+      expect(now.roomId).toBe(moved.get(g.roomId));
+      expect(now.district).toBe(g.district);
+      expect((await store.models.Group.findById(g.id).lean())!.previousRoomIds).toContain(g.roomId);
+    }
+    const runId = 'run-after-move@4';
+    await planFor(store, after.slice(0, 4), runId);
+    await waitFor(async () => expect((await finalCounts(runId)).sent).toBe(4));
+  });
+
+  it('should hand a logged-out bot\'s pending deliveries to another member bot', async () => {
+    const current = await listGroups(store, { status: 'active' });
+    const runId = 'run-handover@5';
+    await planFor(store, current, runId, { pick: () => 'alpha' });
+    await waitFor(() => expect(h.world.postsBy(h.world.botContactId('alpha')).filter((m) => m.text.includes(runId)).length).toBeGreaterThanOrEqual(2));
+    await h.sim.endpointOf('alpha').puppet.simulateLogout();
+    await waitFor(async () => expect((await finalCounts(runId)).open).toBe(0), 30_000);
+    const c = await finalCounts(runId);
+    expect(c.sent + c.unknown).toBe(current.length);
+    const byBeta = h.world.postsBy(h.world.botContactId('beta')).filter((m) => m.text.includes(runId)).length;
+    expect(byBeta).toBeGreaterThan(0);
+    for (const g of current) expect(h.world.roomMessages(g.roomId).filter((m) => m.text.includes(runId)).length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('sliding limits', () => {
+  let store: Store & { drop(): Promise<void> };
+  let h: SimHarness;
+  afterAll(async () => {
+    await h?.stop();
+    await store?.drop();
+  });
+
+  it('should never exceed a bot\'s hourly cap, leaving the rest planned', async () => {
+    store = await openTestStore(import.meta.url + '#limits');
+    h = await startSimHarness(['solo'], { groups: 6, membersPerGroup: 8, seed: 9 });
+    const { FakeClock } = await import('../support/clock.js');
+    void FakeClock;
+    const { Fleet } = await import('../../src/fleet/fleet.js');
+    const fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('e'.repeat(32)), log: captureLogger('warn').log, clock: systemClock, puppetFactory: h.puppetFactory, content });
+    await fleet.start();
+    await fleet.discoverGroups();
+    const gs = await tagAll(store);
+    const limits: BotLimits = { minGapMs: 20, jitterMs: 0, perMinute: 60, perHour: 3, perDay: 100 };
+    const limiters = new Limiters(h.config);
+    const d = new Dispatcher({ store, clock: systemClock, log: captureLogger('warn').log, workerId: 'w', runnerOf: (id) => fleet.runner(id), botContactIds: () => fleet.botContactIds(), limitsOf: () => limits, limiters });
+    await planFor(store, gs, 'cap@1');
+    await d.drain(['solo'], 1000);
+    const c = await countByStatus(store, 'cap@1');
+    expect(c.sent).toBe(3);
+    expect(c.planned).toBe(3);
+    expect(h.world.postsBy(h.world.botContactId('solo'))).toHaveLength(3);
+    await limiters.close();
+    await fleet.close();
+  });
+});

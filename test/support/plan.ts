@@ -1,0 +1,22 @@
+import type { Store } from '../../src/store/connection.js';
+import { insertPlanned } from '../../src/store/deliveries-repo.js';
+import { listGroups, tagGroup, type GroupRecord } from '../../src/store/groups-repo.js';
+
+/** Tag every pending group (what officers would do) so campaigns can target them. */
+export async function tagAll(store: Store): Promise<GroupRecord[]> {
+  for (const g of await listGroups(store, { status: 'pending' })) {
+    await tagGroup(store, g.roomId, { district: '仓山区', segments: ['general'], taggedBy: 'test' });
+  }
+  return listGroups(store, { status: 'active' });
+}
+
+/** Plan one delivery per group for a run; the bot is the first (or `pick`) member bot. */
+export async function planFor(store: Store, groups: readonly GroupRecord[], runId: string, opts: { priority?: 0 | 1; pick?: (g: GroupRecord) => string; notBefore?: Date } = {}): Promise<number> {
+  return insertPlanned(
+    store,
+    groups.map((g) => ({
+      runId, campaignId: runId.split('@')[0]!, groupId: g.id, roomId: g.roomId, botId: opts.pick ? opts.pick(g) : g.botIds[0]!, postId: 'p', contentHash: 'h',
+      text: `【${runId}】请勿向陌生账户转账，拨打96110咨询。`, priority: opts.priority ?? 0, notBefore: opts.notBefore ?? new Date(),
+    })),
+  );
+}
