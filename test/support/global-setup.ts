@@ -4,10 +4,13 @@ import type { TestProject } from 'vitest/node';
 import { paths } from '../../src/config/paths.js';
 import { createLogger } from '../../src/log/logger.js';
 import { startDevDatabase, type DevDatabase } from '../../src/store/dev-db.js';
+import { redisAvailable, startDevRedis } from '../../src/store/dev-redis.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string;
+    /** redis://… of a redis-server started for this run ('' when none can run here). */
+    redisUrl: string;
   }
 }
 
@@ -17,16 +20,19 @@ declare module 'vitest' {
  * a database of its own (see test/support/db.ts).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const redis = redisAvailable() ? await startDevRedis() : undefined;
+  project.provide('redisUrl', redis?.url ?? '');
   const external = process.env['MONGODB_URI'];
   if (external) {
     project.provide('mongoUri', external);
-    return async () => undefined;
+    return async () => redis?.stop();
   }
   const dataDir = join(paths.state, `test-data-${process.pid}`);
   const log = createLogger({ level: 'warn', pretty: false });
   const db: DevDatabase = await startDevDatabase({ stateDir: paths.state, dataDir, log });
   project.provide('mongoUri', db.uri);
   return async () => {
+    await redis?.stop();
     await db.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTestStore } from '../support/db.js';
+import { startSimHarness, type SimHarness } from '../support/sim.js';
+import { planFor, tagAll } from '../support/plan.js';
+import { spawnWorker, writeBotsDir, type WorkerProcess } from '../support/worker-process.js';
+import { countByStatus } from '../../src/store/deliveries-repo.js';
+import { loadCampaignFile } from '../../src/campaigns/campaign-files.js';
+import { submitCampaign, transition } from '../../src/campaigns/campaign-service.js';
+import type { Store } from '../../src/store/connection.js';
+
+const waitFor = <T>(fn: () => Promise<T> | T, timeout = 30_000) => vi.waitFor(fn, { timeout, interval: 100 });
+
+describe('several worker processes against one database', () => {
+  let store: Store & { drop(): Promise<void> };
+  let h: SimHarness;
+  let botsDir: string;
+  let uri: string;
+  const procs: WorkerProcess[] = [];
+  const start = (workerId: string): WorkerProcess => {
+    const p = spawnWorker({ botsDir, mongoUri: uri, env: h.env, workerId, redisUrl: inject('redisUrl') || undefined });
+    procs.push(p);
+    return p;
+  };
+  const stop = async (p: WorkerProcess, signal: NodeJS.Signals = 'SIGTERM') => {
+    p.child.kill(signal);
+    await p.exited;
+  };
+
+  beforeAll(async () => {
+    store = await openTestStore(import.meta.url);
+    h = await startSimHarness(['p1', 'p2', 'p3'], { groups: 9, membersPerGroup: 10, secondBotShare: 0, seed: 21 });
+    botsDir = writeBotsDir(h, ['officer-test-wang', 'officer-test-lin']);
+    uri = inject('mongoUri').replace(/\/[^/?]*(\?|$)/, `/${store.connection.name}$1`);
+  }, 60_000);
+  afterAll(async () => {
+    for (const p of procs) if (p.child.exitCode === null) await stop(p, 'SIGKILL');
+    await h?.stop();
+    await store?.drop();
+  });
+
+  it('should leave no duplicate and every delivery final when a worker is killed with SIGKILL mid-run', async () => {
+    const a = start('A');
+    await waitFor(async () => expect(await store.models.Bot.countDocuments({ status: 'online', workerId: 'A' })).toBe(3));
+    await waitFor(async () => expect(await store.models.Group.countDocuments()).toBe(9));
+    const groups = await tagAll(store);
+    const runId = 'crash@1';
+    await planFor(store, groups, runId);
+    await waitFor(async () => expect((await countByStatus(store, runId)).sent).toBeGreaterThanOrEqual(3));
+    await stop(a, 'SIGKILL');
+    const sentBeforeRestart = (await countByStatus(store, runId)).sent;
+    expect(sentBeforeRestart).toBeLessThan(9);
+    const b = start('B');
+    await waitFor(async () => {
+      const c = await countByStatus(store, runId);
+      expect(c.planned + c.sending).toBe(0);
+    }, 40_000);
+    const c = await countByStatus(store, runId);
+    expect(c.sent + c.unknown + c.failed + c.skipped).toBe(9);
+    expect(c.sent).toBeGreaterThan(sentBeforeRestart);
+    const text = `【${runId}】请勿向陌生账户转账，拨打96110咨询。`;
+    for (const g of groups) expect(h.world.roomMessages(g.roomId).filter((m) => m.text === text).length).toBeLessThanOrEqual(1);
+    const sent = await store.models.Delivery.find({ runId, status: 'sent' }).lean();
+    for (const d of sent) expect(h.world.roomMessages(d.roomId).filter((m) => m.text === text)).toHaveLength(1);
+    await stop(b);
+  }, 90_000);
+
+  it('should never run one bot in two workers nor create the same run twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zhimi-campaign-'));
+    const file = join(dir, 'every-two-seconds.yaml');
+    writeFileSync(file, 'id: every-two-seconds\nname: 测试每两秒\naudience: { segments: [general] }\nposts: { audiences: [general] }\nschedule: { cron: "*/2 * * * * *" }\ncaps: { perGroupPerDay: 1, repeatPostAfterDays: 1 }\nquietHours: { default: { from: "00:00", to: "00:00" } }\n');
+    await store.models.Delivery.deleteMany({}); // the first test's posts would hit today's per-group cap
+    const a = start('A2');
+    const b = start('B2');
+    await waitFor(async () => expect(await store.models.Bot.countDocuments({ status: 'online', workerId: { $in: ['A2', 'B2'] } })).toBe(3));
+    await submitCampaign(store, loadCampaignFile(file), { id: 'officer-test-lin', role: 'officer' }, new Date());
+    await transition(store, 'every-two-seconds', 'approve', { id: 'officer-test-wang', role: 'approver' }, new Date());
+    await waitFor(async () => expect(await store.models.Run.countDocuments({ campaignId: 'every-two-seconds' })).toBeGreaterThanOrEqual(3), 30_000);
+    await waitFor(async () => expect(await store.models.Delivery.countDocuments({ campaignId: 'every-two-seconds', status: { $in: ['planned', 'sending'] } })).toBe(0));
+    await stop(a);
+    await stop(b);
+    // each bot ran in exactly one of the two workers
+    const ran = (p: WorkerProcess) => new Set([...p.output().matchAll(/"botId":"(p\d)"[^\n]*running bot \(lease held\)/g)].map((m) => m[1]));
+    const inA = ran(a);
+    const inB = ran(b);
+    expect([...inA].filter((x) => inB.has(x))).toEqual([]);
+    expect(new Set([...inA, ...inB])).toEqual(new Set(['p1', 'p2', 'p3']));
+    // runs: one per due time, whichever worker created it
+    const runs = await store.models.Run.find({ campaignId: 'every-two-seconds' }).lean();
+    expect(new Set(runs.map((r) => r.scheduledAt.getTime())).size).toBe(runs.length);
+    expect(new Set(runs.map((r) => r.createdBy)).size).toBeGreaterThanOrEqual(1);
+    // and each group got the campaign once (daily cap), never twice
+    const sent = await store.models.Delivery.find({ campaignId: 'every-two-seconds', status: 'sent' }).lean();
+    expect(new Set(sent.map((d) => String(d.groupId))).size).toBe(sent.length);
+    expect(sent.length).toBe(9);
+  }, 90_000);
+});
