@@ -4,12 +4,13 @@ import type { Clock } from '../config/clock.js';
 import { shanghaiDay } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/connection.js';
-import { claimNext, markSent, markUnsent, releaseForRetry, sendTimesOfBot, type ClaimedDelivery } from '../store/deliveries-repo.js';
+import { claimBatch, releaseForRetry, sendTimesOfBot, urgentDue, type ClaimedDelivery } from '../store/deliveries-repo.js';
+import { CompletionBuffer } from './completion-buffer.js';
 import type { BotRunner } from '../fleet/bot-runner.js';
 import { scrubSecrets } from '../fleet/errors.js';
 import { Limiters, NORMAL_PRIORITY, URGENT_PRIORITY } from './limiters.js';
 import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs, type BackoffState, type SendPolicy } from './send-policy.js';
-import { windowWaitMs } from './send-window.js';
+import { windowCapacity, windowWaitMs } from './send-window.js';
 
 export interface DispatcherEvents {
   'delivery:sent': [{ deliveryId: string; botId: string; roomId: string; reach: number; priority: 0 | 1 }];
@@ -53,10 +54,12 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private readonly policy: SendPolicy;
   private readonly backoff = new Map<string, BackoffState>();
   private readonly lanes = new Map<string, { stop: AbortController; done: Promise<void> }>();
+  private readonly completions: CompletionBuffer;
 
   constructor(private readonly o: DispatcherOptions) {
     super();
     this.policy = { ...DEFAULT_SEND_POLICY, ...o.policy };
+    this.completions = new CompletionBuffer(o.store, { onError: (err, lost) => o.log.error({ err: String(err), lost }, 'could not record completions; those deliveries will become unknown') });
   }
 
   backoffOf(botId: string): BackoffState {
@@ -67,7 +70,17 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   startLane(botId: string): void {
     if (this.lanes.has(botId)) return;
     const stop = new AbortController();
-    const done = this.lane(botId, { signal: stop.signal }).catch((err: unknown) => this.o.log.error({ botId, err: String(err) }, 'lane stopped by an error'));
+    const done = (async () => {
+      // a lane never dies of one error: log it, wait a moment, go on
+      while (!stop.signal.aborted) {
+        try {
+          await this.lane(botId, { signal: stop.signal });
+        } catch (err) {
+          this.o.log.error({ botId, err: String(err) }, 'lane error; restarting the lane');
+          await sleep(this.o.pollMs ?? 1000, stop.signal);
+        }
+      }
+    })();
     this.lanes.set(botId, { stop, done });
   }
 
@@ -90,46 +103,76 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   async close(): Promise<void> {
     await Promise.all([...this.lanes.keys()].map((b) => this.stopLane(b)));
+    await this.completions.flush();
   }
 
   private async lane(botId: string, mode: { signal?: AbortSignal; untilIdle?: boolean; maxWaitMs?: number }): Promise<void> {
     const pollMs = this.o.pollMs ?? 1000;
+    const leaseMs = this.o.leaseMs ?? 120_000;
     const recent = await sendTimesOfBot(this.o.store, botId, new Date(this.o.clock.now().getTime() - 86_400_000));
     const wait = async (ms: number): Promise<boolean> => {
       if (mode.untilIdle && ms > (mode.maxWaitMs ?? 60_000)) return false;
       await sleep(ms, mode.signal);
       return true;
     };
+    let lastUrgentCheck = 0;
     while (!mode.signal?.aborted) {
       const runner = this.o.runnerOf(botId);
       if (!runner?.isOnline) {
-        if (mode.untilIdle || !(await wait(pollMs))) return;
+        if (mode.untilIdle || !(await wait(pollMs))) break;
         continue;
       }
       const now = this.o.clock.now().getTime();
       const bo = this.backoffOf(botId);
       if (bo.cooldownUntil > now) {
-        if (!(await wait(bo.cooldownUntil - now))) return;
+        if (!(await wait(bo.cooldownUntil - now))) break;
         continue;
       }
       const limits = this.o.limitsOf(botId);
       const w = windowWaitMs(recent, limits, now);
       if (w > 0) {
-        if (!(await wait(w))) return;
+        if (!(await wait(w))) break;
         continue;
       }
-      const d = await claimNext(this.o.store, { botId, workerId: this.o.workerId, leaseMs: this.o.leaseMs ?? 120_000, now: this.o.clock.now() });
-      if (!d) {
-        if (mode.untilIdle || !(await wait(pollMs))) return;
+      // Fast bots claim in batches (as many as the windows allow and the bot can send in about two
+      // seconds) to keep database work per post small; bots with real gaps (≥ 0.5 s) claim one at a
+      // time, so a crash leaves at most one claimed delivery per bot as `unknown`.
+      const perPost = (limits.minGapMs + limits.jitterMs / 2) / (this.o.gapScale ?? 1);
+      const max = perPost >= 500 ? 1 : Math.max(1, Math.min(windowCapacity(recent, limits, now), perPost <= 0 ? 200 : Math.floor(2000 / perPost), 200));
+      const batch = await claimBatch(this.o.store, { botId, workerId: this.o.workerId, leaseMs, now: this.o.clock.now(), max });
+      if (batch.length === 0) {
+        if (mode.untilIdle || !(await wait(pollMs))) break;
         continue;
       }
-      await this.o.limiters.bot(botId).schedule({ priority: d.priority === 1 ? URGENT_PRIORITY : NORMAL_PRIORITY, expiration: (this.o.leaseMs ?? 120_000) - 1000 }, async () => {
-        if (await this.send(runner, d)) recent.push(this.o.clock.now().getTime());
-        const l = this.o.limitsOf(botId);
-        const gap = ((l.minGapMs + (this.o.random ?? Math.random)() * l.jitterMs) * this.backoffOf(botId).factor) / (this.o.gapScale ?? 1);
-        await sleep(gap, mode.signal);
+      lastUrgentCheck = this.o.clock.now().getTime();
+      // one bottleneck job per batch: the bot's limiter holds its single slot while the lane sends
+      // the batch with the bot's gaps; the fleet-wide reservoir is charged one unit per post
+      const priority = batch[0]!.priority === 1 ? URGENT_PRIORITY : NORMAL_PRIORITY;
+      // every job has an expiration: in a Redis cluster it is what frees the slot of a worker that died mid-job
+      await this.o.limiters.bot(botId).schedule({ priority, expiration: leaseMs }, async () => {
+        await this.o.limiters.fleet.schedule({ priority, weight: batch.length }, async () => undefined);
+        for (let i = 0; i < batch.length; i++) {
+          const d = batch[i]!;
+          const t = this.o.clock.now().getTime();
+          const stopHere =
+            mode.signal?.aborted ||
+            this.backoffOf(botId).cooldownUntil > t ||
+            windowWaitMs(recent, limits, t) > 0 ||
+            (d.priority === 0 && i > 0 && (perPost >= 100 || t - lastUrgentCheck >= 500) && (lastUrgentCheck = t) > 0 && (await urgentDue(this.o.store, botId, this.o.clock.now())));
+          if (stopHere) {
+            // not sent: give the rest back, to be claimed again in order (urgent first)
+            const notBefore = new Date(Math.max(t, this.backoffOf(botId).cooldownUntil));
+            for (const rest of batch.slice(i)) await releaseForRetry(this.o.store, rest.id, this.o.workerId, notBefore, 'returned unsent to the queue', false);
+            return;
+          }
+          if (await this.send(runner, d)) recent.push(this.o.clock.now().getTime());
+          const l = this.o.limitsOf(botId);
+          const gap = ((l.minGapMs + (this.o.random ?? Math.random)() * l.jitterMs) * this.backoffOf(botId).factor) / (this.o.gapScale ?? 1);
+          await sleep(gap, mode.signal);
+        }
       });
     }
+    await this.completions.flush();
   }
 
   /** Send one claimed delivery; true when it was posted. */
@@ -141,7 +184,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       const bots = this.o.botContactIds();
       const reach = memberIds.filter((id) => !bots.has(id)).length;
       const sentAt = this.o.clock.now();
-      await markSent(this.o.store, d.id, this.o.workerId, { reach, sentAt, day: shanghaiDay(sentAt) });
+      this.completions.add({ id: d.id, workerId: this.o.workerId, status: 'sent', reach, sentAt, day: shanghaiDay(sentAt) });
       const after = nextBackoff(before, 'ok', false, sentAt.getTime(), this.policy);
       this.backoff.set(d.botId, after);
       if (after.factor < before.factor) {
@@ -162,20 +205,20 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       }
       if (kind === 'timeout') {
         // maybe posted: never resend (a duplicate warning is worse than a missing one)
-        await markUnsent(this.o.store, d.id, this.o.workerId, 'unknown', `send timed out, may or may not have been posted; not resent: ${reason}`);
+        this.completions.add({ id: d.id, workerId: this.o.workerId, status: 'unknown', reason: `send timed out, may or may not have been posted; not resent: ${reason}` });
         log.warn({ reason }, 'send timed out; delivery marked unknown');
         this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'unknown' });
       } else if (kind === 'not-in-group') {
-        await markUnsent(this.o.store, d.id, this.o.workerId, 'skipped', reason);
+        this.completions.add({ id: d.id, workerId: this.o.workerId, status: 'skipped', reason });
         this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'skipped' });
-      } else if (kind === 'throttled' || (kind === 'transient' && d.attempts < this.policy.maxAttempts)) {
-        const notBefore = new Date(kind === 'throttled' ? after.cooldownUntil : now.getTime() + retryDelayMs(d.attempts, this.policy));
-        await releaseForRetry(this.o.store, d.id, this.o.workerId, notBefore, reason);
-        log.info({ attempt: d.attempts, notBefore, reason }, 'send failed; will retry');
+      } else if (kind === 'throttled' || (kind === 'transient' && d.failures + 1 < this.policy.maxAttempts)) {
+        const notBefore = new Date(kind === 'throttled' ? after.cooldownUntil : now.getTime() + retryDelayMs(d.failures + 1, this.policy));
+        await releaseForRetry(this.o.store, d.id, this.o.workerId, notBefore, reason, kind === 'transient');
+        log.info({ failures: d.failures + 1, notBefore, reason }, 'send failed; will retry');
         this.emit('delivery:retry', { deliveryId: d.id, botId: d.botId, reason, notBefore });
       } else {
-        await markUnsent(this.o.store, d.id, this.o.workerId, 'failed', reason);
-        log.warn({ reason, attempts: d.attempts }, 'delivery failed');
+        this.completions.add({ id: d.id, workerId: this.o.workerId, status: 'failed', reason });
+        log.warn({ reason, failures: d.failures + 1 }, 'delivery failed');
         this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'failed' });
       }
       return false;
@@ -186,10 +229,14 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0 || signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = (): void => {
       clearTimeout(t);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -37,12 +37,11 @@ export class Limiters {
     });
   }
 
-  /** The limiter of one bot, chained to the fleet limiter. */
+  /** The limiter of one bot: one post (or batch of posts) at a time. */
   bot(botId: string): Bottleneck {
     let l = this.bots.get(botId);
     if (!l) {
       l = new Bottleneck({ ...this.shared(`bot:${botId}`), maxConcurrent: 1 });
-      l.chain(this.fleet);
       this.bots.set(botId, l);
     }
     return l;

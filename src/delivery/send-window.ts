@@ -21,3 +21,16 @@ export function windowWaitMs(recent: readonly number[], limits: Pick<BotLimits, 
   }
   return wait;
 }
+
+/** How many more sends fit in every sliding window right now (0 = wait). */
+export function windowCapacity(recent: readonly number[], limits: Pick<BotLimits, 'perMinute' | 'perHour' | 'perDay'>, now: number): number {
+  let cap = Infinity;
+  for (const [span, limit] of [
+    [60_000, limits.perMinute],
+    [3_600_000, limits.perHour],
+    [86_400_000, limits.perDay],
+  ] as const) {
+    cap = Math.min(cap, limit - recent.filter((t) => t > now - span).length);
+  }
+  return Math.max(0, cap);
+}

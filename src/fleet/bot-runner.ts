@@ -129,6 +129,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
     const room = await this.wechaty.Room.find({ id: roomId });
     if (!room) throw new NotInGroupError(this.bot.id, roomId);
     const members = (await room.memberAll()).map((m) => m.id);
+    if (this.selfId && !members.includes(this.selfId)) throw new NotInGroupError(this.bot.id, roomId);
     try {
       await room.say(text);
     } catch (err) {

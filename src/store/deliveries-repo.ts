@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { Store } from './connection.js';
 import type { DeliveryStatus } from './models/deliveries.js';
 import { sumBy } from './aggregate.js';
-import { insertClaim } from './once.js';
+import { insertClaims } from './once.js';
 
 export { DELIVERY_STATUSES, FINAL_STATUSES, type DeliveryStatus } from './models/deliveries.js';
 
@@ -26,7 +26,10 @@ export interface PlannedDelivery {
 /** A delivery a worker has claimed and must now send. */
 export interface ClaimedDelivery extends PlannedDelivery {
   id: string;
+  /** Claim number (only grows). */
   attempts: number;
+  /** Failed sends so far (the retry budget). */
+  failures: number;
   leaseUntil: Date;
 }
 
@@ -62,38 +65,93 @@ export interface ClaimOptions {
  * workers never both win a delivery, on FerretDB v1 as on MongoDB.
  */
 export async function claimNext(store: Store, o: ClaimOptions): Promise<ClaimedDelivery | undefined> {
+  return (await claimBatch(store, { ...o, max: 1 }))[0];
+}
+
+/**
+ * Claim up to `max` due deliveries of a bot in one go (urgent first, then by
+ * not-before): one query, one insert of claim documents (the inserts that
+ * succeed are ours), one update. Used to keep the database work per post small.
+ */
+export async function claimBatch(store: Store, o: ClaimOptions & { max: number }): Promise<ClaimedDelivery[]> {
+  const lost: Types.ObjectId[] = [];
   for (let round = 0; round < 5; round++) {
-    const candidates = await store.models.Delivery.find({ status: 'planned', botId: o.botId, notBefore: { $lte: o.now } })
+    const candidates = await store.models.Delivery.find({ status: 'planned', botId: o.botId, notBefore: { $lte: o.now }, ...(lost.length ? { _id: { $nin: lost } } : {}) })
       .sort({ priority: -1, notBefore: 1 })
-      .limit(8)
+      .limit(Math.max(1, o.max))
       .lean();
-    if (candidates.length === 0) return undefined;
-    for (const doc of candidates) {
-      const attempt = doc.attempts + 1;
-      if (!(await insertClaim(store, `${String(doc._id)}:${attempt}`, String(doc._id), o.workerId, o.now))) continue;
-      const leaseUntil = new Date(o.now.getTime() + o.leaseMs);
-      await store.models.Delivery.updateOne(
-        { _id: doc._id },
-        { $set: { status: 'sending', leaseUntil, claimedBy: o.workerId, claimedAt: o.now, attempts: attempt } },
-      );
-      return {
-        id: String(doc._id),
-        runId: doc.runId,
-        campaignId: doc.campaignId,
-        groupId: String(doc.groupId),
-        roomId: doc.roomId,
-        botId: doc.botId,
-        postId: doc.postId,
-        contentHash: doc.contentHash,
-        text: doc.text,
-        priority: doc.priority === 1 ? 1 : 0,
-        notBefore: doc.notBefore,
-        attempts: attempt,
-        leaseUntil,
-      };
-    }
+    if (candidates.length === 0) return [];
+    const claimIds = candidates.map((d) => `${String(d._id)}:${d.attempts + 1}`);
+    const won = await insertClaims(store, claimIds.map((id, i) => ({ _id: id, deliveryId: String(candidates[i]!._id), workerId: o.workerId, at: o.now })));
+    const mine = candidates.filter((_, i) => won.has(claimIds[i]!));
+    candidates.forEach((d, i) => {
+      if (!won.has(claimIds[i]!)) lost.push(d._id);
+    });
+    if (mine.length === 0) continue; // another worker took these: look at the next ones
+    const leaseUntil = new Date(o.now.getTime() + o.leaseMs);
+    await store.models.Delivery.bulkWrite(
+      mine.map((d) => ({
+        updateOne: {
+          filter: { _id: d._id },
+          update: { $set: { status: 'sending', leaseUntil, claimedBy: o.workerId, claimedAt: o.now, attempts: d.attempts + 1 } },
+        },
+      })),
+      { ordered: false },
+    );
+    return mine.map((doc) => ({
+      id: String(doc._id),
+      runId: doc.runId,
+      campaignId: doc.campaignId,
+      groupId: String(doc.groupId),
+      roomId: doc.roomId,
+      botId: doc.botId,
+      postId: doc.postId,
+      contentHash: doc.contentHash,
+      text: doc.text,
+      priority: doc.priority === 1 ? 1 : 0,
+      notBefore: doc.notBefore,
+      attempts: doc.attempts + 1,
+      failures: doc.failures ?? 0,
+      leaseUntil,
+    }));
   }
-  return undefined;
+  return [];
+}
+
+/** Is an urgent delivery of this bot due now? (A lane holding normal ones checks, so urgent ones go first.) */
+export async function urgentDue(store: Store, botId: string, now: Date): Promise<boolean> {
+  return (await store.models.Delivery.exists({ status: 'planned', botId, priority: 1, notBefore: { $lte: now } })) !== null;
+}
+
+export interface Completion {
+  id: string;
+  workerId: string;
+  status: 'sent' | 'failed' | 'skipped' | 'unknown';
+  reason?: string;
+  reach?: number;
+  sentAt?: Date;
+  day?: string;
+}
+
+/** Write many completions in one round trip; each only if still claimed by its worker. */
+export async function completeBatch(store: Store, items: readonly Completion[]): Promise<void> {
+  if (items.length === 0) return;
+  await store.models.Delivery.bulkWrite(
+    items.map((c) => ({
+      updateOne: {
+        filter: { _id: new Types.ObjectId(c.id), status: 'sending', claimedBy: c.workerId },
+        update: {
+          $set: {
+            status: c.status,
+            ...(c.reason ? { reason: c.reason } : {}),
+            ...(c.status === 'sent' ? { reach: c.reach, sentAt: c.sentAt, day: c.day } : {}),
+          },
+          $unset: { leaseUntil: 1 },
+        },
+      },
+    })),
+    { ordered: false },
+  );
 }
 
 /** Confirm a send: sending → sent, with reach and the Asia/Shanghai day. Only the claimer can confirm. */
@@ -163,10 +221,15 @@ export async function recentDeliveries(store: Store, since: Date): Promise<{ gro
 }
 
 /** Give a claimed delivery back for a retry after `notBefore` (the send failed, so it was not posted). */
-export async function releaseForRetry(store: Store, id: string, workerId: string, notBefore: Date, reason: string): Promise<boolean> {
+export async function releaseForRetry(store: Store, id: string, workerId: string, notBefore: Date, reason: string, failed = true): Promise<boolean> {
   const res = await store.models.Delivery.updateOne(
     { _id: new Types.ObjectId(id), status: 'sending', claimedBy: workerId },
-    { $set: { status: 'planned', notBefore, reason }, $unset: { leaseUntil: 1, claimedBy: 1 } },
+    {
+      $set: { status: 'planned', notBefore, reason },
+      $unset: { leaseUntil: 1, claimedBy: 1 },
+      // `attempts` numbers the claims (it only grows); `failures` is the retry budget
+      ...(failed ? { $inc: { failures: 1 } } : {}),
+    },
   );
   return res.modifiedCount === 1;
 }

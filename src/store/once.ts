@@ -24,3 +24,26 @@ export async function insertClaim(store: Store, id: string, subject: string, wor
 export function firstTime(store: Store, key: string, workerId: string, now: Date): Promise<boolean> {
   return insertClaim(store, `once:${key}`, key, workerId, now);
 }
+
+/** Insert many claim documents at once; returns the ids this call created (duplicates are someone else's). */
+export async function insertClaims(store: Store, docs: { _id: string; deliveryId: string; workerId: string; at: Date }[]): Promise<Set<string>> {
+  const won = new Set(docs.map((d) => d._id));
+  try {
+    await store.models.Claim.insertMany(docs, { ordered: false });
+  } catch (err) {
+    const e = err as { writeErrors?: { index?: number; err?: { index?: number; code?: number }; code?: number }[]; code?: number };
+    const errors = e.writeErrors ?? [];
+    if (errors.length === 0 && !isDuplicateKey(err)) throw err;
+    for (const w of errors) {
+      if ((w.code ?? w.err?.code) !== 11000) throw err;
+      const i = w.index ?? w.err?.index;
+      if (i !== undefined) won.delete(docs[i]!._id);
+    }
+    if (errors.length === 0) {
+      // a single duplicate reported without details: find out which exist
+      const existing = await store.models.Claim.find({ _id: { $in: docs.map((d) => d._id) }, workerId: { $ne: docs[0]!.workerId } }, { _id: 1 }).lean();
+      for (const x of existing) won.delete(x._id);
+    }
+  }
+  return won;
+}

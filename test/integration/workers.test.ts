@@ -43,7 +43,10 @@ describe('several worker processes against one database', () => {
 
   it('should leave no duplicate and every delivery final when a worker is killed with SIGKILL mid-run', async () => {
     const a = start('A');
-    await waitFor(async () => expect(await store.models.Bot.countDocuments({ status: 'online', workerId: 'A' })).toBe(3));
+    await waitFor(async () => expect(await store.models.Bot.countDocuments({ status: 'online', workerId: 'A' })).toBe(3)).catch((err: unknown) => {
+      console.error(a.output().slice(-3000));
+      throw err;
+    });
     await waitFor(async () => expect(await store.models.Group.countDocuments()).toBe(9));
     const groups = await tagAll(store);
     const runId = 'crash@1';
@@ -56,7 +59,10 @@ describe('several worker processes against one database', () => {
     await waitFor(async () => {
       const c = await countByStatus(store, runId);
       expect(c.planned + c.sending).toBe(0);
-    }, 40_000);
+    }, 40_000).catch((err: unknown) => {
+      console.error('WORKER B OUTPUT', b.output().slice(-4000));
+      throw err;
+    });
     const c = await countByStatus(store, runId);
     expect(c.sent + c.unknown + c.failed + c.skipped).toBe(9);
     expect(c.sent).toBeGreaterThan(sentBeforeRestart);
@@ -75,10 +81,17 @@ describe('several worker processes against one database', () => {
     const a = start('A2');
     const b = start('B2');
     await waitFor(async () => expect(await store.models.Bot.countDocuments({ status: 'online', workerId: { $in: ['A2', 'B2'] } })).toBe(3));
+    await waitFor(async () => expect(await store.models.Group.countDocuments()).toBe(9));
+    await tagAll(store);
     await submitCampaign(store, loadCampaignFile(file), { id: 'officer-test-lin', role: 'officer' }, new Date());
     await transition(store, 'every-two-seconds', 'approve', { id: 'officer-test-wang', role: 'approver' }, new Date());
     await waitFor(async () => expect(await store.models.Run.countDocuments({ campaignId: 'every-two-seconds' })).toBeGreaterThanOrEqual(3), 30_000);
-    await waitFor(async () => expect(await store.models.Delivery.countDocuments({ campaignId: 'every-two-seconds', status: { $in: ['planned', 'sending'] } })).toBe(0));
+    await waitFor(async () => expect(await store.models.Delivery.countDocuments({ campaignId: 'every-two-seconds', status: { $in: ['planned', 'sending'] } })).toBe(0)).catch(async (err: unknown) => {
+      const stuck = await store.models.Delivery.find({ campaignId: 'every-two-seconds', status: { $in: ['planned', 'sending'] } }).lean();
+      console.error(JSON.stringify(stuck.map((d) => ({ s: d.status, bot: d.botId, nb: d.notBefore, r: d.reason, a: d.attempts, c: d.claimedBy, l: d.leaseUntil }))));
+      console.error(a.output().split('\n').filter((l) => /warn|error|"level":[45]0/.test(l)).slice(-15).join('\n'));
+      throw err;
+    });
     await stop(a);
     await stop(b);
     // each bot ran in exactly one of the two workers

@@ -25,6 +25,7 @@ const deliverySchema = new Schema(
     status: { type: String, enum: DELIVERY_STATUSES, default: 'planned' },
     reason: { type: String },
     attempts: { type: Number, default: 0 },
+    failures: { type: Number, default: 0 },
     notBefore: { type: Date, required: true },
     leaseUntil: { type: Date },
     claimedBy: { type: String },

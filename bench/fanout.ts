@@ -1,0 +1,218 @@
+/**
+ * bench/fanout — `npm run bench:fanout`
+ *
+ * One campaign to GROUPS simulated groups across BOTS bots, measured in one run
+ * against the development FerretDB:
+ *   - Zhimi end to end (plan the run, claim, say, confirm) with limits set to zero,
+ *   - the same database's raw insertMany of as many delivery-sized documents (the physical bound),
+ *   - a naive loop (await say, then insertOne, per group) on a sample of groups,
+ *   - a limited run (LIMITED_GAP_MS between posts of each bot): its time against the bound the limits allow,
+ *     with limit violations and duplicates counted from the simulator's receive timestamps.
+ * Bots run on in-process simulated puppets (no gRPC), so the simulator is not what is measured
+ * (see ../shared/BENCHMARKING.md); a separate gRPC figure runs the same pipeline through wechaty-puppet-service.
+ * Each figure is the median of RUNS runs after a warm-up. Writes bench/results/fanout.json.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Types } from 'mongoose';
+import { paths } from '../src/config/paths.js';
+import { systemClock } from '../src/config/clock.js';
+import { loadGroupContent } from '../src/config/content-bundle.js';
+import type { BotConfig, FleetConfig } from '../src/config/bots.js';
+import { createLogger } from '../src/log/logger.js';
+import { createMemberKeyer } from '../src/audience/member-key.js';
+import { loadLibrary } from '../src/content/library.js';
+import { startDevDatabase } from '../src/store/dev-db.js';
+import { connectStore, type Store } from '../src/store/connection.js';
+import { countByStatus } from '../src/store/deliveries-repo.js';
+import { generateWorld } from '../src/sim/generate-world.js';
+import { SimWorld } from '../src/sim/world.js';
+import { SimPuppet } from '../src/sim/sim-puppet.js';
+import { startFleetSimulator } from '../src/sim/fleet-simulator.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { defaultPuppetFactory, type PuppetFactory } from '../src/fleet/puppet-factory.js';
+import { planRun } from '../src/campaigns/plan-run.js';
+import type { CampaignDefinition } from '../src/campaigns/campaign-schema.js';
+import { Dispatcher } from '../src/delivery/dispatcher.js';
+import { Limiters } from '../src/delivery/limiters.js';
+
+const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 20_000);
+const BOTS = Number(process.env['BENCH_BOTS'] ?? 100);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const NAIVE_SAMPLE = Math.min(GROUPS, Number(process.env['BENCH_NAIVE'] ?? 2_000));
+const LIMITED_GAP_MS = 50;
+const GRPC_GROUPS = Math.min(GROUPS, 2_000);
+const GRPC_BOTS = 10;
+
+const log = createLogger({ level: 'error', pretty: false });
+const content = loadGroupContent(paths.content);
+const library = loadLibrary(paths.content);
+const UNLIMITED = { minGapMs: 0, jitterMs: 0, perMinute: 1e9, perHour: 1e9, perDay: 1e9 };
+
+function fleetConfig(bots: BotConfig[], perMinute = 1e9): FleetConfig {
+  return { dir: 'bench', displayName: '反诈宣传员', limits: UNLIMITED, fleet: { perMinute }, quietHours: { elderly: { from: '00:00', to: '00:00' }, default: { from: '00:00', to: '00:00' } }, officers: [], bots };
+}
+
+function botConfigs(n: number, limits = UNLIMITED): BotConfig[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `b${String(i).padStart(3, '0')}`, name: `宣传员${i}`, file: 'bench', enabled: true, acceptInvitesFrom: [],
+    puppet: { name: 'wechaty-puppet-service', endpoint: '127.0.0.1:1', tokenEnv: `ZHIMI_BOT_B${i}_TOKEN` }, limits,
+  }));
+}
+
+const campaign = (id: string): CampaignDefinition => ({
+  id, name: id, audience: { segments: [], districts: ['all'], tags: [], include: [], exclude: [] },
+  posts: { scamTypes: [], audiences: ['general'], tags: [] }, schedule: { cron: '0 0 10 * * *', timezone: 'Asia/Shanghai' },
+  caps: { perGroupPerDay: 5, repeatPostAfterDays: 0 }, priority: 'normal',
+});
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function resetOutbox(store: Store): Promise<void> {
+  await Promise.all([store.models.Delivery.deleteMany({}), store.models.Claim.deleteMany({}), store.models.Run.deleteMany({})]);
+}
+
+async function registerGroups(store: Store, world: SimWorld, botIdOf: (contactId: string) => string | undefined): Promise<void> {
+  await store.models.Group.deleteMany({});
+  const docs = [...world.rooms.values()].map((r) => ({
+    roomId: r.id, topic: r.topic, district: r.truth.district, station: r.truth.station, segments: ['general'], tags: [], status: 'active',
+    memberCount: r.memberIds.length, botIds: r.memberIds.map(botIdOf).filter(Boolean), memberSample: [],
+  }));
+  for (let i = 0; i < docs.length; i += 5000) await store.models.Group.insertMany(docs.slice(i, i + 5000), { ordered: false });
+}
+
+/** Plan one run to every group and send it all; seconds from planning to the last confirmation. */
+async function zhimiRun(store: Store, fleet: Fleet, config: FleetConfig, runId: string, gapScale = 1): Promise<{ sec: number; sent: number }> {
+  const limiters = new Limiters(config);
+  const dispatcher = new Dispatcher({
+    store, clock: systemClock, log, workerId: 'bench', runnerOf: (id) => fleet.runner(id), botContactIds: () => fleet.botContactIds(),
+    limitsOf: (id) => config.bots.find((b) => b.id === id)!.limits, limiters, gapScale, random: () => 0,
+  });
+  const t0 = performance.now();
+  await planRun({ store, runId, campaign: campaign(runId.split('@')[0]!), contentHash: 'bench', scheduledAt: new Date(), library, ref: content.ref, fleet: config, onlineBotIds: new Set(config.bots.map((b) => b.id)), now: new Date() });
+  const tPlan = performance.now();
+  await dispatcher.drain(config.bots.map((b) => b.id), 600_000);
+  if (process.env['BENCH_DEBUG']) process.stderr.write(`plan ${(tPlan - t0).toFixed(0)} ms, drain ${(performance.now() - tPlan).toFixed(0)} ms\n`);
+  await dispatcher.close();
+  const sec = (performance.now() - t0) / 1000;
+  await limiters.close();
+  return { sec, sent: (await countByStatus(store, runId)).sent };
+}
+
+async function main(): Promise<void> {
+  const stateDir = paths.state;
+  const dataDir = join(stateDir, 'bench-data');
+  rmSync(dataDir, { recursive: true, force: true });
+  const db = await startDevDatabase({ stateDir, dataDir, log });
+  const store = await connectStore(db.uri, { dbName: 'bench' });
+  const out: string[] = [];
+  const say = (l: string): void => {
+    out.push(l);
+    process.stdout.write(l + '\n');
+  };
+  try {
+    // --- in-process bots over the shared simulated world
+    const bots = botConfigs(BOTS);
+    const config = fleetConfig(bots);
+    const world = new SimWorld(generateWorld(content.ref, { groups: GROUPS, membersPerGroup: 4, bots: bots.map((b) => ({ botId: b.id, name: b.name })), secondBotShare: 0, seed: 7 }));
+    const factory: PuppetFactory = async (bot) => new SimPuppet({ world, botId: bot.id }) as never;
+    const fleet = new Fleet({ config, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, puppetFactory: factory, content });
+    const login = await fleet.start();
+    if (login.failed.length) throw new Error(`bots failed: ${login.failed.map((f) => f.botId).join(', ')}`);
+    const contactToBot = new Map(world.bots.map((b) => [b.contactId, b.botId]));
+    await registerGroups(store, world, (c) => contactToBot.get(c));
+    say(`fanout: ${GROUPS} groups, ${BOTS} bots (in-process simulated puppets), FerretDB ${store.server.version}, ${RUNS} runs + warm-up, median`);
+
+    // warm-up (not counted)
+    await zhimiRun(store, fleet, config, 'warm@0');
+    await resetOutbox(store);
+
+    const zhimi: number[] = [];
+    const raw: number[] = [];
+    const naive: number[] = [];
+    const sample = [...world.rooms.values()].slice(0, NAIVE_SAMPLE);
+    const rawColl = store.connection.collection('bench_raw');
+    const naiveColl = store.connection.collection('bench_naive');
+    for (let r = 0; r < RUNS; r++) {
+      const z = await zhimiRun(store, fleet, config, `fanout@${r}`);
+      if (z.sent !== GROUPS) throw new Error(`run ${r}: sent ${z.sent} of ${GROUPS}`);
+      zhimi.push(GROUPS / z.sec);
+      await resetOutbox(store);
+
+      const docs = [...world.rooms.values()].map((room) => ({
+        runId: `raw@${r}`, campaignId: 'raw', groupId: new Types.ObjectId(), roomId: room.id, botId: 'b000', postId: 'p', contentHash: 'h',
+        text: '【反诈提醒】请勿向陌生账户转账，拨打96110咨询。'.repeat(3), priority: 0, status: 'sent', notBefore: new Date(), attempts: 1, reach: 4, sentAt: new Date(), day: '2026-11-25',
+      }));
+      await rawColl.deleteMany({});
+      const t0 = performance.now();
+      await rawColl.insertMany(docs, { ordered: false });
+      raw.push(GROUPS / ((performance.now() - t0) / 1000));
+
+      await naiveColl.deleteMany({});
+      const t1 = performance.now();
+      for (const room of sample) {
+        const botId = contactToBot.get(room.memberIds.find((m) => contactToBot.has(m))!)!;
+        const members = await fleet.runner(botId)!.say(room.id, `【naive ${r}】请勿向陌生账户转账，拨打96110咨询。`);
+        await naiveColl.insertOne({ runId: `naive@${r}`, roomId: room.id, botId, status: 'sent', reach: members.length, sentAt: new Date() });
+      }
+      naive.push(sample.length / ((performance.now() - t1) / 1000));
+    }
+    const deliveriesPerSec = Math.round(median(zhimi));
+    const rawInsertPerSec = Math.round(median(raw));
+    const naivePerSec = Math.round(median(naive));
+    say(`zhimi end to end: ${deliveriesPerSec}/s · raw insertMany: ${rawInsertPerSec}/s · naive loop: ${naivePerSec}/s`);
+    say(`ratios: zhimi/raw = ${(deliveriesPerSec / rawInsertPerSec).toFixed(2)} (bar ≥ 0.33) · zhimi/naive = ${(deliveriesPerSec / naivePerSec).toFixed(1)}× (bar ≥ 10×)`);
+
+    // --- limited run: LIMITED_GAP_MS between posts of each bot
+    for (const b of bots) b.limits = { ...UNLIMITED, minGapMs: LIMITED_GAP_MS };
+    await resetOutbox(store);
+    const limitedRunId = 'limited@1';
+    const before = new Map(world.bots.map((b) => [b.contactId, world.postsBy(b.contactId).length]));
+    const limitedStart = Date.now();
+    const lim = await zhimiRun(store, fleet, config, limitedRunId);
+    const boundSec = GROUPS / (BOTS * (1000 / LIMITED_GAP_MS));
+    let violations = 0;
+    let duplicates = 0;
+    for (const b of world.bots) {
+      const times = world.postsBy(b.contactId).slice(before.get(b.contactId)).map((m) => m.timestamp).sort((x, y) => x - y);
+      for (let i = 1; i < times.length; i++) if (times[i]! - times[i - 1]! < LIMITED_GAP_MS) violations++;
+    }
+    const perRoom = new Map<string, number>();
+    // posts of the limited run, per room: any room with two is a duplicate
+    for (const m of world.messages.values()) if (m.roomId && contactToBot.has(m.talkerId) && m.timestamp >= limitedStart) perRoom.set(m.roomId, (perRoom.get(m.roomId) ?? 0) + 1);
+    for (const n of perRoom.values()) if (n > 1) duplicates += n - 1;
+    say(`limited (${LIMITED_GAP_MS} ms gap per bot): ${lim.sec.toFixed(2)} s for ${lim.sent} posts, bound ${boundSec.toFixed(2)} s (ratio ${(lim.sec / boundSec).toFixed(3)}), limit violations ${violations}, duplicates ${duplicates}`);
+    await fleet.close();
+
+    // --- the same pipeline over gRPC (PuppetServer and clients in this process)
+    await resetOutbox(store);
+    const gBots = botConfigs(GRPC_BOTS);
+    const sim = await startFleetSimulator({ ref: content.ref, fleet: fleetConfig(gBots), world: { groups: GRPC_GROUPS, membersPerGroup: 4, secondBotShare: 0, seed: 8 } });
+    const gFleet = new Fleet({ config: sim.fleet, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, puppetFactory: defaultPuppetFactory({ ...process.env, ...sim.env }), content });
+    await gFleet.start();
+    const gContacts = new Map(sim.world.bots.map((b) => [b.contactId, b.botId]));
+    await registerGroups(store, sim.world, (c) => gContacts.get(c));
+    const g = await zhimiRun(store, gFleet, sim.fleet, 'grpc@1');
+    const grpcPerSec = Math.round(GRPC_GROUPS / g.sec);
+    say(`over gRPC (wechaty-puppet-service, ${GRPC_BOTS} bots, ${GRPC_GROUPS} groups, server and client in one process): ${grpcPerSec}/s`);
+    await gFleet.close();
+    await sim.stop();
+
+    const result = {
+      groups: GROUPS, bots: BOTS, deliveriesPerSec, rawInsertPerSec, naivePerSec,
+      limitedRunSec: Number(lim.sec.toFixed(3)), limitedBoundSec: Number(boundSec.toFixed(3)), limitViolations: violations, duplicates,
+      runs: RUNS, naiveSample: NAIVE_SAMPLE, grpc: { groups: GRPC_GROUPS, bots: GRPC_BOTS, deliveriesPerSec: grpcPerSec },
+      peakRssMb: Math.round(process.memoryUsage().rss / 1048576),
+    };
+    mkdirSync(join(paths.root, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(paths.root, 'bench', 'results', 'fanout.json'), JSON.stringify(result, null, 2) + '\n');
+    say(`peak RSS ${result.peakRssMb} MB; wrote bench/results/fanout.json`);
+  } finally {
+    await store.close();
+    await db.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
+await main();

@@ -1,0 +1,33 @@
+import type { Store } from '../store/connection.js';
+import { completeBatch, type Completion } from '../store/deliveries-repo.js';
+
+/**
+ * Collects delivery completions and writes them in batches (every `everyMs`
+ * or `max` items), so a fast fleet does one round trip per batch instead of
+ * one per post. A crash before a flush loses only confirmations: those
+ * deliveries become `unknown` when their lease runs out and are never resent.
+ */
+export class CompletionBuffer {
+  private items: Completion[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly store: Store, private readonly o: { everyMs?: number; max?: number; onError?: (err: unknown, lost: number) => void } = {}) {}
+
+  add(c: Completion): void {
+    this.items.push(c);
+    if (this.items.length >= (this.o.max ?? 500)) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.o.everyMs ?? 100);
+  }
+
+  /** Write everything collected so far; resolves when it is in the database. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.items;
+    this.items = [];
+    // one failed write must not stop later ones: those deliveries stay `sending` and their lease makes them `unknown`
+    this.flushing = this.flushing.then(() => completeBatch(this.store, batch)).catch((err: unknown) => this.o.onError?.(err, batch.length));
+    return this.flushing;
+  }
+}
