@@ -1,17 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import type { FleetConfig } from '../config/bots.js';
-import type { Clock } from '../config/clock.js';
-import type { GroupContentBundle } from '../config/content-bundle.js';
 import type { Logger } from '../log/logger.js';
-import type { MemberKeyer } from '../audience/member-key.js';
 import type { Post } from '../content/post-schema.js';
-import type { Store } from '../store/connection.js';
 import { heartbeat, onlineBotIds } from '../store/bots-repo.js';
 import { expireLeases, reassignOrphans } from '../store/deliveries-repo.js';
 import { holdBotLease, releaseBotLease } from '../store/leases-repo.js';
-import { Fleet } from '../fleet/fleet.js';
-import type { PuppetFactory } from '../fleet/puppet-factory.js';
+import { Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { CampaignScheduler } from '../campaigns/scheduler.js';
 import { Dispatcher } from './dispatcher.js';
 import { Limiters } from './limiters.js';
@@ -24,14 +18,7 @@ export interface WorkerEvents {
 }
 
 /** Options of a fleet worker; every field has a production default. */
-export interface FleetWorkerOptions {
-  config: FleetConfig;
-  store: Store;
-  keyer: MemberKeyer;
-  log: Logger;
-  clock: Clock;
-  puppetFactory: PuppetFactory;
-  content: GroupContentBundle;
+export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store' | 'keyer' | 'log' | 'clock' | 'puppetFactory' | 'content'> {
   library: readonly Post[];
   campaignDir: string;
   /** @defaultValue `<host>-<pid>` */
