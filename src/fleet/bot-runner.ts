@@ -10,6 +10,26 @@ import { NotInGroupError, PuppetError, TransportError, scrubSecrets } from './er
 // quiet (it can print tokens at verbose level) unless WECHATY_LOG asks.
 PUPPET.log.level((process.env['WECHATY_LOG'] as 'silent' | 'error' | 'warn' | 'info' | undefined) ?? 'silent');
 
+let guarded = false;
+
+/**
+ * A puppet service that refuses a token or drops the connection can leave a
+ * rejected promise inside wechaty-puppet-service that nobody awaits; by
+ * default that ends the process, and with it every other bot. Such gRPC
+ * status errors are logged instead (the bot itself fails through Wechaty's
+ * 'error' event); any other unhandled rejection still ends the process.
+ */
+function guardPuppetRejections(log: Logger): void {
+  if (guarded) return;
+  guarded = true;
+  process.on('unhandledRejection', (reason) => {
+    const r = reason as { code?: unknown; details?: unknown; stack?: unknown } | null;
+    const fromPuppet = typeof r?.code === 'number' && typeof r.details === 'string' && /wechaty-puppet-service|grpc-js/.test(String(r.stack));
+    if (!fromPuppet) throw reason;
+    log.warn({ err: scrubSecrets(String(r.details)), grpcCode: r.code }, 'puppet service error after start (handled)');
+  });
+}
+
 /** Events of one bot, for the fleet and the operator view. */
 export interface BotEvents {
   login: [{ botId: string }];
@@ -51,6 +71,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
     super();
     this.bot = options.bot;
     this.log = options.log.child({ botId: options.bot.id });
+    guardPuppetRejections(options.log);
     this.wechaty = WechatyBuilder.build({ puppet: options.puppet as never });
     this.wechaty.on('logout', (_user, reason) => {
       this.online = false;
