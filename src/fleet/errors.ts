@@ -16,15 +16,6 @@ export class TransportError extends Error {
   }
 }
 
-/** Our own code threw while handling something for a bot. */
-export class HandlerError extends Error {
-  override readonly name = 'HandlerError';
-  readonly code = 'ZHIMI_E_HANDLER';
-  constructor(readonly context: { botId?: string; groupId?: string; campaignId?: string }, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
 /** Error text without anything that looks like a puppet-service token. */
 export function scrubSecrets(text: string): string {
   return text.replace(/\b[a-z0-9]+_[0-9a-f-]{16,}\b/gi, '[token]');

@@ -53,8 +53,3 @@ export function createLogger(options: LoggerFactoryOptions = {}): Logger {
   }
   return pino(base);
 }
-
-/** A logger that drops everything (library defaults, quiet CLI paths). */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}

@@ -163,15 +163,6 @@ export async function markSent(store: Store, id: string, workerId: string, resul
   return res.modifiedCount === 1;
 }
 
-/** End a claimed delivery without sending: failed or skipped, with the reason. */
-export async function markUnsent(store: Store, id: string, workerId: string, status: 'failed' | 'skipped' | 'unknown', reason: string): Promise<boolean> {
-  const res = await store.models.Delivery.updateOne(
-    { _id: new Types.ObjectId(id), status: 'sending', claimedBy: workerId },
-    { $set: { status, reason }, $unset: { leaseUntil: 1 } },
-  );
-  return res.modifiedCount === 1;
-}
-
 /**
  * Claimed deliveries whose lease ran out were maybe sent, maybe not: they
  * become `unknown` and are never resent (a duplicate warning is worse than a
