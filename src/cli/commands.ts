@@ -24,8 +24,8 @@ import { registerCampaignCommands, registerContentCommands } from './campaign-co
 
 export function registerCommands(program: Command): void {
   const ctx = (): CliContext => {
-    const o = program.opts<{ bots?: string; logLevel?: string }>();
-    return createContext({ botsDir: o.bots, logLevel: o.logLevel });
+    const o = program.opts<{ botsDir?: string; logLevel?: string }>();
+    return createContext({ botsDir: o.botsDir, logLevel: o.logLevel });
   };
 
   registerContentCommands(program, ctx);
@@ -38,7 +38,7 @@ export function registerCommands(program: Command): void {
     .option('--members-per-group <n>', 'mean members per group', int, 80)
     .action(async (o: { groups: number; membersPerGroup: number }) => {
       // the demo prints its own progress; logs only for warnings unless asked
-      const c = createContext({ botsDir: program.opts<{ bots?: string }>().bots, logLevel: program.opts<{ logLevel?: string }>().logLevel ?? process.env['ZHIMI_LOG_LEVEL'] ?? 'warn' });
+      const c = createContext({ botsDir: program.opts<{ botsDir?: string }>().botsDir, logLevel: program.opts<{ logLevel?: string }>().logLevel ?? process.env['ZHIMI_LOG_LEVEL'] ?? 'warn' });
       const res = await runDemo({ env: c.env, fleet: c.fleet(), content: c.content(), library: c.library(), campaignDir: join(c.contentDir, 'campaigns'), stateDir: paths.state, log: c.log, groups: o.groups, membersPerGroup: o.membersPerGroup });
       if (res.sent < res.planned) process.exitCode = EXIT.wechat;
     });

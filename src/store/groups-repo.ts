@@ -74,7 +74,7 @@ async function upsertOnce(store: Store, seen: SeenGroup, now: Date): Promise<{ g
     {
       $set: { topic: seen.topic, memberCount: seen.memberCount, memberSample: seen.memberSample },
       $addToSet: { botIds: seen.botId },
-      $setOnInsert: { status: 'pending', joinedAt: now },
+      $setOnInsert: { status: 'pending', joinedAt: now, segments: [], tags: [], previousRoomIds: [] },
     },
     { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
   );
@@ -199,10 +199,10 @@ function toRecord(doc: GroupLean): GroupRecord {
     topic: doc.topic,
     district: doc.district ?? undefined,
     station: doc.station ?? undefined,
-    segments: doc.segments as Segment[],
-    tags: doc.tags,
-    memberCount: doc.memberCount,
-    botIds: doc.botIds,
+    segments: (doc.segments ?? []) as Segment[],
+    tags: doc.tags ?? [],
+    memberCount: doc.memberCount ?? 0,
+    botIds: doc.botIds ?? [],
     status: doc.status as GroupStatus,
     lastPostAt: doc.lastPostAt ?? undefined,
   };

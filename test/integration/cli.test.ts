@@ -22,7 +22,7 @@ describe('the zhimi command', () => {
   });
 
   it('should reject a malformed bots folder with exit code 2 naming file and field', () => {
-    const r = zhimi('--bots', 'test/fixtures/bots-bad', 'fleet', 'start');
+    const r = zhimi('--bots-dir', 'test/fixtures/bots-bad', 'fleet', 'start');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/gulou-01\.yaml:7: limits\.minGapMs: must be ≥ 1000/);
   });

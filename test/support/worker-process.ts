@@ -33,7 +33,7 @@ export interface WorkerProcess {
 /** `zhimi fleet start` as its own process, against the test database and simulator. */
 export function spawnWorker(o: { botsDir: string; mongoUri: string; env: NodeJS.ProcessEnv; workerId: string; redisUrl?: string }): WorkerProcess {
   let out = '';
-  const child = spawn(process.execPath, [join(paths.root, 'bin', 'zhimi.js'), '--bots', o.botsDir, 'fleet', 'start'], {
+  const child = spawn(process.execPath, [join(paths.root, 'bin', 'zhimi.js'), '--bots-dir', o.botsDir, 'fleet', 'start'], {
     cwd: paths.root,
     env: {
       ...process.env,
