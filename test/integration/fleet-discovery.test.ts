@@ -47,6 +47,7 @@ describe('fleet over the gRPC simulator', () => {
       const gammaThere = room.memberIds.includes('wxid_bot_gamma') ? 1 : 0;
       expect(g.memberCount).toBe(h.world.humanMemberCount(room.id) + gammaThere);
       expect(g.status).toBe('pending');
+      expect(g.segments).toEqual([]);
     }
   });
 
