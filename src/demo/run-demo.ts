@@ -154,13 +154,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     }
     scheduler.close();
     await limiters.close();
-    const assigned = { length: 0 };
+    // targeted = every delivery of the runs except the groups the caps ruled out
+    let targeted = 0;
     const totals = { sent: 0, reach: 0 };
     const counts = { failed: 0, unknown: 0, skipped: 0 };
     for (const id of runIds) {
       const c = await countByStatus(db.store, id);
       const r = await runReach(db.store, id);
-      assigned.length += c.sent + c.failed + c.unknown + c.planned + c.sending;
+      targeted += c.sent + c.failed + c.unknown + c.planned + c.sending;
       counts.failed += c.failed;
       counts.unknown += c.unknown;
       counts.skipped += c.skipped;
@@ -183,8 +184,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     out(formatRows([...byKey.values()].sort((a, b) => String(a['district']).localeCompare(String(b['district']))), 'table'));
     out('');
     const seconds = Math.round((Date.now() - started) / 100) / 10;
-    out(`delivered ${totals.sent}/${assigned.length} posts in ${runIds.length} campaign runs, reached ${totals.reach} members (bots excluded); failed ${counts.failed}, unknown ${counts.unknown}, skipped ${counts.skipped}; ${seconds} s`);
-    return { planned: assigned.length, sent: totals.sent, failed: counts.failed, reach: totals.reach, seconds };
+    out(`delivered ${totals.sent}/${targeted} posts in ${runIds.length} campaign runs, reached ${totals.reach} members (bots excluded); failed ${counts.failed}, unknown ${counts.unknown}, skipped ${counts.skipped}; ${seconds} s`);
+    return { planned: targeted, sent: totals.sent, failed: counts.failed, reach: totals.reach, seconds };
   } finally {
     await fleet.close();
     await simulator.stop();
