@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger.js';
 import { createMemberKeyer } from '../audience/member-key.js';
 import { openDatabase } from '../store/open-database.js';
 import { listGroups } from '../store/groups-repo.js';
-import { countByStatus, runReach } from '../store/deliveries-repo.js';
+import { countByStatus, runReach, sentRoomIds } from '../store/deliveries-repo.js';
 import { startFleetSimulator } from '../sim/fleet-simulator.js';
 import { Fleet } from '../fleet/fleet.js';
 import { defaultPuppetFactory } from '../fleet/puppet-factory.js';
@@ -168,7 +168,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       totals.sent += r.sent;
       totals.reach += r.reach;
     }
-    const delivered = new Set(simulator.world.postsByRoom());
+    // groups whose campaign post the database records as sent (introductions do not count)
+    const delivered = new Set((await sentRoomIds(db.store, runIds)));
     const byKey = new Map<string, Row>();
     for (const g of groups) {
       const key = `${g.district}|${g.segments.join(',')}`;

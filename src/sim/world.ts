@@ -72,13 +72,6 @@ export class SimWorld extends EventEmitter<WorldEvents> {
     return [...this.messages.values()].filter((m) => m.talkerId === contactId && m.roomId);
   }
 
-  /** Rooms that received at least one bot post. */
-  postsByRoom(): string[] {
-    const rooms = new Set<string>();
-    for (const m of this.messages.values()) if (m.roomId && this.contacts.get(m.talkerId)?.kind === 'bot') rooms.add(m.roomId);
-    return [...rooms];
-  }
-
   /** Members of a room who are people, not fleet bots. */
   humanMemberCount(roomId: string): number {
     const room = this.rooms.get(roomId);

@@ -274,3 +274,9 @@ export async function sentSince(store: Store, since: Date): Promise<Map<string, 
   const rows = await sumBy(store.models.Delivery, { status: 'sent', sentAt: { $gte: since } }, '$botId', { n: 1 });
   return new Map(rows.map((r) => [String(r.key), r.n]));
 }
+
+/** Rooms that got a sent delivery of these runs. */
+export async function sentRoomIds(store: Store, runIds: readonly string[]): Promise<string[]> {
+  const docs = await store.models.Delivery.find({ runId: { $in: [...runIds] }, status: 'sent' }, { roomId: 1 }).lean();
+  return docs.map((d) => d.roomId);
+}
