@@ -6,6 +6,7 @@ import { planFor, tagAll } from '../support/plan.js';
 import { systemClock } from '../../src/config/clock.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { FleetWorker } from '../../src/delivery/worker.js';
+import { Fleet } from '../../src/fleet/fleet.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { Limiters } from '../../src/delivery/limiters.js';
 import { countByStatus } from '../../src/store/deliveries-repo.js';
@@ -139,9 +140,6 @@ describe('sliding limits', () => {
   it('should never exceed a bot\'s hourly cap, leaving the rest planned', async () => {
     store = await openTestStore(import.meta.url + '#limits');
     h = await startSimHarness(['solo'], { groups: 6, membersPerGroup: 8, seed: 9 });
-    const { FakeClock } = await import('../support/clock.js');
-    void FakeClock;
-    const { Fleet } = await import('../../src/fleet/fleet.js');
     const fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('e'.repeat(32)), log: captureLogger('warn').log, clock: systemClock, puppetFactory: h.puppetFactory, content });
     await fleet.start();
     await fleet.discoverGroups();
