@@ -32,6 +32,8 @@ export interface DispatcherOptions {
   /** Sending limits of a bot (bots/*.yaml with fleet defaults). */
   limitsOf: (botId: string) => BotLimits;
   limiters: Limiters;
+  /** False while this process may not send for the bot (its lease lapsed). @defaultValue always true */
+  mayRun?: (botId: string) => boolean;
   policy?: Partial<SendPolicy>;
   /** How long a claim is held before it counts as abandoned (→ unknown). @defaultValue 120000 */
   leaseMs?: number;
@@ -118,7 +120,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     let lastUrgentCheck = 0;
     while (!mode.signal?.aborted) {
       const runner = this.o.runnerOf(botId);
-      if (!runner?.isOnline) {
+      if (!runner?.isOnline || this.o.mayRun?.(botId) === false) {
         if (mode.untilIdle || !(await wait(pollMs))) break;
         continue;
       }
@@ -156,6 +158,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
           const t = this.o.clock.now().getTime();
           const stopHere =
             mode.signal?.aborted ||
+            this.o.mayRun?.(botId) === false ||
             this.backoffOf(botId).cooldownUntil > t ||
             windowWaitMs(recent, limits, t) > 0 ||
             (d.priority === 0 && i > 0 && (perPost >= 100 || t - lastUrgentCheck >= 500) && (lastUrgentCheck = t) > 0 && (await urgentDue(this.o.store, botId, this.o.clock.now())));

@@ -56,6 +56,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private ticking: Promise<void> | undefined;
   private closed = false;
   private readonly log: Logger;
+  /** Bots this worker holds (starting or running), and until when each lease is known good. */
+  private readonly running = new Set<string>();
+  private readonly leaseUntil = new Map<string, number>();
 
   constructor(private readonly o: FleetWorkerOptions) {
     super();
@@ -72,6 +75,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       botContactIds: () => this.fleet.botContactIds(),
       limitsOf: (id) => o.config.bots.find((b) => b.id === id)!.limits,
       limiters: this.limiters,
+      mayRun: (id) => this.holdsLease(id),
       ...(o.policy ? { policy: o.policy } : {}),
       ...(o.deliveryLeaseMs ? { leaseMs: o.deliveryLeaseMs } : {}),
       ...(o.pollMs ? { pollMs: o.pollMs } : {}),
@@ -101,33 +105,55 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private async doTick(): Promise<void> {
     if (this.closed) return;
     try {
-      for (const bot of this.o.config.bots.filter((b) => b.enabled)) {
-        const held = await holdBotLease(this.o.store, bot.id, this.workerId, this.o.botLeaseMs ?? 30_000, this.o.clock.now());
-        const runner = this.fleet.runner(bot.id);
-        if (held && !runner) {
-          try {
-            await this.fleet.startBot(bot.id);
-            await this.fleet.discoverBotGroups(bot.id);
-            this.dispatcher.startLane(bot.id);
-            this.log.info({ botId: bot.id }, 'running bot (lease held)');
-            this.emit('bot:started', { botId: bot.id });
-          } catch {
-            await releaseBotLease(this.o.store, bot.id, this.workerId, this.o.clock.now());
-          }
-        } else if (!held && runner) {
-          this.log.warn({ botId: bot.id }, 'lost the lease of a bot; stopping it here');
-          await this.dispatcher.stopLane(bot.id);
-          await this.fleet.stopBot(bot.id);
-          this.emit('bot:released', { botId: bot.id });
-        } else if (held && runner?.isOnline) {
-          await heartbeat(this.o.store, bot.id, this.workerId, this.o.clock.now(), this.dispatcher.backoffOf(bot.id));
+      const ttl = this.o.botLeaseMs ?? 30_000;
+      // 1. renew the leases of the bots running here first, so a slow login elsewhere never lets them lapse
+      for (const botId of [...this.running]) {
+        const now = this.o.clock.now();
+        if (await holdBotLease(this.o.store, botId, this.workerId, ttl, now)) {
+          this.leaseUntil.set(botId, now.getTime() + ttl);
+          if (this.fleet.runner(botId)?.isOnline) await heartbeat(this.o.store, botId, this.workerId, now, this.dispatcher.backoffOf(botId));
+        } else {
+          this.leaseUntil.delete(botId);
+          this.running.delete(botId);
+          this.log.warn({ botId }, 'lost the lease of a bot; stopping it here');
+          await this.dispatcher.stopLane(botId);
+          await this.fleet.stopBot(botId);
+          this.emit('bot:released', { botId });
         }
+      }
+      // 2. take free bots; their login runs in the background
+      for (const bot of this.o.config.bots.filter((b) => b.enabled && !this.running.has(b.id))) {
+        const now = this.o.clock.now();
+        if (!(await holdBotLease(this.o.store, bot.id, this.workerId, ttl, now))) continue;
+        this.leaseUntil.set(bot.id, now.getTime() + ttl);
+        this.running.add(bot.id);
+        void this.startHeld(bot.id);
       }
       const expired = await expireLeases(this.o.store, this.o.clock.now());
       if (expired) this.log.warn({ expired }, 'claimed deliveries whose worker stopped became unknown (not resent)');
       await this.failover();
     } catch (err) {
       this.log.error({ err: String(err) }, 'worker housekeeping failed; will retry');
+    }
+  }
+
+  /** Only while this worker holds a bot's lease may it send for the bot. */
+  holdsLease(botId: string): boolean {
+    return (this.leaseUntil.get(botId) ?? 0) > this.o.clock.now().getTime();
+  }
+
+  private async startHeld(botId: string): Promise<void> {
+    try {
+      await this.fleet.startBot(botId);
+      await this.fleet.discoverBotGroups(botId);
+      if (!this.running.has(botId) || this.closed) return;
+      this.dispatcher.startLane(botId);
+      this.log.info({ botId }, 'running bot (lease held)');
+      this.emit('bot:started', { botId });
+    } catch {
+      this.running.delete(botId);
+      this.leaseUntil.delete(botId);
+      await releaseBotLease(this.o.store, botId, this.workerId, this.o.clock.now()).catch(() => undefined);
     }
   }
 
@@ -156,7 +182,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     await this.ticking?.catch(() => undefined);
     await this.dispatcher.close();
     await this.limiters.close();
-    const bots = this.fleet.onlineBots().map((r) => r.bot.id);
+    const bots = [...this.running];
+    this.running.clear();
     await this.fleet.close();
     for (const b of bots) await releaseBotLease(this.o.store, b, this.workerId, this.o.clock.now());
   }

@@ -94,12 +94,19 @@ describe('several worker processes against one database', () => {
     });
     await stop(a);
     await stop(b);
-    // each bot ran in exactly one of the two workers
+    // every bot ran, and never in two workers at once: a bot's posts, whichever worker sent them,
+    // keep the bot's 1 s gap (two workers sending for one bot would break it)
     const ran = (p: WorkerProcess) => new Set([...p.output().matchAll(/"botId":"(p\d)"[^\n]*running bot \(lease held\)/g)].map((m) => m[1]));
-    const inA = ran(a);
-    const inB = ran(b);
-    expect([...inA].filter((x) => inB.has(x))).toEqual([]);
-    expect(new Set([...inA, ...inB])).toEqual(new Set(['p1', 'p2', 'p3']));
+    expect(new Set([...ran(a), ...ran(b)])).toEqual(new Set(['p1', 'p2', 'p3']));
+    for (const bot of ['p1', 'p2', 'p3']) {
+      const times = h.world.postsBy(h.world.botContactId(bot)).map((m) => m.timestamp).sort((x, y) => x - y);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
+    }
+    const leases = await store.models.Lease.find({}).lean();
+    for (const bot of ['p1', 'p2', 'p3']) {
+      const epochs = leases.filter((l) => l.botId === bot).map((l) => l.epoch).sort((x, y) => x - y);
+      expect(epochs).toEqual(epochs.map((_, i) => i + 1)); // one holder per epoch, no gaps, no two at once
+    }
     // runs: one per due time, whichever worker created it
     const runs = await store.models.Run.find({ campaignId: 'every-two-seconds' }).lean();
     expect(new Set(runs.map((r) => r.scheduledAt.getTime())).size).toBe(runs.length);
