@@ -156,12 +156,19 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
         for (let i = 0; i < batch.length; i++) {
           const d = batch[i]!;
           const t = this.o.clock.now().getTime();
+          // an urgent post that became due while this lane holds normal ones goes first
+          // (fast lanes look at most twice a second, slow ones before every post)
+          const urgentWaiting = async (): Promise<boolean> => {
+            if (d.priority === 1 || i === 0 || (perPost < 100 && t - lastUrgentCheck < 500)) return false;
+            lastUrgentCheck = t;
+            return urgentDue(this.o.store, botId, this.o.clock.now());
+          };
           const stopHere =
             mode.signal?.aborted ||
             this.o.mayRun?.(botId) === false ||
             this.backoffOf(botId).cooldownUntil > t ||
             windowWaitMs(recent, limits, t) > 0 ||
-            (d.priority === 0 && i > 0 && (perPost >= 100 || t - lastUrgentCheck >= 500) && (lastUrgentCheck = t) > 0 && (await urgentDue(this.o.store, botId, this.o.clock.now())));
+            (await urgentWaiting());
           if (stopHere) {
             // not sent: give the rest back, to be claimed again in order (urgent first)
             const notBefore = new Date(Math.max(t, this.backoffOf(botId).cooldownUntil));

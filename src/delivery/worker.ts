@@ -162,8 +162,12 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     // A bot counts as offline when it logged out (status offline/failed) or nobody has run it for
     // 30 s; a worker that just died is not a logout: another worker takes its bots over first.
     const online = await onlineBotIds(this.o.store, this.o.clock.now(), Math.max(30_000, 3 * (this.o.botLeaseMs ?? 30_000)));
-    for (const r of this.fleet.onlineBots()) online.add(r.bot.id);
-    for (const id of this.o.config.bots.map((b) => b.id)) if (this.fleet.runner(id) && !this.fleet.runner(id)!.isOnline) online.delete(id);
+    // this worker knows its own bots first-hand
+    for (const id of this.running) {
+      const r = this.fleet.runner(id);
+      if (r?.isOnline) online.add(id);
+      else if (r) online.delete(id);
+    }
     const res = await reassignOrphans(this.o.store, online, async (groupId) => {
       const g = await this.o.store.models.Group.findById(groupId, { botIds: 1 }).lean();
       return g?.botIds ?? [];

@@ -239,8 +239,11 @@ export async function reassignOrphans(
   let moved = 0;
   let failed = 0;
   const load = new Map<string, number>();
+  const membersOf = new Map<string, string[]>();
   for (const d of orphans) {
-    const candidates = (await groupBots(String(d.groupId))).filter((b) => online.has(b));
+    const groupId = String(d.groupId);
+    if (!membersOf.has(groupId)) membersOf.set(groupId, await groupBots(groupId));
+    const candidates = membersOf.get(groupId)!.filter((b) => online.has(b));
     if (candidates.length === 0) {
       const r = await store.models.Delivery.updateOne({ _id: d._id, status: 'planned' }, { $set: { status: 'failed', reason: 'no bot online in group' } });
       failed += r.modifiedCount;

@@ -171,11 +171,15 @@ function alive(pid: number): boolean {
   }
 }
 
-async function answersPing(uri: string): Promise<boolean> {
+async function answersPing(uri: string, timeoutMs = 1000): Promise<boolean> {
   try {
-    const conn = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 1000 }).asPromise();
-    await conn.close();
-    return true;
+    const conn = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: timeoutMs }).asPromise();
+    try {
+      await conn.db!.admin().command({ ping: 1 });
+      return true;
+    } finally {
+      await conn.close();
+    }
   } catch {
     return false;
   }
@@ -221,20 +225,10 @@ async function waitForPing(uri: string, child: ChildProcess, timeoutMs: number):
   const deadline = Date.now() + timeoutMs;
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
-  for (;;) {
+  while (!(await answersPing(uri, 500))) {
     if (exited) throw new Error(exited);
-    try {
-      const conn = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 500 }).asPromise();
-      try {
-        await conn.db!.admin().command({ ping: 1 });
-        return;
-      } finally {
-        await conn.close();
-      }
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 150));
-    }
+    if (Date.now() > deadline) throw new Error(`no answer to ping within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 150));
   }
 }
 
