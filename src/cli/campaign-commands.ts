@@ -5,7 +5,7 @@ import { readLibrary } from '../content/library.js';
 import { loadCampaignFile } from '../campaigns/campaign-files.js';
 import { actorOf, submitCampaign, syncWithFile, transition } from '../campaigns/campaign-service.js';
 import { checkCampaign } from '../campaigns/validate-campaign.js';
-import { nextCronTimes, parseCron } from '../campaigns/cron.js';
+import { dueTimes } from '../campaigns/next-due.js';
 import { planTargets } from '../campaigns/plan-targets.js';
 import { resolveCampaignPosts } from '../campaigns/resolve-posts.js';
 import type { CampaignAction } from '../campaigns/lifecycle.js';
@@ -73,14 +73,7 @@ export function registerCampaignCommands(program: Command, ctx: () => CliContext
       const cf = loadCampaignFile(fileOf(c, id));
       const def = cf.def;
       const now = systemClock.now();
-      const until = new Date(now.getTime() + o.days * 86_400_000);
-      const end = def.window?.until && def.window.until < until ? def.window.until : until;
-      const start = def.window?.from && def.window.from > now ? def.window.from : now;
-      let times: Date[];
-      if ('cron' in def.schedule) {
-        const p = parseCron(def.schedule.cron);
-        times = p.ok ? nextCronTimes(p.fields, new Date(start.getTime() - 1000), 50, end) : [];
-      } else times = def.schedule.at > now && def.schedule.at <= end ? [def.schedule.at] : [];
+      const times = dueTimes(def, now, 50, new Date(now.getTime() + o.days * 86_400_000));
       out(`${def.id} — ${def.name}`);
       out(`runs in the next ${o.days} days (Asia/Shanghai): ${times.length ? times.map(shanghai).join(', ') : 'none'}`);
       const first = times[0];
