@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { paths } from '../config/paths.js';
 import { systemClock } from '../config/clock.js';
@@ -16,10 +15,14 @@ import { listBotStates, onlineBotIds } from '../store/bots-repo.js';
 import { leaseHolders } from '../store/leases-repo.js';
 import { queueDepths, sentSince } from '../store/deliveries-repo.js';
 import { runDemo } from '../demo/run-demo.js';
+import { createScamDesk } from '../engagement/scam-desk.js';
 import { formatRows, type OutputFormat } from '../reports/format.js';
 import { createContext, type CliContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { testBotsFor } from './sim-bots.js';
+import { formatOption as format, intOption as int, wordsOption as list } from './options.js';
+import { registerScamCheckCommands } from './scamcheck-commands.js';
+import { registerReportCommands } from './report-commands.js';
 import { registerCampaignCommands, registerContentCommands } from './campaign-commands.js';
 
 export function registerCommands(program: Command): void {
@@ -30,6 +33,8 @@ export function registerCommands(program: Command): void {
 
   registerContentCommands(program, ctx);
   registerCampaignCommands(program, ctx);
+  registerScamCheckCommands(program, ctx);
+  registerReportCommands(program, ctx);
 
   program
     .command('demo')
@@ -39,7 +44,7 @@ export function registerCommands(program: Command): void {
     .action(async (o: { groups: number; membersPerGroup: number }) => {
       // the demo prints its own progress; logs only for warnings unless asked
       const c = createContext({ botsDir: program.opts<{ botsDir?: string }>().botsDir, logLevel: program.opts<{ logLevel?: string }>().logLevel ?? process.env['ZHIMI_LOG_LEVEL'] ?? 'warn' });
-      const res = await runDemo({ env: c.env, fleet: c.fleet(), content: c.content(), library: c.library(), campaignDir: join(c.contentDir, 'campaigns'), stateDir: paths.state, log: c.log, groups: o.groups, membersPerGroup: o.membersPerGroup });
+      const res = await runDemo({ env: c.env, fleet: c.fleet(), content: c.content(), library: c.library(), contentDir: c.contentDir, campaignDir: join(c.contentDir, 'campaigns'), stateDir: paths.state, log: c.log, groups: o.groups, membersPerGroup: o.membersPerGroup });
       if (res.sent < res.planned) process.exitCode = EXIT.wechat;
     });
 
@@ -94,9 +99,12 @@ export function registerCommands(program: Command): void {
       const config = c.fleet();
       const num = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
       const d = await c.db();
+      const content = c.content();
+      const keyer = createMemberKeyer(c.env.memberKey);
+      const inbound = createScamDesk({ contentDir: c.contentDir, fleet: config, messages: content.messages, hotline: content.ref.hotline, store: d.store, keyer, clock: systemClock, log: c.log });
       const worker = new FleetWorker({
-        config, store: d.store, keyer: createMemberKeyer(c.env.memberKey), log: c.log, clock: systemClock, puppetFactory: defaultPuppetFactory(),
-        content: c.content(), library: c.library(), campaignDir: join(c.contentDir, 'campaigns'),
+        config, store: d.store, keyer, log: c.log, clock: systemClock, puppetFactory: defaultPuppetFactory(), inbound,
+        content, library: c.library(), campaignDir: join(c.contentDir, 'campaigns'),
         redisUrl: process.env['ZHIMI_REDIS_URL'] || undefined,
         ...(process.env['ZHIMI_WORKER_ID'] ? { workerId: process.env['ZHIMI_WORKER_ID'] } : {}),
         ...(num('ZHIMI_BOT_LEASE_MS') ? { botLeaseMs: num('ZHIMI_BOT_LEASE_MS') } : {}),
@@ -217,20 +225,6 @@ export function registerCommands(program: Command): void {
     });
 }
 
-function list(v: string): string[] {
-  return v.split(/[,，\s]+/).filter(Boolean);
-}
-
-function int(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`must be a whole number (got "${v}")`);
-  return n;
-}
-
-function format(v: string): OutputFormat {
-  if (v !== 'table' && v !== 'csv' && v !== 'json') throw new InvalidArgumentError(`must be table, csv or json (got "${v}")`);
-  return v;
-}
 
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {

@@ -66,6 +66,16 @@ export const fleetSchema = z.strictObject({
   officers: z.array(officerSchema).default([]),
   /** What the bot calls itself in groups. */
   displayName: z.string().min(1).default('反诈宣传员'),
+  /** The scam check members ask the bot for. */
+  scamCheck: z
+    .strictObject({
+      /** Checks one member may ask for per window; past that one note, then silence. */
+      perMember: z.number().int().min(1).max(100),
+      windowMinutes: z.number().int().min(1).max(1440),
+      /** Longer texts are judged on their first maxChars characters, with a note. */
+      maxChars: z.number().int().min(50).max(5000),
+    })
+    .default({ perMember: 3, windowMinutes: 10, maxChars: 500 }),
 });
 export type FleetFileConfig = z.output<typeof fleetSchema>;
 

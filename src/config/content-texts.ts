@@ -16,6 +16,8 @@ export const botMessagesSchema = z.strictObject({
   officersOnly: text,
   strangerInvite: text,
   help: text,
+  scamCheckHint: text,
+  scamCheckLimited: text,
 });
 /** Reviewed texts the bot says in groups (content/bot/messages.yaml). */
 export type BotMessages = z.output<typeof botMessagesSchema>;

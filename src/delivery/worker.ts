@@ -18,7 +18,7 @@ export interface WorkerEvents {
 }
 
 /** Options of a fleet worker; every field has a production default. */
-export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store' | 'keyer' | 'log' | 'clock' | 'puppetFactory' | 'content'> {
+export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store' | 'keyer' | 'log' | 'clock' | 'puppetFactory' | 'content' | 'inbound'> {
   library: readonly Post[];
   campaignDir: string;
   /** @defaultValue `<host>-<pid>` */
@@ -64,7 +64,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     super();
     this.workerId = o.workerId ?? `${hostname()}-${process.pid}`;
     this.log = o.log.child({ workerId: this.workerId });
-    this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, puppetFactory: o.puppetFactory, content: o.content, workerId: this.workerId });
+    this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, puppetFactory: o.puppetFactory, content: o.content, workerId: this.workerId, inbound: o.inbound });
     this.limiters = new Limiters(o.config, { redisUrl: o.redisUrl });
     this.dispatcher = new Dispatcher({
       store: o.store,

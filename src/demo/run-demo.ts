@@ -8,6 +8,8 @@ import { nextDue } from '../campaigns/next-due.js';
 import { JumpingClock } from './jumping-clock.js';
 import type { ZhimiEnv } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/connection.js';
+import type { SimWorld } from '../sim/world.js';
 import { createMemberKeyer } from '../audience/member-key.js';
 import { openDatabase } from '../store/open-database.js';
 import { listGroups } from '../store/groups-repo.js';
@@ -20,6 +22,9 @@ import { Dispatcher } from '../delivery/dispatcher.js';
 import { Limiters } from '../delivery/limiters.js';
 import { formatRows, type Row } from '../reports/format.js';
 import { progressReporter } from './progress.js';
+import { createScamDesk } from '../engagement/scam-desk.js';
+import { askBot } from '../sim/ask-bot.js';
+import { countTips } from '../store/tips-repo.js';
 import { officersBringBotsIn } from './officers-bring-bots-in.js';
 
 export interface DemoOptions {
@@ -27,6 +32,8 @@ export interface DemoOptions {
   fleet: FleetConfig;
   content: GroupContentBundle;
   library: Post[];
+  /** content/ (rule data of the scam check) */
+  contentDir: string;
   /** content/campaigns */
   campaignDir: string;
   stateDir: string;
@@ -79,6 +86,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     clock,
     puppetFactory: defaultPuppetFactory({ ...process.env, ...simulator.env }),
     content: o.content,
+    inbound: createScamDesk({ contentDir: o.contentDir, fleet: o.fleet, messages: o.content.messages, hotline: o.content.ref.hotline, store: db.store, keyer, clock, log: o.log }),
   });
   try {
     out(`simulator: ${simulator.world.rooms.size} groups, ${simulator.sim.endpoints.length} bots over gRPC (wechaty-puppet-service)`);
@@ -184,6 +192,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     out('');
     out(formatRows([...byKey.values()].sort((a, b) => String(a['district']).localeCompare(String(b['district']))), 'table'));
     out('');
+    await residentsAskTheBot(world, db.store, out);
+    out('');
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     out(`delivered ${totals.sent}/${targeted} posts in ${runIds.length} campaign runs, reached ${totals.reach} members (bots excluded); failed ${counts.failed}, unknown ${counts.unknown}, skipped ${counts.skipped}; ${seconds} s`);
     return { planned: targeted, sent: totals.sent, failed: counts.failed, reach: totals.reach, seconds };
@@ -192,4 +202,22 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     await simulator.stop();
     await db.close();
   }
+}
+
+/** Two residents ask the scam check, one in a group and one privately; the answers are shown. */
+async function residentsAskTheBot(world: SimWorld, store: Store, out: (line: string) => void): Promise<void> {
+  const room = [...world.rooms.values()].find((r) => r.truth.segment === 'elderly') ?? [...world.rooms.values()][0]!;
+  const member = room.memberIds.find((id) => world.contacts.get(id)?.kind === 'member')!;
+  const botId = room.truth.botIds[0]!;
+  const asks = [
+    { roomId: room.id, text: '刚才有人打电话说我快递丢了要赔我钱，让我下个会议软件，是真的吗？' },
+    { text: '【通知】您的社保卡已被暂停使用，请在24小时内点击 sbk-renzheng.vip 更新信息，逾期作废。客服电话 021-61234567' },
+  ];
+  for (const a of asks) {
+    const r = await askBot(world, { botId, memberId: member, text: a.text, ...(a.roomId ? { roomId: a.roomId } : {}) });
+    out(`a resident asks ${a.roomId ? `in "${room.topic}"` : 'privately'}: ${a.text}`);
+    out(`the bot answers in ${r.ms} ms:`);
+    for (const line of r.answer.text.split('\n').slice(0, 4)) out(`  ${line}`);
+  }
+  out(`tips filed for analysts (masked, no member identity): ${await countTips(store)} — see \`zhimi report tips\``);
 }

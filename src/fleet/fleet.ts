@@ -10,7 +10,7 @@ import { knownBotContactIds, recordBotState } from '../store/bots-repo.js';
 import { BotRunner } from './bot-runner.js';
 import type { PuppetFactory } from './puppet-factory.js';
 import { scrubSecrets } from './errors.js';
-import { GroupMembership, type GroupContent, type GroupMembershipOptions } from './group-membership.js';
+import { GroupMembership, type GroupContent, type InboundHandlers } from './group-membership.js';
 
 /** Typed events of the whole fleet (progress output and the operator view subscribe). */
 export interface FleetEvents {
@@ -31,9 +31,8 @@ export interface FleetOptions {
   content: GroupContent;
   /** This worker's id (claims, leases). @defaultValue `<hostname-less> pid` */
   workerId?: string;
-  /** Seams for inbound messages (engagement, scam check). */
-  onMention?: GroupMembershipOptions['onMention'];
-  onGroupMessage?: GroupMembershipOptions['onGroupMessage'];
+  /** What to do with inbound messages (scam check, engagement). */
+  inbound?: InboundHandlers | undefined;
   /** Only these bots. @defaultValue every enabled bot */
   botIds?: string[];
   loginTimeoutMs?: number;
@@ -91,8 +90,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
         log: this.o.log,
         workerId: this.workerId,
         botContactIds: () => this.botContactIds(),
-        ...(this.o.onMention ? { onMention: this.o.onMention } : {}),
-        ...(this.o.onGroupMessage ? { onGroupMessage: this.o.onGroupMessage } : {}),
+        inbound: this.o.inbound,
       });
       runner.on('logout', (e) => {
         void recordBotState(this.o.store, e.botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);

@@ -26,6 +26,16 @@ import { scrubSecrets } from './errors.js';
 /** The reviewed content the bot needs in groups. */
 export type GroupContent = GroupContentBundle;
 
+/** What other modules do with inbound messages (scam check, engagement). */
+export interface InboundHandlers {
+  /** @-mentions in a group that are not officer commands. */
+  onMention?(message: Message, room: Room, runner: BotRunner): Promise<void>;
+  /** Every other text message in a group. */
+  onGroupMessage?(message: Message, room: Room, runner: BotRunner): Promise<void>;
+  /** Text messages people send the bot privately. */
+  onPrivateMessage?(message: Message, runner: BotRunner): Promise<void>;
+}
+
 export interface GroupMembershipOptions {
   runner: BotRunner;
   store: Store;
@@ -37,10 +47,7 @@ export interface GroupMembershipOptions {
   log: Logger;
   workerId: string;
   botContactIds: () => ReadonlySet<string>;
-  /** Seam for @-mentions that are not officer commands (the scam check comes here). */
-  onMention?: (message: Message, room: Room) => Promise<void>;
-  /** Seam for every other group message (engagement attribution comes here). */
-  onGroupMessage?: (message: Message, room: Room) => Promise<void>;
+  inbound?: InboundHandlers | undefined;
 }
 
 /** After this long a non-officer trying a command in the same group gets the short note again. */
@@ -130,15 +137,22 @@ export class GroupMembership {
   }
 
   private async onMessage(msg: Message): Promise<void> {
+    if (msg.self() || msg.type() !== this.o.runner.wechaty.Message.Type.Text) return;
+    // never answer other bots of the fleet (or loop with them)
+    if (this.o.botContactIds().has(msg.talker().id)) return;
     const room = msg.room();
-    if (!room || msg.self() || msg.type() !== this.o.runner.wechaty.Message.Type.Text) return;
+    const inbound = this.o.inbound;
+    if (!room) {
+      await inbound?.onPrivateMessage?.(msg, this.o.runner);
+      return;
+    }
     if (!(await msg.mentionSelf())) {
-      await this.o.onGroupMessage?.(msg, room);
+      await inbound?.onGroupMessage?.(msg, room, this.o.runner);
       return;
     }
     const parsed = parseOfficerCommand(msg.text(), this.o.content.ref);
     if ('none' in parsed) {
-      await this.o.onMention?.(msg, room);
+      await inbound?.onMention?.(msg, room, this.o.runner);
       return;
     }
     const talker = msg.talker();

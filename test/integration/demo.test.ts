@@ -23,6 +23,7 @@ describe('npm run demo', () => {
       fleet: loadFleetConfig(paths.bots),
       content,
       library: loadLibrary(paths.content),
+      contentDir: paths.content,
       campaignDir: join(paths.content, 'campaigns'),
       stateDir: paths.state,
       log,
@@ -41,5 +42,12 @@ describe('npm run demo', () => {
     expect(lines.at(-1)).toMatch(/^delivered 16\/16 posts in 4 campaign runs, reached \d+ members/);
     expect(await check.models.Run.countDocuments()).toBe(4);
     expect(new Set(sent.map((d) => d.campaignId))).toEqual(new Set(['elderly-weekly', 'students-term', 'double11-shoppers', 'community-weekly']));
+    // residents ask the scam check in a group and privately; both get an answer, both become masked tips
+    expect(lines.filter((l) => /^the bot answers in \d+ ms:$/.test(l))).toHaveLength(2);
+    expect(lines.some((l) => /^  @\S+ 叔叔阿姨，风险等级：高$/u.test(l))).toBe(true);
+    const tips = await check.models.Tip.find().lean();
+    expect(tips.map((t) => t.channel).sort()).toEqual(['group', 'private']);
+    expect(tips.find((t) => t.channel === 'private')!.text).toContain('[链接]');
+    expect(tips.find((t) => t.channel === 'private')!.text).toContain('[电话]');
   });
 });

@@ -7,7 +7,7 @@ import { connectStore, type Store } from '../../src/store/connection.js';
  * Call in beforeAll; call `drop()` in afterAll.
  */
 export async function openTestStore(testFile: string): Promise<Store & { drop(): Promise<void> }> {
-  const name = 'zt_' + createHash('sha1').update(testFile).digest('hex').slice(0, 12);
+  const name = testDbName(testFile);
   const store = await connectStore(inject('mongoUri'), { dbName: name });
   await store.connection.db!.dropDatabase();
   await Promise.all(Object.values(store.models).map((m) => m.createIndexes()));
@@ -18,4 +18,15 @@ export async function openTestStore(testFile: string): Promise<Store & { drop():
       await store.close();
     },
   };
+}
+
+function testDbName(testFile: string): string {
+  return 'zt_' + createHash('sha1').update(testFile).digest('hex').slice(0, 12);
+}
+
+/** MONGODB_URI of this test file's database, for `zhimi` commands the test runs. */
+export function testDbUri(testFile: string): string {
+  const u = new URL(inject('mongoUri'));
+  u.pathname = '/' + testDbName(testFile);
+  return u.toString();
 }

@@ -6,6 +6,7 @@ import { claimModel, type ClaimModel } from './claims.js';
 import { campaignModel, type CampaignModel } from './campaigns.js';
 import { runModel, type RunModel } from './runs.js';
 import { leaseModel, type LeaseModel } from './leases.js';
+import { tipModel, type TipModel } from './tips.js';
 
 export interface Models {
   Group: GroupModel;
@@ -15,8 +16,9 @@ export interface Models {
   Campaign: CampaignModel;
   Run: RunModel;
   Lease: LeaseModel;
+  Tip: TipModel;
 }
 
 export function registerModels(conn: Connection): Models {
-  return { Group: groupModel(conn), Delivery: deliveryModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn) };
+  return { Group: groupModel(conn), Delivery: deliveryModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Tip: tipModel(conn) };
 }

@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../config/errors.js';
+import { loadScamCheck } from '../engagement/scam-desk.js';
+import { parseEvalFile, evaluate, type EvalReport } from '../engagement/scam-eval.js';
+import { renderScamAnswer } from '../engagement/scam-answer.js';
+import { RISK_LABEL } from '../engagement/scam-judge.js';
+import { formatRows } from '../reports/format.js';
+import type { CliContext } from './context.js';
+import { EXIT } from './exit-codes.js';
+
+/** The bars of the scam check (issue "The scam-check assistant"). */
+export const SCAMCHECK_BARS = { recall: 0.9, falseAlarmRate: 0.05, typeAccuracy: 0.8 } as const;
+
+export function registerScamCheckCommands(program: Command, ctx: () => CliContext): void {
+  const cmd = program.command('scamcheck').description('the scam check members ask the bot for');
+  cmd
+    .command('eval <file>')
+    .description('judge a labelled JSONL file ({"text", "label": "fraud"|"normal", "type"} a line); print precision, recall, false alarms, type accuracy and a confusion table')
+    .option('--json', 'print the figures as JSON')
+    .option('--errors', 'list the misses, false alarms and wrong types')
+    .option('--check', `exit ${EXIT.findings} unless recall ≥ ${SCAMCHECK_BARS.recall}, false alarms ≤ ${SCAMCHECK_BARS.falseAlarmRate} and type accuracy ≥ ${SCAMCHECK_BARS.typeAccuracy}`)
+    .action((file: string, o: { json?: boolean; errors?: boolean; check?: boolean }) => {
+      const c = ctx();
+      const { rules, judge } = loadScamCheck(c.contentDir);
+      let content: string;
+      try {
+        content = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new ConfigError([{ file, field: '', message: `cannot read: ${(err as Error).message}` }]);
+      }
+      const r = evaluate(parseEvalFile(content, file, judge), judge);
+      if (o.json) {
+        const { misses, falseAlarms, wrongType, ...figures } = r;
+        process.stdout.write(JSON.stringify(o.errors ? r : { ...figures, errors: misses.length + falseAlarms.length + wrongType.length }, null, 2) + '\n');
+      } else {
+        process.stdout.write(describeEval(r, rules.typeNames, !!o.errors) + '\n');
+      }
+      if (o.check && !(r.recall >= SCAMCHECK_BARS.recall && r.falseAlarmRate <= SCAMCHECK_BARS.falseAlarmRate && r.typeAccuracy >= SCAMCHECK_BARS.typeAccuracy)) {
+        process.exitCode = EXIT.findings;
+      }
+    });
+  cmd
+    .command('text <text...>')
+    .description('judge one text and print the answer the bot would give')
+    .option('--segment <s>', 'audience wording: elderly | students | shoppers | general')
+    .action((words: string[], o: { segment?: 'elderly' | 'students' | 'shoppers' | 'general' }) => {
+      const { rules, judge } = loadScamCheck(ctx().contentDir);
+      const a = judge.assess(words.join(' '));
+      process.stdout.write(renderScamAnswer(a, rules, { segment: o.segment }) + '\n\n');
+      process.stdout.write(`score ${a.score} → ${RISK_LABEL[a.risk]}; type ${a.type}; ${a.signals.map((s) => `${s.label}(${s.phrase}) +${s.w}`).join(', ') || 'no signals'}` +
+        `${a.combos.length ? `; combos: ${a.combos.join(', ')}` : ''}${a.lowered ? `; lowered ×${a.lowered.factor}: ${a.lowered.label}(${a.lowered.phrase})` : ''}\n`);
+    });
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+function describeEval(r: EvalReport, names: Record<string, string>, errors: boolean): string {
+  const out = [
+    `texts ${r.size} (fraud ${r.fraud}, normal ${r.normal}); fraud = risk 高 or 中`,
+    `precision      ${r.precision.toFixed(3)}  (${r.truePositives} of ${r.truePositives + r.falsePositives} flagged are fraud)`,
+    `recall         ${r.recall.toFixed(3)}  (${r.truePositives} of ${r.fraud} fraud texts flagged)`,
+    `false alarms   ${r.falseAlarmRate.toFixed(3)}  (${r.falsePositives} of ${r.normal} normal texts flagged)`,
+    `type accuracy  ${r.typeAccuracy.toFixed(3)}  (of ${r.typed} fraud texts with a type)`,
+    '',
+    'confusion (rows: labelled type, columns: most likely type, only types that occur):',
+  ];
+  const predicted = [...new Set(Object.values(r.confusion).flatMap((row) => Object.keys(row)))];
+  const rows = Object.entries(r.confusion).map(([actual, row]) => {
+    const total = Object.values(row).reduce((a, b) => a + b, 0);
+    return { type: names[actual] ?? actual, n: total, right: pct((row[actual] ?? 0) / total), ...Object.fromEntries(predicted.map((p) => [p, row[p] ?? 0])) };
+  });
+  out.push(formatRows(rows, 'table', ['type', 'n', 'right', ...predicted]));
+  if (errors) {
+    for (const m of r.misses) out.push(`miss        line ${m.line} (score ${m.score}): ${m.text}`);
+    for (const f of r.falseAlarms) out.push(`false alarm line ${f.line} (score ${f.score}, ${f.type}): ${f.text}`);
+    for (const w of r.wrongType) out.push(`wrong type  line ${w.line} (${w.expected} → ${w.got}): ${w.text}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,142 @@
+import type { Message, Room } from 'wechaty';
+import type { Clock } from '../config/clock.js';
+import { shanghaiDay } from '../config/clock.js';
+import type { FleetConfig } from '../config/bots.js';
+import type { BotMessages } from '../config/content-texts.js';
+import { fillTemplate } from '../config/content-texts.js';
+import type { Logger } from '../log/logger.js';
+import type { MemberKeyer } from '../audience/member-key.js';
+import type { Segment } from '../audience/segments.js';
+import type { BotRunner } from '../fleet/bot-runner.js';
+import type { InboundHandlers } from '../fleet/group-membership.js';
+import type { Store } from '../store/connection.js';
+import { findGroupByRoomId } from '../store/groups-repo.js';
+import { insertTip } from '../store/tips-repo.js';
+import { checkRequest } from './check-request.js';
+import { CheckQuota } from './check-quota.js';
+import { maskText } from './mask-text.js';
+import { renderScamAnswer } from './scam-answer.js';
+import { compileScamJudge, type ScamJudge } from './scam-judge.js';
+import { loadScamRules, type ScamRules } from './scam-rules.js';
+
+export interface ScamDeskOptions {
+  store: Store;
+  keyer: MemberKeyer;
+  judge: ScamJudge;
+  rules: ScamRules;
+  settings: FleetConfig['scamCheck'];
+  messages: Pick<BotMessages, 'scamCheckHint' | 'scamCheckLimited'>;
+  hotline: string;
+  /** Names the fleet's bots go by (a quote of their posts is not a check). */
+  botNames: readonly string[];
+  clock: Clock;
+  log: Logger;
+}
+
+/** Which audience wording an answer in this group takes (elderly first: plainest words). */
+const OPENER_ORDER: readonly Segment[] = ['elderly', 'students', 'shoppers', 'general'];
+
+/**
+ * The scam-check assistant at the bot's desk: a member @-mentions the bot
+ * with a text (or quotes a message and @-mentions it, or writes privately);
+ * the bot judges it, answers (in the group mentioning the asker, privately in
+ * private) and files a masked tip for analysts. Per-member quota, long texts
+ * cut with a note, never a fleet bot's messages (GroupMembership filters
+ * those), never a quote of its own post.
+ */
+export class ScamDesk implements InboundHandlers {
+  private readonly quota: CheckQuota;
+  private readonly log: Logger;
+
+  constructor(private readonly o: ScamDeskOptions) {
+    this.quota = new CheckQuota(o.settings.perMember, o.settings.windowMinutes * 60_000);
+    this.log = o.log.child({ module: 'scamcheck' });
+  }
+
+  async onMention(message: Message, room: Room, runner: BotRunner): Promise<void> {
+    const talker = message.talker();
+    const req = checkRequest(message.text(), { selfNames: [runner.bot.name, ...this.o.botNames] });
+    if (req.kind === 'none') return;
+    if (req.kind === 'hint') {
+      await room.say(this.fill(this.o.messages.scamCheckHint), talker);
+      return;
+    }
+    const group = await findGroupByRoomId(this.o.store, room.id);
+    const answer = await this.answer(req.text, this.o.keyer(talker.id), runner, {
+      channel: 'group',
+      ...(group ? { groupId: group.id, segments: group.segments, ...(group.district ? { district: group.district } : {}) } : {}),
+    });
+    if (answer) await room.say(answer, talker);
+  }
+
+  async onPrivateMessage(message: Message, runner: BotRunner): Promise<void> {
+    const req = checkRequest(message.text(), { selfNames: [runner.bot.name, ...this.o.botNames] });
+    if (req.kind === 'none') return;
+    if (req.kind === 'hint') {
+      await message.say(this.fill(this.o.messages.scamCheckHint));
+      return;
+    }
+    const answer = await this.answer(req.text, this.o.keyer(message.talker().id), runner, { channel: 'private' });
+    if (answer) await message.say(answer);
+  }
+
+  /** Judge, word the answer, file the tip; undefined when the member is over quota and already told. */
+  private async answer(
+    fullText: string,
+    memberKey: string,
+    runner: BotRunner,
+    where: { channel: 'group' | 'private'; groupId?: string; district?: string; segments?: Segment[] },
+  ): Promise<string | undefined> {
+    const now = this.o.clock.now();
+    const q = this.quota.take(memberKey, now.getTime());
+    if (q === 'silent') return undefined;
+    if (q === 'limited') {
+      this.log.info({ botId: runner.bot.id, channel: where.channel }, 'scam check refused: member over quota');
+      return this.fill(this.o.messages.scamCheckLimited, { minutes: String(this.quota.minutesUntilFree(memberKey, now.getTime())) });
+    }
+    const chars = [...fullText];
+    const cut = chars.length > this.o.settings.maxChars;
+    const text = cut ? chars.slice(0, this.o.settings.maxChars).join('') : fullText;
+    const a = this.o.judge.assess(text);
+    const segment = OPENER_ORDER.find((s) => where.segments?.includes(s));
+    const reply = renderScamAnswer(a, this.o.rules, { segment, cutAt: cut ? this.o.settings.maxChars : undefined });
+    insertTip(this.o.store, {
+      at: now,
+      day: shanghaiDay(now),
+      channel: where.channel,
+      botId: runner.bot.id,
+      ...(where.groupId ? { groupId: where.groupId } : {}),
+      ...(where.district ? { district: where.district } : {}),
+      ...(where.segments ? { segments: where.segments } : {}),
+      text: maskText(text),
+      chars: chars.length,
+      type: a.type,
+      risk: a.risk,
+      score: a.score,
+      signals: a.signals.map((s) => s.label),
+    }).catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'could not store a tip'));
+    this.log.info({ botId: runner.bot.id, channel: where.channel, groupId: where.groupId, type: a.type, risk: a.risk, score: a.score }, 'scam check answered');
+    return reply;
+  }
+
+  private fill(template: string, extra: Record<string, string> = {}): string {
+    return fillTemplate(template, { hotline: this.o.hotline, ...extra });
+  }
+}
+
+/** Load the rule data of content/ once and build the desk's judge. */
+export function loadScamCheck(contentDir: string): { rules: ScamRules; judge: ScamJudge } {
+  const rules = loadScamRules(contentDir);
+  return { rules, judge: compileScamJudge(rules) };
+}
+
+/** The desk for a fleet worker or the demo, from the loaded configuration. */
+export function createScamDesk(o: Omit<ScamDeskOptions, 'judge' | 'rules' | 'settings' | 'messages' | 'hotline' | 'botNames'> & {
+  contentDir: string;
+  fleet: FleetConfig;
+  messages: ScamDeskOptions['messages'];
+  hotline: string;
+}): ScamDesk {
+  const { rules, judge } = loadScamCheck(o.contentDir);
+  return new ScamDesk({ ...o, rules, judge, settings: o.fleet.scamCheck, botNames: [o.fleet.displayName, ...o.fleet.bots.map((b) => b.name)] });
+}

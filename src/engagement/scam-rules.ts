@@ -1,0 +1,145 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, type ConfigProblem } from '../config/errors.js';
+import { parseYaml, zodProblems } from '../config/yaml-file.js';
+import { readFileSync } from 'node:fs';
+import { loadScamTypes } from '../content/library.js';
+
+const phrases = z.array(z.string().min(1));
+const signalSchema = z
+  .strictObject({
+    tag: z.string().min(1).optional(),
+    label: z.string().min(1),
+    w: z.number().positive().max(10),
+    any: phrases.optional(),
+    re: z.string().min(1).optional(),
+  })
+  .refine((s) => (s.any?.length ?? 0) > 0 || s.re !== undefined, { message: 'a signal needs phrases (`any`) or a pattern (`re`)' });
+
+const segmentTexts = z.strictObject({ elderly: z.string(), students: z.string(), shoppers: z.string(), general: z.string() });
+
+export const scamRulesSchema = z.strictObject({
+  thresholds: z.strictObject({ high: z.number().positive(), medium: z.number().positive() }),
+  minTypeScore: z.number().nonnegative(),
+  asks: z.array(signalSchema).min(1),
+  types: z.record(
+    z.string(),
+    z.strictObject({ aliases: phrases, advice: z.string().min(1), signals: z.array(signalSchema) }),
+  ),
+  combos: z.array(z.strictObject({ label: z.string().min(1), w: z.number().positive(), all: z.array(z.string().min(1)).min(2) })),
+  lowering: z.array(
+    z
+      .strictObject({ label: z.string().min(1), factor: z.number().min(0).max(1), any: phrases.optional(), re: z.string().min(1).optional(), onlyWithoutAsks: z.boolean().optional() })
+      .refine((l) => (l.any?.length ?? 0) > 0 || l.re !== undefined, { message: 'a lowering context needs phrases (`any`) or a pattern (`re`)' }),
+  ),
+  statistical: z.strictObject({ fraudWeight: z.number().nonnegative(), typeWeight: z.number().nonnegative() }),
+  always: z.strictObject({ sanBuYiDuo: z.string().min(1), numbers: z.string().min(1), verifyLow: z.string().min(1), openers: segmentTexts }),
+});
+
+export type ScamRulesFile = z.output<typeof scamRulesSchema>;
+
+/** A reviewed example text (content/scamcheck/examples.jsonl). */
+export interface ScamExample {
+  text: string;
+  label: 'fraud' | 'normal';
+  type: string | null;
+}
+
+/** The rule data plus the official type names (content/scam-types.yaml) and the reviewed examples. */
+export interface ScamRules extends ScamRulesFile {
+  typeNames: Record<string, string>;
+  examples: ScamExample[];
+}
+
+export const SCAM_RULES_FILE = join('scamcheck', 'rules.yaml');
+export const SCAM_EXAMPLES_FILE = join('scamcheck', 'examples.jsonl');
+
+/**
+ * Load and check content/scamcheck/rules.yaml: every type is one of
+ * content/scam-types.yaml, every pattern compiles, every combo tag exists.
+ * Problems name the file, line and field.
+ */
+export function loadScamRules(contentDir: string): ScamRules {
+  const file = join(contentDir, SCAM_RULES_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError([{ file, field: '', message: 'missing: the scam check needs its rule data here' }]);
+  }
+  const located = parseYaml(text, file);
+  const parsed = scamRulesSchema.safeParse(located.data);
+  if (!parsed.success) throw new ConfigError(zodProblems(file, parsed.error.issues, located));
+  const rules = parsed.data;
+  const types = loadScamTypes(contentDir);
+  const typeNames = Object.fromEntries(types.types.map((t) => [t.id, t.name]));
+  const problems: ConfigProblem[] = [];
+  const at = (path: PropertyKey[]): { line?: number } => {
+    const line = located.lineOf(path);
+    return line === undefined ? {} : { line };
+  };
+  const tags = new Set<string>();
+  const checkSignal = (s: z.output<typeof signalSchema>, path: PropertyKey[]): void => {
+    if (s.tag) tags.add(s.tag);
+    if (s.re === undefined) return;
+    try {
+      new RegExp(s.re, 'u');
+    } catch (err) {
+      problems.push({ file, field: [...path, 're'].join('.'), message: `not a valid pattern: ${(err as Error).message}`, ...at([...path, 're']) });
+    }
+  };
+  rules.asks.forEach((s, i) => checkSignal(s, ['asks', i]));
+  rules.lowering.forEach((l, i) => checkSignal({ ...l, w: 1 }, ['lowering', i]));
+  for (const [id, t] of Object.entries(rules.types)) {
+    if (!(id in typeNames)) {
+      problems.push({ file, field: `types.${id}`, message: `unknown scam type: one of ${Object.keys(typeNames).join(', ')} (content/scam-types.yaml)`, ...at(['types', id]) });
+    }
+    t.signals.forEach((s, i) => checkSignal(s, ['types', id, 'signals', i]));
+  }
+  if (!('other' in rules.types)) problems.push({ file, field: 'types.other', message: 'required: the fallback type 其他' });
+  rules.combos.forEach((c, i) =>
+    c.all.forEach((tag, j) => {
+      if (!tags.has(tag)) problems.push({ file, field: `combos.${i}.all.${j}`, message: `no signal has tag "${tag}"`, ...at(['combos', i, 'all', j]) });
+    }),
+  );
+  if (rules.thresholds.medium > rules.thresholds.high) {
+    problems.push({ file, field: 'thresholds.medium', message: `must not exceed thresholds.high (${rules.thresholds.high})`, ...at(['thresholds', 'medium']) });
+  }
+  const examples = loadExamples(join(contentDir, SCAM_EXAMPLES_FILE), typeNames, problems);
+  if (problems.length) throw new ConfigError(problems);
+  return { ...rules, typeNames, examples };
+}
+
+const exampleSchema = z.strictObject({ text: z.string().min(1), label: z.enum(['fraud', 'normal']), type: z.string().nullable() });
+
+function loadExamples(file: string, typeNames: Record<string, string>, problems: ConfigProblem[]): ScamExample[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    problems.push({ file, field: '', message: 'missing: the scam check trains its statistical layer on these reviewed examples' });
+    return [];
+  }
+  const out: ScamExample[] = [];
+  text.split('\n').forEach((raw, i) => {
+    if (!raw.trim()) return;
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch (err) {
+      problems.push({ file, line: i + 1, field: '', message: `not JSON: ${(err as Error).message}` });
+      return;
+    }
+    const r = exampleSchema.safeParse(v);
+    if (!r.success) {
+      for (const p of zodProblems(file, r.error.issues)) problems.push({ ...p, line: i + 1 });
+      return;
+    }
+    if (r.data.type !== null && !(r.data.type in typeNames)) {
+      problems.push({ file, line: i + 1, field: 'type', message: `unknown scam type "${r.data.type}": one of ${Object.keys(typeNames).join(', ')}` });
+      return;
+    }
+    out.push(r.data);
+  });
+  return out;
+}
