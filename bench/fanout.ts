@@ -50,7 +50,7 @@ const library = loadLibrary(paths.content);
 const UNLIMITED = { minGapMs: 0, jitterMs: 0, perMinute: 1e9, perHour: 1e9, perDay: 1e9 };
 
 function fleetConfig(bots: BotConfig[], perMinute = 1e9): FleetConfig {
-  return { dir: 'bench', displayName: '反诈宣传员', limits: UNLIMITED, fleet: { perMinute }, quietHours: { elderly: { from: '00:00', to: '00:00' }, default: { from: '00:00', to: '00:00' } }, officers: [], scamCheck: { perMember: 3, windowMinutes: 10, maxChars: 500 }, bots };
+  return { dir: 'bench', displayName: '反诈宣传员', limits: UNLIMITED, fleet: { perMinute }, quietHours: { elderly: { from: '00:00', to: '00:00' }, default: { from: '00:00', to: '00:00' } }, officers: [], scamCheck: { perMember: 3, windowMinutes: 10, maxChars: 500 }, engagement: { windowMinutes: 120 }, bots };
 }
 
 function botConfigs(n: number, limits = UNLIMITED): BotConfig[] {

@@ -15,3 +15,8 @@ export type MemberKeyer = (wechatId: string) => string;
 export function createMemberKeyer(secret: string): MemberKeyer {
   return (wechatId) => memberKey(secret, wechatId);
 }
+
+/** A member key as 64 uniformly distributed bits in hex (what reach sketches hash on). */
+export function memberKeyHex(key: string): string {
+  return Buffer.from(key, 'base64url').toString('hex').slice(0, 16);
+}

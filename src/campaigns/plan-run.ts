@@ -4,7 +4,8 @@ import type { Post } from '../content/post-schema.js';
 import { renderPost } from '../content/render.js';
 import type { Store } from '../store/connection.js';
 import { listGroups } from '../store/groups-repo.js';
-import { insertPlanned, recentDeliveries, type PlannedDelivery } from '../store/deliveries-repo.js';
+import { insertPlanned, newDeliveryId, recentDeliveries, type PlannedDelivery } from '../store/deliveries-repo.js';
+import { shortLink } from '../engagement/link-code.js';
 import { recordPlan } from '../store/runs-repo.js';
 import { assignBots } from '../delivery/assign-bots.js';
 import type { CampaignDefinition } from './campaign-schema.js';
@@ -23,6 +24,8 @@ export interface PlanRunOptions {
   /** Bots online now, in any worker. */
   onlineBotIds: ReadonlySet<string>;
   now: Date;
+  /** Base address of tracked links: a post with a link gets `<base>/r/<code>` per delivery. */
+  linkBase?: string | undefined;
 }
 
 export interface PlanRunResult {
@@ -52,13 +55,18 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
     runId: o.runId, campaignId: o.campaign.id, groupId, roomId, contentHash: o.contentHash, priority,
   });
   const rows: PlannedDelivery[] = [
-    ...assigned.map(({ group, botId }) => ({
-      ...base(group.id, group.roomId),
-      botId,
-      postId: group.target.post.id,
-      text: renderPost(group.target.post, group.target.variant, group, o.ref),
-      notBefore: group.target.notBefore,
-    })),
+    ...assigned.map(({ group, botId }) => {
+      // a tracked link names its delivery, so the delivery's id is chosen here
+      const id = o.linkBase && group.target.post.link ? newDeliveryId() : undefined;
+      return {
+        ...base(group.id, group.roomId),
+        ...(id ? { id } : {}),
+        botId,
+        postId: group.target.post.id,
+        text: renderPost(group.target.post, group.target.variant, group, o.ref, id ? shortLink(o.linkBase!, id) : undefined),
+        notBefore: group.target.notBefore,
+      };
+    }),
     ...unserved.map((g) => ({ ...base(g.id, g.roomId), botId: '-', postId: g.target.post.id, text: '-', notBefore: g.target.notBefore, status: 'failed' as const, reason: 'no bot online in group' })),
     ...skipped.map((s) => ({ ...base(s.group.id, s.group.roomId), botId: '-', postId: '-', text: '-', notBefore: o.scheduledAt, status: 'skipped' as const, reason: s.reason })),
   ];

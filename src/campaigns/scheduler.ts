@@ -29,6 +29,8 @@ export interface SchedulerOptions {
   ref: ReferenceData;
   fleet: Pick<FleetConfig, 'quietHours'>;
   onlineBotIds: () => Promise<ReadonlySet<string>>;
+  /** Base address of tracked links (`<base>/r/<code>`); unset → posts carry their plain link. */
+  linkBase?: string | undefined;
   /** How often to pick up approvals, pauses and file edits. @defaultValue 15000 */
   syncEveryMs?: number;
 }
@@ -107,6 +109,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       fleet: this.o.fleet,
       onlineBotIds: await this.o.onlineBotIds(),
       now: this.o.clock.now(),
+      linkBase: this.o.linkBase,
     });
     this.log.info({ campaignId, runId: id, ...result }, 'run planned');
     this.emit('run:planned', { campaignId, runId: id, scheduledAt, ...result });

@@ -16,6 +16,11 @@ import { leaseHolders } from '../store/leases-repo.js';
 import { queueDepths, sentSince } from '../store/deliveries-repo.js';
 import { runDemo } from '../demo/run-demo.js';
 import { createScamDesk } from '../engagement/scam-desk.js';
+import { recorderFor } from '../engagement/recorder.js';
+import { composeInbound } from '../fleet/group-membership.js';
+import { startLinkServer } from '../api/link-server.js';
+import { loadScamTypes } from '../content/library.js';
+import { hostname } from 'node:os';
 import { formatRows, type OutputFormat } from '../reports/format.js';
 import { createContext, type CliContext } from './context.js';
 import { EXIT } from './exit-codes.js';
@@ -70,6 +75,23 @@ export function registerCommands(program: Command): void {
       await s.stop();
     });
 
+  program
+    .command('serve')
+    .description('the HTTP server for tracked links (/r/<code>): records clicks, redirects to the allow-listed post link; workers write links to ZHIMI_PUBLIC_URL')
+    .option('--port <n>', 'port', int, 8787)
+    .option('--host <h>', 'address to listen on', '127.0.0.1')
+    .action(async (o: { port: number; host: string }) => {
+      const c = ctx();
+      const d = await c.db();
+      const recorder = recorderFor({ contentDir: c.contentDir, fleet: c.fleet(), store: d.store, keyer: createMemberKeyer(c.env.memberKey), clock: systemClock, log: c.log, writer: `links-${hostname()}-${process.pid}` });
+      const server = await startLinkServer({ recorder, library: c.library(), allowedDomains: loadScamTypes(c.contentDir).allowedLinkDomains, log: c.log, host: o.host, port: o.port });
+      c.log.info({ url: server.url }, 'link server running; set ZHIMI_PUBLIC_URL to its public address for the workers; Ctrl-C stops it');
+      await untilSignal();
+      await server.close();
+      await recorder.close();
+      await d.close();
+    });
+
   const db = program.command('db').description('the development database (FerretDB), used when MONGODB_URI is unset');
   db.command('start')
     .description('build FerretDB if needed and start it in the background')
@@ -101,12 +123,14 @@ export function registerCommands(program: Command): void {
       const d = await c.db();
       const content = c.content();
       const keyer = createMemberKeyer(c.env.memberKey);
-      const inbound = createScamDesk({ contentDir: c.contentDir, fleet: config, messages: content.messages, hotline: content.ref.hotline, store: d.store, keyer, clock: systemClock, log: c.log });
+      const desk = createScamDesk({ contentDir: c.contentDir, fleet: config, messages: content.messages, hotline: content.ref.hotline, store: d.store, keyer, clock: systemClock, log: c.log });
+      const workerId = process.env['ZHIMI_WORKER_ID'] || `${hostname()}-${process.pid}`;
+      const recorder = recorderFor({ contentDir: c.contentDir, fleet: config, store: d.store, keyer, clock: systemClock, log: c.log, writer: workerId });
       const worker = new FleetWorker({
-        config, store: d.store, keyer, log: c.log, clock: systemClock, puppetFactory: defaultPuppetFactory(), inbound,
+        config, store: d.store, keyer, log: c.log, clock: systemClock, puppetFactory: defaultPuppetFactory(), inbound: composeInbound(desk, recorder), workerId,
+        linkBase: process.env['ZHIMI_PUBLIC_URL'] || undefined,
         content, library: c.library(), campaignDir: join(c.contentDir, 'campaigns'),
         redisUrl: process.env['ZHIMI_REDIS_URL'] || undefined,
-        ...(process.env['ZHIMI_WORKER_ID'] ? { workerId: process.env['ZHIMI_WORKER_ID'] } : {}),
         ...(num('ZHIMI_BOT_LEASE_MS') ? { botLeaseMs: num('ZHIMI_BOT_LEASE_MS') } : {}),
         ...(num('ZHIMI_DELIVERY_LEASE_MS') ? { deliveryLeaseMs: num('ZHIMI_DELIVERY_LEASE_MS') } : {}),
         ...(num('ZHIMI_TICK_MS') ? { tickMs: num('ZHIMI_TICK_MS') } : {}),
@@ -114,6 +138,7 @@ export function registerCommands(program: Command): void {
         ...(num('ZHIMI_SYNC_MS') ? { syncEveryMs: num('ZHIMI_SYNC_MS') } : {}),
       });
       let sent = 0;
+      worker.dispatcher.on('delivery:sent', (e) => void recorder.onSent(e));
       worker.dispatcher.on('delivery:sent', () => {
         sent++;
         if (sent % 50 === 0) c.log.info({ sent }, 'dispatching');
@@ -124,6 +149,7 @@ export function registerCommands(program: Command): void {
       await untilSignal();
       c.log.info('stopping: cron, lanes, bots, leases');
       await worker.close();
+      await recorder.close();
       await d.close();
     });
 

@@ -2,6 +2,7 @@ import { ConfigError } from '../config/errors.js';
 import { StoreError } from '../store/errors.js';
 import { PuppetError, TransportError } from '../fleet/errors.js';
 import { CampaignRuleError } from '../campaigns/campaign-service.js';
+import { ReportQueryError } from '../reports/reports.js';
 
 /** Exit codes of `zhimi` (also in the README). */
 export const EXIT = {
@@ -21,7 +22,7 @@ export const EXIT = {
 } as const;
 
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof ConfigError) return EXIT.config;
+  if (err instanceof ConfigError || err instanceof ReportQueryError) return EXIT.config;
   if (err instanceof StoreError) return EXIT.database;
   if (err instanceof PuppetError || err instanceof TransportError) return EXIT.wechat;
   if (err instanceof CampaignRuleError) return EXIT.refused;

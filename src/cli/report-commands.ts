@@ -4,10 +4,68 @@ import { latestTips, tipCounts, type TipsBy } from '../store/tips-repo.js';
 import { formatRows, type OutputFormat } from '../reports/format.js';
 import { loadScamTypes } from '../content/library.js';
 import type { CliContext } from './context.js';
+import { shanghaiDay } from '../config/clock.js';
+import type { Store } from '../store/connection.js';
+import type { Row } from '../reports/format.js';
+import { REPORT_DIMS, type ReportDim } from '../reports/tabulate.js';
+import { engagementReport, groupsReport, postsReport, reachReport, uniqueReachTotal, type ReportQuery } from '../reports/reports.js';
+import { SKETCH_ERROR } from '../engagement/reach-sketch.js';
+import { SEGMENTS, type Segment } from '../audience/segments.js';
+import { InvalidArgumentError } from 'commander';
+
+function segmentOption(v: string): Segment {
+  if (!(SEGMENTS as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${SEGMENTS.join(', ')} (got "${v}")`);
+  return v as Segment;
+}
 import { dayOption, defaultPeriod, formatOption, intOption, listOption } from './options.js';
+
+type AnalystOptions = { from?: string; to?: string; campaign?: string; segment?: Segment; district?: string; by: ReportDim[]; format: OutputFormat; top: number };
+
+/** The options every analyst report takes. */
+function analystReport(parent: Command, name: string, description: string, byDefault: ReportDim[]): Command {
+  return parent
+    .command(name)
+    .description(description)
+    .option('--from <day>', 'first day, YYYY-MM-DD (default: 29 days before --to)', dayOption)
+    .option('--to <day>', 'last day, YYYY-MM-DD (default: today)', dayOption)
+    .option('--campaign <id>', 'only this campaign')
+    .option('--segment <s>', 'only this segment: elderly, students, shoppers, general', segmentOption)
+    .option('--district <name>', 'only this district, e.g. 鼓楼区')
+    .option('--by <dims>', `break down by ${REPORT_DIMS.join(', ')} (comma-separated)`, listOption<ReportDim>(REPORT_DIMS, '--by'), byDefault)
+    .option('--top <n>', 'posts report: how many posts', intOption, 20)
+    .option('--format <f>', 'table | csv | json', formatOption, 'table' as OutputFormat);
+}
+
+function periodOf(o: { from?: string; to?: string }): { from: string; to: string } {
+  const to = o.to ?? shanghaiDay(systemClock.now());
+  return { from: o.from ?? shanghaiDay(new Date(new Date(`${to}T12:00:00+08:00`).getTime() - 29 * 86_400_000)), to };
+}
 
 export function registerReportCommands(program: Command, ctx: () => CliContext): void {
   const report = program.command('report').description('reports for analysts (dates are Asia/Shanghai days)');
+  const kinds: [string, string, ReportDim[], (store: Store, q: ReportQuery & { top: number }) => Promise<Row[]>][] = [
+    ['reach', 'deliveries, groups reached, members reached (sum, and unique: a resident in several groups counts once)', ['day'], reachReport],
+    ['engagement', 'replies, mentions, keywords, questions, clicks, and engagements per 1,000 members reached', ['day'], engagementReport],
+    ['posts', 'posts ranked by engagements per 1,000 members reached', ['post'], postsReport],
+    ['groups', 'active groups that never engage, or have had no post in 30 days', ['day'], groupsReport],
+  ];
+  for (const [name, description, byDefault, run] of kinds) {
+    analystReport(report, name, description, byDefault).action(async (o: AnalystOptions) => {
+      const q = { ...periodOf(o), by: o.by, top: o.top, ...(o.campaign ? { campaign: o.campaign } : {}), ...(o.segment ? { segment: o.segment } : {}), ...(o.district ? { district: o.district } : {}) };
+      const d = await ctx().db();
+      try {
+        const rows = await run(d.store, q);
+        if (o.format === 'table') process.stdout.write(`${name} ${q.from} … ${q.to}${o.campaign ? `, campaign ${o.campaign}` : ''}${o.segment ? `, ${o.segment}` : ''}${o.district ? `, ${o.district}` : ''}\n`);
+        process.stdout.write(formatRows(rows, o.format) + '\n');
+        if (name === 'reach' && o.format === 'table') {
+          const u = await uniqueReachTotal(d.store, q);
+          process.stdout.write(`all rows together: ${u.members.toLocaleString('en-US')} distinct members in ${u.groups.toLocaleString('en-US')} groups${u.exact ? '' : ` (estimate, ±${(SKETCH_ERROR * 100).toFixed(1)}%)`}\n`);
+        }
+      } finally {
+        await d.close();
+      }
+    });
+  }
   report
     .command('tips')
     .description('what members asked the scam check about: checks and 高/中 risk by type, district and day, and the latest masked texts')

@@ -76,6 +76,8 @@ export const fleetSchema = z.strictObject({
       maxChars: z.number().int().min(50).max(5000),
     })
     .default({ perMember: 3, windowMinutes: 10, maxChars: 500 }),
+  /** Engagement counts for the most recent post in the group within this window. */
+  engagement: z.strictObject({ windowMinutes: z.number().int().min(1).max(7 * 24 * 60) }).default({ windowMinutes: 120 }),
 });
 export type FleetFileConfig = z.output<typeof fleetSchema>;
 

@@ -13,7 +13,8 @@ import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs
 import { windowCapacity, windowWaitMs } from './send-window.js';
 
 export interface DispatcherEvents {
-  'delivery:sent': [{ deliveryId: string; botId: string; roomId: string; reach: number; priority: 0 | 1 }];
+  /** `humanIds`: the members the post reached (raw WeChat ids, in memory only: never log or store them). */
+  'delivery:sent': [{ deliveryId: string; botId: string; roomId: string; groupId: string; campaignId: string; postId: string; sentAt: Date; reach: number; priority: 0 | 1; humanIds: string[] }];
   'delivery:failed': [{ deliveryId: string; botId: string; roomId: string; reason: string; status: 'failed' | 'skipped' | 'unknown' }];
   'delivery:retry': [{ deliveryId: string; botId: string; reason: string; notBefore: Date }];
   'bot:throttled': [{ botId: string; factor: number; cooldownUntil: Date }];
@@ -192,7 +193,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     try {
       const memberIds = await runner.say(d.roomId, d.text);
       const bots = this.o.botContactIds();
-      const reach = memberIds.filter((id) => !bots.has(id)).length;
+      const humanIds = memberIds.filter((id) => !bots.has(id));
+      const reach = humanIds.length;
       const sentAt = this.o.clock.now();
       this.completions.add({ id: d.id, workerId: this.o.workerId, status: 'sent', reach, sentAt, day: shanghaiDay(sentAt) });
       const after = nextBackoff(before, 'ok', false, sentAt.getTime(), this.policy);
@@ -201,7 +203,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
         log.info({ factor: after.factor }, 'bot recovering from throttling: gap reduced');
         this.emit('bot:recovered', { botId: d.botId, factor: after.factor });
       }
-      this.emit('delivery:sent', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reach, priority: d.priority });
+      this.emit('delivery:sent', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, groupId: d.groupId, campaignId: d.campaignId, postId: d.postId, sentAt, reach, priority: d.priority, humanIds });
       return true;
     } catch (err) {
       const reason = scrubSecrets((err as Error).message);

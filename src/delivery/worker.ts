@@ -33,6 +33,8 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
   redisUrl?: string | undefined;
   policy?: Partial<SendPolicy>;
   pollMs?: number;
+  /** Base address of tracked links (the link server, `zhimi serve`). */
+  linkBase?: string | undefined;
   /** Run the campaign scheduler in this worker. @defaultValue true */
   schedule?: boolean;
   syncEveryMs?: number;
@@ -84,7 +86,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     if (o.schedule ?? true) {
       this.scheduler = new CampaignScheduler({
         store: o.store, clock: o.clock, log: o.log, workerId: this.workerId, campaignDir: o.campaignDir, library: o.library,
-        ref: o.content.ref, fleet: o.config, onlineBotIds: () => onlineBotIds(o.store, o.clock.now()),
+        ref: o.content.ref, fleet: o.config, onlineBotIds: () => onlineBotIds(o.store, o.clock.now()), linkBase: o.linkBase,
         ...(o.syncEveryMs ? { syncEveryMs: o.syncEveryMs } : {}),
       });
     }

@@ -8,7 +8,7 @@ import { nextDue } from '../campaigns/next-due.js';
 import { JumpingClock } from './jumping-clock.js';
 import type { ZhimiEnv } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
-import type { Store } from '../store/connection.js';
+import { ensureIndexes, type Store } from '../store/connection.js';
 import type { SimWorld } from '../sim/world.js';
 import { createMemberKeyer } from '../audience/member-key.js';
 import { openDatabase } from '../store/open-database.js';
@@ -22,6 +22,13 @@ import { Dispatcher } from '../delivery/dispatcher.js';
 import { Limiters } from '../delivery/limiters.js';
 import { formatRows, type Row } from '../reports/format.js';
 import { progressReporter } from './progress.js';
+import { ScriptedMembers, type BehaviourTruth } from '../sim/member-behaviour.js';
+import { recorderFor, type EngagementRecorder } from '../engagement/recorder.js';
+import { startLinkServer } from '../api/link-server.js';
+import { loadScamTypes } from '../content/library.js';
+import { composeInbound } from '../fleet/group-membership.js';
+import { shanghaiDay } from '../config/clock.js';
+import { engagementReport, postsReport, reachReport, uniqueReachTotal } from '../reports/reports.js';
 import { createScamDesk } from '../engagement/scam-desk.js';
 import { askBot } from '../sim/ask-bot.js';
 import { countTips } from '../store/tips-repo.js';
@@ -52,7 +59,15 @@ export interface DemoResult {
   failed: number;
   reach: number;
   seconds: number;
+  /** What the simulated members really did. */
+  truth: BehaviourTruth;
+  /** The report period (Asia/Shanghai days). */
+  from: string;
+  to: string;
 }
+
+/** How the demo's residents react to posts (shares per member and post). */
+export const DEMO_REACTIONS = { reply: 0.03, mention: 0.015, question: 0.01, keyword: 0.05, click: 0.04 } as const;
 
 const DEMO_DISTRICTS = ['鼓楼区', '仓山区', '闽侯县', '台江区', '晋安区', '长乐区'];
 
@@ -70,7 +85,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
   const db = await openDatabase({ mongoUri: o.env.mongoUri, stateDir: o.stateDir, log: o.log, dbName: 'zhimi_demo' });
   await db.store.connection.db!.dropDatabase();
-  await Promise.all(Object.values(db.store.models).map((m) => m.createIndexes()));
+  await ensureIndexes(db.store);
   out(`database: ${db.description} (database zhimi_demo, emptied)`);
 
   const simulator = await startFleetSimulator({
@@ -78,6 +93,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     fleet: o.fleet,
     world: { groups: o.groups ?? 36, membersPerGroup: o.membersPerGroup ?? 80, districts: DEMO_DISTRICTS, seed: 2026, botsJoined: false },
   });
+  const members = new ScriptedMembers(DEMO_REACTIONS, { seed: 2026 });
+  simulator.world.behaviour = members;
+  const recorder = recorderFor({ contentDir: o.contentDir, fleet: o.fleet, store: db.store, keyer, clock, log: o.log, writer: `demo-${process.pid}`, flushEveryMs: 200 });
+  const links = await startLinkServer({ recorder, library: o.library, allowedDomains: loadScamTypes(o.contentDir).allowedLinkDomains, log: o.log, port: 0 });
   const fleet = new Fleet({
     config: simulator.fleet,
     store: db.store,
@@ -86,7 +105,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     clock,
     puppetFactory: defaultPuppetFactory({ ...process.env, ...simulator.env }),
     content: o.content,
-    inbound: createScamDesk({ contentDir: o.contentDir, fleet: o.fleet, messages: o.content.messages, hotline: o.content.ref.hotline, store: db.store, keyer, clock, log: o.log }),
+    inbound: composeInbound(
+      createScamDesk({ contentDir: o.contentDir, fleet: o.fleet, messages: o.content.messages, hotline: o.content.ref.hotline, store: db.store, keyer, clock, log: o.log }),
+      recorder,
+    ),
   });
   try {
     out(`simulator: ${simulator.world.rooms.size} groups, ${simulator.sim.endpoints.length} bots over gRPC (wechaty-puppet-service)`);
@@ -123,7 +145,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const online = new Set(fleet.onlineBots().map((r) => r.bot.id));
     const scheduler = new CampaignScheduler({
       store: db.store, clock, log: o.log, workerId: `demo-${process.pid}`, campaignDir: o.campaignDir, library: o.library,
-      ref: o.content.ref, fleet: o.fleet, onlineBotIds: async () => online,
+      ref: o.content.ref, fleet: o.fleet, onlineBotIds: async () => online, linkBase: links.url,
     });
     const speedup = o.speedup ?? 20;
     const limiters = new Limiters(o.fleet);
@@ -138,12 +160,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       limiters,
       gapScale: speedup,
     });
+    dispatcher.on('delivery:sent', (e) => void recorder.onSent(e));
     const runIds: string[] = [];
+    let firstDay: string | undefined;
     // Accelerated time: jump the clock to each campaign's next due time and let its run go through.
     for (const cf of campaignFiles) {
       const due = nextDue(cf.def, clock.now());
       if (!due) continue;
       clock.jumpTo(due);
+      firstDay ??= shanghaiDay(clock.now());
       const runId = await scheduler.fire(cf.def.id, due);
       if (!runId) continue;
       runIds.push(runId);
@@ -159,7 +184,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       dispatcher.off('delivery:sent', onSent);
       dispatcher.off('delivery:failed', onFailed);
       progress.end();
+      // residents react within seconds: let every reaction arrive before the clock jumps to the next campaign
+      await reactionsSettled(members, recorder);
     }
+    await recorder.flush();
     scheduler.close();
     await limiters.close();
     // targeted = every delivery of the runs except the groups the caps ruled out
@@ -194,11 +222,27 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     out('');
     await residentsAskTheBot(world, db.store, out);
     out('');
+    const period = { from: firstDay ?? shanghaiDay(clock.now()), to: shanghaiDay(clock.now()) };
+    out(`residents reacted: ${members.truth.reply} replies, ${members.truth.mention} mentions, ${members.truth.question} questions, ${members.truth.keyword} keywords, ${members.truth.click} link clicks (the simulator's count)`);
+    out('');
+    out(`report for analysts (\`zhimi report reach --by segment --from ${period.from} --to ${period.to}\`):`);
+    out(formatRows(await reachReport(db.store, { ...period, by: ['segment'] }), 'table'));
+    const u = await uniqueReachTotal(db.store, period);
+    out(`all segments: ${u.members} distinct residents in ${u.groups} groups`);
+    out('');
+    out(`engagement by segment (\`zhimi report engagement --by segment …\`):`);
+    out(formatRows(await engagementReport(db.store, { ...period, by: ['segment'] }), 'table'));
+    out('');
+    out('top posts (`zhimi report posts …`):');
+    out(formatRows(await postsReport(db.store, { ...period, top: 5 }), 'table'));
+    out('');
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     out(`delivered ${totals.sent}/${targeted} posts in ${runIds.length} campaign runs, reached ${totals.reach} members (bots excluded); failed ${counts.failed}, unknown ${counts.unknown}, skipped ${counts.skipped}; ${seconds} s`);
-    return { planned: targeted, sent: totals.sent, failed: counts.failed, reach: totals.reach, seconds };
+    return { planned: targeted, sent: totals.sent, failed: counts.failed, reach: totals.reach, seconds, truth: { ...members.truth }, ...period };
   } finally {
     await fleet.close();
+    await recorder.close();
+    await links.close();
     await simulator.stop();
     await db.close();
   }
@@ -220,4 +264,16 @@ async function residentsAskTheBot(world: SimWorld, store: Store, out: (line: str
     for (const line of r.answer.text.split('\n').slice(0, 4)) out(`  ${line}`);
   }
   out(`tips filed for analysts (masked, no member identity): ${await countTips(store)} — see \`zhimi report tips\``);
+}
+
+/** Wait until the recorder has seen every reaction the simulated residents made (at most 10 s). */
+async function reactionsSettled(members: ScriptedMembers, recorder: EngagementRecorder): Promise<void> {
+  const until = Date.now() + 10_000;
+  await new Promise((r) => setTimeout(r, 50)); // reactions start 20 ms after a post
+  await members.settled();
+  const t = members.truth;
+  const r = recorder.recorded;
+  while (Date.now() < until && r.reply + r.mention + r.question + r.keyword + r.click < t.reply + t.mention + t.question + t.keyword + t.click) {
+    await new Promise((res) => setTimeout(res, 20));
+  }
 }

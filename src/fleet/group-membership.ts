@@ -242,3 +242,16 @@ export class GroupMembership {
     fn().catch((err: unknown) => this.log.error({ event, err: scrubSecrets((err as Error)?.message ?? String(err)) }, 'handler failed'));
   }
 }
+
+/** Several handlers for inbound messages, each called in turn (one failing does not stop the others). */
+export function composeInbound(...handlers: InboundHandlers[]): InboundHandlers {
+  const all = async (calls: (Promise<void> | undefined)[]): Promise<void> => {
+    const errors = (await Promise.allSettled(calls)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (errors.length) throw errors[0]!.reason;
+  };
+  return {
+    onMention: (m, r, b) => all(handlers.map((h) => h.onMention?.(m, r, b))),
+    onGroupMessage: (m, r, b) => all(handlers.map((h) => h.onGroupMessage?.(m, r, b))),
+    onPrivateMessage: (m, b) => all(handlers.map((h) => h.onPrivateMessage?.(m, b))),
+  };
+}

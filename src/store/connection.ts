@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { StoreError, redactUri } from './errors.js';
-import { registerModels, type Models } from './models/index.js';
+import { allModels, registerModels, type Models } from './models/index.js';
 
 /** An open database with every model registered and its indexes built. */
 export interface Store {
@@ -43,7 +43,7 @@ export async function connectStore(uri: string, options: ConnectOptions = {}): P
   }
   const models = registerModels(connection);
   try {
-    await Promise.all(Object.values(models).map((m) => m.createIndexes()));
+    await Promise.all(allModels(models).map((m) => m.createIndexes()));
   } catch (err) {
     await connection.close().catch(() => undefined);
     throw explainConnectError(err, safe);
@@ -84,4 +84,9 @@ export function explainConnectError(err: unknown, safeUri: string): StoreError {
 
 function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
+}
+
+/** Create every model's indexes (after a database was dropped). */
+export async function ensureIndexes(store: Pick<Store, 'models'>): Promise<void> {
+  await Promise.all(allModels(store.models).map((m) => m.createIndexes()));
 }

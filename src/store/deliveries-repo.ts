@@ -8,6 +8,8 @@ export { DELIVERY_STATUSES, FINAL_STATUSES, type DeliveryStatus } from './models
 
 /** A delivery the planner wants in the outbox. */
 export interface PlannedDelivery {
+  /** Chosen by the planner when the text must name the delivery (tracked links); else the database picks. */
+  id?: string;
   runId: string;
   campaignId: string;
   groupId: string;
@@ -39,7 +41,7 @@ export interface ClaimedDelivery extends PlannedDelivery {
  */
 export async function insertPlanned(store: Store, items: readonly PlannedDelivery[]): Promise<number> {
   if (items.length === 0) return 0;
-  const docs = items.map((d) => ({ ...d, groupId: new Types.ObjectId(d.groupId), status: d.status ?? 'planned' }));
+  const docs = items.map(({ id, ...d }) => ({ ...d, ...(id ? { _id: new Types.ObjectId(id) } : {}), groupId: new Types.ObjectId(d.groupId), status: d.status ?? 'planned' }));
   try {
     const res = await store.models.Delivery.insertMany(docs, { ordered: false, rawResult: true });
     return res.insertedCount;
@@ -282,4 +284,39 @@ export async function sentSince(store: Store, since: Date): Promise<Map<string, 
 export async function sentRoomIds(store: Store, runIds: readonly string[]): Promise<string[]> {
   const docs = await store.models.Delivery.find({ runId: { $in: [...runIds] }, status: 'sent' }, { roomId: 1 }).lean();
   return docs.map((d) => d.roomId);
+}
+
+/** A sent delivery, as engagement attribution needs it. */
+export interface SentDelivery {
+  deliveryId: string;
+  groupId: string;
+  botId: string;
+  campaignId: string;
+  postId: string;
+  sentAt: Date;
+}
+
+/** Deliveries sent to a group since a time (engagement attribution falls back to this). */
+export async function sentToGroupSince(store: Store, groupId: string, since: Date): Promise<SentDelivery[]> {
+  const docs = await store.models.Delivery.find({ groupId: new Types.ObjectId(groupId), status: 'sent', sentAt: { $gte: since } }).lean();
+  return docs.map((d) => ({ deliveryId: String(d._id), groupId, botId: d.botId, campaignId: d.campaignId, postId: d.postId, sentAt: d.sentAt! }));
+}
+
+/**
+ * One delivery by id (a tracked link's click). A click proves the post went
+ * out, so a delivery still `sending` (its confirmation not yet written) or
+ * `unknown` counts too; planned, failed and skipped ones never had a link out.
+ */
+export async function findSentDelivery(store: Store, id: string): Promise<SentDelivery | undefined> {
+  if (!Types.ObjectId.isValid(id)) return undefined;
+  const d = await store.models.Delivery.findOne({ _id: new Types.ObjectId(id) }).lean();
+  if (!d || !['sent', 'sending', 'unknown'].includes(d.status)) return undefined;
+  const sentAt = d.sentAt ?? d.claimedAt;
+  if (!sentAt) return undefined;
+  return { deliveryId: id, groupId: String(d.groupId), botId: d.botId, campaignId: d.campaignId, postId: d.postId, sentAt };
+}
+
+/** A new delivery id, for a planner that needs it before the insert (tracked links carry it). */
+export function newDeliveryId(): string {
+  return new Types.ObjectId().toHexString();
 }

@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { Store } from './connection.js';
 import type { GroupStatus, Segment } from './models/groups.js';
 import { isDuplicateKey } from './once.js';
@@ -206,4 +206,11 @@ function toRecord(doc: GroupLean): GroupRecord {
     status: doc.status as GroupStatus,
     lastPostAt: doc.lastPostAt ?? undefined,
   };
+}
+
+/** A group by its registry id (primary key). */
+export async function findGroupById(store: Store, id: string): Promise<GroupRecord | undefined> {
+  if (!Types.ObjectId.isValid(id)) return undefined;
+  const doc = await store.models.Group.findOne({ _id: new Types.ObjectId(id) }).lean();
+  return doc ? toRecord(doc) : undefined;
 }

@@ -7,6 +7,7 @@ import { paths } from '../../src/config/paths.js';
 import { connectStore, type Store } from '../../src/store/connection.js';
 import { content } from '../support/sim.js';
 import { captureLogger } from '../support/log.js';
+import { engagementReport, reachReport } from '../../src/reports/reports.js';
 
 describe('npm run demo', () => {
   let check: Store;
@@ -42,11 +43,22 @@ describe('npm run demo', () => {
     expect(lines.at(-1)).toMatch(/^delivered 16\/16 posts in 4 campaign runs, reached \d+ members/);
     expect(await check.models.Run.countDocuments()).toBe(4);
     expect(new Set(sent.map((d) => d.campaignId))).toEqual(new Set(['elderly-weekly', 'students-term', 'double11-shoppers', 'community-weekly']));
+    // the reports say what the simulated residents really did
+    const period = { from: res.from, to: res.to };
+    const [reach] = await reachReport(check, { ...period, by: [] });
+    expect(reach).toMatchObject({ deliveries: res.truth.postsReceived, reach: res.truth.membersPresent, uniqueReach: res.truth.uniquePeople, exact: 'yes' });
+    expect(res.truth.postsReceived).toBe(16);
+    const [eng] = await engagementReport(check, { ...period, by: [] });
+    expect(eng).toMatchObject({ reply: res.truth.reply, mention: res.truth.mention, keyword: res.truth.keyword, question: res.truth.question, click: res.truth.click });
+    expect(res.truth.reply + res.truth.keyword).toBeGreaterThan(0);
+    expect(lines.some((l) => /^segment\s+deliveries\s+groups\s+reach\s+uniqueReach/.test(l))).toBe(true);
     // residents ask the scam check in a group and privately; both get an answer, both become masked tips
     expect(lines.filter((l) => /^the bot answers in \d+ ms:$/.test(l))).toHaveLength(2);
     expect(lines.some((l) => /^  @\S+ 叔叔阿姨，风险等级：高$/u.test(l))).toBe(true);
     const tips = await check.models.Tip.find().lean();
-    expect(tips.map((t) => t.channel).sort()).toEqual(['group', 'private']);
+    // the residents' own questions after posts are checked too: one private tip, the rest in groups
+    expect(tips.filter((t) => t.channel === 'private')).toHaveLength(1);
+    expect(tips.filter((t) => t.channel === 'group').length).toBe(1 + res.truth.question);
     expect(tips.find((t) => t.channel === 'private')!.text).toContain('[链接]');
     expect(tips.find((t) => t.channel === 'private')!.text).toContain('[电话]');
   });

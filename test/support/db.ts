@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { inject } from 'vitest';
-import { connectStore, type Store } from '../../src/store/connection.js';
+import { connectStore, ensureIndexes, type Store } from '../../src/store/connection.js';
 
 /**
  * A database of this test file's own on the shared server, dropped at the end.
@@ -10,7 +10,7 @@ export async function openTestStore(testFile: string): Promise<Store & { drop():
   const name = testDbName(testFile);
   const store = await connectStore(inject('mongoUri'), { dbName: name });
   await store.connection.db!.dropDatabase();
-  await Promise.all(Object.values(store.models).map((m) => m.createIndexes()));
+  await ensureIndexes(store);
   return {
     ...store,
     async drop() {

@@ -36,6 +36,7 @@ export function testFleetConfig(bots: BotConfig[]): FleetConfig {
     quietHours: { elderly: { from: '21:30', to: '07:30' }, default: { from: '23:00', to: '07:00' } },
     officers: [TEST_OFFICER],
     scamCheck: { perMember: 3, windowMinutes: 10, maxChars: 500 },
+    engagement: { windowMinutes: 120 },
     bots,
   };
 }

@@ -1,3 +1,4 @@
+import type { Model } from 'mongoose';
 import type { Connection } from 'mongoose';
 import { groupModel, type GroupModel } from './groups.js';
 import { deliveryModel, type DeliveryModel } from './deliveries.js';
@@ -7,6 +8,7 @@ import { campaignModel, type CampaignModel } from './campaigns.js';
 import { runModel, type RunModel } from './runs.js';
 import { leaseModel, type LeaseModel } from './leases.js';
 import { tipModel, type TipModel } from './tips.js';
+import { engagementModels, type CounterLevel, type CounterModel, type EngagementModel, type SketchModel } from './engagement.js';
 
 export interface Models {
   Group: GroupModel;
@@ -17,8 +19,17 @@ export interface Models {
   Run: RunModel;
   Lease: LeaseModel;
   Tip: TipModel;
+  Engagement: EngagementModel;
+  Counters: Record<CounterLevel, CounterModel>;
+  Sketch: SketchModel;
 }
 
 export function registerModels(conn: Connection): Models {
-  return { Group: groupModel(conn), Delivery: deliveryModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Tip: tipModel(conn) };
+  return { Group: groupModel(conn), Delivery: deliveryModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Tip: tipModel(conn), ...engagementModels(conn) };
+}
+
+/** Every model, flat (for creating indexes). */
+export function allModels(models: Models): Model<unknown>[] {
+  const { Counters, ...rest } = models;
+  return [...Object.values(rest), ...Object.values(Counters)] as unknown as Model<unknown>[];
 }

@@ -20,7 +20,7 @@ describe('ScriptedMembers', () => {
     vi.useRealTimers();
     const t = members.truth;
     expect(t.postsReceived).toBe(4);
-    expect(t.membersPresent).toBe([...world.rooms.values()].reduce((n, r) => n + r.memberIds.filter((id) => world.contacts.get(id)?.kind === 'member').length, 0));
+    expect(t.membersPresent).toBe([...world.rooms.values()].reduce((n, r) => n + r.memberIds.filter((id) => world.contacts.get(id)?.kind !== 'bot').length, 0));
     expect(t.reply + t.mention + t.question + t.keyword).toBeGreaterThan(0);
     const words = loadEngagementWords(paths.content);
     const counts = { reply: 0, mention: 0, question: 0, keyword: 0 };

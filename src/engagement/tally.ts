@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import type { CounterLevel, CounterMeasure } from '../store/models/engagement.js';
+import { ReachSketch, type SketchDoc } from './reach-sketch.js';
+import { memberKeyHex } from '../audience/member-key.js';
+
+/** Where a post or an engagement counts. */
+export interface TallyTarget {
+  day: string;
+  campaignId: string;
+  postId: string;
+  groupId: string;
+  segment: string;
+  district: string;
+}
+
+export interface CounterIncrement {
+  level: CounterLevel;
+  id: string;
+  dims: Record<string, string>;
+  inc: Partial<Record<CounterMeasure, number>>;
+}
+
+export interface SketchState {
+  id: string;
+  kind: 'members' | 'groups';
+  dims: { day: string; campaignId: string; segment: string; district: string; writer: string };
+  doc: SketchDoc;
+}
+
+/**
+ * What one writer (a worker process, the link server) has counted since its
+ * last flush: counter increments at the three levels, and its sketches of
+ * distinct members and groups reached (kept whole, per day, so a flush writes
+ * each sketch as one document it alone owns). Pure: the recorder flushes it.
+ */
+export class Tally {
+  private counters = new Map<string, CounterIncrement>();
+  private readonly sketches = new Map<string, { state: Omit<SketchState, 'doc'>; sketch: ReachSketch; dirty: boolean }>();
+
+  constructor(readonly writer: string) {}
+
+  /** Add `n` to a measure at every level. */
+  count(t: TallyTarget, measure: CounterMeasure, n = 1): void {
+    for (const [level, dims] of this.levels(t)) {
+      const id = [level, ...Object.values(dims), this.writer].join('|');
+      const c = this.counters.get(id) ?? { level, id, dims: { ...dims, writer: this.writer }, inc: {} };
+      c.inc[measure] = (c.inc[measure] ?? 0) + n;
+      this.counters.set(id, c);
+    }
+  }
+
+  /** A post reached these members (keyed hashes, bots excluded). */
+  sent(t: TallyTarget, memberKeys: readonly string[]): void {
+    this.count(t, 'sent');
+    this.count(t, 'reach', memberKeys.length);
+    const members = this.sketch(t, 'members');
+    for (const k of memberKeys) members.sketch.add(memberKeyHex(k));
+    members.dirty = true;
+    const groups = this.sketch(t, 'groups');
+    groups.sketch.add(createHash('sha1').update(t.groupId).digest('hex'));
+    groups.dirty = true;
+  }
+
+  get pending(): number {
+    return this.counters.size;
+  }
+
+  /** Counter increments since the last call. */
+  takeCounters(): CounterIncrement[] {
+    const out = [...this.counters.values()];
+    this.counters = new Map();
+    return out;
+  }
+
+  /** Sketches changed since the last call, whole. */
+  takeSketches(): SketchState[] {
+    const out: SketchState[] = [];
+    for (const s of this.sketches.values()) {
+      if (!s.dirty) continue;
+      s.dirty = false;
+      out.push({ ...s.state, doc: s.sketch.toDoc() });
+    }
+    return out;
+  }
+
+  /** Drop the sketches of days before `day` (they were flushed; nothing adds to them any more). */
+  forgetBefore(day: string): void {
+    for (const [id, s] of this.sketches) if (s.state.dims.day < day && !s.dirty) this.sketches.delete(id);
+  }
+
+  private sketch(t: TallyTarget, kind: 'members' | 'groups') {
+    const dims = { day: t.day, campaignId: t.campaignId, segment: t.segment, district: t.district, writer: this.writer };
+    const id = [kind, dims.day, dims.campaignId, dims.segment, dims.district, this.writer].join('|');
+    let s = this.sketches.get(id);
+    if (!s) this.sketches.set(id, (s = { state: { id, kind, dims }, sketch: new ReachSketch(), dirty: false }));
+    return s;
+  }
+
+  private levels(t: TallyTarget): [CounterLevel, Record<string, string>][] {
+    return [
+      ['area', { day: t.day, campaignId: t.campaignId, segment: t.segment, district: t.district }],
+      ['post', { day: t.day, campaignId: t.campaignId, postId: t.postId }],
+      ['group', { day: t.day, campaignId: t.campaignId, groupId: t.groupId }],
+    ];
+  }
+}

@@ -1,0 +1,139 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+export const ENGAGEMENT_KINDS = ['reply', 'mention', 'keyword', 'question', 'click'] as const;
+export type EngagementKind = (typeof ENGAGEMENT_KINDS)[number];
+/** Measures a counter document adds up. */
+export const COUNTER_MEASURES = ['sent', 'reach', ...ENGAGEMENT_KINDS] as const;
+export type CounterMeasure = (typeof COUNTER_MEASURES)[number];
+
+/**
+ * One engagement with a post: a member replied, mentioned the bot, answered
+ * with a reviewed keyword, asked the bot, or opened the post's tracked link.
+ * The member appears only as a keyed hash (none for clicks); clicks keep only
+ * a coarse client family, never an address or a user agent.
+ */
+export interface EngagementDoc {
+  _id: string;
+  kind: EngagementKind;
+  at: Date;
+  day: string;
+  deliveryId: string;
+  campaignId: string;
+  postId: string;
+  groupId: string;
+  segment: string;
+  district: string;
+  memberKey?: string;
+  client?: string;
+}
+
+const engagementSchema = new Schema<EngagementDoc>(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, required: true, enum: ENGAGEMENT_KINDS },
+    at: { type: Date, required: true },
+    day: { type: String, required: true },
+    deliveryId: { type: String, required: true },
+    campaignId: { type: String, required: true },
+    postId: { type: String, required: true },
+    groupId: { type: String, required: true },
+    segment: { type: String, required: true },
+    district: { type: String, required: true },
+    memberKey: String,
+    client: String,
+  },
+  { collection: 'engagements', versionKey: false },
+);
+engagementSchema.index({ day: 1, campaignId: 1 });
+
+/**
+ * Daily counters, the numbers reports read. Each writer (worker process, link
+ * server) adds only to its own documents (`writer` is part of the key), so
+ * `$inc` never races another process, on FerretDB v1 as on MongoDB; reports
+ * sum over writers. Three levels, each its own collection so a report reads
+ * only the documents of its level:
+ * - `area`:  day × campaign × segment × district (reach and engagement by day, segment, district, campaign)
+ * - `post`:  day × campaign × post (top posts)
+ * - `group`: day × campaign × group (groups that never engage)
+ */
+export const COUNTER_LEVELS = ['area', 'post', 'group'] as const;
+export type CounterLevel = (typeof COUNTER_LEVELS)[number];
+
+export interface CounterDoc {
+  _id: string;
+  day: string;
+  campaignId: string;
+  writer: string;
+  segment?: string;
+  district?: string;
+  postId?: string;
+  groupId?: string;
+  sent: number;
+  reach: number;
+  reply: number;
+  mention: number;
+  keyword: number;
+  question: number;
+  click: number;
+}
+
+const counterSchema = new Schema<CounterDoc>(
+  {
+    _id: { type: String, required: true },
+    day: { type: String, required: true },
+    campaignId: { type: String, required: true },
+    writer: { type: String, required: true },
+    segment: String,
+    district: String,
+    postId: String,
+    groupId: String,
+    ...Object.fromEntries(COUNTER_MEASURES.map((m) => [m, { type: Number, default: 0 }])),
+  },
+  { versionKey: false },
+);
+counterSchema.index({ day: 1 });
+
+/** Distinct members (and groups) reached per day × campaign × segment × district, per writer: see ReachSketch. */
+export interface SketchDocument {
+  _id: string;
+  kind: 'members' | 'groups';
+  day: string;
+  campaignId: string;
+  segment: string;
+  district: string;
+  writer: string;
+  sparse?: Buffer;
+  dense?: Buffer;
+}
+
+const sketchSchema = new Schema<SketchDocument>(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, required: true, enum: ['members', 'groups'] },
+    day: { type: String, required: true },
+    campaignId: { type: String, required: true },
+    segment: { type: String, required: true },
+    district: { type: String, required: true },
+    writer: { type: String, required: true },
+    sparse: Buffer,
+    dense: Buffer,
+  },
+  { collection: 'sketches', versionKey: false },
+);
+sketchSchema.index({ kind: 1, day: 1 });
+
+export type EngagementModel = Model<EngagementDoc>;
+export type CounterModel = Model<CounterDoc>;
+export type SketchModel = Model<SketchDocument>;
+
+export function engagementModels(conn: Connection): { Engagement: EngagementModel; Counters: Record<CounterLevel, CounterModel>; Sketch: SketchModel } {
+  return {
+    Engagement: conn.model<EngagementDoc>('Engagement', engagementSchema),
+    Counters: {
+      area: conn.model<CounterDoc>('CounterArea', counterSchema, 'counters_area'),
+      post: conn.model<CounterDoc>('CounterPost', counterSchema, 'counters_post'),
+      group: conn.model<CounterDoc>('CounterGroup', counterSchema, 'counters_group'),
+    },
+    Sketch: conn.model<SketchDocument>('Sketch', sketchSchema),
+  };
+}
