@@ -56,6 +56,14 @@ export class ReachSketch {
     addDense(this.dense!, h);
   }
 
+  /**
+   * Add a key given as its first 64 hash bits (two 32-bit halves): the same
+   * as `add` of their 16 hex digits, without building the string (bulk loads).
+   */
+  addBits(hi: number, lo: number): void {
+    this.add((hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0'));
+  }
+
   merge(other: ReachSketch): void {
     if (other.sparse) {
       for (const h of other.sparse) this.add(h);

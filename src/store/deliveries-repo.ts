@@ -3,6 +3,7 @@ import type { Store } from './connection.js';
 import type { DeliveryStatus } from './models/deliveries.js';
 import { sumBy } from './aggregate.js';
 import { insertClaims } from './once.js';
+import { inChunks } from './bulk.js';
 
 export { DELIVERY_STATUSES, FINAL_STATUSES, type DeliveryStatus } from './models/deliveries.js';
 
@@ -91,15 +92,17 @@ export async function claimBatch(store: Store, o: ClaimOptions & { max: number }
     });
     if (mine.length === 0) continue; // another worker took these: look at the next ones
     const leaseUntil = new Date(o.now.getTime() + o.leaseMs);
-    await store.models.Delivery.bulkWrite(
-      mine.map((d) => ({
-        updateOne: {
-          filter: { _id: d._id },
-          update: { $set: { status: 'sending', leaseUntil, claimedBy: o.workerId, claimedAt: o.now, attempts: d.attempts + 1 } },
-        },
-      })),
-      { ordered: false },
-    );
+    for (const chunk of inChunks(mine)) {
+      await store.models.Delivery.bulkWrite(
+        chunk.map((d) => ({
+          updateOne: {
+            filter: { _id: d._id },
+            update: { $set: { status: 'sending', leaseUntil, claimedBy: o.workerId, claimedAt: o.now, attempts: d.attempts + 1 } },
+          },
+        })),
+        { ordered: false },
+      );
+    }
     return mine.map((doc) => ({
       id: String(doc._id),
       runId: doc.runId,
@@ -137,11 +140,10 @@ export interface Completion {
 
 /** Write many completions in one round trip; each only if still claimed by its worker. */
 export async function completeBatch(store: Store, items: readonly Completion[]): Promise<void> {
-  if (items.length === 0) return;
-  await store.models.Delivery.bulkWrite(
-    items.map((c) => ({
+  for (const chunk of inChunks(items)) {
+    const ops = chunk.map((c) => ({
       updateOne: {
-        filter: { _id: new Types.ObjectId(c.id), status: 'sending', claimedBy: c.workerId },
+        filter: { _id: new Types.ObjectId(c.id), status: 'sending' as const, claimedBy: c.workerId },
         update: {
           $set: {
             status: c.status,
@@ -151,9 +153,9 @@ export async function completeBatch(store: Store, items: readonly Completion[]):
           $unset: { leaseUntil: 1 },
         },
       },
-    })),
-    { ordered: false },
-  );
+    }));
+    await store.models.Delivery.bulkWrite(ops, { ordered: false });
+  }
 }
 
 /** Confirm a send: sending → sent, with reach and the Asia/Shanghai day. Only the claimer can confirm. */

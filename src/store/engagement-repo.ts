@@ -1,4 +1,5 @@
 import type { Store } from './connection.js';
+import { inChunks } from './bulk.js';
 import type { CounterDoc, CounterLevel, EngagementDoc, SketchDocument } from './models/engagement.js';
 
 export type EngagementRecord = EngagementDoc;
@@ -19,30 +20,32 @@ export interface TallyWrite {
 export async function writeTally(store: Store, w: TallyWrite): Promise<void> {
   if (w.events.length) await store.models.Engagement.insertMany(w.events, { ordered: false });
   const byLevel = new Map<CounterLevel, TallyWrite['counters'][number][]>();
-  for (const c of w.counters) byLevel.set(c.level, [...(byLevel.get(c.level) ?? []), c]);
+  for (const c of w.counters) {
+    const list = byLevel.get(c.level) ?? [];
+    list.push(c);
+    byLevel.set(c.level, list);
+  }
   for (const [level, items] of byLevel) {
-    await store.models.Counters[level].bulkWrite(
-      items.map((c) => ({
+    for (const chunk of inChunks(items)) {
+      const ops = chunk.map((c) => ({
         updateOne: {
           filter: { _id: c.id },
           update: { $inc: Object.fromEntries(Object.entries(c.inc).filter(([, v]) => v)), $setOnInsert: c.dims },
           upsert: true,
         },
-      })),
-      { ordered: true },
-    );
+      }));
+      await store.models.Counters[level].bulkWrite(ops, { ordered: false });
+    }
   }
-  if (w.sketches.length) {
-    await store.models.Sketch.bulkWrite(
-      w.sketches.map((s) => ({
-        replaceOne: {
-          filter: { _id: s.id },
-          replacement: { _id: s.id, kind: s.kind, ...s.dims, ...(s.doc.dense ? { dense: Buffer.from(s.doc.dense) } : { sparse: Buffer.from(s.doc.sparse ?? new Uint8Array()) }) } as SketchDocument,
-          upsert: true,
-        },
-      })),
-      { ordered: true },
-    );
+  for (const chunk of inChunks(w.sketches)) {
+    const ops = chunk.map((s) => ({
+      replaceOne: {
+        filter: { _id: s.id },
+        replacement: { _id: s.id, kind: s.kind, ...s.dims, ...(s.doc.dense ? { dense: Buffer.from(s.doc.dense) } : { sparse: Buffer.from(s.doc.sparse ?? new Uint8Array()) }) } as SketchDocument,
+        upsert: true,
+      },
+    }));
+    await store.models.Sketch.bulkWrite(ops, { ordered: false });
   }
 }
 

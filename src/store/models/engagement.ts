@@ -87,7 +87,8 @@ const counterSchema = new Schema<CounterDoc>(
     district: String,
     postId: String,
     groupId: String,
-    ...Object.fromEntries(COUNTER_MEASURES.map((m) => [m, { type: Number, default: 0 }])),
+    // no defaults: an upsert's $inc creates the measures it adds (a default would collide with $inc)
+    ...Object.fromEntries(COUNTER_MEASURES.map((m) => [m, Number])),
   },
   { versionKey: false },
 );
