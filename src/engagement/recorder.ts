@@ -32,6 +32,9 @@ export interface RecorderOptions {
   flushEveryMs?: number;
 }
 
+/** What the recorder needs of a sent post (`humanIds`: raw ids, used in memory only to key the members). */
+export type SentEvent = { deliveryId: string; botId: string; groupId: string; campaignId: string; postId: string; sentAt: Date; humanIds: readonly string[] };
+
 /** A recorder for a worker, the link server or the demo, from the loaded configuration. */
 export function recorderFor(o: Omit<RecorderOptions, 'words' | 'windowMs' | 'botNames'> & { contentDir: string; fleet: FleetConfig }): EngagementRecorder {
   return new EngagementRecorder({
@@ -78,8 +81,12 @@ export class EngagementRecorder implements InboundHandlers {
     this.log = o.log.child({ module: 'engagement' });
   }
 
-  /** A post went out (the dispatcher's `delivery:sent`). */
-  async onSent(e: { deliveryId: string; botId: string; groupId: string; campaignId: string; postId: string; sentAt: Date; humanIds: readonly string[] }): Promise<void> {
+  /** A post went out (the dispatcher's `delivery:sent`); never throws (a failure is logged: these counts are lost). */
+  onSent(e: SentEvent): Promise<void> {
+    return this.countSent(e).catch((err: unknown) => this.log.error({ err: (err as Error).message, deliveryId: e.deliveryId }, 'could not count a sent post'));
+  }
+
+  private async countSent(e: SentEvent): Promise<void> {
     const group = await this.groupById(e.groupId);
     const sent: SentDelivery = { deliveryId: e.deliveryId, groupId: e.groupId, botId: e.botId, campaignId: e.campaignId, postId: e.postId, sentAt: e.sentAt };
     const list = this.recent.get(e.groupId) ?? [];
@@ -171,21 +178,21 @@ export class EngagementRecorder implements InboundHandlers {
     return merged;
   }
 
-  private async groupByRoom(roomId: string): Promise<GroupRecord | undefined> {
-    const now = this.o.clock.now().getTime();
-    const hit = this.groups.get(`room:${roomId}`);
-    if (hit && now - hit.at < GROUP_INFO_TTL_MS) return hit.group;
-    const group = await findGroupByRoomId(this.o.store, roomId);
-    this.groups.set(`room:${roomId}`, { at: now, group });
-    return group;
+  private groupByRoom(roomId: string): Promise<GroupRecord | undefined> {
+    return this.cachedGroup(`room:${roomId}`, () => findGroupByRoomId(this.o.store, roomId));
   }
 
-  private async groupById(id: string): Promise<GroupRecord | undefined> {
+  private groupById(id: string): Promise<GroupRecord | undefined> {
+    return this.cachedGroup(`id:${id}`, () => findGroupById(this.o.store, id));
+  }
+
+  /** Registry records are read at most once a minute per group (segment and district change rarely). */
+  private async cachedGroup(key: string, load: () => Promise<GroupRecord | undefined>): Promise<GroupRecord | undefined> {
     const now = this.o.clock.now().getTime();
-    const hit = this.groups.get(`id:${id}`);
+    const hit = this.groups.get(key);
     if (hit && now - hit.at < GROUP_INFO_TTL_MS) return hit.group;
-    const group = await findGroupById(this.o.store, id);
-    this.groups.set(`id:${id}`, { at: now, group });
+    const group = await load();
+    this.groups.set(key, { at: now, group });
     return group;
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { CounterLevel, CounterMeasure } from '../store/models/engagement.js';
 import { ReachSketch, type SketchDoc } from './reach-sketch.js';
 import { memberKeyHex } from '../audience/member-key.js';
@@ -36,6 +36,15 @@ export interface SketchState {
 export class Tally {
   private counters = new Map<string, CounterIncrement>();
   private readonly sketches = new Map<string, { state: Omit<SketchState, 'doc'>; sketch: ReachSketch; dirty: boolean }>();
+  /** How often a key's sketch was started afresh (after being forgotten): each start writes its own document. */
+  private readonly generations = new Map<string, number>();
+  /**
+   * A sketch document is replaced whole by the tally that owns it, so a new
+   * tally (a restarted worker with the same name) must not overwrite the old
+   * one's: every tally writes under its own session. Unions of sketches are
+   * idempotent, so reports may read any number of documents per key.
+   */
+  private readonly session = randomBytes(4).toString('hex');
 
   constructor(readonly writer: string) {}
 
@@ -90,9 +99,14 @@ export class Tally {
 
   private sketch(t: TallyTarget, kind: 'members' | 'groups') {
     const dims = { day: t.day, campaignId: t.campaignId, segment: t.segment, district: t.district, writer: this.writer };
-    const id = [kind, dims.day, dims.campaignId, dims.segment, dims.district, this.writer].join('|');
-    let s = this.sketches.get(id);
-    if (!s) this.sketches.set(id, (s = { state: { id, kind, dims }, sketch: new ReachSketch(), dirty: false }));
+    const key = [kind, dims.day, dims.campaignId, dims.segment, dims.district, this.writer].join('|');
+    let s = this.sketches.get(key);
+    if (!s) {
+      const gen = this.generations.get(key) ?? 0;
+      this.generations.set(key, gen + 1);
+      const id = `${key}|${this.session}.${gen}`;
+      this.sketches.set(key, (s = { state: { id, kind, dims }, sketch: new ReachSketch(), dirty: false }));
+    }
     return s;
   }
 
