@@ -6,6 +6,8 @@ import { maskText } from './mask-text.js';
 /** At most this many signals are quoted back to the member. */
 const MAX_QUOTED = 4;
 const MAX_QUOTE_CHARS = 12;
+/** What the member says of themselves (money already gone) is no signal of the scam to quote back. */
+const NOT_SCAM_SIGNALS = new Set(['lost', 'doubt']);
 
 /**
  * The bot's answer to "is this a scam?" in plain zh-CN: risk level, the most
@@ -16,6 +18,7 @@ const MAX_QUOTE_CHARS = 12;
 export function renderScamAnswer(a: ScamAssessment, rules: ScamRules, o: { segment?: Segment | undefined; cutAt?: number | undefined } = {}): string {
   const opener = o.segment ? rules.always.openers[o.segment] : '';
   const lines = [`${opener}风险等级：${RISK_LABEL[a.risk]}`];
+  if (a.risk !== 'low' && a.signals.some((s) => s.tag === 'lost')) lines.push(rules.always.moneyGone);
   if (a.risk !== 'low') {
     lines.push(a.type === 'other' ? '最可能是：其他类型的诈骗' : `最可能是：${a.typeName}类诈骗`);
   }
@@ -23,7 +26,7 @@ export function renderScamAnswer(a: ScamAssessment, rules: ScamRules, o: { segme
   for (const s of a.signals) {
     // a link or number is never repeated to the group, and a long pattern match is no phrase to quote
     const phrase = maskText(s.phrase) === s.phrase ? s.phrase : s.label;
-    if (s.w < 2 || quoted.length >= MAX_QUOTED || [...phrase].length > MAX_QUOTE_CHARS) continue;
+    if (s.w < 2 || (s.tag && NOT_SCAM_SIGNALS.has(s.tag)) || quoted.length >= MAX_QUOTED || [...phrase].length > MAX_QUOTE_CHARS) continue;
     if (quoted.some((q) => q.includes(phrase) || phrase.includes(q))) continue;
     quoted.push(phrase);
   }

@@ -12,6 +12,8 @@ export interface FoundSignal {
   w: number;
   /** The scam type it points to; undefined for a request any scam makes. */
   type?: string;
+  /** The rule's tag (content/scamcheck/rules.yaml), e.g. `lost` for money already gone. */
+  tag?: string;
 }
 
 export interface ScamAssessment {
@@ -156,7 +158,7 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
       if (phrase === undefined) continue;
       askScore += s.w;
       if (s.w >= ASKING_WEIGHT) asksSomething = true;
-      signals.push({ label: s.label, phrase, w: s.w });
+      signals.push({ label: s.label, phrase, w: s.w, ...(s.tag ? { tag: s.tag } : {}) });
       if (s.tag) tags.add(s.tag);
     }
     const typeScore = new Map<string, number>();
@@ -164,7 +166,7 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
       const phrase = find(s, text, hits);
       if (phrase === undefined) continue;
       typeScore.set(s.type!, (typeScore.get(s.type!) ?? 0) + s.w);
-      signals.push({ label: s.label, phrase, w: s.w, type: s.type! });
+      signals.push({ label: s.label, phrase, w: s.w, type: s.type!, ...(s.tag ? { tag: s.tag } : {}) });
       if (s.tag) tags.add(s.tag);
     }
     let bestType = 'other';

@@ -33,7 +33,7 @@ export const scamRulesSchema = z.strictObject({
       .refine((l) => (l.any?.length ?? 0) > 0 || l.re !== undefined, { message: 'a lowering context needs phrases (`any`) or a pattern (`re`)' }),
   ),
   statistical: z.strictObject({ fraudWeight: z.number().nonnegative(), typeWeight: z.number().nonnegative() }),
-  always: z.strictObject({ sanBuYiDuo: z.string().min(1), numbers: z.string().min(1), verifyLow: z.string().min(1), openers: segmentTexts }),
+  always: z.strictObject({ sanBuYiDuo: z.string().min(1), numbers: z.string().min(1), verifyLow: z.string().min(1), moneyGone: z.string().min(1), openers: segmentTexts }),
 });
 
 export type ScamRulesFile = z.output<typeof scamRulesSchema>;

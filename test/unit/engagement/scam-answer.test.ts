@@ -42,3 +42,11 @@ describe('the answer to "is this a scam?"', () => {
     expect(renderScamAnswer(judge.assess('你好'), rules, { cutAt: 500 })).toContain('（内容较长，只看了前500个字。）');
   });
 });
+
+describe('when the money has already gone', () => {
+  it('should say first to call 110 now', () => {
+    const text = renderScamAnswer(judge.assess('群里有人卖名牌化妆品员工价，说拍下后私聊发货，我转了钱就被拉黑了，还能找回吗'), rules);
+    expect(text.split('\n')[1]).toMatch(/^钱已经转出去了的话，请马上拨打110/u);
+    expect(text).not.toContain('“转了钱就”');
+  });
+});
