@@ -29,7 +29,12 @@ export function registerScamCheckCommands(program: Command, ctx: () => CliContex
       } catch (err) {
         throw new ConfigError([{ file, field: '', message: `cannot read: ${(err as Error).message}` }]);
       }
-      const r = evaluate(parseEvalFile(content, file, judge), judge);
+      const cases = parseEvalFile(content, file, judge);
+      const unknown = [...new Set(cases.flatMap((x) => (x.unknownType ? [x.unknownType] : [])))];
+      if (unknown.length) {
+        process.stderr.write(`${file}: type labels that name no known type (left out of type accuracy): ${unknown.join(', ')}; known: ${Object.values(rules.typeNames).join(', ')}\n`);
+      }
+      const r = evaluate(cases, judge);
       if (o.json) {
         const { misses, falseAlarms, wrongType, ...figures } = r;
         process.stdout.write(JSON.stringify(o.errors ? r : { ...figures, errors: misses.length + falseAlarms.length + wrongType.length }, null, 2) + '\n');

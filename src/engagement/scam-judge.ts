@@ -140,7 +140,8 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
   const typeBayes = trainTextBayes(rules.examples.filter((e) => e.label === 'fraud' && e.type).map((e) => ({ text: normalizeForMatch(e.text), label: e.type! })));
   const { fraudWeight, typeWeight } = rules.statistical;
   const aliases = new Map<string, string>();
-  const labelKey = (s: string): string => normalizeForMatch(s).replace(/[类]$/u, '');
+  // 刷单返利 = 刷单返利类 = 刷单返利类诈骗 = 刷单返利诈骗; punctuation between words does not matter
+  const labelKey = (s: string): string => normalizeForMatch(s).replace(/[、，,/()（）]/gu, '').replace(/(类)?(诈骗|案件)?$/u, '').replace(/类$/u, '');
   for (const [id, t] of Object.entries(rules.types)) {
     for (const a of [id, rules.typeNames[id] ?? id, ...t.aliases]) aliases.set(labelKey(a), id);
   }

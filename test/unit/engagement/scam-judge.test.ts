@@ -81,3 +81,17 @@ describe('the scam judge explains itself', () => {
     expect(judge.typeOf('不存在的类型')).toBeUndefined();
   });
 });
+
+describe('evaluation files written by others', () => {
+  it('should accept type labels with 类 or 诈骗 and other fields, leave an unknown type out of type accuracy, and name the line of a broken one', () => {
+    const file = 'x.jsonl';
+    const cases = parseEvalFile(
+      ['{"text":"做任务返佣金，先垫付500","label":"fraud","type":"刷单返利类诈骗","source":"x"}', '{"text":"你好","label":"fraud","type":"某种新骗局"}', '', '{"text":"今天天气不错","label":"normal","type":null}'].join('\n'),
+      file,
+      judge,
+    );
+    expect(cases.map((c) => [c.type, c.unknownType])).toEqual([['shuadan', undefined], [undefined, '某种新骗局'], [undefined, undefined]]);
+    expect(evaluate(cases, judge).typed).toBe(1);
+    expect(() => parseEvalFile('{"text":"x","label":"scam"}', file, judge)).toThrow(/x\.jsonl:1: label: must be "fraud" or "normal"/);
+  });
+});
