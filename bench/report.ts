@@ -24,6 +24,7 @@ import { connectStore, type Store } from '../src/store/connection.js';
 import { writeTally } from '../src/store/engagement-repo.js';
 import { ReachSketch } from '../src/engagement/reach-sketch.js';
 import type { CounterIncrement, SketchState } from '../src/engagement/tally.js';
+import { AREA_CUTS, AREA_LEVEL, ROLLED_UP, type AreaCut } from '../src/store/models/engagement.js';
 import { reachReport, uniqueReachTotal } from '../src/reports/reports.js';
 import { loadReferenceData } from '../src/config/reference.js';
 
@@ -119,45 +120,65 @@ async function main(): Promise<void> {
       cells.set(key, list);
     }
     const groupIndex = new Map(groups.map((g, i) => [g.id, i]));
+    // every area cut (segment × district, segment, district, total), as the Tally writes them
+    const cuts = Object.keys(AREA_CUTS) as AreaCut[];
+    const cutKey = (cut: AreaCut, segment: string, district: string): [string, string] => [
+      (AREA_CUTS[cut] as readonly string[]).includes('segment') ? segment : ROLLED_UP,
+      (AREA_CUTS[cut] as readonly string[]).includes('district') ? district : ROLLED_UP,
+    ];
     const members = new Map<string, ReachSketch>();
     const groupSketches = new Map<string, ReachSketch>();
     for (const [cell, gs] of cells) {
-      const m = new ReachSketch();
-      const gsk = new ReachSketch();
+      const [segment, district] = cell.split('|') as [string, string];
+      const sketchesOf = cuts.map((cut) => {
+        const k = `${cut}|${cutKey(cut, segment, district).join('|')}`;
+        if (!members.has(k)) {
+          members.set(k, new ReachSketch());
+          groupSketches.set(k, new ReachSketch());
+        }
+        return [members.get(k)!, groupSketches.get(k)!] as const;
+      });
       for (const g of gs) {
-        for (let r = g.first; r < g.first + g.size; r++) m.addBits(keyHi(r % RESIDENTS), keyLo(r % RESIDENTS));
-        gsk.add(createHash('sha1').update(g.id).digest('hex'));
-      }
-      members.set(cell, m);
-      groupSketches.set(cell, gsk);
-    }
-    say('sketches built (members of every segment × district)');
-    for (let d = 0; d < DAYS; d++) {
-      const day = dayOf(d);
-      const counters: CounterIncrement[] = [];
-      const sketches: SketchState[] = [];
-      for (const [cell, gs] of cells) {
-        const [segment, district] = cell.split('|') as [string, string];
-        // the day's posts were sent by two workers: each writes its own counters, one writes the sketches
-        gs.forEach((g, i) => {
-          const writer = WRITERS[i % WRITERS.length]!;
-          const id = ['area', day, 'daily', segment, district, writer].join('|');
-          let c = counters.find((x) => x.id === id);
-          if (!c) counters.push((c = { level: 'area', id, dims: { day, campaignId: 'daily', segment, district, writer }, inc: {} }));
-          c.inc.sent = (c.inc.sent ?? 0) + 1;
-          c.inc.reach = (c.inc.reach ?? 0) + g.size;
-          const gi = groupIndex.get(g.id)!;
-          const e = engagementsOf(gi, d);
-          for (let k = 0; k < e; k++) {
-            const kind = kindOf(gi, d, k);
-            c.inc[kind] = (c.inc[kind] ?? 0) + 1;
-          }
-        });
-        for (const [kind, sk] of [['members', members.get(cell)!], ['groups', groupSketches.get(cell)!]] as const) {
-          sketches.push({ id: [kind, day, 'daily', segment, district, WRITERS[0]].join('|'), kind, dims: { day, campaignId: 'daily', segment, district, writer: WRITERS[0]! }, doc: sk.toDoc() });
+        const gh = createHash('sha1').update(g.id).digest('hex');
+        for (const [m, gsk] of sketchesOf) {
+          for (let r = g.first; r < g.first + g.size; r++) m.addBits(keyHi(r % RESIDENTS), keyLo(r % RESIDENTS));
+          gsk.add(gh);
         }
       }
-      await writeTally(store, { events: [], counters, sketches });
+    }
+    say('sketches built (members of every area cut)');
+    for (let d = 0; d < DAYS; d++) {
+      const day = dayOf(d);
+      const counters = new Map<string, CounterIncrement>();
+      for (const [cell, gs] of cells) {
+        const [segment, district] = cell.split('|') as [string, string];
+        // the day's posts were sent by two workers: each writes its own counters
+        gs.forEach((g, i) => {
+          const writer = WRITERS[i % WRITERS.length]!;
+          for (const cut of cuts) {
+            const [sg, ds] = cutKey(cut, segment, district);
+            const id = [AREA_LEVEL[cut], day, 'daily', sg, ds, writer].join('|');
+            let c = counters.get(id);
+            if (!c) counters.set(id, (c = { level: AREA_LEVEL[cut], id, dims: { day, campaignId: 'daily', segment: sg, district: ds, writer }, inc: {} }));
+            c.inc.sent = (c.inc.sent ?? 0) + 1;
+            c.inc.reach = (c.inc.reach ?? 0) + g.size;
+            const gi = groupIndex.get(g.id)!;
+            for (let k = 0; k < engagementsOf(gi, d); k++) {
+              const kind = kindOf(gi, d, k);
+              c.inc[kind] = (c.inc[kind] ?? 0) + 1;
+            }
+          }
+        });
+      }
+      // one writer writes the day's sketches (per cut)
+      const sketches: SketchState[] = [];
+      for (const [k, m] of members) {
+        const [cut, segment, district] = k.split('|') as [AreaCut, string, string];
+        const dims = { day, campaignId: 'daily', segment, district, writer: WRITERS[0]! };
+        sketches.push({ id: ['members', cut, day, 'daily', segment, district, WRITERS[0]].join('|'), cut, kind: 'members', dims, doc: m.toDoc() });
+        sketches.push({ id: ['groups', cut, day, 'daily', segment, district, WRITERS[0]].join('|'), cut, kind: 'groups', dims, doc: groupSketches.get(k)!.toDoc() });
+      }
+      await writeTally(store, { events: [], counters: [...counters.values()], sketches });
     }
     say(`area counters and sketches written (${await store.models.Counters.area.countDocuments()} counter documents)`);
     await insertAll(store, 'counters_group', function* () {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { CounterLevel, CounterMeasure } from '../store/models/engagement.js';
+import { AREA_CUTS, AREA_LEVEL, ROLLED_UP, type AreaCut, type CounterLevel, type CounterMeasure } from '../store/models/engagement.js';
 import { ReachSketch, type SketchDoc } from './reach-sketch.js';
 import { memberKeyHex } from '../audience/member-key.js';
 
@@ -22,6 +22,7 @@ export interface CounterIncrement {
 
 export interface SketchState {
   id: string;
+  cut: AreaCut;
   kind: 'members' | 'groups';
   dims: { day: string; campaignId: string; segment: string; district: string; writer: string };
   doc: SketchDoc;
@@ -62,12 +63,16 @@ export class Tally {
   sent(t: TallyTarget, memberKeys: readonly string[]): void {
     this.count(t, 'sent');
     this.count(t, 'reach', memberKeys.length);
-    const members = this.sketch(t, 'members');
-    for (const k of memberKeys) members.sketch.add(memberKeyHex(k));
-    members.dirty = true;
-    const groups = this.sketch(t, 'groups');
-    groups.sketch.add(createHash('sha1').update(t.groupId).digest('hex'));
-    groups.dirty = true;
+    const memberBits = memberKeys.map(memberKeyHex);
+    const groupBits = createHash('sha1').update(t.groupId).digest('hex');
+    for (const cut of Object.keys(AREA_CUTS) as AreaCut[]) {
+      const members = this.sketch(t, cut, 'members');
+      for (const k of memberBits) members.sketch.add(k);
+      members.dirty = true;
+      const groups = this.sketch(t, cut, 'groups');
+      groups.sketch.add(groupBits);
+      groups.dirty = true;
+    }
   }
 
   get pending(): number {
@@ -97,24 +102,31 @@ export class Tally {
     for (const [id, s] of this.sketches) if (s.state.dims.day < day && !s.dirty) this.sketches.delete(id);
   }
 
-  private sketch(t: TallyTarget, kind: 'members' | 'groups') {
-    const dims = { day: t.day, campaignId: t.campaignId, segment: t.segment, district: t.district, writer: this.writer };
-    const key = [kind, dims.day, dims.campaignId, dims.segment, dims.district, this.writer].join('|');
+  private sketch(t: TallyTarget, cut: AreaCut, kind: 'members' | 'groups') {
+    const area = cutOf(t, cut);
+    const dims = { day: t.day, campaignId: t.campaignId, segment: area.segment, district: area.district, writer: this.writer };
+    const key = [kind, cut, dims.day, dims.campaignId, dims.segment, dims.district, this.writer].join('|');
     let s = this.sketches.get(key);
     if (!s) {
       const gen = this.generations.get(key) ?? 0;
       this.generations.set(key, gen + 1);
       const id = `${key}|${this.session}.${gen}`;
-      this.sketches.set(key, (s = { state: { id, kind, dims }, sketch: new ReachSketch(), dirty: false }));
+      this.sketches.set(key, (s = { state: { id, cut, kind, dims }, sketch: new ReachSketch(), dirty: false }));
     }
     return s;
   }
 
   private levels(t: TallyTarget): [CounterLevel, Record<string, string>][] {
     return [
-      ['area', { day: t.day, campaignId: t.campaignId, segment: t.segment, district: t.district }],
+      ...(Object.keys(AREA_CUTS) as AreaCut[]).map((cut): [CounterLevel, Record<string, string>] => [AREA_LEVEL[cut], { day: t.day, campaignId: t.campaignId, ...cutOf(t, cut) }]),
       ['post', { day: t.day, campaignId: t.campaignId, postId: t.postId }],
       ['group', { day: t.day, campaignId: t.campaignId, groupId: t.groupId }],
     ];
   }
+}
+
+/** Segment and district of a target as an area cut keeps them (`*` where rolled up). */
+function cutOf(t: Pick<TallyTarget, 'segment' | 'district'>, cut: AreaCut): { segment: string; district: string } {
+  const keep: readonly string[] = AREA_CUTS[cut];
+  return { segment: keep.includes('segment') ? t.segment : ROLLED_UP, district: keep.includes('district') ? t.district : ROLLED_UP };
 }

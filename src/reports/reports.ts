@@ -4,7 +4,7 @@ import { listGroups } from '../store/groups-repo.js';
 import type { Row } from './format.js';
 import { MERGE_EXACT_MAX, ReachSketch, SKETCH_ERROR } from '../engagement/reach-sketch.js';
 import { primarySegment } from '../engagement/recorder.js';
-import { ENGAGEMENT_KINDS } from '../store/models/engagement.js';
+import { AREA_LEVEL, ENGAGEMENT_KINDS, type AreaCut } from '../store/models/engagement.js';
 import { engagementTotal, per1000, rowId, tabulate, type ReportDim } from './tabulate.js';
 
 export interface ReportQuery {
@@ -19,6 +19,13 @@ export interface ReportQuery {
 
 export class ReportQueryError extends Error {
   override readonly name = 'ReportQueryError';
+}
+
+/** The smallest area cut with the dimensions a query breaks down or filters by. */
+export function cutFor(q: Pick<ReportQuery, 'by' | 'segment' | 'district'>): AreaCut {
+  const s = q.by.includes('segment') || !!q.segment;
+  const d = q.by.includes('district') || !!q.district;
+  return s && d ? 'sd' : s ? 's' : d ? 'd' : 't';
 }
 
 function areaFilter(q: ReportQuery): Record<string, unknown> {
@@ -48,9 +55,10 @@ function checkPostLevel(q: ReportQuery): boolean {
 export async function reachReport(store: Store, q: ReportQuery): Promise<Row[]> {
   const byPost = checkPostLevel(q);
   const filter = areaFilter(q);
-  const docs = await findCounters(store, byPost ? 'post' : 'area', filter);
+  const cut = cutFor(q);
+  const docs = await findCounters(store, byPost ? 'post' : AREA_LEVEL[cut], filter);
   const rows = tabulate(docs as unknown as Record<string, unknown>[], q.by);
-  const unique = byPost ? undefined : await uniqueBy(store, filter, q.by);
+  const unique = byPost ? undefined : await uniqueBy(store, cut, filter, q.by);
   return sortRows(
     [...rows.entries()].map(([id, r]) => ({
       ...r.key,
@@ -66,15 +74,15 @@ export async function reachReport(store: Store, q: ReportQuery): Promise<Row[]> 
 
 /** Unique members and groups reached in the whole period (all rows together). */
 export async function uniqueReachTotal(store: Store, q: Omit<ReportQuery, 'by'>): Promise<{ members: number; groups: number; exact: boolean }> {
-  const u = await uniqueBy(store, areaFilter({ ...q, by: [] }), []);
+  const u = await uniqueBy(store, cutFor({ ...q, by: [] }), areaFilter({ ...q, by: [] }), []);
   const m = u.members.values().next().value as ReachSketch | undefined;
   const g = u.groups.values().next().value as ReachSketch | undefined;
   return { members: m?.estimate() ?? 0, groups: g?.estimate() ?? 0, exact: (m?.exact ?? true) && (g?.exact ?? true) };
 }
 
-async function uniqueBy(store: Store, filter: Record<string, unknown>, by: readonly ReportDim[]): Promise<{ members: Map<string, ReachSketch>; groups: Map<string, ReachSketch> }> {
+async function uniqueBy(store: Store, cut: AreaCut, filter: Record<string, unknown>, by: readonly ReportDim[]): Promise<{ members: Map<string, ReachSketch>; groups: Map<string, ReachSketch> }> {
   const out = { members: new Map<string, ReachSketch>(), groups: new Map<string, ReachSketch>() };
-  for (const doc of await findSketches(store, filter)) {
+  for (const doc of await findSketches(store, cut, filter)) {
     const map = doc.kind === 'members' ? out.members : out.groups;
     const id = rowId(doc as unknown as Record<string, unknown>, by);
     const s = ReachSketch.from({ sparse: bytes(doc.sparse), dense: bytes(doc.dense) }, MERGE_EXACT_MAX);
@@ -88,7 +96,7 @@ async function uniqueBy(store: Store, filter: Record<string, unknown>, by: reado
 /** Engagement per row: each kind, the total, and engagements per 1,000 members reached. */
 export async function engagementReport(store: Store, q: ReportQuery): Promise<Row[]> {
   const byPost = checkPostLevel(q);
-  const docs = await findCounters(store, byPost ? 'post' : 'area', areaFilter(q));
+  const docs = await findCounters(store, byPost ? 'post' : AREA_LEVEL[cutFor(q)], areaFilter(q));
   return sortRows(
     [...tabulate(docs as unknown as Record<string, unknown>[], q.by).values()].map((r) => ({
       ...r.key,

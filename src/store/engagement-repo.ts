@@ -1,6 +1,6 @@
 import type { Store } from './connection.js';
 import { inChunks } from './bulk.js';
-import type { CounterDoc, CounterLevel, EngagementDoc, SketchDocument } from './models/engagement.js';
+import type { AreaCut, CounterDoc, CounterLevel, EngagementDoc, SketchDocument } from './models/engagement.js';
 
 export type EngagementRecord = EngagementDoc;
 export type CounterRecord = CounterDoc;
@@ -9,7 +9,7 @@ export type SketchRecord = SketchDocument;
 export interface TallyWrite {
   events: readonly EngagementDoc[];
   counters: readonly { level: CounterLevel; id: string; dims: Record<string, string>; inc: Record<string, number | undefined> }[];
-  sketches: readonly { id: string; kind: 'members' | 'groups'; dims: Record<string, string>; doc: { sparse?: Uint8Array | undefined; dense?: Uint8Array | undefined } }[];
+  sketches: readonly { id: string; cut: AreaCut; kind: 'members' | 'groups'; dims: Record<string, string>; doc: { sparse?: Uint8Array | undefined; dense?: Uint8Array | undefined } }[];
 }
 
 /**
@@ -37,7 +37,13 @@ export async function writeTally(store: Store, w: TallyWrite): Promise<void> {
       await store.models.Counters[level].bulkWrite(ops, { ordered: false });
     }
   }
-  for (const chunk of inChunks(w.sketches)) {
+  const byCut = new Map<AreaCut, TallyWrite['sketches'][number][]>();
+  for (const s of w.sketches) {
+    const list = byCut.get(s.cut) ?? [];
+    list.push(s);
+    byCut.set(s.cut, list);
+  }
+  for (const [cut, items] of byCut) for (const chunk of inChunks(items)) {
     const ops = chunk.map((s) => ({
       replaceOne: {
         filter: { _id: s.id },
@@ -45,7 +51,7 @@ export async function writeTally(store: Store, w: TallyWrite): Promise<void> {
         upsert: true,
       },
     }));
-    await store.models.Sketch.bulkWrite(ops, { ordered: false });
+    await store.models.Sketches[cut].bulkWrite(ops, { ordered: false });
   }
 }
 
@@ -54,6 +60,6 @@ export async function findCounters(store: Store, level: CounterLevel, filter: Re
   return (await store.models.Counters[level].find(filter).lean()) as CounterRecord[];
 }
 
-export async function findSketches(store: Store, filter: Record<string, unknown>): Promise<SketchRecord[]> {
-  return (await store.models.Sketch.find(filter).lean()) as SketchRecord[];
+export async function findSketches(store: Store, cut: AreaCut, filter: Record<string, unknown>): Promise<SketchRecord[]> {
+  return (await store.models.Sketches[cut].find(filter).lean()) as SketchRecord[];
 }

@@ -56,8 +56,21 @@ engagementSchema.index({ day: 1, campaignId: 1 });
  * - `post`:  day × campaign × post (top posts)
  * - `group`: day × campaign × group (groups that never engage)
  */
-export const COUNTER_LEVELS = ['area', 'post', 'group'] as const;
+/**
+ * Area figures are also kept rolled up (`*` for the dimension left out), each
+ * cut in its own collection: a report reads the smallest cut that has the
+ * dimensions it needs (reach by segment and day reads 4 segments × 30 days,
+ * not 52 cells × 30 days). FerretDB v1 reads every document of a collection
+ * for any filter, so fewer documents is what makes a report fast there.
+ */
+export const AREA_CUTS = { sd: ['segment', 'district'], s: ['segment'], d: ['district'], t: [] } as const;
+export type AreaCut = keyof typeof AREA_CUTS;
+export const ROLLED_UP = '*';
+
+export const COUNTER_LEVELS = ['area', 'area_s', 'area_d', 'area_t', 'post', 'group'] as const;
 export type CounterLevel = (typeof COUNTER_LEVELS)[number];
+/** The counter level of an area cut. */
+export const AREA_LEVEL: Record<AreaCut, CounterLevel> = { sd: 'area', s: 'area_s', d: 'area_d', t: 'area_t' };
 
 export interface CounterDoc {
   _id: string;
@@ -127,14 +140,13 @@ export type EngagementModel = Model<EngagementDoc>;
 export type CounterModel = Model<CounterDoc>;
 export type SketchModel = Model<SketchDocument>;
 
-export function engagementModels(conn: Connection): { Engagement: EngagementModel; Counters: Record<CounterLevel, CounterModel>; Sketch: SketchModel } {
+export function engagementModels(conn: Connection): { Engagement: EngagementModel; Counters: Record<CounterLevel, CounterModel>; Sketches: Record<AreaCut, SketchModel> } {
+  const name = (s: string): string => s.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
   return {
     Engagement: conn.model<EngagementDoc>('Engagement', engagementSchema),
-    Counters: {
-      area: conn.model<CounterDoc>('CounterArea', counterSchema, 'counters_area'),
-      post: conn.model<CounterDoc>('CounterPost', counterSchema, 'counters_post'),
-      group: conn.model<CounterDoc>('CounterGroup', counterSchema, 'counters_group'),
-    },
-    Sketch: conn.model<SketchDocument>('Sketch', sketchSchema),
+    Counters: Object.fromEntries(COUNTER_LEVELS.map((l) => [l, conn.model<CounterDoc>(`Counter${name(l)}`, counterSchema, `counters_${l}`)])) as Record<CounterLevel, CounterModel>,
+    Sketches: Object.fromEntries(
+      (Object.keys(AREA_CUTS) as AreaCut[]).map((c) => [c, conn.model<SketchDocument>(`Sketch${c.toUpperCase()}`, sketchSchema, c === 'sd' ? 'sketches' : `sketches_${c}`)]),
+    ) as Record<AreaCut, SketchModel>,
   };
 }

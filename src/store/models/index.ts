@@ -8,7 +8,7 @@ import { campaignModel, type CampaignModel } from './campaigns.js';
 import { runModel, type RunModel } from './runs.js';
 import { leaseModel, type LeaseModel } from './leases.js';
 import { tipModel, type TipModel } from './tips.js';
-import { engagementModels, type CounterLevel, type CounterModel, type EngagementModel, type SketchModel } from './engagement.js';
+import { engagementModels, type AreaCut, type CounterLevel, type CounterModel, type EngagementModel, type SketchModel } from './engagement.js';
 
 export interface Models {
   Group: GroupModel;
@@ -21,7 +21,7 @@ export interface Models {
   Tip: TipModel;
   Engagement: EngagementModel;
   Counters: Record<CounterLevel, CounterModel>;
-  Sketch: SketchModel;
+  Sketches: Record<AreaCut, SketchModel>;
 }
 
 export function registerModels(conn: Connection): Models {
@@ -30,6 +30,6 @@ export function registerModels(conn: Connection): Models {
 
 /** Every model, flat (for creating indexes). */
 export function allModels(models: Models): Model<unknown>[] {
-  const { Counters, ...rest } = models;
-  return [...Object.values(rest), ...Object.values(Counters)] as unknown as Model<unknown>[];
+  const { Counters, Sketches, ...rest } = models;
+  return [...Object.values(rest), ...Object.values(Counters), ...Object.values(Sketches)] as unknown as Model<unknown>[];
 }

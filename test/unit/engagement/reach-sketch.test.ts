@@ -63,12 +63,19 @@ describe('the tally of one writer', () => {
     t.sent(target, ['a', 'b', 'c'].map(keyer));
     t.count(target, 'reply', 2);
     const counters = t.takeCounters();
-    expect(counters.map((c) => c.id).sort()).toEqual(['area|2026-11-24|c1|elderly|鼓楼区|w1', 'group|2026-11-24|c1|g1|w1', 'post|2026-11-24|c1|p1|w1']);
+    expect(counters.map((c) => c.id).sort()).toEqual([
+      'area_d|2026-11-24|c1|*|鼓楼区|w1', // rolled up over segments
+      'area_s|2026-11-24|c1|elderly|*|w1', // rolled up over districts
+      'area_t|2026-11-24|c1|*|*|w1',
+      'area|2026-11-24|c1|elderly|鼓楼区|w1',
+      'group|2026-11-24|c1|g1|w1',
+      'post|2026-11-24|c1|p1|w1',
+    ]);
     expect(counters.every((c) => c.inc.sent === 1 && c.inc.reach === 3 && c.inc.reply === 2 && c.dims['writer'] === 'w1')).toBe(true);
     expect(t.takeCounters()).toEqual([]);
     const sketches = t.takeSketches();
-    expect(sketches.map((s) => s.kind).sort()).toEqual(['groups', 'members']);
-    const members = ReachSketch.from(sketches.find((s) => s.kind === 'members')!.doc);
+    expect(sketches.map((s) => `${s.kind}/${s.cut}`).sort()).toEqual(['groups/d', 'groups/s', 'groups/sd', 'groups/t', 'members/d', 'members/s', 'members/sd', 'members/t']);
+    const members = ReachSketch.from(sketches.find((s) => s.kind === 'members' && s.cut === 't')!.doc);
     expect(members.estimate()).toBe(3);
     expect(Buffer.from(sketches.find((s) => s.kind === 'members')!.doc.sparse!).toString('hex')).toContain(memberKeyHex(keyer('a')));
     expect(t.takeSketches()).toEqual([]); // unchanged since
