@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { shanghaiDay } from '../config/clock.js';
 import type { OutputFormat } from '../reports/format.js';
+import { SEGMENTS, type Segment } from '../audience/segments.js';
 
 /** Parsers of option values: a wrong value stops with a message naming what is allowed (exit 2). */
 
@@ -28,9 +29,15 @@ export function dayOption(value: string): string {
   return value;
 }
 
-/** Default report period: the last `days` days up to today, Asia/Shanghai. */
-export function defaultPeriod(now: Date, days: number): { from: string; to: string } {
-  return { from: shanghaiDay(new Date(now.getTime() - (days - 1) * 86_400_000)), to: shanghaiDay(now) };
+/** A report period from `--from`/`--to`: `to` defaults to today, `from` to `days` days ending on `to` (Asia/Shanghai days). */
+export function reportPeriod(o: { from?: string | undefined; to?: string | undefined }, now: Date, days: number): { from: string; to: string } {
+  const to = o.to ?? shanghaiDay(now);
+  return { from: o.from ?? shanghaiDay(new Date(new Date(`${to}T12:00:00+08:00`).getTime() - (days - 1) * 86_400_000)), to };
+}
+
+export function segmentOption(v: string): Segment {
+  if (!(SEGMENTS as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${SEGMENTS.join(', ')} (got "${v}")`);
+  return v as Segment;
 }
 
 /** A comma-separated list checked against the allowed words. */

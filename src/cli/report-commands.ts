@@ -1,23 +1,15 @@
 import type { Command } from 'commander';
 import { systemClock } from '../config/clock.js';
-import { latestTips, tipCounts, type TipsBy } from '../store/tips-repo.js';
-import { formatRows, type OutputFormat } from '../reports/format.js';
 import { loadScamTypes } from '../content/library.js';
-import type { CliContext } from './context.js';
-import { shanghaiDay } from '../config/clock.js';
+import type { Segment } from '../audience/segments.js';
+import { SKETCH_ERROR } from '../engagement/reach-sketch.js';
 import type { Store } from '../store/connection.js';
-import type { Row } from '../reports/format.js';
+import { latestTips, tipCounts, type TipsBy } from '../store/tips-repo.js';
+import { formatRows, type OutputFormat, type Row } from '../reports/format.js';
 import { REPORT_DIMS, type ReportDim } from '../reports/tabulate.js';
 import { engagementReport, groupsReport, postsReport, reachReport, uniqueReachTotal, type ReportQuery } from '../reports/reports.js';
-import { SKETCH_ERROR } from '../engagement/reach-sketch.js';
-import { SEGMENTS, type Segment } from '../audience/segments.js';
-import { InvalidArgumentError } from 'commander';
-
-function segmentOption(v: string): Segment {
-  if (!(SEGMENTS as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${SEGMENTS.join(', ')} (got "${v}")`);
-  return v as Segment;
-}
-import { dayOption, defaultPeriod, formatOption, intOption, listOption } from './options.js';
+import type { CliContext } from './context.js';
+import { dayOption, formatOption, intOption, listOption, reportPeriod, segmentOption } from './options.js';
 
 type AnalystOptions = { from?: string; to?: string; campaign?: string; segment?: Segment; district?: string; by: ReportDim[]; format: OutputFormat; top: number };
 
@@ -36,11 +28,6 @@ function analystReport(parent: Command, name: string, description: string, byDef
     .option('--format <f>', 'table | csv | json', formatOption, 'table' as OutputFormat);
 }
 
-function periodOf(o: { from?: string; to?: string }): { from: string; to: string } {
-  const to = o.to ?? shanghaiDay(systemClock.now());
-  return { from: o.from ?? shanghaiDay(new Date(new Date(`${to}T12:00:00+08:00`).getTime() - 29 * 86_400_000)), to };
-}
-
 export function registerReportCommands(program: Command, ctx: () => CliContext): void {
   const report = program.command('report').description('reports for analysts (dates are Asia/Shanghai days)');
   const kinds: [string, string, ReportDim[], (store: Store, q: ReportQuery & { top: number }) => Promise<Row[]>][] = [
@@ -51,7 +38,7 @@ export function registerReportCommands(program: Command, ctx: () => CliContext):
   ];
   for (const [name, description, byDefault, run] of kinds) {
     analystReport(report, name, description, byDefault).action(async (o: AnalystOptions) => {
-      const q = { ...periodOf(o), by: o.by, top: o.top, ...(o.campaign ? { campaign: o.campaign } : {}), ...(o.segment ? { segment: o.segment } : {}), ...(o.district ? { district: o.district } : {}) };
+      const q = { ...reportPeriod(o, systemClock.now(), 30), by: o.by, top: o.top, ...(o.campaign ? { campaign: o.campaign } : {}), ...(o.segment ? { segment: o.segment } : {}), ...(o.district ? { district: o.district } : {}) };
       const d = await ctx().db();
       try {
         const rows = await run(d.store, q);
@@ -69,7 +56,7 @@ export function registerReportCommands(program: Command, ctx: () => CliContext):
   report
     .command('tips')
     .description('what members asked the scam check about: checks and 高/中 risk by type, district and day, and the latest masked texts')
-    .option('--from <day>', 'first day, YYYY-MM-DD (default: 6 days ago)', dayOption)
+    .option('--from <day>', 'first day, YYYY-MM-DD (default: 6 days before --to)', dayOption)
     .option('--to <day>', 'last day, YYYY-MM-DD (default: today)', dayOption)
     .option('--by <dims>', 'type, district, day, risk (comma-separated)', listOption<TipsBy>(['type', 'district', 'day', 'risk'], '--by'), ['type'] as TipsBy[])
     .option('--type <id>', 'only this scam type id (content/scam-types.yaml)')
@@ -78,7 +65,7 @@ export function registerReportCommands(program: Command, ctx: () => CliContext):
     .option('--format <f>', 'table | csv | json', formatOption, 'table' as OutputFormat)
     .action(async (o: { from?: string; to?: string; by: TipsBy[]; type?: string; district?: string; latest: number; format: OutputFormat }) => {
       const c = ctx();
-      const period = { ...defaultPeriod(systemClock.now(), 7), ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) };
+      const period = reportPeriod(o, systemClock.now(), 7);
       const names = Object.fromEntries(loadScamTypes(c.contentDir).types.map((t) => [t.id, t.name]));
       const d = await c.db();
       try {
