@@ -14,7 +14,8 @@ import { FleetWorker } from '../delivery/worker.js';
 import { listBotStates, onlineBotIds } from '../store/bots-repo.js';
 import { leaseHolders } from '../store/leases-repo.js';
 import { queueDepths, sentSince } from '../store/deliveries-repo.js';
-import { runDemo } from '../demo/run-demo.js';
+import { DEMO_REACTIONS, runDemo } from '../demo/run-demo.js';
+import { ScriptedMembers } from '../sim/member-behaviour.js';
 import { createScamDesk } from '../engagement/scam-desk.js';
 import { recorderFor } from '../engagement/recorder.js';
 import { composeInbound } from '../fleet/group-membership.js';
@@ -60,10 +61,12 @@ export function registerCommands(program: Command): void {
     .option('--members-per-group <n>', 'mean members per group', int, 80)
     .option('--bots <k>', 'bots (the first k of bots/, then extra sim-NN bots)', int, 3)
     .option('--seed <n>', 'world seed', int, 2026)
-    .action(async (o: { groups: number; membersPerGroup: number; bots: number; seed: number }) => {
+    .option('--reactions', 'residents react to campaign posts as in the demo (reply, mention, ask, acknowledge, open tracked links)')
+    .action(async (o: { groups: number; membersPerGroup: number; bots: number; seed: number; reactions?: boolean }) => {
       const c = ctx();
       const fleet = testBotsFor(c.fleet(), o.bots);
       const s = await startFleetSimulator({ ref: c.content().ref, fleet, world: { groups: o.groups, membersPerGroup: o.membersPerGroup, seed: o.seed }, useConfiguredEndpoints: true });
+      if (o.reactions) s.world.behaviour = new ScriptedMembers(DEMO_REACTIONS, { seed: o.seed });
       const out = process.stdout;
       out.write(`simulator: ${s.world.rooms.size} groups, ${[...s.world.contacts.values()].filter((x) => x.kind === 'member').length} residents, ${s.sim.endpoints.length} bots\n`);
       for (const e of s.sim.endpoints) {
