@@ -18,6 +18,7 @@ import { DEMO_REACTIONS, runDemo } from '../demo/run-demo.js';
 import { ScriptedMembers } from '../sim/member-behaviour.js';
 import { createScamDesk } from '../engagement/scam-desk.js';
 import { recorderFor } from '../engagement/recorder.js';
+import { GroupCache } from '../audience/group-cache.js';
 import { composeInbound } from '../fleet/group-membership.js';
 import { startLinkServer } from '../api/link-server.js';
 import { loadScamTypes } from '../content/library.js';
@@ -126,9 +127,10 @@ export function registerCommands(program: Command): void {
       const d = await c.db();
       const content = c.content();
       const keyer = createMemberKeyer(c.env.memberKey);
-      const desk = createScamDesk({ contentDir: c.contentDir, fleet: config, messages: content.messages, hotline: content.ref.hotline, store: d.store, keyer, clock: systemClock, log: c.log });
+      const groups = new GroupCache(d.store, systemClock);
+      const desk = createScamDesk({ contentDir: c.contentDir, fleet: config, messages: content.messages, hotline: content.ref.hotline, store: d.store, keyer, clock: systemClock, log: c.log, groups });
       const workerId = process.env['ZHIMI_WORKER_ID'] || `${hostname()}-${process.pid}`;
-      const recorder = recorderFor({ contentDir: c.contentDir, fleet: config, store: d.store, keyer, clock: systemClock, log: c.log, writer: workerId });
+      const recorder = recorderFor({ contentDir: c.contentDir, fleet: config, store: d.store, keyer, clock: systemClock, log: c.log, writer: workerId, groups });
       const worker = new FleetWorker({
         config, store: d.store, keyer, log: c.log, clock: systemClock, puppetFactory: defaultPuppetFactory(), inbound: composeInbound(desk, recorder), workerId,
         linkBase: process.env['ZHIMI_PUBLIC_URL'] || undefined,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { shanghaiDay } from '../config/clock.js';
+import { shanghaiDay, shiftDay } from '../config/clock.js';
 import type { OutputFormat } from '../reports/format.js';
 import { SEGMENTS, type Segment } from '../audience/segments.js';
 
@@ -32,7 +32,7 @@ export function dayOption(value: string): string {
 /** A report period from `--from`/`--to`: `to` defaults to today, `from` to `days` days ending on `to` (Asia/Shanghai days). */
 export function reportPeriod(o: { from?: string | undefined; to?: string | undefined }, now: Date, days: number): { from: string; to: string } {
   const to = o.to ?? shanghaiDay(now);
-  return { from: o.from ?? shanghaiDay(new Date(new Date(`${to}T12:00:00+08:00`).getTime() - (days - 1) * 86_400_000)), to };
+  return { from: o.from ?? shiftDay(to, -(days - 1)), to };
 }
 
 export function segmentOption(v: string): Segment {

@@ -13,3 +13,8 @@ const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIMEZONE, year: '
 export function shanghaiDay(at: Date): string {
   return dayFormat.format(at);
 }
+
+/** The Asia/Shanghai day `n` days after (negative: before) a YYYY-MM-DD day. */
+export function shiftDay(day: string, n: number): string {
+  return shanghaiDay(new Date(new Date(`${day}T12:00:00+08:00`).getTime() + n * 86_400_000));
+}

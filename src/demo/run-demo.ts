@@ -24,6 +24,7 @@ import { formatRows, type Row } from '../reports/format.js';
 import { progressReporter } from './progress.js';
 import { ScriptedMembers, type BehaviourTruth } from '../sim/member-behaviour.js';
 import { recorderFor, type EngagementRecorder } from '../engagement/recorder.js';
+import { GroupCache } from '../audience/group-cache.js';
 import { startLinkServer } from '../api/link-server.js';
 import { loadScamTypes } from '../content/library.js';
 import { composeInbound } from '../fleet/group-membership.js';
@@ -95,7 +96,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   });
   const members = new ScriptedMembers(DEMO_REACTIONS, { seed: 2026 });
   simulator.world.behaviour = members;
-  const recorder = recorderFor({ contentDir: o.contentDir, fleet: o.fleet, store: db.store, keyer, clock, log: o.log, writer: `demo-${process.pid}`, flushEveryMs: 200 });
+  const groupCache = new GroupCache(db.store, clock);
+  const recorder = recorderFor({ contentDir: o.contentDir, fleet: o.fleet, store: db.store, keyer, clock, log: o.log, writer: `demo-${process.pid}`, flushEveryMs: 200, groups: groupCache });
   const links = await startLinkServer({ recorder, library: o.library, allowedDomains: loadScamTypes(o.contentDir).allowedLinkDomains, log: o.log, port: 0 });
   const fleet = new Fleet({
     config: simulator.fleet,
@@ -106,7 +108,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     puppetFactory: defaultPuppetFactory({ ...process.env, ...simulator.env }),
     content: o.content,
     inbound: composeInbound(
-      createScamDesk({ contentDir: o.contentDir, fleet: o.fleet, messages: o.content.messages, hotline: o.content.ref.hotline, store: db.store, keyer, clock, log: o.log }),
+      createScamDesk({ contentDir: o.contentDir, fleet: o.fleet, messages: o.content.messages, hotline: o.content.ref.hotline, store: db.store, keyer, clock, log: o.log, groups: groupCache }),
       recorder,
     ),
   });

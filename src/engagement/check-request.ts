@@ -4,24 +4,24 @@ import { parseQuote } from './attribute.js';
 export const MIN_CHECK_CHARS = 6;
 
 const MENTION = /@[^\s\u2005@]+[\u2005\s]?/gu;
-const QUESTION = /[?？吗]|是不是|真的假的|诈骗|骗子|骗局/u;
 
 export type CheckRequest = { kind: 'check'; text: string; quoted: boolean } | { kind: 'hint' } | { kind: 'none' };
 
 /**
  * What a member wants when they @-mention the bot (or write to it
  * privately): a check of the text they quote or wrote, a hint on how to ask
- * ("这是诈骗吗？" with nothing to check), or nothing (a thank-you). A quote of
+ * ("这是诈骗吗？" with nothing to check: a reviewed question sign of
+ * content/engagement/keywords.yaml), or nothing (a thank-you). A quote of
  * the bot's own post is a reply to it, never a check. Pure.
  */
-export function checkRequest(raw: string, o: { selfNames: readonly string[] }): CheckRequest {
+export function checkRequest(raw: string, o: { selfNames: readonly string[]; questionSigns: readonly string[] }): CheckRequest {
   const quote = parseQuote(raw);
   if (quote && o.selfNames.includes(quote.quotedName)) return { kind: 'none' };
   const own = (quote ? quote.reply : raw).replace(MENTION, '').trim();
   const text = quote ? `${quote.quoted}\n${own}`.trim() : own;
   const substance = text.replace(/[\s\p{P}]/gu, '');
   if (substance.length >= MIN_CHECK_CHARS && (quote || !isOnlyQuestion(substance))) return { kind: 'check', text, quoted: !!quote };
-  return QUESTION.test(own) ? { kind: 'hint' } : { kind: 'none' };
+  return o.questionSigns.some((q) => own.includes(q)) ? { kind: 'hint' } : { kind: 'none' };
 }
 
 /** "这是诈骗吗" / "是真的吗" alone carries nothing to judge. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, Room } from 'wechaty';
 import type { Clock } from '../config/clock.js';
-import { shanghaiDay } from '../config/clock.js';
+import { shanghaiDay, shiftDay } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { FleetConfig } from '../config/bots.js';
 import { loadEngagementWords } from '../config/engagement-words.js';
@@ -9,7 +9,8 @@ import type { MemberKeyer } from '../audience/member-key.js';
 import type { BotRunner } from '../fleet/bot-runner.js';
 import type { InboundHandlers } from '../fleet/group-membership.js';
 import type { Store } from '../store/connection.js';
-import { findGroupById, findGroupByRoomId, type GroupRecord } from '../store/groups-repo.js';
+import type { GroupRecord } from '../store/groups-repo.js';
+import { GroupCache } from '../audience/group-cache.js';
 import { findSentDelivery, sentToGroupSince, type SentDelivery } from '../store/deliveries-repo.js';
 import { writeTally } from '../store/engagement-repo.js';
 import type { EngagementDoc, EngagementKind } from '../store/models/engagement.js';
@@ -30,6 +31,8 @@ export interface RecorderOptions {
   botNames: readonly string[];
   /** @defaultValue 1000 */
   flushEveryMs?: number;
+  /** Registry lookups, shared with the scam check. @defaultValue a cache of its own */
+  groups?: GroupCache;
 }
 
 /** What the recorder needs of a sent post (`humanIds`: raw ids, used in memory only to key the members). */
@@ -50,7 +53,8 @@ export function primarySegment(g: Pick<GroupRecord, 'segments'>): string {
   return g.segments[0] ?? 'general';
 }
 
-const GROUP_INFO_TTL_MS = 60_000;
+/** How long the database's answer on a group's recent posts is trusted. */
+const POSTS_LOOKUP_TTL_MS = 60_000;
 
 /**
  * Reach and engagement, recorded as they happen: every sent post adds to the
@@ -67,7 +71,7 @@ export class EngagementRecorder implements InboundHandlers {
   /** Posts sent to each group, newest last (this process's own, plus what the database told it). */
   private readonly recent = new Map<string, SentDelivery[]>();
   private readonly looked = new Map<string, number>();
-  private readonly groups = new Map<string, { at: number; group: GroupRecord | undefined }>();
+  private readonly groups: GroupCache;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly windowMs: number;
@@ -79,6 +83,7 @@ export class EngagementRecorder implements InboundHandlers {
     this.tally = new Tally(o.writer);
     this.windowMs = o.windowMs ?? 2 * 3_600_000;
     this.log = o.log.child({ module: 'engagement' });
+    this.groups = o.groups ?? new GroupCache(o.store, o.clock);
   }
 
   /** A post went out (the dispatcher's `delivery:sent`); never throws (a failure is logged: these counts are lost). */
@@ -87,7 +92,7 @@ export class EngagementRecorder implements InboundHandlers {
   }
 
   private async countSent(e: SentEvent): Promise<void> {
-    const group = await this.groupById(e.groupId);
+    const group = await this.groups.byId(e.groupId);
     const sent: SentDelivery = { deliveryId: e.deliveryId, groupId: e.groupId, botId: e.botId, campaignId: e.campaignId, postId: e.postId, sentAt: e.sentAt };
     const list = this.recent.get(e.groupId) ?? [];
     list.push(sent);
@@ -109,7 +114,7 @@ export class EngagementRecorder implements InboundHandlers {
     const d = await findSentDelivery(this.o.store, deliveryId);
     if (!d) return undefined;
     const at = this.o.clock.now();
-    this.record('click', d, await this.groupById(d.groupId), at, { client });
+    this.record('click', d, await this.groups.byId(d.groupId), at, { client });
     return d;
   }
 
@@ -124,7 +129,7 @@ export class EngagementRecorder implements InboundHandlers {
     if (!events.length && !counters.length && !sketches.length) return this.flushing;
     this.flushing = this.flushing
       .then(() => writeTally(this.o.store, { events, counters, sketches }))
-      .then(() => this.tally.forgetBefore(shanghaiDay(new Date(this.o.clock.now().getTime() - 86_400_000))))
+      .then(() => this.tally.forgetBefore(shiftDay(shanghaiDay(this.o.clock.now()), -1)))
       .catch((err: unknown) => this.log.error({ err: (err as Error).message, events: events.length, counters: counters.length }, 'could not write engagement; these counts are lost'));
     return this.flushing;
   }
@@ -139,7 +144,7 @@ export class EngagementRecorder implements InboundHandlers {
     const kind = classifyEngagement({ text: quote ? quote.reply : text, mentionsBot, quotesBot: !!quote && this.o.botNames.includes(quote.quotedName) }, this.o.words);
     if (!kind) return;
     const at = this.o.clock.now();
-    const group = await this.groupByRoom(room.id);
+    const group = await this.groups.byRoom(room.id);
     if (!group || group.status === 'left') return;
     const post = attributeToPost({ groupId: group.id, at }, await this.postsOf(group.id, at), this.windowMs);
     // several fleet bots may sit in the group: the one that sent the post counts
@@ -170,30 +175,12 @@ export class EngagementRecorder implements InboundHandlers {
   private async postsOf(groupId: string, at: Date): Promise<SentDelivery[]> {
     const mine = this.recent.get(groupId) ?? [];
     const last = this.looked.get(groupId) ?? 0;
-    if (mine.some((p) => at.getTime() - p.sentAt.getTime() <= this.windowMs) || at.getTime() - last < GROUP_INFO_TTL_MS) return mine;
+    if (mine.some((p) => at.getTime() - p.sentAt.getTime() <= this.windowMs) || at.getTime() - last < POSTS_LOOKUP_TTL_MS) return mine;
     this.looked.set(groupId, at.getTime());
     const fromDb = await sentToGroupSince(this.o.store, groupId, new Date(at.getTime() - this.windowMs));
     const merged = [...mine, ...fromDb.filter((d) => !mine.some((m) => m.deliveryId === d.deliveryId))];
     this.recent.set(groupId, merged);
     return merged;
-  }
-
-  private groupByRoom(roomId: string): Promise<GroupRecord | undefined> {
-    return this.cachedGroup(`room:${roomId}`, () => findGroupByRoomId(this.o.store, roomId));
-  }
-
-  private groupById(id: string): Promise<GroupRecord | undefined> {
-    return this.cachedGroup(`id:${id}`, () => findGroupById(this.o.store, id));
-  }
-
-  /** Registry records are read at most once a minute per group (segment and district change rarely). */
-  private async cachedGroup(key: string, load: () => Promise<GroupRecord | undefined>): Promise<GroupRecord | undefined> {
-    const now = this.o.clock.now().getTime();
-    const hit = this.groups.get(key);
-    if (hit && now - hit.at < GROUP_INFO_TTL_MS) return hit.group;
-    const group = await load();
-    this.groups.set(key, { at: now, group });
-    return group;
   }
 
   private schedule(): void {

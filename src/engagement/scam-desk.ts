@@ -7,16 +7,17 @@ import { fillTemplate } from '../config/content-texts.js';
 import type { Logger } from '../log/logger.js';
 import type { MemberKeyer } from '../audience/member-key.js';
 import type { Segment } from '../audience/segments.js';
+import { GroupCache } from '../audience/group-cache.js';
 import type { BotRunner } from '../fleet/bot-runner.js';
 import type { InboundHandlers } from '../fleet/group-membership.js';
 import type { Store } from '../store/connection.js';
-import { findGroupByRoomId } from '../store/groups-repo.js';
 import { insertTip } from '../store/tips-repo.js';
 import { checkRequest } from './check-request.js';
 import { CheckQuota } from './check-quota.js';
 import { maskText } from './mask-text.js';
 import { renderScamAnswer } from './scam-answer.js';
 import { compileScamJudge, type ScamJudge } from './scam-judge.js';
+import { loadEngagementWords } from '../config/engagement-words.js';
 import { loadScamRules, type ScamRules } from './scam-rules.js';
 
 export interface ScamDeskOptions {
@@ -29,8 +30,12 @@ export interface ScamDeskOptions {
   hotline: string;
   /** Names the fleet's bots go by (a quote of their posts is not a check). */
   botNames: readonly string[];
+  /** Reviewed signs of a question (content/engagement/keywords.yaml). */
+  questionSigns: readonly string[];
   clock: Clock;
   log: Logger;
+  /** Registry lookups, shared with the engagement recorder. @defaultValue a cache of its own */
+  groups?: GroupCache;
 }
 
 /** Which audience wording an answer in this group takes (elderly first: plainest words). */
@@ -47,21 +52,23 @@ const OPENER_ORDER: readonly Segment[] = ['elderly', 'students', 'shoppers', 'ge
 export class ScamDesk implements InboundHandlers {
   private readonly quota: CheckQuota;
   private readonly log: Logger;
+  private readonly groups: GroupCache;
 
   constructor(private readonly o: ScamDeskOptions) {
+    this.groups = o.groups ?? new GroupCache(o.store, o.clock);
     this.quota = new CheckQuota(o.settings.perMember, o.settings.windowMinutes * 60_000);
     this.log = o.log.child({ module: 'scamcheck' });
   }
 
   async onMention(message: Message, room: Room, runner: BotRunner): Promise<void> {
     const talker = message.talker();
-    const req = checkRequest(message.text(), { selfNames: [runner.bot.name, ...this.o.botNames] });
+    const req = this.request(message, runner);
     if (req.kind === 'none') return;
     if (req.kind === 'hint') {
       await room.say(this.fill(this.o.messages.scamCheckHint), talker);
       return;
     }
-    const group = await findGroupByRoomId(this.o.store, room.id);
+    const group = await this.groups.byRoom(room.id);
     const answer = await this.answer(req.text, this.o.keyer(talker.id), runner, {
       channel: 'group',
       ...(group ? { groupId: group.id, segments: group.segments, ...(group.district ? { district: group.district } : {}) } : {}),
@@ -70,7 +77,7 @@ export class ScamDesk implements InboundHandlers {
   }
 
   async onPrivateMessage(message: Message, runner: BotRunner): Promise<void> {
-    const req = checkRequest(message.text(), { selfNames: [runner.bot.name, ...this.o.botNames] });
+    const req = this.request(message, runner);
     if (req.kind === 'none') return;
     if (req.kind === 'hint') {
       await message.say(this.fill(this.o.messages.scamCheckHint));
@@ -78,6 +85,10 @@ export class ScamDesk implements InboundHandlers {
     }
     const answer = await this.answer(req.text, this.o.keyer(message.talker().id), runner, { channel: 'private' });
     if (answer) await message.say(answer);
+  }
+
+  private request(message: Message, runner: BotRunner): ReturnType<typeof checkRequest> {
+    return checkRequest(message.text(), { selfNames: [runner.bot.name, ...this.o.botNames], questionSigns: this.o.questionSigns });
   }
 
   /** Judge, word the answer, file the tip; undefined when the member is over quota and already told. */
@@ -131,12 +142,19 @@ export function loadScamCheck(contentDir: string): { rules: ScamRules; judge: Sc
 }
 
 /** The desk for a fleet worker or the demo, from the loaded configuration. */
-export function createScamDesk(o: Omit<ScamDeskOptions, 'judge' | 'rules' | 'settings' | 'messages' | 'hotline' | 'botNames'> & {
+export function createScamDesk(o: Omit<ScamDeskOptions, 'judge' | 'rules' | 'settings' | 'messages' | 'hotline' | 'botNames' | 'questionSigns'> & {
   contentDir: string;
   fleet: FleetConfig;
   messages: ScamDeskOptions['messages'];
   hotline: string;
 }): ScamDesk {
   const { rules, judge } = loadScamCheck(o.contentDir);
-  return new ScamDesk({ ...o, rules, judge, settings: o.fleet.scamCheck, botNames: [o.fleet.displayName, ...o.fleet.bots.map((b) => b.name)] });
+  return new ScamDesk({
+    ...o,
+    rules,
+    judge,
+    settings: o.fleet.scamCheck,
+    botNames: [o.fleet.displayName, ...o.fleet.bots.map((b) => b.name)],
+    questionSigns: loadEngagementWords(o.contentDir).questionSigns,
+  });
 }

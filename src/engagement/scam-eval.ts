@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
+import { parseJsonLines } from '../config/json-lines.js';
 import type { ScamJudge } from './scam-judge.js';
 
 /** One labelled text of an evaluation file. */
@@ -20,24 +21,15 @@ export interface EvalCase {
 export function parseEvalFile(content: string, file: string, judge: ScamJudge): EvalCase[] {
   const problems: ConfigProblem[] = [];
   const cases: EvalCase[] = [];
-  content.split('\n').forEach((raw, i) => {
-    const line = i + 1;
-    if (!raw.trim()) return;
-    let v: unknown;
-    try {
-      v = JSON.parse(raw);
-    } catch (err) {
-      problems.push({ file, line, field: '', message: `not JSON: ${(err as Error).message}` });
-      return;
-    }
-    const o = v as { text?: unknown; label?: unknown; type?: unknown };
+  for (const { line, value } of parseJsonLines(content, file, problems)) {
+    const o = value as { text?: unknown; label?: unknown; type?: unknown };
     if (typeof o.text !== 'string' || !o.text) {
       problems.push({ file, line, field: 'text', message: 'must be a non-empty string' });
-      return;
+      continue;
     }
     if (o.label !== 'fraud' && o.label !== 'normal') {
       problems.push({ file, line, field: 'label', message: `must be "fraud" or "normal" (got ${JSON.stringify(o.label)})` });
-      return;
+      continue;
     }
     let type: string | undefined;
     let unknownType: string | undefined;
@@ -48,7 +40,7 @@ export function parseEvalFile(content: string, file: string, judge: ScamJudge): 
       problems.push({ file, line, field: 'type', message: 'must be a type name or null' });
     }
     cases.push({ text: o.text, label: o.label, type, line, ...(unknownType ? { unknownType } : {}) });
-  });
+  }
   if (problems.length) throw new ConfigError(problems);
   return cases;
 }

@@ -139,6 +139,7 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
   const fraudAt = fraudBayes.classes.indexOf('fraud');
   const typeBayes = trainTextBayes(rules.examples.filter((e) => e.label === 'fraud' && e.type).map((e) => ({ text: normalizeForMatch(e.text), label: e.type! })));
   const { fraudWeight, typeWeight } = rules.statistical;
+  const bayesIndexOfType = new Map(typeBayes.classes.map((c, i) => [c, i]));
   const aliases = new Map<string, string>();
   // 刷单返利 = 刷单返利类 = 刷单返利类诈骗 = 刷单返利诈骗; punctuation between words does not matter
   const labelKey = (s: string): string => normalizeForMatch(s).replace(/[、，,/()（）]/gu, '').replace(/(类)?(诈骗|案件)?$/u, '').replace(/类$/u, '');
@@ -178,8 +179,8 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
     const typeP = typeWeight > 0 && typeBayes.classes.length > 1 && (signals.length > 0 || fraudP > 0.5) ? posteriors(typeBayes.logScores(grams)) : undefined;
     for (const t of typeOrder) {
       const sc = typeScore.get(t) ?? 0;
-      const at = typeP ? typeBayes.classes.indexOf(t) : -1;
-      const combined = sc + (at >= 0 ? typeWeight * typeP![at]! : 0);
+      const at = typeP ? bayesIndexOfType.get(t) : undefined;
+      const combined = sc + (at !== undefined ? typeWeight * typeP![at]! : 0);
       if (combined > bestCombined) [bestType, bestScore, bestCombined] = [t, sc, combined];
     }
     if (bestCombined < rules.minTypeScore) bestType = 'other';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
 import { parseYaml, zodProblems } from '../config/yaml-file.js';
+import { parseJsonLines } from '../config/json-lines.js';
 import { readFileSync } from 'node:fs';
 import { loadScamTypes } from '../content/library.js';
 
@@ -121,25 +122,13 @@ function loadExamples(file: string, typeNames: Record<string, string>, problems:
     return [];
   }
   const out: ScamExample[] = [];
-  text.split('\n').forEach((raw, i) => {
-    if (!raw.trim()) return;
-    let v: unknown;
-    try {
-      v = JSON.parse(raw);
-    } catch (err) {
-      problems.push({ file, line: i + 1, field: '', message: `not JSON: ${(err as Error).message}` });
-      return;
-    }
-    const r = exampleSchema.safeParse(v);
+  for (const { line, value } of parseJsonLines(text, file, problems)) {
+    const r = exampleSchema.safeParse(value);
     if (!r.success) {
-      for (const p of zodProblems(file, r.error.issues)) problems.push({ ...p, line: i + 1 });
-      return;
-    }
-    if (r.data.type !== null && !(r.data.type in typeNames)) {
-      problems.push({ file, line: i + 1, field: 'type', message: `unknown scam type "${r.data.type}": one of ${Object.keys(typeNames).join(', ')}` });
-      return;
-    }
-    out.push(r.data);
-  });
+      for (const p of zodProblems(file, r.error.issues)) problems.push({ ...p, line });
+    } else if (r.data.type !== null && !(r.data.type in typeNames)) {
+      problems.push({ file, line, field: 'type', message: `unknown scam type "${r.data.type}": one of ${Object.keys(typeNames).join(', ')}` });
+    } else out.push(r.data);
+  }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Store } from '../store/connection.js';
+import { shiftDay } from '../config/clock.js';
 import { findCounters, findSketches } from '../store/engagement-repo.js';
 import { listGroups } from '../store/groups-repo.js';
 import type { Row } from './format.js';
@@ -126,8 +127,7 @@ export async function postsReport(store: Store, q: Omit<ReportQuery, 'by'> & { t
  */
 export async function groupsReport(store: Store, q: Omit<ReportQuery, 'by'>): Promise<Row[]> {
   const to = q.to;
-  const monthStart = new Date(new Date(`${to}T00:00:00+08:00`).getTime() - 29 * 86_400_000);
-  const from30 = monthStart.toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+  const from30 = shiftDay(to, -29);
   const [inPeriod, inMonth, groups] = await Promise.all([
     findCounters(store, 'group', { day: { $gte: q.from, $lte: to }, ...(q.campaign ? { campaignId: q.campaign } : {}) }),
     findCounters(store, 'group', { day: { $gte: from30, $lte: to }, sent: { $gt: 0 } }),

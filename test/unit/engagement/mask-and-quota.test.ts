@@ -3,6 +3,8 @@ import { maskText } from '../../../src/engagement/mask-text.js';
 import { CheckQuota } from '../../../src/engagement/check-quota.js';
 import { checkRequest } from '../../../src/engagement/check-request.js';
 import { quoteText } from '../../../src/sim/member-behaviour.js';
+import { loadEngagementWords } from '../../../src/config/engagement-words.js';
+import { paths } from '../../../src/config/paths.js';
 
 describe('masking a tip', () => {
   it.each([
@@ -38,7 +40,7 @@ describe('checks per member', () => {
 });
 
 describe('what a member asks the bot', () => {
-  const self = { selfNames: ['反诈宣传员'] };
+  const self = { selfNames: ['反诈宣传员'], questionSigns: loadEngagementWords(paths.content).questionSigns };
   it('should check the text of an @-mention without the mention', () => {
     expect(checkRequest('@反诈宣传员\u2005有人让我刷单返利先垫付', self)).toEqual({ kind: 'check', text: '有人让我刷单返利先垫付', quoted: false });
   });
