@@ -4,7 +4,8 @@ import type { Post } from '../content/post-schema.js';
 import { renderPost } from '../content/render.js';
 import type { Store } from '../store/connection.js';
 import { listGroups } from '../store/groups-repo.js';
-import { insertPlanned, newDeliveryId, recentDeliveries, type PlannedDelivery } from '../store/deliveries-repo.js';
+import { insertPlanned, newDeliveryId, recentDeliveries, type DeliveryState, type PlannedDelivery } from '../store/deliveries-repo.js';
+import { inChunks } from '../store/bulk.js';
 import { shortLink } from '../engagement/link-code.js';
 import { recordPlan } from '../store/runs-repo.js';
 import { assignBots } from '../delivery/assign-bots.js';
@@ -26,7 +27,12 @@ export interface PlanRunOptions {
   now: Date;
   /** Base address of tracked links: a post with a link gets `<base>/r/<code>` per delivery. */
   linkBase?: string | undefined;
+  /** Receives each chunk of deliveries once it is in the outbox (the local dispatcher starts sending while the rest is written). */
+  onPlanned?: ((states: readonly DeliveryState[]) => void) | undefined;
 }
+
+/** Deliveries written per insert: the first chunk is on its way while the planner writes the next. */
+export const PLAN_CHUNK = 1000;
 
 export interface PlanRunResult {
   planned: number;
@@ -56,21 +62,26 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
   });
   const rows: PlannedDelivery[] = [
     ...assigned.map(({ group, botId }) => {
-      // a tracked link names its delivery, so the delivery's id is chosen here
-      const id = o.linkBase && group.target.post.link ? newDeliveryId() : undefined;
+      // the delivery's id is chosen here: a tracked link names it
+      const id = newDeliveryId();
       return {
         ...base(group.id, group.roomId),
-        ...(id ? { id } : {}),
+        id,
         botId,
         postId: group.target.post.id,
-        text: renderPost(group.target.post, group.target.variant, group, o.ref, id ? shortLink(o.linkBase!, id) : undefined),
+        text: renderPost(group.target.post, group.target.variant, group, o.ref, o.linkBase && group.target.post.link ? shortLink(o.linkBase, id) : undefined),
         notBefore: group.target.notBefore,
       };
     }),
     ...unserved.map((g) => ({ ...base(g.id, g.roomId), botId: '-', postId: g.target.post.id, text: '-', notBefore: g.target.notBefore, status: 'failed' as const, reason: 'no bot online in group' })),
     ...skipped.map((s) => ({ ...base(s.group.id, s.group.roomId), botId: '-', postId: '-', text: '-', notBefore: o.scheduledAt, status: 'skipped' as const, reason: s.reason })),
   ];
-  await insertPlanned(o.store, rows);
+  // urgent and earliest first, so the first chunks handed over are the first to send
+  rows.sort((a, b) => b.priority - a.priority || a.notBefore.getTime() - b.notBefore.getTime());
+  for (const chunk of inChunks(rows, PLAN_CHUNK)) {
+    const written = await insertPlanned(o.store, chunk);
+    o.onPlanned?.(written);
+  }
   await recordPlan(o.store, o.runId, assigned.length, skipped.length, o.now);
   return { planned: assigned.length, skipped: skipped.length, failed: unserved.length };
 }

@@ -12,6 +12,7 @@ import { loadCampaignDir, type CampaignFile } from './campaign-files.js';
 import type { CampaignDefinition } from './campaign-schema.js';
 import { SYSTEM, syncWithFile, transition } from './campaign-service.js';
 import { planRun, type PlanRunResult } from './plan-run.js';
+import type { DeliveryState } from '../store/deliveries-repo.js';
 
 export interface SchedulerEvents {
   'run:planned': [{ campaignId: string; runId: string; scheduledAt: Date } & PlanRunResult];
@@ -31,6 +32,8 @@ export interface SchedulerOptions {
   onlineBotIds: () => Promise<ReadonlySet<string>>;
   /** Base address of tracked links (`<base>/r/<code>`); unset → posts carry their plain link. */
   linkBase?: string | undefined;
+  /** Receives each chunk of deliveries as the planner writes it (a worker's dispatcher sends them at once). */
+  onPlanned?: ((states: readonly DeliveryState[]) => void) | undefined;
   /** How often to pick up approvals, pauses and file edits. @defaultValue 15000 */
   syncEveryMs?: number;
 }
@@ -110,6 +113,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       onlineBotIds: await this.o.onlineBotIds(),
       now: this.o.clock.now(),
       linkBase: this.o.linkBase,
+      onPlanned: this.o.onPlanned,
     });
     this.log.info({ campaignId, runId: id, ...result }, 'run planned');
     this.emit('run:planned', { campaignId, runId: id, scheduledAt, ...result });

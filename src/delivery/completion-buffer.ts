@@ -1,21 +1,23 @@
 import type { Store } from '../store/connection.js';
-import { completeBatch, type Completion } from '../store/deliveries-repo.js';
+import { appendEvents, type DeliveryState } from '../store/deliveries-repo.js';
+import type { DeliveryEventDoc } from '../store/models/delivery-events.js';
 
 /**
- * Collects delivery completions and writes them in batches (every `everyMs`
- * or `max` items), so a fast fleet does one round trip per batch instead of
- * one per post. A crash before a flush loses only confirmations: those
- * deliveries become `unknown` when their lease runs out and are never resent.
+ * Collects delivery outcomes (events) and writes them in batches (every
+ * `everyMs` or `max` items), so a fast fleet does one insert per batch
+ * instead of one per post. A crash before a flush loses only confirmations:
+ * those deliveries stay claimed, become `unknown` when their lease runs out,
+ * and are never resent.
  */
 export class CompletionBuffer {
-  private items: Completion[] = [];
+  private items: { state: DeliveryState; event: DeliveryEventDoc }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly store: Store, private readonly o: { everyMs?: number; max?: number; onError?: (err: unknown, lost: number) => void } = {}) {}
 
-  add(c: Completion): void {
-    this.items.push(c);
+  add(state: DeliveryState, event: DeliveryEventDoc): void {
+    this.items.push({ state, event });
     if (this.items.length >= (this.o.max ?? 500)) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.o.everyMs ?? 100);
   }
@@ -26,8 +28,11 @@ export class CompletionBuffer {
     this.timer = undefined;
     const batch = this.items;
     this.items = [];
+    if (batch.length === 0) return this.flushing;
     // one failed write must not stop later ones: those deliveries stay `sending` and their lease makes them `unknown`
-    this.flushing = this.flushing.then(() => completeBatch(this.store, batch)).catch((err: unknown) => this.o.onError?.(err, batch.length));
+    this.flushing = this.flushing
+      .then(async () => void (await appendEvents(this.store, batch)))
+      .catch((err: unknown) => this.o.onError?.(err, batch.length));
     return this.flushing;
   }
 }

@@ -4,7 +4,8 @@ import type { Clock } from '../config/clock.js';
 import { shanghaiDay } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/connection.js';
-import { claimBatch, releaseForRetry, sendTimesOfBot, urgentDue, type ClaimedDelivery } from '../store/deliveries-repo.js';
+import { appendEvents, claimDeliveries, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
+import { OutboxQueue } from './outbox-queue.js';
 import { CompletionBuffer } from './completion-buffer.js';
 import type { BotRunner } from '../fleet/bot-runner.js';
 import { scrubSecrets } from '../fleet/errors.js';
@@ -47,17 +48,22 @@ export interface DispatcherOptions {
 
 /**
  * Sends what the outbox holds, one lane per bot: wait out the bot's back-off
- * and sliding minute/hour/day windows, claim the next due delivery (urgent
- * first) atomically, pass the bot's and the fleet's bottleneck limiters
- * (urgent first there too), `say` it, confirm it with reach, then hold the
- * lane for the bot's gap plus jitter. A delivery is claimed before it is sent,
- * so a crash can lose a confirmation but never post twice.
+ * and sliding minute/hour/day windows, take the next due deliveries from the
+ * worker's in-memory queue (urgent first), claim them atomically in the
+ * database, pass the bot's and the fleet's bottleneck limiters (urgent first
+ * there too), `say` each, record its outcome with reach, and hold the lane for
+ * the bot's gap plus jitter between posts. A delivery is claimed before it is
+ * sent, so a crash can lose a confirmation but never post twice. The queue is
+ * filled by `enqueue` (the local planner's hand-off) and `refresh` (a read of
+ * the outbox: deliveries planned by other workers, moved here, retried).
  */
 export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private readonly policy: SendPolicy;
   private readonly backoff = new Map<string, BackoffState>();
   private readonly lanes = new Map<string, { stop: AbortController; done: Promise<void> }>();
   private readonly completions: CompletionBuffer;
+  private readonly queue = new OutboxQueue();
+  private sendTimes: { at: number; times: Promise<Map<string, number[]>> } | undefined;
 
   constructor(private readonly o: DispatcherOptions) {
     super();
@@ -67,6 +73,27 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   backoffOf(botId: string): BackoffState {
     return this.backoff.get(botId) ?? CALM;
+  }
+
+  /** Queue planned deliveries for the bots running here (the local planner hands each chunk over as it is written). */
+  enqueue(states: Iterable<DeliveryState>): void {
+    this.queue.add(states, (botId) => this.o.runnerOf(botId) !== undefined && this.o.mayRun?.(botId) !== false);
+  }
+
+  /** Queue what the outbox holds for the bots running here: `states` a sweep already read, or a fresh read. */
+  async refresh(states?: readonly DeliveryState[]): Promise<void> {
+    this.enqueue(states ?? (await openDeliveries(this.o.store, this.o.clock.now())));
+  }
+
+  /** Planned deliveries queued here, per bot or in all. */
+  queued(botId?: string): number {
+    return this.queue.size(botId);
+  }
+
+  /** Resolves when nothing is queued or in flight here and every outcome is written (running lanes keep running). */
+  async whenIdle(pollMs = 10): Promise<void> {
+    while (this.queue.size() > 0 || this.queue.inFlightCount > 0) await sleep(pollMs);
+    await this.completions.flush();
   }
 
   /** Run a bot's lane until stopped (a worker's normal mode). */
@@ -93,6 +120,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     l.stop.abort();
     await l.done;
     this.lanes.delete(botId);
+    this.queue.dropBot(botId);
   }
 
   /**
@@ -101,6 +129,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
    * limits returns and leaves the rest planned.
    */
   async drain(botIds: readonly string[], maxWaitMs = 60_000): Promise<void> {
+    await this.refresh();
     await Promise.all(botIds.map((b) => this.lane(b, { untilIdle: true, maxWaitMs })));
   }
 
@@ -112,13 +141,20 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private async lane(botId: string, mode: { signal?: AbortSignal; untilIdle?: boolean; maxWaitMs?: number }): Promise<void> {
     const pollMs = this.o.pollMs ?? 1000;
     const leaseMs = this.o.leaseMs ?? 120_000;
-    const recent = await sendTimesOfBot(this.o.store, botId, new Date(this.o.clock.now().getTime() - 86_400_000));
+    const recent = [...((await this.recentSendTimes()).get(botId) ?? [])];
     const wait = async (ms: number): Promise<boolean> => {
       if (mode.untilIdle && ms > (mode.maxWaitMs ?? 60_000)) return false;
       await sleep(ms, mode.signal);
       return true;
     };
-    let lastUrgentCheck = 0;
+    // nothing due: a drain ends; a running lane waits until something is queued or the next one is due
+    const waitForWork = async (): Promise<boolean> => {
+      if (mode.untilIdle) return false;
+      const next = this.queue.nextDueAt(botId);
+      const ms = next === undefined ? pollMs : Math.min(pollMs, Math.max(1, next - this.o.clock.now().getTime()));
+      await Promise.race([sleep(ms, mode.signal), this.queue.whenAdded()]);
+      return true;
+    };
     while (!mode.signal?.aborted) {
       const runner = this.o.runnerOf(botId);
       if (!runner?.isOnline || this.o.mayRun?.(botId) === false) {
@@ -142,12 +178,19 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       // time, so a crash leaves at most one claimed delivery per bot as `unknown`.
       const perPost = (limits.minGapMs + limits.jitterMs / 2) / (this.o.gapScale ?? 1);
       const max = perPost >= 500 ? 1 : Math.max(1, Math.min(windowCapacity(recent, limits, now), perPost <= 0 ? 200 : Math.floor(2000 / perPost), 200));
-      const batch = await claimBatch(this.o.store, { botId, workerId: this.o.workerId, leaseMs, now: this.o.clock.now(), max });
-      if (batch.length === 0) {
-        if (mode.untilIdle || !(await wait(pollMs))) break;
+      const taken = this.queue.take(botId, this.o.clock.now(), max);
+      if (taken.length === 0) {
+        if (!(await waitForWork())) break;
         continue;
       }
-      lastUrgentCheck = this.o.clock.now().getTime();
+      const batch = await claimDeliveries(this.o.store, taken, { workerId: this.o.workerId, leaseMs, now: this.o.clock.now() }).catch((err: unknown) => {
+        for (const t of taken) this.queue.putBack(t);
+        throw err;
+      });
+      // a lost claim: someone changed that delivery first (claimed, moved, skipped); the next refresh shows it
+      const won = new Set(batch.map((d) => d.id));
+      for (const t of taken) if (!won.has(t.id)) this.queue.settle(t.id);
+      if (batch.length === 0) continue;
       // one bottleneck job per batch: the bot's limiter holds its single slot while the lane sends
       // the batch with the bot's gaps; the fleet-wide reservoir is charged one unit per post
       const priority = batch[0]!.priority === 1 ? URGENT_PRIORITY : NORMAL_PRIORITY;
@@ -157,23 +200,17 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
         for (let i = 0; i < batch.length; i++) {
           const d = batch[i]!;
           const t = this.o.clock.now().getTime();
-          // an urgent post that became due while this lane holds normal ones goes first
-          // (fast lanes look at most twice a second, slow ones before every post)
-          const urgentWaiting = async (): Promise<boolean> => {
-            if (d.priority === 1 || i === 0 || (perPost < 100 && t - lastUrgentCheck < 500)) return false;
-            lastUrgentCheck = t;
-            return urgentDue(this.o.store, botId, this.o.clock.now());
-          };
           const stopHere =
             mode.signal?.aborted ||
             this.o.mayRun?.(botId) === false ||
             this.backoffOf(botId).cooldownUntil > t ||
             windowWaitMs(recent, limits, t) > 0 ||
-            (await urgentWaiting());
+            // an urgent post that became due while this lane holds normal ones goes first
+            (d.priority === 0 && i > 0 && this.queue.urgentDue(botId, this.o.clock.now()));
           if (stopHere) {
             // not sent: give the rest back, to be claimed again in order (urgent first)
             const notBefore = new Date(Math.max(t, this.backoffOf(botId).cooldownUntil));
-            for (const rest of batch.slice(i)) await releaseForRetry(this.o.store, rest.id, this.o.workerId, notBefore, 'returned unsent to the queue', false);
+            await this.giveBack(batch.slice(i), notBefore, 'returned unsent to the queue', false);
             return;
           }
           if (await this.send(runner, d)) recent.push(this.o.clock.now().getTime());
@@ -186,8 +223,32 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     await this.completions.flush();
   }
 
+  /** Send times of every bot in the last day (one read shared by lanes that start together). */
+  private recentSendTimes(): Promise<Map<string, number[]>> {
+    const t = performance.now();
+    if (!this.sendTimes || t - this.sendTimes.at > 1000) {
+      this.sendTimes = { at: t, times: sendTimesOfBots(this.o.store, new Date(this.o.clock.now().getTime() - 86_400_000)) };
+    }
+    return this.sendTimes.times;
+  }
+
+  /** Give claimed deliveries back to the queue, due at `notBefore`. */
+  private async giveBack(states: readonly DeliveryState[], notBefore: Date, reason: string, failed: boolean): Promise<void> {
+    const now = this.o.clock.now();
+    const back = await appendEvents(this.o.store, states.map((s) => ({ state: s, event: retryEvent(s, notBefore, reason, failed, this.o.workerId, now) })));
+    const ok = new Set(back.map((s) => s.id));
+    for (const s of states) if (!ok.has(s.id)) this.queue.settle(s.id);
+    for (const s of back) this.queue.putBack(s);
+  }
+
+  /** Record a claimed delivery's outcome (batched) and forget it here. */
+  private settle(d: DeliveryState, outcome: Outcome): void {
+    this.completions.add(d, outcomeEvent(d, outcome, this.o.workerId, this.o.clock.now()));
+    this.queue.settle(d.id);
+  }
+
   /** Send one claimed delivery; true when it was posted. */
-  private async send(runner: BotRunner, d: ClaimedDelivery): Promise<boolean> {
+  private async send(runner: BotRunner, d: DeliveryState): Promise<boolean> {
     const log = this.o.log.child({ botId: d.botId, campaignId: d.campaignId, groupId: d.groupId });
     const before = this.backoffOf(d.botId);
     try {
@@ -196,7 +257,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       const humanIds = memberIds.filter((id) => !bots.has(id));
       const reach = humanIds.length;
       const sentAt = this.o.clock.now();
-      this.completions.add({ id: d.id, workerId: this.o.workerId, status: 'sent', reach, sentAt, day: shanghaiDay(sentAt) });
+      this.settle(d, { status: 'sent', reach, sentAt, day: shanghaiDay(sentAt) });
       const after = nextBackoff(before, 'ok', false, sentAt.getTime(), this.policy);
       this.backoff.set(d.botId, after);
       if (after.factor < before.factor) {
@@ -217,19 +278,19 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       }
       if (kind === 'timeout') {
         // maybe posted: never resend (a duplicate warning is worse than a missing one)
-        this.completions.add({ id: d.id, workerId: this.o.workerId, status: 'unknown', reason: `send timed out, may or may not have been posted; not resent: ${reason}` });
+        this.settle(d, { status: 'unknown', reason: `send timed out, may or may not have been posted; not resent: ${reason}` });
         log.warn({ reason }, 'send timed out; delivery marked unknown');
         this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'unknown' });
       } else if (kind === 'not-in-group') {
-        this.completions.add({ id: d.id, workerId: this.o.workerId, status: 'skipped', reason });
+        this.settle(d, { status: 'skipped', reason });
         this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'skipped' });
       } else if (kind === 'throttled' || (kind === 'transient' && d.failures + 1 < this.policy.maxAttempts)) {
         const notBefore = new Date(kind === 'throttled' ? after.cooldownUntil : now.getTime() + retryDelayMs(d.failures + 1, this.policy));
-        await releaseForRetry(this.o.store, d.id, this.o.workerId, notBefore, reason, kind === 'transient');
+        await this.giveBack([d], notBefore, reason, kind === 'transient');
         log.info({ failures: d.failures + 1, notBefore, reason }, 'send failed; will retry');
         this.emit('delivery:retry', { deliveryId: d.id, botId: d.botId, reason, notBefore });
       } else {
-        this.completions.add({ id: d.id, workerId: this.o.workerId, status: 'failed', reason });
+        this.settle(d, { status: 'failed', reason });
         log.warn({ reason, failures: d.failures + 1 }, 'delivery failed');
         this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'failed' });
       }

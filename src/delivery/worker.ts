@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
 import { heartbeat, onlineBotIds } from '../store/bots-repo.js';
-import { expireLeases, reassignOrphans } from '../store/deliveries-repo.js';
+import { findGroupById } from '../store/groups-repo.js';
+import { expireLeases, openDeliveries, reassignOrphans } from '../store/deliveries-repo.js';
 import { holdBotLease, releaseBotLease } from '../store/leases-repo.js';
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { CampaignScheduler } from '../campaigns/scheduler.js';
@@ -25,7 +26,7 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
   workerId?: string;
   /** How long a bot lease lasts without renewal. @defaultValue 30000 */
   botLeaseMs?: number;
-  /** Housekeeping period: leases, heartbeats, failover, expired claims. @defaultValue 5000 */
+  /** Housekeeping period: leases, heartbeats, the outbox sweep (expired claims, failover, queues). @defaultValue 5000 */
   tickMs?: number;
   /** Claim lease of a delivery. @defaultValue 120000 */
   deliveryLeaseMs?: number;
@@ -56,6 +57,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private readonly limiters: Limiters;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  private sweeping: Promise<void> | undefined;
+  private sweepAgain: Promise<void> | undefined;
   private closed = false;
   private readonly log: Logger;
   /** Bots this worker holds (starting or running), and until when each lease is known good. */
@@ -82,11 +85,13 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       ...(o.deliveryLeaseMs ? { leaseMs: o.deliveryLeaseMs } : {}),
       ...(o.pollMs ? { pollMs: o.pollMs } : {}),
     });
-    this.fleet.on('bot:logout', () => void this.failover());
+    this.fleet.on('bot:logout', () => void this.sweep().catch((err: unknown) => this.log.error({ err: String(err) }, 'outbox sweep failed; will retry')));
     if (o.schedule ?? true) {
       this.scheduler = new CampaignScheduler({
         store: o.store, clock: o.clock, log: o.log, workerId: this.workerId, campaignDir: o.campaignDir, library: o.library,
         ref: o.content.ref, fleet: o.config, onlineBotIds: () => onlineBotIds(o.store, o.clock.now()), linkBase: o.linkBase,
+        // what the planner writes for bots running here is sent at once, without reading it back
+        onPlanned: (states) => this.dispatcher.enqueue(states),
         ...(o.syncEveryMs ? { syncEveryMs: o.syncEveryMs } : {}),
       });
     }
@@ -131,9 +136,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         this.running.add(bot.id);
         void this.startHeld(bot.id);
       }
-      const expired = await expireLeases(this.o.store, this.o.clock.now());
-      if (expired) this.log.warn({ expired }, 'claimed deliveries whose worker stopped became unknown (not resent)');
-      await this.failover();
+      await this.sweep();
     } catch (err) {
       this.log.error({ err: String(err) }, 'worker housekeeping failed; will retry');
     }
@@ -150,6 +153,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       await this.fleet.discoverBotGroups(botId);
       if (!this.running.has(botId) || this.closed) return;
       this.dispatcher.startLane(botId);
+      await this.sweep().catch((err: unknown) => this.log.error({ err: String(err) }, 'outbox sweep failed; will retry'));
       this.log.info({ botId }, 'running bot (lease held)');
       this.emit('bot:started', { botId });
     } catch {
@@ -159,25 +163,41 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     }
   }
 
-  /** Move planned deliveries of offline bots to online member bots, or fail them. */
-  async failover(): Promise<void> {
+  /**
+   * Read the open outbox once and act on it: claims whose lease ran out become
+   * `unknown`, planned deliveries of offline bots move to online member bots
+   * (or fail with "no bot online in group"), and what the bots running here
+   * should send is queued for their lanes.
+   */
+  sweep(): Promise<void> {
+    // asked while one runs: run once more after it (what it read may predate the reason for asking)
+    if (this.sweeping) return (this.sweepAgain ??= this.sweeping.then(() => ((this.sweepAgain = undefined), this.sweep())));
+    this.sweeping = this.doSweep().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  private async doSweep(): Promise<void> {
+    const now = this.o.clock.now();
+    const current = new Map((await openDeliveries(this.o.store, now)).map((s) => [s.id, s]));
+    const expired = await expireLeases(this.o.store, [...current.values()], now);
+    if (expired.length) this.log.warn({ expired: expired.length }, 'claimed deliveries whose worker stopped became unknown (not resent)');
+    for (const s of expired) current.set(s.id, s);
     // A bot counts as offline when it logged out (status offline/failed) or nobody has run it for
     // 30 s; a worker that just died is not a logout: another worker takes its bots over first.
-    const online = await onlineBotIds(this.o.store, this.o.clock.now(), Math.max(30_000, 3 * (this.o.botLeaseMs ?? 30_000)));
+    const online = await onlineBotIds(this.o.store, now, Math.max(30_000, 3 * (this.o.botLeaseMs ?? 30_000)));
     // this worker knows its own bots first-hand
     for (const id of this.running) {
       const r = this.fleet.runner(id);
       if (r?.isOnline) online.add(id);
       else if (r) online.delete(id);
     }
-    const res = await reassignOrphans(this.o.store, online, async (groupId) => {
-      const g = await this.o.store.models.Group.findById(groupId, { botIds: 1 }).lean();
-      return g?.botIds ?? [];
-    });
+    const res = await reassignOrphans(this.o.store, [...current.values()], online, async (groupId) => (await findGroupById(this.o.store, groupId))?.botIds ?? [], now);
+    for (const s of res.changed) current.set(s.id, s);
     if (res.moved || res.failed) {
-      this.log.warn(res, 'failover: deliveries of offline bots moved to other member bots or failed');
-      this.emit('failover', res);
+      this.log.warn({ moved: res.moved, failed: res.failed }, 'failover: deliveries of offline bots moved to other member bots or failed');
+      this.emit('failover', { moved: res.moved, failed: res.failed });
     }
+    await this.dispatcher.refresh([...current.values()]);
   }
 
   async close(): Promise<void> {
@@ -186,6 +206,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     if (this.timer) clearInterval(this.timer);
     this.scheduler?.close();
     await this.ticking?.catch(() => undefined);
+    await this.sweeping?.catch(() => undefined);
     await this.dispatcher.close();
     await this.limiters.close();
     const bots = [...this.running];

@@ -1,15 +1,26 @@
 import { Types } from 'mongoose';
 import type { Store } from './connection.js';
 import type { DeliveryStatus } from './models/deliveries.js';
+import type { DeliveryEventDoc, DeliveryEventKind } from './models/delivery-events.js';
 import { sumBy } from './aggregate.js';
-import { insertClaims } from './once.js';
-import { inChunks } from './bulk.js';
+import { insertUnique } from './once.js';
+import { applyEvent, foldDeliveries, type DeliveryState, type PlannedRecord } from './delivery-state.js';
 
 export { DELIVERY_STATUSES, FINAL_STATUSES, type DeliveryStatus } from './models/deliveries.js';
+export type { DeliveryState } from './delivery-state.js';
+
+/**
+ * The outbox. Deliveries are inserted once by the planner; every later change
+ * is an inserted event whose `_id` (`<deliveryId>:<seq>`) makes concurrent
+ * changes of the same state collide, so exactly one wins. Nothing here
+ * updates a document: on FerretDB v1 an update costs time proportional to
+ * the collection and is not atomic; inserts are cheap and a unique insert is
+ * atomic on both servers (see ARCHITECTURE.md).
+ */
 
 /** A delivery the planner wants in the outbox. */
 export interface PlannedDelivery {
-  /** Chosen by the planner when the text must name the delivery (tracked links); else the database picks. */
+  /** Chosen by the planner (tracked links name their delivery; the local hand-off needs it); else one is made. */
   id?: string;
   runId: string;
   campaignId: string;
@@ -26,111 +37,124 @@ export interface PlannedDelivery {
   reason?: string;
 }
 
-/** A delivery a worker has claimed and must now send. */
-export interface ClaimedDelivery extends PlannedDelivery {
-  id: string;
-  /** Claim number (only grows). */
-  attempts: number;
-  /** Failed sends so far (the retry budget). */
-  failures: number;
-  leaseUntil: Date;
+/** A new delivery id, for a planner that needs it before the insert. */
+export function newDeliveryId(): string {
+  return new Types.ObjectId().toHexString();
 }
 
 /**
  * Write planned deliveries. Idempotent: (run, group) is unique, so planning
- * the same run twice adds nothing. Returns how many were new.
+ * the same run twice adds nothing. Returns the deliveries this call wrote,
+ * as states (what a local dispatcher can start sending at once).
  */
-export async function insertPlanned(store: Store, items: readonly PlannedDelivery[]): Promise<number> {
-  if (items.length === 0) return 0;
-  const docs = items.map(({ id, ...d }) => ({ ...d, ...(id ? { _id: new Types.ObjectId(id) } : {}), groupId: new Types.ObjectId(d.groupId), status: d.status ?? 'planned' }));
+export async function insertPlanned(store: Store, items: readonly PlannedDelivery[]): Promise<DeliveryState[]> {
+  if (items.length === 0) return [];
+  const records: PlannedRecord[] = items.map((d) => ({ ...d, id: d.id ?? newDeliveryId(), status: d.status ?? 'planned' }));
+  const at = new Date();
+  const docs = records.map(({ id, groupId, reason, ...d }) => ({
+    ...d, _id: new Types.ObjectId(id), groupId: new Types.ObjectId(groupId), ...(reason ? { reason } : {}), createdAt: at, updatedAt: at,
+  }));
+  const lost = new Set<number>();
   try {
-    const res = await store.models.Delivery.insertMany(docs, { ordered: false, rawResult: true });
-    return res.insertedCount;
+    await store.models.Delivery.collection.insertMany(docs, { ordered: false });
   } catch (err) {
-    const e = err as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[]; insertedDocs?: unknown[]; result?: { insertedCount?: number } };
-    const writeErrors = e.writeErrors ?? [];
-    const allDuplicates = writeErrors.length > 0 && writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
-    if (e.code === 11000 || allDuplicates) return e.insertedDocs?.length ?? e.result?.insertedCount ?? 0;
-    throw err;
+    const writeErrors = (err as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors ?? [];
+    if (writeErrors.length === 0 || !writeErrors.every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
+    for (const w of writeErrors) lost.add((w.index ?? w.err?.index)!);
   }
+  return records.filter((_, i) => !lost.has(i)).map((r) => foldDeliveries([r], [])[0]!);
+}
+
+/** Which deliveries to read: by run(s), group, or planned time. */
+export interface DeliveryFilter {
+  runIds?: readonly string[];
+  campaignId?: string;
+  groupId?: string;
+  /** Planned (not-before) at or after this time. */
+  since?: Date;
+}
+
+function toRecord(d: { _id: unknown; runId: string; campaignId: string; groupId: unknown; roomId: string; botId: string; postId: string; contentHash: string; text: string; priority?: number | null; notBefore: Date; status?: string | null; reason?: string | null }): PlannedRecord {
+  return {
+    id: String(d._id), runId: d.runId, campaignId: d.campaignId, groupId: String(d.groupId), roomId: d.roomId, botId: d.botId, postId: d.postId,
+    contentHash: d.contentHash, text: d.text, priority: d.priority === 1 ? 1 : 0, notBefore: d.notBefore,
+    status: d.status === 'skipped' || d.status === 'failed' ? d.status : 'planned', reason: d.reason ?? undefined,
+  };
+}
+
+/** Current states of the deliveries a filter picks: planned documents folded with their events. */
+export async function loadDeliveries(store: Store, f: DeliveryFilter): Promise<DeliveryState[]> {
+  const match: Record<string, unknown> = {};
+  if (f.runIds) match['runId'] = { $in: [...f.runIds] };
+  if (f.campaignId) match['campaignId'] = f.campaignId;
+  if (f.groupId) match['groupId'] = new Types.ObjectId(f.groupId);
+  if (f.since) match['notBefore'] = { $gte: f.since };
+  const planned = (await store.models.Delivery.find(match).lean()).map(toRecord);
+  if (planned.length === 0) return [];
+  const runIds = [...new Set(planned.map((p) => p.runId))];
+  const events = await store.models.DeliveryEvent.find({ runId: { $in: runIds } }).lean();
+  return foldDeliveries(planned, events);
+}
+
+/** The event that changes a delivery from the state given (its `_id` collides with any other change of that state). */
+export function nextEvent(s: DeliveryState, kind: DeliveryEventKind, at: Date, fields: Partial<DeliveryEventDoc> = {}): DeliveryEventDoc {
+  const seq = s.seq + 1;
+  return { _id: `${s.id}:${seq}`, deliveryId: s.id, runId: s.runId, seq, kind, at, ...fields };
+}
+
+/**
+ * Append events; returns the states they produced for the events that won
+ * (an event whose `_id` exists lost: someone changed that delivery first).
+ */
+export async function appendEvents(store: Store, changes: readonly { state: DeliveryState; event: DeliveryEventDoc }[]): Promise<DeliveryState[]> {
+  const won = await insertUnique(store.models.DeliveryEvent, changes.map((c) => c.event));
+  return changes.filter((c) => won.has(c.event._id)).map((c) => applyEvent(c.state, c.event));
 }
 
 export interface ClaimOptions {
-  botId: string;
   workerId: string;
   leaseMs: number;
   now: Date;
 }
 
 /**
- * Claim the next due delivery of a bot (urgent first): planned → sending with
- * a lease. The claim itself is the insert of a unique claim document, so two
- * workers never both win a delivery, on FerretDB v1 as on MongoDB.
+ * Claim planned deliveries (planned → sending, with a lease) before sending
+ * them: one insert of claim events. Returns the ones this call won; a lost one
+ * changed since the caller read it (claimed, moved or skipped by someone else).
  */
-export async function claimNext(store: Store, o: ClaimOptions): Promise<ClaimedDelivery | undefined> {
-  return (await claimBatch(store, { ...o, max: 1 }))[0];
+export function claimDeliveries(store: Store, states: readonly DeliveryState[], o: ClaimOptions): Promise<DeliveryState[]> {
+  const leaseUntil = new Date(o.now.getTime() + o.leaseMs);
+  return appendEvents(store, states.filter((s) => s.status === 'planned').map((s) => ({ state: s, event: nextEvent(s, 'claim', o.now, { workerId: o.workerId, botId: s.botId, leaseUntil }) })));
 }
 
 /**
- * Claim up to `max` due deliveries of a bot in one go (urgent first, then by
- * not-before): one query, one insert of claim documents (the inserts that
- * succeed are ours), one update. Used to keep the database work per post small.
+ * Planned deliveries by due order: urgent first, then by not-before. Shared
+ * by the dispatcher's queue and the one-shot claim below.
  */
-export async function claimBatch(store: Store, o: ClaimOptions & { max: number }): Promise<ClaimedDelivery[]> {
-  const lost: Types.ObjectId[] = [];
-  for (let round = 0; round < 5; round++) {
-    const candidates = await store.models.Delivery.find({ status: 'planned', botId: o.botId, notBefore: { $lte: o.now }, ...(lost.length ? { _id: { $nin: lost } } : {}) })
-      .sort({ priority: -1, notBefore: 1 })
-      .limit(Math.max(1, o.max))
-      .lean();
-    if (candidates.length === 0) return [];
-    const claimIds = candidates.map((d) => `${String(d._id)}:${d.attempts + 1}`);
-    const won = await insertClaims(store, claimIds.map((id, i) => ({ _id: id, deliveryId: String(candidates[i]!._id), workerId: o.workerId, at: o.now })));
-    const mine = candidates.filter((_, i) => won.has(claimIds[i]!));
-    candidates.forEach((d, i) => {
-      if (!won.has(claimIds[i]!)) lost.push(d._id);
-    });
-    if (mine.length === 0) continue; // another worker took these: look at the next ones
-    const leaseUntil = new Date(o.now.getTime() + o.leaseMs);
-    for (const chunk of inChunks(mine)) {
-      await store.models.Delivery.bulkWrite(
-        chunk.map((d) => ({
-          updateOne: {
-            filter: { _id: d._id },
-            update: { $set: { status: 'sending', leaseUntil, claimedBy: o.workerId, claimedAt: o.now, attempts: d.attempts + 1 } },
-          },
-        })),
-        { ordered: false },
-      );
-    }
-    return mine.map((doc) => ({
-      id: String(doc._id),
-      runId: doc.runId,
-      campaignId: doc.campaignId,
-      groupId: String(doc.groupId),
-      roomId: doc.roomId,
-      botId: doc.botId,
-      postId: doc.postId,
-      contentHash: doc.contentHash,
-      text: doc.text,
-      priority: doc.priority === 1 ? 1 : 0,
-      notBefore: doc.notBefore,
-      attempts: doc.attempts + 1,
-      failures: doc.failures ?? 0,
-      leaseUntil,
-    }));
+export function byDueOrder(a: DeliveryState, b: DeliveryState): number {
+  return b.priority - a.priority || a.notBefore.getTime() - b.notBefore.getTime();
+}
+
+/** Claim the next due delivery of a bot from the database (tools and tests; workers claim from their queue). */
+export async function claimNext(store: Store, o: ClaimOptions & { botId: string }): Promise<DeliveryState | undefined> {
+  const due = (await openDeliveries(store, o.now)).filter((s) => s.status === 'planned' && s.botId === o.botId && s.notBefore <= o.now).sort(byDueOrder);
+  for (const s of due) {
+    const [won] = await claimDeliveries(store, [s], o);
+    if (won) return won;
   }
-  return [];
+  return undefined;
 }
 
-/** Is an urgent delivery of this bot due now? (A lane holding normal ones checks, so urgent ones go first.) */
-export async function urgentDue(store: Store, botId: string, now: Date): Promise<boolean> {
-  return (await store.models.Delivery.exists({ status: 'planned', botId, priority: 1, notBefore: { $lte: now } })) !== null;
+/** How long a delivery stays open (read by sweeps and queues) after its planned time. */
+export const OPEN_HORIZON_MS = 7 * 86_400_000;
+
+/** Deliveries planned within the open horizon, in their current state (workers' sweep). */
+export function openDeliveries(store: Store, now: Date, horizonMs = OPEN_HORIZON_MS): Promise<DeliveryState[]> {
+  return loadDeliveries(store, { since: new Date(now.getTime() - horizonMs) });
 }
 
-export interface Completion {
-  id: string;
-  workerId: string;
+/** The outcome of a claimed delivery. */
+export interface Outcome {
   status: 'sent' | 'failed' | 'skipped' | 'unknown';
   reason?: string;
   reach?: number;
@@ -138,154 +162,140 @@ export interface Completion {
   day?: string;
 }
 
-/** Write many completions in one round trip; each only if still claimed by its worker. */
-export async function completeBatch(store: Store, items: readonly Completion[]): Promise<void> {
-  for (const chunk of inChunks(items)) {
-    const ops = chunk.map((c) => ({
-      updateOne: {
-        filter: { _id: new Types.ObjectId(c.id), status: 'sending' as const, claimedBy: c.workerId },
-        update: {
-          $set: {
-            status: c.status,
-            ...(c.reason ? { reason: c.reason } : {}),
-            ...(c.status === 'sent' ? { reach: c.reach, sentAt: c.sentAt, day: c.day } : {}),
-          },
-          $unset: { leaseUntil: 1 },
-        },
-      },
-    }));
-    await store.models.Delivery.bulkWrite(ops, { ordered: false });
-  }
+/** The event that records a claimed delivery's outcome (what engagement attribution needs travels with `sent`). */
+export function outcomeEvent(s: DeliveryState, o: Outcome, workerId: string, at: Date): DeliveryEventDoc {
+  const sent = o.status === 'sent' ? { reach: o.reach, sentAt: o.sentAt, day: o.day, groupId: s.groupId, campaignId: s.campaignId, postId: s.postId } : {};
+  return nextEvent(s, o.status, at, { workerId, botId: s.botId, ...(o.reason ? { reason: o.reason } : {}), ...sent });
 }
 
-/** Confirm a send: sending → sent, with reach and the Asia/Shanghai day. Only the claimer can confirm. */
-export async function markSent(store: Store, id: string, workerId: string, result: { reach: number; sentAt: Date; day: string }): Promise<boolean> {
-  const res = await store.models.Delivery.updateOne(
-    { _id: new Types.ObjectId(id), status: 'sending', claimedBy: workerId },
-    { $set: { status: 'sent', reach: result.reach, sentAt: result.sentAt, day: result.day }, $unset: { leaseUntil: 1 } },
-  );
-  return res.modifiedCount === 1;
+/** The event that gives a claimed delivery back to the queue, due at `notBefore` (a failed send, or handed back unsent). */
+export function retryEvent(s: DeliveryState, notBefore: Date, reason: string, failed: boolean, workerId: string, at: Date): DeliveryEventDoc {
+  return nextEvent(s, 'retry', at, { workerId, botId: s.botId, notBefore, reason, failed });
 }
 
 /**
  * Claimed deliveries whose lease ran out were maybe sent, maybe not: they
  * become `unknown` and are never resent (a duplicate warning is worse than a
- * missing one). Returns how many.
+ * missing one). Works on states the caller read; returns the new states.
  */
-export async function expireLeases(store: Store, now: Date): Promise<number> {
-  const res = await store.models.Delivery.updateMany(
-    { status: 'sending', leaseUntil: { $lt: now } },
-    { $set: { status: 'unknown', reason: 'worker stopped after claiming; lease expired, not resent' }, $unset: { leaseUntil: 1 } },
-  );
-  return res.modifiedCount;
+export function expireLeases(store: Store, states: readonly DeliveryState[], now: Date): Promise<DeliveryState[]> {
+  const expired = states.filter((s) => s.status === 'sending' && s.leaseUntil && s.leaseUntil < now);
+  return appendEvents(store, expired.map((s) => ({ state: s, event: nextEvent(s, 'unknown', now, { botId: s.botId, reason: 'worker stopped after claiming; lease expired, not resent' }) })));
 }
 
 /** Deliveries of a run by status. */
 export async function countByStatus(store: Store, runId: string): Promise<Record<DeliveryStatus, number>> {
-  const rows = await sumBy(store.models.Delivery, { runId }, '$status', { n: 1 });
   const out: Record<DeliveryStatus, number> = { planned: 0, sending: 0, sent: 0, failed: 0, skipped: 0, unknown: 0 };
-  for (const r of rows) out[r.key as DeliveryStatus] = r.n;
+  for (const s of await loadDeliveries(store, { runIds: [runId] })) out[s.status]++;
   return out;
 }
 
 /** Sum of reach and count of sent deliveries of a run. */
 export async function runReach(store: Store, runId: string): Promise<{ sent: number; reach: number }> {
-  const rows = await sumBy(store.models.Delivery, { runId, status: 'sent' }, null, { sent: 1, reach: '$reach' });
-  return { sent: rows[0]?.sent ?? 0, reach: rows[0]?.reach ?? 0 };
+  const sent = (await loadDeliveries(store, { runIds: [runId] })).filter((s) => s.status === 'sent');
+  return { sent: sent.length, reach: sent.reduce((a, s) => a + (s.reach ?? 0), 0) };
 }
 
-/** Skip every planned delivery to a group (e.g. the bot was removed), with the reason. Returns how many. */
-export async function skipPlannedForGroup(store: Store, groupId: string, reason: string): Promise<number> {
-  const res = await store.models.Delivery.updateMany({ groupId: new Types.ObjectId(groupId), status: 'planned' }, { $set: { status: 'skipped', reason } });
-  return res.modifiedCount;
+/** Change every planned delivery of a group (skip it, move it to another bot, or follow its new room id). Returns how many changed. */
+async function changePlannedOfGroup(store: Store, groupId: string, pick: (s: DeliveryState) => boolean, event: (s: DeliveryState) => DeliveryEventDoc): Promise<number> {
+  const planned = (await loadDeliveries(store, { groupId })).filter((s) => s.status === 'planned' && pick(s));
+  return (await appendEvents(store, planned.map((s) => ({ state: s, event: event(s) })))).length;
+}
+
+/** Skip every planned delivery to a group (e.g. the bot was removed), with the reason. */
+export function skipPlannedForGroup(store: Store, groupId: string, reason: string, now = new Date()): Promise<number> {
+  return changePlannedOfGroup(store, groupId, () => true, (s) => nextEvent(s, 'skipped', now, { reason }));
 }
 
 /** Move a group's planned deliveries from one bot to another member bot. */
-export async function reassignPlannedForGroup(store: Store, groupId: string, fromBotId: string, toBotId: string): Promise<number> {
-  const res = await store.models.Delivery.updateMany({ groupId: new Types.ObjectId(groupId), status: 'planned', botId: fromBotId }, { $set: { botId: toBotId } });
-  return res.modifiedCount;
+export function reassignPlannedForGroup(store: Store, groupId: string, fromBotId: string, toBotId: string, now = new Date()): Promise<number> {
+  return changePlannedOfGroup(store, groupId, (s) => s.botId === fromBotId, (s) => nextEvent(s, 'moved', now, { botId: toBotId }));
+}
+
+/** A group came back under a new room id: its planned deliveries follow. */
+export function reroutePlannedForGroup(store: Store, groupId: string, roomId: string, now = new Date()): Promise<number> {
+  return changePlannedOfGroup(store, groupId, (s) => s.roomId !== roomId, (s) => nextEvent(s, 'moved', now, { roomId }));
 }
 
 /** Deliveries since a time that count for caps and the repeat window (anything not skipped or failed). */
 export async function recentDeliveries(store: Store, since: Date): Promise<{ groupId: string; postId: string; at: Date; priority: 0 | 1 }[]> {
-  const docs = await store.models.Delivery.find(
-    { status: { $in: ['planned', 'sending', 'sent', 'unknown'] }, notBefore: { $gte: since } },
-    { groupId: 1, postId: 1, sentAt: 1, notBefore: 1, priority: 1 },
-  ).lean();
-  return docs.map((d) => ({ groupId: String(d.groupId), postId: d.postId, at: d.sentAt ?? d.notBefore, priority: d.priority === 1 ? 1 : 0 }));
-}
-
-/** Give a claimed delivery back for a retry after `notBefore` (the send failed, so it was not posted). */
-export async function releaseForRetry(store: Store, id: string, workerId: string, notBefore: Date, reason: string, failed = true): Promise<boolean> {
-  const res = await store.models.Delivery.updateOne(
-    { _id: new Types.ObjectId(id), status: 'sending', claimedBy: workerId },
-    {
-      $set: { status: 'planned', notBefore, reason },
-      $unset: { leaseUntil: 1, claimedBy: 1 },
-      // `attempts` numbers the claims (it only grows); `failures` is the retry budget
-      ...(failed ? { $inc: { failures: 1 } } : {}),
-    },
-  );
-  return res.modifiedCount === 1;
+  const live = (await loadDeliveries(store, { since })).filter((s) => s.status !== 'skipped' && s.status !== 'failed');
+  return live.map((s) => ({ groupId: s.groupId, postId: s.postId, at: s.sentAt ?? s.notBefore, priority: s.priority }));
 }
 
 /**
  * Planned deliveries whose bot is not online: move each to an online bot that
  * is a member of its group, or fail it with "no bot online in group".
- * `groupBots` gives the member bots of a group id. Returns the counts.
+ * `groupBots` gives the member bots of a group id. Works on states the caller
+ * read; returns the new states and the counts.
  */
 export async function reassignOrphans(
   store: Store,
+  states: readonly DeliveryState[],
   online: ReadonlySet<string>,
   groupBots: (groupId: string) => Promise<string[]>,
-): Promise<{ moved: number; failed: number }> {
-  const orphans = await store.models.Delivery.find({ status: 'planned', botId: { $nin: [...online] } }, { groupId: 1, botId: 1 }).lean();
-  let moved = 0;
-  let failed = 0;
+  now = new Date(),
+): Promise<{ moved: number; failed: number; changed: DeliveryState[] }> {
+  const orphans = states.filter((s) => s.status === 'planned' && !online.has(s.botId));
   const load = new Map<string, number>();
   const membersOf = new Map<string, string[]>();
-  for (const d of orphans) {
-    const groupId = String(d.groupId);
-    if (!membersOf.has(groupId)) membersOf.set(groupId, await groupBots(groupId));
-    const candidates = membersOf.get(groupId)!.filter((b) => online.has(b));
+  const changes: { state: DeliveryState; event: DeliveryEventDoc }[] = [];
+  for (const s of orphans) {
+    if (!membersOf.has(s.groupId)) membersOf.set(s.groupId, await groupBots(s.groupId));
+    const candidates = membersOf.get(s.groupId)!.filter((b) => online.has(b));
     if (candidates.length === 0) {
-      const r = await store.models.Delivery.updateOne({ _id: d._id, status: 'planned' }, { $set: { status: 'failed', reason: 'no bot online in group' } });
-      failed += r.modifiedCount;
+      changes.push({ state: s, event: nextEvent(s, 'failed', now, { reason: 'no bot online in group' }) });
       continue;
     }
     const to = candidates.reduce((a, b) => ((load.get(a) ?? 0) <= (load.get(b) ?? 0) ? a : b));
     load.set(to, (load.get(to) ?? 0) + 1);
-    const r = await store.models.Delivery.updateOne({ _id: d._id, status: 'planned', botId: d.botId }, { $set: { botId: to } });
-    moved += r.modifiedCount;
+    changes.push({ state: s, event: nextEvent(s, 'moved', now, { botId: to }) });
   }
-  return { moved, failed };
+  const changed = await appendEvents(store, changes);
+  return { moved: changed.filter((s) => s.status === 'planned').length, failed: changed.filter((s) => s.status === 'failed').length, changed };
 }
 
-/** When a bot posted (sent, or claimed and maybe sent) since a time, for its sliding limits. */
-export async function sendTimesOfBot(store: Store, botId: string, since: Date): Promise<number[]> {
-  const docs = await store.models.Delivery.find(
-    { botId, $or: [{ status: 'sent', sentAt: { $gte: since } }, { status: { $in: ['unknown', 'sending'] }, claimedAt: { $gte: since } }] },
-    { sentAt: 1, claimedAt: 1 },
-  ).lean();
-  return docs.map((d) => (d.sentAt ?? d.claimedAt)!.getTime());
+/**
+ * When each bot posted since a time, for its sliding limits: sent posts at
+ * their send time, and claims without an outcome or with an unknown one at
+ * their claim time (maybe posted). A claim given back unsent does not count.
+ */
+export async function sendTimesOfBots(store: Store, since: Date): Promise<Map<string, number[]>> {
+  const events = await store.models.DeliveryEvent.find({ at: { $gte: since }, botId: { $exists: true } }, { deliveryId: 1, seq: 1, kind: 1, at: 1, botId: 1, sentAt: 1 }).lean();
+  const byDelivery = new Map<string, typeof events>();
+  for (const e of events) (byDelivery.get(e.deliveryId) ?? byDelivery.set(e.deliveryId, []).get(e.deliveryId)!).push(e);
+  const out = new Map<string, number[]>();
+  const add = (bot: string, t: number): void => void (out.get(bot) ?? out.set(bot, []).get(bot)!).push(t);
+  for (const list of byDelivery.values()) {
+    let claim: { bot: string; t: number } | undefined;
+    for (const e of list.sort((a, b) => a.seq - b.seq)) {
+      if (e.kind === 'claim') claim = { bot: e.botId!, t: e.at.getTime() };
+      else if (e.kind === 'sent') {
+        add(e.botId!, (e.sentAt ?? e.at).getTime());
+        claim = undefined;
+      } else if (e.kind !== 'unknown') claim = undefined;
+    }
+    if (claim) add(claim.bot, claim.t);
+  }
+  return out;
 }
 
 /** Planned deliveries per bot (the queues). */
-export async function queueDepths(store: Store): Promise<Map<string, number>> {
-  const rows = await sumBy(store.models.Delivery, { status: 'planned' }, '$botId', { n: 1 });
-  return new Map(rows.map((r) => [String(r.key), r.n]));
+export async function queueDepths(store: Store, now: Date): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const s of await openDeliveries(store, now)) if (s.status === 'planned') out.set(s.botId, (out.get(s.botId) ?? 0) + 1);
+  return out;
 }
 
 /** Sent deliveries per bot since a time. */
 export async function sentSince(store: Store, since: Date): Promise<Map<string, number>> {
-  const rows = await sumBy(store.models.Delivery, { status: 'sent', sentAt: { $gte: since } }, '$botId', { n: 1 });
+  const rows = await sumBy(store.models.DeliveryEvent, { kind: 'sent', sentAt: { $gte: since } }, '$botId', { n: 1 });
   return new Map(rows.map((r) => [String(r.key), r.n]));
 }
 
 /** Rooms that got a sent delivery of these runs. */
 export async function sentRoomIds(store: Store, runIds: readonly string[]): Promise<string[]> {
-  const docs = await store.models.Delivery.find({ runId: { $in: [...runIds] }, status: 'sent' }, { roomId: 1 }).lean();
-  return docs.map((d) => d.roomId);
+  return (await loadDeliveries(store, { runIds })).filter((s) => s.status === 'sent').map((s) => s.roomId);
 }
 
 /** A sent delivery, as engagement attribution needs it. */
@@ -300,25 +310,29 @@ export interface SentDelivery {
 
 /** Deliveries sent to a group since a time (engagement attribution falls back to this). */
 export async function sentToGroupSince(store: Store, groupId: string, since: Date): Promise<SentDelivery[]> {
-  const docs = await store.models.Delivery.find({ groupId: new Types.ObjectId(groupId), status: 'sent', sentAt: { $gte: since } }).lean();
-  return docs.map((d) => ({ deliveryId: String(d._id), groupId, botId: d.botId, campaignId: d.campaignId, postId: d.postId, sentAt: d.sentAt! }));
+  const events = await store.models.DeliveryEvent.find({ kind: 'sent', groupId, sentAt: { $gte: since } }).lean();
+  return events.map((e) => ({ deliveryId: e.deliveryId, groupId, botId: e.botId!, campaignId: e.campaignId!, postId: e.postId!, sentAt: e.sentAt! }));
 }
 
 /**
  * One delivery by id (a tracked link's click). A click proves the post went
  * out, so a delivery still `sending` (its confirmation not yet written) or
  * `unknown` counts too; planned, failed and skipped ones never had a link out.
+ * Reads only by `_id` (the delivery, then its events one by one): a click
+ * never scans the outbox.
  */
 export async function findSentDelivery(store: Store, id: string): Promise<SentDelivery | undefined> {
   if (!Types.ObjectId.isValid(id)) return undefined;
   const d = await store.models.Delivery.findOne({ _id: new Types.ObjectId(id) }).lean();
-  if (!d || !['sent', 'sending', 'unknown'].includes(d.status)) return undefined;
-  const sentAt = d.sentAt ?? d.claimedAt;
+  if (!d) return undefined;
+  let s = foldDeliveries([toRecord(d)], [])[0]!;
+  for (let seq = 1; seq <= 100; seq++) {
+    const e = await store.models.DeliveryEvent.findOne({ _id: `${id}:${seq}` }).lean();
+    if (!e) break;
+    s = applyEvent(s, e);
+  }
+  if (!['sent', 'sending', 'unknown'].includes(s.status)) return undefined;
+  const sentAt = s.sentAt ?? s.claimedAt;
   if (!sentAt) return undefined;
-  return { deliveryId: id, groupId: String(d.groupId), botId: d.botId, campaignId: d.campaignId, postId: d.postId, sentAt };
-}
-
-/** A new delivery id, for a planner that needs it before the insert (tracked links carry it). */
-export function newDeliveryId(): string {
-  return new Types.ObjectId().toHexString();
+  return { deliveryId: id, groupId: s.groupId, botId: s.botId, campaignId: s.campaignId, postId: s.postId, sentAt };
 }

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import type { Store } from './connection.js';
+import { reroutePlannedForGroup } from './deliveries-repo.js';
 import type { GroupStatus, Segment } from './models/groups.js';
 import { isDuplicateKey } from './once.js';
 
@@ -63,7 +64,7 @@ async function adoptRenamedRoom(store: Store, seen: SeenGroup): Promise<boolean>
     .sort((a, b) => b.overlap - a.overlap)[0];
   if (!match) return false;
   await store.models.Group.updateOne({ _id: match.c._id }, { $set: { roomId: seen.roomId }, $addToSet: { previousRoomIds: match.c.roomId } });
-  await store.models.Delivery.updateMany({ groupId: match.c._id, status: 'planned' }, { $set: { roomId: seen.roomId } });
+  await reroutePlannedForGroup(store, String(match.c._id), seen.roomId);
   return true;
 }
 

@@ -1,3 +1,4 @@
+import type { Model } from 'mongoose';
 import type { Store } from './connection.js';
 
 /**
@@ -25,11 +26,16 @@ export function firstTime(store: Store, key: string, workerId: string, now: Date
   return insertClaim(store, `once:${key}`, key, workerId, now);
 }
 
-/** Insert many claim documents at once; returns the ids this call created (duplicates are someone else's). */
-export async function insertClaims(store: Store, docs: { _id: string; deliveryId: string; workerId: string; at: Date }[]): Promise<Set<string>> {
+/**
+ * Insert documents with chosen unique `_id`s, unordered; returns the ids this
+ * call created. A duplicate means another writer got there first (that is the
+ * point); any other error is thrown.
+ */
+export async function insertUnique<D extends { _id: string }>(model: Model<D>, docs: readonly D[]): Promise<Set<string>> {
   const won = new Set(docs.map((d) => d._id));
+  if (docs.length === 0) return won;
   try {
-    await store.models.Claim.insertMany(docs, { ordered: false });
+    await model.collection.insertMany(docs as unknown as D[] as never[], { ordered: false });
   } catch (err) {
     const e = err as { writeErrors?: { index?: number; err?: { index?: number; code?: number }; code?: number }[]; code?: number };
     const errors = e.writeErrors ?? [];
@@ -40,9 +46,9 @@ export async function insertClaims(store: Store, docs: { _id: string; deliveryId
       if (i !== undefined) won.delete(docs[i]!._id);
     }
     if (errors.length === 0) {
-      // a single duplicate reported without details: find out which exist
-      const existing = await store.models.Claim.find({ _id: { $in: docs.map((d) => d._id) }, workerId: { $ne: docs[0]!.workerId } }, { _id: 1 }).lean();
-      for (const x of existing) won.delete(x._id);
+      // a duplicate without per-document details: only a lone document can be told apart
+      if (docs.length !== 1) throw err;
+      won.clear();
     }
   }
   return won;

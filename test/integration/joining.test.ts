@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Types } from 'mongoose';
 import { openTestStore } from '../support/db.js';
 import { content, startSimHarness, TEST_OFFICER, type SimHarness } from '../support/sim.js';
 import { captureLogger } from '../support/log.js';
@@ -8,7 +7,7 @@ import { systemClock } from '../../src/config/clock.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { selectGroups } from '../../src/audience/select-groups.js';
 import { findGroupByRoomId, listGroups } from '../../src/store/groups-repo.js';
-import { insertPlanned } from '../../src/store/deliveries-repo.js';
+import { insertPlanned, loadDeliveries } from '../../src/store/deliveries-repo.js';
 import type { Store } from '../../src/store/connection.js';
 import type { SimRoom } from '../../src/sim/world-model.js';
 
@@ -125,10 +124,10 @@ describe('joining groups: invitations, registration and manners', () => {
     })));
     h.world.removeMembers(r.id, [alpha], r.ownerId);
     await waitFor(async () => expect((await group(r))!.botIds).toEqual(['beta']));
-    await waitFor(async () => expect(await store.models.Delivery.countDocuments({ groupId: new Types.ObjectId(g.id), botId: 'beta', status: 'planned' })).toBe(2));
+    await waitFor(async () => expect((await loadDeliveries(store, { groupId: g.id })).filter((d) => d.botId === 'beta' && d.status === 'planned')).toHaveLength(2));
     h.world.removeMembers(r.id, [beta], r.ownerId);
     await waitFor(async () => expect((await group(r))!.status).toBe('left'));
-    const skipped = await store.models.Delivery.find({ groupId: new Types.ObjectId(g.id) }).lean();
+    const skipped = await loadDeliveries(store, { groupId: g.id });
     expect(skipped.map((d) => [d.status, d.reason])).toEqual([['skipped', 'bot removed from group'], ['skipped', 'bot removed from group']]);
     expect((await store.models.Group.findOne({ roomId: r.id }).lean())!.leftAt).toBeInstanceOf(Date);
   });

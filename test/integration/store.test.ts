@@ -4,7 +4,7 @@ import { openTestStore } from '../support/db.js';
 import { connectStore, type Store } from '../../src/store/connection.js';
 import { freePort } from '../../src/store/dev-db.js';
 import { StoreError } from '../../src/store/errors.js';
-import { claimNext, countByStatus, expireLeases, insertPlanned, markSent, type PlannedDelivery } from '../../src/store/deliveries-repo.js';
+import { appendEvents, claimNext, countByStatus, expireLeases, insertPlanned, loadDeliveries, outcomeEvent, reassignPlannedForGroup, type PlannedDelivery } from '../../src/store/deliveries-repo.js';
 
 describe('store against the real database', () => {
   let store: Store & { drop(): Promise<void> };
@@ -47,8 +47,8 @@ describe('store against the real database', () => {
 
     it('should plan each (run, group) once however often it is written', async () => {
       const items = plan(5);
-      expect(await insertPlanned(store, items)).toBe(5);
-      expect(await insertPlanned(store, items)).toBe(0);
+      expect(await insertPlanned(store, items)).toHaveLength(5);
+      expect(await insertPlanned(store, items)).toHaveLength(0);
       expect((await countByStatus(store, 'run-1')).planned).toBe(5);
     });
 
@@ -57,17 +57,41 @@ describe('store against the real database', () => {
       const got = claims.filter((c) => c !== undefined);
       expect(got).toHaveLength(5);
       expect(new Set(got.map((c) => c.id)).size).toBe(5);
-      const first = await store.models.Delivery.findOne({ runId: 'run-1', priority: 1 }).lean();
-      expect(first?.status).toBe('sending');
+      const states = await loadDeliveries(store, { runIds: ['run-1'] });
+      expect(states.every((d) => d.status === 'sending' && d.attempts === 1)).toBe(true);
+      // the urgent one was claimed in the first round of claims
+      expect(got.findIndex((c) => c.priority === 1)).toBeLessThan(2);
+      // the planned documents were never updated: the changes are events
+      expect(await store.models.Delivery.countDocuments({ runId: 'run-1', status: 'planned' })).toBe(5);
+      expect(await store.models.DeliveryEvent.countDocuments({ runId: 'run-1', kind: 'claim' })).toBe(5);
     });
 
     it('should turn expired claims into unknown, never back into planned', async () => {
-      const [one] = await store.models.Delivery.find({ runId: 'run-1' }).limit(1).lean();
-      expect(await markSent(store, String(one!._id), one!.claimedBy!, { reach: 10, sentAt: now, day: '2026-11-24' })).toBe(true);
-      expect(await expireLeases(store, new Date(now.getTime() + 120_000))).toBe(4);
+      const [one, ...rest] = await loadDeliveries(store, { runIds: ['run-1'] });
+      const [sent] = await appendEvents(store, [{ state: one!, event: outcomeEvent(one!, { status: 'sent', reach: 10, sentAt: now, day: '2026-11-24' }, one!.claimedBy!, now) }]);
+      expect(sent?.status).toBe('sent');
+      // the expiry races with a late outcome of the same claim: one of them wins, never both
+      const later = new Date(now.getTime() + 120_000);
+      const [expired, late] = await Promise.all([
+        expireLeases(store, [one!, ...rest], later),
+        appendEvents(store, [{ state: rest[0]!, event: outcomeEvent(rest[0]!, { status: 'sent', reach: 3, sentAt: later, day: '2026-11-24' }, rest[0]!.claimedBy!, later) }]),
+      ]);
+      expect(expired.length + late.length).toBe(4);
       const counts = await countByStatus(store, 'run-1');
-      expect(counts).toMatchObject({ planned: 0, sending: 0, sent: 1, unknown: 4 });
+      expect(counts).toMatchObject({ planned: 0, sending: 0, sent: 1 + late.length, unknown: expired.length });
       expect(await claimNext(store, { botId: 'a', workerId: 'w9', leaseMs: 1000, now: new Date(now.getTime() + 200_000) })).toBeUndefined();
+    });
+
+    it('should let only one of two concurrent changes of a planned delivery win', async () => {
+      const items = plan(3, 'run-2');
+      await insertPlanned(store, items);
+      const moves = await Promise.all(items.map((d) => reassignPlannedForGroup(store, d.groupId, 'a', 'b')));
+      const claims = await Promise.all([claimNext(store, { botId: 'a', workerId: 'w1', leaseMs: 60_000, now }), claimNext(store, { botId: 'b', workerId: 'w2', leaseMs: 60_000, now })]);
+      const states = await loadDeliveries(store, { runIds: ['run-2'] });
+      expect(moves.reduce((a, b) => a + b, 0)).toBe(3);
+      expect(states.every((d) => d.botId === 'b' && d.seq >= 1)).toBe(true);
+      expect(claims[0]).toBeUndefined();
+      expect(claims[1]?.botId).toBe('b');
     });
   });
 });

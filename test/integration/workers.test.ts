@@ -6,7 +6,7 @@ import { openTestStore } from '../support/db.js';
 import { startSimHarness, type SimHarness } from '../support/sim.js';
 import { planFor, tagAll } from '../support/plan.js';
 import { spawnWorker, writeBotsDir, type WorkerProcess } from '../support/worker-process.js';
-import { countByStatus } from '../../src/store/deliveries-repo.js';
+import { countByStatus, loadDeliveries } from '../../src/store/deliveries-repo.js';
 import { loadCampaignFile } from '../../src/campaigns/campaign-files.js';
 import { submitCampaign, transition } from '../../src/campaigns/campaign-service.js';
 import type { Store } from '../../src/store/connection.js';
@@ -68,7 +68,7 @@ describe('several worker processes against one database', () => {
     expect(c.sent).toBeGreaterThan(sentBeforeRestart);
     const text = `【${runId}】请勿向陌生账户转账，拨打96110咨询。`;
     for (const g of groups) expect(h.world.roomMessages(g.roomId).filter((m) => m.text === text).length).toBeLessThanOrEqual(1);
-    const sent = await store.models.Delivery.find({ runId, status: 'sent' }).lean();
+    const sent = (await loadDeliveries(store, { runIds: [runId] })).filter((d) => d.status === 'sent');
     for (const d of sent) expect(h.world.roomMessages(d.roomId).filter((m) => m.text === text)).toHaveLength(1);
     await stop(b);
   }, 90_000);
@@ -77,7 +77,7 @@ describe('several worker processes against one database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zhimi-campaign-'));
     const file = join(dir, 'every-two-seconds.yaml');
     writeFileSync(file, 'id: every-two-seconds\nname: 测试每两秒\naudience: { segments: [general] }\nposts: { audiences: [general] }\nschedule: { cron: "*/2 * * * * *" }\ncaps: { perGroupPerDay: 1, repeatPostAfterDays: 1 }\nquietHours: { default: { from: "00:00", to: "00:00" } }\n');
-    await store.models.Delivery.deleteMany({}); // the first test's posts would hit today's per-group cap
+    await Promise.all([store.models.Delivery.deleteMany({}), store.models.DeliveryEvent.deleteMany({})]); // the first test's posts would hit today's per-group cap
     const a = start('A2');
     const b = start('B2');
     await waitFor(async () => expect(await store.models.Bot.countDocuments({ status: 'online', workerId: { $in: ['A2', 'B2'] } })).toBe(3));
@@ -86,8 +86,9 @@ describe('several worker processes against one database', () => {
     await submitCampaign(store, loadCampaignFile(file), { id: 'officer-test-lin', role: 'officer' }, new Date());
     await transition(store, 'every-two-seconds', 'approve', { id: 'officer-test-wang', role: 'approver' }, new Date());
     await waitFor(async () => expect(await store.models.Run.countDocuments({ campaignId: 'every-two-seconds' })).toBeGreaterThanOrEqual(3), 30_000);
-    await waitFor(async () => expect(await store.models.Delivery.countDocuments({ campaignId: 'every-two-seconds', status: { $in: ['planned', 'sending'] } })).toBe(0)).catch(async (err: unknown) => {
-      const stuck = await store.models.Delivery.find({ campaignId: 'every-two-seconds', status: { $in: ['planned', 'sending'] } }).lean();
+    const open = async () => (await loadDeliveries(store, { campaignId: 'every-two-seconds' })).filter((d) => d.status === 'planned' || d.status === 'sending');
+    await waitFor(async () => expect(await open()).toHaveLength(0)).catch(async (err: unknown) => {
+      const stuck = await open();
       console.error(JSON.stringify(stuck.map((d) => ({ s: d.status, bot: d.botId, nb: d.notBefore, r: d.reason, a: d.attempts, c: d.claimedBy, l: d.leaseUntil }))));
       console.error(a.output().split('\n').filter((l) => /warn|error|"level":[45]0/.test(l)).slice(-15).join('\n'));
       throw err;
@@ -112,7 +113,7 @@ describe('several worker processes against one database', () => {
     expect(new Set(runs.map((r) => r.scheduledAt.getTime())).size).toBe(runs.length);
     expect(new Set(runs.map((r) => r.createdBy)).size).toBeGreaterThanOrEqual(1);
     // and each group got the campaign once (daily cap), never twice
-    const sent = await store.models.Delivery.find({ campaignId: 'every-two-seconds', status: 'sent' }).lean();
+    const sent = (await loadDeliveries(store, { campaignId: 'every-two-seconds' })).filter((d) => d.status === 'sent');
     expect(new Set(sent.map((d) => String(d.groupId))).size).toBe(sent.length);
     expect(sent.length).toBe(9);
   }, 90_000);

@@ -12,11 +12,12 @@ export async function tagAll(store: Store): Promise<GroupRecord[]> {
 
 /** Plan one delivery per group for a run; the bot is the first (or `pick`) member bot. */
 export async function planFor(store: Store, groups: readonly GroupRecord[], runId: string, opts: { priority?: 0 | 1; pick?: (g: GroupRecord) => string; notBefore?: Date } = {}): Promise<number> {
-  return insertPlanned(
+  const written = await insertPlanned(
     store,
     groups.map((g) => ({
       runId, campaignId: runId.split('@')[0]!, groupId: g.id, roomId: g.roomId, botId: opts.pick ? opts.pick(g) : g.botIds[0]!, postId: 'p', contentHash: 'h',
       text: `【${runId}】请勿向陌生账户转账，拨打96110咨询。`, priority: opts.priority ?? 0, notBefore: opts.notBefore ?? new Date(),
     })),
   );
+  return written.length;
 }

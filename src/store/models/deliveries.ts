@@ -6,9 +6,13 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const FINAL_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'skipped', 'unknown'];
 
 /**
- * The outbox: one delivery per (run, group). A worker claims a delivery
- * (planned → sending, with a lease) before it calls `say`; a claim whose
- * lease ran out without confirmation becomes `unknown` and is never resent.
+ * The outbox: one delivery per (run, group), written once by the planner and
+ * never updated. `status` here is the state at planning (planned, or skipped /
+ * failed with the reason); everything after — claims (planned → sending, with
+ * a lease) before `say`, outcomes, retries, moves to another bot — is an
+ * inserted event in `delivery_events`, and the current state is derived
+ * (src/store/delivery-state.ts). A claim whose lease ran out without an
+ * outcome becomes `unknown` and is never resent.
  */
 const deliverySchema = new Schema(
   {
@@ -22,26 +26,15 @@ const deliverySchema = new Schema(
     text: { type: String, required: true },
     /** 1 = urgent, goes ahead of normal (0) in every queue. */
     priority: { type: Number, default: 0 },
-    status: { type: String, enum: DELIVERY_STATUSES, default: 'planned' },
+    status: { type: String, enum: ['planned', 'skipped', 'failed'], default: 'planned' },
     reason: { type: String },
-    attempts: { type: Number, default: 0 },
-    failures: { type: Number, default: 0 },
     notBefore: { type: Date, required: true },
-    leaseUntil: { type: Date },
-    claimedBy: { type: String },
-    claimedAt: { type: Date },
-    sentAt: { type: Date },
-    /** Members of the group at send time, bots excluded. */
-    reach: { type: Number },
-    /** Asia/Shanghai day of sending, YYYY-MM-DD, stored on write for reports. */
-    day: { type: String },
   },
   { timestamps: true, collection: 'deliveries' },
 );
 deliverySchema.index({ runId: 1, groupId: 1 }, { unique: true });
-deliverySchema.index({ status: 1, botId: 1, priority: -1, notBefore: 1 });
-deliverySchema.index({ status: 1, leaseUntil: 1 });
-deliverySchema.index({ groupId: 1, sentAt: -1 });
+deliverySchema.index({ notBefore: -1 });
+deliverySchema.index({ groupId: 1, notBefore: -1 });
 
 export type DeliveryDoc = InferSchemaType<typeof deliverySchema>;
 export type DeliveryModel = Model<DeliveryDoc>;

@@ -4,6 +4,7 @@ import { groupModel, type GroupModel } from './groups.js';
 import { deliveryModel, type DeliveryModel } from './deliveries.js';
 import { botModel, type BotModel } from './bots.js';
 import { claimModel, type ClaimModel } from './claims.js';
+import { deliveryEventModel, type DeliveryEventModel } from './delivery-events.js';
 import { campaignModel, type CampaignModel } from './campaigns.js';
 import { runModel, type RunModel } from './runs.js';
 import { leaseModel, type LeaseModel } from './leases.js';
@@ -13,6 +14,7 @@ import { engagementModels, type AreaCut, type CounterLevel, type CounterModel, t
 export interface Models {
   Group: GroupModel;
   Delivery: DeliveryModel;
+  DeliveryEvent: DeliveryEventModel;
   Bot: BotModel;
   Claim: ClaimModel;
   Campaign: CampaignModel;
@@ -25,7 +27,7 @@ export interface Models {
 }
 
 export function registerModels(conn: Connection): Models {
-  return { Group: groupModel(conn), Delivery: deliveryModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Tip: tipModel(conn), ...engagementModels(conn) };
+  return { Group: groupModel(conn), Delivery: deliveryModel(conn), DeliveryEvent: deliveryEventModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Tip: tipModel(conn), ...engagementModels(conn) };
 }
 
 /** Every model, flat (for creating indexes). */

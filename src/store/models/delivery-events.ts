@@ -1,0 +1,79 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+export const DELIVERY_EVENT_KINDS = ['claim', 'sent', 'failed', 'skipped', 'unknown', 'retry', 'moved'] as const;
+export type DeliveryEventKind = (typeof DELIVERY_EVENT_KINDS)[number];
+
+/**
+ * The outbox's change log: every change of a delivery after planning is an
+ * inserted event, never an update. `_id` = `<deliveryId>:<seq>`, where `seq`
+ * is the number of events before it plus one, so two workers that both try
+ * to change a delivery from the same state both insert the same `_id` and
+ * only one succeeds — atomic on MongoDB and FerretDB v1 alike (a conditional
+ * update is not atomic on FerretDB v1, and costs time proportional to the
+ * collection there). A delivery's state is its planned document folded with
+ * its events in `seq` order (src/store/delivery-state.ts).
+ */
+export interface DeliveryEventDoc {
+  _id: string;
+  deliveryId: string;
+  runId: string;
+  seq: number;
+  kind: DeliveryEventKind;
+  at: Date;
+  /** claim: who claimed; others: who wrote the event. */
+  workerId?: string;
+  /** claim, sent: the sending bot; moved: the new bot. */
+  botId?: string;
+  /** moved: the group's new room id (the room came back under a new id). */
+  roomId?: string;
+  /** claim: until when the claim is held. */
+  leaseUntil?: Date;
+  /** retry: not before this time. */
+  notBefore?: Date;
+  /** retry: true when a send failed (counts against the retry budget), false when handed back unsent. */
+  failed?: boolean;
+  reason?: string;
+  /** sent: members reached (bots excluded), time, Asia/Shanghai day and what engagement attribution needs. */
+  reach?: number;
+  sentAt?: Date;
+  day?: string;
+  groupId?: string;
+  campaignId?: string;
+  postId?: string;
+}
+
+const eventSchema = new Schema<DeliveryEventDoc>(
+  {
+    _id: { type: String, required: true },
+    deliveryId: { type: String, required: true },
+    runId: { type: String, required: true },
+    seq: { type: Number, required: true },
+    kind: { type: String, enum: DELIVERY_EVENT_KINDS, required: true },
+    at: { type: Date, required: true },
+    workerId: String,
+    botId: String,
+    roomId: String,
+    leaseUntil: Date,
+    notBefore: Date,
+    failed: Boolean,
+    reason: String,
+    reach: Number,
+    sentAt: Date,
+    day: String,
+    groupId: String,
+    campaignId: String,
+    postId: String,
+  },
+  { collection: 'delivery_events', versionKey: false },
+);
+eventSchema.index({ runId: 1 });
+eventSchema.index({ deliveryId: 1 });
+eventSchema.index({ botId: 1, at: -1 });
+eventSchema.index({ kind: 1, sentAt: -1 });
+eventSchema.index({ groupId: 1, sentAt: -1 });
+
+export type DeliveryEventModel = Model<DeliveryEventDoc>;
+
+export function deliveryEventModel(conn: Connection): DeliveryEventModel {
+  return conn.model<DeliveryEventDoc>('DeliveryEvent', eventSchema);
+}
