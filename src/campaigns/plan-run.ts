@@ -3,7 +3,7 @@ import type { ReferenceData } from '../config/reference.js';
 import type { Post } from '../content/post-schema.js';
 import { renderPost } from '../content/render.js';
 import type { Store } from '../store/connection.js';
-import { listGroups } from '../store/groups-repo.js';
+import { listGroups, type GroupRecord } from '../store/groups-repo.js';
 import { insertPlanned, newDeliveryId, recentDeliveries, type DeliveryState, type PlannedDelivery } from '../store/deliveries-repo.js';
 import { inChunks } from '../store/bulk.js';
 import { shortLink } from '../engagement/link-code.js';
@@ -27,12 +27,32 @@ export interface PlanRunOptions {
   now: Date;
   /** Base address of tracked links: a post with a link gets `<base>/r/<code>` per delivery. */
   linkBase?: string | undefined;
+  /** The group registry, read shortly before the due time (RegistryPrefetch); else the planner reads it. */
+  groups?: readonly GroupRecord[] | undefined;
   /** Receives each chunk of deliveries once it is in the outbox (the local dispatcher starts sending while the rest is written). */
   onPlanned?: ((states: readonly DeliveryState[]) => void) | undefined;
 }
 
 /** Deliveries written per insert: the first chunk is on its way while the planner writes the next. */
 export const PLAN_CHUNK = 1000;
+/** The first insert is smaller, so the first posts go out sooner. */
+export const PLAN_FIRST_CHUNK = 200;
+
+/**
+ * The order to write (and send) a run's deliveries: round by round, each
+ * bot's next one (earliest first), so every chunk gives every bot work and
+ * no bot waits for others' chunks. Pure.
+ */
+export function sendOrder<T>(items: readonly T[], botOf: (t: T) => string, dueOf: (t: T) => number): T[] {
+  const rank = new Map<T, number>();
+  const seen = new Map<string, number>();
+  for (const t of [...items].sort((a, b) => dueOf(a) - dueOf(b))) {
+    const n = seen.get(botOf(t)) ?? 0;
+    seen.set(botOf(t), n + 1);
+    rank.set(t, n);
+  }
+  return [...items].sort((a, b) => rank.get(a)! - rank.get(b)! || dueOf(a) - dueOf(b));
+}
 
 export interface PlanRunResult {
   planned: number;
@@ -49,7 +69,7 @@ export interface PlanRunResult {
 export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
   const { posts } = resolveCampaignPosts(o.campaign, o.library);
   const since = new Date(o.scheduledAt.getTime() - Math.max(o.campaign.caps.repeatPostAfterDays, 1) * 86_400_000);
-  const groups = await listGroups(o.store);
+  const groups = o.groups ?? (await listGroups(o.store));
   const quiet = {
     elderly: o.campaign.quietHours?.elderly ?? o.fleet.quietHours.elderly,
     default: o.campaign.quietHours?.default ?? o.fleet.quietHours.default,
@@ -60,28 +80,30 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
   const base = (groupId: string, roomId: string): Pick<PlannedDelivery, 'runId' | 'campaignId' | 'groupId' | 'roomId' | 'contentHash' | 'priority'> => ({
     runId: o.runId, campaignId: o.campaign.id, groupId, roomId, contentHash: o.contentHash, priority,
   });
-  const rows: PlannedDelivery[] = [
-    ...assigned.map(({ group, botId }) => {
-      // the delivery's id is chosen here: a tracked link names it
-      const id = newDeliveryId();
-      return {
-        ...base(group.id, group.roomId),
-        id,
-        botId,
-        postId: group.target.post.id,
-        text: renderPost(group.target.post, group.target.variant, group, o.ref, o.linkBase && group.target.post.link ? shortLink(o.linkBase, id) : undefined),
-        notBefore: group.target.notBefore,
-      };
-    }),
+  const toRow = ({ group, botId }: (typeof assigned)[number]): PlannedDelivery => {
+    // the delivery's id is chosen here: a tracked link names it
+    const id = newDeliveryId();
+    return {
+      ...base(group.id, group.roomId),
+      id,
+      botId,
+      postId: group.target.post.id,
+      text: renderPost(group.target.post, group.target.variant, group, o.ref, o.linkBase && group.target.post.link ? shortLink(o.linkBase, id) : undefined),
+      notBefore: group.target.notBefore,
+    };
+  };
+  const unsent: PlannedDelivery[] = [
     ...unserved.map((g) => ({ ...base(g.id, g.roomId), botId: '-', postId: g.target.post.id, text: '-', notBefore: g.target.notBefore, status: 'failed' as const, reason: 'no bot online in group' })),
     ...skipped.map((s) => ({ ...base(s.group.id, s.group.roomId), botId: '-', postId: '-', text: '-', notBefore: o.scheduledAt, status: 'skipped' as const, reason: s.reason })),
   ];
-  // urgent and earliest first, so the first chunks handed over are the first to send
-  rows.sort((a, b) => b.priority - a.priority || a.notBefore.getTime() - b.notBefore.getTime());
-  for (const chunk of inChunks(rows, PLAN_CHUNK)) {
-    const written = await insertPlanned(o.store, chunk);
+  // Written in chunks, each handed to the local dispatcher as soon as it is in the outbox: the first
+  // chunk is small so posts start at once, and every chunk holds the next posts of every bot.
+  const order = sendOrder(assigned, (a) => a.botId, (a) => a.group.target.notBefore.getTime());
+  for (let i = 0, size = PLAN_FIRST_CHUNK; i < order.length; i += size, size = PLAN_CHUNK) {
+    const written = await insertPlanned(o.store, order.slice(i, i + size).map(toRow));
     o.onPlanned?.(written);
   }
+  for (const chunk of inChunks(unsent, PLAN_CHUNK)) await insertPlanned(o.store, chunk);
   await recordPlan(o.store, o.runId, assigned.length, skipped.length, o.now);
   return { planned: assigned.length, skipped: skipped.length, failed: unserved.length };
 }

@@ -12,6 +12,9 @@ import { loadCampaignDir, type CampaignFile } from './campaign-files.js';
 import type { CampaignDefinition } from './campaign-schema.js';
 import { SYSTEM, syncWithFile, transition } from './campaign-service.js';
 import { planRun, type PlanRunResult } from './plan-run.js';
+import { nextDue } from './next-due.js';
+import { RegistryPrefetch } from './registry-prefetch.js';
+import { listGroups, registryVersion, type GroupRecord } from '../store/groups-repo.js';
 import type { DeliveryState } from '../store/deliveries-repo.js';
 
 export interface SchedulerEvents {
@@ -45,13 +48,15 @@ export interface SchedulerOptions {
  * file edits take effect at the next sync, without a restart.
  */
 export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
-  private readonly tasks = new Map<string, { key: string; task: ScheduledTask | NodeJS.Timeout }>();
+  private readonly tasks = new Map<string, { key: string; def: CampaignDefinition; task: ScheduledTask | NodeJS.Timeout }>();
+  private readonly prefetch: RegistryPrefetch<GroupRecord>;
   private timer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
 
   constructor(private readonly o: SchedulerOptions) {
     super();
     this.log = o.log.child({ module: 'scheduler' });
+    this.prefetch = new RegistryPrefetch({ read: () => listGroups(o.store), version: () => registryVersion(o.store), clock: o.clock });
   }
 
   async start(): Promise<void> {
@@ -79,6 +84,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       const rec = await getCampaign(this.o.store, id);
       if (!rec || !['approved', 'active'].includes(rec.status)) this.dropTask(id);
     }
+    this.armPrefetch();
   }
 
   /**
@@ -101,6 +107,8 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     if (rec.status === 'approved') await transition(this.o.store, campaignId, 'activate', SYSTEM, this.o.clock.now(), 'first run due').catch(() => undefined);
     if (!(await createRun(this.o.store, campaignId, scheduledAt, this.o.workerId, this.o.clock.now()))) return undefined;
     const id = runId(campaignId, scheduledAt);
+    const prefetched = this.prefetch.take(scheduledAt);
+    this.armPrefetch();
     const result = await planRun({
       store: this.o.store,
       runId: id,
@@ -114,6 +122,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       now: this.o.clock.now(),
       linkBase: this.o.linkBase,
       onPlanned: this.o.onPlanned,
+      groups: await prefetched,
     });
     this.log.info({ campaignId, runId: id, ...result }, 'run planned');
     this.emit('run:planned', { campaignId, runId: id, scheduledAt, ...result });
@@ -122,6 +131,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
+    this.prefetch.close();
     for (const id of [...this.tasks.keys()]) this.dropTask(id);
   }
 
@@ -136,15 +146,22 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     };
     if ('cron' in def.schedule) {
       const task = cron.schedule(def.schedule.cron, (ctx) => fire(ctx.date), { timezone: 'Asia/Shanghai', name: `campaign:${rec._id}` });
-      this.tasks.set(rec._id, { key, task });
+      this.tasks.set(rec._id, { key, def, task });
     } else {
       const at = new Date(def.schedule.at);
       const wait = at.getTime() - this.o.clock.now().getTime();
       if (wait < 0) return;
       const t = setTimeout(() => fire(at), Math.min(wait, 2 ** 31 - 1));
       t.unref();
-      this.tasks.set(rec._id, { key, task: t });
+      this.tasks.set(rec._id, { key, def, task: t });
     }
+  }
+
+  /** Have the registry read just before the earliest next due time of the scheduled campaigns. */
+  private armPrefetch(): void {
+    const now = this.o.clock.now();
+    const next = [...this.tasks.values()].map((t) => nextDue(t.def, now)?.getTime()).filter((t): t is number => t !== undefined);
+    if (next.length) this.prefetch.arm(new Date(Math.min(...next)));
   }
 
   private dropTask(id: string): void {

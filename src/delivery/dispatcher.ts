@@ -4,9 +4,9 @@ import type { Clock } from '../config/clock.js';
 import { shanghaiDay } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/connection.js';
-import { appendEvents, claimDeliveries, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
+import { claimChanges, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
 import { OutboxQueue } from './outbox-queue.js';
-import { CompletionBuffer } from './completion-buffer.js';
+import { EventWriter } from './event-writer.js';
 import type { BotRunner } from '../fleet/bot-runner.js';
 import { scrubSecrets } from '../fleet/errors.js';
 import { Limiters, NORMAL_PRIORITY, URGENT_PRIORITY } from './limiters.js';
@@ -61,14 +61,14 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private readonly policy: SendPolicy;
   private readonly backoff = new Map<string, BackoffState>();
   private readonly lanes = new Map<string, { stop: AbortController; done: Promise<void> }>();
-  private readonly completions: CompletionBuffer;
+  private readonly events: EventWriter;
   private readonly queue = new OutboxQueue();
   private sendTimes: { at: number; times: Promise<Map<string, number[]>> } | undefined;
 
   constructor(private readonly o: DispatcherOptions) {
     super();
     this.policy = { ...DEFAULT_SEND_POLICY, ...o.policy };
-    this.completions = new CompletionBuffer(o.store, { onError: (err, lost) => o.log.error({ err: String(err), lost }, 'could not record completions; those deliveries will become unknown') });
+    this.events = new EventWriter(o.store, { onError: (err, lost) => o.log.error({ err: String(err), lost }, 'could not record completions; those deliveries will become unknown') });
   }
 
   backoffOf(botId: string): BackoffState {
@@ -93,7 +93,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   /** Resolves when nothing is queued or in flight here and every outcome is written (running lanes keep running). */
   async whenIdle(pollMs = 10): Promise<void> {
     while (this.queue.size() > 0 || this.queue.inFlightCount > 0) await sleep(pollMs);
-    await this.completions.flush();
+    await this.events.flush();
   }
 
   /** Run a bot's lane until stopped (a worker's normal mode). */
@@ -135,7 +135,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   async close(): Promise<void> {
     await Promise.all([...this.lanes.keys()].map((b) => this.stopLane(b)));
-    await this.completions.flush();
+    await this.events.flush();
   }
 
   private async lane(botId: string, mode: { signal?: AbortSignal; untilIdle?: boolean; maxWaitMs?: number }): Promise<void> {
@@ -152,75 +152,107 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       if (mode.untilIdle) return false;
       const next = this.queue.nextDueAt(botId);
       const ms = next === undefined ? pollMs : Math.min(pollMs, Math.max(1, next - this.o.clock.now().getTime()));
-      await Promise.race([sleep(ms, mode.signal), this.queue.whenAdded()]);
+      const woken = new AbortController();
+      const stop = (): void => woken.abort();
+      mode.signal?.addEventListener('abort', stop, { once: true });
+      void this.queue.whenAdded().then(stop);
+      await sleep(ms, woken.signal);
+      mode.signal?.removeEventListener('abort', stop);
       return true;
     };
-    while (!mode.signal?.aborted) {
-      const runner = this.o.runnerOf(botId);
-      if (!runner?.isOnline || this.o.mayRun?.(botId) === false) {
-        if (mode.untilIdle || !(await wait(pollMs))) break;
-        continue;
-      }
-      const now = this.o.clock.now().getTime();
-      const bo = this.backoffOf(botId);
-      if (bo.cooldownUntil > now) {
-        if (!(await wait(bo.cooldownUntil - now))) break;
-        continue;
-      }
-      const limits = this.o.limitsOf(botId);
-      const w = windowWaitMs(recent, limits, now);
-      if (w > 0) {
-        if (!(await wait(w))) break;
-        continue;
-      }
-      // Fast bots claim in batches (as many as the windows allow and the bot can send in about two
-      // seconds) to keep database work per post small; bots with real gaps (≥ 0.5 s) claim one at a
-      // time, so a crash leaves at most one claimed delivery per bot as `unknown`.
-      const perPost = (limits.minGapMs + limits.jitterMs / 2) / (this.o.gapScale ?? 1);
-      const max = perPost >= 500 ? 1 : Math.max(1, Math.min(windowCapacity(recent, limits, now), perPost <= 0 ? 200 : Math.floor(2000 / perPost), 200));
-      const taken = this.queue.take(botId, this.o.clock.now(), max);
-      if (taken.length === 0) {
-        if (!(await waitForWork())) break;
-        continue;
-      }
-      const batch = await claimDeliveries(this.o.store, taken, { workerId: this.o.workerId, leaseMs, now: this.o.clock.now() }).catch((err: unknown) => {
-        for (const t of taken) this.queue.putBack(t);
-        throw err;
-      });
-      // a lost claim: someone changed that delivery first (claimed, moved, skipped); the next refresh shows it
-      const won = new Set(batch.map((d) => d.id));
-      for (const t of taken) if (!won.has(t.id)) this.queue.settle(t.id);
-      if (batch.length === 0) continue;
-      // one bottleneck job per batch: the bot's limiter holds its single slot while the lane sends
-      // the batch with the bot's gaps; the fleet-wide reservoir is charged one unit per post
-      const priority = batch[0]!.priority === 1 ? URGENT_PRIORITY : NORMAL_PRIORITY;
-      // every job has an expiration: in a Redis cluster it is what frees the slot of a worker that died mid-job
-      await this.o.limiters.bot(botId).schedule({ priority, expiration: leaseMs }, async () => {
-        await this.o.limiters.fleet.schedule({ priority, weight: batch.length }, async () => undefined);
-        for (let i = 0; i < batch.length; i++) {
-          const d = batch[i]!;
-          const t = this.o.clock.now().getTime();
-          const stopHere =
-            mode.signal?.aborted ||
-            this.o.mayRun?.(botId) === false ||
-            this.backoffOf(botId).cooldownUntil > t ||
-            windowWaitMs(recent, limits, t) > 0 ||
-            // an urgent post that became due while this lane holds normal ones goes first
-            (d.priority === 0 && i > 0 && this.queue.urgentDue(botId, this.o.clock.now()));
-          if (stopHere) {
-            // not sent: give the rest back, to be claimed again in order (urgent first)
-            const notBefore = new Date(Math.max(t, this.backoffOf(botId).cooldownUntil));
-            await this.giveBack(batch.slice(i), notBefore, 'returned unsent to the queue', false);
-            return;
-          }
-          if (await this.send(runner, d)) recent.push(this.o.clock.now().getTime());
-          const l = this.o.limitsOf(botId);
-          const gap = ((l.minGapMs + (this.o.random ?? Math.random)() * l.jitterMs) * this.backoffOf(botId).factor) / (this.o.gapScale ?? 1);
-          await sleep(gap, mode.signal);
+    // the next batch, claimed while the current one is sent (fast lanes), so a lane never idles on the claim
+    let next: Promise<DeliveryState[]> | undefined;
+    const dropNext = async (): Promise<void> => {
+      const claimed = next ? await next.catch(() => []) : [];
+      next = undefined;
+      if (claimed.length) await this.giveBack(claimed, this.o.clock.now(), 'returned unsent to the queue', false);
+    };
+    try {
+      while (!mode.signal?.aborted) {
+        const runner = this.o.runnerOf(botId);
+        // the pipelined batch goes back whenever the lane has to wait, or an urgent post became due
+        if (next && (!runner?.isOnline || this.o.mayRun?.(botId) === false || this.queue.urgentDue(botId, this.o.clock.now()))) await dropNext();
+        if (!runner?.isOnline || this.o.mayRun?.(botId) === false) {
+          if (mode.untilIdle || !(await wait(pollMs))) break;
+          continue;
         }
-      });
+        const now = this.o.clock.now().getTime();
+        const bo = this.backoffOf(botId);
+        if (bo.cooldownUntil > now) {
+          await dropNext();
+          if (!(await wait(bo.cooldownUntil - now))) break;
+          continue;
+        }
+        const limits = this.o.limitsOf(botId);
+        const w = windowWaitMs(recent, limits, now);
+        if (w > 0) {
+          await dropNext();
+          if (!(await wait(w))) break;
+          continue;
+        }
+        // Fast bots claim in batches (as many as the windows allow and the bot can send in about two
+        // seconds) to keep database work per post small; bots with real gaps (≥ 0.5 s) claim one at a
+        // time, so a crash leaves at most one claimed delivery per bot as `unknown`.
+        const perPost = (limits.minGapMs + limits.jitterMs / 2) / (this.o.gapScale ?? 1);
+        const max = perPost >= 500 ? 1 : Math.max(1, Math.min(windowCapacity(recent, limits, now), perPost <= 0 ? 200 : Math.floor(2000 / perPost), 200));
+        const pipelined = next;
+        next = undefined;
+        const batch = pipelined ? await pipelined : await this.claimFromQueue(botId, max, leaseMs);
+        if (batch.length === 0) {
+          if (pipelined) continue;
+          if (!(await waitForWork())) break;
+          continue;
+        }
+        // one bottleneck job per batch: the bot's limiter holds its single slot while the lane sends
+        // the batch with the bot's gaps; the fleet-wide reservoir is charged one unit per post
+        const priority = batch[0]!.priority === 1 ? URGENT_PRIORITY : NORMAL_PRIORITY;
+        // every job has an expiration: in a Redis cluster it is what frees the slot of a worker that died mid-job
+        await this.o.limiters.bot(botId).schedule({ priority, expiration: leaseMs }, async () => {
+          await this.o.limiters.fleet.schedule({ priority, weight: batch.length }, async () => undefined);
+          for (let i = 0; i < batch.length; i++) {
+            const d = batch[i]!;
+            const t = this.o.clock.now().getTime();
+            // a full batch means more is queued: claim the next one now (for a lane that claims many at a time)
+            if (i === 0 && max > 1 && batch.length === max) next = this.claimFromQueue(botId, max, leaseMs);
+            const stopHere =
+              mode.signal?.aborted ||
+              this.o.mayRun?.(botId) === false ||
+              this.backoffOf(botId).cooldownUntil > t ||
+              windowWaitMs(recent, limits, t) > 0 ||
+              // an urgent post that became due while this lane holds normal ones goes first
+              (d.priority === 0 && i > 0 && this.queue.urgentDue(botId, this.o.clock.now()));
+            if (stopHere) {
+              // not sent: give the rest back, to be claimed again in order (urgent first)
+              const notBefore = new Date(Math.max(t, this.backoffOf(botId).cooldownUntil));
+              await this.giveBack(batch.slice(i), notBefore, 'returned unsent to the queue', false);
+              return;
+            }
+            if (await this.send(runner, d)) recent.push(this.o.clock.now().getTime());
+            const l = this.o.limitsOf(botId);
+            const gap = ((l.minGapMs + (this.o.random ?? Math.random)() * l.jitterMs) * this.backoffOf(botId).factor) / (this.o.gapScale ?? 1);
+            await waitUntil(Date.now() + gap, mode.signal);
+          }
+        });
+      }
+    } finally {
+      // a lane that stops or fails gives its pipelined batch back (else it would turn unknown)
+      await dropNext();
     }
-    await this.completions.flush();
+    await this.events.flush();
+  }
+
+  /** Take due deliveries of a bot from the queue and claim them; returns the ones won. */
+  private async claimFromQueue(botId: string, max: number, leaseMs: number): Promise<DeliveryState[]> {
+    const taken = this.queue.take(botId, this.o.clock.now(), max);
+    if (taken.length === 0) return [];
+    const batch = await this.events.write(claimChanges(taken, { workerId: this.o.workerId, leaseMs, now: this.o.clock.now() })).catch((err: unknown) => {
+      for (const t of taken) this.queue.putBack(t);
+      throw err;
+    });
+    // a lost claim: someone changed that delivery first (claimed, moved, skipped); the next refresh shows it
+    const won = new Set(batch.map((d) => d.id));
+    for (const t of taken) if (!won.has(t.id)) this.queue.settle(t.id);
+    return batch;
   }
 
   /** Send times of every bot in the last day (one read shared by lanes that start together). */
@@ -235,7 +267,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   /** Give claimed deliveries back to the queue, due at `notBefore`. */
   private async giveBack(states: readonly DeliveryState[], notBefore: Date, reason: string, failed: boolean): Promise<void> {
     const now = this.o.clock.now();
-    const back = await appendEvents(this.o.store, states.map((s) => ({ state: s, event: retryEvent(s, notBefore, reason, failed, this.o.workerId, now) })));
+    const back = await this.events.write(states.map((s) => ({ state: s, event: retryEvent(s, notBefore, reason, failed, this.o.workerId, now) })));
     const ok = new Set(back.map((s) => s.id));
     for (const s of states) if (!ok.has(s.id)) this.queue.settle(s.id);
     for (const s of back) this.queue.putBack(s);
@@ -243,7 +275,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   /** Record a claimed delivery's outcome (batched) and forget it here. */
   private settle(d: DeliveryState, outcome: Outcome): void {
-    this.completions.add(d, outcomeEvent(d, outcome, this.o.workerId, this.o.clock.now()));
+    this.events.add(d, outcomeEvent(d, outcome, this.o.workerId, this.o.clock.now()));
     this.queue.settle(d.id);
   }
 
@@ -312,4 +344,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Wait until wall time `t`: the gap between two posts is real time, and a timer may fire a little early. */
+async function waitUntil(t: number, signal?: AbortSignal): Promise<void> {
+  for (let left = t - Date.now(); left > 0 && !signal?.aborted; left = t - Date.now()) await sleep(left, signal);
 }

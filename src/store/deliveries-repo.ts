@@ -123,8 +123,13 @@ export interface ClaimOptions {
  * changed since the caller read it (claimed, moved or skipped by someone else).
  */
 export function claimDeliveries(store: Store, states: readonly DeliveryState[], o: ClaimOptions): Promise<DeliveryState[]> {
+  return appendEvents(store, claimChanges(states, o));
+}
+
+/** The claim events for planned deliveries (for a writer that batches them with other events). */
+export function claimChanges(states: readonly DeliveryState[], o: ClaimOptions): { state: DeliveryState; event: DeliveryEventDoc }[] {
   const leaseUntil = new Date(o.now.getTime() + o.leaseMs);
-  return appendEvents(store, states.filter((s) => s.status === 'planned').map((s) => ({ state: s, event: nextEvent(s, 'claim', o.now, { workerId: o.workerId, botId: s.botId, leaseUntil }) })));
+  return states.filter((s) => s.status === 'planned').map((s) => ({ state: s, event: nextEvent(s, 'claim', o.now, { workerId: o.workerId, botId: s.botId, leaseUntil }) }));
 }
 
 /**

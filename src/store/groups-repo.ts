@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Store } from './connection.js';
 import { reroutePlannedForGroup } from './deliveries-repo.js';
@@ -28,6 +29,20 @@ export interface SeenGroup {
   memberCount: number;
   botId: string;
   memberSample: string[];
+}
+
+/**
+ * The registry's version: a value that changes with every write to the group
+ * registry (any worker, any process). A registry read taken with version V is
+ * current while the version is still V. Read by `_id`.
+ */
+export async function registryVersion(store: Store): Promise<string> {
+  return (await store.models.Meta.findOne({ _id: 'registry' }).lean())?.v ?? 'none';
+}
+
+/** Mark the registry changed, after the write (a fresh random value: concurrent writers can never leave it looking unchanged). */
+async function registryChanged(store: Store): Promise<void> {
+  await store.models.Meta.updateOne({ _id: 'registry' }, { $set: { v: randomUUID() } }, { upsert: true });
 }
 
 /** Register or refresh a group a bot is in; new groups start `pending`. Returns the record and whether it is new. */
@@ -79,6 +94,7 @@ async function upsertOnce(store: Store, seen: SeenGroup, now: Date): Promise<{ g
     },
     { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
   );
+  await registryChanged(store);
   const doc = res.value;
   if (!doc) throw new Error(`upsert of group ${seen.roomId} returned nothing`);
   return { group: toRecord(doc), created: res.lastErrorObject?.['updatedExisting'] === false };
@@ -94,6 +110,7 @@ export async function registerJoinedGroup(store: Store, seen: SeenGroup, invited
   if (res.group.status === 'left' || res.created) {
     const status: GroupStatus = res.group.district && res.group.segments.length ? 'active' : 'pending';
     await store.models.Group.updateOne({ roomId: seen.roomId }, { $set: { status, invitedByKey, joinedAt: now }, $unset: { leftAt: 1 } });
+    await registryChanged(store);
     return { group: { ...res.group, status }, created: res.created };
   }
   return res;
@@ -106,8 +123,12 @@ export async function registerJoinedGroup(store: Store, seen: SeenGroup, invited
 export async function removeBotFromGroup(store: Store, roomId: string, botId: string, now: Date): Promise<GroupRecord | undefined> {
   const doc = await store.models.Group.findOneAndUpdate({ roomId }, { $pull: { botIds: botId } }, { returnDocument: 'after', lean: true });
   if (!doc) return undefined;
-  if (doc.botIds.length > 0) return toRecord(doc);
+  if (doc.botIds.length > 0) {
+    await registryChanged(store);
+    return toRecord(doc);
+  }
   await store.models.Group.updateOne({ roomId }, { $set: { status: 'left', leftAt: now } });
+  await registryChanged(store);
   return { ...toRecord(doc), status: 'left' };
 }
 
@@ -117,6 +138,7 @@ export async function setGroupPaused(store: Store, roomId: string, paused: boole
   if (!current || current.status === 'left') return current ? toRecord(current) : undefined;
   const status: GroupStatus = paused ? 'paused' : current.district && current.segments.length ? 'active' : 'pending';
   await store.models.Group.updateOne({ roomId }, { $set: { status } });
+  await registryChanged(store);
   return { ...toRecord(current), status };
 }
 
@@ -148,6 +170,7 @@ export async function tagGroup(store: Store, roomId: string, input: TagGroupInpu
     },
     { returnDocument: 'after', lean: true },
   );
+  await registryChanged(store);
   return doc ? toRecord(doc) : undefined;
 }
 

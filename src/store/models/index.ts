@@ -9,6 +9,7 @@ import { campaignModel, type CampaignModel } from './campaigns.js';
 import { runModel, type RunModel } from './runs.js';
 import { leaseModel, type LeaseModel } from './leases.js';
 import { tipModel, type TipModel } from './tips.js';
+import { metaModel, type MetaModel } from './meta.js';
 import { engagementModels, type AreaCut, type CounterLevel, type CounterModel, type EngagementModel, type SketchModel } from './engagement.js';
 
 export interface Models {
@@ -21,13 +22,14 @@ export interface Models {
   Run: RunModel;
   Lease: LeaseModel;
   Tip: TipModel;
+  Meta: MetaModel;
   Engagement: EngagementModel;
   Counters: Record<CounterLevel, CounterModel>;
   Sketches: Record<AreaCut, SketchModel>;
 }
 
 export function registerModels(conn: Connection): Models {
-  return { Group: groupModel(conn), Delivery: deliveryModel(conn), DeliveryEvent: deliveryEventModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Tip: tipModel(conn), ...engagementModels(conn) };
+  return { Group: groupModel(conn), Delivery: deliveryModel(conn), DeliveryEvent: deliveryEventModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Tip: tipModel(conn), Meta: metaModel(conn), ...engagementModels(conn) };
 }
 
 /** Every model, flat (for creating indexes). */

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { OutboxQueue } from '../../../src/delivery/outbox-queue.js';
+import { initialState, type DeliveryState } from '../../../src/store/delivery-state.js';
+
+const now = new Date('2026-11-24T02:00:00Z');
+const d = (id: string, o: Partial<DeliveryState> = {}): DeliveryState => ({
+  ...initialState({ id, runId: 'r', campaignId: 'c', groupId: `g${id}`, roomId: `r${id}`, botId: 'a', postId: 'p', contentHash: 'h', text: 't', priority: 0, notBefore: now, status: 'planned' }),
+  ...o,
+});
+
+describe('OutboxQueue', () => {
+  it('should hand out due deliveries urgent first, then by not-before, never one that is not due', () => {
+    const q = new OutboxQueue();
+    q.add([d('late', { notBefore: new Date(now.getTime() + 1000) }), d('n2', { notBefore: new Date(now.getTime() - 1000) }), d('n1', { notBefore: new Date(now.getTime() - 2000) }), d('u', { priority: 1 })]);
+    expect(q.urgentDue('a', now)).toBe(true);
+    expect(q.take('a', now, 10).map((s) => s.id)).toEqual(['u', 'n1', 'n2']);
+    expect(q.nextDueAt('a')).toBe(now.getTime() + 1000);
+    expect(q.inFlightCount).toBe(3);
+  });
+
+  it('should let a newer state replace an older one, and never put back what is in flight', () => {
+    const q = new OutboxQueue();
+    q.add([d('1'), d('2')]);
+    q.add([d('1', { seq: 2, botId: 'b' })]); // moved to bot b
+    expect(q.size('a')).toBe(1);
+    expect(q.size('b')).toBe(1);
+    q.add([d('1', { seq: 1 })]); // an older read changes nothing
+    expect(q.size('b')).toBe(1);
+    const [taken] = q.take('a', now, 1);
+    q.add([d(taken!.id)]); // a sweep that read before the claim
+    expect(q.size('a')).toBe(0);
+    q.putBack({ ...taken!, seq: 2, notBefore: now });
+    expect(q.size('a')).toBe(1);
+  });
+
+  it('should drop a delivery that is no longer planned or is for a bot not running here', () => {
+    const q = new OutboxQueue();
+    q.add([d('1'), d('2')]);
+    q.add([d('1', { seq: 1, status: 'skipped' }), d('2', { seq: 1, botId: 'elsewhere' })], (bot) => bot !== 'elsewhere');
+    expect(q.size()).toBe(0);
+  });
+
+  it('should wake a waiting lane when work arrives', async () => {
+    const q = new OutboxQueue();
+    const woke = q.whenAdded();
+    q.add([d('1')]);
+    await expect(woke).resolves.toBeUndefined();
+  });
+});
