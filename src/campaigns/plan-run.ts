@@ -35,8 +35,8 @@ export interface PlanRunOptions {
 
 /** Deliveries written per insert: the first chunk is on its way while the planner writes the next. */
 export const PLAN_CHUNK = 1000;
-/** The first insert is smaller, so the first posts go out sooner. */
-export const PLAN_FIRST_CHUNK = 200;
+/** The first insert is small, so the first posts go out sooner; each next one is twice as big, up to PLAN_CHUNK. */
+export const PLAN_FIRST_CHUNK = 100;
 
 /**
  * The order to write (and send) a run's deliveries: round by round, each
@@ -97,9 +97,9 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
     ...skipped.map((s) => ({ ...base(s.group.id, s.group.roomId), botId: '-', postId: '-', text: '-', notBefore: o.scheduledAt, status: 'skipped' as const, reason: s.reason })),
   ];
   // Written in chunks, each handed to the local dispatcher as soon as it is in the outbox: the first
-  // chunk is small so posts start at once, and every chunk holds the next posts of every bot.
+  // chunks are small so posts start at once, and every chunk holds the next posts of every bot.
   const order = sendOrder(assigned, (a) => a.botId, (a) => a.group.target.notBefore.getTime());
-  for (let i = 0, size = PLAN_FIRST_CHUNK; i < order.length; i += size, size = PLAN_CHUNK) {
+  for (let i = 0, size = PLAN_FIRST_CHUNK; i < order.length; i += size, size = Math.min(PLAN_CHUNK, 2 * size)) {
     const written = await insertPlanned(o.store, order.slice(i, i + size).map(toRow));
     o.onPlanned?.(written);
   }

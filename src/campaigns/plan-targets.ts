@@ -55,19 +55,30 @@ export function planTargets<G extends GroupRecord>(input: PlanInput<G>): { targe
     byGroup.set(h.groupId, list);
   }
   const repeatMs = input.campaign.caps.repeatPostAfterDays * 86_400_000;
+  // the same for every group of a quiet-hours profile, or of a set of segments: worked out once
+  const whenFor = new Map<QuietWindow, { notBefore: Date; day: string }>();
+  const when = (quiet: QuietWindow): { notBefore: Date; day: string } => {
+    let w = whenFor.get(quiet);
+    if (!w) {
+      const notBefore = urgent ? input.now : outsideQuietHours(input.now, quiet);
+      whenFor.set(quiet, (w = { notBefore, day: shanghaiDay(notBefore) }));
+    }
+    return w;
+  };
+  const fittingFor = new Map<string, Post[]>();
   for (const group of selectGroups(input.groups, input.campaign.audience)) {
     const history = byGroup.get(group.id) ?? [];
-    const quiet = group.segments.includes('elderly') ? input.quietHours.elderly : input.quietHours.default;
-    const notBefore = urgent ? input.now : outsideQuietHours(input.now, quiet);
+    const { notBefore, day } = when(group.segments.includes('elderly') ? input.quietHours.elderly : input.quietHours.default);
     if (!urgent) {
-      const day = shanghaiDay(notBefore);
       const sameDay = history.filter((h) => h.priority === 0 && shanghaiDay(h.at) === day).length;
       if (sameDay >= input.campaign.caps.perGroupPerDay) {
         skipped.push({ group, reason: `daily cap reached: ${input.campaign.caps.perGroupPerDay} post(s) per group per day` });
         continue;
       }
     }
-    const fitting = input.posts.filter((p) => fits(p, group, notBefore));
+    const fitKey = `${notBefore.getTime()}|${group.segments.join(',')}`;
+    let fitting = fittingFor.get(fitKey);
+    if (!fitting) fittingFor.set(fitKey, (fitting = input.posts.filter((p) => fits(p, group, notBefore))));
     if (fitting.length === 0) {
       skipped.push({ group, reason: 'no post of the campaign fits this group (audience or validity)' });
       continue;
@@ -79,8 +90,10 @@ export function planTargets<G extends GroupRecord>(input: PlanInput<G>): { targe
       continue;
     }
     const h = stableHash(group.id);
-    const order = (p: Post): number => fitting.indexOf(p);
-    const post = [...fresh].sort((a, b) => lastSent(a.id) - lastSent(b.id) || mod(order(a) - h, fitting.length) - mod(order(b) - h, fitting.length))[0]!;
+    const all = fitting;
+    const order = (p: Post): number => all.indexOf(p);
+    // least recently sent first, then rotated by the group (a group without history: just the rotation)
+    const post = history.length === 0 ? all[h % all.length]! : [...fresh].sort((a, b) => lastSent(a.id) - lastSent(b.id) || mod(order(a) - h, all.length) - mod(order(b) - h, all.length))[0]!;
     const timesSent = history.filter((x) => x.postId === post.id).length;
     targets.push({ group, post, variant: (h + timesSent) % post.variants.length, notBefore });
   }

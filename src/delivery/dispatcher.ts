@@ -208,29 +208,39 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
         const priority = batch[0]!.priority === 1 ? URGENT_PRIORITY : NORMAL_PRIORITY;
         // every job has an expiration: in a Redis cluster it is what frees the slot of a worker that died mid-job
         await this.o.limiters.bot(botId).schedule({ priority, expiration: leaseMs }, async () => {
-          await this.o.limiters.fleet.schedule({ priority, weight: batch.length }, async () => undefined);
-          for (let i = 0; i < batch.length; i++) {
-            const d = batch[i]!;
-            const t = this.o.clock.now().getTime();
-            // a full batch means more is queued: claim the next one now (for a lane that claims many at a time)
-            if (i === 0 && max > 1 && batch.length === max) next = this.claimFromQueue(botId, max, leaseMs);
-            const stopHere =
-              mode.signal?.aborted ||
-              this.o.mayRun?.(botId) === false ||
-              this.backoffOf(botId).cooldownUntil > t ||
-              windowWaitMs(recent, limits, t) > 0 ||
-              // an urgent post that became due while this lane holds normal ones goes first
-              (d.priority === 0 && i > 0 && this.queue.urgentDue(botId, this.o.clock.now()));
-            if (stopHere) {
-              // not sent: give the rest back, to be claimed again in order (urgent first)
-              const notBefore = new Date(Math.max(t, this.backoffOf(botId).cooldownUntil));
-              await this.giveBack(batch.slice(i), notBefore, 'returned unsent to the queue', false);
-              return;
+          const started = Date.now();
+          // the lane keeps the bot's slot for the batches it claimed ahead (each bottleneck job costs
+          // several turns of the event loop), for at most half its expiration
+          for (let current = batch; current.length > 0; ) {
+            await this.o.limiters.fleetPosts.take(current.length, current[0]!.priority === 1);
+            for (let i = 0; i < current.length; i++) {
+              const d = current[i]!;
+              const t = this.o.clock.now().getTime();
+              const stopHere =
+                mode.signal?.aborted ||
+                this.o.mayRun?.(botId) === false ||
+                this.backoffOf(botId).cooldownUntil > t ||
+                windowWaitMs(recent, limits, t) > 0 ||
+                // an urgent post that became due while this lane holds normal ones goes first
+                (d.priority === 0 && i > 0 && this.queue.urgentDue(botId, this.o.clock.now()));
+              if (stopHere) {
+                // not sent: give the rest back, to be claimed again in order (urgent first)
+                const notBefore = new Date(Math.max(t, this.backoffOf(botId).cooldownUntil));
+                await this.giveBack(current.slice(i), notBefore, 'returned unsent to the queue', false);
+                return;
+              }
+              // a lane that claims many at a time claims its next batch as soon as one is queued, so it never
+              // waits for a claim; not while an urgent one is due (it must not hide in a claimed batch)
+              const at = this.o.clock.now();
+              if (!next && max > 1 && !this.queue.urgentDue(botId, at) && this.queue.hasDue(botId, at)) next = this.claimFromQueue(botId, max, leaseMs);
+              if (await this.send(runner, d)) recent.push(this.o.clock.now().getTime());
+              const l = this.o.limitsOf(botId);
+              const gap = ((l.minGapMs + (this.o.random ?? Math.random)() * l.jitterMs) * this.backoffOf(botId).factor) / (this.o.gapScale ?? 1);
+              await waitUntil(Date.now() + gap, mode.signal);
             }
-            if (await this.send(runner, d)) recent.push(this.o.clock.now().getTime());
-            const l = this.o.limitsOf(botId);
-            const gap = ((l.minGapMs + (this.o.random ?? Math.random)() * l.jitterMs) * this.backoffOf(botId).factor) / (this.o.gapScale ?? 1);
-            await waitUntil(Date.now() + gap, mode.signal);
+            if (!next || Date.now() - started > leaseMs / 2 || mode.signal?.aborted || this.queue.urgentDue(botId, this.o.clock.now())) break;
+            current = await next;
+            next = undefined;
           }
         });
       }

@@ -33,7 +33,7 @@ export class EventWriter {
   /** Record an outcome; written with the next batch, within `everyMs`. */
   add(state: DeliveryState, event: DeliveryEventDoc): void {
     this.pending.push({ change: { state, event } });
-    this.kick(this.o.everyMs ?? 100);
+    this.kick(this.o.everyMs ?? 500);
   }
 
   /** Write everything waiting; resolves when it is in the database. */
@@ -66,7 +66,7 @@ export class EventWriter {
       for (const b of batch) b.fail?.(err);
     } finally {
       this.writing = undefined;
-      if (this.pending.length > 0) this.kick(this.pending.some((p) => p.done) ? 0 : this.o.everyMs ?? 100);
+      if (this.pending.length > 0) this.kick(this.pending.some((p) => p.done) ? 0 : this.o.everyMs ?? 500);
     }
   }
 }

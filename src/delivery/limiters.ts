@@ -24,6 +24,8 @@ export class Limiters {
   private readonly connection: Bottleneck.IORedisConnection | undefined;
   private readonly bots = new Map<string, Bottleneck>();
   readonly fleet: Bottleneck;
+  /** The fleet-wide limit as posts handed out here, drawn from `fleet` in chunks. */
+  readonly fleetPosts: FleetTokens;
 
   constructor(config: Pick<FleetConfig, 'fleet'>, private readonly o: LimiterOptions = {}) {
     this.connection = o.redisUrl
@@ -35,6 +37,8 @@ export class Limiters {
       reservoirRefreshAmount: config.fleet.perMinute,
       reservoirRefreshInterval: 60_000,
     });
+    // a tenth of the minute's allowance at a time (at most 200): few limiter jobs, little drawn ahead
+    this.fleetPosts = new FleetTokens(this.fleet, Math.max(1, Math.min(200, Math.ceil(config.fleet.perMinute / 10))), config.fleet.perMinute);
   }
 
   /** The limiter of one bot: one post (or batch of posts) at a time. */
@@ -49,6 +53,7 @@ export class Limiters {
 
   /** Stop taking jobs; wait for running ones. */
   async close(): Promise<void> {
+    this.fleetPosts.close();
     await Promise.allSettled([...this.bots.values(), this.fleet].map((l) => l.stop({ dropWaitingJobs: false })));
     if (this.connection) await this.connection.disconnect(false).catch(() => undefined);
   }
@@ -62,4 +67,68 @@ export class Limiters {
 function redisOptions(url: string): Record<string, unknown> {
   const u = new URL(url);
   return { host: u.hostname, port: Number(u.port || 6379), ...(u.password ? { password: decodeURIComponent(u.password) } : {}), ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}) };
+}
+
+/**
+ * Posts allowed by the fleet-wide limiter, drawn from its reservoir in chunks
+ * and handed out here one batch at a time: a bottleneck job costs several
+ * turns of the event loop, and one job per lane batch made a hundred lanes
+ * queue behind each other. Urgent requests are served first; tokens not used
+ * within the reservoir's minute are dropped, so a worker never carries the
+ * allowance of one minute into the next.
+ */
+export class FleetTokens {
+  private left = 0;
+  private drawnAt = 0;
+  private drawing = false;
+  private closed = false;
+  private readonly waiting: { n: number; urgent: boolean; resolve: () => void; reject: (err: unknown) => void }[] = [];
+
+  constructor(private readonly limiter: Bottleneck, private readonly chunk: number, private readonly perMinute: number, private readonly windowMs = 60_000) {}
+
+  /** Wait until `n` posts may go out fleet-wide. */
+  take(n: number, urgent: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const w = { n: Math.min(n, this.perMinute), urgent, resolve, reject };
+      // urgent ones queue ahead of every normal one
+      const at = urgent ? this.waiting.findIndex((x) => !x.urgent) : -1;
+      if (at === -1) this.waiting.push(w);
+      else this.waiting.splice(at, 0, w);
+      this.pump();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w.reject(new Error('limiters closed'));
+  }
+
+  private pump(): void {
+    if (Date.now() - this.drawnAt > this.windowMs) this.left = 0;
+    while (this.waiting.length && this.left >= this.waiting[0]!.n) {
+      const w = this.waiting.shift()!;
+      this.left -= w.n;
+      w.resolve();
+    }
+    if (!this.waiting.length || this.drawing || this.closed) return;
+    this.drawing = true;
+    const first = this.waiting[0]!;
+    const weight = Math.min(this.perMinute, Math.max(first.n - this.left, this.chunk));
+    this.limiter
+      .schedule({ priority: first.urgent ? URGENT_PRIORITY : NORMAL_PRIORITY, weight }, async () => undefined)
+      .then(
+        () => {
+          if (Date.now() - this.drawnAt > this.windowMs) this.left = 0;
+          this.left += weight;
+          this.drawnAt = Date.now();
+        },
+        (err: unknown) => {
+          for (const w of this.waiting.splice(0)) w.reject(err);
+        },
+      )
+      .finally(() => {
+        this.drawing = false;
+        this.pump();
+      });
+  }
 }

@@ -70,6 +70,12 @@ export class OutboxQueue {
   }
 
 
+  /** Is any delivery of this bot due? */
+  hasDue(botId: string, now: Date): boolean {
+    for (const s of this.byBot.get(botId)?.values() ?? []) if (s.notBefore <= now) return true;
+    return false;
+  }
+
   /** Is an urgent delivery of this bot due? */
   urgentDue(botId: string, now: Date): boolean {
     for (const s of this.byBot.get(botId)?.values() ?? []) if (s.priority === 1 && s.notBefore <= now) return true;
