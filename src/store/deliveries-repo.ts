@@ -18,20 +18,10 @@ export type { DeliveryState } from './delivery-state.js';
  * atomic on both servers (see ARCHITECTURE.md).
  */
 
-/** A delivery the planner wants in the outbox. */
-export interface PlannedDelivery {
+/** A delivery the planner wants in the outbox (a planned record whose id may still be chosen here). */
+export interface PlannedDelivery extends Omit<PlannedRecord, 'id' | 'status' | 'reason'> {
   /** Chosen by the planner (tracked links name their delivery; the local hand-off needs it); else one is made. */
   id?: string;
-  runId: string;
-  campaignId: string;
-  groupId: string;
-  roomId: string;
-  botId: string;
-  postId: string;
-  contentHash: string;
-  text: string;
-  priority: 0 | 1;
-  notBefore: Date;
   /** Planned by default; a target the planner could not serve is recorded as skipped or failed, with the reason. */
   status?: 'planned' | 'skipped' | 'failed';
   reason?: string;

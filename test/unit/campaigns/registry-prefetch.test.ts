@@ -1,8 +1,10 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RegistryPrefetch } from '../../../src/campaigns/registry-prefetch.js';
 import { FakeClock } from '../../support/clock.js';
 
 describe('RegistryPrefetch', () => {
+  beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+  afterEach(() => void vi.useRealTimers());
   const setup = () => {
     const clock = new FakeClock(new Date('2026-11-27T02:00:00Z'));
     let version = 'v1';
@@ -12,39 +14,29 @@ describe('RegistryPrefetch', () => {
   };
 
   it('should read the registry the lead time before the due time and hand that read to the run', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const { clock, read, p } = setup();
-      const due = new Date(clock.now().getTime() + 60_000);
-      p.arm(due);
-      await vi.advanceTimersByTimeAsync(49_000);
-      expect(read).not.toHaveBeenCalled();
-      clock.set(new Date(due.getTime() - 10_000));
-      await vi.advanceTimersByTimeAsync(1_000);
-      expect(read).toHaveBeenCalledTimes(1);
-      clock.set(due);
-      expect(await p.take(due)).toEqual(['g1', 'g2']);
-      p.close();
-    } finally {
-      vi.useRealTimers();
-    }
+    const { clock, read, p } = setup();
+    const due = new Date(clock.now().getTime() + 60_000);
+    p.arm(due);
+    await vi.advanceTimersByTimeAsync(49_000);
+    expect(read).not.toHaveBeenCalled();
+    clock.set(new Date(due.getTime() - 10_000));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(read).toHaveBeenCalledTimes(1);
+    clock.set(due);
+    expect(await p.take(due)).toEqual(['g1', 'g2']);
+    p.close();
   });
 
   it('should refuse a read the registry changed after, or one older than the lead time', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const { clock, p, setVersion } = setup();
-      const due = new Date(clock.now().getTime() + 5_000);
-      p.arm(due);
-      await vi.advanceTimersByTimeAsync(0);
-      setVersion('v2'); // an officer tagged a group after the read
-      expect(await p.take(due)).toBeUndefined();
-      const later = new Date(clock.now().getTime() + 60_000);
-      setVersion('v1');
-      expect(await p.take(later)).toBeUndefined(); // read 60 s before this due time: too old
-      p.close();
-    } finally {
-      vi.useRealTimers();
-    }
+    const { clock, p, setVersion } = setup();
+    const due = new Date(clock.now().getTime() + 5_000);
+    p.arm(due);
+    await vi.advanceTimersByTimeAsync(0);
+    setVersion('v2'); // an officer tagged a group after the read
+    expect(await p.take(due)).toBeUndefined();
+    const later = new Date(clock.now().getTime() + 60_000);
+    setVersion('v1');
+    expect(await p.take(later)).toBeUndefined(); // read 60 s before this due time: too old
+    p.close();
   });
 });
