@@ -147,12 +147,16 @@ export class BotRunner extends EventEmitter<BotEvents> {
    * except a timeout, which the caller must treat as "maybe posted".
    */
   async say(roomId: string, text: string): Promise<string[]> {
-    const room = await this.wechaty.Room.find({ id: roomId });
-    if (!room) throw new NotInGroupError(this.bot.id, roomId);
-    const members = (await room.memberAll()).map((m) => m.id);
-    if (this.selfId && !members.includes(this.selfId)) throw new NotInGroupError(this.bot.id, roomId);
+    // member ids and the post straight through the puppet: loading a room the bot has not loaded yet
+    // would also fetch every member's contact, one call each over gRPC
+    const members = await this.wechaty.puppet.roomMemberList(roomId).catch(async () => {
+      const room = await this.wechaty.Room.find({ id: roomId });
+      if (!room) throw new NotInGroupError(this.bot.id, roomId);
+      return (await room.memberAll()).map((m) => m.id);
+    });
+    if (members.length === 0 || (this.selfId && !members.includes(this.selfId))) throw new NotInGroupError(this.bot.id, roomId);
     try {
-      await room.say(text);
+      await this.wechaty.puppet.messageSendText(roomId, text);
     } catch (err) {
       throw new PuppetError(this.bot.id, 'say', scrubSecrets((err as Error).message), { cause: err });
     }
