@@ -169,7 +169,7 @@ export function registerCommands(program: Command): void {
       try {
         const now = systemClock.now();
         const [states, online, holders, depth, sent, groups] = await Promise.all([
-          listBotStates(d.store), onlineBotIds(d.store, now), leaseHolders(d.store, now), queueDepths(d.store, now), sentSince(d.store, new Date(now.getTime() - 3_600_000)), listGroups(d.store, { status: ['active', 'paused', 'pending'] }),
+          listBotStates(d.store), onlineBotIds(d.store, now), leaseHolders(d.store, now), queueDepths(d.store), sentSince(d.store, new Date(now.getTime() - 3_600_000)), listGroups(d.store, { status: ['active', 'paused', 'pending'] }),
         ]);
         const rows = config.bots.map((b) => {
           const st = states.find((x) => x.botId === b.id);

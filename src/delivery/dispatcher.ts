@@ -82,7 +82,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   /** Queue what the outbox holds for the bots running here: `states` a sweep already read, or a fresh read. */
   async refresh(states?: readonly DeliveryState[]): Promise<void> {
-    this.enqueue(states ?? (await openDeliveries(this.o.store, this.o.clock.now())));
+    this.enqueue(states ?? (await openDeliveries(this.o.store)));
   }
 
   /** Planned deliveries queued here, per bot or in all. */

@@ -4,7 +4,8 @@ import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
 import { heartbeat, onlineBotIds } from '../store/bots-repo.js';
 import { findGroupById } from '../store/groups-repo.js';
-import { expireLeases, openDeliveries, reassignOrphans } from '../store/deliveries-repo.js';
+import { expireLeases, finishedRuns, openDeliveries, reassignOrphans } from '../store/deliveries-repo.js';
+import { closeRuns } from '../store/runs-repo.js';
 import { holdBotLease, releaseBotLease } from '../store/leases-repo.js';
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { CampaignScheduler } from '../campaigns/scheduler.js';
@@ -59,6 +60,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private ticking: Promise<void> | undefined;
   private sweeping: Promise<void> | undefined;
   private sweepAgain: Promise<void> | undefined;
+  private lastSweep = { at: 0, tookMs: 0 };
   private closed = false;
   private readonly log: Logger;
   /** Bots this worker holds (starting or running), and until when each lease is known good. */
@@ -136,7 +138,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         this.running.add(bot.id);
         void this.startHeld(bot.id);
       }
-      await this.sweep();
+      // the sweep reads every open delivery: when that is slow (a big run on FerretDB), it runs less often
+      // (a logout or a bot starting here still sweeps at once)
+      if (performance.now() - this.lastSweep.at >= Math.max(0, 10 * this.lastSweep.tookMs - (this.o.tickMs ?? 5000))) await this.sweep();
     } catch (err) {
       this.log.error({ err: String(err) }, 'worker housekeeping failed; will retry');
     }
@@ -178,7 +182,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
 
   private async doSweep(): Promise<void> {
     const now = this.o.clock.now();
-    const current = new Map((await openDeliveries(this.o.store, now)).map((s) => [s.id, s]));
+    const t0 = performance.now();
+    const current = new Map((await openDeliveries(this.o.store)).map((s) => [s.id, s]));
     const expired = await expireLeases(this.o.store, [...current.values()], now);
     if (expired.length) this.log.warn({ expired: expired.length }, 'claimed deliveries whose worker stopped became unknown (not resent)');
     for (const s of expired) current.set(s.id, s);
@@ -198,6 +203,10 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       this.emit('failover', { moved: res.moved, failed: res.failed });
     }
     await this.dispatcher.refresh([...current.values()]);
+    // runs whose deliveries are all final leave the sweep
+    const done = await finishedRuns(this.o.store, [...current.values()]);
+    if (done.length) await closeRuns(this.o.store, done, now);
+    this.lastSweep = { at: performance.now(), tookMs: performance.now() - t0 };
   }
 
   async close(): Promise<void> {

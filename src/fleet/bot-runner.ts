@@ -149,12 +149,16 @@ export class BotRunner extends EventEmitter<BotEvents> {
   async say(roomId: string, text: string): Promise<string[]> {
     // member ids and the post straight through the puppet: loading a room the bot has not loaded yet
     // would also fetch every member's contact, one call each over gRPC
-    const members = await this.wechaty.puppet.roomMemberList(roomId).catch(async () => {
+    if (!this.online) throw new PuppetError(this.bot.id, 'say', 'not logged in');
+    const viaRoom = async (): Promise<string[]> => {
       const room = await this.wechaty.Room.find({ id: roomId });
       if (!room) throw new NotInGroupError(this.bot.id, roomId);
       return (await room.memberAll()).map((m) => m.id);
-    });
-    if (members.length === 0 || (this.selfId && !members.includes(this.selfId))) throw new NotInGroupError(this.bot.id, roomId);
+    };
+    // an error or an empty list from the puppet proves nothing: ask through the room, as before
+    let members = await this.wechaty.puppet.roomMemberList(roomId).catch(() => [] as string[]);
+    if (members.length === 0) members = await viaRoom();
+    if (this.selfId && !members.includes(this.selfId)) throw new NotInGroupError(this.bot.id, roomId);
     try {
       await this.wechaty.puppet.messageSendText(roomId, text);
     } catch (err) {

@@ -1,9 +1,10 @@
 import { Types } from 'mongoose';
 import type { Store } from './connection.js';
-import type { DeliveryStatus } from './models/deliveries.js';
+import { FINAL_STATUSES, type DeliveryStatus } from './models/deliveries.js';
 import type { DeliveryEventDoc, DeliveryEventKind } from './models/delivery-events.js';
 import { sumBy } from './aggregate.js';
 import { insertUnique } from './once.js';
+import { ensureRuns, openRuns } from './runs-repo.js';
 import { applyEvent, foldDeliveries, type DeliveryState, type PlannedRecord } from './delivery-state.js';
 
 export { DELIVERY_STATUSES, FINAL_STATUSES, type DeliveryStatus } from './models/deliveries.js';
@@ -45,6 +46,8 @@ export async function insertPlanned(store: Store, items: readonly PlannedDeliver
     ...d, _id: new Types.ObjectId(id), groupId: new Types.ObjectId(groupId), ...(reason ? { reason } : {}), createdAt: at, updatedAt: at,
   }));
   const lost = new Set<number>();
+  const runs = new Map(records.map((r) => [r.runId, { id: r.runId, campaignId: r.campaignId, at: r.notBefore }]));
+  await ensureRuns(store, [...runs.values()], at);
   try {
     await store.models.Delivery.collection.insertMany(docs, { ordered: false });
   } catch (err) {
@@ -132,7 +135,7 @@ export function byDueOrder(a: DeliveryState, b: DeliveryState): number {
 
 /** Claim the next due delivery of a bot from the database (tools and tests; workers claim from their queue). */
 export async function claimNext(store: Store, o: ClaimOptions & { botId: string }): Promise<DeliveryState | undefined> {
-  const due = (await openDeliveries(store, o.now)).filter((s) => s.status === 'planned' && s.botId === o.botId && s.notBefore <= o.now).sort(byDueOrder);
+  const due = (await openDeliveries(store)).filter((s) => s.status === 'planned' && s.botId === o.botId && s.notBefore <= o.now).sort(byDueOrder);
   for (const s of due) {
     const [won] = await claimDeliveries(store, [s], o);
     if (won) return won;
@@ -140,13 +143,18 @@ export async function claimNext(store: Store, o: ClaimOptions & { botId: string 
   return undefined;
 }
 
-/** How long a delivery stays open (read by sweeps and queues) after its planned time. */
-export const OPEN_HORIZON_MS = 7 * 86_400_000;
-
-/** Deliveries planned within the open horizon, in their current state (workers' sweep). */
-export function openDeliveries(store: Store, now: Date, horizonMs = OPEN_HORIZON_MS): Promise<DeliveryState[]> {
-  return loadDeliveries(store, { since: new Date(now.getTime() - horizonMs) });
+/** The deliveries of every open run, in their current state (workers' sweep), and which runs are done. */
+export async function openDeliveries(store: Store): Promise<DeliveryState[]> {
+  const runs = await openRuns(store);
+  return runs.length ? loadDeliveries(store, { runIds: runs.map((r) => r.id) }) : [];
 }
+
+/** Open runs that are planned and whose deliveries are all final (`states` as a sweep read them): they can be closed. */
+export async function finishedRuns(store: Store, states: readonly DeliveryState[]): Promise<string[]> {
+  const open = new Set(states.filter((s) => !FINAL.has(s.status)).map((s) => s.runId));
+  return (await openRuns(store)).filter((r) => r.planned && !open.has(r.id)).map((r) => r.id);
+}
+const FINAL = new Set<DeliveryStatus>(FINAL_STATUSES);
 
 /** The outcome of a claimed delivery. */
 export interface Outcome {
@@ -276,9 +284,9 @@ export async function sendTimesOfBots(store: Store, since: Date): Promise<Map<st
 }
 
 /** Planned deliveries per bot (the queues). */
-export async function queueDepths(store: Store, now: Date): Promise<Map<string, number>> {
+export async function queueDepths(store: Store): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const s of await openDeliveries(store, now)) if (s.status === 'planned') out.set(s.botId, (out.get(s.botId) ?? 0) + 1);
+  for (const s of await openDeliveries(store)) if (s.status === 'planned') out.set(s.botId, (out.get(s.botId) ?? 0) + 1);
   return out;
 }
 

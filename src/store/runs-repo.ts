@@ -1,6 +1,6 @@
 import type { Store } from './connection.js';
 import type { RunDoc } from './models/runs.js';
-import { isDuplicateKey } from './once.js';
+import { insertUnique, isDuplicateKey } from './once.js';
 
 export type RunRecord = RunDoc;
 
@@ -28,4 +28,24 @@ export async function recordPlan(store: Store, id: string, planned: number, skip
 
 export async function listRuns(store: Store, campaignId: string, limit = 20): Promise<RunRecord[]> {
   return (await store.models.Run.find({ campaignId }).sort({ scheduledAt: -1 }).limit(limit).lean()) as RunRecord[];
+}
+
+/** Runs not closed yet: the ones whose deliveries a sweep reads. */
+export async function openRuns(store: Store): Promise<{ id: string; planned: boolean }[]> {
+  const docs = await store.models.Run.find({ closedAt: { $exists: false } }, { _id: 1, plannedAt: 1 }).lean();
+  return docs.map((d) => ({ id: d._id, planned: d.plannedAt !== undefined }));
+}
+
+/** Close runs whose deliveries are all final. */
+export async function closeRuns(store: Store, ids: readonly string[], at: Date): Promise<void> {
+  for (const id of ids) await store.models.Run.updateOne({ _id: id, closedAt: { $exists: false } }, { $set: { closedAt: at } });
+}
+
+/**
+ * Make sure a run document exists for deliveries written outside the
+ * scheduler (tools, tests): every delivery belongs to a run, and open runs are
+ * what workers sweep. A run the scheduler created is left as it is.
+ */
+export async function ensureRuns(store: Store, runs: readonly { id: string; campaignId: string; at: Date }[], now: Date): Promise<void> {
+  await insertUnique(store.models.Run, runs.map((r) => ({ _id: r.id, campaignId: r.campaignId, scheduledAt: r.at, createdBy: 'outbox', createdAt: now })));
 }

@@ -4,7 +4,8 @@ import { openTestStore } from '../support/db.js';
 import { connectStore, type Store } from '../../src/store/connection.js';
 import { freePort } from '../../src/store/dev-db.js';
 import { StoreError } from '../../src/store/errors.js';
-import { appendEvents, claimNext, countByStatus, expireLeases, insertPlanned, loadDeliveries, outcomeEvent, reassignPlannedForGroup, type PlannedDelivery } from '../../src/store/deliveries-repo.js';
+import { appendEvents, claimNext, countByStatus, expireLeases, finishedRuns, insertPlanned, loadDeliveries, openDeliveries, outcomeEvent, reassignPlannedForGroup, type PlannedDelivery } from '../../src/store/deliveries-repo.js';
+import { closeRuns, recordPlan } from '../../src/store/runs-repo.js';
 
 describe('store against the real database', () => {
   let store: Store & { drop(): Promise<void> };
@@ -80,6 +81,17 @@ describe('store against the real database', () => {
       const counts = await countByStatus(store, 'run-1');
       expect(counts).toMatchObject({ planned: 0, sending: 0, sent: 1 + late.length, unknown: expired.length });
       expect(await claimNext(store, { botId: 'a', workerId: 'w9', leaseMs: 1000, now: new Date(now.getTime() + 200_000) })).toBeUndefined();
+    });
+
+    it('should close a planned run once every delivery is final, and sweep only open runs', async () => {
+      const states = await openDeliveries(store);
+      expect(states.filter((d) => d.runId === 'run-1')).toHaveLength(5);
+      expect(await finishedRuns(store, states)).toEqual([]); // written outside the scheduler: never marked planned
+      await recordPlan(store, 'run-1', 5, 0, now);
+      expect(await finishedRuns(store, states)).toEqual(['run-1']);
+      await closeRuns(store, ['run-1'], now);
+      expect((await openDeliveries(store)).filter((d) => d.runId === 'run-1')).toHaveLength(0);
+      expect((await countByStatus(store, 'run-1')).unknown + (await countByStatus(store, 'run-1')).sent).toBe(5);
     });
 
     it('should let only one of two concurrent changes of a planned delivery win', async () => {

@@ -10,6 +10,8 @@ export interface RunDoc {
   planned?: number;
   skipped?: number;
   plannedAt?: Date;
+  /** Set once every delivery of the run is final: workers' sweeps no longer read it. */
+  closedAt?: Date;
 }
 
 const runSchema = new Schema<RunDoc>(
@@ -22,6 +24,7 @@ const runSchema = new Schema<RunDoc>(
     planned: Number,
     skipped: Number,
     plannedAt: Date,
+    closedAt: Date,
   },
   { collection: 'runs', versionKey: false },
 );
