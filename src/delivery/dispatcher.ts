@@ -85,12 +85,11 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.enqueue(states ?? (await openDeliveries(this.o.store)));
   }
 
-  /** Planned deliveries queued here, per bot or in all. */
-  queued(botId?: string): number {
-    return this.queue.size(botId);
-  }
-
-  /** Resolves when nothing is queued or in flight here and every outcome is written (running lanes keep running). */
+  /**
+   * Resolves when nothing is queued or in flight here and every outcome is
+   * written; running lanes keep running (benchmarks, tools: deliveries that
+   * cannot go now — a bot offline, a later not-before — keep it waiting).
+   */
   async whenIdle(pollMs = 10): Promise<void> {
     while (this.queue.size() > 0 || this.queue.inFlightCount > 0) await sleep(pollMs);
     await this.events.flush();
@@ -155,8 +154,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       const woken = new AbortController();
       const stop = (): void => woken.abort();
       mode.signal?.addEventListener('abort', stop, { once: true });
-      void this.queue.whenAdded().then(stop);
+      const unsubscribe = this.queue.onAdded(stop);
       await sleep(ms, woken.signal);
+      unsubscribe();
       mode.signal?.removeEventListener('abort', stop);
       return true;
     };
@@ -218,6 +218,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
               const t = this.o.clock.now().getTime();
               const stopHere =
                 mode.signal?.aborted ||
+                !runner.isOnline ||
                 this.o.mayRun?.(botId) === false ||
                 this.backoffOf(botId).cooldownUntil > t ||
                 windowWaitMs(recent, limits, t) > 0 ||
@@ -323,6 +324,11 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
         this.settle(d, { status: 'unknown', reason: `send timed out, may or may not have been posted; not resent: ${reason}` });
         log.warn({ reason }, 'send timed out; delivery marked unknown');
         this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'unknown' });
+      } else if (!runner.isOnline) {
+        // the bot itself went offline (logged out, banned, puppet gone): not the delivery's failure;
+        // it goes back to the queue, and the sweep moves it to another member bot
+        await this.giveBack([d], now, reason, false);
+        log.info({ reason }, 'bot went offline while sending; delivery returned to the queue');
       } else if (kind === 'not-in-group') {
         this.settle(d, { status: 'skipped', reason });
         this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'skipped' });

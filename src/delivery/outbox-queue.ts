@@ -14,8 +14,7 @@ export class OutboxQueue {
   private readonly botOf = new Map<string, string>();
   /** Taken by a lane and not yet settled: a sweep must not put them back. */
   private readonly inFlight = new Set<string>();
-  private wakeUp: (() => void) | undefined;
-  private arrived: Promise<void> | undefined;
+  private readonly listeners = new Set<() => void>();
 
   /**
    * Add or refresh planned deliveries: a newer state of a queued one replaces
@@ -38,11 +37,7 @@ export class OutboxQueue {
       this.botOf.set(s.id, s.botId);
       added++;
     }
-    if (added) {
-      this.wakeUp?.();
-      this.wakeUp = undefined;
-      this.arrived = undefined;
-    }
+    if (added) for (const l of [...this.listeners]) l();
     return added;
   }
 
@@ -108,10 +103,10 @@ export class OutboxQueue {
     this.byBot.delete(botId);
   }
 
-  /** Resolves when something is added (or at once if the caller should look again). */
-  whenAdded(): Promise<void> {
-    this.arrived ??= new Promise<void>((resolve) => (this.wakeUp = resolve));
-    return this.arrived;
+  /** Call `listener` whenever deliveries are added; returns the function that stops it. */
+  onAdded(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private remove(id: string): void {

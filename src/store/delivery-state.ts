@@ -77,8 +77,3 @@ export function foldDeliveries(planned: readonly PlannedRecord[], events: readon
     return list.sort((a, b) => a.seq - b.seq).reduce(applyEvent, initialState(p));
   });
 }
-
-/** Is this state a change target for the event kind? (Only planned deliveries are claimed, moved or skipped.) */
-export function isPlanned(s: DeliveryState): boolean {
-  return s.status === 'planned';
-}

@@ -40,10 +40,14 @@ describe('OutboxQueue', () => {
     expect(q.size()).toBe(0);
   });
 
-  it('should wake a waiting lane when work arrives', async () => {
+  it('should tell a waiting lane when work arrives, until it stops listening', () => {
     const q = new OutboxQueue();
-    const woke = q.whenAdded();
+    let woken = 0;
+    const stop = q.onAdded(() => woken++);
     q.add([d('1')]);
-    await expect(woke).resolves.toBeUndefined();
+    q.add([d('1')]); // nothing new: no call
+    stop();
+    q.add([d('2')]);
+    expect(woken).toBe(1);
   });
 });
