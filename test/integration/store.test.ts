@@ -6,6 +6,7 @@ import { freePort } from '../../src/store/dev-db.js';
 import { StoreError } from '../../src/store/errors.js';
 import { appendEvents, claimNext, countByStatus, expireLeases, finishedRuns, insertPlanned, loadDeliveries, openDeliveries, outcomeEvent, reassignPlannedForGroup, type PlannedDelivery } from '../../src/store/deliveries-repo.js';
 import { closeRuns, recordPlan } from '../../src/store/runs-repo.js';
+import { registryVersion, tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
 
 describe('store against the real database', () => {
   let store: Store & { drop(): Promise<void> };
@@ -36,6 +37,16 @@ describe('store against the real database', () => {
     expect(names).toContain('runId_1_groupId_1');
     const groupIdx = (await store.models.Group.listIndexes()).find((i) => i.name === 'roomId_1');
     expect(groupIdx?.unique).toBe(true);
+  });
+
+  it('should change the registry version with every registry write, so an earlier read knows it is stale', async () => {
+    const v0 = await registryVersion(store);
+    await upsertSeenGroup(store, { roomId: 'v@chatroom', topic: '仓山区测试群', memberCount: 3, botId: 'a', memberSample: [] }, new Date());
+    const v1 = await registryVersion(store);
+    await tagGroup(store, 'v@chatroom', { district: '仓山区', segments: ['general'], taggedBy: 'test' });
+    const v2 = await registryVersion(store);
+    expect(new Set([v0, v1, v2]).size).toBe(3);
+    expect(await registryVersion(store)).toBe(v2); // reading changes nothing
   });
 
   describe('outbox', () => {
