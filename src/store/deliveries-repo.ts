@@ -67,11 +67,17 @@ export interface DeliveryFilter {
   since?: Date;
 }
 
-function toRecord(d: { _id: unknown; runId: string; campaignId: string; groupId: unknown; roomId: string; botId: string; postId: string; contentHash: string; text: string; priority?: number | null; notBefore: Date; status?: string | null; reason?: string | null }): PlannedRecord {
+type DeliveryRow = { _id: unknown; runId: string; campaignId: string; groupId: unknown; roomId: string; botId: string; postId: string; contentHash: string; text: string; priority?: number | null; notBefore: Date; status?: string | null; reason?: string | null };
+
+function toRecord(row: DeliveryRow): PlannedRecord {
+  // documents written before the outbox became insert-only carry their outcome in place
+  const d = row as DeliveryRow & { reach?: number; sentAt?: Date; day?: string };
+  const status: PlannedRecord['status'] =
+    d.status === 'skipped' || d.status === 'failed' || d.status === 'sent' || d.status === 'unknown' ? d.status : d.status === 'sending' ? 'unknown' : 'planned';
   return {
     id: String(d._id), runId: d.runId, campaignId: d.campaignId, groupId: String(d.groupId), roomId: d.roomId, botId: d.botId, postId: d.postId,
-    contentHash: d.contentHash, text: d.text, priority: d.priority === 1 ? 1 : 0, notBefore: d.notBefore,
-    status: d.status === 'skipped' || d.status === 'failed' ? d.status : 'planned', reason: d.reason ?? undefined,
+    contentHash: d.contentHash, text: d.text, priority: d.priority === 1 ? 1 : 0, notBefore: d.notBefore, status, reason: d.reason ?? undefined,
+    ...(status === 'sent' ? { reach: d.reach, sentAt: d.sentAt, day: d.day } : {}),
   };
 }
 

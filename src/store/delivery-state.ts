@@ -14,8 +14,12 @@ export interface PlannedRecord {
   text: string;
   priority: 0 | 1;
   notBefore: Date;
-  status: 'planned' | 'skipped' | 'failed';
+  /** At planning; `sent` and `unknown` only in documents from before the outbox became insert-only (they carry their outcome). */
+  status: 'planned' | 'skipped' | 'failed' | 'sent' | 'unknown';
   reason?: string | undefined;
+  reach?: number | undefined;
+  sentAt?: Date | undefined;
+  day?: string | undefined;
 }
 
 /** A delivery now: its planned record folded with its events. */

@@ -105,6 +105,17 @@ describe('store against the real database', () => {
       expect((await countByStatus(store, 'run-1')).unknown + (await countByStatus(store, 'run-1')).sent).toBe(5);
     });
 
+    it('should read deliveries written before the event log as final, never as planned', async () => {
+      const legacy = (status: string, extra: Record<string, unknown> = {}) => ({
+        _id: new Types.ObjectId(), runId: 'old-run', campaignId: 'c', groupId: new Types.ObjectId(), roomId: 'r@chatroom', botId: 'a', postId: 'p', contentHash: 'h', text: 't',
+        priority: 0, status, notBefore: now, ...extra,
+      });
+      await store.models.Delivery.collection.insertMany([legacy('sent', { reach: 7, sentAt: now, day: '2026-11-24' }), legacy('sending'), legacy('unknown')]);
+      const states = await loadDeliveries(store, { runIds: ['old-run'] });
+      expect(states.map((d) => d.status).sort()).toEqual(['sent', 'unknown', 'unknown']);
+      expect(states.find((d) => d.status === 'sent')?.reach).toBe(7);
+    });
+
     it('should let only one of two concurrent changes of a planned delivery win', async () => {
       const items = plan(3, 'run-2');
       await insertPlanned(store, items);

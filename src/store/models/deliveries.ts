@@ -27,6 +27,7 @@ const deliverySchema = new Schema(
     /** 1 = urgent, goes ahead of normal (0) in every queue. */
     priority: { type: Number, default: 0 },
     status: { type: String, enum: ['planned', 'skipped', 'failed'], default: 'planned' },
+    // (documents from before the event log may also hold sent / sending / unknown with reach, sentAt and day: read as final)
     reason: { type: String },
     notBefore: { type: Date, required: true },
   },
