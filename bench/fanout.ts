@@ -3,23 +3,28 @@
  *
  * One campaign to GROUPS simulated groups across BOTS bots, measured in one run
  * against the development FerretDB:
- *   - Zhimi end to end (plan the run, claim, say, confirm) with limits set to zero,
+ *   - Zhimi end to end from the due time (plan the run, claim, say, confirm) with limits set to zero; the registry
+ *     read the scheduler makes just before the due time is timed on its own,
  *   - the same database's raw insertMany of as many delivery-sized documents (the physical bound),
  *   - a naive loop (await say, then insertOne, per group) on a sample of groups,
  *   - a limited run (LIMITED_GAP_MS between posts of each bot): its time against the bound the limits allow,
  *     with limit violations and duplicates counted from the simulator's receive timestamps.
  * Bots run on in-process simulated puppets (no gRPC), so the simulator is not what is measured
- * (see ../shared/BENCHMARKING.md); a separate gRPC figure runs the same pipeline through wechaty-puppet-service.
+ * (see ../shared/BENCHMARKING.md); two gRPC figures run the same pipeline through wechaty-puppet-service: with the
+ * PuppetServer in this process, and with `zhimi sim` in its own process.
  * Each figure is the median of RUNS runs after a warm-up. Writes bench/results/fanout.json.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Types, type Model } from 'mongoose';
 import { paths } from '../src/config/paths.js';
 import { systemClock } from '../src/config/clock.js';
 import { loadGroupContent } from '../src/config/content-bundle.js';
-import type { BotConfig, FleetConfig } from '../src/config/bots.js';
+import { loadFleetConfig, type BotConfig, type FleetConfig } from '../src/config/bots.js';
+import { testBotsFor } from '../src/cli/sim-bots.js';
 import { createLogger } from '../src/log/logger.js';
 import { createMemberKeyer } from '../src/audience/member-key.js';
 import { loadLibrary } from '../src/content/library.js';
@@ -82,6 +87,45 @@ async function registerGroups(store: Store, world: SimWorld, botIdOf: (contactId
   const docs = [...world.rooms.values()].map((r) => ({
     roomId: r.id, topic: r.topic, district: r.truth.district, station: r.truth.station, segments: ['general'], tags: [], status: 'active',
     memberCount: r.memberIds.length, botIds: r.memberIds.map(botIdOf).filter(Boolean), memberSample: [],
+  }));
+  for (let i = 0; i < docs.length; i += 5000) await store.models.Group.insertMany(docs.slice(i, i + 5000), { ordered: false });
+}
+
+/** `zhimi sim` in a child process; resolves with its token variables once it serves. */
+async function startSimProcess(groups: number, bots: number): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
+  const child = spawn(join(paths.root, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', 'sim', '--groups', String(groups), '--members-per-group', '4', '--bots', String(bots), '--seed', '8'], {
+    cwd: paths.root, env: process.env, stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const env: Record<string, string> = {};
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      for (const m of out.matchAll(/export (\w+)=(\S+)/g)) env[m[1]!] = m[2]!;
+      if (out.includes('Ctrl-C stops the simulator.')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`zhimi sim exited (${code}) before serving`)));
+  });
+  return {
+    env,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+/** Register the groups the bots find over gRPC (what officers' tagging would give: active, general). */
+async function registerDiscovered(store: Store, fleet: Fleet, config: FleetConfig): Promise<void> {
+  await store.models.Group.deleteMany({});
+  const botOf = new Map(config.bots.map((b) => [fleet.runner(b.id)!.contactId!, b.id]));
+  const seen = new Map<string, { roomId: string; topic: string; memberIds: string[] }>();
+  for (const b of config.bots) for (const v of await fleet.runner(b.id)!.rooms()) seen.set(v.roomId, v);
+  const docs = [...seen.values()].map((v) => ({
+    roomId: v.roomId, topic: v.topic, district: '鼓楼区', segments: ['general'], tags: [], status: 'active',
+    memberCount: v.memberIds.length, botIds: v.memberIds.map((m) => botOf.get(m)).filter(Boolean), memberSample: [],
   }));
   for (let i = 0; i < docs.length; i += 5000) await store.models.Group.insertMany(docs.slice(i, i + 5000), { ordered: false });
 }
@@ -232,10 +276,28 @@ async function main(): Promise<void> {
     await gFleet.close();
     await sim.stop();
 
+    // --- over gRPC with the simulator in its own process (`zhimi sim`), as a production puppet service would be
+    await resetOutbox(store);
+    const sep = await startSimProcess(GRPC_GROUPS, GRPC_BOTS);
+    let grpcOwnProcessPerSec = 0;
+    try {
+      const sepConfig = fleetConfig(testBotsFor(loadFleetConfig(paths.bots), GRPC_BOTS).bots.map((b) => ({ ...b, limits: UNLIMITED })));
+      const sFleet = new Fleet({ config: sepConfig, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, puppetFactory: defaultPuppetFactory({ ...process.env, ...sep.env }), content });
+      const started = await sFleet.start();
+      if (started.failed.length) throw new Error(`bots failed against the simulator process: ${started.failed.map((f) => f.botId).join(', ')}`);
+      await registerDiscovered(store, sFleet, sepConfig);
+      const s2 = await zhimiRun(store, sFleet, sepConfig, 'grpc-own@1');
+      grpcOwnProcessPerSec = Math.round(s2.sent / s2.sec);
+      say(`over gRPC (wechaty-puppet-service, ${GRPC_BOTS} bots, ${s2.sent} groups, simulator in its own process): ${grpcOwnProcessPerSec}/s`);
+      await sFleet.close();
+    } finally {
+      await sep.stop();
+    }
+
     const result = {
       groups: GROUPS, bots: BOTS, deliveriesPerSec, rawInsertPerSec, naivePerSec,
       limitedRunSec: Number(lim.sec.toFixed(3)), limitedBoundSec: Number(boundSec.toFixed(3)), limitViolations: violations, duplicates,
-      withRegistryReadPerSec, registryReadSec, runs: RUNS, naiveSample: NAIVE_SAMPLE, grpc: { groups: GRPC_GROUPS, bots: GRPC_BOTS, deliveriesPerSec: grpcPerSec },
+      withRegistryReadPerSec, registryReadSec, runs: RUNS, naiveSample: NAIVE_SAMPLE, grpc: { groups: GRPC_GROUPS, bots: GRPC_BOTS, deliveriesPerSec: grpcPerSec, simulatorInOwnProcessPerSec: grpcOwnProcessPerSec },
       peakRssMb: Math.round(process.memoryUsage().rss / 1048576),
     };
     mkdirSync(join(paths.root, 'bench', 'results'), { recursive: true });
