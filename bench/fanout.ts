@@ -82,14 +82,18 @@ async function resetOutbox(store: Store): Promise<void> {
   await ensureIndexes(store, models);
 }
 
-async function registerGroups(store: Store, world: SimWorld, botIdOf: (contactId: string) => string | undefined): Promise<void> {
+/** Register rooms as tagged groups (what officers' tagging would give: active, general). */
+async function registerGroups(store: Store, rooms: Iterable<{ roomId: string; topic: string; memberIds: string[]; district?: string; station?: string }>, botIdOf: (contactId: string) => string | undefined): Promise<void> {
   await store.models.Group.deleteMany({});
-  const docs = [...world.rooms.values()].map((r) => ({
-    roomId: r.id, topic: r.topic, district: r.truth.district, station: r.truth.station, segments: ['general'], tags: [], status: 'active',
+  const docs = [...rooms].map((r) => ({
+    roomId: r.roomId, topic: r.topic, district: r.district ?? '鼓楼区', station: r.station, segments: ['general'], tags: [], status: 'active',
     memberCount: r.memberIds.length, botIds: r.memberIds.map(botIdOf).filter(Boolean), memberSample: [],
   }));
   for (let i = 0; i < docs.length; i += 5000) await store.models.Group.insertMany(docs.slice(i, i + 5000), { ordered: false });
 }
+
+/** A simulated world's rooms, with the district and station they really belong to. */
+const worldRooms = (world: SimWorld) => [...world.rooms.values()].map((r) => ({ roomId: r.id, topic: r.topic, memberIds: r.memberIds, district: r.truth.district, station: r.truth.station }));
 
 /** `zhimi sim` in a child process; resolves with its token variables once it serves. */
 async function startSimProcess(groups: number, bots: number): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
@@ -117,17 +121,11 @@ async function startSimProcess(groups: number, bots: number): Promise<{ env: Rec
   };
 }
 
-/** Register the groups the bots find over gRPC (what officers' tagging would give: active, general). */
-async function registerDiscovered(store: Store, fleet: Fleet, config: FleetConfig): Promise<void> {
-  await store.models.Group.deleteMany({});
-  const botOf = new Map(config.bots.map((b) => [fleet.runner(b.id)!.contactId!, b.id]));
+/** The rooms the bots find over gRPC, each once. */
+async function discoveredRooms(fleet: Fleet, config: FleetConfig): Promise<{ roomId: string; topic: string; memberIds: string[] }[]> {
   const seen = new Map<string, { roomId: string; topic: string; memberIds: string[] }>();
   for (const b of config.bots) for (const v of await fleet.runner(b.id)!.rooms()) seen.set(v.roomId, v);
-  const docs = [...seen.values()].map((v) => ({
-    roomId: v.roomId, topic: v.topic, district: '鼓楼区', segments: ['general'], tags: [], status: 'active',
-    memberCount: v.memberIds.length, botIds: v.memberIds.map((m) => botOf.get(m)).filter(Boolean), memberSample: [],
-  }));
-  for (let i = 0; i < docs.length; i += 5000) await store.models.Group.insertMany(docs.slice(i, i + 5000), { ordered: false });
+  return [...seen.values()];
 }
 
 /**
@@ -180,7 +178,7 @@ async function main(): Promise<void> {
     const login = await fleet.start();
     if (login.failed.length) throw new Error(`bots failed: ${login.failed.map((f) => f.botId).join(', ')}`);
     const contactToBot = new Map(world.bots.map((b) => [b.contactId, b.botId]));
-    await registerGroups(store, world, (c) => contactToBot.get(c));
+    await registerGroups(store, worldRooms(world), (c) => contactToBot.get(c));
     say(`fanout: ${GROUPS} groups, ${BOTS} bots (in-process simulated puppets), FerretDB ${store.server.version}, ${RUNS} runs + warm-up, median`);
 
     // warm-up (not counted)
@@ -269,7 +267,7 @@ async function main(): Promise<void> {
     const gFleet = new Fleet({ config: sim.fleet, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, puppetFactory: defaultPuppetFactory({ ...process.env, ...sim.env }), content });
     await gFleet.start();
     const gContacts = new Map(sim.world.bots.map((b) => [b.contactId, b.botId]));
-    await registerGroups(store, sim.world, (c) => gContacts.get(c));
+    await registerGroups(store, worldRooms(sim.world), (c) => gContacts.get(c));
     const g = await zhimiRun(store, gFleet, sim.fleet, 'grpc@1');
     const grpcPerSec = Math.round(GRPC_GROUPS / g.sec);
     say(`over gRPC (wechaty-puppet-service, ${GRPC_BOTS} bots, ${GRPC_GROUPS} groups, server and client in one process): ${grpcPerSec}/s`);
@@ -285,7 +283,8 @@ async function main(): Promise<void> {
       const sFleet = new Fleet({ config: sepConfig, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, puppetFactory: defaultPuppetFactory({ ...process.env, ...sep.env }), content });
       const started = await sFleet.start();
       if (started.failed.length) throw new Error(`bots failed against the simulator process: ${started.failed.map((f) => f.botId).join(', ')}`);
-      await registerDiscovered(store, sFleet, sepConfig);
+      const botOf = new Map(sepConfig.bots.map((b) => [sFleet.runner(b.id)!.contactId!, b.id]));
+      await registerGroups(store, await discoveredRooms(sFleet, sepConfig), (c) => botOf.get(c));
       const s2 = await zhimiRun(store, sFleet, sepConfig, 'grpc-own@1');
       grpcOwnProcessPerSec = Math.round(s2.sent / s2.sec);
       say(`over gRPC (wechaty-puppet-service, ${GRPC_BOTS} bots, ${s2.sent} groups, simulator in its own process): ${grpcOwnProcessPerSec}/s`);

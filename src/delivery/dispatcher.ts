@@ -203,8 +203,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
           if (!(await waitForWork())) break;
           continue;
         }
-        // one bottleneck job per batch: the bot's limiter holds its single slot while the lane sends
-        // the batch with the bot's gaps; the fleet-wide reservoir is charged one unit per post
+        // the bot's limiter holds its single slot while the lane sends with the bot's gaps; posts are
+        // counted against the fleet-wide limit batch by batch (FleetTokens)
         const priority = batch[0]!.priority === 1 ? URGENT_PRIORITY : NORMAL_PRIORITY;
         // every job has an expiration: in a Redis cluster it is what frees the slot of a worker that died mid-job
         await this.o.limiters.bot(botId).schedule({ priority, expiration: leaseMs }, async () => {

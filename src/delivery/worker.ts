@@ -87,7 +87,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       ...(o.deliveryLeaseMs ? { leaseMs: o.deliveryLeaseMs } : {}),
       ...(o.pollMs ? { pollMs: o.pollMs } : {}),
     });
-    this.fleet.on('bot:logout', () => void this.sweep().catch((err: unknown) => this.log.error({ err: String(err) }, 'outbox sweep failed; will retry')));
+    this.fleet.on('bot:logout', () => void this.sweepNow());
     if (o.schedule ?? true) {
       this.scheduler = new CampaignScheduler({
         store: o.store, clock: o.clock, log: o.log, workerId: this.workerId, campaignDir: o.campaignDir, library: o.library,
@@ -157,7 +157,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       await this.fleet.discoverBotGroups(botId);
       if (!this.running.has(botId) || this.closed) return;
       this.dispatcher.startLane(botId);
-      await this.sweep().catch((err: unknown) => this.log.error({ err: String(err) }, 'outbox sweep failed; will retry'));
+      await this.sweepNow();
       this.log.info({ botId }, 'running bot (lease held)');
       this.emit('bot:started', { botId });
     } catch {
@@ -178,6 +178,11 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     if (this.sweeping) return (this.sweepAgain ??= this.sweeping.then(() => ((this.sweepAgain = undefined), this.sweep())));
     this.sweeping = this.doSweep().finally(() => (this.sweeping = undefined));
     return this.sweeping;
+  }
+
+  /** Sweep at once (a bot logged out, or started here); a failure is logged and the next tick tries again. */
+  private sweepNow(): Promise<void> {
+    return this.sweep().catch((err: unknown) => this.log.error({ err: String(err) }, 'outbox sweep failed; will retry'));
   }
 
   private async doSweep(): Promise<void> {

@@ -5,7 +5,7 @@ import type { DeliveryEventDoc, DeliveryEventKind } from './models/delivery-even
 import { sumBy } from './aggregate.js';
 import { insertUnique } from './once.js';
 import { ensureRuns, openRuns } from './runs-repo.js';
-import { applyEvent, foldDeliveries, type DeliveryState, type PlannedRecord } from './delivery-state.js';
+import { applyEvent, foldDeliveries, initialState, type DeliveryState, type PlannedRecord } from './delivery-state.js';
 
 export { DELIVERY_STATUSES, FINAL_STATUSES, type DeliveryStatus } from './models/deliveries.js';
 export type { DeliveryState } from './delivery-state.js';
@@ -55,7 +55,7 @@ export async function insertPlanned(store: Store, items: readonly PlannedDeliver
     if (writeErrors.length === 0 || !writeErrors.every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
     for (const w of writeErrors) lost.add((w.index ?? w.err?.index)!);
   }
-  return records.filter((_, i) => !lost.has(i)).map((r) => foldDeliveries([r], [])[0]!);
+  return records.filter((_, i) => !lost.has(i)).map(initialState);
 }
 
 /** Which deliveries to read: by run(s), group, or planned time. */
@@ -334,7 +334,7 @@ export async function findSentDelivery(store: Store, id: string): Promise<SentDe
   if (!Types.ObjectId.isValid(id)) return undefined;
   const d = await store.models.Delivery.findOne({ _id: new Types.ObjectId(id) }).lean();
   if (!d) return undefined;
-  let s = foldDeliveries([toRecord(d)], [])[0]!;
+  let s = initialState(toRecord(d));
   for (let seq = 1; seq <= 100; seq++) {
     const e = await store.models.DeliveryEvent.findOne({ _id: `${id}:${seq}` }).lean();
     if (!e) break;

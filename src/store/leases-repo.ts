@@ -1,5 +1,5 @@
 import type { Store } from './connection.js';
-import { isDuplicateKey } from './once.js';
+import { insertOnce } from './once.js';
 
 /**
  * Hold (take or renew) the lease of a bot for `ttlMs`. True when this worker
@@ -21,13 +21,7 @@ export async function holdBotLease(store: Store, botId: string, workerId: string
   }
   if (current && current.until >= now && current.workerId !== workerId) return false;
   const epoch = (current?.epoch ?? 0) + 1;
-  try {
-    await store.models.Lease.create({ _id: `${botId}#${epoch}`, botId, epoch, workerId, until });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
+  return insertOnce(store.models.Lease, { _id: `${botId}#${epoch}`, botId, epoch, workerId, until });
 }
 
 /** Give a bot's lease up (clean shutdown), so another worker can take the bot at once. */

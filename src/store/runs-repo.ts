@@ -1,6 +1,6 @@
 import type { Store } from './connection.js';
 import type { RunDoc } from './models/runs.js';
-import { insertUnique, isDuplicateKey } from './once.js';
+import { insertOnce, insertUnique } from './once.js';
 
 export type RunRecord = RunDoc;
 
@@ -13,13 +13,18 @@ export function runId(campaignId: string, scheduledAt: Date): string {
  * that created it (a unique insert: any number of schedulers, one run).
  */
 export async function createRun(store: Store, campaignId: string, scheduledAt: Date, createdBy: string, now: Date): Promise<boolean> {
-  try {
-    await store.models.Run.create({ _id: runId(campaignId, scheduledAt), campaignId, scheduledAt, createdBy, createdAt: now });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
+  const id = runId(campaignId, scheduledAt);
+  const created = await insertOnce(store.models.Run, { _id: id, campaignId, scheduledAt, createdBy, createdAt: now });
+  knownRuns(store).add(id);
+  return created;
+}
+
+/** Runs this process knows exist (it created them or made sure of them): no insert is tried again for them. */
+const known = new WeakMap<Store, Set<string>>();
+function knownRuns(store: Store): Set<string> {
+  let set = known.get(store);
+  if (!set) known.set(store, (set = new Set()));
+  return set;
 }
 
 export async function recordPlan(store: Store, id: string, planned: number, skipped: number, at: Date): Promise<void> {
@@ -47,5 +52,8 @@ export async function closeRuns(store: Store, ids: readonly string[], at: Date):
  * what workers sweep. A run the scheduler created is left as it is.
  */
 export async function ensureRuns(store: Store, runs: readonly { id: string; campaignId: string; at: Date }[], now: Date): Promise<void> {
-  await insertUnique(store.models.Run, runs.map((r) => ({ _id: r.id, campaignId: r.campaignId, scheduledAt: r.at, createdBy: 'outbox', createdAt: now })));
+  const seen = knownRuns(store);
+  const unknown = runs.filter((r) => !seen.has(r.id));
+  await insertUnique(store.models.Run, unknown.map((r) => ({ _id: r.id, campaignId: r.campaignId, scheduledAt: r.at, createdBy: 'outbox', createdAt: now })));
+  for (const r of unknown) seen.add(r.id);
 }

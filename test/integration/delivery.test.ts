@@ -13,9 +13,10 @@ import { countByStatus } from '../../src/store/deliveries-repo.js';
 import { listGroups, type GroupRecord } from '../../src/store/groups-repo.js';
 import type { Store } from '../../src/store/connection.js';
 import type { BotLimits } from '../../src/config/bots.js';
+import { waitFor as waitUntil } from '../support/wait.js';
 
 const LIMITS: BotLimits = { minGapMs: 120, jitterMs: 30, perMinute: 60, perHour: 1000, perDay: 5000 };
-const waitFor = <T>(fn: () => Promise<T> | T, timeout = 15_000) => vi.waitFor(fn, { timeout, interval: 50 });
+const waitFor = <T>(fn: () => Promise<T> | T, timeout = 15_000) => waitUntil(fn, timeout, 50);
 
 describe('fleet delivery over the gRPC simulator', () => {
   let store: Store & { drop(): Promise<void> };

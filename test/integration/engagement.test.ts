@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openTestStore, testDbUri } from '../support/db.js';
@@ -21,9 +21,9 @@ import { paths } from '../../src/config/paths.js';
 import type { Post } from '../../src/content/post-schema.js';
 import type { Store } from '../../src/store/connection.js';
 import type { SimRoom } from '../../src/sim/world-model.js';
+import { waitFor } from '../support/wait.js';
 
 const keyer = createMemberKeyer('e'.repeat(32));
-const waitFor = <T>(fn: () => Promise<T> | T) => vi.waitFor(fn, { timeout: 8000, interval: 40 });
 const LINK = 'https://www.mps.gov.cn/';
 
 describe('reach and engagement, measured against what the simulated residents did', () => {

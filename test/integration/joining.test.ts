@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore } from '../support/db.js';
 import { content, startSimHarness, TEST_OFFICER, type SimHarness } from '../support/sim.js';
 import { captureLogger } from '../support/log.js';
@@ -10,10 +10,10 @@ import { findGroupByRoomId, listGroups } from '../../src/store/groups-repo.js';
 import { insertPlanned, loadDeliveries } from '../../src/store/deliveries-repo.js';
 import type { Store } from '../../src/store/connection.js';
 import type { SimRoom } from '../../src/sim/world-model.js';
+import { waitFor } from '../support/wait.js';
 
 const INTRO = '我每周会在群里发几次防骗提醒';
 const keyer = createMemberKeyer('j'.repeat(32));
-const waitFor = <T>(fn: () => Promise<T> | T) => vi.waitFor(fn, { timeout: 8000, interval: 40 });
 
 describe('joining groups: invitations, registration and manners', () => {
   let store: Store & { drop(): Promise<void> };

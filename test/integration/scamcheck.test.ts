@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openTestStore, testDbUri } from '../support/db.js';
@@ -14,9 +14,9 @@ import { tagGroup } from '../../src/store/groups-repo.js';
 import { paths } from '../../src/config/paths.js';
 import type { Store } from '../../src/store/connection.js';
 import type { SimMessage, SimRoom } from '../../src/sim/world-model.js';
+import { waitFor } from '../support/wait.js';
 
 const keyer = createMemberKeyer('s'.repeat(32));
-const waitFor = <T>(fn: () => Promise<T> | T) => vi.waitFor(fn, { timeout: 8000, interval: 40 });
 const COURIER = '刚才有人打电话说我快递丢了要赔我钱，让我下个会议软件，是真的吗？';
 const FORWARDED = '【理赔中心】您的快递丢失，理赔专员将为您办理三倍赔偿，请联系 13812345678 或点击 http://lipei-kd.top/a 填写银行卡号 6222 0212 3456 7890 123 和验证码';
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +10,9 @@ import { countByStatus, loadDeliveries } from '../../src/store/deliveries-repo.j
 import { loadCampaignFile } from '../../src/campaigns/campaign-files.js';
 import { submitCampaign, transition } from '../../src/campaigns/campaign-service.js';
 import type { Store } from '../../src/store/connection.js';
+import { waitFor as waitUntil } from '../support/wait.js';
 
-const waitFor = <T>(fn: () => Promise<T> | T, timeout = 30_000) => vi.waitFor(fn, { timeout, interval: 100 });
+const waitFor = <T>(fn: () => Promise<T> | T, timeout = 30_000) => waitUntil(fn, timeout, 100);
 
 describe('several worker processes against one database', () => {
   let store: Store & { drop(): Promise<void> };
