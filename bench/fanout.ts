@@ -145,7 +145,7 @@ async function zhimiRun(store: Store, fleet: Fleet, config: FleetConfig, runId: 
   const registrySec = (performance.now() - tRead) / 1000;
   const t0 = performance.now();
   await planRun({ groups,
-    store, runId, campaign: campaign(runId.split('@')[0]!), contentHash: 'bench', scheduledAt: new Date(), library, ref: content.ref, fleet: config,
+    store, runId, campaign: campaign(runId.split('@')[0]!), contentHash: 'bench', scheduledAt: new Date(), library, ref: content.ref, fleet: config, claimAhead: dispatcher.claimAhead(),
     onlineBotIds: new Set(config.bots.map((b) => b.id)), now: new Date(), onPlanned: (states) => dispatcher.enqueue(states),
   });
   const tPlan = performance.now();

@@ -4,7 +4,7 @@ import type { Post } from '../content/post-schema.js';
 import { renderPost } from '../content/render.js';
 import type { Store } from '../store/connection.js';
 import { listGroups, type GroupRecord } from '../store/groups-repo.js';
-import { insertPlanned, newDeliveryId, recentDeliveries, type DeliveryState, type PlannedDelivery } from '../store/deliveries-repo.js';
+import { deliveryIdFor, insertPlanned, recentDeliveries, type ClaimAhead, type DeliveryState, type PlannedDelivery } from '../store/deliveries-repo.js';
 import { inChunks } from '../store/bulk.js';
 import { shortLink } from '../engagement/link-code.js';
 import { recordPlan } from '../store/runs-repo.js';
@@ -31,6 +31,8 @@ export interface PlanRunOptions {
   groups?: readonly GroupRecord[] | undefined;
   /** Receives each chunk of deliveries once it is in the outbox (the local dispatcher starts sending while the rest is written). */
   onPlanned?: ((states: readonly DeliveryState[]) => void) | undefined;
+  /** The local dispatcher, which takes each bot's first due deliveries claimed as they are written. */
+  claimAhead?: ClaimAhead | undefined;
 }
 
 /** Deliveries written per insert: the first chunk is on its way while the planner writes the next. */
@@ -44,15 +46,58 @@ export const PLAN_FIRST_CHUNK = 100;
  * no bot waits for others' chunks. Pure.
  */
 export function sendOrder<T>(items: readonly T[], botOf: (t: T) => string, dueOf: (t: T) => number): T[] {
-  const rank = new Map<T, number>();
-  const seen = new Map<string, number>();
-  for (const t of [...items].sort((a, b) => dueOf(a) - dueOf(b))) {
-    const n = seen.get(botOf(t)) ?? 0;
-    seen.set(botOf(t), n + 1);
-    rank.set(t, n);
+  const byBot = new Map<string, { t: T; due: number }[]>();
+  for (const t of items) {
+    const bot = botOf(t);
+    (byBot.get(bot) ?? byBot.set(bot, []).get(bot)!).push({ t, due: dueOf(t) });
   }
-  return [...items].sort((a, b) => rank.get(a)! - rank.get(b)! || dueOf(a) - dueOf(b));
+  const queues = [...byBot.values()].map((q) => q.sort((a, b) => a.due - b.due));
+  const out: T[] = [];
+  for (let round = 0; out.length < items.length; round++) {
+    const inRound = queues.filter((q) => q.length > round).map((q) => q[round]!);
+    for (const x of inRound.sort((a, b) => a.due - b.due)) out.push(x.t);
+  }
+  return out;
 }
+
+/** What a chunk claimed at planning, per bot, and which bots it left rows unclaimed (queued) for. */
+export interface ChunkClaims {
+  claimed: Map<string, number>;
+  queued: Set<string>;
+}
+
+/**
+ * Claim, in place, the rows the local dispatcher has room for: per bot, its
+ * first rows (in send order) that are due now, up to `room(botId)` less what
+ * chunks not yet handed over (`unhanded`) claimed. A bot with rows left
+ * queued in such a chunk gets no claims (its queue goes first).
+ */
+export function claimRows(rows: PlannedDelivery[], ahead: ClaimAhead, unhanded: readonly ChunkClaims[] = []): ChunkClaims {
+  const out: ChunkClaims = { claimed: new Map(), queued: new Set() };
+  const room = new Map<string, number>();
+  const claim = ahead.claim();
+  for (const r of rows) {
+    let left = room.get(r.botId);
+    if (left === undefined) {
+      left = unhanded.some((c) => c.queued.has(r.botId)) ? 0 : unhanded.reduce((n, c) => n - (c.claimed.get(r.botId) ?? 0), ahead.room(r.botId));
+      room.set(r.botId, left);
+    }
+    if (left <= 0 || r.notBefore > claim.at) {
+      out.queued.add(r.botId);
+      continue;
+    }
+    room.set(r.botId, left - 1);
+    r.claim = claim;
+    out.claimed.set(r.botId, (out.claimed.get(r.botId) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** Rows rendered between two turns of the event loop. */
+const RENDER_SLICE = 100;
+
+/** Chunk inserts under way at once: the next is sent while the last is written (FerretDB converts one while it stores the other). */
+const WRITES_IN_FLIGHT = 2;
 
 export interface PlanRunResult {
   planned: number;
@@ -81,8 +126,8 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
     runId: o.runId, campaignId: o.campaign.id, groupId, roomId, contentHash: o.contentHash, priority,
   });
   const toRow = ({ group, botId }: (typeof assigned)[number]): PlannedDelivery => {
-    // the delivery's id is chosen here: a tracked link names it
-    const id = newDeliveryId();
+    // a tracked link names the delivery
+    const id = deliveryIdFor(o.runId, group.id);
     return {
       ...base(group.id, group.roomId),
       id,
@@ -99,10 +144,25 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
   // Written in chunks, each handed to the local dispatcher as soon as it is in the outbox: the first
   // chunks are small so posts start at once, and every chunk holds the next posts of every bot.
   const order = sendOrder(assigned, (a) => a.botId, (a) => a.group.target.notBefore.getTime());
+  // Up to two chunks are written at once; each is handed over in order once it is in the outbox, and
+  // claimed (what the local lanes have room for, less what the chunk still being written claimed) just
+  // before its insert.
+  const writes: { done: Promise<void>; claims: ChunkClaims }[] = [];
   for (let i = 0, size = PLAN_FIRST_CHUNK; i < order.length; i += size, size = Math.min(PLAN_CHUNK, 2 * size)) {
-    const written = await insertPlanned(o.store, order.slice(i, i + size).map(toRow));
-    o.onPlanned?.(written);
+    // rendered in slices, so lanes sending meanwhile are never held up for long (their gaps stay exact)
+    const rows: PlannedDelivery[] = [];
+    for (let j = i; j < Math.min(i + size, order.length); j += RENDER_SLICE) {
+      if (j > i) await new Promise((resolve) => setImmediate(resolve));
+      for (const a of order.slice(j, Math.min(j + RENDER_SLICE, i + size))) rows.push(toRow(a));
+    }
+    while (writes.length >= WRITES_IN_FLIGHT) await writes.shift()!.done;
+    const claims = o.claimAhead ? claimRows(rows, o.claimAhead, writes.map((w) => w.claims)) : { claimed: new Map(), queued: new Set<string>() };
+    const before = writes.at(-1)?.done;
+    const done = Promise.all([insertPlanned(o.store, rows), before]).then(([written]) => o.onPlanned?.(written));
+    done.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
+    writes.push({ done, claims });
   }
+  for (const w of writes) await w.done;
   for (const chunk of inChunks(unsent, PLAN_CHUNK)) await insertPlanned(o.store, chunk);
   await recordPlan(o.store, o.runId, assigned.length, skipped.length, o.now);
   return { planned: assigned.length, skipped: skipped.length, failed: unserved.length };

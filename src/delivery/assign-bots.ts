@@ -11,12 +11,8 @@ export function assignBots<G extends { id: string; botIds: readonly string[] }>(
   const assigned: { group: G; botId: string }[] = [];
   const unserved: G[] = [];
   // groups with fewer candidate bots first, so flexible groups fill in around them
-  const order = [...groups].sort((a, b) => candidates(a).length - candidates(b).length);
-  function candidates(g: G): string[] {
-    return g.botIds.filter((b) => onlineBotIds.has(b));
-  }
-  for (const group of order) {
-    const options = candidates(group);
+  const order = groups.map((group) => ({ group, options: group.botIds.filter((b) => onlineBotIds.has(b)) })).sort((a, b) => a.options.length - b.options.length);
+  for (const { group, options } of order) {
     if (options.length === 0) {
       unserved.push(group);
       continue;

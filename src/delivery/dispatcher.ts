@@ -4,14 +4,14 @@ import type { Clock } from '../config/clock.js';
 import { shanghaiDay } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/connection.js';
-import { claimChanges, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
+import { claimChanges, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type ClaimAhead, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
 import { OutboxQueue } from './outbox-queue.js';
 import { EventWriter } from './event-writer.js';
 import type { BotRunner } from '../fleet/bot-runner.js';
 import { scrubSecrets } from '../fleet/errors.js';
 import { Limiters, NORMAL_PRIORITY, URGENT_PRIORITY } from './limiters.js';
 import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs, type BackoffState, type SendPolicy } from './send-policy.js';
-import { windowCapacity, windowWaitMs } from './send-window.js';
+import { addSendTime, windowCapacity, windowWaitMs } from './send-window.js';
 
 export interface DispatcherEvents {
   /** `humanIds`: the members the post reached (raw WeChat ids, in memory only: never log or store them). */
@@ -63,6 +63,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private readonly lanes = new Map<string, { stop: AbortController; done: Promise<void> }>();
   private readonly events: EventWriter;
   private readonly queue = new OutboxQueue();
+  /** Per bot: deliveries this worker claimed when it planned them, waiting for the bot's lane (in the queue's in-flight set). */
+  private readonly ready = new Map<string, DeliveryState[]>();
+  /** Per bot with a running lane: its send times (ms, ascending) for the sliding windows. */
+  private readonly recent = new Map<string, number[]>();
   private sendTimes: { at: number; times: Promise<Map<string, number[]>> } | undefined;
 
   constructor(private readonly o: DispatcherOptions) {
@@ -75,14 +79,69 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     return this.backoff.get(botId) ?? CALM;
   }
 
-  /** Queue planned deliveries for the bots running here (the local planner hands each chunk over as it is written). */
+  /**
+   * The local planner's hand-off of each chunk it wrote: planned deliveries
+   * for the bots running here are queued, the ones claimed for this worker
+   * as they were written go straight to their bot's lane. Only the planner
+   * calls this, once per written delivery: a claimed delivery read back from
+   * the outbox (a sweep) may be sent already and is never taken from a read.
+   */
   enqueue(states: Iterable<DeliveryState>): void {
-    this.queue.add(states, (botId) => this.o.runnerOf(botId) !== undefined && this.o.mayRun?.(botId) !== false);
+    const planned: DeliveryState[] = [];
+    const held: DeliveryState[] = [];
+    const orphaned: DeliveryState[] = [];
+    for (const s of states) {
+      if (s.status === 'planned') planned.push(s);
+      else if (s.status === 'sending' && s.claimedBy === this.o.workerId && s.seq === 1 && !this.queue.isInFlight(s.id)) {
+        if (!this.lanes.has(s.botId) || !this.accepts(s.botId)) orphaned.push(s);
+        else {
+          held.push(s);
+          (this.ready.get(s.botId) ?? this.ready.set(s.botId, []).get(s.botId)!).push(s);
+        }
+      }
+    }
+    this.queue.hold(held);
+    this.queue.add(planned, (botId) => this.accepts(botId));
+    // claimed for a bot that stopped here meanwhile: back to planned, for whoever runs it
+    if (orphaned.length) {
+      this.queue.hold(orphaned);
+      void this.giveBack(orphaned, this.o.clock.now(), 'returned unsent to the queue', false).catch((err: unknown) =>
+        this.o.log.error({ err: String(err), deliveries: orphaned.length }, 'could not give back deliveries claimed for a bot that stopped; they will become unknown'),
+      );
+    }
   }
 
-  /** Queue what the outbox holds for the bots running here: `states` a sweep already read, or a fresh read. */
+  /**
+   * Claiming at planning (the local planner's side): room for a bot is what
+   * its lane would claim now — nothing while the bot is not sendable here, is
+   * cooling down, its windows are full, or it has queued deliveries (they go
+   * first) — less what it holds already.
+   */
+  claimAhead(): ClaimAhead {
+    const leaseMs = this.o.leaseMs ?? 120_000;
+    return {
+      claim: () => {
+        const at = this.o.clock.now();
+        return { workerId: this.o.workerId, at, leaseUntil: new Date(at.getTime() + leaseMs) };
+      },
+      room: (botId) => {
+        const recent = this.recent.get(botId);
+        const now = this.o.clock.now().getTime();
+        if (!recent || !this.lanes.has(botId) || !this.o.runnerOf(botId)?.isOnline || this.o.mayRun?.(botId) === false) return 0;
+        if (this.backoffOf(botId).cooldownUntil > now || this.queue.size(botId) > 0 || windowWaitMs(recent, this.o.limitsOf(botId), now) > 0) return 0;
+        return Math.max(0, this.batchMax(botId, recent, now) - this.queue.inFlightOf(botId));
+      },
+    };
+  }
+
+  /** Queue the planned deliveries the outbox holds for the bots running here: `states` a sweep already read, or a fresh read. */
   async refresh(states?: readonly DeliveryState[]): Promise<void> {
-    this.enqueue(states ?? (await openDeliveries(this.o.store)));
+    this.queue.add(states ?? (await openDeliveries(this.o.store)), (botId) => this.accepts(botId));
+  }
+
+  /** Does a bot send from this worker now? */
+  private accepts(botId: string): boolean {
+    return this.o.runnerOf(botId) !== undefined && this.o.mayRun?.(botId) !== false;
   }
 
   /**
@@ -119,6 +178,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     l.stop.abort();
     await l.done;
     this.lanes.delete(botId);
+    this.recent.delete(botId);
     this.queue.dropBot(botId);
   }
 
@@ -140,7 +200,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private async lane(botId: string, mode: { signal?: AbortSignal; untilIdle?: boolean; maxWaitMs?: number }): Promise<void> {
     const pollMs = this.o.pollMs ?? 1000;
     const leaseMs = this.o.leaseMs ?? 120_000;
-    const recent = [...((await this.recentSendTimes()).get(botId) ?? [])];
+    const recent = [...((await this.recentSendTimes()).get(botId) ?? [])].sort((a, b) => a - b);
+    this.recent.set(botId, recent);
     const wait = async (ms: number): Promise<boolean> => {
       if (mode.untilIdle && ms > (mode.maxWaitMs ?? 60_000)) return false;
       await sleep(ms, mode.signal);
@@ -151,19 +212,25 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       if (mode.untilIdle) return false;
       const next = this.queue.nextDueAt(botId);
       const ms = next === undefined ? pollMs : Math.min(pollMs, Math.max(1, next - this.o.clock.now().getTime()));
-      const woken = new AbortController();
-      const stop = (): void => woken.abort();
-      mode.signal?.addEventListener('abort', stop, { once: true });
-      const unsubscribe = this.queue.onAdded(stop);
-      await sleep(ms, woken.signal);
-      unsubscribe();
-      mode.signal?.removeEventListener('abort', stop);
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          unsubscribe();
+          mode.signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        const unsubscribe = this.queue.onAdded(done);
+        mode.signal?.addEventListener('abort', done, { once: true });
+        // work that came while this lane was looking needs no wait
+        if (mode.signal?.aborted || this.ready.has(botId) || this.queue.hasDue(botId, this.o.clock.now())) done();
+      });
       return true;
     };
     // the next batch, claimed while the current one is sent (fast lanes), so a lane never idles on the claim
     let next: Promise<DeliveryState[]> | undefined;
     const dropNext = async (): Promise<void> => {
-      const claimed = next ? await next.catch(() => []) : [];
+      const claimed = [...this.takeReady(botId), ...(next ? await next.catch(() => []) : [])];
       next = undefined;
       if (claimed.length) await this.giveBack(claimed, this.o.clock.now(), 'returned unsent to the queue', false);
     };
@@ -171,7 +238,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       while (!mode.signal?.aborted) {
         const runner = this.o.runnerOf(botId);
         // the pipelined batch goes back whenever the lane has to wait, or an urgent post became due
-        if (next && (!runner?.isOnline || this.o.mayRun?.(botId) === false || this.queue.urgentDue(botId, this.o.clock.now()))) await dropNext();
+        if ((next || this.ready.has(botId)) && (!runner?.isOnline || this.o.mayRun?.(botId) === false || this.queue.urgentDue(botId, this.o.clock.now()))) await dropNext();
         if (!runner?.isOnline || this.o.mayRun?.(botId) === false) {
           if (mode.untilIdle || !(await wait(pollMs))) break;
           continue;
@@ -190,18 +257,18 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
           if (!(await wait(w))) break;
           continue;
         }
-        // Fast bots claim in batches (as many as the windows allow and the bot can send in about two
-        // seconds) to keep database work per post small; bots with real gaps (≥ 0.5 s) claim one at a
-        // time, so a crash leaves at most one claimed delivery per bot as `unknown`.
-        const perPost = (limits.minGapMs + limits.jitterMs / 2) / (this.o.gapScale ?? 1);
-        const max = perPost >= 500 ? 1 : Math.max(1, Math.min(windowCapacity(recent, limits, now), perPost <= 0 ? 200 : Math.floor(2000 / perPost), 200));
-        const pipelined = next;
-        next = undefined;
-        const batch = pipelined ? await pipelined : await this.claimFromQueue(botId, max, leaseMs);
+        const max = this.batchMax(botId, recent, now);
+        // deliveries claimed when they were planned come first (they were due before anything queued since)
+        let batch = this.takeReady(botId);
         if (batch.length === 0) {
-          if (pipelined) continue;
-          if (!(await waitForWork())) break;
-          continue;
+          const pipelined = next;
+          next = undefined;
+          batch = pipelined ? await pipelined : await this.claimFromQueue(botId, max, leaseMs);
+          if (batch.length === 0) {
+            if (pipelined) continue;
+            if (!(await waitForWork())) break;
+            continue;
+          }
         }
         // the bot's limiter holds its single slot while the lane sends with the bot's gaps; posts are
         // counted against the fleet-wide limit batch by batch (FleetTokens)
@@ -213,6 +280,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
           // several turns of the event loop), for at most half its expiration
           for (let current = batch; current.length > 0; ) {
             await this.o.limiters.fleetPosts.take(current.length, current[0]!.priority === 1);
+            // fleet bots, left out of reach (looked up once per batch)
+            const bots = this.o.botContactIds();
             for (let i = 0; i < current.length; i++) {
               const d = current[i]!;
               const t = this.o.clock.now().getTime();
@@ -234,14 +303,17 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
               // waits for a claim; not while an urgent one is due (it must not hide in a claimed batch)
               const at = this.o.clock.now();
               if (!next && max > 1 && !this.queue.urgentDue(botId, at) && this.queue.hasDue(botId, at)) next = this.claimFromQueue(botId, max, leaseMs);
-              if (await this.send(runner, d)) recent.push(this.o.clock.now().getTime());
+              if (await this.send(runner, d, bots)) addSendTime(recent, this.o.clock.now().getTime());
               const l = this.o.limitsOf(botId);
               const gap = ((l.minGapMs + (this.o.random ?? Math.random)() * l.jitterMs) * this.backoffOf(botId).factor) / (this.o.gapScale ?? 1);
-              await waitUntil(Date.now() + gap, mode.signal);
+              await waitUntil(performance.now() + gap, mode.signal);
             }
-            if (!next || Date.now() - started > leaseMs / 2 || mode.signal?.aborted || this.queue.urgentDue(botId, this.o.clock.now())) break;
-            current = await next;
-            next = undefined;
+            if (Date.now() - started > leaseMs / 2 || mode.signal?.aborted || this.queue.urgentDue(botId, this.o.clock.now())) break;
+            current = this.takeReady(botId);
+            if (current.length === 0 && next) {
+              current = await next;
+              next = undefined;
+            }
           }
         });
       }
@@ -250,6 +322,25 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       await dropNext();
     }
     await this.events.flush();
+  }
+
+  /**
+   * How many deliveries a lane claims at a time. Fast bots claim in batches (as
+   * many as the windows allow and the bot can send in about two seconds) to
+   * keep database work per post small; bots with real gaps (≥ 0.5 s) claim one
+   * at a time, so a crash leaves at most one claimed delivery per bot as `unknown`.
+   */
+  private batchMax(botId: string, recent: readonly number[], now: number): number {
+    const limits = this.o.limitsOf(botId);
+    const perPost = (limits.minGapMs + limits.jitterMs / 2) / (this.o.gapScale ?? 1);
+    return perPost >= 500 ? 1 : Math.max(1, Math.min(windowCapacity(recent, limits, now), perPost <= 0 ? 200 : Math.floor(2000 / perPost), 200));
+  }
+
+  /** The deliveries claimed at planning that wait for this bot's lane (taken: the lane sends them now). */
+  private takeReady(botId: string): DeliveryState[] {
+    const r = this.ready.get(botId);
+    this.ready.delete(botId);
+    return r ?? [];
   }
 
   /** Take due deliveries of a bot from the queue and claim them; returns the ones won. */
@@ -290,13 +381,12 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.queue.settle(d.id);
   }
 
-  /** Send one claimed delivery; true when it was posted. */
-  private async send(runner: BotRunner, d: DeliveryState): Promise<boolean> {
-    const log = this.o.log.child({ botId: d.botId, campaignId: d.campaignId, groupId: d.groupId });
+  /** Send one claimed delivery; true when it was posted. `bots`: WeChat ids of fleet bots (not counted in reach). */
+  private async send(runner: BotRunner, d: DeliveryState, bots: ReadonlySet<string>): Promise<boolean> {
+    const log = (): Logger => this.o.log.child({ botId: d.botId, campaignId: d.campaignId, groupId: d.groupId });
     const before = this.backoffOf(d.botId);
     try {
       const memberIds = await runner.say(d.roomId, d.text);
-      const bots = this.o.botContactIds();
       const humanIds = memberIds.filter((id) => !bots.has(id));
       const reach = humanIds.length;
       const sentAt = this.o.clock.now();
@@ -304,7 +394,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       const after = nextBackoff(before, 'ok', false, sentAt.getTime(), this.policy);
       this.backoff.set(d.botId, after);
       if (after.factor < before.factor) {
-        log.info({ factor: after.factor }, 'bot recovering from throttling: gap reduced');
+        log().info({ factor: after.factor }, 'bot recovering from throttling: gap reduced');
         this.emit('bot:recovered', { botId: d.botId, factor: after.factor });
       }
       this.emit('delivery:sent', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, groupId: d.groupId, campaignId: d.campaignId, postId: d.postId, sentAt, reach, priority: d.priority, humanIds });
@@ -316,30 +406,30 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       const after = nextBackoff(before, kind, kind === 'timeout', now.getTime(), this.policy);
       this.backoff.set(d.botId, after);
       if (after.factor > before.factor) {
-        log.warn({ factor: after.factor, cooldownSec: Math.round((after.cooldownUntil - now.getTime()) / 1000), reason }, 'bot throttled: backing off');
+        log().warn({ factor: after.factor, cooldownSec: Math.round((after.cooldownUntil - now.getTime()) / 1000), reason }, 'bot throttled: backing off');
         this.emit('bot:throttled', { botId: d.botId, factor: after.factor, cooldownUntil: new Date(after.cooldownUntil) });
       }
       if (kind === 'timeout') {
         // maybe posted: never resend (a duplicate warning is worse than a missing one)
         this.settle(d, { status: 'unknown', reason: `send timed out, may or may not have been posted; not resent: ${reason}` });
-        log.warn({ reason }, 'send timed out; delivery marked unknown');
+        log().warn({ reason }, 'send timed out; delivery marked unknown');
         this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'unknown' });
       } else if (!runner.isOnline) {
         // the bot itself went offline (logged out, banned, puppet gone): not the delivery's failure;
         // it goes back to the queue, and the sweep moves it to another member bot
         await this.giveBack([d], now, reason, false);
-        log.info({ reason }, 'bot went offline while sending; delivery returned to the queue');
+        log().info({ reason }, 'bot went offline while sending; delivery returned to the queue');
       } else if (kind === 'not-in-group') {
         this.settle(d, { status: 'skipped', reason });
         this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'skipped' });
       } else if (kind === 'throttled' || (kind === 'transient' && d.failures + 1 < this.policy.maxAttempts)) {
         const notBefore = new Date(kind === 'throttled' ? after.cooldownUntil : now.getTime() + retryDelayMs(d.failures + 1, this.policy));
         await this.giveBack([d], notBefore, reason, kind === 'transient');
-        log.info({ failures: d.failures + 1, notBefore, reason }, 'send failed; will retry');
+        log().info({ failures: d.failures + 1, notBefore, reason }, 'send failed; will retry');
         this.emit('delivery:retry', { deliveryId: d.id, botId: d.botId, reason, notBefore });
       } else {
         this.settle(d, { status: 'failed', reason });
-        log.warn({ reason, failures: d.failures + 1 }, 'delivery failed');
+        log().warn({ reason, failures: d.failures + 1 }, 'delivery failed');
         this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'failed' });
       }
       return false;
@@ -362,7 +452,12 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Wait until wall time `t`: the gap between two posts is real time, and a timer may fire a little early. */
+/**
+ * Wait until `t` on the monotonic clock (`performance.now()`): the gap between
+ * two posts is real time, measured to the fraction of a millisecond (a
+ * millisecond clock would add half a millisecond to every gap on average);
+ * a timer may fire a little early, so it is checked again.
+ */
 async function waitUntil(t: number, signal?: AbortSignal): Promise<void> {
-  for (let left = t - Date.now(); left > 0 && !signal?.aborted; left = t - Date.now()) await sleep(left, signal);
+  for (let left = t - performance.now(); left > 0 && !signal?.aborted; left = t - performance.now()) await sleep(Math.ceil(left), signal);
 }

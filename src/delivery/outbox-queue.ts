@@ -12,9 +12,12 @@ export class OutboxQueue {
   private readonly byBot = new Map<string, Map<string, DeliveryState>>();
   /** Which bot's queue holds a delivery. */
   private readonly botOf = new Map<string, string>();
-  /** Taken by a lane and not yet settled: a sweep must not put them back. */
-  private readonly inFlight = new Set<string>();
+  /** Taken by a lane (or claimed when written) and not yet settled, with their bot: a sweep must not put them back. */
+  private readonly inFlight = new Map<string, string>();
+  private readonly inFlightByBot = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
+  /** Queued urgent deliveries per bot (so "is an urgent one due?" — asked before every post — is usually answered without a scan). */
+  private readonly urgentByBot = new Map<string, number>();
 
   /**
    * Add or refresh planned deliveries: a newer state of a queued one replaces
@@ -35,6 +38,7 @@ export class OutboxQueue {
       if (!q) this.byBot.set(s.botId, (q = new Map()));
       q.set(s.id, s);
       this.botOf.set(s.id, s.botId);
+      if (s.priority === 1) this.urgentByBot.set(s.botId, (this.urgentByBot.get(s.botId) ?? 0) + 1);
       added++;
     }
     if (added) for (const l of [...this.listeners]) l();
@@ -48,20 +52,44 @@ export class OutboxQueue {
     const due = [...q.values()].filter((s) => s.notBefore <= now).sort(byDueOrder).slice(0, Math.max(1, max));
     for (const s of due) {
       this.remove(s.id);
-      this.inFlight.add(s.id);
+      this.markInFlight(s);
     }
     return due;
   }
 
+  /** Deliveries this worker claimed when it wrote them: in flight at once (a lane sends them); wakes waiting lanes. */
+  hold(states: readonly DeliveryState[]): void {
+    for (const s of states) {
+      this.remove(s.id);
+      this.markInFlight(s);
+    }
+    if (states.length) for (const l of [...this.listeners]) l();
+  }
+
   /** A taken delivery is settled (sent, failed, lost its claim): forget it. */
   settle(id: string): void {
+    const bot = this.inFlight.get(id);
+    if (bot === undefined) return;
     this.inFlight.delete(id);
+    const n = (this.inFlightByBot.get(bot) ?? 1) - 1;
+    if (n > 0) this.inFlightByBot.set(bot, n);
+    else this.inFlightByBot.delete(bot);
   }
 
   /** A taken delivery goes back to the queue in its new (planned) state. */
   putBack(s: DeliveryState): void {
-    this.inFlight.delete(s.id);
+    this.settle(s.id);
     this.add([s]);
+  }
+
+  /** Is this delivery taken and not yet settled? */
+  isInFlight(id: string): boolean {
+    return this.inFlight.has(id);
+  }
+
+  /** Deliveries of a bot taken and not yet settled. */
+  inFlightOf(botId: string): number {
+    return this.inFlightByBot.get(botId) ?? 0;
   }
 
 
@@ -73,6 +101,7 @@ export class OutboxQueue {
 
   /** Is an urgent delivery of this bot due? */
   urgentDue(botId: string, now: Date): boolean {
+    if (!this.urgentByBot.get(botId)) return false;
     for (const s of this.byBot.get(botId)?.values() ?? []) if (s.priority === 1 && s.notBefore <= now) return true;
     return false;
   }
@@ -101,6 +130,7 @@ export class OutboxQueue {
   dropBot(botId: string): void {
     for (const id of this.byBot.get(botId)?.keys() ?? []) this.botOf.delete(id);
     this.byBot.delete(botId);
+    this.urgentByBot.delete(botId);
   }
 
   /** Call `listener` whenever deliveries are added; returns the function that stops it. */
@@ -109,10 +139,18 @@ export class OutboxQueue {
     return () => this.listeners.delete(listener);
   }
 
+  private markInFlight(s: DeliveryState): void {
+    if (this.inFlight.has(s.id)) return;
+    this.inFlight.set(s.id, s.botId);
+    this.inFlightByBot.set(s.botId, (this.inFlightByBot.get(s.botId) ?? 0) + 1);
+  }
+
   private remove(id: string): void {
     const bot = this.botOf.get(id);
     if (bot === undefined) return;
-    this.byBot.get(bot)?.delete(id);
+    const q = this.byBot.get(bot);
+    if (q?.get(id)?.priority === 1) this.urgentByBot.set(bot, (this.urgentByBot.get(bot) ?? 1) - 1);
+    q?.delete(id);
     this.botOf.delete(id);
   }
 }

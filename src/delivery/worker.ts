@@ -94,6 +94,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         ref: o.content.ref, fleet: o.config, onlineBotIds: () => onlineBotIds(o.store, o.clock.now()), linkBase: o.linkBase,
         // what the planner writes for bots running here is sent at once, without reading it back
         onPlanned: (states) => this.dispatcher.enqueue(states),
+        claimAhead: this.dispatcher.claimAhead(),
         ...(o.syncEveryMs ? { syncEveryMs: o.syncEveryMs } : {}),
       });
     }

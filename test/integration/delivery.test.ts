@@ -9,7 +9,7 @@ import { FleetWorker } from '../../src/delivery/worker.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { Limiters } from '../../src/delivery/limiters.js';
-import { countByStatus } from '../../src/store/deliveries-repo.js';
+import { countByStatus, loadDeliveries } from '../../src/store/deliveries-repo.js';
 import { listGroups, type GroupRecord } from '../../src/store/groups-repo.js';
 import type { Store } from '../../src/store/connection.js';
 import type { BotLimits } from '../../src/config/bots.js';
@@ -63,6 +63,24 @@ describe('fleet delivery over the gRPC simulator', () => {
       const times = h.world.postsBy(h.world.botContactId(bot)).filter((m) => m.text.includes(runId)).map((m) => m.timestamp).sort((a, b) => a - b);
       for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(LIMITS.minGapMs);
     }
+  });
+
+  it('should send what its planner claimed as it was written at once and exactly once, even when a sweep reads it back mid-send', async () => {
+    const runId = 'run-ahead@9';
+    expect(await planFor(store, groups, runId, { pick: (g) => g.botIds.sort()[groups.indexOf(g) % 2]!, local: worker.dispatcher })).toBe(12);
+    // claimed in the delivery documents themselves: no claim events for those
+    const claimedAtPlanning = await store.models.Delivery.countDocuments({ runId, claimedBy: worker.workerId });
+    expect(claimedAtPlanning).toBeGreaterThan(0);
+    // a read right away shows them sending; handed to the queue after they were posted, it must not send them again
+    const stale = await loadDeliveries(store, { runIds: [runId] });
+    expect(stale.filter((d) => d.status === 'sending')).toHaveLength(claimedAtPlanning);
+    await waitFor(async () => expect((await finalCounts(runId)).open).toBe(0));
+    await worker.dispatcher.refresh(stale);
+    await worker.sweep();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await finalCounts(runId)).sent).toBe(12);
+    for (const g of groups) expect(postsIn(g.roomId, `【${runId}】请勿向陌生账户转账，拨打96110咨询。`)).toHaveLength(1);
+    expect(await store.models.DeliveryEvent.countDocuments({ runId, kind: 'claim' })).toBe(12 - claimedAtPlanning);
   });
 
   it('should let an urgent delivery jump the queue', async () => {

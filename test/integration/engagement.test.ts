@@ -13,7 +13,7 @@ import { recorderFor, type EngagementRecorder } from '../../src/engagement/recor
 import { startLinkServer, type LinkServer } from '../../src/api/link-server.js';
 import { shortLink } from '../../src/engagement/link-code.js';
 import { quoteText } from '../../src/sim/member-behaviour.js';
-import { insertPlanned, newDeliveryId } from '../../src/store/deliveries-repo.js';
+import { deliveryIdFor, insertPlanned } from '../../src/store/deliveries-repo.js';
 import { listGroups, tagGroup, type GroupRecord } from '../../src/store/groups-repo.js';
 import { engagementReport, reachReport, uniqueReachTotal } from '../../src/reports/reports.js';
 import { shanghaiDay } from '../../src/config/clock.js';
@@ -63,7 +63,7 @@ describe('reach and engagement, measured against what the simulated residents di
     // a campaign post with a tracked link to the first three groups (not the fourth)
     const targets = rooms.slice(0, 3).map((r) => groups.find((g) => g.roomId === r.id)!);
     await insertPlanned(store, targets.map((g) => {
-      const id = newDeliveryId();
+      const id = deliveryIdFor('c1@1', g.id);
       deliveryOf.set(g.roomId, id);
       return { id, runId: 'c1@1', campaignId: 'c1', groupId: g.id, roomId: g.roomId, botId: g.botIds.sort()[0]!, postId: 'p-link', contentHash: 'h', text: `【测试】陌生链接不点击。\n${shortLink(links.url, id)}`, priority: 0 as const, notBefore: new Date() };
     }));

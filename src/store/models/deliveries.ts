@@ -30,10 +30,16 @@ const deliverySchema = new Schema(
     // (documents from before the event log may also hold sent / sending / unknown with reach, sentAt and day: read as final)
     reason: { type: String },
     notBefore: { type: Date, required: true },
+    /** Claimed when written (the planner's worker sends it at once): event 1 of the delivery, without an event document. */
+    claimedBy: String,
+    claimedAt: Date,
+    leaseUntil: Date,
   },
   { timestamps: true, collection: 'deliveries' },
 );
-deliverySchema.index({ runId: 1, groupId: 1 }, { unique: true });
+// (run, group) is unique by the `_id` (deliveryIdFor): no second unique index to maintain on every insert;
+// this one serves run reads on MongoDB (FerretDB v1 uses no secondary index for queries)
+deliverySchema.index({ runId: 1, botId: 1 });
 deliverySchema.index({ notBefore: -1 });
 deliverySchema.index({ groupId: 1, notBefore: -1 });
 

@@ -3,6 +3,41 @@ import { Schema, type Connection, type Model } from 'mongoose';
 export const DELIVERY_EVENT_KINDS = ['claim', 'sent', 'failed', 'skipped', 'unknown', 'retry', 'moved'] as const;
 export type DeliveryEventKind = (typeof DELIVERY_EVENT_KINDS)[number];
 
+/** One sent post inside a `SentBatchDoc`: the `sent` event `seq` of one delivery. */
+export interface SentItem {
+  deliveryId: string;
+  seq: number;
+  groupId: string;
+  postId: string;
+  reach: number;
+  sentAt: Date;
+  day: string;
+}
+
+/**
+ * The `sent` outcomes of one bot's posts in one run, written together (one
+ * document per bot, run and write instead of one per post). Each item is
+ * that delivery's `sent` event. A sent outcome needs no unique `_id`: the only
+ * change that can race it is a lease expiry (`unknown`) by a sweep, and a
+ * delivery that has both was sent, so `sent` wins in the fold. `_id` =
+ * `sent:<random>`.
+ */
+export interface SentBatchDoc {
+  _id: string;
+  kind: 'sent-batch';
+  runId: string;
+  campaignId: string;
+  botId: string;
+  workerId: string;
+  /** When it was written (every item was sent at or before this). */
+  at: Date;
+  items: SentItem[];
+  /** The items' groups (attribution finds a group's recent posts by this). */
+  groupIds: string[];
+  /** items.length (summed for "sent in the last hour"). */
+  count: number;
+}
+
 /**
  * The outbox's change log: every change of a delivery after planning is an
  * inserted event, never an update. `_id` = `<deliveryId>:<seq>`, where `seq`
@@ -42,13 +77,13 @@ export interface DeliveryEventDoc {
   postId?: string;
 }
 
-const eventSchema = new Schema<DeliveryEventDoc>(
+const eventSchema = new Schema<DeliveryEventDoc | SentBatchDoc>(
   {
     _id: { type: String, required: true },
-    deliveryId: { type: String, required: true },
+    deliveryId: String,
     runId: { type: String, required: true },
-    seq: { type: Number, required: true },
-    kind: { type: String, enum: DELIVERY_EVENT_KINDS, required: true },
+    seq: Number,
+    kind: { type: String, enum: [...DELIVERY_EVENT_KINDS, 'sent-batch'], required: true },
     at: { type: Date, required: true },
     workerId: String,
     botId: String,
@@ -63,6 +98,10 @@ const eventSchema = new Schema<DeliveryEventDoc>(
     groupId: String,
     campaignId: String,
     postId: String,
+    // sent-batch documents (SentBatchDoc)
+    items: Schema.Types.Mixed,
+    groupIds: { type: [String], default: undefined },
+    count: Number,
   },
   { collection: 'delivery_events', versionKey: false },
 );
@@ -71,9 +110,13 @@ eventSchema.index({ deliveryId: 1 });
 eventSchema.index({ botId: 1, at: -1 });
 eventSchema.index({ kind: 1, sentAt: -1 });
 eventSchema.index({ groupId: 1, sentAt: -1 });
+eventSchema.index({ groupIds: 1, at: -1 });
 
-export type DeliveryEventModel = Model<DeliveryEventDoc>;
+/** What `delivery_events` holds. */
+export type DeliveryEventRow = DeliveryEventDoc | SentBatchDoc;
+
+export type DeliveryEventModel = Model<DeliveryEventRow>;
 
 export function deliveryEventModel(conn: Connection): DeliveryEventModel {
-  return conn.model<DeliveryEventDoc>('DeliveryEvent', eventSchema);
+  return conn.model<DeliveryEventRow>('DeliveryEvent', eventSchema);
 }

@@ -50,4 +50,33 @@ describe('OutboxQueue', () => {
     q.add([d('2')]);
     expect(woken).toBe(1);
   });
+
+  it('should hold deliveries claimed at planning as in flight for their bot, wake waiting lanes, and never queue them from a read', () => {
+    const q = new OutboxQueue();
+    let woken = 0;
+    q.onAdded(() => woken++);
+    const held = [d('h1', { status: 'sending', seq: 1 }), d('h2', { status: 'sending', seq: 1 })];
+    q.hold(held);
+    expect(woken).toBe(1);
+    expect(q.inFlightOf('a')).toBe(2);
+    expect(q.isInFlight('h1')).toBe(true);
+    q.add([d('h1', { seq: 3 }), d('x')]); // a read of h1 (given back) while it is still held here changes nothing
+    expect(q.size('a')).toBe(1);
+    q.settle('h1');
+    q.putBack(d('h2', { seq: 2 }));
+    expect(q.inFlightOf('a')).toBe(0);
+    expect(q.size('a')).toBe(2);
+  });
+
+  it('should answer "is an urgent one due" from its urgent count, and keep the count through takes and moves', () => {
+    const q = new OutboxQueue();
+    q.add([d('n'), d('u', { priority: 1, notBefore: new Date(now.getTime() + 1000) })]);
+    expect(q.urgentDue('a', now)).toBe(false); // queued but not due
+    expect(q.urgentDue('a', new Date(now.getTime() + 1000))).toBe(true);
+    q.add([d('u', { priority: 1, seq: 1, botId: 'b' })]); // moved to bot b
+    expect(q.urgentDue('a', new Date(now.getTime() + 1000))).toBe(false);
+    expect(q.urgentDue('b', new Date(now.getTime() + 1000))).toBe(true);
+    q.take('b', new Date(now.getTime() + 1000), 5);
+    expect(q.urgentDue('b', new Date(now.getTime() + 1000))).toBe(false);
+  });
 });
