@@ -36,7 +36,7 @@ export interface PlanRunOptions {
 }
 
 /** Deliveries written per insert: the first chunk is on its way while the planner writes the next. */
-export const PLAN_CHUNK = 1000;
+export const PLAN_CHUNK = 500;
 /** The first insert is small, so the first posts go out sooner; each next one is twice as big, up to PLAN_CHUNK. */
 export const PLAN_FIRST_CHUNK = 100;
 

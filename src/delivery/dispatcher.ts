@@ -454,10 +454,16 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * Wait until `t` on the monotonic clock (`performance.now()`): the gap between
- * two posts is real time, measured to the fraction of a millisecond (a
- * millisecond clock would add half a millisecond to every gap on average);
- * a timer may fire a little early, so it is checked again.
+ * two posts is real time, to the fraction of a millisecond. A timer fires a
+ * millisecond or more late (and a millisecond clock would add half a
+ * millisecond to every gap), which over a bot's many posts adds up; so the
+ * timer is set to wake a little early, and the last stretch is waited out
+ * turn by turn of the event loop (other work runs meanwhile).
  */
 async function waitUntil(t: number, signal?: AbortSignal): Promise<void> {
-  for (let left = t - performance.now(); left > 0 && !signal?.aborted; left = t - performance.now()) await sleep(Math.ceil(left), signal);
+  const left = t - performance.now();
+  if (left > LAST_STRETCH_MS) await sleep(Math.floor(left - LAST_STRETCH_MS), signal);
+  while (!signal?.aborted && performance.now() < t) await new Promise((resolve) => setImmediate(resolve));
 }
+/** The end of a gap waited out turn by turn rather than by a timer. */
+const LAST_STRETCH_MS = 1.5;

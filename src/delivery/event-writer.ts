@@ -1,5 +1,6 @@
 import type { Store } from '../store/connection.js';
-import { appendEvents, type DeliveryState } from '../store/deliveries-repo.js';
+import { insertEvents, type DeliveryState } from '../store/deliveries-repo.js';
+import { applyEvent } from '../store/delivery-state.js';
 import type { DeliveryEventDoc } from '../store/models/delivery-events.js';
 
 type Change = { state: DeliveryState; event: DeliveryEventDoc };
@@ -58,8 +59,9 @@ export class EventWriter {
     const batch = this.pending;
     this.pending = [];
     try {
-      const won = new Map((await appendEvents(this.store, batch.map((b) => b.change))).map((s) => [s.id, s]));
-      for (const b of batch) b.done?.(won.get(b.change.state.id));
+      const won = await insertEvents(this.store, batch.map((b) => b.change.event));
+      // the new state only for those who wait for it (claims and hand-backs; outcomes are fire and forget)
+      for (const b of batch) b.done?.(won.has(b.change.event._id) ? applyEvent(b.change.state, b.change.event) : undefined);
     } catch (err) {
       const lost = batch.filter((b) => !b.fail).length;
       if (lost) this.o.onError?.(err, lost);

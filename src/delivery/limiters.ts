@@ -71,9 +71,9 @@ function redisOptions(url: string): Record<string, unknown> {
 
 /**
  * Posts allowed by the fleet-wide limiter, drawn from its reservoir in chunks
- * and handed out here one batch at a time: a bottleneck job costs several
- * turns of the event loop, and one job per lane batch made a hundred lanes
- * queue behind each other. Urgent requests are served first; tokens not used
+ * (one draw for all that wait) and handed out here one batch at a time: a
+ * bottleneck job costs several turns of the event loop, and one job per lane
+ * batch made a hundred lanes queue behind each other. Urgent requests are served first; tokens not used
  * within the reservoir's minute are dropped, so a worker never carries the
  * allowance of one minute into the next.
  */
@@ -113,7 +113,12 @@ export class FleetTokens {
     if (!this.waiting.length || this.drawing || this.closed) return;
     this.drawing = true;
     const first = this.waiting[0]!;
-    const weight = Math.min(this.perMinute, Math.max(first.n - this.left, this.chunk));
+    // one draw for everything waiting (lanes that finish a batch together would otherwise queue one draw each),
+    // unless that is more than a tenth of the minute: then for the first in line, so a tight limit never holds
+    // everyone back for a draw that cannot be met yet
+    const all = this.waiting.reduce((sum, w) => sum + w.n, 0) - this.left;
+    const need = all <= this.perMinute / 10 ? all : first.n - this.left;
+    const weight = Math.min(this.perMinute, Math.max(need, this.chunk));
     this.limiter
       .schedule({ priority: first.urgent ? URGENT_PRIORITY : NORMAL_PRIORITY, weight }, async () => undefined)
       .then(

@@ -140,14 +140,24 @@ export function nextEvent(s: DeliveryState, kind: DeliveryEventKind, at: Date, f
 /**
  * Append events in one insert; returns the states they produced for the
  * events that won (an event whose `_id` exists lost: someone changed that
- * delivery first). `sent` events go in as sent batches, one document per bot
- * and run (see SentBatchDoc): they always win.
+ * delivery first).
  */
 export async function appendEvents(store: Store, changes: readonly { state: DeliveryState; event: DeliveryEventDoc }[]): Promise<DeliveryState[]> {
-  const unique = changes.filter((c) => c.event.kind !== 'sent').map((c) => c.event);
-  const batches = sentBatches(changes.filter((c) => c.event.kind === 'sent').map((c) => c.event));
-  const won = await insertUnique(store.models.DeliveryEvent, [...unique, ...batches] as DeliveryEventRow[] as { _id: string }[] as never[]);
-  return changes.filter((c) => c.event.kind === 'sent' || won.has(c.event._id)).map((c) => applyEvent(c.state, c.event));
+  const won = await insertEvents(store, changes.map((c) => c.event));
+  return changes.filter((c) => won.has(c.event._id)).map((c) => applyEvent(c.state, c.event));
+}
+
+/**
+ * Insert events in one insert; returns the `_id`s of those that won. `sent`
+ * events go in as sent batches, one document per bot and run (see
+ * SentBatchDoc): they always win.
+ */
+export async function insertEvents(store: Store, events: readonly DeliveryEventDoc[]): Promise<Set<string>> {
+  const unique = events.filter((e) => e.kind !== 'sent');
+  const sent = events.filter((e) => e.kind === 'sent');
+  const won = await insertUnique(store.models.DeliveryEvent, [...unique, ...sentBatches(sent)] as DeliveryEventRow[] as { _id: string }[] as never[]);
+  for (const e of sent) won.add(e._id);
+  return won;
 }
 
 /** `sent` events grouped into one document per bot and run. Pure. */

@@ -46,22 +46,15 @@ export interface DeliveryState extends Omit<PlannedRecord, 'status'> {
 
 /** The state after planning, before any event (a delivery claimed when written is `sending`, at seq 1). */
 export function initialState(p: PlannedRecord): DeliveryState {
-  // fields copied one by one: this runs for every planned delivery, and object rest (`{ claim, ...rest }`) is
-  // some twenty times slower in V8
-  const s: DeliveryState = {
+  // fields copied one by one (this runs for every planned delivery, and object rest — `{ claim, ...rest }` —
+  // is some twenty times slower in V8), every field present claimed or not: one object shape for all states
+  const claim = p.claim;
+  return {
     id: p.id, runId: p.runId, campaignId: p.campaignId, groupId: p.groupId, roomId: p.roomId, botId: p.botId, postId: p.postId, contentHash: p.contentHash,
-    text: p.text, priority: p.priority, notBefore: p.notBefore, status: p.status, reason: p.reason, reach: p.reach, sentAt: p.sentAt, day: p.day,
-    seq: 0, attempts: 0, failures: 0,
+    text: p.text, priority: p.priority, notBefore: p.notBefore, status: claim ? 'sending' : p.status, reason: p.reason, reach: p.reach, sentAt: p.sentAt, day: p.day,
+    // claimed when written: as if event 1 were the claim (what applyEvent makes of it)
+    seq: claim ? 1 : 0, attempts: claim ? 1 : 0, failures: 0, claimedBy: claim?.workerId, claimedAt: claim?.at, leaseUntil: claim?.leaseUntil,
   };
-  if (!p.claim) return s;
-  // as if event 1 were the claim (what applyEvent makes of it)
-  s.status = 'sending';
-  s.seq = 1;
-  s.attempts = 1;
-  s.claimedBy = p.claim.workerId;
-  s.claimedAt = p.claim.at;
-  s.leaseUntil = p.claim.leaseUntil;
-  return s;
 }
 
 /**
@@ -70,20 +63,20 @@ export function initialState(p: PlannedRecord): DeliveryState {
  */
 export function applyEvent(s: DeliveryState, e: Pick<DeliveryEventDoc, 'seq' | 'kind' | 'at'> & Partial<DeliveryEventDoc>): DeliveryState {
   if (e.seq !== s.seq + 1) return s;
-  const n: DeliveryState = { ...s, seq: e.seq };
+  // one copy per event (it runs for every claim and outcome)
   switch (e.kind) {
     case 'claim':
-      return { ...n, status: 'sending', attempts: s.attempts + 1, claimedBy: e.workerId, claimedAt: e.at, leaseUntil: e.leaseUntil, botId: e.botId ?? s.botId };
+      return { ...s, seq: e.seq, status: 'sending', attempts: s.attempts + 1, claimedBy: e.workerId, claimedAt: e.at, leaseUntil: e.leaseUntil, botId: e.botId ?? s.botId };
     case 'sent':
-      return { ...n, status: 'sent', leaseUntil: undefined, reach: e.reach, sentAt: e.sentAt ?? e.at, day: e.day };
+      return { ...s, seq: e.seq, status: 'sent', leaseUntil: undefined, reach: e.reach, sentAt: e.sentAt ?? e.at, day: e.day };
     case 'failed':
     case 'skipped':
     case 'unknown':
-      return { ...n, status: e.kind, leaseUntil: undefined, reason: e.reason };
+      return { ...s, seq: e.seq, status: e.kind, leaseUntil: undefined, reason: e.reason };
     case 'retry':
-      return { ...n, status: 'planned', leaseUntil: undefined, claimedBy: undefined, notBefore: e.notBefore ?? s.notBefore, reason: e.reason, failures: s.failures + (e.failed ? 1 : 0) };
+      return { ...s, seq: e.seq, status: 'planned', leaseUntil: undefined, claimedBy: undefined, notBefore: e.notBefore ?? s.notBefore, reason: e.reason, failures: s.failures + (e.failed ? 1 : 0) };
     case 'moved':
-      return { ...n, botId: e.botId ?? s.botId, roomId: e.roomId ?? s.roomId };
+      return { ...s, seq: e.seq, botId: e.botId ?? s.botId, roomId: e.roomId ?? s.roomId };
   }
 }
 

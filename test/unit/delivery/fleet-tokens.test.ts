@@ -15,6 +15,18 @@ describe('FleetTokens', () => {
     await limiter.stop();
   });
 
+  it('should serve many lanes that wait at once with one draw, when the minute allows it easily', async () => {
+    const limiter = new Bottleneck({ reservoir: 100_000, reservoirRefreshAmount: 100_000, reservoirRefreshInterval: 60_000 });
+    const tokens = new FleetTokens(limiter, 10, 100_000);
+    let jobs = 0;
+    limiter.on('executing', () => jobs++);
+    await Promise.all(Array.from({ length: 50 }, () => tokens.take(40, false)));
+    expect(jobs).toBe(2); // the first lane in, then everyone who queued meanwhile: not one draw per lane
+    expect(await limiter.currentReservoir()).toBe(100_000 - 2000);
+    tokens.close();
+    await limiter.stop();
+  });
+
   it('should never hand out more than the minute allows, and serve urgent requests first when it is spent', async () => {
     const limiter = new Bottleneck({ reservoir: 5, reservoirRefreshAmount: 5, reservoirRefreshInterval: 60_000 });
     const tokens = new FleetTokens(limiter, 5, 5);
