@@ -120,25 +120,27 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
     default: o.campaign.quietHours?.default ?? o.fleet.quietHours.default,
   };
   const { targets, skipped } = planTargets({ groups, campaign: o.campaign, posts, history: await recentDeliveries(o.store, since), now: o.scheduledAt, quietHours: quiet });
-  const { assigned, unserved } = assignBots(targets.map((t) => ({ ...t.group, target: t })), o.onlineBotIds);
+  // (each target wrapped, not copied: a spread of 20,000 group records is measurable)
+  const { assigned, unserved } = assignBots(targets.map((t) => ({ id: t.group.id, botIds: t.group.botIds, target: t })), o.onlineBotIds);
   const priority = o.campaign.priority === 'urgent' ? 1 : 0;
   const base = (groupId: string, roomId: string): Pick<PlannedDelivery, 'runId' | 'campaignId' | 'groupId' | 'roomId' | 'contentHash' | 'priority'> => ({
     runId: o.runId, campaignId: o.campaign.id, groupId, roomId, contentHash: o.contentHash, priority,
   });
-  const toRow = ({ group, botId }: (typeof assigned)[number]): PlannedDelivery => {
+  const toRow = ({ group: { target }, botId }: (typeof assigned)[number]): PlannedDelivery => {
+    const group = target.group;
     // a tracked link names the delivery
     const id = deliveryIdFor(o.runId, group.id);
     return {
       ...base(group.id, group.roomId),
       id,
       botId,
-      postId: group.target.post.id,
-      text: renderPost(group.target.post, group.target.variant, group, o.ref, o.linkBase && group.target.post.link ? shortLink(o.linkBase, id) : undefined),
-      notBefore: group.target.notBefore,
+      postId: target.post.id,
+      text: renderPost(target.post, target.variant, group, o.ref, o.linkBase && target.post.link ? shortLink(o.linkBase, id) : undefined),
+      notBefore: target.notBefore,
     };
   };
   const unsent: PlannedDelivery[] = [
-    ...unserved.map((g) => ({ ...base(g.id, g.roomId), botId: '-', postId: g.target.post.id, text: '-', notBefore: g.target.notBefore, status: 'failed' as const, reason: 'no bot online in group' })),
+    ...unserved.map(({ target: g }) => ({ ...base(g.group.id, g.group.roomId), botId: '-', postId: g.post.id, text: '-', notBefore: g.notBefore, status: 'failed' as const, reason: 'no bot online in group' })),
     ...skipped.map((s) => ({ ...base(s.group.id, s.group.roomId), botId: '-', postId: '-', text: '-', notBefore: o.scheduledAt, status: 'skipped' as const, reason: s.reason })),
   ];
   // Written in chunks, each handed to the local dispatcher as soon as it is in the outbox: the first

@@ -70,7 +70,7 @@ export function planTargets<G extends GroupRecord>(input: PlanInput<G>): { targe
     const history = byGroup.get(group.id) ?? [];
     const { notBefore, day } = when(group.segments.includes('elderly') ? input.quietHours.elderly : input.quietHours.default);
     if (!urgent) {
-      const sameDay = history.filter((h) => h.priority === 0 && shanghaiDay(h.at) === day).length;
+      const sameDay = history.length === 0 ? 0 : history.filter((h) => h.priority === 0 && shanghaiDay(h.at) === day).length;
       if (sameDay >= input.campaign.caps.perGroupPerDay) {
         skipped.push({ group, reason: `daily cap reached: ${input.campaign.caps.perGroupPerDay} post(s) per group per day` });
         continue;
@@ -83,17 +83,23 @@ export function planTargets<G extends GroupRecord>(input: PlanInput<G>): { targe
       skipped.push({ group, reason: 'no post of the campaign fits this group (audience or validity)' });
       continue;
     }
+    const h = stableHash(group.id);
+    if (history.length === 0) {
+      // nothing sent here yet (most groups): every fitting post is fresh; the group's rotation picks one
+      const post = fitting[h % fitting.length]!;
+      targets.push({ group, post, variant: h % post.variants.length, notBefore });
+      continue;
+    }
     const lastSent = (postId: string): number => Math.max(-Infinity, ...history.filter((h) => h.postId === postId).map((h) => h.at.getTime()));
     const fresh = fitting.filter((p) => notBefore.getTime() - lastSent(p.id) >= repeatMs);
     if (fresh.length === 0) {
       skipped.push({ group, reason: `every fitting post reached this group within ${input.campaign.caps.repeatPostAfterDays} days` });
       continue;
     }
-    const h = stableHash(group.id);
     const all = fitting;
     const order = (p: Post): number => all.indexOf(p);
-    // least recently sent first, then rotated by the group (a group without history: just the rotation)
-    const post = history.length === 0 ? all[h % all.length]! : [...fresh].sort((a, b) => lastSent(a.id) - lastSent(b.id) || mod(order(a) - h, all.length) - mod(order(b) - h, all.length))[0]!;
+    // least recently sent first, then rotated by the group
+    const post = [...fresh].sort((a, b) => lastSent(a.id) - lastSent(b.id) || mod(order(a) - h, all.length) - mod(order(b) - h, all.length))[0]!;
     const timesSent = history.filter((x) => x.postId === post.id).length;
     targets.push({ group, post, variant: (h + timesSent) % post.variants.length, notBefore });
   }

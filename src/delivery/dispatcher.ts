@@ -466,4 +466,4 @@ async function waitUntil(t: number, signal?: AbortSignal): Promise<void> {
   while (!signal?.aborted && performance.now() < t) await new Promise((resolve) => setImmediate(resolve));
 }
 /** The end of a gap waited out turn by turn rather than by a timer. */
-const LAST_STRETCH_MS = 1.5;
+const LAST_STRETCH_MS = 3;
