@@ -96,7 +96,7 @@ export function claimRows(rows: PlannedDelivery[], ahead: ClaimAhead, unhanded: 
 /** Rows rendered between two turns of the event loop. */
 const RENDER_SLICE = 100;
 
-/** Chunk inserts under way at once: the next is sent while the last is written (FerretDB converts one while it stores the other). */
+/** Chunk inserts under way at once: the next is queued while the last is written, so the connection never idles between chunks. */
 const WRITES_IN_FLIGHT = 2;
 
 export interface PlanRunResult {

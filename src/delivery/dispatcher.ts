@@ -105,9 +105,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     // claimed for a bot that stopped here meanwhile: back to planned, for whoever runs it
     if (orphaned.length) {
       this.queue.hold(orphaned);
-      void this.giveBack(orphaned, this.o.clock.now(), 'returned unsent to the queue', false).catch((err: unknown) =>
-        this.o.log.error({ err: String(err), deliveries: orphaned.length }, 'could not give back deliveries claimed for a bot that stopped; they will become unknown'),
-      );
+      void this.giveBack(orphaned, this.o.clock.now(), 'returned unsent to the queue', false).catch((err: unknown) => {
+        for (const s of orphaned) this.queue.settle(s.id);
+        this.o.log.error({ err: String(err), deliveries: orphaned.length }, 'could not give back deliveries claimed for a bot that stopped; they will become unknown');
+      });
     }
   }
 

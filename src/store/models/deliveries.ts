@@ -12,7 +12,10 @@ export const FINAL_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'ski
  * a lease) before `say`, outcomes, retries, moves to another bot — is an
  * inserted event in `delivery_events`, and the current state is derived
  * (src/store/delivery-state.ts). A claim whose lease ran out without an
- * outcome becomes `unknown` and is never resent.
+ * outcome becomes `unknown` and is never resent. A delivery its planner's
+ * worker sends at once is written already claimed (`claimedBy`, `claimedAt`,
+ * `leaseUntil`: its event 1). The `_id` comes from (run, group)
+ * (`deliveryIdFor`), which makes that pair unique.
  */
 const deliverySchema = new Schema(
   {

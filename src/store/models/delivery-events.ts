@@ -46,7 +46,8 @@ export interface SentBatchDoc {
  * only one succeeds — atomic on MongoDB and FerretDB v1 alike (a conditional
  * update is not atomic on FerretDB v1, and costs time proportional to the
  * collection there). A delivery's state is its planned document folded with
- * its events in `seq` order (src/store/delivery-state.ts).
+ * its events in `seq` order (src/store/delivery-state.ts). `sent` outcomes are
+ * stored in sent batches (SentBatchDoc), one item per delivery.
  */
 export interface DeliveryEventDoc {
   _id: string;
