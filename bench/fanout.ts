@@ -236,6 +236,8 @@ async function main(): Promise<void> {
     let limitedPosts = 0;
     for (let r = 0; r < RUNS; r++) {
       await resetOutbox(store);
+      // the simulated WeChat side forgets earlier runs' messages (they only grow the heap this process shares with the fleet)
+      world.messages.clear();
       const before = new Map(world.bots.map((b) => [b.contactId, world.postsBy(b.contactId).length]));
       const limitedStart = Date.now();
       const lim = await zhimiRun(store, fleet, config, `limited@${r}`);
