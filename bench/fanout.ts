@@ -144,8 +144,8 @@ async function zhimiRun(store: Store, fleet: Fleet, config: FleetConfig, runId: 
   const registrySec = (performance.now() - tRead) / 1000;
   const t0 = performance.now();
   await planRun({ groups,
-    store, runId, campaign: campaign(runId.split('@')[0]!), contentHash: 'bench', scheduledAt: new Date(), library, ref: content.ref, fleet: config, claimAhead: dispatcher.claimAhead(),
-    onlineBotIds: new Set(config.bots.map((b) => b.id)), now: new Date(), onPlanned: (states) => dispatcher.enqueue(states),
+    store, runId, campaign: campaign(runId.split('@')[0]!), contentHash: 'bench', scheduledAt: new Date(), library, ref: content.ref, fleet: config, local: dispatcher,
+    onlineBotIds: new Set(config.bots.map((b) => b.id)), now: new Date(),
   });
   const tPlan = performance.now();
   await dispatcher.whenIdle();

@@ -4,7 +4,7 @@ import type { Post } from '../content/post-schema.js';
 import { renderPost } from '../content/render.js';
 import type { Store } from '../store/connection.js';
 import { listGroups, type GroupRecord } from '../store/groups-repo.js';
-import { deliveryIdFor, insertPlanned, recentDeliveries, type ClaimAhead, type DeliveryState, type PlannedDelivery } from '../store/deliveries-repo.js';
+import { deliveryIdFor, insertPlanned, recentDeliveries, type ClaimAhead, type LocalSender, type PlannedDelivery } from '../store/deliveries-repo.js';
 import { inChunks } from '../store/bulk.js';
 import { shortLink } from '../engagement/link-code.js';
 import { recordPlan } from '../store/runs-repo.js';
@@ -29,10 +29,8 @@ export interface PlanRunOptions {
   linkBase?: string | undefined;
   /** The group registry, read shortly before the due time (RegistryPrefetch); else the planner reads it. */
   groups?: readonly GroupRecord[] | undefined;
-  /** Receives each chunk of deliveries once it is in the outbox (the local dispatcher starts sending while the rest is written). */
-  onPlanned?: ((states: readonly DeliveryState[]) => void) | undefined;
-  /** The local dispatcher, which takes each bot's first due deliveries claimed as they are written. */
-  claimAhead?: ClaimAhead | undefined;
+  /** This worker's dispatcher: takes each chunk once it is in the outbox (it starts sending while the rest is written), and what it has room for is claimed as it is written. */
+  local?: LocalSender | undefined;
 }
 
 /** Deliveries written per insert: the first chunk is on its way while the planner writes the next. */
@@ -150,6 +148,7 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
   // claimed (what the local lanes have room for, less what the chunk still being written claimed) just
   // before its insert.
   const writes: { done: Promise<void>; claims: ChunkClaims }[] = [];
+  const ahead = o.local?.claimAhead();
   for (let i = 0, size = PLAN_FIRST_CHUNK; i < order.length; i += size, size = Math.min(PLAN_CHUNK, 2 * size)) {
     // rendered in slices, so lanes sending meanwhile are never held up for long (their gaps stay exact)
     const rows: PlannedDelivery[] = [];
@@ -158,9 +157,9 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
       for (const a of order.slice(j, Math.min(j + RENDER_SLICE, i + size))) rows.push(toRow(a));
     }
     while (writes.length >= WRITES_IN_FLIGHT) await writes.shift()!.done;
-    const claims = o.claimAhead ? claimRows(rows, o.claimAhead, writes.map((w) => w.claims)) : { claimed: new Map(), queued: new Set<string>() };
+    const claims = ahead ? claimRows(rows, ahead, writes.map((w) => w.claims)) : { claimed: new Map(), queued: new Set<string>() };
     const before = writes.at(-1)?.done;
-    const done = Promise.all([insertPlanned(o.store, rows), before]).then(([written]) => o.onPlanned?.(written));
+    const done = Promise.all([insertPlanned(o.store, rows), before]).then(([written]) => o.local?.enqueue(written));
     done.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
     writes.push({ done, claims });
   }

@@ -15,7 +15,7 @@ import { planRun, type PlanRunResult } from './plan-run.js';
 import { nextDue } from './next-due.js';
 import { RegistryPrefetch } from './registry-prefetch.js';
 import { listGroups, registryVersion, type GroupRecord } from '../store/groups-repo.js';
-import type { ClaimAhead, DeliveryState } from '../store/deliveries-repo.js';
+import type { LocalSender } from '../store/deliveries-repo.js';
 
 export interface SchedulerEvents {
   'run:planned': [{ campaignId: string; runId: string; scheduledAt: Date } & PlanRunResult];
@@ -35,10 +35,8 @@ export interface SchedulerOptions {
   onlineBotIds: () => Promise<ReadonlySet<string>>;
   /** Base address of tracked links (`<base>/r/<code>`); unset → posts carry their plain link. */
   linkBase?: string | undefined;
-  /** Receives each chunk of deliveries as the planner writes it (a worker's dispatcher sends them at once). */
-  onPlanned?: ((states: readonly DeliveryState[]) => void) | undefined;
-  /** The local dispatcher's room for deliveries claimed as they are written (see planRun). */
-  claimAhead?: ClaimAhead | undefined;
+  /** This worker's dispatcher: it sends what the planner writes at once (see planRun). */
+  local?: LocalSender | undefined;
   /** How often to pick up approvals, pauses and file edits. @defaultValue 15000 */
   syncEveryMs?: number;
 }
@@ -123,8 +121,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       onlineBotIds: await this.o.onlineBotIds(),
       now: this.o.clock.now(),
       linkBase: this.o.linkBase,
-      onPlanned: this.o.onPlanned,
-      claimAhead: this.o.claimAhead,
+      local: this.o.local,
       groups: await prefetched,
     });
     this.log.info({ campaignId, runId: id, ...result }, 'run planned');

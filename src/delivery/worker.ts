@@ -93,8 +93,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         store: o.store, clock: o.clock, log: o.log, workerId: this.workerId, campaignDir: o.campaignDir, library: o.library,
         ref: o.content.ref, fleet: o.config, onlineBotIds: () => onlineBotIds(o.store, o.clock.now()), linkBase: o.linkBase,
         // what the planner writes for bots running here is sent at once, without reading it back
-        onPlanned: (states) => this.dispatcher.enqueue(states),
-        claimAhead: this.dispatcher.claimAhead(),
+        local: this.dispatcher,
         ...(o.syncEveryMs ? { syncEveryMs: o.syncEveryMs } : {}),
       });
     }

@@ -6,7 +6,7 @@ import type { DeliveryEventDoc, DeliveryEventKind, DeliveryEventRow, SentBatchDo
 import { sumBy } from './aggregate.js';
 import { insertUnique } from './once.js';
 import { ensureRuns, openRuns } from './runs-repo.js';
-import { applyEvent, deliveryEvents, foldDeliveries, initialState, type DeliveryState, type PlannedRecord } from './delivery-state.js';
+import { applyEvent, bySeq, deliveryEvents, foldDeliveries, initialState, type DeliveryState, type PlannedRecord } from './delivery-state.js';
 
 export { DELIVERY_STATUSES, FINAL_STATUSES, type DeliveryStatus } from './models/deliveries.js';
 export type { DeliveryState } from './delivery-state.js';
@@ -56,7 +56,7 @@ export async function insertPlanned(store: Store, items: readonly PlannedDeliver
   const ids = items.map((d) => d.id ?? deliveryIdFor(d.runId, d.groupId));
   // fields set one by one: object rest (`{ id, claim, ...d }`) is some twenty times slower in V8, on every planned delivery
   const docs = items.map((d, i) => {
-    const doc: Record<string, unknown> = {
+    const doc: { _id: Types.ObjectId } & Record<string, unknown> = {
       _id: new Types.ObjectId(ids[i]!), runId: d.runId, campaignId: d.campaignId, groupId: new Types.ObjectId(d.groupId), roomId: d.roomId, botId: d.botId,
       postId: d.postId, contentHash: d.contentHash, text: d.text, priority: d.priority, status: d.status ?? 'planned', notBefore: d.notBefore, createdAt: at,
     };
@@ -68,19 +68,12 @@ export async function insertPlanned(store: Store, items: readonly PlannedDeliver
     }
     return doc;
   });
-  const lost = new Set<number>();
   const runs = new Map(items.map((r) => [r.runId, { id: r.runId, campaignId: r.campaignId, at: r.notBefore }]));
   await ensureRuns(store, [...runs.values()], at);
-  try {
-    await store.models.Delivery.collection.insertMany(docs, { ordered: false });
-  } catch (err) {
-    const writeErrors = (err as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors ?? [];
-    if (writeErrors.length === 0 || !writeErrors.every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
-    for (const w of writeErrors) lost.add((w.index ?? w.err?.index)!);
-  }
+  const won = await insertUnique(store.models.Delivery, docs);
   const out: DeliveryState[] = [];
   items.forEach((d, i) => {
-    if (lost.has(i)) return;
+    if (!won.has(docs[i]!._id)) return;
     // a planned delivery has every field of a record but maybe its id and status
     const s = initialState(d as PlannedRecord);
     s.id = ids[i]!;
@@ -155,27 +148,26 @@ export async function appendEvents(store: Store, changes: readonly { state: Deli
 export async function insertEvents(store: Store, events: readonly DeliveryEventDoc[]): Promise<Set<string>> {
   const unique = events.filter((e) => e.kind !== 'sent');
   const sent = events.filter((e) => e.kind === 'sent');
-  const won = await insertUnique(store.models.DeliveryEvent, [...unique, ...sentBatches(sent)] as DeliveryEventRow[] as { _id: string }[] as never[]);
+  const won = await insertUnique<DeliveryEventRow>(store.models.DeliveryEvent, [...unique, ...sentBatches(sent)]);
   for (const e of sent) won.add(e._id);
   return won;
 }
 
 /** `sent` events grouped into one document per bot and run. Pure. */
 export function sentBatches(events: readonly DeliveryEventDoc[]): SentBatchDoc[] {
-  const out = new Map<string, { doc: SentBatchDoc; groups: Set<string> }>();
+  const byBotAndRun = new Map<string, DeliveryEventDoc[]>();
   for (const e of events) {
     const key = `${e.runId} ${e.botId}`;
-    let b = out.get(key);
-    if (!b) {
-      const doc: SentBatchDoc = { _id: `sent:${new Types.ObjectId().toHexString()}`, kind: 'sent-batch', runId: e.runId, campaignId: e.campaignId ?? '', botId: e.botId ?? '', workerId: e.workerId ?? '', at: e.at, items: [], groupIds: [], count: 0 };
-      out.set(key, (b = { doc, groups: new Set() }));
-    }
-    const groupId = e.groupId ?? '';
-    b.doc.items.push({ deliveryId: e.deliveryId, seq: e.seq, groupId, postId: e.postId ?? '', reach: e.reach ?? 0, sentAt: e.sentAt ?? e.at, day: e.day ?? '' });
-    b.groups.add(groupId);
-    if (e.at > b.doc.at) b.doc.at = e.at;
+    (byBotAndRun.get(key) ?? byBotAndRun.set(key, []).get(key)!).push(e);
   }
-  return [...out.values()].map(({ doc, groups }) => ({ ...doc, groupIds: [...groups], count: doc.items.length }));
+  return [...byBotAndRun.values()].map((list) => {
+    const first = list[0]!;
+    const items = list.map((e) => ({ deliveryId: e.deliveryId, seq: e.seq, groupId: e.groupId ?? '', postId: e.postId ?? '', reach: e.reach ?? 0, sentAt: e.sentAt ?? e.at, day: e.day ?? '' }));
+    return {
+      _id: `sent:${new Types.ObjectId().toHexString()}`, kind: 'sent-batch', runId: first.runId, campaignId: first.campaignId ?? '', botId: first.botId ?? '', workerId: first.workerId ?? '',
+      at: list.reduce((latest, e) => (e.at > latest ? e.at : latest), first.at), items, groupIds: [...new Set(items.map((i) => i.groupId))], count: items.length,
+    };
+  });
 }
 
 export interface ClaimOptions {
@@ -194,6 +186,17 @@ export interface ClaimAhead {
   /** How many more deliveries of this bot the worker would claim right now (0: queue them as planned). */
   room(botId: string): number;
   claim(): NonNullable<PlannedRecord['claim']>;
+}
+
+/**
+ * The dispatcher of the planner's own worker: it has room for deliveries
+ * claimed as they are written (`claimAhead`) and takes each chunk once it is
+ * in the outbox (`enqueue`). The two go together: a delivery claimed for a
+ * worker that is not handed it would only become `unknown`.
+ */
+export interface LocalSender {
+  claimAhead(): ClaimAhead;
+  enqueue(states: readonly DeliveryState[]): void;
 }
 
 /**
@@ -361,7 +364,7 @@ export async function sendTimesOfBots(store: Store, since: Date): Promise<Map<st
   const add = (bot: string, t: number): void => void (out.get(bot) ?? out.set(bot, []).get(bot)!).push(t);
   for (const list of byDelivery.values()) {
     let claim: { bot: string; t: number } | undefined;
-    for (const e of list.sort((a, b) => a.seq - b.seq || (a.kind === 'sent' ? -1 : 1))) {
+    for (const e of list.sort(bySeq)) {
       if (e.kind === 'claim') claim = { bot: e.botId!, t: e.at.getTime() };
       else if (e.kind === 'sent') {
         add(e.botId!, (e.sentAt ?? e.at).getTime());

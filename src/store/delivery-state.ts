@@ -99,7 +99,7 @@ export function deliveryEvents(rows: readonly DeliveryEventRow[]): DeliveryEvent
 }
 
 /** Event order: by seq; at the same seq `sent` first (it beats a lease expiry's `unknown`: the post went out). */
-function bySeq(a: DeliveryEventDoc, b: DeliveryEventDoc): number {
+export function bySeq(a: Pick<DeliveryEventDoc, 'seq' | 'kind'>, b: Pick<DeliveryEventDoc, 'seq' | 'kind'>): number {
   return a.seq - b.seq || (a.kind === 'sent' ? 0 : 1) - (b.kind === 'sent' ? 0 : 1);
 }
 

@@ -12,7 +12,7 @@ export function isDuplicateKey(err: unknown): boolean {
  * that is atomic on MongoDB and FerretDB v1 alike, so every "exactly one
  * worker wins" decision goes through here or `insertUnique`.
  */
-export async function insertOnce<D extends { _id: string }>(model: Model<D>, doc: D): Promise<boolean> {
+export async function insertOnce<D extends { _id: string }>(model: Pick<Model<unknown>, 'collection'>, doc: D): Promise<boolean> {
   return (await insertUnique(model, [doc])).size === 1;
 }
 
@@ -28,14 +28,14 @@ export function firstTime(store: Store, key: string, workerId: string, now: Date
 
 /**
  * Insert documents with chosen unique `_id`s, unordered; returns the ids this
- * call created. A duplicate means another writer got there first (that is the
+ * call created (the documents' own `_id` values). A duplicate means another writer got there first (that is the
  * point); any other error is thrown.
  */
-export async function insertUnique<D extends { _id: string }>(model: Model<D>, docs: readonly D[]): Promise<Set<string>> {
+export async function insertUnique<D extends { _id: unknown }>(model: Pick<Model<unknown>, 'collection'>, docs: readonly D[]): Promise<Set<D['_id']>> {
   const won = new Set(docs.map((d) => d._id));
   if (docs.length === 0) return won;
   try {
-    await model.collection.insertMany(docs as unknown as D[] as never[], { ordered: false });
+    await model.collection.insertMany(docs as never[], { ordered: false });
   } catch (err) {
     const e = err as { writeErrors?: { index?: number; err?: { index?: number; code?: number }; code?: number }[]; code?: number };
     const errors = e.writeErrors ?? [];

@@ -1,5 +1,5 @@
 import type { Store } from '../../src/store/connection.js';
-import { insertPlanned, type ClaimAhead, type DeliveryState } from '../../src/store/deliveries-repo.js';
+import { insertPlanned, type LocalSender } from '../../src/store/deliveries-repo.js';
 import { claimRows } from '../../src/campaigns/plan-run.js';
 import { listGroups, tagGroup, type GroupRecord } from '../../src/store/groups-repo.js';
 
@@ -20,7 +20,7 @@ export async function planFor(
   store: Store,
   groups: readonly GroupRecord[],
   runId: string,
-  opts: { priority?: 0 | 1; pick?: (g: GroupRecord) => string; notBefore?: Date; local?: { claimAhead(): ClaimAhead; enqueue(states: readonly DeliveryState[]): void } } = {},
+  opts: { priority?: 0 | 1; pick?: (g: GroupRecord) => string; notBefore?: Date; local?: LocalSender } = {},
 ): Promise<number> {
   const rows = groups.map((g) => ({
     runId, campaignId: runId.split('@')[0]!, groupId: g.id, roomId: g.roomId, botId: opts.pick ? opts.pick(g) : g.botIds[0]!, postId: 'p', contentHash: 'h',
