@@ -12,6 +12,7 @@ import { scrubSecrets } from '../fleet/errors.js';
 import { Limiters, NORMAL_PRIORITY, URGENT_PRIORITY } from './limiters.js';
 import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs, type BackoffState, type SendPolicy } from './send-policy.js';
 import { addSendTime, windowCapacity, windowWaitMs } from './send-window.js';
+import { sleep, waitUntil } from './precise-wait.js';
 
 export interface DispatcherEvents {
   /** `humanIds`: the members the post reached (raw WeChat ids, in memory only: never log or store them). */
@@ -122,6 +123,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     const leaseMs = this.o.leaseMs ?? 120_000;
     return {
       claim: () => {
+        // posts follow within an insert's round trip: the fleet-wide allowance is drawn meanwhile
+        this.o.limiters.fleetPosts.prepare();
         const at = this.o.clock.now();
         return { workerId: this.o.workerId, at, leaseUntil: new Date(at.getTime() + leaseMs) };
       },
@@ -300,10 +303,12 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
                 await this.giveBack(current.slice(i), notBefore, 'returned unsent to the queue', false);
                 return;
               }
-              // a lane that claims many at a time claims its next batch as soon as one is queued, so it never
-              // waits for a claim; not while an urgent one is due (it must not hide in a claimed batch)
+              // a lane that claims many at a time claims its next batch while half a batch is still in hand, so it
+              // never waits for a claim (claiming the moment anything is queued took the first few rows only: their
+              // batch ran out before the full claim after it came back); not while an urgent one is due (it must not
+              // hide in a claimed batch)
               const at = this.o.clock.now();
-              if (!next && max > 1 && !this.queue.urgentDue(botId, at) && this.queue.hasDue(botId, at)) next = this.claimFromQueue(botId, max, leaseMs);
+              if (!next && max > 1 && current.length - i + this.readyCount(botId) <= max / 2 && !this.queue.urgentDue(botId, at) && this.queue.hasDue(botId, at)) next = this.claimFromQueue(botId, max, leaseMs);
               if (await this.send(runner, d, bots)) addSendTime(recent, this.o.clock.now().getTime());
               const l = this.o.limitsOf(botId);
               const gap = ((l.minGapMs + (this.o.random ?? Math.random)() * l.jitterMs) * this.backoffOf(botId).factor) / (this.o.gapScale ?? 1);
@@ -335,6 +340,11 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     const limits = this.o.limitsOf(botId);
     const perPost = (limits.minGapMs + limits.jitterMs / 2) / (this.o.gapScale ?? 1);
     return perPost >= 500 ? 1 : Math.max(1, Math.min(windowCapacity(recent, limits, now), perPost <= 0 ? 200 : Math.floor(2000 / perPost), 200));
+  }
+
+  /** How many deliveries claimed at planning wait for this bot's lane. */
+  private readyCount(botId: string): number {
+    return this.ready.get(botId)?.length ?? 0;
   }
 
   /** The deliveries claimed at planning that wait for this bot's lane (taken: the lane sends them now). */
@@ -437,34 +447,3 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     }
   }
 }
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/**
- * Wait until `t` on the monotonic clock (`performance.now()`): the gap between
- * two posts is real time, to the fraction of a millisecond. A timer fires a
- * millisecond or more late (and a millisecond clock would add half a
- * millisecond to every gap), which over a bot's many posts adds up; so the
- * timer is set to wake a little early, and the last stretch is waited out
- * turn by turn of the event loop (other work runs meanwhile).
- */
-async function waitUntil(t: number, signal?: AbortSignal): Promise<void> {
-  const left = t - performance.now();
-  if (left > LAST_STRETCH_MS) await sleep(Math.floor(left - LAST_STRETCH_MS), signal);
-  while (!signal?.aborted && performance.now() < t) await new Promise((resolve) => setImmediate(resolve));
-}
-/** The end of a gap waited out turn by turn rather than by a timer. */
-const LAST_STRETCH_MS = 3;

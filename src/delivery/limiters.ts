@@ -54,7 +54,8 @@ export class Limiters {
   /** Stop taking jobs; wait for running ones. */
   async close(): Promise<void> {
     this.fleetPosts.close();
-    await Promise.allSettled([...this.bots.values(), this.fleet].map((l) => l.stop({ dropWaitingJobs: false })));
+    // a draw of fleet posts still waiting for the reservoir serves nobody now (FleetTokens rejected its waiters)
+    await Promise.allSettled([...[...this.bots.values()].map((l) => l.stop({ dropWaitingJobs: false })), this.fleet.stop({ dropWaitingJobs: true })]);
     if (this.connection) await this.connection.disconnect(false).catch(() => undefined);
   }
 
@@ -73,18 +74,24 @@ function redisOptions(url: string): Record<string, unknown> {
  * Posts allowed by the fleet-wide limiter, drawn from its reservoir in chunks
  * (one draw for all that wait) and handed out here one batch at a time: a
  * bottleneck job costs several turns of the event loop, and one job per lane
- * batch made a hundred lanes queue behind each other. Urgent requests are served first; tokens not used
- * within the reservoir's minute are dropped, so a worker never carries the
- * allowance of one minute into the next.
+ * batch made a hundred lanes queue behind each other. While posts are taken,
+ * some are kept in hand (drawn ahead). Urgent requests are served first; tokens not
+ * used within the reservoir's minute are dropped, so a worker never carries
+ * the allowance of one minute into the next (and holds back from other
+ * workers at most a tenth of the fleet's minute).
  */
 export class FleetTokens {
   private left = 0;
   private drawnAt = 0;
   private drawing = false;
   private closed = false;
+  /** Posts to keep in hand: a chunk, or what the last draw for waiting lanes took (bursts), up to a tenth of the minute. */
+  private hand: number;
   private readonly waiting: { n: number; urgent: boolean; resolve: () => void; reject: (err: unknown) => void }[] = [];
 
-  constructor(private readonly limiter: Bottleneck, private readonly chunk: number, private readonly perMinute: number, private readonly windowMs = 60_000) {}
+  constructor(private readonly limiter: Bottleneck, private readonly chunk: number, private readonly perMinute: number, private readonly windowMs = 60_000) {
+    this.hand = chunk;
+  }
 
   /** Wait until `n` posts may go out fleet-wide. */
   take(n: number, urgent: boolean): Promise<void> {
@@ -96,6 +103,11 @@ export class FleetTokens {
       else this.waiting.splice(at, 0, w);
       this.pump();
     });
+  }
+
+  /** Posts will be taken soon (claimed at planning): draw ahead now unless enough is in hand. */
+  prepare(): void {
+    this.pump();
   }
 
   close(): void {
@@ -110,17 +122,21 @@ export class FleetTokens {
       this.left -= w.n;
       w.resolve();
     }
-    if (!this.waiting.length || this.drawing || this.closed) return;
+    if (this.drawing || this.closed) return;
+    // while posts are taken, half of what lanes took at once lately is kept in hand (drawn ahead): lanes that
+    // end their batches find their posts here instead of waiting for a limiter job (20-60 ms with a hundred busy lanes)
+    if (!this.waiting.length && this.left >= this.hand / 2) return;
     this.drawing = true;
-    const first = this.waiting[0]!;
+    const first = this.waiting[0];
     // one draw for everything waiting (lanes that finish a batch together would otherwise queue one draw each),
     // unless that is more than a tenth of the minute: then for the first in line, so a tight limit never holds
     // everyone back for a draw that cannot be met yet
     const all = this.waiting.reduce((sum, w) => sum + w.n, 0) - this.left;
-    const need = all <= this.perMinute / 10 ? all : first.n - this.left;
+    const need = !first ? this.hand - this.left : all <= this.perMinute / 10 ? all : first.n - this.left;
     const weight = Math.min(this.perMinute, Math.max(need, this.chunk));
+    if (first) this.hand = Math.max(this.chunk, Math.min(weight, this.perMinute / 10));
     this.limiter
-      .schedule({ priority: first.urgent ? URGENT_PRIORITY : NORMAL_PRIORITY, weight }, async () => undefined)
+      .schedule({ priority: first?.urgent ? URGENT_PRIORITY : NORMAL_PRIORITY, weight }, async () => undefined)
       .then(
         () => {
           if (Date.now() - this.drawnAt > this.windowMs) this.left = 0;

@@ -9,8 +9,10 @@ describe('FleetTokens', () => {
     let jobs = 0;
     limiter.on('executing', () => jobs++);
     for (let i = 0; i < 10; i++) await tokens.take(2, false);
-    expect(jobs).toBe(2); // 20 posts in chunks of 10
-    expect(await limiter.currentReservoir()).toBe(80);
+    await new Promise((r) => setTimeout(r, 20));
+    // 20 posts in chunks of 10, each drawn once less than half a chunk was left: 10 → 4 (draw) → 14 → 4 (draw) → 12
+    expect(jobs).toBe(3);
+    expect(await limiter.currentReservoir()).toBe(70);
     tokens.close();
     await limiter.stop();
   });
@@ -21,8 +23,13 @@ describe('FleetTokens', () => {
     let jobs = 0;
     limiter.on('executing', () => jobs++);
     await Promise.all(Array.from({ length: 50 }, () => tokens.take(40, false)));
-    expect(jobs).toBe(2); // the first lane in, then everyone who queued meanwhile: not one draw per lane
-    expect(await limiter.currentReservoir()).toBe(100_000 - 2000);
+    await new Promise((r) => setTimeout(r, 20));
+    // the first lane in, then everyone who queued meanwhile, then as many again to keep in hand: not one draw per lane
+    expect(jobs).toBe(3);
+    expect(await limiter.currentReservoir()).toBe(100_000 - 40 - 1960 - 1960);
+    // the next burst is served from what is in hand, without a draw
+    await Promise.all(Array.from({ length: 20 }, () => tokens.take(40, false)));
+    expect(jobs).toBe(3);
     tokens.close();
     await limiter.stop();
   });
@@ -41,5 +48,28 @@ describe('FleetTokens', () => {
     expect(order).toEqual(['urgent', 'normal']);
     tokens.close();
     await limiter.stop();
+  });
+
+  it('should draw ahead when told posts are coming, so the first batch does not wait for a limiter job', async () => {
+    const limiter = new Bottleneck({ reservoir: 1000, reservoirRefreshAmount: 1000, reservoirRefreshInterval: 60_000 });
+    const tokens = new FleetTokens(limiter, 50, 1000);
+    let jobs = 0;
+    limiter.on('executing', () => jobs++);
+    tokens.prepare();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(jobs).toBe(1);
+    await tokens.take(20, false);
+    expect(jobs).toBe(1);
+    tokens.close();
+    await limiter.stop();
+  });
+
+  it('should let a worker close while a draw waits for the next minute', async () => {
+    const { Limiters } = await import('../../../src/delivery/limiters.js');
+    const limiters = new Limiters({ fleet: { perMinute: 4 } });
+    await limiters.fleetPosts.take(4, false); // the minute is spent; a draw ahead now waits for the next one
+    const t = performance.now();
+    await limiters.close();
+    expect(performance.now() - t).toBeLessThan(1000);
   });
 });
