@@ -108,6 +108,9 @@ export interface PlanRunResult {
  * its rendered text, the bot and the not-before time. Groups the caps or
  * repeat window rule out are recorded as skipped, groups without an online
  * member bot as failed ("no bot online in group"), so counts add up.
+ * Planning a run again writes only what is missing (a delivery's id comes
+ * from run and group, and the run's own deliveries do not count against its
+ * caps): that is how a run whose planner died part-way is finished.
  */
 export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
   const { posts } = resolveCampaignPosts(o.campaign, o.library);
@@ -117,7 +120,7 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
     elderly: o.campaign.quietHours?.elderly ?? o.fleet.quietHours.elderly,
     default: o.campaign.quietHours?.default ?? o.fleet.quietHours.default,
   };
-  const { targets, skipped } = planTargets({ groups, campaign: o.campaign, posts, history: await recentDeliveries(o.store, since), now: o.scheduledAt, quietHours: quiet });
+  const { targets, skipped } = planTargets({ groups, campaign: o.campaign, posts, history: await recentDeliveries(o.store, since, o.runId), now: o.scheduledAt, quietHours: quiet });
   // (each target wrapped, not copied: a spread of 20,000 group records is measurable)
   const { assigned, unserved } = assignBots(targets.map((t) => ({ id: t.group.id, botIds: t.group.botIds, target: t })), o.onlineBotIds);
   const priority = o.campaign.priority === 'urgent' ? 1 : 0;

@@ -7,7 +7,9 @@ import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
 import type { Store } from '../store/connection.js';
 import { getCampaign, listCampaigns, type CampaignRecord } from '../store/campaigns-repo.js';
-import { createRun, runId } from '../store/runs-repo.js';
+import { createRun, recordPlan, runId, unplannedRuns } from '../store/runs-repo.js';
+import { firstTime } from '../store/once.js';
+import { countByStatus } from '../store/deliveries-repo.js';
 import { loadCampaignDir, type CampaignFile } from './campaign-files.js';
 import type { CampaignDefinition } from './campaign-schema.js';
 import { SYSTEM, syncWithFile, transition } from './campaign-service.js';
@@ -16,6 +18,9 @@ import { nextDue } from './next-due.js';
 import { RegistryPrefetch } from './registry-prefetch.js';
 import { listGroups, registryVersion, type GroupRecord } from '../store/groups-repo.js';
 import type { LocalSender } from '../store/deliveries-repo.js';
+
+/** How long a run may take to plan before another worker finishes it (its planner is taken for dead). */
+export const PLAN_LEASE_MS = 120_000;
 
 export interface SchedulerEvents {
   'run:planned': [{ campaignId: string; runId: string; scheduledAt: Date } & PlanRunResult];
@@ -65,7 +70,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     this.timer.unref();
   }
 
-  /** Reconcile files, database states and cron tasks. */
+  /** Reconcile files, database states and cron tasks; finish plans a dead worker left part-way. */
   async sync(): Promise<void> {
     const files = new Map<string, CampaignFile>();
     for (const cf of loadCampaignDir(this.o.campaignDir)) files.set(cf.def.id, cf);
@@ -85,6 +90,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       if (!rec || !['approved', 'active'].includes(rec.status)) this.dropTask(id);
     }
     this.armPrefetch();
+    await this.resumeStalledPlans();
   }
 
   /**
@@ -105,14 +111,45 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     const def = rec.definition as unknown as CampaignDefinition;
     if (def.window && (scheduledAt < def.window.from || (def.window.until && scheduledAt > def.window.until))) return skip('outside the campaign window');
     if (rec.status === 'approved') await transition(this.o.store, campaignId, 'activate', SYSTEM, this.o.clock.now(), 'first run due').catch(() => undefined);
-    if (!(await createRun(this.o.store, campaignId, scheduledAt, this.o.workerId, this.o.clock.now()))) return undefined;
+    if (!(await createRun(this.o.store, campaignId, scheduledAt, this.o.workerId, this.o.clock.now(), rec.contentHash))) return undefined;
     const id = runId(campaignId, scheduledAt);
     const prefetched = this.prefetch.take(scheduledAt);
     this.armPrefetch();
+    await this.plan(id, rec, scheduledAt, await prefetched);
+    return id;
+  }
+
+  /**
+   * Finish the planning of runs whose planner stopped part-way (a worker that
+   * crashed while it wrote the outbox): after `PLAN_LEASE_MS` one worker
+   * plans each again, which writes only the deliveries that are missing. A
+   * campaign changed, paused or cancelled since gets nothing more: its run is
+   * recorded as planned with what it holds.
+   */
+  async resumeStalledPlans(): Promise<void> {
+    const now = this.o.clock.now();
+    for (const run of await unplannedRuns(this.o.store, new Date(now.getTime() - PLAN_LEASE_MS))) {
+      // one worker per lease period takes it up (if it dies too, another one does in the next period)
+      if (!(await firstTime(this.o.store, `replan:${run._id}:${Math.floor(now.getTime() / PLAN_LEASE_MS)}`, this.o.workerId, now))) continue;
+      const rec = await getCampaign(this.o.store, run.campaignId);
+      const same = rec && (rec.status === 'approved' || rec.status === 'active') && rec.approvedHash === rec.contentHash && (!run.contentHash || run.contentHash === rec.contentHash);
+      if (!same) {
+        const c = await countByStatus(this.o.store, run._id);
+        await recordPlan(this.o.store, run._id, c.planned + c.sending + c.sent + c.unknown + c.failed, c.skipped, now);
+        this.log.warn({ campaignId: run.campaignId, runId: run._id, reason: rec ? `campaign is ${rec.status}${rec.contentHash !== run.contentHash ? ', content changed' : ''}` : 'campaign gone' }, 'a run whose planning stopped part-way is closed with what it holds');
+        continue;
+      }
+      this.log.warn({ campaignId: run.campaignId, runId: run._id }, 'resuming the planning of a run whose planner stopped part-way');
+      await this.plan(run._id, rec, run.scheduledAt);
+    }
+  }
+
+  /** Write a run's outbox (see planRun) and announce it. */
+  private async plan(id: string, rec: CampaignRecord, scheduledAt: Date, groups?: readonly GroupRecord[]): Promise<void> {
     const result = await planRun({
       store: this.o.store,
       runId: id,
-      campaign: def,
+      campaign: rec.definition as unknown as CampaignDefinition,
       contentHash: rec.contentHash,
       scheduledAt,
       library: this.o.library,
@@ -122,11 +159,10 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       now: this.o.clock.now(),
       linkBase: this.o.linkBase,
       local: this.o.local,
-      groups: await prefetched,
+      groups,
     });
-    this.log.info({ campaignId, runId: id, ...result }, 'run planned');
-    this.emit('run:planned', { campaignId, runId: id, scheduledAt, ...result });
-    return id;
+    this.log.info({ campaignId: rec._id, runId: id, ...result }, 'run planned');
+    this.emit('run:planned', { campaignId: rec._id, runId: id, scheduledAt, ...result });
   }
 
   close(): void {

@@ -179,7 +179,8 @@ export function registerCampaignCommands(program: Command, ctx: () => CliContext
         out(formatRows(rec.audit.map((a) => ({ at: shanghai(a.at), by: a.by, action: a.action, from: a.from, to: a.to, reason: a.reason ?? '' })), 'table'));
         const runs = await listRuns(d.store, id);
         const rows: Row[] = [];
-        for (const r of runs) rows.push({ run: shanghai(r.scheduledAt), day: shanghaiDay(r.scheduledAt), ...(await countByStatus(d.store, r._id)) });
+        // a plan not complete yet is being written, or its planner died and another worker finishes it
+        for (const r of runs) rows.push({ run: shanghai(r.scheduledAt), day: shanghaiDay(r.scheduledAt), plan: r.plannedAt ? 'complete' : 'in progress', ...(await countByStatus(d.store, r._id)) });
         out('\nruns');
         out(rows.length ? formatRows(rows, 'table') : 'none yet');
       } finally {

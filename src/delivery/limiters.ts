@@ -38,7 +38,8 @@ export class Limiters {
       reservoirRefreshInterval: 60_000,
     });
     // a tenth of the minute's allowance at a time (at most 200): few limiter jobs, little drawn ahead
-    this.fleetPosts = new FleetTokens(this.fleet, Math.max(1, Math.min(200, Math.ceil(config.fleet.perMinute / 10))), config.fleet.perMinute);
+    // drawn ahead only by a worker alone: with several, what one holds in hand the others could not send
+    this.fleetPosts = new FleetTokens(this.fleet, Math.max(1, Math.min(200, Math.ceil(config.fleet.perMinute / 10))), config.fleet.perMinute, { ahead: !o.redisUrl });
   }
 
   /** The limiter of one bot: one post (or batch of posts) at a time. */
@@ -75,10 +76,9 @@ function redisOptions(url: string): Record<string, unknown> {
  * (one draw for all that wait) and handed out here one batch at a time: a
  * bottleneck job costs several turns of the event loop, and one job per lane
  * batch made a hundred lanes queue behind each other. While posts are taken,
- * some are kept in hand (drawn ahead). Urgent requests are served first; tokens not
- * used within the reservoir's minute are dropped, so a worker never carries
- * the allowance of one minute into the next (and holds back from other
- * workers at most a tenth of the fleet's minute).
+ * a worker alone keeps some in hand (drawn ahead). Urgent requests are
+ * served first; tokens not used within the reservoir's minute are dropped, so
+ * a worker never carries the allowance of one minute into the next.
  */
 export class FleetTokens {
   private left = 0;
@@ -88,9 +88,14 @@ export class FleetTokens {
   /** Posts to keep in hand: a chunk, or what the last draw for waiting lanes took (bursts), up to a tenth of the minute. */
   private hand: number;
   private readonly waiting: { n: number; urgent: boolean; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private readonly ahead: boolean;
+  private readonly windowMs: number;
 
-  constructor(private readonly limiter: Bottleneck, private readonly chunk: number, private readonly perMinute: number, private readonly windowMs = 60_000) {
+  /** `ahead`: keep posts in hand (a worker alone; with several, one would hold back what others could send). */
+  constructor(private readonly limiter: Bottleneck, private readonly chunk: number, private readonly perMinute: number, o: { ahead?: boolean; windowMs?: number } = {}) {
     this.hand = chunk;
+    this.ahead = o.ahead ?? true;
+    this.windowMs = o.windowMs ?? 60_000;
   }
 
   /** Wait until `n` posts may go out fleet-wide. */
@@ -123,9 +128,10 @@ export class FleetTokens {
       w.resolve();
     }
     if (this.drawing || this.closed) return;
-    // while posts are taken, half of what lanes took at once lately is kept in hand (drawn ahead): lanes that
+    // while posts are taken, half of what lanes took at once lately is kept in hand (drawn ahead, unless
+    // `ahead` is off): lanes that
     // end their batches find their posts here instead of waiting for a limiter job (20-60 ms with a hundred busy lanes)
-    if (!this.waiting.length && this.left >= this.hand / 2) return;
+    if (!this.waiting.length && (!this.ahead || this.left >= this.hand / 2)) return;
     this.drawing = true;
     const first = this.waiting[0];
     // one draw for everything waiting (lanes that finish a batch together would otherwise queue one draw each),

@@ -309,9 +309,9 @@ export function reroutePlannedForGroup(store: Store, groupId: string, roomId: st
   return changePlannedOfGroup(store, groupId, (s) => s.roomId !== roomId, (s) => nextEvent(s, 'moved', now, { roomId }));
 }
 
-/** Deliveries since a time that count for caps and the repeat window (anything not skipped or failed). */
-export async function recentDeliveries(store: Store, since: Date): Promise<{ groupId: string; postId: string; at: Date; priority: 0 | 1 }[]> {
-  const live = (await loadDeliveries(store, { since })).filter((s) => s.status !== 'skipped' && s.status !== 'failed');
+/** Deliveries since a time that count for caps and the repeat window (anything not skipped or failed), other than a run's own (`exceptRunId`: the run being planned). */
+export async function recentDeliveries(store: Store, since: Date, exceptRunId?: string): Promise<{ groupId: string; postId: string; at: Date; priority: 0 | 1 }[]> {
+  const live = (await loadDeliveries(store, { since })).filter((s) => s.status !== 'skipped' && s.status !== 'failed' && s.runId !== exceptRunId);
   return live.map((s) => ({ groupId: s.groupId, postId: s.postId, at: s.sentAt ?? s.notBefore, priority: s.priority }));
 }
 

@@ -12,9 +12,9 @@ export function runId(campaignId: string, scheduledAt: Date): string {
  * Create the run of a campaign's scheduled time; true only for the one caller
  * that created it (a unique insert: any number of schedulers, one run).
  */
-export async function createRun(store: Store, campaignId: string, scheduledAt: Date, createdBy: string, now: Date): Promise<boolean> {
+export async function createRun(store: Store, campaignId: string, scheduledAt: Date, createdBy: string, now: Date, contentHash?: string): Promise<boolean> {
   const id = runId(campaignId, scheduledAt);
-  const created = await insertOnce(store.models.Run, { _id: id, campaignId, scheduledAt, createdBy, createdAt: now });
+  const created = await insertOnce(store.models.Run, { _id: id, campaignId, scheduledAt, createdBy, createdAt: now, ...(contentHash ? { contentHash } : {}) });
   knownRuns(store).add(id);
   return created;
 }
@@ -33,6 +33,14 @@ export async function recordPlan(store: Store, id: string, planned: number, skip
 
 export async function listRuns(store: Store, campaignId: string, limit = 20): Promise<RunRecord[]> {
   return (await store.models.Run.find({ campaignId }).sort({ scheduledAt: -1 }).limit(limit).lean()) as RunRecord[];
+}
+
+/**
+ * Runs a scheduler created before `before` whose planning never finished:
+ * their planner stopped part-way (a worker crash while it wrote the outbox).
+ */
+export async function unplannedRuns(store: Store, before: Date): Promise<RunRecord[]> {
+  return (await store.models.Run.find({ plannedAt: { $exists: false }, closedAt: { $exists: false }, createdBy: { $ne: 'outbox' }, createdAt: { $lt: before } }).lean()) as RunRecord[];
 }
 
 /** Runs not closed yet: the ones whose deliveries a sweep reads. */

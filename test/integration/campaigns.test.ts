@@ -11,10 +11,13 @@ import { connectStore, type Store } from '../../src/store/connection.js';
 import { tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
 import { getCampaign } from '../../src/store/campaigns-repo.js';
 import { countByStatus } from '../../src/store/deliveries-repo.js';
+import { listGroups } from '../../src/store/groups-repo.js';
+import { createRun, runId } from '../../src/store/runs-repo.js';
+import { planRun } from '../../src/campaigns/plan-run.js';
 import { loadLibrary } from '../../src/content/library.js';
 import { loadCampaignFile } from '../../src/campaigns/campaign-files.js';
 import { CampaignRuleError, submitCampaign, syncWithFile, transition } from '../../src/campaigns/campaign-service.js';
-import { CampaignScheduler } from '../../src/campaigns/scheduler.js';
+import { CampaignScheduler, PLAN_LEASE_MS } from '../../src/campaigns/scheduler.js';
 
 const lin = { id: 'officer-cangshan-lin', role: 'officer' as const };
 const zheng = { id: 'officer-city-zheng', role: 'approver' as const };
@@ -81,6 +84,47 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     expect((await getCampaign(store, 'elderly-weekly'))!.status).toBe('active');
   });
 
+  it('should finish, once, the planning of a run whose planner died part-way, without planning any group twice', async () => {
+    const due = new Date('2026-11-28T10:00:00+08:00');
+    clock.set(due);
+    const rec = (await getCampaign(store, 'elderly-weekly'))!;
+    const id = runId('elderly-weekly', due);
+    // a worker creates the run, writes two of the four targeted groups and dies before recording the plan
+    expect(await createRun(store, 'elderly-weekly', due, 'worker-dead', clock.now(), rec.contentHash)).toBe(true);
+    const groups = (await listGroups(store)).filter((g) => g.roomId === 'r0@chatroom' || g.roomId === 'r1@chatroom');
+    await planRun({ store, runId: id, campaign: rec.definition as never, contentHash: rec.contentHash, scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups });
+    await store.models.Run.updateOne({ _id: id }, { $unset: { plannedAt: 1, planned: 1, skipped: 1 } });
+    const before = await store.models.Delivery.find({ runId: id }).lean();
+    expect(before).toHaveLength(2);
+
+    // within the planning lease nobody touches it (its planner may still be writing)
+    clock.advance(PLAN_LEASE_MS / 2);
+    await scheduler(store, 'worker-a').resumeStalledPlans();
+    expect(await store.models.Delivery.countDocuments({ runId: id })).toBe(2);
+
+    // after it, one of two workers plans what is missing
+    clock.advance(PLAN_LEASE_MS);
+    const a = scheduler(store, 'worker-a');
+    const b = scheduler(other, 'worker-b');
+    const resumed: string[] = [];
+    for (const s of [a, b]) s.on('run:planned', (r) => resumed.push(r.runId));
+    await Promise.all([a.resumeStalledPlans(), b.resumeStalledPlans()]);
+    expect(resumed).toEqual([id]);
+    const after = await store.models.Delivery.find({ runId: id }).lean();
+    expect(after).toHaveLength(4);
+    expect(new Set(after.map((d) => String(d.groupId))).size).toBe(4);
+    // what the dead planner wrote stays as it was
+    for (const d of before) expect(after.find((x) => String(x._id) === String(d._id))).toMatchObject({ createdAt: d.createdAt });
+    expect(await countByStatus(store, id)).toMatchObject({ planned: 4, skipped: 0 });
+    const run = (await store.models.Run.findById(id).lean())!;
+    expect(run.planned).toBe(4);
+    expect(run.plannedAt).toBeInstanceOf(Date);
+    // a planned run is not resumed again
+    clock.advance(2 * PLAN_LEASE_MS);
+    await a.resumeStalledPlans();
+    expect(resumed).toEqual([id]);
+  });
+
   it('should send an edited campaign back to submitted and not run it until approved again', async () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('长者防骗每周提醒', '长者防骗每周提醒（修订）'));
     const rec = await syncWithFile(store, loadCampaignFile(file), clock.now());
@@ -103,6 +147,23 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     expect(await store.models.Run.countDocuments({ scheduledAt: due })).toBe(0);
     await expect(transition(store, 'elderly-weekly', 'resume', admin, clock.now())).rejects.toThrow(/cannot resume a campaign that is cancelled/);
     s.close();
+  });
+
+  it('should close a stalled run of a campaign cancelled since with what it holds, and send nothing more', async () => {
+    const due = new Date('2026-12-05T10:00:00+08:00');
+    clock.set(due);
+    const rec = (await getCampaign(store, 'elderly-weekly'))!;
+    const id = runId('elderly-weekly', due);
+    await createRun(store, 'elderly-weekly', due, 'worker-dead', clock.now(), rec.contentHash);
+    const groups = (await listGroups(store)).filter((g) => g.roomId === 'r0@chatroom');
+    await planRun({ store, runId: id, campaign: rec.definition as never, contentHash: rec.contentHash, scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups });
+    await store.models.Run.updateOne({ _id: id }, { $unset: { plannedAt: 1, planned: 1, skipped: 1 } });
+    clock.advance(PLAN_LEASE_MS + 1000);
+    await scheduler(store, 'worker-a').resumeStalledPlans();
+    expect(await store.models.Delivery.countDocuments({ runId: id })).toBe(1);
+    const run = (await store.models.Run.findById(id).lean())!;
+    expect(run).toMatchObject({ planned: 1, skipped: 0 });
+    expect(run.plannedAt).toBeInstanceOf(Date);
   });
 
 });

@@ -7,6 +7,8 @@ export interface RunDoc {
   scheduledAt: Date;
   createdBy: string;
   createdAt: Date;
+  /** The campaign content the run was planned from (scheduler runs): a planning resumed after a crash must use the same. */
+  contentHash?: string;
   planned?: number;
   skipped?: number;
   plannedAt?: Date;
@@ -21,6 +23,7 @@ const runSchema = new Schema<RunDoc>(
     scheduledAt: { type: Date, required: true },
     createdBy: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    contentHash: String,
     planned: Number,
     skipped: Number,
     plannedAt: Date,

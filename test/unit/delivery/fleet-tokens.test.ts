@@ -64,6 +64,20 @@ describe('FleetTokens', () => {
     await limiter.stop();
   });
 
+  it('should draw only what waits when workers share the limit (nothing held back from the others)', async () => {
+    const limiter = new Bottleneck({ reservoir: 100, reservoirRefreshAmount: 100, reservoirRefreshInterval: 60_000 });
+    const tokens = new FleetTokens(limiter, 10, 100, { ahead: false });
+    let jobs = 0;
+    limiter.on('executing', () => jobs++);
+    tokens.prepare();
+    for (let i = 0; i < 10; i++) await tokens.take(2, false);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(jobs).toBe(2); // 20 posts in chunks of 10, none ahead
+    expect(await limiter.currentReservoir()).toBe(80);
+    tokens.close();
+    await limiter.stop();
+  });
+
   it('should let a worker close while a draw waits for the next minute', async () => {
     const { Limiters } = await import('../../../src/delivery/limiters.js');
     const limiters = new Limiters({ fleet: { perMinute: 4 } });
