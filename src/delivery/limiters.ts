@@ -37,8 +37,8 @@ export class Limiters {
       reservoirRefreshAmount: config.fleet.perMinute,
       reservoirRefreshInterval: 60_000,
     });
-    // a tenth of the minute's allowance at a time (at most 200): few limiter jobs, little drawn ahead
-    // drawn ahead only by a worker alone: with several, what one holds in hand the others could not send
+    // at least a tenth of the minute's allowance at a time (at most 200): few limiter jobs; drawn ahead only by
+    // a worker alone: with several, what one holds in hand the others could not send
     this.fleetPosts = new FleetTokens(this.fleet, Math.max(1, Math.min(200, Math.ceil(config.fleet.perMinute / 10))), config.fleet.perMinute, { ahead: !o.redisUrl });
   }
 
@@ -128,9 +128,9 @@ export class FleetTokens {
       w.resolve();
     }
     if (this.drawing || this.closed) return;
-    // while posts are taken, half of what lanes took at once lately is kept in hand (drawn ahead, unless
-    // `ahead` is off): lanes that
-    // end their batches find their posts here instead of waiting for a limiter job (20-60 ms with a hundred busy lanes)
+    // while posts are taken, half of what lanes took at once lately is kept in hand (drawn ahead, unless `ahead`
+    // is off): lanes that end their batches find their posts here instead of waiting for a limiter job (20-60 ms
+    // with a hundred busy lanes)
     if (!this.waiting.length && (!this.ahead || this.left >= this.hand / 2)) return;
     this.drawing = true;
     const first = this.waiting[0];
