@@ -55,8 +55,10 @@ export class Limiters {
   /** Stop taking jobs; wait for running ones. */
   async close(): Promise<void> {
     this.fleetPosts.close();
-    // a draw of fleet posts still waiting for the reservoir serves nobody now (FleetTokens rejected its waiters)
-    await Promise.allSettled([...[...this.bots.values()].map((l) => l.stop({ dropWaitingJobs: false })), this.fleet.stop({ dropWaitingJobs: true })]);
+    // a worker alone may have a draw of fleet posts ahead waiting for the next minute: it serves nobody now
+    // (FleetTokens rejected its waiters); with Redis nothing is drawn ahead and every limiter stops as it always did
+    const dropAhead = !this.connection;
+    await Promise.allSettled([...[...this.bots.values()].map((l) => l.stop({ dropWaitingJobs: false })), this.fleet.stop({ dropWaitingJobs: dropAhead })]);
     if (this.connection) await this.connection.disconnect(false).catch(() => undefined);
   }
 

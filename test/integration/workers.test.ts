@@ -81,6 +81,9 @@ describe('several worker processes against one database', () => {
     await Promise.all([store.models.Delivery.deleteMany({}), store.models.DeliveryEvent.deleteMany({})]); // the first test's posts would hit today's per-group cap
     const a = start('A2');
     const b = start('B2');
+    // a stall shows what the workers were doing
+    const stalled = setTimeout(() => console.error('STALLED; WORKER A2', a.output().slice(-6000), '\nWORKER B2', b.output().slice(-6000)), 80_000);
+    stalled.unref();
     await waitFor(async () => expect(await store.models.Bot.countDocuments({ status: 'online', workerId: { $in: ['A2', 'B2'] } })).toBe(3));
     await waitFor(async () => expect(await store.models.Group.countDocuments()).toBe(9));
     await tagAll(store);
@@ -96,6 +99,7 @@ describe('several worker processes against one database', () => {
     });
     await stop(a);
     await stop(b);
+    clearTimeout(stalled);
     // every bot ran, and never in two workers at once: a bot's posts, whichever worker sent them,
     // keep the bot's 1 s gap (two workers sending for one bot would break it)
     const ran = (p: WorkerProcess) => new Set([...p.output().matchAll(/"botId":"(p\d)"[^\n]*running bot \(lease held\)/g)].map((m) => m[1]));
