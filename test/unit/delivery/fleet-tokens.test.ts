@@ -1,85 +1,85 @@
 import Bottleneck from 'bottleneck';
 import { describe, expect, it } from 'vitest';
-import { FleetTokens } from '../../../src/delivery/limiters.js';
+import { FleetTokens, Limiters } from '../../../src/delivery/limiters.js';
+
+/** A limiter with a minute's reservoir, fleet tokens drawing from it, and a count of the limiter jobs (draws). */
+function fleetOf(perMinute: number, chunk: number, o?: { ahead?: boolean }) {
+  const limiter = new Bottleneck({ reservoir: perMinute, reservoirRefreshAmount: perMinute, reservoirRefreshInterval: 60_000 });
+  const tokens = new FleetTokens(limiter, chunk, perMinute, o);
+  let jobs = 0;
+  limiter.on('executing', () => jobs++);
+  return {
+    limiter,
+    tokens,
+    jobs: () => jobs,
+    close: async () => {
+      tokens.close();
+      await limiter.stop();
+    },
+  };
+}
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
 
 describe('FleetTokens', () => {
   it('should draw the fleet allowance in chunks and hand it out without a limiter job per batch', async () => {
-    const limiter = new Bottleneck({ reservoir: 100, reservoirRefreshAmount: 100, reservoirRefreshInterval: 60_000 });
-    const tokens = new FleetTokens(limiter, 10, 100);
-    let jobs = 0;
-    limiter.on('executing', () => jobs++);
-    for (let i = 0; i < 10; i++) await tokens.take(2, false);
-    await new Promise((r) => setTimeout(r, 20));
+    const f = fleetOf(100, 10);
+    for (let i = 0; i < 10; i++) await f.tokens.take(2, false);
+    await settle();
     // 20 posts in chunks of 10, each drawn once less than half a chunk was left: 10 → 4 (draw) → 14 → 4 (draw) → 12
-    expect(jobs).toBe(3);
-    expect(await limiter.currentReservoir()).toBe(70);
-    tokens.close();
-    await limiter.stop();
+    expect(f.jobs()).toBe(3);
+    expect(await f.limiter.currentReservoir()).toBe(70);
+    await f.close();
   });
 
   it('should serve many lanes that wait at once with one draw, when the minute allows it easily', async () => {
-    const limiter = new Bottleneck({ reservoir: 100_000, reservoirRefreshAmount: 100_000, reservoirRefreshInterval: 60_000 });
-    const tokens = new FleetTokens(limiter, 10, 100_000);
-    let jobs = 0;
-    limiter.on('executing', () => jobs++);
-    await Promise.all(Array.from({ length: 50 }, () => tokens.take(40, false)));
-    await new Promise((r) => setTimeout(r, 20));
+    const f = fleetOf(100_000, 10);
+    await Promise.all(Array.from({ length: 50 }, () => f.tokens.take(40, false)));
+    await settle();
     // the first lane in, then everyone who queued meanwhile, then as many again to keep in hand: not one draw per lane
-    expect(jobs).toBe(3);
-    expect(await limiter.currentReservoir()).toBe(100_000 - 40 - 1960 - 1960);
+    expect(f.jobs()).toBe(3);
+    expect(await f.limiter.currentReservoir()).toBe(100_000 - 40 - 1960 - 1960);
     // the next burst is served from what is in hand, without a draw
-    await Promise.all(Array.from({ length: 20 }, () => tokens.take(40, false)));
-    expect(jobs).toBe(3);
-    tokens.close();
-    await limiter.stop();
+    await Promise.all(Array.from({ length: 20 }, () => f.tokens.take(40, false)));
+    expect(f.jobs()).toBe(3);
+    await f.close();
   });
 
   it('should never hand out more than the minute allows, and serve urgent requests first when it is spent', async () => {
-    const limiter = new Bottleneck({ reservoir: 5, reservoirRefreshAmount: 5, reservoirRefreshInterval: 60_000 });
-    const tokens = new FleetTokens(limiter, 5, 5);
-    await tokens.take(5, false);
+    const f = fleetOf(5, 5);
+    await f.tokens.take(5, false);
     const order: string[] = [];
-    const normal = tokens.take(1, false).then(() => order.push('normal'));
-    const urgent = tokens.take(1, true).then(() => order.push('urgent'));
+    const normal = f.tokens.take(1, false).then(() => order.push('normal'));
+    const urgent = f.tokens.take(1, true).then(() => order.push('urgent'));
     await new Promise((r) => setTimeout(r, 50));
     expect(order).toEqual([]); // the minute's five are gone
-    await limiter.incrementReservoir(5); // the next minute
+    await f.limiter.incrementReservoir(5); // the next minute
     await Promise.all([normal, urgent]);
     expect(order).toEqual(['urgent', 'normal']);
-    tokens.close();
-    await limiter.stop();
+    await f.close();
   });
 
   it('should draw ahead when told posts are coming, so the first batch does not wait for a limiter job', async () => {
-    const limiter = new Bottleneck({ reservoir: 1000, reservoirRefreshAmount: 1000, reservoirRefreshInterval: 60_000 });
-    const tokens = new FleetTokens(limiter, 50, 1000);
-    let jobs = 0;
-    limiter.on('executing', () => jobs++);
-    tokens.prepare();
-    await new Promise((r) => setTimeout(r, 20));
-    expect(jobs).toBe(1);
-    await tokens.take(20, false);
-    expect(jobs).toBe(1);
-    tokens.close();
-    await limiter.stop();
+    const f = fleetOf(1000, 50);
+    f.tokens.prepare();
+    await settle();
+    expect(f.jobs()).toBe(1);
+    await f.tokens.take(20, false);
+    expect(f.jobs()).toBe(1);
+    await f.close();
   });
 
   it('should draw only what waits when workers share the limit (nothing held back from the others)', async () => {
-    const limiter = new Bottleneck({ reservoir: 100, reservoirRefreshAmount: 100, reservoirRefreshInterval: 60_000 });
-    const tokens = new FleetTokens(limiter, 10, 100, { ahead: false });
-    let jobs = 0;
-    limiter.on('executing', () => jobs++);
-    tokens.prepare();
-    for (let i = 0; i < 10; i++) await tokens.take(2, false);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(jobs).toBe(2); // 20 posts in chunks of 10, none ahead
-    expect(await limiter.currentReservoir()).toBe(80);
-    tokens.close();
-    await limiter.stop();
+    const f = fleetOf(100, 10, { ahead: false });
+    f.tokens.prepare();
+    for (let i = 0; i < 10; i++) await f.tokens.take(2, false);
+    await settle();
+    expect(f.jobs()).toBe(2); // 20 posts in chunks of 10, none ahead
+    expect(await f.limiter.currentReservoir()).toBe(80);
+    await f.close();
   });
 
   it('should let a worker close while a draw waits for the next minute', async () => {
-    const { Limiters } = await import('../../../src/delivery/limiters.js');
     const limiters = new Limiters({ fleet: { perMinute: 4 } });
     await limiters.fleetPosts.take(4, false); // the minute is spent; a draw ahead now waits for the next one
     const t = performance.now();
