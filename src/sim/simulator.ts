@@ -37,6 +37,8 @@ export function makeToken(): string {
 export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
   const endpoints: SimEndpoint[] = [];
   const servers: PuppetServer[] = [];
+  // each PuppetServer's file-box registry adds one `exit` listener to the process: one per bot is expected, not a leak
+  process.setMaxListeners(process.getMaxListeners() + o.bots.length);
   try {
     for (const b of o.bots) {
       const puppet = new SimPuppet({ world: o.world, botId: b.botId });
@@ -60,6 +62,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
     },
     async stop() {
       await Promise.allSettled(servers.map((s) => s.stop()));
+      process.setMaxListeners(Math.max(10, process.getMaxListeners() - o.bots.length));
       await Promise.allSettled(endpoints.map((e) => (e.puppet.isLoggedIn || e.puppet.state.active() ? e.puppet.stop() : undefined)));
     },
   };
