@@ -48,7 +48,7 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
  * after it expires), each due time makes one run, deliveries of a bot that
  * went offline move to another member bot, and claims a dead worker left
  * behind become `unknown`. `close()` stops cron, drains the lanes, stops the
- * bots and gives their leases back, in that order.
+ * bots (those still logging in too) and gives their leases back, in that order.
  */
 export class FleetWorker extends EventEmitter<WorkerEvents> {
   readonly workerId: string;
@@ -58,6 +58,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private readonly limiters: Limiters;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  /** Bots this worker took over whose start (login, group discovery) is still running. */
+  private readonly starting = new Set<Promise<void>>();
   private sweeping: Promise<void> | undefined;
   private sweepAgain: Promise<void> | undefined;
   private lastSweep = { at: 0, tookMs: 0 };
@@ -132,11 +134,13 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       }
       // 2. take free bots; their login runs in the background
       for (const bot of this.o.config.bots.filter((b) => b.enabled && !this.running.has(b.id))) {
+        if (this.closed) break;
         const now = this.o.clock.now();
         if (!(await holdBotLease(this.o.store, bot.id, this.workerId, ttl, now))) continue;
         this.leaseUntil.set(bot.id, now.getTime() + ttl);
         this.running.add(bot.id);
-        void this.startHeld(bot.id);
+        const starting = this.startHeld(bot.id).finally(() => this.starting.delete(starting));
+        this.starting.add(starting);
       }
       // the sweep reads every open delivery: when that is slow (a big run on FerretDB), it runs less often
       // (a logout or a bot starting here still sweeps at once)
@@ -182,6 +186,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
 
   /** Sweep at once (a bot logged out, or started here); a failure is logged and the next tick tries again. */
   private sweepNow(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     return this.sweep().catch((err: unknown) => this.log.error({ err: String(err) }, 'outbox sweep failed; will retry'));
   }
 
@@ -226,6 +231,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     const bots = [...this.running];
     this.running.clear();
     await this.fleet.close();
+    // bots taken over just now may still be logging in: the fleet stopped them, their start ends here
+    await Promise.allSettled([...this.starting]);
     for (const b of bots) await releaseBotLease(this.o.store, b, this.workerId, this.o.clock.now());
   }
 }

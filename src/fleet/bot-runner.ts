@@ -66,6 +66,10 @@ export class BotRunner extends EventEmitter<BotEvents> {
   private selfId: string | undefined;
   private online = false;
   private stopping = false;
+  /** Ends the wait for login at once (the runner is stopped while it logs in). */
+  private abortLogin: ((err: Error) => void) | undefined;
+  private startup: Promise<void> | undefined;
+  private stopped: Promise<void> | undefined;
 
   constructor(private readonly options: BotRunnerOptions) {
     super();
@@ -96,10 +100,19 @@ export class BotRunner extends EventEmitter<BotEvents> {
   }
 
   /** Start the puppet and wait for login; a failure names the bot and what to check. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.startup = this.logIn();
+    return this.startup;
+  }
+
+  private async logIn(): Promise<void> {
     const timeoutMs = this.options.loginTimeoutMs ?? 20_000;
     const loggedIn = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no login within ${timeoutMs / 1000} s`)), timeoutMs);
+      this.abortLogin = (err) => {
+        clearTimeout(timer);
+        reject(err);
+      };
       this.wechaty.once('login', (user) => {
         clearTimeout(timer);
         this.selfId = user.id;
@@ -110,12 +123,16 @@ export class BotRunner extends EventEmitter<BotEvents> {
         reject(err instanceof Error ? err : new Error(String(err)));
       });
     });
+    loggedIn.catch(() => undefined); // may end while the puppet still starts; awaited below
     try {
+      if (this.stopping) throw new Error('stopped before it logged in');
       await this.wechaty.start();
       await loggedIn;
     } catch (err) {
       await this.wechaty.stop().catch(() => undefined);
-      throw this.explainStartError(err);
+      throw this.stopping ? new PuppetError(this.bot.id, 'start', 'stopped before it logged in', { cause: err }) : this.explainStartError(err);
+    } finally {
+      this.abortLogin = undefined;
     }
     this.online = true;
     this.log.info({ name: this.bot.name }, 'bot logged in');
@@ -167,10 +184,18 @@ export class BotRunner extends EventEmitter<BotEvents> {
     return members;
   }
 
-  async stop(): Promise<void> {
+  /** Stop the bot; one still logging in stops waiting for its login at once. */
+  stop(): Promise<void> {
     this.online = false;
     this.stopping = true;
-    await this.wechaty.stop().catch((err: unknown) => this.log.debug({ err: scrubSecrets(String(err)) }, 'stop'));
+    this.abortLogin?.(new Error('stopped before it logged in'));
+    // once, and after a start under way has ended (a failed start stops the puppet itself): stopping a
+    // puppet service that is still refusing the bot's token waits out its timeouts, each time it is asked
+    this.stopped ??= (async () => {
+      await this.startup?.catch(() => undefined);
+      await this.wechaty.stop().catch((err: unknown) => this.log.debug({ err: scrubSecrets(String(err)) }, 'stop'));
+    })();
+    return this.stopped;
   }
 
   private explainStartError(err: unknown): Error {

@@ -49,6 +49,9 @@ export interface FleetStartResult {
  */
 export class Fleet extends EventEmitter<FleetEvents> {
   private readonly runners = new Map<string, BotRunner>();
+  /** Bots still logging in: `close()` stops them too, or their puppet connection would keep the process alive. */
+  private readonly starting = new Set<BotRunner>();
+  private closed = false;
   private readonly log: Logger;
   readonly workerId: string;
 
@@ -75,11 +78,16 @@ export class Fleet extends EventEmitter<FleetEvents> {
   async startBot(botId: string): Promise<BotRunner> {
     const bot = this.o.config.bots.find((b) => b.id === botId);
     if (!bot) throw new Error(`no bot ${botId} in the fleet config`);
+    let runner: BotRunner | undefined;
     try {
       const puppet = await this.o.puppetFactory(bot);
-      const runner = new BotRunner({ bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}) });
+      this.refuseWhenClosed(bot.id);
+      runner = new BotRunner({ bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}) });
+      this.starting.add(runner);
       await runner.start();
+      this.refuseWhenClosed(bot.id);
       await recordBotState(this.o.store, bot.id, { status: 'online', contactId: runner.contactId, at: this.o.clock.now() });
+      this.refuseWhenClosed(bot.id);
       new GroupMembership({
         runner,
         store: this.o.store,
@@ -101,11 +109,24 @@ export class Fleet extends EventEmitter<FleetEvents> {
       return runner;
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
+      if (this.closed) {
+        // shutdown, not a failure of the bot
+        await runner?.stop();
+        this.log.info({ botId }, 'bot stopped while it was starting: the fleet is stopping');
+        await recordBotState(this.o.store, botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);
+        throw error;
+      }
       this.log.error({ botId, err: scrubSecrets(error.message) }, 'bot could not start; the other bots keep running');
       await recordBotState(this.o.store, botId, { status: 'failed', error: scrubSecrets(error.message), at: this.o.clock.now() }).catch(() => undefined);
       this.emit('bot:failed', { botId, error });
       throw error;
+    } finally {
+      if (runner) this.starting.delete(runner);
     }
+  }
+
+  private refuseWhenClosed(botId: string): void {
+    if (this.closed) throw new Error(`bot ${botId} not started: the fleet is stopping`);
   }
 
   /** Stop one bot (its lease moved elsewhere, or shutdown). */
@@ -152,8 +173,10 @@ export class Fleet extends EventEmitter<FleetEvents> {
     return seen;
   }
 
+  /** Stop every bot, those still logging in too; no bot starts afterwards. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.runners.values()].map((r) => r.stop()));
+    this.closed = true;
+    await Promise.allSettled([...this.runners.values(), ...this.starting].map((r) => r.stop()));
     this.runners.clear();
   }
 }
