@@ -7,6 +7,8 @@
  *     read the scheduler makes just before the due time is timed on its own,
  *   - the same database's raw insertMany of as many delivery-sized documents (the physical bound),
  *   - a naive loop (await say, then insertOne, per group) on a sample of groups,
+ *   - where a run's time goes: CPU seconds of this process and of the database server, and the simulated
+ *     WeChat alone (every group's say through the same in-process puppets, no database),
  *   - limited runs (LIMITED_GAP_MS between posts of each bot): their time against the bound the limits allow,
  *     with limit violations and duplicates counted from the simulator's receive timestamps over all of them.
  * Bots run on in-process simulated puppets (no gRPC), so the simulator is not what is measured
@@ -14,10 +16,11 @@
  * PuppetServer in this process, and with `zhimi sim` in its own process.
  * Each figure is the median of RUNS runs after a warm-up. Writes bench/results/fanout.json.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { Types, type Model } from 'mongoose';
 import { paths } from '../src/config/paths.js';
 import { systemClock } from '../src/config/clock.js';
@@ -71,6 +74,18 @@ const campaign = (id: string): CampaignDefinition => ({
   posts: { scamTypes: [], audiences: ['general'], tags: [] }, schedule: { cron: '0 0 10 * * *', timezone: 'Asia/Shanghai' },
   caps: { perGroupPerDay: 5, repeatPostAfterDays: 0 }, priority: 'normal',
 });
+
+/** CPU seconds a process has used so far (Linux /proc; this process through `process.cpuUsage`). */
+function cpuSec(pid: number): number {
+  if (pid === process.pid) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  }
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return NaN;
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -131,7 +146,7 @@ async function discoveredRooms(fleet: Fleet, config: FleetConfig): Promise<{ roo
  * Plan one run to every group and send it all, as a worker does: the lanes run, the planner hands each
  * chunk it writes to the dispatcher; seconds from the due time to the last outcome written.
  */
-async function zhimiRun(store: Store, fleet: Fleet, config: FleetConfig, runId: string, gapScale = 1): Promise<{ sec: number; registrySec: number; sent: number }> {
+async function zhimiRun(store: Store, fleet: Fleet, config: FleetConfig, runId: string, gapScale = 1, dbPid = 0): Promise<{ sec: number; registrySec: number; sent: number; nodeCpuSec: number; dbCpuSec: number }> {
   const limiters = new Limiters(config);
   const dispatcher = new Dispatcher({
     store, clock: systemClock, log, workerId: 'bench', runnerOf: (id) => fleet.runner(id), botContactIds: () => fleet.botContactIds(),
@@ -142,6 +157,7 @@ async function zhimiRun(store: Store, fleet: Fleet, config: FleetConfig, runId: 
   const tRead = performance.now();
   const groups = await listGroups(store);
   const registrySec = (performance.now() - tRead) / 1000;
+  const cpu0 = { node: cpuSec(process.pid), db: cpuSec(dbPid) };
   const t0 = performance.now();
   await planRun({ groups,
     store, runId, campaign: campaign(runId.split('@')[0]!), contentHash: 'bench', scheduledAt: new Date(), library, ref: content.ref, fleet: config, local: dispatcher,
@@ -150,10 +166,12 @@ async function zhimiRun(store: Store, fleet: Fleet, config: FleetConfig, runId: 
   const tPlan = performance.now();
   await dispatcher.whenIdle();
   const sec = (performance.now() - t0) / 1000;
+  const nodeCpuSec = cpuSec(process.pid) - cpu0.node;
+  const dbCpuSec = cpuSec(dbPid) - cpu0.db;
   if (process.env['BENCH_DEBUG']) process.stderr.write(`plan ${(tPlan - t0).toFixed(0)} ms, to idle ${(performance.now() - tPlan).toFixed(0)} ms\n`);
   await dispatcher.close();
   await limiters.close();
-  return { sec, registrySec, sent: (await countByStatus(store, runId)).sent };
+  return { sec, registrySec, sent: (await countByStatus(store, runId)).sent, nodeCpuSec, dbCpuSec };
 }
 
 async function main(): Promise<void> {
@@ -189,12 +207,21 @@ async function main(): Promise<void> {
     const registry: number[] = [];
     const raw: number[] = [];
     const naive: number[] = [];
+    const cpu: { node: number; db: number }[] = [];
+    const sayOnly: number[] = [];
+    const botOfRoom = (room: { memberIds: string[] }): string => contactToBot.get(room.memberIds.find((m) => contactToBot.has(m))!)!;
+    const roomsOfBot = new Map<string, string[]>();
+    for (const room of world.rooms.values()) {
+      const botId = botOfRoom(room);
+      (roomsOfBot.get(botId) ?? roomsOfBot.set(botId, []).get(botId)!).push(room.id);
+    }
     const sample = [...world.rooms.values()].slice(0, NAIVE_SAMPLE);
     const rawColl = store.connection.collection('bench_raw');
     const naiveColl = store.connection.collection('bench_naive');
     for (let r = 0; r < RUNS; r++) {
-      const z = await zhimiRun(store, fleet, config, `fanout@${r}`);
+      const z = await zhimiRun(store, fleet, config, `fanout@${r}`, 1, db.pid);
       if (z.sent !== GROUPS) throw new Error(`run ${r}: sent ${z.sent} of ${GROUPS}`);
+      cpu.push({ node: z.nodeCpuSec, db: z.dbCpuSec });
       zhimi.push(GROUPS / z.sec);
       withRead.push(GROUPS / (z.sec + z.registrySec));
       registry.push(z.registrySec);
@@ -212,11 +239,20 @@ async function main(): Promise<void> {
       await naiveColl.deleteMany({});
       const t1 = performance.now();
       for (const room of sample) {
-        const botId = contactToBot.get(room.memberIds.find((m) => contactToBot.has(m))!)!;
+        const botId = botOfRoom(room);
         const members = await fleet.runner(botId)!.say(room.id, `【naive ${r}】请勿向陌生账户转账，拨打96110咨询。`);
         await naiveColl.insertOne({ runId: `naive@${r}`, roomId: room.id, botId, status: 'sent', reach: members.length, sentAt: new Date() });
       }
       naive.push(sample.length / ((performance.now() - t1) / 1000));
+
+      // the simulated WeChat alone: every group's say, bots in parallel as the lanes run them, no database
+      const t2 = performance.now();
+      await Promise.all([...roomsOfBot].map(async ([botId, roomIds]) => {
+        const runner = fleet.runner(botId)!;
+        for (const roomId of roomIds) await runner.say(roomId, `【say ${r}】请勿向陌生账户转账，拨打96110咨询。`);
+      }));
+      sayOnly.push(GROUPS / ((performance.now() - t2) / 1000));
+      world.messages.clear();
     }
     const deliveriesPerSec = Math.round(median(zhimi));
     const rawInsertPerSec = Math.round(median(raw));
@@ -226,6 +262,9 @@ async function main(): Promise<void> {
     say(`registry read before the due time: ${registryReadSec} s; counting it in: ${withRegistryReadPerSec}/s`);
     say(`zhimi end to end: ${deliveriesPerSec}/s · raw insertMany: ${rawInsertPerSec}/s · naive loop: ${naivePerSec}/s`);
     say(`ratios: zhimi/raw = ${(deliveriesPerSec / rawInsertPerSec).toFixed(2)} (bar ≥ 0.33) · zhimi/naive = ${(deliveriesPerSec / naivePerSec).toFixed(1)}× (bar ≥ 10×)`);
+    const runCpu = { nodeSec: Number(median(cpu.map((c) => c.node)).toFixed(2)), databaseSec: Number(median(cpu.map((c) => c.db)).toFixed(2)) };
+    const sayOnlyPerSec = Math.round(median(sayOnly));
+    say(`where a run's time goes: ${runCpu.nodeSec} CPU-s in this process, ${runCpu.databaseSec} CPU-s in FerretDB, on ${availableParallelism()} cores; the simulated WeChat alone (say only, no database): ${sayOnlyPerSec}/s`);
 
     // --- limited runs: LIMITED_GAP_MS between posts of each bot; violations and duplicates counted over all of them
     for (const b of bots) b.limits = { ...UNLIMITED, minGapMs: LIMITED_GAP_MS };
@@ -295,7 +334,7 @@ async function main(): Promise<void> {
       groups: GROUPS, bots: BOTS, deliveriesPerSec, rawInsertPerSec, naivePerSec,
       limitedRunSec: Number(limitedSec.toFixed(3)), limitedBoundSec: Number(boundSec.toFixed(3)), limitViolations: violations, duplicates,
       limitedRunSecRange: [Number(Math.min(...limitedSecs).toFixed(3)), Number(Math.max(...limitedSecs).toFixed(3))],
-      withRegistryReadPerSec, registryReadSec, runs: RUNS, naiveSample: NAIVE_SAMPLE, grpc: { groups: GRPC_GROUPS, bots: GRPC_BOTS, deliveriesPerSec: grpcPerSec, simulatorInOwnProcessPerSec: grpcOwnProcessPerSec },
+      withRegistryReadPerSec, registryReadSec, runCpu: { ...runCpu, cores: availableParallelism() }, sayOnlyPerSec, runs: RUNS, naiveSample: NAIVE_SAMPLE, grpc: { groups: GRPC_GROUPS, bots: GRPC_BOTS, deliveriesPerSec: grpcPerSec, simulatorInOwnProcessPerSec: grpcOwnProcessPerSec },
       peakRssMb: Math.round(process.memoryUsage().rss / 1048576),
     };
     mkdirSync(join(paths.root, 'bench', 'results'), { recursive: true });
