@@ -26,3 +26,4 @@ export function toSeenGroup(
     memberSample: keys.slice(0, MEMBER_SAMPLE_SIZE),
   };
 }
+

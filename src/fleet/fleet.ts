@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { MemberKeyer } from '../audience/member-key.js';
 import { toSeenGroup } from '../audience/group-sync.js';
 import type { Store } from '../store/connection.js';
-import { upsertSeenGroup } from '../store/groups-repo.js';
+import { registerSeenGroups, seenEntriesReader } from '../store/groups-repo.js';
 import { knownBotContactIds, recordBotState } from '../store/bots-repo.js';
 import { BotRunner } from './bot-runner.js';
 import type { PuppetFactory } from './puppet-factory.js';
@@ -52,6 +52,8 @@ export class Fleet extends EventEmitter<FleetEvents> {
   /** Bots still logging in: `close()` stops them too, or their puppet connection would keep the process alive. */
   private readonly starting = new Set<BotRunner>();
   private closed = false;
+  /** The registry as the bots' looks around compare it, one read while nothing changes it. */
+  private readonly registry: ReturnType<typeof seenEntriesReader>;
   private readonly log: Logger;
   readonly workerId: string;
 
@@ -59,6 +61,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
     super();
     this.log = o.log.child({ module: 'fleet' });
     this.workerId = o.workerId ?? `worker-${process.pid}`;
+    this.registry = seenEntriesReader(o.store);
   }
 
   /** Start every enabled bot (or the `botIds` of the options); each fails alone. */
@@ -143,13 +146,10 @@ export class Fleet extends EventEmitter<FleetEvents> {
     const runner = this.runners.get(botId);
     if (!runner?.isOnline) return 0;
     const botIds = new Set([...this.botContactIds(), ...(await knownBotContactIds(this.o.store))]);
-    let seen = 0;
-    for (const view of await runner.rooms()) {
-      const { created } = await upsertSeenGroup(this.o.store, toSeenGroup(view, botId, botIds, this.o.keyer), this.o.clock.now());
-      seen++;
-      this.emit('group:registered', { botId, roomId: view.roomId, topic: view.topic, created });
-    }
-    return seen;
+    const seen = (await runner.rooms()).map((view) => toSeenGroup(view, botId, botIds, this.o.keyer));
+    const created = await registerSeenGroups(this.o.store, seen, this.o.clock.now(), await this.registry());
+    for (const s of seen) this.emit('group:registered', { botId, roomId: s.roomId, topic: s.topic, created: created.get(s.roomId) ?? false });
+    return seen.length;
   }
 
   runner(botId: string): BotRunner | undefined {

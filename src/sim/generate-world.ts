@@ -57,7 +57,7 @@ export function generateWorld(ref: ReferenceData, o: WorldOptions): GeneratedWor
     name: memberName(rng),
     kind: 'member' as const,
   }));
-  contacts.push(...pool);
+  for (const c of pool) contacts.push(c); // (a spread of a large pool overflows the call stack)
 
   const topics = new Set<string>();
   const rooms: SimRoom[] = [];

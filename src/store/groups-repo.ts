@@ -3,7 +3,10 @@ import { Types } from 'mongoose';
 import type { Store } from './connection.js';
 import { reroutePlannedForGroup } from './deliveries-repo.js';
 import type { GroupStatus, Segment } from './models/groups.js';
-import { isDuplicateKey } from './once.js';
+import { insertUnique, isDuplicateKey } from './once.js';
+import { sameGroupAs, seenChanges, type SeenGroup } from './seen-groups.js';
+
+export type { SeenGroup } from './seen-groups.js';
 
 export { SEGMENTS, GROUP_STATUSES, type Segment, type GroupStatus } from './models/groups.js';
 
@@ -22,14 +25,6 @@ export interface GroupRecord {
   lastPostAt?: Date | undefined;
 }
 
-/** What a bot saw of a group it is a member of. */
-export interface SeenGroup {
-  roomId: string;
-  topic: string;
-  memberCount: number;
-  botId: string;
-  memberSample: string[];
-}
 
 /**
  * The registry's version: a value that changes with every write to the group
@@ -56,48 +51,124 @@ export async function upsertSeenGroup(store: Store, seen: SeenGroup, now: Date):
   }
 }
 
-/** Share of member keys two samples have in common for a group to count as "the same" under a new room id. */
-export const SAME_GROUP_OVERLAP = 0.5;
-
 /**
  * Some puppets give rooms new ids after a restart. A room id we do not know,
  * with the topic of a group we do know and largely the same members (by the
  * keyed member sample), is that group: it keeps its district, segments and
  * history, its old id is kept in `previousRoomIds`, and planned deliveries follow.
  */
-async function adoptRenamedRoom(store: Store, seen: SeenGroup): Promise<boolean> {
-  if (seen.memberSample.length === 0) return false;
-  const candidates = await store.models.Group.find({ topic: seen.topic, roomId: { $ne: seen.roomId }, status: { $ne: 'left' } }).lean();
-  const mine = new Set(seen.memberSample);
-  const match = candidates
-    .map((c) => {
-      const inter = c.memberSample.filter((k) => mine.has(k)).length;
-      const union = new Set([...c.memberSample, ...seen.memberSample]).size;
-      return { c, overlap: union ? inter / union : 0 };
-    })
-    .filter((x) => x.overlap >= SAME_GROUP_OVERLAP)
-    .sort((a, b) => b.overlap - a.overlap)[0];
-  if (!match) return false;
-  await store.models.Group.updateOne({ _id: match.c._id }, { $set: { roomId: seen.roomId }, $addToSet: { previousRoomIds: match.c.roomId } });
-  await reroutePlannedForGroup(store, String(match.c._id), seen.roomId);
-  return true;
+async function adoptRenamedRoom(store: Store, seen: SeenGroup, known?: readonly SeenEntry[]): Promise<SeenEntry | undefined> {
+  if (seen.memberSample.length === 0) return undefined;
+  const candidates = known
+    ? known.filter((g) => g.topic === seen.topic && g.roomId !== seen.roomId && g.status !== 'left')
+    : await store.models.Group.find({ topic: seen.topic, roomId: { $ne: seen.roomId }, status: { $ne: 'left' } }, SEEN_FIELDS).lean();
+  const match = sameGroupAs(candidates, seen);
+  if (!match) return undefined;
+  await store.models.Group.updateOne({ _id: match._id }, { $set: { roomId: seen.roomId }, $addToSet: { previousRoomIds: match.roomId } });
+  await reroutePlannedForGroup(store, String(match._id), seen.roomId);
+  return match;
 }
+
+/** A group's registry entry as a bot's look at its room compares it. */
+export interface SeenEntry {
+  _id: Types.ObjectId;
+  roomId: string;
+  topic: string;
+  memberCount: number;
+  memberSample: string[];
+  botIds: string[];
+  status: string;
+}
+const SEEN_FIELDS = { roomId: 1, topic: 1, memberCount: 1, memberSample: 1, botIds: 1, status: 1 } as const;
+
+/** What a look at a room writes into its entry. */
+const seenUpdate = (seen: SeenGroup) => ({ $set: { topic: seen.topic, memberCount: seen.memberCount, memberSample: seen.memberSample }, $addToSet: { botIds: seen.botId } });
+/** The fields a group starts with. */
+const newGroup = (now: Date) => ({ status: 'pending' as const, joinedAt: now, segments: [], tags: [], previousRoomIds: [] });
 
 async function upsertOnce(store: Store, seen: SeenGroup, now: Date): Promise<{ group: GroupRecord; created: boolean }> {
   if (!(await store.models.Group.exists({ roomId: seen.roomId }))) await adoptRenamedRoom(store, seen);
   const res = await store.models.Group.findOneAndUpdate(
     { roomId: seen.roomId },
-    {
-      $set: { topic: seen.topic, memberCount: seen.memberCount, memberSample: seen.memberSample },
-      $addToSet: { botIds: seen.botId },
-      $setOnInsert: { status: 'pending', joinedAt: now, segments: [], tags: [], previousRoomIds: [] },
-    },
+    { ...seenUpdate(seen), $setOnInsert: newGroup(now) },
     { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
   );
   await registryChanged(store);
   const doc = res.value;
   if (!doc) throw new Error(`upsert of group ${seen.roomId} returned nothing`);
   return { group: toRecord(doc), created: res.lastErrorObject?.['updatedExisting'] === false };
+}
+
+/**
+ * Register what a bot sees of all its rooms (its look around after login):
+ * one read of the registry, a write only for a room whose entry it changes,
+ * the new rooms inserted together (a room id we do not know may be a known
+ * group under a new id: see `adoptRenamedRoom`). A restart that finds every
+ * room as it was writes nothing, so the registry's version (and a run's
+ * prefetched read) stays valid. Returns, per room id, whether the group is new.
+ */
+export async function registerSeenGroups(store: Store, seens: readonly SeenGroup[], now: Date, entries?: SeenEntry[]): Promise<Map<string, boolean>> {
+  entries ??= await readSeenEntries(store);
+  const known = new Map(entries.map((g) => [g.roomId, g]));
+  const created = new Map<string, boolean>();
+  const fresh: SeenGroup[] = [];
+  let changed = false;
+  for (const seen of seens) {
+    const entry = known.get(seen.roomId);
+    if (!entry) fresh.push(seen);
+    else {
+      created.set(seen.roomId, false);
+      if (!seenChanges(entry, seen)) continue;
+      await store.models.Group.updateOne({ _id: entry._id }, seenUpdate(seen));
+      changed = true;
+    }
+  }
+  const inserts: { seen: SeenGroup; doc: Record<string, unknown> & { _id: Types.ObjectId } }[] = [];
+  for (const seen of fresh) {
+    const adopted = await adoptRenamedRoom(store, seen, entries);
+    if (adopted) {
+      adopted.roomId = seen.roomId; // not a candidate for another new room id
+      await store.models.Group.updateOne({ _id: adopted._id }, seenUpdate(seen));
+      created.set(seen.roomId, false);
+      changed = true;
+      continue;
+    }
+    const doc = { _id: new Types.ObjectId(), roomId: seen.roomId, topic: seen.topic, memberCount: seen.memberCount, memberSample: seen.memberSample, botIds: [seen.botId], ...newGroup(now), createdAt: now, updatedAt: now };
+    inserts.push({ seen, doc });
+  }
+  if (inserts.length) {
+    const won = await insertUnique(store.models.Group, inserts.map((i) => i.doc));
+    changed = true;
+    for (const { seen, doc } of inserts) {
+      if (won.has(doc._id)) created.set(seen.roomId, true);
+      // another worker registered the room meanwhile: as a single look
+      else created.set(seen.roomId, (await upsertSeenGroup(store, seen, now)).created);
+    }
+  }
+  if (changed) await registryChanged(store);
+  return created;
+}
+
+const readSeenEntries = async (store: Store): Promise<SeenEntry[]> => (await store.models.Group.find({}, SEEN_FIELDS).lean()) as SeenEntry[];
+
+/**
+ * The registry as `registerSeenGroups` compares it, read once for every bot
+ * that looks around while nothing changed it (many bots starting together
+ * share one read; any registry write, in any worker, makes the next call read again).
+ */
+export function seenEntriesReader(store: Store): () => Promise<SeenEntry[]> {
+  let cached: { version: string; entries: Promise<SeenEntry[]> } | undefined;
+  return async () => {
+    const version = await registryVersion(store);
+    if (cached?.version !== version) {
+      const entries = readSeenEntries(store);
+      cached = { version, entries };
+      entries.catch(() => {
+        if (cached?.entries === entries) cached = undefined;
+      });
+    }
+    return cached.entries;
+  };
 }
 
 /**

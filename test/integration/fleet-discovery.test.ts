@@ -5,7 +5,7 @@ import { captureLogger } from '../support/log.js';
 import { FakeClock } from '../support/clock.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
-import { listGroups } from '../../src/store/groups-repo.js';
+import { listGroups, registryVersion } from '../../src/store/groups-repo.js';
 import { FleetWorker } from '../../src/delivery/worker.js';
 import { listBotStates } from '../../src/store/bots-repo.js';
 import type { PuppetFactory } from '../../src/fleet/puppet-factory.js';
@@ -52,6 +52,15 @@ describe('fleet over the gRPC simulator', () => {
       expect(g.status).toBe('pending');
       expect(g.segments).toEqual([]);
     }
+  });
+
+  it('should write nothing on a second look around when no room changed', async () => {
+    const version = await registryVersion(store);
+    const before = await store.models.Group.find({}).sort({ roomId: 1 }).lean();
+    await fleet.discoverGroups();
+    // a restart that finds every room as it was: no write, so a prefetched registry read stays valid
+    expect(await registryVersion(store)).toBe(version);
+    expect(await store.models.Group.find({}).sort({ roomId: 1 }).lean()).toEqual(before);
   });
 
   it('should deliver a post said by a bot into the simulated room', async () => {

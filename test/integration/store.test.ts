@@ -9,7 +9,7 @@ import {
   reassignPlannedForGroup, sendTimesOfBots, sentSince, sentToGroupSince, type PlannedDelivery,
 } from '../../src/store/deliveries-repo.js';
 import { closeRuns, recordPlan } from '../../src/store/runs-repo.js';
-import { registryVersion, tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
+import { findGroupByRoomId, registerSeenGroups, registryVersion, tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
 
 describe('store against the real database', () => {
   let store: Store & { drop(): Promise<void> };
@@ -48,6 +48,31 @@ describe('store against the real database', () => {
     const v2 = await registryVersion(store);
     expect(new Set([v0, v1, v2]).size).toBe(3);
     expect(await registryVersion(store)).toBe(v2); // reading changes nothing
+  });
+
+  it('should register a bot\'s rooms in one look: new ones inserted, changed ones written, unchanged ones left alone, renamed ones adopted', async () => {
+    const now = new Date();
+    const sample = (p: string) => Array.from({ length: 8 }, (_, i) => `${p}${i}`);
+    const seen = (roomId: string, topic: string, memberCount: number, botId: string, memberSample = sample(roomId)) => ({ roomId, topic, memberCount, botId, memberSample });
+    const first = await registerSeenGroups(store, [seen('l1@chatroom', '鼓楼区一号群', 10, 'a'), seen('l2@chatroom', '鼓楼区二号群', 20, 'a')], now);
+    expect([...first]).toEqual([['l1@chatroom', true], ['l2@chatroom', true]]);
+    const v1 = await registryVersion(store);
+    // the same look again: nothing written, the version stays
+    const again = await registerSeenGroups(store, [seen('l1@chatroom', '鼓楼区一号群', 10, 'a'), seen('l2@chatroom', '鼓楼区二号群', 20, 'a')], now);
+    expect([...again.values()]).toEqual([false, false]);
+    expect(await registryVersion(store)).toBe(v1);
+    // a changed member count, and l2 back under a new room id (same topic, same members) with a new room beside it
+    const later = await registerSeenGroups(store, [seen('l1@chatroom', '鼓楼区一号群', 12, 'a'), seen('l2b@chatroom', '鼓楼区二号群', 20, 'a', sample('l2@chatroom')), seen('l3@chatroom', '鼓楼区三号群', 5, 'a')], now);
+    expect([...later]).toEqual([['l1@chatroom', false], ['l2b@chatroom', false], ['l3@chatroom', true]]);
+    expect(await registryVersion(store)).not.toBe(v1);
+    expect((await findGroupByRoomId(store, 'l1@chatroom'))!.memberCount).toBe(12);
+    const renamed = await store.models.Group.findOne({ roomId: 'l2b@chatroom' }).lean();
+    expect(renamed!.previousRoomIds).toEqual(['l2@chatroom']);
+    expect(await store.models.Group.countDocuments({ roomId: /^l\d/ })).toBe(3);
+    // two bots that see one new room at once: one group, both bots in it
+    const both = await Promise.all([registerSeenGroups(store, [seen('l4@chatroom', '鼓楼区四号群', 7, 'a')], now), registerSeenGroups(store, [seen('l4@chatroom', '鼓楼区四号群', 7, 'b')], now)]);
+    expect(both.map((m) => m.get('l4@chatroom')).sort()).toEqual([false, true]);
+    expect((await findGroupByRoomId(store, 'l4@chatroom'))!.botIds.sort()).toEqual(['a', 'b']);
   });
 
   describe('outbox', () => {
