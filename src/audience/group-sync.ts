@@ -26,4 +26,3 @@ export function toSeenGroup(
     memberSample: keys.slice(0, MEMBER_SAMPLE_SIZE),
   };
 }
-
