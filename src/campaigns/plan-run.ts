@@ -24,6 +24,7 @@ export interface PlanRunOptions {
   fleet: Pick<FleetConfig, 'quietHours'>;
   /** Bots online now, in any worker. */
   onlineBotIds: ReadonlySet<string>;
+  /** When it is planned: targeting (quiet hours, caps) goes by the later of this and the due time, so a run planned late never posts in quiet hours that began meanwhile. */
   now: Date;
   /** Base address of tracked links: a post with a link gets `<base>/r/<code>` per delivery. */
   linkBase?: string | undefined;
@@ -120,7 +121,7 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
     elderly: o.campaign.quietHours?.elderly ?? o.fleet.quietHours.elderly,
     default: o.campaign.quietHours?.default ?? o.fleet.quietHours.default,
   };
-  const { targets, skipped } = planTargets({ groups, campaign: o.campaign, posts, history: await recentDeliveries(o.store, since, o.runId), now: o.scheduledAt, quietHours: quiet });
+  const { targets, skipped } = planTargets({ groups, campaign: o.campaign, posts, history: await recentDeliveries(o.store, since, o.runId), now: o.now > o.scheduledAt ? o.now : o.scheduledAt, quietHours: quiet });
   // (each target wrapped, not copied: a spread of 20,000 group records is measurable)
   const { assigned, unserved } = assignBots(targets.map((t) => ({ id: t.group.id, botIds: t.group.botIds, target: t })), o.onlineBotIds);
   const priority = o.campaign.priority === 'urgent' ? 1 : 0;

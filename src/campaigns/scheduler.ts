@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
 import type { Store } from '../store/connection.js';
 import { getCampaign, listCampaigns, type CampaignRecord } from '../store/campaigns-repo.js';
-import { createRun, recordPlan, runId, unplannedRuns } from '../store/runs-repo.js';
+import { createRun, listRuns, recordPlan, runId, unplannedRuns } from '../store/runs-repo.js';
 import { firstTime } from '../store/once.js';
 import { countByStatus } from '../store/deliveries-repo.js';
 import { loadCampaignDir, type CampaignFile } from './campaign-files.js';
@@ -15,6 +15,7 @@ import type { CampaignDefinition } from './campaign-schema.js';
 import { SYSTEM, syncWithFile, transition } from './campaign-service.js';
 import { planRun, type PlanRunResult } from './plan-run.js';
 import { nextDue } from './next-due.js';
+import { missedDueTimes } from './catch-up.js';
 import { RegistryPrefetch } from './registry-prefetch.js';
 import { listGroups, registryVersion, type GroupRecord } from '../store/groups-repo.js';
 import type { LocalSender } from '../store/deliveries-repo.js';
@@ -55,6 +56,8 @@ export interface SchedulerOptions {
 export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   private readonly tasks = new Map<string, { key: string; def: CampaignDefinition; task: ScheduledTask | NodeJS.Timeout }>();
   private readonly prefetch: RegistryPrefetch<GroupRecord>;
+  /** Missed due times already reported (campaign and the newest of them). */
+  private readonly reportedMissed = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
 
@@ -84,6 +87,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
         current = await transition(this.o.store, rec._id, 'finish', SYSTEM, now, 'window ended');
       }
       this.ensureTask(current);
+      await this.catchUp(current);
     }
     for (const id of this.tasks.keys()) {
       const rec = await getCampaign(this.o.store, id);
@@ -117,6 +121,30 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     this.armPrefetch();
     await this.plan(id, rec, scheduledAt, await prefetched);
     return id;
+  }
+
+  /**
+   * A due time that passed while no worker ran (every worker was down, or
+   * none had started) made no run: the latest one within `CATCH_UP_MS` is
+   * sent now, late (quiet hours and caps apply at the time it is planned);
+   * earlier ones are reported missed, once per process. Whichever worker
+   * creates the run sends it (the run id is unique).
+   */
+  private async catchUp(rec: CampaignRecord): Promise<void> {
+    if (rec.status !== 'approved' && rec.status !== 'active') return;
+    const now = this.o.clock.now();
+    const enabled = rec.audit.filter((a) => a.action === 'approve' || a.action === 'resume').at(-1)?.at;
+    const [last] = await listRuns(this.o.store, rec._id, 1);
+    const { catchUp, missed } = missedDueTimes(rec.definition as unknown as CampaignDefinition, { now, enabledAt: enabled, lastRunAt: last?.scheduledAt });
+    const newest = missed.at(-1);
+    if (newest && !this.reportedMissed.has(`${rec._id}@${newest.getTime()}`)) {
+      this.reportedMissed.add(`${rec._id}@${newest.getTime()}`);
+      this.log.warn({ campaignId: rec._id, missed: missed.length, first: missed[0], last: newest }, 'due times passed while no worker was running; they were not sent');
+      for (const at of missed.slice(-10)) this.emit('run:skipped', { campaignId: rec._id, scheduledAt: at, reason: 'missed: no worker was running' });
+    }
+    if (!catchUp) return;
+    this.log.warn({ campaignId: rec._id, scheduledAt: catchUp, lateSeconds: Math.round((now.getTime() - catchUp.getTime()) / 1000) }, 'a due time passed while no worker was running: sending it now');
+    await this.fire(rec._id, catchUp);
   }
 
   /**

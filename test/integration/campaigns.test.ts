@@ -125,6 +125,43 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     expect(resumed).toEqual([id]);
   });
 
+  it('should send, late, a due time that passed while no worker ran (quiet hours as of now), once, and report older ones missed', async () => {
+    const evening = join(dir, 'catch-up-evening.yaml');
+    writeFileSync(evening, 'id: catch-up-evening\nname: 晚间提醒\naudience: { segments: [elderly] }\nposts: { audiences: [elderly] }\nschedule: { cron: "0 0 20 * * *" }\ncaps: { perGroupPerDay: 1, repeatPostAfterDays: 0 }\n');
+    clock.set(new Date('2026-12-01T19:00:00+08:00'));
+    await submitCampaign(store, loadCampaignFile(evening), lin, clock.now());
+    await transition(store, 'catch-up-evening', 'approve', zheng, clock.now());
+    // no worker ran at 20:00; one starts at 22:00, inside the elderly groups' quiet hours (21:30–07:30)
+    clock.set(new Date('2026-12-01T22:00:00+08:00'));
+    const a = scheduler(store, 'worker-a');
+    const b = scheduler(other, 'worker-b');
+    const planned: string[] = [];
+    const skipped: { campaignId: string; scheduledAt: Date; reason: string }[] = [];
+    for (const s of [a, b]) {
+      s.on('run:planned', (r) => planned.push(r.runId));
+      s.on('run:skipped', (r) => skipped.push(r));
+    }
+    await Promise.all([a.sync(), b.sync()]);
+    a.close();
+    b.close();
+    const id = runId('catch-up-evening', new Date('2026-12-01T20:00:00+08:00'));
+    expect(planned).toEqual([id]);
+    const deliveries = await store.models.Delivery.find({ runId: id }).lean();
+    expect(deliveries).toHaveLength(4);
+    for (const d of deliveries) expect(d.notBefore).toEqual(new Date('2026-12-02T07:30:00+08:00'));
+    // the next sync finds the run: nothing more
+    await a.sync();
+    a.close();
+    expect(await store.models.Run.countDocuments({ campaignId: 'catch-up-evening' })).toBe(1);
+    // a due time more than CATCH_UP_MS old is not sent, but reported missed
+    clock.set(new Date('2026-12-03T09:00:00+08:00'));
+    await a.sync();
+    a.close();
+    expect(await store.models.Run.countDocuments({ campaignId: 'catch-up-evening' })).toBe(1);
+    expect(skipped.filter((r) => r.campaignId === 'catch-up-evening')).toEqual([{ campaignId: 'catch-up-evening', scheduledAt: new Date('2026-12-02T20:00:00+08:00'), reason: 'missed: no worker was running' }]);
+    await transition(store, 'catch-up-evening', 'cancel', admin, clock.now());
+  });
+
   it('should send an edited campaign back to submitted and not run it until approved again', async () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('长者防骗每周提醒', '长者防骗每周提醒（修订）'));
     const rec = await syncWithFile(store, loadCampaignFile(file), clock.now());
