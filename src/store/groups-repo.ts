@@ -25,7 +25,6 @@ export interface GroupRecord {
   lastPostAt?: Date | undefined;
 }
 
-
 /**
  * The registry's version: a value that changes with every write to the group
  * registry (any worker, any process). A registry read taken with version V is
