@@ -3,6 +3,9 @@ import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import type { SimWorld } from './world.js';
 import type { SimMessage } from './world-model.js';
 
+/** How often a simulated puppet sends a heartbeat (wechaty-puppet-service's client resets a connection silent for 60 s). */
+export const SIM_HEARTBEAT_MS = 15_000;
+
 /** Faults a simulated account can show, switchable at run time (used by delivery tests). */
 export interface SimFaults {
   /** Delay every send by this many ms. */
@@ -74,6 +77,12 @@ export class SimPuppet extends PuppetMock {
       () => this.world.off('room-leave', onLeave),
       () => this.world.off('room-topic', onTopic),
     );
+    // a live puppet service beats: without it the client's watchdog resets an idle bot's connection after 60 s
+    const beat = setInterval(() => {
+      if (this.isLoggedIn) this.emit('heartbeat', { data: 'simulator heartbeat' });
+    }, SIM_HEARTBEAT_MS);
+    beat.unref();
+    this.unsubscribe.push(() => clearInterval(beat));
     setImmediate(() => {
       if (!this.isLoggedIn) this.login(this.contactId);
     });
