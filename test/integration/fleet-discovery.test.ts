@@ -6,9 +6,6 @@ import { FakeClock } from '../support/clock.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { listGroups, registryVersion } from '../../src/store/groups-repo.js';
-import { FleetWorker } from '../../src/delivery/worker.js';
-import { listBotStates } from '../../src/store/bots-repo.js';
-import type { PuppetFactory } from '../../src/fleet/puppet-factory.js';
 import type { Store } from '../../src/store/connection.js';
 
 describe('fleet over the gRPC simulator', () => {
@@ -71,45 +68,6 @@ describe('fleet over the gRPC simulator', () => {
     expect(posts.at(-1)!.roomId).toBe(target.roomId);
     expect(posts.at(-1)!.text).toBe('【反诈提醒】测试消息');
     expect(members.length).toBe(h.world.rooms.get(target.roomId)!.memberIds.length);
-  });
-
-  it('should stop a bot that is still logging in when the fleet closes, at once and for good', async () => {
-    // closed while the bot's puppet connects and logs in (a takeover racing a shutdown)
-    let closing: Promise<void> | undefined;
-    const factory: PuppetFactory = async (bot) => {
-      const puppet = await h.puppetFactory(bot);
-      setImmediate(() => (closing = late.close()));
-      return puppet;
-    };
-    const late = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: factory, content, loginTimeoutMs: 8000, botIds: ['alpha'] });
-    const t0 = performance.now();
-    await expect(late.startBot('alpha')).rejects.toThrow(/fleet is stopping|stopped before it logged in/);
-    await closing;
-    // not after the 8 s login timeout: the wait for login ends with the stop
-    expect(performance.now() - t0).toBeLessThan(4000);
-    expect(late.runner('alpha')).toBeUndefined();
-    await expect(late.startBot('alpha')).rejects.toThrow(/fleet is stopping/);
-    expect(logs.text()).toContain('bot stopped while it was starting');
-  });
-
-  it('should stop, on close, the bots a worker is still taking over, and give their leases back', async () => {
-    const clock = new FakeClock();
-    // (gamma's refused token would only add the puppet service's own 5 s of refusing it)
-    const config = { ...h.config, bots: h.config.bots.filter((b) => b.id !== 'gamma') };
-    const worker = new FleetWorker({
-      config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock, puppetFactory: h.puppetFactory, content,
-      library: [], campaignDir: '/nonexistent', schedule: false, botLeaseMs: 60_000, workerId: 'closing-early',
-    });
-    // start() takes the bots' leases; their logins run in the background, so close() meets them mid-start
-    await worker.start();
-    await worker.close();
-    // a login that was under way does not bring a bot back afterwards (the time a login takes here)
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await store.models.Lease.countDocuments({ workerId: 'closing-early' })).toBeGreaterThan(0);
-    expect(await store.models.Lease.countDocuments({ workerId: 'closing-early', until: { $gt: clock.now() } })).toBe(0);
-    const states = await listBotStates(store);
-    for (const id of ['alpha', 'beta']) expect(states.find((s) => s.botId === id)?.status).not.toBe('online');
-    expect(worker.fleet.runner('alpha')).toBeUndefined();
   });
 
   it('should never log a token', () => {

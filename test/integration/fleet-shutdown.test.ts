@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestStore } from '../support/db.js';
+import { content, startSimHarness, type SimHarness } from '../support/sim.js';
+import { captureLogger } from '../support/log.js';
+import { FakeClock } from '../support/clock.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { FleetWorker } from '../../src/delivery/worker.js';
+import { createMemberKeyer } from '../../src/audience/member-key.js';
+import { listBotStates } from '../../src/store/bots-repo.js';
+import type { PuppetFactory } from '../../src/fleet/puppet-factory.js';
+import type { Store } from '../../src/store/connection.js';
+
+// Each test has bots of its own: wechaty-puppet-service's client keeps a payload cache per account that a second
+// client of the same account in one process cannot open (LevelDB's "LOCK: already held by process" ends the process).
+describe('stopping a fleet while bots are still logging in, over the gRPC simulator', () => {
+  let store: Store & { drop(): Promise<void> };
+  let h: SimHarness;
+  const logs = captureLogger();
+
+  beforeAll(async () => {
+    store = await openTestStore(import.meta.url);
+    h = await startSimHarness(['late', 'taken1', 'taken2'], { groups: 6, membersPerGroup: 10, seed: 9 });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await store?.drop();
+  });
+
+  it('should stop a bot that is still logging in when the fleet closes, at once and for good', async () => {
+    // closed while the bot's puppet connects and logs in (a takeover racing a shutdown)
+    let closing: Promise<void> | undefined;
+    const factory: PuppetFactory = async (bot) => {
+      const puppet = await h.puppetFactory(bot);
+      setImmediate(() => (closing = late.close()));
+      return puppet;
+    };
+    const late = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: factory, content, loginTimeoutMs: 8000, botIds: ['late'] });
+    const t0 = performance.now();
+    await expect(late.startBot('late')).rejects.toThrow(/fleet is stopping|stopped before it logged in/);
+    await closing;
+    // not after the 8 s login timeout: the wait for login ends with the stop
+    expect(performance.now() - t0).toBeLessThan(4000);
+    expect(late.runner('late')).toBeUndefined();
+    await expect(late.startBot('late')).rejects.toThrow(/fleet is stopping/);
+    expect(logs.text()).toContain('bot stopped while it was starting');
+  });
+
+  it('should stop, on close, the bots a worker is still taking over, and give their leases back', async () => {
+    const clock = new FakeClock();
+    const config = { ...h.config, bots: h.config.bots.filter((b) => b.id.startsWith('taken')) };
+    const worker = new FleetWorker({
+      config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock, puppetFactory: h.puppetFactory, content,
+      library: [], campaignDir: '/nonexistent', schedule: false, botLeaseMs: 60_000, workerId: 'closing-early',
+    });
+    // start() takes the bots' leases; their logins run in the background, so close() meets them mid-start
+    await worker.start();
+    await worker.close();
+    // a login that was under way does not bring a bot back afterwards (the time a login takes here)
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await store.models.Lease.countDocuments({ workerId: 'closing-early' })).toBeGreaterThan(0);
+    expect(await store.models.Lease.countDocuments({ workerId: 'closing-early', until: { $gt: clock.now() } })).toBe(0);
+    const states = await listBotStates(store);
+    for (const id of ['taken1', 'taken2']) expect(states.find((s) => s.botId === id)?.status).not.toBe('online');
+    expect(worker.fleet.runner('taken1')).toBeUndefined();
+  });
+});
