@@ -139,6 +139,7 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
       postId: target.post.id,
       text: renderPost(target.post, target.variant, group, o.ref, o.linkBase && target.post.link ? shortLink(o.linkBase, id) : undefined),
       notBefore: target.notBefore,
+      quiet: target.quiet,
     };
   };
   const unsent: PlannedDelivery[] = [

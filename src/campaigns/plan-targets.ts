@@ -30,6 +30,8 @@ export interface PlannedTarget<G> {
   post: Post;
   variant: number;
   notBefore: Date;
+  /** The group's quiet hours, kept at send time too (a normal post; none when the window is empty). */
+  quiet?: QuietWindow | undefined;
 }
 
 export interface SkippedTarget<G> {
@@ -56,19 +58,19 @@ export function planTargets<G extends GroupRecord>(input: PlanInput<G>): { targe
   }
   const repeatMs = input.campaign.caps.repeatPostAfterDays * 86_400_000;
   // the same for every group of a quiet-hours profile, or of a set of segments: worked out once
-  const whenFor = new Map<QuietWindow, { notBefore: Date; day: string }>();
-  const when = (quiet: QuietWindow): { notBefore: Date; day: string } => {
+  const whenFor = new Map<QuietWindow, { notBefore: Date; day: string; quiet: QuietWindow | undefined }>();
+  const when = (quiet: QuietWindow): { notBefore: Date; day: string; quiet: QuietWindow | undefined } => {
     let w = whenFor.get(quiet);
     if (!w) {
       const notBefore = urgent ? input.now : outsideQuietHours(input.now, quiet);
-      whenFor.set(quiet, (w = { notBefore, day: shanghaiDay(notBefore) }));
+      whenFor.set(quiet, (w = { notBefore, day: shanghaiDay(notBefore), quiet: urgent || quiet.from === quiet.to ? undefined : quiet }));
     }
     return w;
   };
   const fittingFor = new Map<string, Post[]>();
   for (const group of selectGroups(input.groups, input.campaign.audience)) {
     const history = byGroup.get(group.id) ?? [];
-    const { notBefore, day } = when(group.segments.includes('elderly') ? input.quietHours.elderly : input.quietHours.default);
+    const { notBefore, day, quiet } = when(group.segments.includes('elderly') ? input.quietHours.elderly : input.quietHours.default);
     if (!urgent) {
       const sameDay = history.length === 0 ? 0 : history.filter((h) => h.priority === 0 && shanghaiDay(h.at) === day).length;
       if (sameDay >= input.campaign.caps.perGroupPerDay) {
@@ -87,7 +89,7 @@ export function planTargets<G extends GroupRecord>(input: PlanInput<G>): { targe
     if (history.length === 0) {
       // nothing sent here yet (most groups): every fitting post is fresh; the group's rotation picks one
       const post = fitting[h % fitting.length]!;
-      targets.push({ group, post, variant: h % post.variants.length, notBefore });
+      targets.push({ group, post, variant: h % post.variants.length, notBefore, quiet });
       continue;
     }
     const lastSent = (postId: string): number => Math.max(-Infinity, ...history.filter((h) => h.postId === postId).map((h) => h.at.getTime()));
@@ -101,7 +103,7 @@ export function planTargets<G extends GroupRecord>(input: PlanInput<G>): { targe
     // least recently sent first, then rotated by the group
     const post = [...fresh].sort((a, b) => lastSent(a.id) - lastSent(b.id) || mod(order(a) - h, all.length) - mod(order(b) - h, all.length))[0]!;
     const timesSent = history.filter((x) => x.postId === post.id).length;
-    targets.push({ group, post, variant: (h + timesSent) % post.variants.length, notBefore });
+    targets.push({ group, post, variant: (h + timesSent) % post.variants.length, notBefore, quiet });
   }
   return { targets, skipped };
 }

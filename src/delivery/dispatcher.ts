@@ -4,6 +4,7 @@ import type { Clock } from '../config/clock.js';
 import { shanghaiDay } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/connection.js';
+import { outsideQuietHours } from '../campaigns/quiet-hours.js';
 import { claimChanges, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type ClaimAhead, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
 import { OutboxQueue } from './outbox-queue.js';
 import { EventWriter } from './event-writer.js';
@@ -302,6 +303,12 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
                 const notBefore = new Date(Math.max(t, this.backoffOf(botId).cooldownUntil));
                 await this.giveBack(current.slice(i), notBefore, 'returned unsent to the queue', false);
                 return;
+              }
+              // quiet hours that began after it was planned (a long run, a late one): back until they end
+              const quietEnd = d.quiet ? outsideQuietHours(this.o.clock.now(), d.quiet) : undefined;
+              if (quietEnd && quietEnd.getTime() > this.o.clock.now().getTime()) {
+                await this.giveBack([d], quietEnd, 'quiet hours began before it was sent; due again when they end', false);
+                continue;
               }
               // a lane that claims many at a time claims its next batch while half a batch is still in hand, so it
               // never waits for a claim (claiming the moment anything is queued took the first few rows only: their

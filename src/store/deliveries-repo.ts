@@ -61,6 +61,7 @@ export async function insertPlanned(store: Store, items: readonly PlannedDeliver
       postId: d.postId, contentHash: d.contentHash, text: d.text, priority: d.priority, status: d.status ?? 'planned', notBefore: d.notBefore, createdAt: at,
     };
     if (d.reason) doc['reason'] = d.reason;
+    if (d.quiet) doc['quiet'] = { from: d.quiet.from, to: d.quiet.to };
     if (d.claim) {
       doc['claimedBy'] = d.claim.workerId;
       doc['claimedAt'] = d.claim.at;
@@ -95,6 +96,7 @@ export interface DeliveryFilter {
 type DeliveryRow = {
   _id: unknown; runId: string; campaignId: string; groupId: unknown; roomId: string; botId: string; postId: string; contentHash: string; text: string;
   priority?: number | null; notBefore: Date; status?: string | null; reason?: string | null; claimedBy?: string | null; claimedAt?: Date | null; leaseUntil?: Date | null;
+  quiet?: { from?: string | null; to?: string | null } | null;
 };
 
 function toRecord(row: DeliveryRow): PlannedRecord {
@@ -106,6 +108,7 @@ function toRecord(row: DeliveryRow): PlannedRecord {
     id: String(d._id), runId: d.runId, campaignId: d.campaignId, groupId: String(d.groupId), roomId: d.roomId, botId: d.botId, postId: d.postId,
     contentHash: d.contentHash, text: d.text, priority: d.priority === 1 ? 1 : 0, notBefore: d.notBefore, status, reason: d.reason ?? undefined,
     ...(status === 'sent' ? { reach: d.reach, sentAt: d.sentAt, day: d.day } : {}),
+    ...(d.quiet?.from && d.quiet.to ? { quiet: { from: d.quiet.from, to: d.quiet.to } } : {}),
     ...(status === 'planned' && d.claimedBy && d.claimedAt && d.leaseUntil ? { claim: { workerId: d.claimedBy, at: d.claimedAt, leaseUntil: d.leaseUntil } } : {}),
   };
 }

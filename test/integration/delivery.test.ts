@@ -95,6 +95,23 @@ describe('fleet delivery over the gRPC simulator', () => {
     expect(order.indexOf('U')).toBeLessThan(order.length - 3);
   });
 
+  it('should hold a post its lane reaches inside the group\'s quiet hours until they end, and send the rest', async () => {
+    const runId = 'run-quiet@7';
+    // planned before quiet hours began (a long run): the window now covers the present, in Asia/Shanghai wall time
+    const hhmm = (ms: number) => new Date(Date.now() + 8 * 3600_000 + ms).toISOString().slice(11, 16);
+    const quiet = { from: hhmm(-3600_000), to: hhmm(3600_000) };
+    const [quietGroup, ...others] = groups.slice(0, 3);
+    expect(await planFor(store, [quietGroup!], runId, { quiet })).toBe(1);
+    expect(await planFor(store, others, runId)).toBe(2);
+    await waitFor(async () => expect((await finalCounts(runId)).sent).toBe(2));
+    await waitFor(async () => {
+      const [held] = (await loadDeliveries(store, { runIds: [runId] })).filter((d) => d.groupId === quietGroup!.id);
+      expect(held).toMatchObject({ status: 'planned', failures: 0, reason: 'quiet hours began before it was sent; due again when they end' });
+      expect(held!.notBefore.getTime()).toBeGreaterThan(Date.now() + 3000_000);
+    });
+    expect(postsIn(quietGroup!.roomId, `【${runId}】请勿向陌生账户转账，拨打96110咨询。`)).toHaveLength(0);
+  });
+
   it('should back off when throttled and recover gradually, losing nothing', async () => {
     const alpha = h.sim.endpointOf('alpha').puppet;
     alpha.faults = { throttleAbovePerMinute: 2 };

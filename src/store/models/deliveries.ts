@@ -37,6 +37,8 @@ const deliverySchema = new Schema(
     claimedBy: String,
     claimedAt: Date,
     leaseUntil: Date,
+    /** The group's quiet hours (Asia/Shanghai, e.g. 21:30–07:30) for a normal post: a lane that reaches it inside them puts it back until they end. */
+    quiet: { from: String, to: String },
   },
   { timestamps: true, collection: 'deliveries' },
 );

@@ -67,6 +67,10 @@ describe('planTargets', () => {
     expect(nb['g']).toBe(at('2026-11-25T22:00:00+08:00').toISOString());
     const late = plan({ groups: [general], now: at('2026-11-26T01:15:00+08:00') });
     expect(late.targets[0]!.notBefore.toISOString()).toBe(at('2026-11-26T07:00:00+08:00').toISOString());
+    // each target carries its group's window, for the lane that sends it later
+    expect(Object.fromEntries(r.targets.map((t) => [t.group.id, t.quiet]))).toEqual({ e: QUIET.elderly, g: QUIET.default });
+    const none = plan({ groups: [general], quietHours: { elderly: QUIET.elderly, default: { from: '00:00', to: '00:00' } } });
+    expect(none.targets[0]!.quiet).toBeUndefined();
   });
 
   it('should let urgent alerts bypass quiet hours', () => {
@@ -76,6 +80,7 @@ describe('planTargets', () => {
       campaign: { audience: { segments: [], districts: ['all'], tags: [], include: [], exclude: [] }, caps, priority: 'urgent' },
     });
     expect(r.targets[0]!.notBefore.toISOString()).toBe(at('2026-11-25T23:40:00+08:00').toISOString());
+    expect(r.targets[0]!.quiet).toBeUndefined();
   });
 
   it('should rotate posts across groups and never repeat a post inside the repeat window', () => {
