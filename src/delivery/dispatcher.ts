@@ -305,8 +305,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
                 return;
               }
               // quiet hours that began after it was planned (a long run, a late one): back until they end
-              const quietEnd = d.quiet ? outsideQuietHours(this.o.clock.now(), d.quiet) : undefined;
-              if (quietEnd && quietEnd.getTime() > this.o.clock.now().getTime()) {
+              const quietEnd = d.quiet ? outsideQuietHours(new Date(t), d.quiet) : undefined;
+              if (quietEnd && quietEnd.getTime() > t) {
                 await this.giveBack([d], quietEnd, 'quiet hours began before it was sent; due again when they end', false);
                 continue;
               }
