@@ -58,6 +58,8 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   private readonly prefetch: RegistryPrefetch<GroupRecord>;
   /** Missed due times already reported (campaign and the newest of them). */
   private readonly reportedMissed = new Set<string>();
+  /** The latest run known to exist per campaign (created here, or found existing): catch-up reads runs only past it. */
+  private readonly lastRunAt = new Map<string, Date>();
   private timer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
 
@@ -115,7 +117,9 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     const def = rec.definition as unknown as CampaignDefinition;
     if (def.window && (scheduledAt < def.window.from || (def.window.until && scheduledAt > def.window.until))) return skip('outside the campaign window');
     if (rec.status === 'approved') await transition(this.o.store, campaignId, 'activate', SYSTEM, this.o.clock.now(), 'first run due').catch(() => undefined);
-    if (!(await createRun(this.o.store, campaignId, scheduledAt, this.o.workerId, this.o.clock.now(), rec.contentHash))) return undefined;
+    const created = await createRun(this.o.store, campaignId, scheduledAt, this.o.workerId, this.o.clock.now(), rec.contentHash);
+    this.knowRun(campaignId, scheduledAt);
+    if (!created) return undefined;
     const id = runId(campaignId, scheduledAt);
     const prefetched = this.prefetch.take(scheduledAt);
     this.armPrefetch();
@@ -133,9 +137,17 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   private async catchUp(rec: CampaignRecord): Promise<void> {
     if (rec.status !== 'approved' && rec.status !== 'active') return;
     const now = this.o.clock.now();
+    const def = rec.definition as unknown as CampaignDefinition;
     const enabled = rec.audit.filter((a) => a.action === 'approve' || a.action === 'resume').at(-1)?.at;
+    const known = this.lastRunAt.get(rec._id);
+    // every due time since a run this scheduler knows of had its run (its cron fired them): nothing to read
+    if (known) {
+      const since = missedDueTimes(def, { now, enabledAt: enabled, lastRunAt: known });
+      if (!since.catchUp && since.missed.length === 0) return;
+    }
     const [last] = await listRuns(this.o.store, rec._id, 1);
-    const { catchUp, missed } = missedDueTimes(rec.definition as unknown as CampaignDefinition, { now, enabledAt: enabled, lastRunAt: last?.scheduledAt });
+    if (last) this.knowRun(rec._id, last.scheduledAt);
+    const { catchUp, missed } = missedDueTimes(def, { now, enabledAt: enabled, lastRunAt: this.lastRunAt.get(rec._id) });
     const newest = missed.at(-1);
     if (newest && !this.reportedMissed.has(`${rec._id}@${newest.getTime()}`)) {
       this.reportedMissed.add(`${rec._id}@${newest.getTime()}`);
@@ -145,6 +157,11 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     if (!catchUp) return;
     this.log.warn({ campaignId: rec._id, scheduledAt: catchUp, lateSeconds: Math.round((now.getTime() - catchUp.getTime()) / 1000) }, 'a due time passed while no worker was running: sending it now');
     await this.fire(rec._id, catchUp);
+  }
+
+  private knowRun(campaignId: string, scheduledAt: Date): void {
+    const known = this.lastRunAt.get(campaignId);
+    if (!known || scheduledAt > known) this.lastRunAt.set(campaignId, scheduledAt);
   }
 
   /**

@@ -56,10 +56,10 @@ export async function upsertSeenGroup(store: Store, seen: SeenGroup, now: Date):
  * keyed member sample), is that group: it keeps its district, segments and
  * history, its old id is kept in `previousRoomIds`, and planned deliveries follow.
  */
-async function adoptRenamedRoom(store: Store, seen: SeenGroup, known?: readonly SeenEntry[]): Promise<SeenEntry | undefined> {
+async function adoptRenamedRoom(store: Store, seen: SeenGroup, sameTopic?: readonly SeenEntry[]): Promise<SeenEntry | undefined> {
   if (seen.memberSample.length === 0) return undefined;
-  const candidates = known
-    ? known.filter((g) => g.topic === seen.topic && g.roomId !== seen.roomId && g.status !== 'left')
+  const candidates = sameTopic
+    ? sameTopic.filter((g) => g.roomId !== seen.roomId && g.status !== 'left')
     : await store.models.Group.find({ topic: seen.topic, roomId: { $ne: seen.roomId }, status: { $ne: 'left' } }, SEEN_FIELDS).lean();
   const match = sameGroupAs(candidates, seen);
   if (!match) return undefined;
@@ -106,7 +106,7 @@ async function upsertOnce(store: Store, seen: SeenGroup, now: Date): Promise<{ g
  * room as it was writes nothing, so the registry's version (and a run's
  * prefetched read) stays valid. Returns, per room id, whether the group is new.
  */
-export async function registerSeenGroups(store: Store, seens: readonly SeenGroup[], now: Date, entries?: SeenEntry[]): Promise<Map<string, boolean>> {
+export async function registerSeenGroups(store: Store, seens: readonly SeenGroup[], now: Date, entries?: readonly SeenEntry[]): Promise<Map<string, boolean>> {
   entries ??= await readSeenEntries(store);
   const known = new Map(entries.map((g) => [g.roomId, g]));
   const created = new Map<string, boolean>();
@@ -123,10 +123,14 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
     }
   }
   const inserts: { seen: SeenGroup; doc: Record<string, unknown> & { _id: Types.ObjectId } }[] = [];
+  // candidates for a new room id by topic, looked up once (not a scan of the registry per new room)
+  const byTopic = new Map<string, SeenEntry[]>();
+  if (fresh.length) for (const g of entries) (byTopic.get(g.topic) ?? byTopic.set(g.topic, []).get(g.topic)!).push(g);
   for (const seen of fresh) {
-    const adopted = await adoptRenamedRoom(store, seen, entries);
+    const sameTopic = byTopic.get(seen.topic) ?? [];
+    const adopted = await adoptRenamedRoom(store, seen, sameTopic);
     if (adopted) {
-      adopted.roomId = seen.roomId; // not a candidate for another new room id
+      sameTopic.splice(sameTopic.indexOf(adopted), 1); // not a candidate for another new room id
       await store.models.Group.updateOne({ _id: adopted._id }, seenUpdate(seen));
       created.set(seen.roomId, false);
       changed = true;
