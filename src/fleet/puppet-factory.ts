@@ -2,13 +2,15 @@ import type * as PUPPET from 'wechaty-puppet';
 import { PuppetService } from 'wechaty-puppet-service';
 import type { BotConfig } from '../config/bots.js';
 import { ConfigError } from '../config/errors.js';
+import { keepPayloadsInMemory } from './memory-payload-store.js';
 
 /** Makes the puppet of a bot; tests pass their own. */
 export type PuppetFactory = (bot: BotConfig) => Promise<PUPPET.impls.PuppetInterface>;
 
 /**
  * The production factory: `wechaty-puppet-service` with the endpoint from the
- * bot's YAML and the token from the environment variable it names; any other
+ * bot's YAML and the token from the environment variable it names (its payload
+ * cache kept in memory, see memory-payload-store.ts); any other
  * puppet is loaded by its npm name with `puppet.options`.
  */
 export function defaultPuppetFactory(env: NodeJS.ProcessEnv = process.env): PuppetFactory {
@@ -19,7 +21,9 @@ export function defaultPuppetFactory(env: NodeJS.ProcessEnv = process.env): Pupp
       if (!token) {
         throw new ConfigError([{ file: bot.file, field: 'puppet.tokenEnv', message: `environment variable ${p.tokenEnv} is not set: export it with the token of bot ${bot.id}` }]);
       }
-      return new PuppetService({ ...(p.options ?? {}), endpoint: p.endpoint, token }) as unknown as PUPPET.impls.PuppetInterface;
+      const client = new PuppetService({ ...(p.options ?? {}), endpoint: p.endpoint, token });
+      keepPayloadsInMemory(client);
+      return client as unknown as PUPPET.impls.PuppetInterface;
     }
     let mod: Record<string, unknown>;
     try {

@@ -10,8 +10,7 @@ import { listBotStates } from '../../src/store/bots-repo.js';
 import type { PuppetFactory } from '../../src/fleet/puppet-factory.js';
 import type { Store } from '../../src/store/connection.js';
 
-// Each test has bots of its own: wechaty-puppet-service's client keeps a payload cache per account that a second
-// client of the same account in one process cannot open (LevelDB's "LOCK: already held by process" ends the process).
+// Each test has bots of its own, so that what one test leaves of a bot's login cannot help or hinder the other.
 describe('stopping a fleet while bots are still logging in, over the gRPC simulator', () => {
   let store: Store & { drop(): Promise<void> };
   let h: SimHarness;

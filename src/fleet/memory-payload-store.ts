@@ -1,0 +1,75 @@
+/**
+ * wechaty-puppet-service's client keeps the payloads it fetches (rooms with
+ * their topics and member ids, contacts, room members) in LevelDB under
+ * `~/.wechaty/wechaty-puppet-service/<token>/<account>`. For a fleet that is
+ * wrong three ways: the token becomes a directory name and residents' names
+ * and ids sit on disk where no operator looks; the cache outlives the process,
+ * so a topic changed while no worker ran is still the old one after a restart
+ * (no client was connected to hear the change); and a second client of the
+ * same account in one process (a takeover racing the old client's shutdown)
+ * cannot open the store: LevelDB's "LOCK: already held by process" is raised
+ * as an 'error' event nobody listens to, which ends the process and every bot
+ * in it. This module keeps the same cache in memory, per client, for the
+ * client's life.
+ */
+
+/** What the puppet service client asks of each of its three stores. */
+interface PayloadCache<V> {
+  get(id: string): Promise<V | undefined>;
+  set(id: string, value: V): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+/** A bounded map: the oldest entry goes first when it is full (the puppet layer above has its own LRU). */
+class BoundedCache<V> implements PayloadCache<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly capacity: number) {}
+
+  async get(id: string): Promise<V | undefined> {
+    return this.map.get(id);
+  }
+
+  async set(id: string, value: V): Promise<void> {
+    this.map.delete(id);
+    this.map.set(id, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as string);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.map.delete(id);
+  }
+}
+
+/** How many payloads of each kind one client keeps. */
+export const PAYLOAD_CACHE_CAPACITY = { contact: 50_000, room: 5_000, roomMember: 5_000 } as const;
+
+/** The payload store of one client, in memory: empty at each login, dropped at logout. */
+export class MemoryPayloadStore {
+  contact: BoundedCache<unknown> | undefined;
+  room: BoundedCache<unknown> | undefined;
+  roomMember: BoundedCache<unknown> | undefined;
+
+  async start(_accountId: string): Promise<void> {
+    this.contact = new BoundedCache(PAYLOAD_CACHE_CAPACITY.contact);
+    this.room = new BoundedCache(PAYLOAD_CACHE_CAPACITY.room);
+    this.roomMember = new BoundedCache(PAYLOAD_CACHE_CAPACITY.roomMember);
+  }
+
+  async stop(): Promise<void> {
+    this.contact = this.room = this.roomMember = undefined;
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+  }
+}
+
+/**
+ * Give a wechaty-puppet-service client the in-memory store before it logs in
+ * (its LevelDB store only touches the disk at login). A client without such
+ * a store (another version of the package) is left as it is.
+ */
+export function keepPayloadsInMemory(client: object): void {
+  const c = client as { _payloadStore?: { start?: unknown } };
+  if (typeof c._payloadStore?.start === 'function') c._payloadStore = new MemoryPayloadStore();
+}

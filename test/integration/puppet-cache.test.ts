@@ -1,0 +1,65 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestStore } from '../support/db.js';
+import { content, startSimHarness, type SimHarness } from '../support/sim.js';
+import { captureLogger } from '../support/log.js';
+import { FakeClock } from '../support/clock.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { createMemberKeyer } from '../../src/audience/member-key.js';
+import type { Store } from '../../src/store/connection.js';
+
+// wechaty-puppet-service's client caches room and contact payloads in LevelDB under ~/.wechaty/<token>/<account>
+describe('the puppet service client\'s payload cache, over the gRPC simulator', () => {
+  let store: Store & { drop(): Promise<void> };
+  let h: SimHarness;
+  const logs = captureLogger();
+  const home = process.env['HOME'];
+  const fakeHome = mkdtempSync(join(tmpdir(), 'zhimi-home-'));
+  const fleet = () => new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: h.puppetFactory, content, botIds: ['twin'] });
+
+  beforeAll(async () => {
+    process.env['HOME'] = fakeHome;
+    store = await openTestStore(import.meta.url);
+    h = await startSimHarness(['twin'], { groups: 4, membersPerGroup: 8, seed: 5 });
+  });
+  afterAll(async () => {
+    process.env['HOME'] = home;
+    await h?.stop();
+    await store?.drop();
+    rmSync(fakeHome, { recursive: true, force: true });
+  });
+
+  it('should write nothing to disk: no token in a path, no resident\'s name or id in a file', async () => {
+    const f = fleet();
+    await f.startBot('twin');
+    expect((await f.runner('twin')!.rooms()).length).toBe(4);
+    await f.close();
+    expect(existsSync(join(fakeHome, '.wechaty')) ? readdirSync(join(fakeHome, '.wechaty'), { recursive: true }) : []).toEqual([]);
+  });
+
+  it('should see a topic changed while no worker ran, after a restart', async () => {
+    const before = fleet();
+    await before.startBot('twin');
+    const [room] = await before.runner('twin')!.rooms();
+    await before.close();
+    h.world.setTopic(room!.roomId, '鼓楼区反诈新群名', h.world.botContactId('twin'));
+    const after = fleet();
+    await after.startBot('twin');
+    expect((await after.runner('twin')!.room(room!.roomId))?.topic).toBe('鼓楼区反诈新群名');
+    await after.close();
+  });
+
+  it('should let two clients of one account keep their caches at once (a takeover racing the old client\'s shutdown)', async () => {
+    const a = fleet();
+    await a.startBot('twin');
+    // the new client logs in while the old one still holds its cache (its connection dropped, it never logged out):
+    // LevelDB refuses the second open with an 'error' event that ended the process
+    const b = await h.puppetFactory(h.config.bots[0]!);
+    await (b as unknown as { _payloadStore: { start(id: string): Promise<void> } })._payloadStore.start(h.world.botContactId('twin'));
+    expect((await a.runner('twin')!.rooms()).length).toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await a.close();
+  });
+});
