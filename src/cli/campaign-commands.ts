@@ -1,8 +1,12 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { shanghaiDay, systemClock } from '../config/clock.js';
 import { readLibrary } from '../content/library.js';
-import { loadCampaignFile } from '../campaigns/campaign-files.js';
+import { loadCampaignFile, type CampaignFile } from '../campaigns/campaign-files.js';
+import type { CampaignDefinition } from '../campaigns/campaign-schema.js';
+import { ConfigError } from '../config/errors.js';
+import type { Store } from '../store/connection.js';
 import { actorOf, submitCampaign, syncWithFile, transition } from '../campaigns/campaign-service.js';
 import { checkCampaign } from '../campaigns/validate-campaign.js';
 import { dueTimes } from '../campaigns/next-due.js';
@@ -45,6 +49,22 @@ export function registerContentCommands(program: Command, ctx: () => CliContext)
 export function registerCampaignCommands(program: Command, ctx: () => CliContext): void {
   const campaign = program.command('campaign').description('campaigns: validate, preview, approve, run status');
   const fileOf = (c: CliContext, idOrFile: string): string => (/\.ya?ml$/.test(idOrFile) ? idOrFile : join(c.contentDir, 'campaigns', `${idOrFile}.yaml`));
+  /** The campaign file workers watch for edits, when it is there. */
+  const watchedFile = (c: CliContext, id: string): CampaignFile | undefined => {
+    const file = fileOf(c, id);
+    return existsSync(file) ? loadCampaignFile(file) : undefined;
+  };
+  /**
+   * A campaign by id (or file): its file, else what was submitted to the database (a campaign submitted from a
+   * file elsewhere, or whose file was removed, still runs, and is previewed, paused or cancelled by id).
+   */
+  const definitionOf = async (c: CliContext, store: Store, idOrFile: string): Promise<CampaignDefinition> => {
+    const cf = watchedFile(c, idOrFile);
+    if (cf) return cf.def;
+    const rec = /\.ya?ml$/.test(idOrFile) ? undefined : await getCampaign(store, idOrFile);
+    if (!rec) throw new ConfigError([{ file: fileOf(c, idOrFile), field: '', message: `no such campaign file, and no campaign "${idOrFile}" in the database: give a campaign id or file` }]);
+    return rec.definition as unknown as CampaignDefinition;
+  };
 
   campaign
     .command('validate <file>')
@@ -70,16 +90,15 @@ export function registerCampaignCommands(program: Command, ctx: () => CliContext
     .option('--days <n>', 'how far ahead', (v) => Number(v), 7)
     .action(async (id: string, o: { days: number }) => {
       const c = ctx();
-      const cf = loadCampaignFile(fileOf(c, id));
-      const def = cf.def;
-      const now = systemClock.now();
-      const times = dueTimes(def, now, 50, new Date(now.getTime() + o.days * 86_400_000));
-      out(`${def.id} — ${def.name}`);
-      out(`runs in the next ${o.days} days (Asia/Shanghai): ${times.length ? times.map(shanghai).join(', ') : 'none'}`);
-      const first = times[0];
-      if (!first) return;
       const d = await c.db();
       try {
+        const def = await definitionOf(c, d.store, id);
+        const now = systemClock.now();
+        const times = dueTimes(def, now, 50, new Date(now.getTime() + o.days * 86_400_000));
+        out(`${def.id} — ${def.name}`);
+        out(`runs in the next ${o.days} days (Asia/Shanghai): ${times.length ? times.map(shanghai).join(', ') : 'none'}`);
+        const first = times[0];
+        if (!first) return;
         const fleet = c.fleet();
         const { posts } = resolveCampaignPosts(def, c.library());
         const since = new Date(first.getTime() - Math.max(def.caps.repeatPostAfterDays, 1) * 86_400_000);
@@ -122,6 +141,10 @@ export function registerCampaignCommands(program: Command, ctx: () => CliContext
       try {
         const rec = await submitCampaign(d.store, cf, actorOf(c.fleet(), o.as), systemClock.now(), o.reason);
         out(`${rec._id}: ${rec.status} (author ${rec.author}, version ${rec.version}); an approver must approve it: zhimi campaign approve ${rec._id} --as <approver>`);
+        const watched = fileOf(c, rec._id);
+        if (resolve(file) !== resolve(watched)) {
+          out(`note: workers watch ${watched} for edits after approval; ${file} is not that file, so the version submitted now is what runs until it is submitted again`);
+        }
       } finally {
         await d.close();
       }
@@ -137,8 +160,9 @@ export function registerCampaignCommands(program: Command, ctx: () => CliContext
         const c = ctx();
         const d = await c.db();
         try {
-          const cf = loadCampaignFile(fileOf(c, id));
-          await syncWithFile(d.store, cf, systemClock.now());
+          // an edit of the watched file since approval sends it back to submitted first; without a file, the database's version stands
+          const cf = watchedFile(c, id);
+          if (cf) await syncWithFile(d.store, cf, systemClock.now());
           const rec = await transition(d.store, id, action as CampaignAction, actorOf(c.fleet(), o.as), systemClock.now(), o.reason);
           out(`${rec._id}: ${rec.status}`);
         } finally {

@@ -148,7 +148,6 @@ export function registerCommands(program: Command): void {
         sent++;
         if (sent % 50 === 0) c.log.info({ sent }, 'dispatching');
       });
-      worker.scheduler?.on('run:planned', (r) => c.log.info({ campaignId: r.campaignId, runId: r.runId, planned: r.planned, skipped: r.skipped, failed: r.failed }, 'run planned'));
       await worker.start();
       c.log.info({ workerId: worker.workerId }, 'fleet worker running; Ctrl-C stops it');
       await untilSignal();

@@ -5,11 +5,13 @@ import { shanghaiDay } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/connection.js';
 import { outsideQuietHours } from '../campaigns/quiet-hours.js';
-import { claimChanges, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type ClaimAhead, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
+import { claimChanges, loadDeliveries, nextEvent, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type ClaimAhead, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
 import { OutboxQueue } from './outbox-queue.js';
 import { EventWriter } from './event-writer.js';
 import type { BotRunner } from '../fleet/bot-runner.js';
 import { scrubSecrets } from '../fleet/errors.js';
+import { forgetBotInGroup } from '../fleet/group-membership.js';
+import { findGroupById } from '../store/groups-repo.js';
 import { Limiters, NORMAL_PRIORITY, URGENT_PRIORITY } from './limiters.js';
 import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs, type BackoffState, type SendPolicy } from './send-policy.js';
 import { addSendTime, windowCapacity, windowWaitMs } from './send-window.js';
@@ -39,6 +41,11 @@ export interface DispatcherOptions {
   /** False while this process may not send for the bot (its lease lapsed). @defaultValue always true */
   mayRun?: (botId: string) => boolean;
   policy?: Partial<SendPolicy>;
+  /**
+   * A send found the bot not in the group: bring the registry up to date (the worker looks at the bot's rooms
+   * again first, see Fleet.botMissingFromGroup). @defaultValue the bot leaves the group in the registry
+   */
+  botNotInGroup?: (botId: string, groupId: string) => Promise<void>;
   /** How long a claim is held before it counts as abandoned (→ unknown). @defaultValue 120000 */
   leaseMs?: number;
   /** How often an idle lane looks for work. @defaultValue 1000 */
@@ -393,6 +400,35 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     for (const s of back) this.queue.putBack(s);
   }
 
+  /**
+   * The bot is not in the delivery's group (removed while no worker listened, so no leave event came, or the
+   * room's id changed). The post was not sent: it goes back to planned, the registry is brought up to date,
+   * and the post follows it — to the room's new id, to another member bot, or skipped when no fleet bot is
+   * left in the group (or when the bot's rooms still list the group).
+   */
+  private async notInGroup(d: DeliveryState, reason: string, log: () => Logger): Promise<void> {
+    const now = this.o.clock.now();
+    const [back] = await this.events.write([{ state: d, event: retryEvent(d, now, reason, false, this.o.workerId, now) }]);
+    this.queue.settle(d.id);
+    if (!back) return;
+    await (this.o.botNotInGroup ?? ((botId, groupId) => forgetBotInGroup(this.o.store, { groupId }, botId, now, log())))(d.botId, d.groupId);
+    // the registry's change moved the group's planned posts, this one too unless it changed meanwhile
+    const open = (await loadDeliveries(this.o.store, { groupId: d.groupId })).filter((s) => s.status === 'planned');
+    const mine = open.find((s) => s.id === d.id);
+    if (mine && mine.seq === back.seq) {
+      const group = await findGroupById(this.o.store, d.groupId);
+      const event =
+        !group || group.status === 'left' || group.roomId === back.roomId ? nextEvent(back, 'skipped', now, { reason: group?.status === 'left' ? 'bot removed from group' : reason })
+        : nextEvent(back, 'moved', now, { roomId: group.roomId, ...(group.botIds.includes(back.botId) ? {} : { botId: group.botIds[0]! }) });
+      const [next] = await this.events.write([{ state: back, event }]);
+      if (next) open.splice(open.indexOf(mine), 1, next);
+    }
+    this.queue.add(open, (botId) => this.accepts(botId));
+    if (open.find((s) => s.id === d.id)?.status === 'planned') return;
+    log().warn({ reason }, 'bot not in the group and no other bot to send it; delivery skipped');
+    this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'skipped' });
+  }
+
   /** Record a claimed delivery's outcome (batched) and forget it here. */
   private settle(d: DeliveryState, outcome: Outcome): void {
     this.events.add(d, outcomeEvent(d, outcome, this.o.workerId, this.o.clock.now()));
@@ -438,8 +474,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
         await this.giveBack([d], now, reason, false);
         log().info({ reason }, 'bot went offline while sending; delivery returned to the queue');
       } else if (kind === 'not-in-group') {
-        this.settle(d, { status: 'skipped', reason });
-        this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'skipped' });
+        await this.notInGroup(d, reason, log);
       } else if (kind === 'throttled' || (kind === 'transient' && d.failures + 1 < this.policy.maxAttempts)) {
         const notBefore = new Date(kind === 'throttled' ? after.cooldownUntil : now.getTime() + retryDelayMs(d.failures + 1, this.policy));
         await this.giveBack([d], notBefore, reason, kind === 'transient');

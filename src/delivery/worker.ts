@@ -85,6 +85,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       limitsOf: (id) => o.config.bots.find((b) => b.id === id)!.limits,
       limiters: this.limiters,
       mayRun: (id) => this.holdsLease(id),
+      botNotInGroup: (botId, groupId) => this.fleet.botMissingFromGroup(botId, groupId),
       ...(o.policy ? { policy: o.policy } : {}),
       ...(o.deliveryLeaseMs ? { leaseMs: o.deliveryLeaseMs } : {}),
       ...(o.pollMs ? { pollMs: o.pollMs } : {}),

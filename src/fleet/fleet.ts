@@ -5,12 +5,15 @@ import type { Logger } from '../log/logger.js';
 import type { MemberKeyer } from '../audience/member-key.js';
 import { toSeenGroup } from '../audience/group-sync.js';
 import type { Store } from '../store/connection.js';
-import { registerSeenGroups, seenEntriesReader } from '../store/groups-repo.js';
+import { findGroupById, registerSeenGroups, seenEntriesReader } from '../store/groups-repo.js';
 import { knownBotContactIds, recordBotState } from '../store/bots-repo.js';
 import { BotRunner } from './bot-runner.js';
 import type { PuppetFactory } from './puppet-factory.js';
 import { scrubSecrets } from './errors.js';
-import { GroupMembership, type GroupContent, type InboundHandlers } from './group-membership.js';
+import { GroupMembership, forgetBotInGroup, type GroupContent, type InboundHandlers } from './group-membership.js';
+
+/** A bot's rooms looked at less than this long ago are not asked for again when a send finds it missing from a group. */
+const LOOK_AGAIN_MS = 60_000;
 
 /** Typed events of the whole fleet (progress output and the operator view subscribe). */
 export interface FleetEvents {
@@ -54,6 +57,8 @@ export class Fleet extends EventEmitter<FleetEvents> {
   private closed = false;
   /** The registry as the bots' looks around compare it, one read while nothing changes it. */
   private readonly registry: ReturnType<typeof seenEntriesReader>;
+  /** Per bot: when a send that found it missing from a group last made it look at its rooms, and which it saw. */
+  private readonly lookedAround = new Map<string, { at: number; roomIds: Set<string> }>();
   private readonly log: Logger;
   readonly workerId: string;
 
@@ -141,15 +146,35 @@ export class Fleet extends EventEmitter<FleetEvents> {
     await recordBotState(this.o.store, botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);
   }
 
-  /** Register the rooms of one bot (see discoverGroups). */
-  async discoverBotGroups(botId: string): Promise<number> {
+  /** Register the rooms of one bot (see discoverGroups); returns their room ids. */
+  async discoverBotGroups(botId: string): Promise<string[]> {
     const runner = this.runners.get(botId);
-    if (!runner?.isOnline) return 0;
+    if (!runner?.isOnline) return [];
     const botIds = new Set([...this.botContactIds(), ...(await knownBotContactIds(this.o.store))]);
     const seen = (await runner.rooms()).map((view) => toSeenGroup(view, botId, botIds, this.o.keyer));
     const created = await registerSeenGroups(this.o.store, seen, this.o.clock.now(), await this.registry());
     for (const s of seen) this.emit('group:registered', { botId, roomId: s.roomId, topic: s.topic, created: created.get(s.roomId) ?? false });
-    return seen.length;
+    return seen.map((s) => s.roomId);
+  }
+
+  /**
+   * A send found the bot missing from a group it is registered in: it was
+   * removed while no worker listened, or the room's id changed. Look at the
+   * bot's rooms again (at most once a minute per bot: the look registers a
+   * changed room id); a group still not among them loses the bot, as when it
+   * leaves (see forgetBotInGroup).
+   */
+  async botMissingFromGroup(botId: string, groupId: string): Promise<void> {
+    const now = this.o.clock.now();
+    let last = this.lookedAround.get(botId);
+    if (!last || now.getTime() - last.at >= LOOK_AGAIN_MS) {
+      last = { at: now.getTime(), roomIds: new Set(await this.discoverBotGroups(botId)) };
+      this.lookedAround.set(botId, last);
+    }
+    const roomIds = last.roomIds;
+    const group = await findGroupById(this.o.store, groupId);
+    if (!group || roomIds.has(group.roomId)) return;
+    await forgetBotInGroup(this.o.store, { groupId }, botId, now, this.log.child({ botId }), { reason: 'a send found the bot not in the group' });
   }
 
   runner(botId: string): BotRunner | undefined {
@@ -168,7 +193,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
   /** Look at every room of every online bot and upsert it into the registry. Returns rooms seen. */
   async discoverGroups(): Promise<number> {
     let seen = 0;
-    for (const runner of this.onlineBots()) seen += await this.discoverBotGroups(runner.bot.id);
+    for (const runner of this.onlineBots()) seen += (await this.discoverBotGroups(runner.bot.id)).length;
     this.log.info({ rooms: seen }, 'groups discovered');
     return seen;
   }

@@ -18,7 +18,6 @@ import {
   upsertSeenGroup,
   type GroupRecord,
 } from '../store/groups-repo.js';
-import { reassignPlannedForGroup, skipPlannedForGroup } from '../store/deliveries-repo.js';
 import { firstTime } from '../store/once.js';
 import type { BotRunner } from './bot-runner.js';
 import { scrubSecrets } from './errors.js';
@@ -124,16 +123,7 @@ export class GroupMembership {
   }
 
   private async botLeft(roomId: string, removerKey?: string): Promise<void> {
-    const botId = this.o.runner.bot.id;
-    const group = await removeBotFromGroup(this.o.store, roomId, botId, this.o.clock.now());
-    if (!group) return;
-    if (group.status === 'left') {
-      const skipped = await skipPlannedForGroup(this.o.store, group.id, 'bot removed from group');
-      this.log.warn({ roomId, removerKey, skipped }, 'bot is no longer in the group; group marked left');
-    } else {
-      const moved = await reassignPlannedForGroup(this.o.store, group.id, botId, group.botIds[0]!);
-      this.log.info({ roomId, moved, to: group.botIds[0] }, 'bot left the group; another fleet bot serves it');
-    }
+    await forgetBotInGroup(this.o.store, { roomId }, this.o.runner.bot.id, this.o.clock.now(), this.log, { removerKey });
   }
 
   private async onMessage(msg: Message): Promise<void> {
@@ -254,4 +244,25 @@ export function composeInbound(...handlers: InboundHandlers[]): InboundHandlers 
     onGroupMessage: (m, r, b) => all(handlers.map((h) => h.onGroupMessage?.(m, r, b))),
     onPrivateMessage: (m, b) => all(handlers.map((h) => h.onPrivateMessage?.(m, b))),
   };
+}
+
+/**
+ * A bot is no longer in a group (an officer removed it, or a send found it
+ * gone): the registry forgets it there; the bot's planned posts to the group
+ * move to another member bot, or are skipped when none is left (the group is
+ * then `left`). Logs what happened on `log` (bound to the bot).
+ */
+export async function forgetBotInGroup(
+  store: Store,
+  where: { roomId: string } | { groupId: string },
+  botId: string,
+  now: Date,
+  log: Logger,
+  context: Record<string, unknown> = {},
+): Promise<void> {
+  const res = await removeBotFromGroup(store, where, botId, now);
+  if (!res) return;
+  const { group, changed } = res;
+  if (group.status === 'left') log.warn({ ...context, roomId: group.roomId, skipped: changed.length }, 'bot is no longer in the group; group marked left');
+  else log.info({ ...context, roomId: group.roomId, moved: changed.length, to: group.botIds[0] }, 'bot is no longer in the group; another fleet bot serves it');
 }

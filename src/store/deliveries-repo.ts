@@ -291,24 +291,24 @@ export async function runReach(store: Store, runId: string): Promise<{ sent: num
   return { sent: sent.length, reach: sent.reduce((a, s) => a + (s.reach ?? 0), 0) };
 }
 
-/** Change every planned delivery of a group (skip it, move it to another bot, or follow its new room id). Returns how many changed. */
-async function changePlannedOfGroup(store: Store, groupId: string, pick: (s: DeliveryState) => boolean, event: (s: DeliveryState) => DeliveryEventDoc): Promise<number> {
+/** Change every planned delivery of a group (skip it, move it to another bot, or follow its new room id). Returns the changed states. */
+async function changePlannedOfGroup(store: Store, groupId: string, pick: (s: DeliveryState) => boolean, event: (s: DeliveryState) => DeliveryEventDoc): Promise<DeliveryState[]> {
   const planned = (await loadDeliveries(store, { groupId })).filter((s) => s.status === 'planned' && pick(s));
-  return (await appendEvents(store, planned.map((s) => ({ state: s, event: event(s) })))).length;
+  return appendEvents(store, planned.map((s) => ({ state: s, event: event(s) })));
 }
 
 /** Skip every planned delivery to a group (e.g. the bot was removed), with the reason. */
-export function skipPlannedForGroup(store: Store, groupId: string, reason: string, now = new Date()): Promise<number> {
+export function skipPlannedForGroup(store: Store, groupId: string, reason: string, now = new Date()): Promise<DeliveryState[]> {
   return changePlannedOfGroup(store, groupId, () => true, (s) => nextEvent(s, 'skipped', now, { reason }));
 }
 
 /** Move a group's planned deliveries from one bot to another member bot. */
-export function reassignPlannedForGroup(store: Store, groupId: string, fromBotId: string, toBotId: string, now = new Date()): Promise<number> {
+export function reassignPlannedForGroup(store: Store, groupId: string, fromBotId: string, toBotId: string, now = new Date()): Promise<DeliveryState[]> {
   return changePlannedOfGroup(store, groupId, (s) => s.botId === fromBotId, (s) => nextEvent(s, 'moved', now, { botId: toBotId }));
 }
 
 /** A group came back under a new room id: its planned deliveries follow. */
-export function reroutePlannedForGroup(store: Store, groupId: string, roomId: string, now = new Date()): Promise<number> {
+export function reroutePlannedForGroup(store: Store, groupId: string, roomId: string, now = new Date()): Promise<DeliveryState[]> {
   return changePlannedOfGroup(store, groupId, (s) => s.roomId !== roomId, (s) => nextEvent(s, 'moved', now, { roomId }));
 }
 

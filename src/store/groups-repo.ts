@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Store } from './connection.js';
-import { reroutePlannedForGroup } from './deliveries-repo.js';
+import { reassignPlannedForGroup, reroutePlannedForGroup, skipPlannedForGroup } from './deliveries-repo.js';
+import type { DeliveryState } from './delivery-state.js';
 import type { GroupStatus, Segment } from './models/groups.js';
 import { insertUnique, isDuplicateKey } from './once.js';
 import { sameGroupAs, seenChanges, type SeenGroup } from './seen-groups.js';
@@ -191,19 +192,30 @@ export async function registerJoinedGroup(store: Store, seen: SeenGroup, invited
 }
 
 /**
- * A bot is no longer in a group. The group is `left` once no fleet bot is in
- * it. Returns the updated record (undefined for an unknown room).
+ * A bot is no longer in a group (it was removed, or a send found it gone). The
+ * group is `left` once no fleet bot is in it, and its planned deliveries are
+ * then skipped; otherwise the bot's planned deliveries there move to another
+ * member bot. Returns the updated record and the deliveries that changed
+ * (undefined for an unknown group).
  */
-export async function removeBotFromGroup(store: Store, roomId: string, botId: string, now: Date): Promise<GroupRecord | undefined> {
-  const doc = await store.models.Group.findOneAndUpdate({ roomId }, { $pull: { botIds: botId } }, { returnDocument: 'after', lean: true });
+export async function removeBotFromGroup(
+  store: Store,
+  where: { roomId: string } | { groupId: string },
+  botId: string,
+  now: Date,
+): Promise<{ group: GroupRecord; changed: DeliveryState[] } | undefined> {
+  const filter = 'roomId' in where ? { roomId: where.roomId } : { _id: new Types.ObjectId(where.groupId) };
+  const doc = await store.models.Group.findOneAndUpdate(filter, { $pull: { botIds: botId } }, { returnDocument: 'after', lean: true });
   if (!doc) return undefined;
   if (doc.botIds.length > 0) {
     await registryChanged(store);
-    return toRecord(doc);
+    const group = toRecord(doc);
+    return { group, changed: await reassignPlannedForGroup(store, group.id, botId, group.botIds[0]!, now) };
   }
-  await store.models.Group.updateOne({ roomId }, { $set: { status: 'left', leftAt: now } });
+  await store.models.Group.updateOne({ _id: doc._id }, { $set: { status: 'left', leftAt: now } });
   await registryChanged(store);
-  return { ...toRecord(doc), status: 'left' };
+  const group: GroupRecord = { ...toRecord(doc), status: 'left' };
+  return { group, changed: await skipPlannedForGroup(store, group.id, 'bot removed from group', now) };
 }
 
 /** Pause or resume posts to a group. Resuming an untagged group leaves it pending. */

@@ -1,10 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paths } from '../../src/config/paths.js';
+import { openTestStore, testDbUri } from '../support/db.js';
+import type { Store } from '../../src/store/connection.js';
 
 function zhimi(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(paths.root, 'bin', 'zhimi.js'), ...args], { cwd: paths.root, encoding: 'utf8', env: { ...process.env, ZHIMI_LOG_LEVEL: 'silent' } });
+  return zhimiWith({}, ...args);
+}
+
+function zhimiWith(env: NodeJS.ProcessEnv, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(paths.root, 'bin', 'zhimi.js'), ...args], { cwd: paths.root, encoding: 'utf8', env: { ...process.env, ZHIMI_LOG_LEVEL: 'silent', ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -31,5 +39,39 @@ describe('the zhimi command', () => {
     const r = zhimi('campaign', 'validate', 'test/fixtures/campaign-bad-cron.yaml');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/campaign-bad-cron\.yaml:4: schedule\.cron: must have 6 fields/);
+  });
+});
+
+describe('campaign commands against the database', () => {
+  let store: Store & { drop(): Promise<void> };
+  const dir = mkdtempSync(join(tmpdir(), 'zhimi-draft-'));
+  const db = (...args: string[]) => zhimiWith({ MONGODB_URI: testDbUri(import.meta.url) }, ...args);
+  beforeAll(async () => {
+    store = await openTestStore(import.meta.url);
+  });
+  afterAll(async () => {
+    await store?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should run a campaign submitted from a file outside content/campaigns by its id: approve, preview, pause, cancel', () => {
+    const file = join(dir, 'draft.yaml');
+    writeFileSync(file, [
+      'id: cli-elsewhere', 'name: 草稿目录里的活动', 'audience: { segments: [elderly], districts: [all] }', 'posts: { audiences: [elderly] }',
+      'schedule: { cron: "0 0 10 * * 2", timezone: Asia/Shanghai }', 'window: { from: 2026-11-01 }', 'caps: { perGroupPerDay: 1, repeatPostAfterDays: 30 }', 'priority: normal', '',
+    ].join('\n'));
+    const submitted = db('campaign', 'submit', file, '--as', 'officer-gulou-wang');
+    expect(submitted.status).toBe(0);
+    expect(submitted.stdout).toContain('cli-elsewhere: submitted');
+    expect(submitted.stdout).toMatch(/note: workers watch .*content\/campaigns\/cli-elsewhere\.yaml/);
+    expect(db('campaign', 'approve', 'cli-elsewhere', '--as', 'officer-city-zheng').stdout.trim()).toBe('cli-elsewhere: approved');
+    const preview = db('campaign', 'preview', 'cli-elsewhere', '--days', '8');
+    expect(preview.status).toBe(0);
+    expect(preview.stdout).toMatch(/^cli-elsewhere — 草稿目录里的活动\nruns in the next 8 days \(Asia\/Shanghai\): \d{4}-\d\d-\d\d 10:00/);
+    expect(db('campaign', 'pause', 'cli-elsewhere', '--as', 'officer-gulou-wang').stdout.trim()).toBe('cli-elsewhere: paused');
+    expect(db('campaign', 'cancel', 'cli-elsewhere', '--as', 'officer-gulou-wang', '--reason', '改期').stdout.trim()).toBe('cli-elsewhere: cancelled');
+    const unknown = db('campaign', 'preview', 'no-such-campaign');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/no-such-campaign\.yaml: no such campaign file, and no campaign "no-such-campaign" in the database/);
   });
 });

@@ -150,6 +150,36 @@ describe('fleet delivery over the gRPC simulator', () => {
     await waitFor(async () => expect((await finalCounts(runId)).sent).toBe(4));
   });
 
+  it('should find out at send time what changed while no worker listened: a removed bot, a room under a new id', async () => {
+    const [g1, g2, ...rest] = await listGroups(store, { status: 'active' });
+    const alpha = h.world.botContactId('alpha');
+    const beta = h.world.botContactId('beta');
+    // officers removed alpha from g1, and both bots from g2, and every room got a new id: no event reached the worker
+    const roomOf = (g: GroupRecord) => h.world.rooms.get(g.roomId)!;
+    roomOf(g1!).memberIds = roomOf(g1!).memberIds.filter((id) => id !== alpha);
+    roomOf(g2!).memberIds = roomOf(g2!).memberIds.filter((id) => id !== alpha && id !== beta);
+    const moved = h.world.reidentifyRooms();
+    const runId = 'run-stale@6';
+    const targets = [g1!, g2!, ...rest.slice(0, 2)];
+    await planFor(store, targets, runId, { pick: () => 'alpha' });
+    await waitFor(async () => expect((await finalCounts(runId)).open).toBe(0), 30_000);
+    const states = new Map((await loadDeliveries(store, { runIds: [runId] })).map((d) => [d.groupId, d]));
+    // g1: beta, still a member, posted it in the room's new id; the registry forgot alpha there
+    expect(states.get(g1!.id)).toMatchObject({ status: 'sent', botId: 'beta', roomId: moved.get(g1!.roomId) });
+    expect(h.world.roomMessages(moved.get(g1!.roomId)!).filter((m) => m.text.includes(runId)).map((m) => m.talkerId)).toEqual([beta]);
+    const after = new Map((await listGroups(store)).map((g) => [g.id, g]));
+    expect(after.get(g1!.id)).toMatchObject({ status: 'active', botIds: ['beta'], roomId: moved.get(g1!.roomId) });
+    // g2: no fleet bot is left in it: left, its post skipped with the reason
+    expect(states.get(g2!.id)).toMatchObject({ status: 'skipped', reason: 'bot removed from group' });
+    expect(after.get(g2!.id)!.status).toBe('left');
+    // the others: alpha followed the new room ids and posted once each
+    for (const g of rest.slice(0, 2)) {
+      expect(states.get(g.id)).toMatchObject({ status: 'sent', botId: 'alpha', roomId: moved.get(g.roomId) });
+      expect(h.world.roomMessages(moved.get(g.roomId)!).filter((m) => m.text.includes(runId))).toHaveLength(1);
+    }
+    expect(logs.text()).toContain('bot is no longer in the group; group marked left');
+  });
+
   it('should hand a logged-out bot\'s pending deliveries to another member bot', async () => {
     const current = await listGroups(store, { status: 'active' });
     const runId = 'run-handover@5';
