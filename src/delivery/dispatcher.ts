@@ -5,7 +5,7 @@ import { shanghaiDay } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/connection.js';
 import { outsideQuietHours } from '../campaigns/quiet-hours.js';
-import { claimChanges, loadDeliveries, nextEvent, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type ClaimAhead, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
+import { claimChanges, nextEvent, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type ClaimAhead, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
 import { OutboxQueue } from './outbox-queue.js';
 import { EventWriter } from './event-writer.js';
 import type { BotRunner } from '../fleet/bot-runner.js';
@@ -43,9 +43,10 @@ export interface DispatcherOptions {
   policy?: Partial<SendPolicy>;
   /**
    * A send found the bot not in the group: bring the registry up to date (the worker looks at the bot's rooms
-   * again first, see Fleet.botMissingFromGroup). @defaultValue the bot leaves the group in the registry
+   * again first, see Fleet.botMissingFromGroup); resolves with the deliveries that changed.
+   * @defaultValue the bot leaves the group in the registry
    */
-  botNotInGroup?: (botId: string, groupId: string) => Promise<void>;
+  botNotInGroup?: (botId: string, groupId: string) => Promise<DeliveryState[]>;
   /** How long a claim is held before it counts as abandoned (→ unknown). @defaultValue 120000 */
   leaseMs?: number;
   /** How often an idle lane looks for work. @defaultValue 1000 */
@@ -411,20 +412,22 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     const [back] = await this.events.write([{ state: d, event: retryEvent(d, now, reason, false, this.o.workerId, now) }]);
     this.queue.settle(d.id);
     if (!back) return;
-    await (this.o.botNotInGroup ?? ((botId, groupId) => forgetBotInGroup(this.o.store, { groupId }, botId, now, log())))(d.botId, d.groupId);
-    // the registry's change moved the group's planned posts, this one too unless it changed meanwhile
-    const open = (await loadDeliveries(this.o.store, { groupId: d.groupId })).filter((s) => s.status === 'planned');
-    const mine = open.find((s) => s.id === d.id);
-    if (mine && mine.seq === back.seq) {
+    const changed = await (this.o.botNotInGroup ?? ((botId, groupId) => forgetBotInGroup(this.o.store, { groupId }, botId, now, log())))(d.botId, d.groupId);
+    this.queue.add(changed, (botId) => this.accepts(botId));
+    let mine = changed.find((s) => s.id === d.id);
+    if (!mine) {
+      // not among what the registry's change moved (a changed room id moves posts without listing them; an
+      // unknown group): follow the registry here
       const group = await findGroupById(this.o.store, d.groupId);
       const event =
         !group || group.status === 'left' || group.roomId === back.roomId ? nextEvent(back, 'skipped', now, { reason: group?.status === 'left' ? 'bot removed from group' : reason })
         : nextEvent(back, 'moved', now, { roomId: group.roomId, ...(group.botIds.includes(back.botId) ? {} : { botId: group.botIds[0]! }) });
-      const [next] = await this.events.write([{ state: back, event }]);
-      if (next) open.splice(open.indexOf(mine), 1, next);
+      [mine] = await this.events.write([{ state: back, event }]);
+      // lost: it changed meanwhile (moved to the room's new id); the next sweep queues it as it is now
+      if (!mine) return;
+      this.queue.add([mine], (botId) => this.accepts(botId));
     }
-    this.queue.add(open, (botId) => this.accepts(botId));
-    if (open.find((s) => s.id === d.id)?.status === 'planned') return;
+    if (mine.status === 'planned') return;
     log().warn({ reason }, 'bot not in the group and no other bot to send it; delivery skipped');
     this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'skipped' });
   }

@@ -7,6 +7,7 @@ import { toSeenGroup } from '../audience/group-sync.js';
 import type { Store } from '../store/connection.js';
 import { findGroupById, registerSeenGroups, seenEntriesReader } from '../store/groups-repo.js';
 import { knownBotContactIds, recordBotState } from '../store/bots-repo.js';
+import type { DeliveryState } from '../store/delivery-state.js';
 import { BotRunner } from './bot-runner.js';
 import type { PuppetFactory } from './puppet-factory.js';
 import { scrubSecrets } from './errors.js';
@@ -162,9 +163,10 @@ export class Fleet extends EventEmitter<FleetEvents> {
    * removed while no worker listened, or the room's id changed. Look at the
    * bot's rooms again (at most once a minute per bot: the look registers a
    * changed room id); a group still not among them loses the bot, as when it
-   * leaves (see forgetBotInGroup).
+   * leaves (see forgetBotInGroup). Returns the deliveries that changed there
+   * (a changed room id moves the group's planned posts too, without listing them).
    */
-  async botMissingFromGroup(botId: string, groupId: string): Promise<void> {
+  async botMissingFromGroup(botId: string, groupId: string): Promise<DeliveryState[]> {
     const now = this.o.clock.now();
     let last = this.lookedAround.get(botId);
     if (!last || now.getTime() - last.at >= LOOK_AGAIN_MS) {
@@ -173,8 +175,8 @@ export class Fleet extends EventEmitter<FleetEvents> {
     }
     const roomIds = last.roomIds;
     const group = await findGroupById(this.o.store, groupId);
-    if (!group || roomIds.has(group.roomId)) return;
-    await forgetBotInGroup(this.o.store, { groupId }, botId, now, this.log.child({ botId }), { reason: 'a send found the bot not in the group' });
+    if (!group || roomIds.has(group.roomId)) return [];
+    return forgetBotInGroup(this.o.store, { groupId }, botId, now, this.log.child({ botId }), { reason: 'a send found the bot not in the group' });
   }
 
   runner(botId: string): BotRunner | undefined {

@@ -19,6 +19,7 @@ import {
   type GroupRecord,
 } from '../store/groups-repo.js';
 import { firstTime } from '../store/once.js';
+import type { DeliveryState } from '../store/delivery-state.js';
 import type { BotRunner } from './bot-runner.js';
 import { scrubSecrets } from './errors.js';
 
@@ -250,7 +251,8 @@ export function composeInbound(...handlers: InboundHandlers[]): InboundHandlers 
  * A bot is no longer in a group (an officer removed it, or a send found it
  * gone): the registry forgets it there; the bot's planned posts to the group
  * move to another member bot, or are skipped when none is left (the group is
- * then `left`). Logs what happened on `log` (bound to the bot).
+ * then `left`). Logs what happened on `log` (bound to the bot); returns the
+ * deliveries that changed.
  */
 export async function forgetBotInGroup(
   store: Store,
@@ -259,10 +261,11 @@ export async function forgetBotInGroup(
   now: Date,
   log: Logger,
   context: Record<string, unknown> = {},
-): Promise<void> {
+): Promise<DeliveryState[]> {
   const res = await removeBotFromGroup(store, where, botId, now);
-  if (!res) return;
+  if (!res) return [];
   const { group, changed } = res;
   if (group.status === 'left') log.warn({ ...context, roomId: group.roomId, skipped: changed.length }, 'bot is no longer in the group; group marked left');
   else log.info({ ...context, roomId: group.roomId, moved: changed.length, to: group.botIds[0] }, 'bot is no longer in the group; another fleet bot serves it');
+  return changed;
 }
