@@ -33,19 +33,25 @@ export function loadCampaignFile(file: string): CampaignFile {
   return { def: r.data, hash: createHash('sha256').update(text).digest('hex').slice(0, 16), file };
 }
 
-/** Every campaign file of a folder (content/campaigns). */
-export function loadCampaignDir(dir: string): CampaignFile[] {
-  if (!existsSync(dir)) return [];
-  const out: CampaignFile[] = [];
+/** Every campaign file of a folder (content/campaigns), and the problems of those that do not load (file, line, field). */
+export function readCampaignDir(dir: string): { files: CampaignFile[]; problems: ConfigProblem[] } {
+  const files: CampaignFile[] = [];
   const problems: ConfigProblem[] = [];
+  if (!existsSync(dir)) return { files, problems };
   for (const n of readdirSync(dir).filter((x) => /\.ya?ml$/.test(x)).sort()) {
     try {
-      out.push(loadCampaignFile(join(dir, n)));
+      files.push(loadCampaignFile(join(dir, n)));
     } catch (err) {
       if (err instanceof ConfigError) problems.push(...err.problems);
       else throw err;
     }
   }
+  return { files, problems };
+}
+
+/** Every campaign file of a folder; any problem stops it (ConfigError with all of them). */
+export function loadCampaignDir(dir: string): CampaignFile[] {
+  const { files, problems } = readCampaignDir(dir);
   if (problems.length) throw new ConfigError(problems);
-  return out;
+  return files;
 }

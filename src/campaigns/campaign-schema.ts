@@ -27,11 +27,11 @@ export const campaignSchema = z
         audiences: z.array(z.enum(SEGMENTS)).default([]),
         tags: z.array(z.string().min(1)).default([]),
       }),
-    ]),
+    ], { error: 'must be a list of post ids, e.g. [fake-cs-shoppers-01], or a query { scamTypes: [...], audiences: [...], tags: [...] }' }),
     schedule: z.union([
       z.strictObject({ cron: z.string().min(1), timezone: z.literal('Asia/Shanghai', { message: 'must be Asia/Shanghai' }).default('Asia/Shanghai') }),
       z.strictObject({ at: day }),
-    ]),
+    ], { error: 'must be { cron: "0 30 19 * * *", timezone: Asia/Shanghai } (6 fields) or { at: 2026-11-11T19:30:00+08:00 }' }),
     window: z.strictObject({ from: day, until: day.optional() }).optional(),
     quietHours: z.strictObject({ elderly: quietHoursSchema.optional(), default: quietHoursSchema.optional() }).optional(),
     caps: z

@@ -10,7 +10,8 @@ import { getCampaign, listCampaigns, type CampaignRecord } from '../store/campai
 import { createRun, listRuns, recordPlan, runId, unplannedRuns } from '../store/runs-repo.js';
 import { firstTime } from '../store/once.js';
 import { countByStatus } from '../store/deliveries-repo.js';
-import { loadCampaignDir, type CampaignFile } from './campaign-files.js';
+import { readCampaignDir, type CampaignFile } from './campaign-files.js';
+import { formatProblem, type ConfigProblem } from '../config/errors.js';
 import type { CampaignDefinition } from './campaign-schema.js';
 import { SYSTEM, syncWithFile, transition } from './campaign-service.js';
 import { planRun, type PlanRunResult } from './plan-run.js';
@@ -60,6 +61,8 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   private readonly reportedMissed = new Set<string>();
   /** The latest run known to exist per campaign (created here, or found existing): catch-up reads runs only past it. */
   private readonly lastRunAt = new Map<string, Date>();
+  /** The campaign file problems last logged (see reportFileProblems). */
+  private fileProblems = '';
   private timer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
 
@@ -78,7 +81,9 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   /** Reconcile files, database states and cron tasks; finish plans a dead worker left part-way. */
   async sync(): Promise<void> {
     const files = new Map<string, CampaignFile>();
-    for (const cf of loadCampaignDir(this.o.campaignDir)) files.set(cf.def.id, cf);
+    const read = readCampaignDir(this.o.campaignDir);
+    for (const cf of read.files) files.set(cf.def.id, cf);
+    this.reportFileProblems(read.problems);
     const now = this.o.clock.now();
     for (const rec of await listCampaigns(this.o.store, ['approved', 'active', 'paused'])) {
       const cf = files.get(rec._id);
@@ -157,6 +162,21 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     if (!catchUp) return;
     this.log.warn({ campaignId: rec._id, scheduledAt: catchUp, lateSeconds: Math.round((now.getTime() - catchUp.getTime()) / 1000) }, 'a due time passed while no worker was running: sending it now');
     await this.fire(rec._id, catchUp);
+  }
+
+  /**
+   * A campaign file that does not load (a draft with a typo, a file half-way
+   * through an edit) stops nothing: its campaign keeps the version in the
+   * database (an approved one keeps running as approved) and the others go on.
+   * The problems are logged when they change, not at every sync.
+   */
+  private reportFileProblems(problems: readonly ConfigProblem[]): void {
+    const lines = problems.map(formatProblem);
+    const key = lines.join('\n');
+    if (key === this.fileProblems) return;
+    if (lines.length) this.log.error({ problems: lines }, 'campaign files with errors are left out until fixed; their campaigns keep the version in the database');
+    else this.log.info('campaign files load again');
+    this.fileProblems = key;
   }
 
   private knowRun(campaignId: string, scheduledAt: Date): void {

@@ -160,9 +160,16 @@ export function registerCampaignCommands(program: Command, ctx: () => CliContext
         const c = ctx();
         const d = await c.db();
         try {
-          // an edit of the watched file since approval sends it back to submitted first; without a file, the database's version stands
-          const cf = watchedFile(c, id);
-          if (cf) await syncWithFile(d.store, cf, systemClock.now());
+          // an edit of the watched file since approval sends it back to submitted first; without a file that loads, the
+          // database's version stands (as for workers: a file half-way through an edit must not block a pause or cancel)
+          let cf: CampaignFile | undefined;
+          try {
+            cf = watchedFile(c, id);
+          } catch (err) {
+            if (!(err instanceof ConfigError)) throw err;
+            out(`note: ${err.message.split('\n')[0]}; ${action} applies to the version in the database`);
+          }
+          if (cf?.def.id === id) await syncWithFile(d.store, cf, systemClock.now());
           const rec = await transition(d.store, id, action as CampaignAction, actorOf(c.fleet(), o.as), systemClock.now(), o.reason);
           out(`${rec._id}: ${rec.status}`);
         } finally {

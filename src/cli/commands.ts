@@ -33,9 +33,9 @@ import { registerReportCommands } from './report-commands.js';
 import { registerCampaignCommands, registerContentCommands } from './campaign-commands.js';
 
 export function registerCommands(program: Command): void {
-  const ctx = (): CliContext => {
-    const o = program.opts<{ botsDir?: string; logLevel?: string }>();
-    return createContext({ botsDir: o.botsDir, logLevel: o.logLevel });
+  const ctx = (logLevel?: string): CliContext => {
+    const o = program.opts<{ botsDir?: string; contentDir?: string; logLevel?: string }>();
+    return createContext({ botsDir: o.botsDir, contentDir: o.contentDir, logLevel: o.logLevel ?? logLevel });
   };
 
   registerContentCommands(program, ctx);
@@ -50,7 +50,7 @@ export function registerCommands(program: Command): void {
     .option('--members-per-group <n>', 'mean members per group', int, 80)
     .action(async (o: { groups: number; membersPerGroup: number }) => {
       // the demo prints its own progress; logs only for warnings unless asked
-      const c = createContext({ botsDir: program.opts<{ botsDir?: string }>().botsDir, logLevel: program.opts<{ logLevel?: string }>().logLevel ?? process.env['ZHIMI_LOG_LEVEL'] ?? 'warn' });
+      const c = ctx(process.env['ZHIMI_LOG_LEVEL'] ?? 'warn');
       const res = await runDemo({ env: c.env, fleet: c.fleet(), content: c.content(), library: c.library(), contentDir: c.contentDir, campaignDir: join(c.contentDir, 'campaigns'), stateDir: paths.state, log: c.log, groups: o.groups, membersPerGroup: o.membersPerGroup });
       if (res.sent < res.planned) process.exitCode = EXIT.wechat;
     });

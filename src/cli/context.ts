@@ -19,18 +19,19 @@ export interface CliContext {
   db(): Promise<OpenDatabase>;
 }
 
-export function createContext(opts: { botsDir?: string | undefined; logLevel?: string | undefined } = {}): CliContext {
+export function createContext(opts: { botsDir?: string | undefined; contentDir?: string | undefined; logLevel?: string | undefined } = {}): CliContext {
   const log = createLogger(opts.logLevel ? { level: opts.logLevel } : {});
   const env = loadEnv(paths.root);
   const botsDir = opts.botsDir ?? paths.bots;
+  const contentDir = opts.contentDir ?? paths.content;
   return {
     env,
     log,
     botsDir,
     fleet: () => loadFleetConfig(botsDir),
-    content: () => loadGroupContent(paths.content),
-    library: () => loadLibrary(paths.content),
-    contentDir: paths.content,
+    content: () => loadGroupContent(contentDir),
+    library: () => loadLibrary(contentDir),
+    contentDir,
     db: () => openDatabase({ mongoUri: env.mongoUri, stateDir: paths.state, log, keepDevDatabase: true }),
   };
 }

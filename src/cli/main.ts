@@ -5,6 +5,7 @@ import { registerCommands } from './commands.js';
 const program = new Command('zhimi')
   .description('织密 Zhimi: a fleet of WeChat bots for police anti-fraud outreach')
   .option('--bots-dir <dir>', 'folder of bot configs (fleet.yaml + <bot-id>.yaml)')
+  .option('--content-dir <dir>', 'content folder (posts/, campaigns/, reference/, scamcheck/ …)')
   .option('--log-level <level>', 'trace | debug | info | warn | error | silent')
   .exitOverride()
   .showHelpAfterError();

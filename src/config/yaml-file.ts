@@ -75,6 +75,9 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): z.ou
 
 function withInput(issue: z.core.$ZodIssue): string {
   const input = (issue as { input?: unknown }).input;
+  // zod says "Invalid input: expected object, received undefined" for a field left out
+  if (input === undefined && issue.code === 'invalid_type') return `is required (${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}) and missing`;
+  if (input === undefined && issue.code === 'invalid_union') return 'is required and missing';
   const scalar = typeof input === 'number' || typeof input === 'string' || typeof input === 'boolean';
   return scalar && issue.code !== 'invalid_type' ? `${issue.message} (got ${JSON.stringify(input)})` : issue.message;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestStore } from '../support/db.js';
@@ -203,4 +203,33 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     expect(run.plannedAt).toBeInstanceOf(Date);
   });
 
+  it('should keep scheduling when campaign files are broken: the error names file, line and field, once, and an approved campaign keeps its approved version', async () => {
+    const logs = captureLogger('info');
+    const steady = join(dir, 'steady.yaml');
+    const text = readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8').replace('id: elderly-weekly', 'id: steady');
+    writeFileSync(steady, text);
+    await submitCampaign(store, loadCampaignFile(steady), lin, clock.now());
+    await transition(store, 'steady', 'approve', zheng, clock.now());
+    // an officer's new draft with a typo, and steady's own file half-way through an edit
+    writeFileSync(join(dir, 'draft-typo.yaml'), text.replace('id: steady', 'id: draft-typo').replace('"0 0 10 * * 2,5"', '"0 0 10 * *"'));
+    writeFileSync(steady, text.replace('caps: { perGroupPerDay: 1, repeatPostAfterDays: 30 }', 'caps: { perGroupPerDay: 1, repeatPostAfterDays: '));
+    const s = new CampaignScheduler({ store, clock, log: logs.log, workerId: 'worker-a', campaignDir: dir, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: async () => new Set(['a']) });
+    await s.start();
+    await s.sync();
+    const reported = logs.lines().filter((l) => l.includes('campaign files with errors'));
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatch(/draft-typo\.yaml:7: schedule\.cron: must have 6 fields/);
+    expect(reported[0]).toMatch(/steady\.yaml/);
+    expect((await getCampaign(store, 'steady'))!.status).toBe('approved');
+    const due = new Date('2026-12-08T10:00:00+08:00');
+    clock.set(due);
+    expect(await s.fire('steady', due)).toBeDefined();
+    // fixed: said once, and the edit (a change since approval) sends it back to submitted
+    writeFileSync(steady, text.replace('长者防骗每周提醒', '长者防骗每周提醒（修订）'));
+    rmSync(join(dir, 'draft-typo.yaml'));
+    await s.sync();
+    expect(logs.lines().filter((l) => l.includes('campaign files load again'))).toHaveLength(1);
+    expect((await getCampaign(store, 'steady'))!.status).toBe('submitted');
+    s.close();
+  });
 });

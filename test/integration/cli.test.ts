@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paths } from '../../src/config/paths.js';
@@ -45,16 +45,19 @@ describe('the zhimi command', () => {
 describe('campaign commands against the database', () => {
   let store: Store & { drop(): Promise<void> };
   const dir = mkdtempSync(join(tmpdir(), 'zhimi-draft-'));
-  const db = (...args: string[]) => zhimiWith({ MONGODB_URI: testDbUri(import.meta.url) }, ...args);
+  // a content folder of its own: the test writes a broken campaign file into it
+  const content = join(dir, 'content');
+  const db = (...args: string[]) => zhimiWith({ MONGODB_URI: testDbUri(import.meta.url) }, '--content-dir', content, ...args);
   beforeAll(async () => {
     store = await openTestStore(import.meta.url);
+    cpSync(paths.content, content, { recursive: true });
   });
   afterAll(async () => {
     await store?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('should run a campaign submitted from a file outside content/campaigns by its id: approve, preview, pause, cancel', () => {
+  it('should run a campaign submitted from a file outside content/campaigns by its id (approve, preview, pause, cancel), a broken campaign file blocking no pause or cancel', () => {
     const file = join(dir, 'draft.yaml');
     writeFileSync(file, [
       'id: cli-elsewhere', 'name: 草稿目录里的活动', 'audience: { segments: [elderly], districts: [all] }', 'posts: { audiences: [elderly] }',
@@ -68,8 +71,11 @@ describe('campaign commands against the database', () => {
     const preview = db('campaign', 'preview', 'cli-elsewhere', '--days', '8');
     expect(preview.status).toBe(0);
     expect(preview.stdout).toMatch(/^cli-elsewhere — 草稿目录里的活动\nruns in the next 8 days \(Asia\/Shanghai\): \d{4}-\d\d-\d\d 10:00/);
-    expect(db('campaign', 'pause', 'cli-elsewhere', '--as', 'officer-gulou-wang').stdout.trim()).toBe('cli-elsewhere: paused');
-    expect(db('campaign', 'cancel', 'cli-elsewhere', '--as', 'officer-gulou-wang', '--reason', '改期').stdout.trim()).toBe('cli-elsewhere: cancelled');
+    // the watched file half-way through an edit does not block a pause
+    writeFileSync(join(content, 'campaigns', 'cli-elsewhere.yaml'), 'id: cli-elsewhere\nname: [\n');
+    const paused = db('campaign', 'pause', 'cli-elsewhere', '--as', 'officer-gulou-wang');
+    expect(paused.stdout).toMatch(/^note: .*cli-elsewhere\.yaml:\d+: invalid YAML.*; pause applies to the version in the database\ncli-elsewhere: paused\n$/);
+    expect(db('campaign', 'cancel', 'cli-elsewhere', '--as', 'officer-gulou-wang', '--reason', '改期').stdout).toMatch(/; cancel applies to the version in the database\ncli-elsewhere: cancelled\n$/);
     const unknown = db('campaign', 'preview', 'no-such-campaign');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/no-such-campaign\.yaml: no such campaign file, and no campaign "no-such-campaign" in the database/);
