@@ -11,6 +11,7 @@ import { createRun, listRuns, recordPlan, runId, unplannedRuns } from '../store/
 import { firstTime } from '../store/once.js';
 import { countByStatus } from '../store/deliveries-repo.js';
 import { readCampaignDir, type CampaignFile } from './campaign-files.js';
+import { timerAt } from './timer-at.js';
 import { formatProblem, type ConfigProblem } from '../config/errors.js';
 import type { CampaignDefinition } from './campaign-schema.js';
 import { SYSTEM, syncWithFile, transition } from './campaign-service.js';
@@ -55,7 +56,7 @@ export interface SchedulerOptions {
  * file edits take effect at the next sync, without a restart.
  */
 export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
-  private readonly tasks = new Map<string, { key: string; def: CampaignDefinition; task: ScheduledTask | NodeJS.Timeout }>();
+  private readonly tasks = new Map<string, { key: string; def: CampaignDefinition; task: ScheduledTask | { cancel(): void } }>();
   private readonly prefetch: RegistryPrefetch<GroupRecord>;
   /** Missed due times already reported (campaign and the newest of them). */
   private readonly reportedMissed = new Set<string>();
@@ -228,6 +229,10 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     });
     this.log.info({ campaignId: rec._id, runId: id, ...result }, 'run planned');
     this.emit('run:planned', { campaignId: rec._id, runId: id, scheduledAt, ...result });
+    // a one-off campaign has nothing more to do once its run is planned: its posts go out from the outbox
+    if ('at' in (rec.definition as unknown as CampaignDefinition).schedule) {
+      await transition(this.o.store, rec._id, 'finish', SYSTEM, this.o.clock.now(), 'its one run is planned').catch(() => undefined);
+    }
   }
 
   close(): void {
@@ -250,11 +255,8 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       this.tasks.set(rec._id, { key, def, task });
     } else {
       const at = new Date(def.schedule.at);
-      const wait = at.getTime() - this.o.clock.now().getTime();
-      if (wait < 0) return;
-      const t = setTimeout(() => fire(at), Math.min(wait, 2 ** 31 - 1));
-      t.unref();
-      this.tasks.set(rec._id, { key, def, task: t });
+      if (at < this.o.clock.now()) return;
+      this.tasks.set(rec._id, { key, def, task: timerAt(at, this.o.clock, () => fire(at)) });
     }
   }
 
@@ -269,7 +271,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     const t = this.tasks.get(id);
     if (!t) return;
     if ('stop' in t.task) void t.task.stop();
-    else clearTimeout(t.task);
+    else t.task.cancel();
     this.tasks.delete(id);
   }
 }

@@ -232,4 +232,20 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     expect((await getCampaign(store, 'steady'))!.status).toBe('submitted');
     s.close();
   });
+  it('should finish a one-off campaign once its run is planned, and still send what it planned', async () => {
+    const oneOff = join(dir, 'one-off.yaml');
+    writeFileSync(oneOff, readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8')
+      .replace('id: elderly-weekly', 'id: one-off').replace(/schedule: .*/, 'schedule: { at: 2026-12-09T10:00:00+08:00 }'));
+    clock.set('2026-12-08T09:00:00+08:00');
+    await submitCampaign(store, loadCampaignFile(oneOff), lin, clock.now());
+    await transition(store, 'one-off', 'approve', zheng, clock.now());
+    const due = new Date('2026-12-09T10:00:00+08:00');
+    clock.set(due);
+    const id = await scheduler(store, 'worker-a').fire('one-off', due);
+    expect(id).toBeDefined();
+    expect((await countByStatus(store, id!)).planned).toBeGreaterThan(0);
+    const rec = (await getCampaign(store, 'one-off'))!;
+    expect(rec.status).toBe('finished');
+    expect(rec.audit.at(-1)).toMatchObject({ action: 'finish', by: 'system', from: 'active', to: 'finished', reason: 'its one run is planned' });
+  });
 });
