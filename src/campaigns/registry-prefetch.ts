@@ -1,4 +1,5 @@
 import type { Clock } from '../config/clock.js';
+import { timerAt } from './timer-at.js';
 
 export interface RegistryPrefetchOptions<G> {
   /** Read the whole group registry. */
@@ -21,7 +22,7 @@ export interface RegistryPrefetchOptions<G> {
  * failed, the planner reads the registry itself.
  */
 export class RegistryPrefetch<G> {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { cancel(): void } | undefined;
   private armedFor: number | undefined;
   private snapshot: { readAt: number; version: Promise<string>; groups: Promise<readonly G[]> } | undefined;
   private lastReadMs = 0;
@@ -37,11 +38,9 @@ export class RegistryPrefetch<G> {
   arm(due: Date | undefined): void {
     if (!due || due.getTime() === this.armedFor) return;
     if (this.armedFor !== undefined && this.armedFor > this.o.clock.now().getTime() && this.armedFor < due.getTime()) return;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.armedFor = due.getTime();
-    const wait = due.getTime() - this.leadMs - this.o.clock.now().getTime();
-    this.timer = setTimeout(() => this.readNow(), Math.max(0, Math.min(wait, 2 ** 31 - 1)));
-    this.timer.unref();
+    this.timer = timerAt(new Date(due.getTime() - this.leadMs), this.o.clock, () => this.readNow());
   }
 
   /** The registry for a run due at `due`: the prefetched read when it is recent and still current, else undefined. */
@@ -57,7 +56,7 @@ export class RegistryPrefetch<G> {
   }
 
   close(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 
