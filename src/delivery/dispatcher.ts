@@ -17,6 +17,9 @@ import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs
 import { addSendTime, windowCapacity, windowWaitMs } from './send-window.js';
 import { sleep, waitUntil } from './precise-wait.js';
 
+/** Why a campaign's posts must not go out now. */
+export type CampaignStop = 'paused' | 'cancelled';
+
 export interface DispatcherEvents {
   /** `humanIds`: the members the post reached (raw WeChat ids, in memory only: never log or store them). */
   'delivery:sent': [{ deliveryId: string; botId: string; roomId: string; groupId: string; campaignId: string; postId: string; sentAt: Date; reach: number; priority: 0 | 1; humanIds: string[] }];
@@ -72,7 +75,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private readonly backoff = new Map<string, BackoffState>();
   private readonly lanes = new Map<string, { stop: AbortController; done: Promise<void> }>();
   private readonly events: EventWriter;
-  private readonly queue = new OutboxQueue();
+  /** Campaigns paused or cancelled (the worker's sweep says which): their posts are held or skipped, not sent. */
+  private stops: ReadonlyMap<string, CampaignStop> = new Map();
+  private readonly queue = new OutboxQueue((s) => this.accepts(s.botId) && !this.stops.has(s.campaignId));
   /** Per bot: deliveries this worker claimed when it planned them, waiting for the bot's lane (in the queue's in-flight set). */
   private readonly ready = new Map<string, DeliveryState[]>();
   /** Per bot with a running lane: its send times (ms, ascending) for the sliding windows. */
@@ -111,7 +116,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       }
     }
     this.queue.hold(held);
-    this.queue.add(planned, (botId) => this.accepts(botId));
+    this.queue.add(planned);
     // claimed for a bot that stopped here meanwhile: back to planned, for whoever runs it
     if (orphaned.length) {
       this.queue.hold(orphaned);
@@ -149,7 +154,17 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   /** Queue the planned deliveries the outbox holds for the bots running here: `states` a sweep already read, or a fresh read. */
   async refresh(states?: readonly DeliveryState[]): Promise<void> {
-    this.queue.add(states ?? (await openDeliveries(this.o.store)), (botId) => this.accepts(botId));
+    this.queue.add(states ?? (await openDeliveries(this.o.store)));
+  }
+
+  /**
+   * Campaigns whose posts must not go out now: a paused one's wait in the
+   * outbox (sent after it is resumed), a cancelled one's are skipped — those
+   * queued here at once, and one a lane already holds just before its `say`.
+   */
+  stopCampaigns(stops: ReadonlyMap<string, CampaignStop>): void {
+    this.stops = stops;
+    if (stops.size) this.queue.dropRefused();
   }
 
   /** Does a bot send from this worker now? */
@@ -312,6 +327,16 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
                 await this.giveBack(current.slice(i), notBefore, 'returned unsent to the queue', false);
                 return;
               }
+              const stop = this.stops.get(d.campaignId);
+              if (stop === 'cancelled') {
+                this.settle(d, { status: 'skipped', reason: 'campaign cancelled' });
+                this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason: 'campaign cancelled', status: 'skipped' });
+                continue;
+              }
+              if (stop === 'paused') {
+                await this.giveBack([d], new Date(t), 'campaign paused', false);
+                continue;
+              }
               // quiet hours that began after it was planned (a long run, a late one): back until they end
               const quietEnd = d.quiet ? outsideQuietHours(new Date(t), d.quiet) : undefined;
               if (quietEnd && quietEnd.getTime() > t) {
@@ -413,7 +438,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.queue.settle(d.id);
     if (!back) return;
     const changed = await (this.o.botNotInGroup ?? ((botId, groupId) => forgetBotInGroup(this.o.store, { groupId }, botId, now, log())))(d.botId, d.groupId);
-    this.queue.add(changed, (botId) => this.accepts(botId));
+    this.queue.add(changed);
     let mine = changed.find((s) => s.id === d.id);
     if (!mine) {
       // not among what the registry's change moved (a changed room id moves posts without listing them; an
@@ -425,7 +450,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       [mine] = await this.events.write([{ state: back, event }]);
       // lost: it changed meanwhile (moved to the room's new id); the next sweep queues it as it is now
       if (!mine) return;
-      this.queue.add([mine], (botId) => this.accepts(botId));
+      this.queue.add([mine]);
     }
     if (mine.status === 'planned') return;
     log().warn({ reason }, 'bot not in the group and no other bot to send it; delivery skipped');

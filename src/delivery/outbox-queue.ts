@@ -19,12 +19,15 @@ export class OutboxQueue {
   /** Queued urgent deliveries per bot (so "is an urgent one due?" — asked before every post — is usually answered without a scan). */
   private readonly urgentByBot = new Map<string, number>();
 
+  /** `accept`: which planned deliveries this worker queues (its bots', of campaigns not stopped). */
+  constructor(private readonly accept: (s: DeliveryState) => boolean = () => true) {}
+
   /**
    * Add or refresh planned deliveries: a newer state of a queued one replaces
-   * it; one no longer planned, or now for a bot `accept` refuses (not running
-   * here), leaves.
+   * it; one no longer planned, or one `accept` now refuses (its bot does not
+   * run here, its campaign is paused), leaves.
    */
-  add(states: Iterable<DeliveryState>, accept: (botId: string) => boolean = () => true): number {
+  add(states: Iterable<DeliveryState>): number {
     let added = 0;
     for (const s of states) {
       if (this.inFlight.has(s.id)) continue;
@@ -33,7 +36,7 @@ export class OutboxQueue {
         if (this.byBot.get(bot)!.get(s.id)!.seq >= s.seq) continue;
         this.remove(s.id);
       }
-      if (s.status !== 'planned' || !accept(s.botId)) continue;
+      if (s.status !== 'planned' || !this.accept(s)) continue;
       let q = this.byBot.get(s.botId);
       if (!q) this.byBot.set(s.botId, (q = new Map()));
       q.set(s.id, s);
@@ -124,6 +127,11 @@ export class OutboxQueue {
   /** Deliveries taken and not yet settled. */
   get inFlightCount(): number {
     return this.inFlight.size;
+  }
+
+  /** Forget the queued (not in-flight) deliveries `accept` refuses now (a campaign was paused or cancelled). */
+  dropRefused(): void {
+    for (const q of this.byBot.values()) for (const s of [...q.values()]) if (!this.accept(s)) this.remove(s.id);
   }
 
   /** Forget a bot's queue (the bot stopped running here). */

@@ -4,7 +4,8 @@ import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
 import { heartbeat, onlineBotIds } from '../store/bots-repo.js';
 import { findGroupById } from '../store/groups-repo.js';
-import { expireLeases, finishedRuns, openDeliveries, reassignOrphans } from '../store/deliveries-repo.js';
+import { expireLeases, finishedRuns, openDeliveries, reassignOrphans, skipPlanned } from '../store/deliveries-repo.js';
+import { stoppedCampaigns } from '../store/campaigns-repo.js';
 import { closeRuns } from '../store/runs-repo.js';
 import { holdBotLease, releaseBotLease } from '../store/leases-repo.js';
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
@@ -198,6 +199,12 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     const expired = await expireLeases(this.o.store, [...current.values()], now);
     if (expired.length) this.log.warn({ expired: expired.length }, 'claimed deliveries whose worker stopped became unknown (not resent)');
     for (const s of expired) current.set(s.id, s);
+    // paused campaigns' posts wait here, cancelled ones' are skipped (whichever worker sweeps first writes it)
+    const stops = await stoppedCampaigns(this.o.store);
+    const cancelled = await skipPlanned(this.o.store, [...current.values()].filter((s) => stops.get(s.campaignId) === 'cancelled'), 'campaign cancelled', now);
+    for (const s of cancelled) current.set(s.id, s);
+    if (cancelled.length) this.log.warn({ skipped: cancelled.length, campaigns: [...new Set(cancelled.map((s) => s.campaignId))] }, 'posts of cancelled campaigns skipped');
+    this.dispatcher.stopCampaigns(stops);
     // A bot counts as offline when it logged out (status offline/failed) or nobody has run it for
     // 30 s; a worker that just died is not a logout: another worker takes its bots over first.
     const online = await onlineBotIds(this.o.store, now, Math.max(30_000, 3 * (this.o.botLeaseMs ?? 30_000)));

@@ -16,6 +16,12 @@ export async function listCampaigns(store: Store, status?: string[]): Promise<Ca
   return docs as CampaignRecord[];
 }
 
+/** Campaigns that are paused or cancelled, by id (their posts not yet sent are held or skipped). */
+export async function stoppedCampaigns(store: Store): Promise<Map<string, 'paused' | 'cancelled'>> {
+  const docs = await store.models.Campaign.find({ status: { $in: ['paused', 'cancelled'] } }, { status: 1 }).lean();
+  return new Map(docs.map((d) => [String(d._id), d.status as 'paused' | 'cancelled']));
+}
+
 export async function createCampaign(store: Store, doc: Omit<CampaignRecord, 'audit' | 'version'>, entry: AuditEntry): Promise<void> {
   await store.models.Campaign.create({ ...doc, version: 1, audit: [entry] });
 }

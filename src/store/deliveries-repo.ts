@@ -297,9 +297,14 @@ async function changePlannedOfGroup(store: Store, groupId: string, pick: (s: Del
   return appendEvents(store, planned.map((s) => ({ state: s, event: event(s) })));
 }
 
+/** Skip planned deliveries (states the caller read), with the reason; returns the new states of those skipped. */
+export function skipPlanned(store: Store, states: readonly DeliveryState[], reason: string, now = new Date()): Promise<DeliveryState[]> {
+  return appendEvents(store, states.filter((s) => s.status === 'planned').map((s) => ({ state: s, event: nextEvent(s, 'skipped', now, { reason }) })));
+}
+
 /** Skip every planned delivery to a group (e.g. the bot was removed), with the reason. */
-export function skipPlannedForGroup(store: Store, groupId: string, reason: string, now = new Date()): Promise<DeliveryState[]> {
-  return changePlannedOfGroup(store, groupId, () => true, (s) => nextEvent(s, 'skipped', now, { reason }));
+export async function skipPlannedForGroup(store: Store, groupId: string, reason: string, now = new Date()): Promise<DeliveryState[]> {
+  return skipPlanned(store, await loadDeliveries(store, { groupId }), reason, now);
 }
 
 /** Move a group's planned deliveries from one bot to another member bot. */

@@ -150,6 +150,42 @@ describe('fleet delivery over the gRPC simulator', () => {
     await waitFor(async () => expect((await finalCounts(runId)).sent).toBe(4));
   });
 
+  it('should hold a paused campaign\'s posts until it is resumed, and skip a cancelled one\'s', async () => {
+    const targets = (await listGroups(store, { status: 'active' })).slice(0, 6);
+    const alpha = h.world.botContactId('alpha');
+    const setStatus = (status: string) => store.models.Campaign.updateOne({ _id: 'run-pause' }, { $set: { status } });
+    await store.models.Campaign.create({ _id: 'run-pause', name: '暂停与取消', definition: {}, contentHash: 'h', status: 'active' });
+    const posts = (runId: string) => h.world.postsBy(alpha).filter((m) => m.text.includes(runId)).length;
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    await planFor(store, targets, 'run-pause@7', { pick: () => 'alpha' });
+    await waitFor(() => expect(posts('run-pause@7')).toBeGreaterThanOrEqual(1));
+    await setStatus('paused');
+    await pause(600); // a sweep (every 200 ms here) tells the worker
+    const held = posts('run-pause@7');
+    await pause(600);
+    expect(posts('run-pause@7')).toBe(held);
+    expect(held).toBeLessThan(6);
+    expect((await finalCounts('run-pause@7')).planned).toBe(6 - held);
+    await setStatus('active');
+    await waitFor(async () => expect((await finalCounts('run-pause@7')).sent).toBe(6));
+    for (const g of targets) expect(h.world.roomMessages(g.roomId).filter((m) => m.text.includes('run-pause@7'))).toHaveLength(1);
+
+    await planFor(store, targets, 'run-pause@8', { pick: () => 'alpha' });
+    await waitFor(() => expect(posts('run-pause@8')).toBeGreaterThanOrEqual(1));
+    await setStatus('cancelled');
+    await waitFor(async () => expect((await finalCounts('run-pause@8')).open).toBe(0));
+    const sent = posts('run-pause@8');
+    const c = await finalCounts('run-pause@8');
+    expect(c.sent).toBe(sent);
+    expect(c.skipped).toBe(6 - sent);
+    expect(sent).toBeLessThan(6);
+    const reasons = (await loadDeliveries(store, { runIds: ['run-pause@8'] })).filter((d) => d.status === 'skipped').map((d) => d.reason);
+    expect(new Set(reasons)).toEqual(new Set(['campaign cancelled']));
+    await pause(400);
+    expect(posts('run-pause@8')).toBe(sent);
+  });
+
   it('should find out at send time what changed while no worker listened: a removed bot, a room under a new id', async () => {
     const [g1, g2, ...rest] = await listGroups(store, { status: 'active' });
     const alpha = h.world.botContactId('alpha');

@@ -34,9 +34,9 @@ describe('OutboxQueue', () => {
   });
 
   it('should drop a delivery that is no longer planned or is for a bot not running here', () => {
-    const q = new OutboxQueue();
+    const q = new OutboxQueue((s) => s.botId !== 'elsewhere');
     q.add([d('1'), d('2')]);
-    q.add([d('1', { seq: 1, status: 'skipped' }), d('2', { seq: 1, botId: 'elsewhere' })], (bot) => bot !== 'elsewhere');
+    q.add([d('1', { seq: 1, status: 'skipped' }), d('2', { seq: 1, botId: 'elsewhere' })]);
     expect(q.size()).toBe(0);
   });
 
@@ -78,5 +78,23 @@ describe('OutboxQueue', () => {
     expect(q.urgentDue('b', new Date(now.getTime() + 1000))).toBe(true);
     q.take('b', new Date(now.getTime() + 1000), 5);
     expect(q.urgentDue('b', new Date(now.getTime() + 1000))).toBe(false);
+  });
+
+  it('should drop, and no longer queue, what it now refuses (a paused campaign), keeping deliveries in flight', () => {
+    const paused = new Set<string>();
+    const q = new OutboxQueue((s) => !paused.has(s.campaignId));
+    q.add([d('1'), d('2', { campaignId: 'other' }), d('3'), d('u', { priority: 1 })]);
+    const [taken] = q.take('a', now, 1);
+    expect(taken!.id).toBe('u');
+    paused.add('c');
+    q.dropRefused();
+    expect(q.size('a')).toBe(1);
+    expect(q.urgentDue('a', now)).toBe(false);
+    expect(q.isInFlight('u')).toBe(true);
+    q.putBack({ ...taken!, seq: 1 }); // a lane gives it back while paused: not queued again
+    expect(q.size('a')).toBe(1);
+    paused.clear();
+    q.add([d('1', { seq: 1 }), d('3', { seq: 1 })]); // the next sweep after resuming
+    expect(q.size('a')).toBe(3);
   });
 });
