@@ -12,6 +12,7 @@ import type { BotRunner } from '../fleet/bot-runner.js';
 import { scrubSecrets } from '../fleet/errors.js';
 import { forgetBotInGroup } from '../fleet/group-membership.js';
 import { findGroupById } from '../store/groups-repo.js';
+import { afterNotInGroup } from './follow-registry.js';
 import { Limiters, NORMAL_PRIORITY, URGENT_PRIORITY } from './limiters.js';
 import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs, type BackoffState, type SendPolicy } from './send-policy.js';
 import { addSendTime, windowCapacity, windowWaitMs } from './send-window.js';
@@ -429,8 +430,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   /**
    * The bot is not in the delivery's group (removed while no worker listened, so no leave event came, or the
    * room's id changed). The post was not sent: it goes back to planned, the registry is brought up to date,
-   * and the post follows it — to the room's new id, to another member bot, or skipped when no fleet bot is
-   * left in the group (or when the bot's rooms still list the group).
+   * and the post follows it (see afterNotInGroup).
    */
   private async notInGroup(d: DeliveryState, reason: string, log: () => Logger): Promise<void> {
     const now = this.o.clock.now();
@@ -442,18 +442,20 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     let mine = changed.find((s) => s.id === d.id);
     if (!mine) {
       // not among what the registry's change moved (a changed room id moves posts without listing them; an
-      // unknown group): follow the registry here
-      const group = await findGroupById(this.o.store, d.groupId);
-      const event =
-        !group || group.status === 'left' || group.roomId === back.roomId ? nextEvent(back, 'skipped', now, { reason: group?.status === 'left' ? 'bot removed from group' : reason })
-        : nextEvent(back, 'moved', now, { roomId: group.roomId, ...(group.botIds.includes(back.botId) ? {} : { botId: group.botIds[0]! }) });
+      // unknown group; a bot that went offline meanwhile): follow the registry here
+      const next = afterNotInGroup(back, await findGroupById(this.o.store, d.groupId), this.o.runnerOf(d.botId)?.isOnline === true, reason);
+      if (next.kind === 'keep') {
+        this.queue.add([back]);
+        return;
+      }
+      const event = next.kind === 'skip' ? nextEvent(back, 'skipped', now, { reason: next.reason }) : nextEvent(back, 'moved', now, { roomId: next.roomId, ...(next.botId ? { botId: next.botId } : {}) });
       [mine] = await this.events.write([{ state: back, event }]);
       // lost: it changed meanwhile (moved to the room's new id); the next sweep queues it as it is now
       if (!mine) return;
       this.queue.add([mine]);
     }
     if (mine.status === 'planned') return;
-    log().warn({ reason }, 'bot not in the group and no other bot to send it; delivery skipped');
+    log().warn({ reason, why: mine.reason }, 'bot not in the group; delivery skipped');
     this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'skipped' });
   }
 

@@ -167,6 +167,8 @@ export class Fleet extends EventEmitter<FleetEvents> {
    * (a changed room id moves the group's planned posts too, without listing them).
    */
   async botMissingFromGroup(botId: string, groupId: string): Promise<DeliveryState[]> {
+    // an empty look from a bot that went offline meanwhile proves nothing: the post waits for it (or the sweep's move)
+    if (!this.runners.get(botId)?.isOnline) return [];
     const now = this.o.clock.now();
     let last = this.lookedAround.get(botId);
     if (!last || now.getTime() - last.at >= LOOK_AGAIN_MS) {
