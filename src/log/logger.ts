@@ -6,9 +6,9 @@ export type { Logger } from 'pino';
 export interface LoggerFactoryOptions {
   /** Minimum level. @defaultValue `process.env.ZHIMI_LOG_LEVEL ?? 'info'` */
   level?: string;
-  /** Pretty, human output. @defaultValue true when stdout is a TTY */
+  /** Pretty, human output. @defaultValue true when stderr is a TTY */
   pretty?: boolean;
-  /** Write here instead of stdout (tests capture logs this way). */
+  /** Write here instead of stderr (tests capture logs this way). */
   destination?: DestinationStream;
 }
 
@@ -41,15 +41,16 @@ export function createLogger(options: LoggerFactoryOptions = {}): Logger {
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
   if (options.destination) return pino(base, options.destination);
-  const pretty = options.pretty ?? process.stdout.isTTY === true;
+  // logs go to stderr: stdout carries what a command prints (a report as CSV or JSON can be redirected to a file)
+  const pretty = options.pretty ?? process.stderr.isTTY === true;
   if (pretty) {
     return pino({
       ...base,
       transport: {
         target: 'pino-pretty',
-        options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app' },
+        options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app', destination: 2 },
       },
     });
   }
-  return pino(base);
+  return pino(base, pino.destination(2));
 }
