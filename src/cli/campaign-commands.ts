@@ -22,6 +22,12 @@ import type { CliContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 
 const out = (s: string): void => void process.stdout.write(s + '\n');
+/** What a lifecycle action does to posts already planned (workers notice within a sweep). */
+const AFTER: Partial<Record<CampaignAction, string>> = {
+  pause: 'its posts not yet sent wait until it is resumed; workers notice within seconds',
+  resume: 'its held posts go out again',
+  cancel: 'its posts not yet sent are skipped; workers notice within seconds',
+};
 const shanghai = (d: Date): string => d.toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 16);
 
 export function registerContentCommands(program: Command, ctx: () => CliContext): void {
@@ -171,7 +177,7 @@ export function registerCampaignCommands(program: Command, ctx: () => CliContext
           }
           if (cf?.def.id === id) await syncWithFile(d.store, cf, systemClock.now());
           const rec = await transition(d.store, id, action as CampaignAction, actorOf(c.fleet(), o.as), systemClock.now(), o.reason);
-          out(`${rec._id}: ${rec.status}`);
+          out(`${rec._id}: ${rec.status}${AFTER[action] ? ` (${AFTER[action]})` : ''}`);
         } finally {
           await d.close();
         }
