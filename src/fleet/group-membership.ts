@@ -20,6 +20,7 @@ import {
 } from '../store/groups-repo.js';
 import { firstTime } from '../store/once.js';
 import type { DeliveryState } from '../store/delivery-state.js';
+import { skipPlannedForGroup } from '../store/deliveries-repo.js';
 import type { BotRunner } from './bot-runner.js';
 import { scrubSecrets } from './errors.js';
 
@@ -193,7 +194,9 @@ export class GroupMembership {
       case 'pause':
       case 'resume': {
         const g = await setGroupPaused(this.o.store, room.id, cmd.kind === 'pause');
-        log.info({ status: g?.status }, 'group posts ' + (cmd.kind === 'pause' ? 'paused' : 'resumed'));
+        // the bot says the reminders are paused: posts already planned for the group do not go out either
+        const skipped = g && cmd.kind === 'pause' ? (await skipPlannedForGroup(this.o.store, g.id, 'group paused by an officer', this.o.clock.now())).length : 0;
+        log.info({ status: g?.status, ...(skipped ? { skipped } : {}) }, 'group posts ' + (cmd.kind === 'pause' ? 'paused' : 'resumed'));
         await room.say(cmd.kind === 'pause' ? m.paused : g?.status === 'pending' ? m.resumedPending : m.resumed, officer);
         return;
       }

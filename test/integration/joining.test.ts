@@ -107,11 +107,14 @@ describe('joining groups: invitations, registration and manners', () => {
     expect((await group(r))!.status).toBe('active');
   });
 
-  it('should pause and resume on an officer\'s command', async () => {
+  it('should pause and resume on an officer\'s command, the posts already planned for the group skipped', async () => {
     const r = rooms[0]!;
+    const g = (await group(r))!;
+    await insertPlanned(store, [{ runId: 'run-p', campaignId: 'c', groupId: g.id, roomId: r.id, botId: 'alpha', postId: 'p', contentHash: 'h', text: 't', priority: 0 as const, notBefore: new Date(Date.now() + 3_600_000) }]);
     h.world.mention(r.id, officer, 'alpha', '暂停');
     await waitFor(async () => expect((await group(r))!.status).toBe('paused'));
     expect(selectGroups(await listGroups(store), {})).toHaveLength(0);
+    await waitFor(async () => expect((await loadDeliveries(store, { runIds: ['run-p'] })).map((d) => [d.status, d.reason])).toEqual([['skipped', 'group paused by an officer']]));
     h.world.mention(r.id, officer, 'alpha', '恢复');
     await waitFor(async () => expect((await group(r))!.status).toBe('active'));
   });
@@ -127,7 +130,7 @@ describe('joining groups: invitations, registration and manners', () => {
     await waitFor(async () => expect((await loadDeliveries(store, { groupId: g.id })).filter((d) => d.botId === 'beta' && d.status === 'planned')).toHaveLength(2));
     h.world.removeMembers(r.id, [beta], r.ownerId);
     await waitFor(async () => expect((await group(r))!.status).toBe('left'));
-    const skipped = await loadDeliveries(store, { groupId: g.id });
+    const skipped = (await loadDeliveries(store, { groupId: g.id })).filter((d) => d.runId !== 'run-p');
     expect(skipped.map((d) => [d.status, d.reason])).toEqual([['skipped', 'bot removed from group'], ['skipped', 'bot removed from group']]);
     expect((await store.models.Group.findOne({ roomId: r.id }).lean())!.leftAt).toBeInstanceOf(Date);
   });
