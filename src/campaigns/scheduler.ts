@@ -93,6 +93,10 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       const until = def.window?.until;
       if (until && now > until && current.status !== 'finished') {
         current = await transition(this.o.store, rec._id, 'finish', SYSTEM, now, 'window ended');
+      } else if (current.status === 'active' && 'at' in def.schedule) {
+        // a one-off campaign is done once its run is (every post final); until then it can still be paused or cancelled
+        const [run] = await listRuns(this.o.store, rec._id, 1);
+        if (run?.closedAt) current = await transition(this.o.store, rec._id, 'finish', SYSTEM, now, 'its one run is done');
       }
       this.ensureTask(current);
       await this.catchUp(current);
@@ -229,10 +233,6 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     });
     this.log.info({ campaignId: rec._id, runId: id, ...result }, 'run planned');
     this.emit('run:planned', { campaignId: rec._id, runId: id, scheduledAt, ...result });
-    // a one-off campaign has nothing more to do once its run is planned: its posts go out from the outbox
-    if ('at' in (rec.definition as unknown as CampaignDefinition).schedule) {
-      await transition(this.o.store, rec._id, 'finish', SYSTEM, this.o.clock.now(), 'its one run is planned').catch(() => undefined);
-    }
   }
 
   close(): void {

@@ -12,7 +12,7 @@ import { tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
 import { getCampaign } from '../../src/store/campaigns-repo.js';
 import { countByStatus } from '../../src/store/deliveries-repo.js';
 import { listGroups } from '../../src/store/groups-repo.js';
-import { createRun, runId } from '../../src/store/runs-repo.js';
+import { closeRuns, createRun, runId } from '../../src/store/runs-repo.js';
 import { planRun } from '../../src/campaigns/plan-run.js';
 import { loadLibrary } from '../../src/content/library.js';
 import { loadCampaignFile } from '../../src/campaigns/campaign-files.js';
@@ -232,7 +232,7 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     expect((await getCampaign(store, 'steady'))!.status).toBe('submitted');
     s.close();
   });
-  it('should finish a one-off campaign once its run is planned, and still send what it planned', async () => {
+  it('should finish a one-off campaign once its run is done, not before (it can be cancelled while it sends)', async () => {
     const oneOff = join(dir, 'one-off.yaml');
     writeFileSync(oneOff, readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8')
       .replace('id: elderly-weekly', 'id: one-off').replace(/schedule: .*/, 'schedule: { at: 2026-12-09T10:00:00+08:00 }'));
@@ -241,11 +241,17 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     await transition(store, 'one-off', 'approve', zheng, clock.now());
     const due = new Date('2026-12-09T10:00:00+08:00');
     clock.set(due);
-    const id = await scheduler(store, 'worker-a').fire('one-off', due);
+    const s = scheduler(store, 'worker-a');
+    const id = await s.fire('one-off', due);
     expect(id).toBeDefined();
     expect((await countByStatus(store, id!)).planned).toBeGreaterThan(0);
+    await s.sync();
+    expect((await getCampaign(store, 'one-off'))!.status).toBe('active');
+    await closeRuns(store, [id!], clock.now()); // what a worker's sweep does once every post is final
+    await s.sync();
     const rec = (await getCampaign(store, 'one-off'))!;
     expect(rec.status).toBe('finished');
-    expect(rec.audit.at(-1)).toMatchObject({ action: 'finish', by: 'system', from: 'active', to: 'finished', reason: 'its one run is planned' });
+    expect(rec.audit.at(-1)).toMatchObject({ action: 'finish', by: 'system', from: 'active', to: 'finished', reason: 'its one run is done' });
+    s.close();
   });
 });
