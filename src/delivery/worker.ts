@@ -10,9 +10,12 @@ import { closeRuns } from '../store/runs-repo.js';
 import { holdBotLease, releaseBotLease } from '../store/leases-repo.js';
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { CampaignScheduler } from '../campaigns/scheduler.js';
-import { Dispatcher } from './dispatcher.js';
+import { Dispatcher, type CampaignStop } from './dispatcher.js';
 import { Limiters } from './limiters.js';
 import type { SendPolicy } from './send-policy.js';
+
+/** How often a worker reads which campaigns are paused or cancelled. */
+const STOPS_EVERY_MS = 1000;
 
 export interface WorkerEvents {
   'bot:started': [{ botId: string }];
@@ -64,6 +67,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private sweeping: Promise<void> | undefined;
   private sweepAgain: Promise<void> | undefined;
   private lastSweep = { at: 0, tookMs: 0 };
+  private stopsTimer: NodeJS.Timeout | undefined;
+  private readingStops: Promise<ReadonlyMap<string, CampaignStop>> | undefined;
   private closed = false;
   private readonly log: Logger;
   /** Bots this worker holds (starting or running), and until when each lease is known good. */
@@ -107,6 +112,19 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     await this.tick();
     await this.scheduler?.start();
     this.timer = setInterval(() => void this.tick(), this.o.tickMs ?? 5000);
+    // a pause or cancel reaches the lanes within a second (one small read), not only at the next sweep
+    this.stopsTimer = setInterval(() => void this.readStops(), Math.min(STOPS_EVERY_MS, this.o.tickMs ?? 5000));
+  }
+
+  /** Which campaigns are paused or cancelled, for the lanes; the sweep also skips a cancelled one's planned posts. */
+  private async readStops(): Promise<ReadonlyMap<string, CampaignStop>> {
+    this.readingStops ??= stoppedCampaigns(this.o.store)
+      .then((stops) => (this.dispatcher.stopCampaigns(stops), stops))
+      .finally(() => (this.readingStops = undefined));
+    return this.readingStops.catch((err: unknown) => {
+      this.log.warn({ err: String(err) }, 'could not read paused and cancelled campaigns; will retry');
+      return new Map();
+    });
   }
 
   /** Leases, heartbeats, failover and expired claims; safe to call any time. */
@@ -200,11 +218,10 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     if (expired.length) this.log.warn({ expired: expired.length }, 'claimed deliveries whose worker stopped became unknown (not resent)');
     for (const s of expired) current.set(s.id, s);
     // paused campaigns' posts wait here, cancelled ones' are skipped (whichever worker sweeps first writes it)
-    const stops = await stoppedCampaigns(this.o.store);
+    const stops = await this.readStops();
     const cancelled = await skipPlanned(this.o.store, [...current.values()].filter((s) => stops.get(s.campaignId) === 'cancelled'), 'campaign cancelled', now);
     for (const s of cancelled) current.set(s.id, s);
     if (cancelled.length) this.log.warn({ skipped: cancelled.length, campaigns: [...new Set(cancelled.map((s) => s.campaignId))] }, 'posts of cancelled campaigns skipped');
-    this.dispatcher.stopCampaigns(stops);
     // A bot counts as offline when it logged out (status offline/failed) or nobody has run it for
     // 30 s; a worker that just died is not a logout: another worker takes its bots over first.
     const online = await onlineBotIds(this.o.store, now, Math.max(30_000, 3 * (this.o.botLeaseMs ?? 30_000)));
@@ -231,6 +248,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.stopsTimer) clearInterval(this.stopsTimer);
     this.scheduler?.close();
     await this.ticking?.catch(() => undefined);
     await this.sweeping?.catch(() => undefined);
