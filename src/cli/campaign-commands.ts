@@ -15,7 +15,7 @@ import { resolveCampaignPosts } from '../campaigns/resolve-posts.js';
 import type { CampaignAction } from '../campaigns/lifecycle.js';
 import { getCampaign, listCampaigns } from '../store/campaigns-repo.js';
 import { listGroups } from '../store/groups-repo.js';
-import { countByStatus, recentDeliveries } from '../store/deliveries-repo.js';
+import { recentDeliveries, runOutcome } from '../store/deliveries-repo.js';
 import { listRuns } from '../store/runs-repo.js';
 import { formatRows, type Row } from '../reports/format.js';
 import type { CliContext } from './context.js';
@@ -216,10 +216,19 @@ export function registerCampaignCommands(program: Command, ctx: () => CliContext
         out(formatRows(rec.audit.map((a) => ({ at: shanghai(a.at), by: a.by, action: a.action, from: a.from, to: a.to, reason: a.reason ?? '' })), 'table'));
         const runs = await listRuns(d.store, id);
         const rows: Row[] = [];
+        const why: Row[] = [];
         // a plan not complete yet is being written, or its planner died and another worker finishes it
-        for (const r of runs) rows.push({ run: shanghai(r.scheduledAt), day: shanghaiDay(r.scheduledAt), plan: r.plannedAt ? 'complete' : 'in progress', ...(await countByStatus(d.store, r._id)) });
+        for (const r of runs) {
+          const { counts, notSent } = await runOutcome(d.store, r._id);
+          rows.push({ run: shanghai(r.scheduledAt), day: shanghaiDay(r.scheduledAt), plan: r.plannedAt ? 'complete' : 'in progress', ...counts });
+          for (const n of notSent) why.push({ run: shanghai(r.scheduledAt), status: n.status, deliveries: n.deliveries, reason: n.reason });
+        }
         out('\nruns');
         out(rows.length ? formatRows(rows, 'table') : 'none yet');
+        if (why.length) {
+          out('\nnot sent, and why');
+          out(formatRows(why, 'table'));
+        }
       } finally {
         await d.close();
       }

@@ -280,9 +280,22 @@ export function expireLeases(store: Store, states: readonly DeliveryState[], now
 
 /** Deliveries of a run by status. */
 export async function countByStatus(store: Store, runId: string): Promise<Record<DeliveryStatus, number>> {
-  const out: Record<DeliveryStatus, number> = { planned: 0, sending: 0, sent: 0, failed: 0, skipped: 0, unknown: 0 };
-  for (const s of await loadDeliveries(store, { runIds: [runId] })) out[s.status]++;
-  return out;
+  return (await runOutcome(store, runId)).counts;
+}
+
+/** A run's deliveries by status, and those that did not go out (failed, skipped, unknown) by status and reason. */
+export async function runOutcome(store: Store, runId: string): Promise<{ counts: Record<DeliveryStatus, number>; notSent: { status: DeliveryStatus; reason: string; deliveries: number }[] }> {
+  const counts: Record<DeliveryStatus, number> = { planned: 0, sending: 0, sent: 0, failed: 0, skipped: 0, unknown: 0 };
+  const why = new Map<string, { status: DeliveryStatus; reason: string; deliveries: number }>();
+  for (const s of await loadDeliveries(store, { runIds: [runId] })) {
+    counts[s.status]++;
+    if (s.status !== 'failed' && s.status !== 'skipped' && s.status !== 'unknown') continue;
+    const reason = s.reason ?? '';
+    const key = `${s.status}\u0000${reason}`;
+    const row = why.get(key) ?? why.set(key, { status: s.status, reason, deliveries: 0 }).get(key)!;
+    row.deliveries++;
+  }
+  return { counts, notSent: [...why.values()].sort((a, b) => b.deliveries - a.deliveries) };
 }
 
 /** Sum of reach and count of sent deliveries of a run. */
