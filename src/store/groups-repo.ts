@@ -212,10 +212,32 @@ export async function removeBotFromGroup(
     const group = toRecord(doc);
     return { group, changed: await reassignPlannedForGroup(store, group.id, botId, group.botIds[0]!, now) };
   }
-  await store.models.Group.updateOne({ _id: doc._id }, { $set: { status: 'left', leftAt: now } });
+  await setGroupFields(store, doc._id, { status: 'left', leftAt: now });
   await registryChanged(store);
   const group: GroupRecord = { ...toRecord(doc), status: 'left' };
   return { group, changed: await skipPlannedForGroup(store, group.id, 'bot removed from group', now) };
+}
+
+/**
+ * Set fields of one group so that they stay set. On FerretDB v1 an update is
+ * a read-modify-write of the whole document, so another process's update of
+ * the same group at the same moment (a worker's member count) can write back
+ * what it read before: an officer's tag from the command line was lost in 16
+ * of 20 tries against five concurrent updates from another connection. There
+ * the fields are read back by `_id` a moment later and set again while
+ * another write undid them (a few tries, further apart each time). MongoDB
+ * applies an update atomically: one write, no read-back.
+ */
+async function setGroupFields(store: Store, id: unknown, fields: Record<string, unknown>): Promise<void> {
+  await store.models.Group.updateOne({ _id: id }, { $set: fields });
+  if (store.server.kind !== 'ferretdb') return;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    // a write read before ours can land a few milliseconds after it
+    await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+    const doc = (await store.models.Group.findOne({ _id: id }).lean()) as Record<string, unknown> | null;
+    if (!doc || Object.entries(fields).every(([k, v]) => JSON.stringify(doc[k]) === JSON.stringify(v))) return;
+    await store.models.Group.updateOne({ _id: id }, { $set: fields });
+  }
 }
 
 /** Pause or resume posts to a group. Resuming an untagged group leaves it pending. */
@@ -223,7 +245,7 @@ export async function setGroupPaused(store: Store, roomId: string, paused: boole
   const current = await store.models.Group.findOne({ roomId }).lean();
   if (!current || current.status === 'left') return current ? toRecord(current) : undefined;
   const status: GroupStatus = paused ? 'paused' : current.district && current.segments.length ? 'active' : 'pending';
-  await store.models.Group.updateOne({ roomId }, { $set: { status } });
+  await setGroupFields(store, current._id, { status });
   await registryChanged(store);
   return { ...toRecord(current), status };
 }
@@ -242,21 +264,16 @@ export async function tagGroup(store: Store, roomId: string, input: TagGroupInpu
   if (!current) return undefined;
   if (current.status === 'left') return toRecord(current);
   const status: GroupStatus = current.status === 'pending' ? 'active' : current.status;
-  const doc = await store.models.Group.findOneAndUpdate(
-    { roomId },
-    {
-      $set: {
-        district: input.district,
-        segments: input.segments,
-        status,
-        taggedBy: input.taggedBy,
-        ...(input.station ? { station: input.station } : {}),
-        ...(input.tags ? { tags: input.tags } : {}),
-      },
-    },
-    { returnDocument: 'after', lean: true },
-  );
+  await setGroupFields(store, current._id, {
+    district: input.district,
+    segments: input.segments,
+    status,
+    taggedBy: input.taggedBy,
+    ...(input.station ? { station: input.station } : {}),
+    ...(input.tags ? { tags: input.tags } : {}),
+  });
   await registryChanged(store);
+  const doc = await store.models.Group.findOne({ _id: current._id }).lean();
   return doc ? toRecord(doc) : undefined;
 }
 

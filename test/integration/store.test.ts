@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Types } from 'mongoose';
 import { openTestStore } from '../support/db.js';
 import { connectStore, type Store } from '../../src/store/connection.js';
@@ -33,6 +33,24 @@ describe('store against the real database', () => {
     const err = await connectStore('postgres://localhost/zhimi').catch((e: unknown) => e);
     expect((err as StoreError).code).toBe('ZHIMI_E_DB_URI');
     expect((err as Error).message).toMatch(/must look like mongodb:\/\//);
+  });
+
+  it('should keep an officer\'s tag that another process\'s update of the group races (FerretDB applies updates as read-modify-write)', async () => {
+    const other = await connectStore(inject('mongoUri'), { dbName: store.connection.name });
+    try {
+      for (let round = 0; round < 10; round++) {
+        const roomId = `race${round}@chatroom`;
+        await upsertSeenGroup(store, { roomId, topic: `仓山区老年群${round}`, memberCount: 1, botId: 'x', memberSample: [] }, new Date());
+        // the command line tags while a worker (another connection) writes member counts
+        await Promise.all([
+          tagGroup(store, roomId, { district: '仓山区', segments: ['elderly'], taggedBy: 'k' }),
+          ...Array.from({ length: 5 }, (_, i) => other.models.Group.updateOne({ roomId }, { $set: { memberCount: 10 + i } })),
+        ]);
+        expect(await findGroupByRoomId(store, roomId)).toMatchObject({ district: '仓山区', segments: ['elderly'], status: 'active' });
+      }
+    } finally {
+      await other.close();
+    }
   });
 
   it('should create the indexes at start', async () => {
