@@ -212,7 +212,7 @@ export async function removeBotFromGroup(
     const group = toRecord(doc);
     return { group, changed: await reassignPlannedForGroup(store, group.id, botId, group.botIds[0]!, now) };
   }
-  await setGroupFields(store, doc._id, { status: 'left', leftAt: now });
+  await setGroupFields(store, doc, { status: 'left', leftAt: now });
   await registryChanged(store);
   const group: GroupRecord = { ...toRecord(doc), status: 'left' };
   return { group, changed: await skipPlannedForGroup(store, group.id, 'bot removed from group', now) };
@@ -223,20 +223,23 @@ export async function removeBotFromGroup(
  * a read-modify-write of the whole document, so another process's update of
  * the same group at the same moment (a worker's member count) can write back
  * what it read before: an officer's tag from the command line was lost in 16
- * of 20 tries against five concurrent updates from another connection. There
- * the fields are read back by `_id` a moment later and set again while
- * another write undid them (a few tries, further apart each time). MongoDB
- * applies an update atomically: one write, no read-back.
+ * of 20 tries against five concurrent updates from another connection. Each
+ * such write carries a new `rev`; a moment later the group is read back by
+ * `_id`: still the old `rev` means the write was undone, and it is made
+ * again (a few tries, further apart each time); our `rev` or a newer one
+ * means it held or a later change superseded it (which must not be undone).
+ * MongoDB applies an update atomically: one write, no read-back.
  */
-async function setGroupFields(store: Store, id: unknown, fields: Record<string, unknown>): Promise<void> {
-  await store.models.Group.updateOne({ _id: id }, { $set: fields });
+async function setGroupFields(store: Store, current: { _id: unknown; rev?: string | null }, fields: Record<string, unknown>): Promise<void> {
+  const rev = randomUUID();
+  await store.models.Group.updateOne({ _id: current._id }, { $set: { ...fields, rev } });
   if (store.server.kind !== 'ferretdb') return;
   for (let attempt = 0; attempt < 5; attempt++) {
-    // a write read before ours can land a few milliseconds after it
+    // a write that read the group before ours can land a few milliseconds after it
     await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-    const doc = (await store.models.Group.findOne({ _id: id }).lean()) as Record<string, unknown> | null;
-    if (!doc || Object.entries(fields).every(([k, v]) => JSON.stringify(doc[k]) === JSON.stringify(v))) return;
-    await store.models.Group.updateOne({ _id: id }, { $set: fields });
+    const doc = await store.models.Group.findOne({ _id: current._id }, { rev: 1 }).lean();
+    if (!doc || (doc.rev ?? undefined) !== (current.rev ?? undefined)) return;
+    await store.models.Group.updateOne({ _id: current._id }, { $set: { ...fields, rev } });
   }
 }
 
@@ -245,7 +248,7 @@ export async function setGroupPaused(store: Store, roomId: string, paused: boole
   const current = await store.models.Group.findOne({ roomId }).lean();
   if (!current || current.status === 'left') return current ? toRecord(current) : undefined;
   const status: GroupStatus = paused ? 'paused' : current.district && current.segments.length ? 'active' : 'pending';
-  await setGroupFields(store, current._id, { status });
+  await setGroupFields(store, current, { status });
   await registryChanged(store);
   return { ...toRecord(current), status };
 }
@@ -264,7 +267,7 @@ export async function tagGroup(store: Store, roomId: string, input: TagGroupInpu
   if (!current) return undefined;
   if (current.status === 'left') return toRecord(current);
   const status: GroupStatus = current.status === 'pending' ? 'active' : current.status;
-  await setGroupFields(store, current._id, {
+  await setGroupFields(store, current, {
     district: input.district,
     segments: input.segments,
     status,

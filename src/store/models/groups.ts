@@ -34,6 +34,8 @@ const groupSchema = new Schema(
     introducedAt: { type: Date },
     leftAt: { type: Date },
     lastPostAt: { type: Date },
+    /** Changes with every officer or status write, so one undone by a concurrent update on FerretDB is seen and made again (groups-repo). */
+    rev: { type: String },
   },
   { timestamps: true, collection: 'groups' },
 );
