@@ -22,11 +22,11 @@ import type { CliContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 
 const out = (s: string): void => void process.stdout.write(s + '\n');
-/** What a lifecycle action does to posts already planned (workers notice within a sweep). */
+/** What a lifecycle action does to posts already planned (workers read paused and cancelled campaigns every second). */
 const AFTER: Partial<Record<CampaignAction, string>> = {
-  pause: 'its posts not yet sent wait until it is resumed; workers notice within seconds',
+  pause: 'its posts not yet sent wait until it is resumed; workers notice within about a second',
   resume: 'its held posts go out again',
-  cancel: 'its posts not yet sent are skipped; workers notice within seconds',
+  cancel: 'its posts not yet sent are skipped; workers notice within about a second',
 };
 const shanghai = (d: Date): string => d.toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 16);
 

@@ -74,8 +74,8 @@ describe('campaign commands against the database', () => {
     // the watched file half-way through an edit does not block a pause
     writeFileSync(join(content, 'campaigns', 'cli-elsewhere.yaml'), 'id: cli-elsewhere\nname: [\n');
     const paused = db('campaign', 'pause', 'cli-elsewhere', '--as', 'officer-gulou-wang');
-    expect(paused.stdout).toMatch(/^note: .*cli-elsewhere\.yaml:\d+: invalid YAML.*; pause applies to the version in the database\ncli-elsewhere: paused \(its posts not yet sent wait until it is resumed; workers notice within seconds\)\n$/);
-    expect(db('campaign', 'cancel', 'cli-elsewhere', '--as', 'officer-gulou-wang', '--reason', '改期').stdout).toMatch(/; cancel applies to the version in the database\ncli-elsewhere: cancelled \(its posts not yet sent are skipped; workers notice within seconds\)\n$/);
+    expect(paused.stdout).toMatch(/^note: .*cli-elsewhere\.yaml:\d+: invalid YAML.*; pause applies to the version in the database\ncli-elsewhere: paused \(its posts not yet sent wait until it is resumed; workers notice within about a second\)\n$/);
+    expect(db('campaign', 'cancel', 'cli-elsewhere', '--as', 'officer-gulou-wang', '--reason', '改期').stdout).toMatch(/; cancel applies to the version in the database\ncli-elsewhere: cancelled \(its posts not yet sent are skipped; workers notice within about a second\)\n$/);
     const unknown = db('campaign', 'preview', 'no-such-campaign');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/no-such-campaign\.yaml: no such campaign file, and no campaign "no-such-campaign" in the database/);
