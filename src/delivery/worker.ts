@@ -69,6 +69,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private lastSweep = { at: 0, tookMs: 0 };
   private stopsTimer: NodeJS.Timeout | undefined;
   private readingStops: Promise<ReadonlyMap<string, CampaignStop>> | undefined;
+  private stopsFailing = false;
   private closed = false;
   private readonly log: Logger;
   /** Bots this worker holds (starting or running), and until when each lease is known good. */
@@ -117,14 +118,22 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   }
 
   /** Which campaigns are paused or cancelled, for the lanes; the sweep also skips a cancelled one's planned posts. */
-  private async readStops(): Promise<ReadonlyMap<string, CampaignStop>> {
+  private readStops(): Promise<ReadonlyMap<string, CampaignStop>> {
+    // one read at a time; a database outage is logged once, not every second (the lanes keep the last answer)
     this.readingStops ??= stoppedCampaigns(this.o.store)
-      .then((stops) => (this.dispatcher.stopCampaigns(stops), stops))
+      .then((stops) => {
+        if (this.stopsFailing) this.log.info('reading paused and cancelled campaigns again');
+        this.stopsFailing = false;
+        this.dispatcher.stopCampaigns(stops);
+        return stops as ReadonlyMap<string, CampaignStop>;
+      })
+      .catch((err: unknown) => {
+        if (!this.stopsFailing) this.log.warn({ err: String(err) }, 'could not read paused and cancelled campaigns; retrying every second');
+        this.stopsFailing = true;
+        return new Map<string, CampaignStop>();
+      })
       .finally(() => (this.readingStops = undefined));
-    return this.readingStops.catch((err: unknown) => {
-      this.log.warn({ err: String(err) }, 'could not read paused and cancelled campaigns; will retry');
-      return new Map();
-    });
+    return this.readingStops;
   }
 
   /** Leases, heartbeats, failover and expired claims; safe to call any time. */
