@@ -164,8 +164,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
    * queued here at once, and one a lane already holds just before its `say`.
    */
   stopCampaigns(stops: ReadonlyMap<string, CampaignStop>): void {
+    // read every second: the queue is only gone through when a campaign was paused or cancelled since
+    const added = [...stops].some(([id, stop]) => this.stops.get(id) !== stop);
     this.stops = stops;
-    if (stops.size) this.queue.dropRefused();
+    if (added) this.queue.dropRefused();
   }
 
   /** Does a bot send from this worker now? */
