@@ -93,7 +93,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       const until = def.window?.until;
       if (until && now > until && current.status !== 'finished') {
         current = await transition(this.o.store, rec._id, 'finish', SYSTEM, now, 'window ended');
-      } else if (current.status === 'active' && 'at' in def.schedule) {
+      } else if (current.status === 'active' && 'at' in def.schedule && new Date(def.schedule.at) <= now) {
         // a one-off campaign is done once its run is (every post final); until then it can still be paused or cancelled
         const [run] = await listRuns(this.o.store, rec._id, 1);
         if (run?.closedAt) current = await transition(this.o.store, rec._id, 'finish', SYSTEM, now, 'its one run is done');

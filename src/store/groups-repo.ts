@@ -64,7 +64,9 @@ async function adoptRenamedRoom(store: Store, seen: SeenGroup, sameTopic?: reado
     : await store.models.Group.find({ topic: seen.topic, roomId: { $ne: seen.roomId }, status: { $ne: 'left' } }, SEEN_FIELDS).lean();
   const match = sameGroupAs(candidates, seen);
   if (!match) return undefined;
-  await store.models.Group.updateOne({ _id: match._id }, { $set: { roomId: seen.roomId }, $addToSet: { previousRoomIds: match.roomId } });
+  // the new id and what the bot sees there, in one write
+  const look = seenUpdate(seen);
+  await store.models.Group.updateOne({ _id: match._id }, { $set: { ...look.$set, roomId: seen.roomId }, $addToSet: { ...look.$addToSet, previousRoomIds: match.roomId } });
   await reroutePlannedForGroup(store, String(match._id), seen.roomId);
   return match;
 }
@@ -132,7 +134,6 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
     const adopted = await adoptRenamedRoom(store, seen, sameTopic);
     if (adopted) {
       sameTopic.splice(sameTopic.indexOf(adopted), 1); // not a candidate for another new room id
-      await store.models.Group.updateOne({ _id: adopted._id }, seenUpdate(seen));
       created.set(seen.roomId, false);
       changed = true;
       continue;
@@ -267,17 +268,17 @@ export async function tagGroup(store: Store, roomId: string, input: TagGroupInpu
   if (!current) return undefined;
   if (current.status === 'left') return toRecord(current);
   const status: GroupStatus = current.status === 'pending' ? 'active' : current.status;
-  await setGroupFields(store, current, {
+  const fields = {
     district: input.district,
     segments: input.segments,
     status,
     taggedBy: input.taggedBy,
     ...(input.station ? { station: input.station } : {}),
     ...(input.tags ? { tags: input.tags } : {}),
-  });
+  };
+  await setGroupFields(store, current, fields);
   await registryChanged(store);
-  const doc = await store.models.Group.findOne({ _id: current._id }).lean();
-  return doc ? toRecord(doc) : undefined;
+  return toRecord({ ...current, ...fields });
 }
 
 export interface GroupQuery {
