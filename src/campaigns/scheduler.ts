@@ -65,6 +65,8 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   /** The campaign file problems last logged (see reportFileProblems). */
   private fileProblems = '';
   private timer: NodeJS.Timeout | undefined;
+  /** After close() a sync still in flight schedules nothing (its cron task would outlive the worker). */
+  private closed = false;
   private readonly log: Logger;
 
   constructor(private readonly o: SchedulerOptions) {
@@ -87,6 +89,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     this.reportFileProblems(read.problems);
     const now = this.o.clock.now();
     for (const rec of await listCampaigns(this.o.store, ['approved', 'active', 'paused'])) {
+      if (this.closed) return;
       const cf = files.get(rec._id);
       let current = cf ? await syncWithFile(this.o.store, cf, now) : rec;
       const def = current.definition as unknown as CampaignDefinition;
@@ -235,14 +238,20 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     this.emit('run:planned', { campaignId: rec._id, runId: id, scheduledAt, ...result });
   }
 
+  /** Campaigns with a cron task or timer here now. */
+  scheduledCampaigns(): string[] {
+    return [...this.tasks.keys()];
+  }
+
   close(): void {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.prefetch.close();
     for (const id of [...this.tasks.keys()]) this.dropTask(id);
   }
 
   private ensureTask(rec: CampaignRecord): void {
-    if (rec.status !== 'approved' && rec.status !== 'active') return;
+    if (this.closed || (rec.status !== 'approved' && rec.status !== 'active')) return;
     const def = rec.definition as unknown as CampaignDefinition;
     const key = `${rec.contentHash}`;
     if (this.tasks.get(rec._id)?.key === key) return;
@@ -262,6 +271,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
 
   /** Have the registry read just before the earliest next due time of the scheduled campaigns. */
   private armPrefetch(): void {
+    if (this.closed) return;
     const now = this.o.clock.now();
     const next = [...this.tasks.values()].map((t) => nextDue(t.def, now)?.getTime()).filter((t): t is number => t !== undefined);
     if (next.length) this.prefetch.arm(new Date(Math.min(...next)));

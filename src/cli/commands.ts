@@ -12,6 +12,7 @@ import { startFleetSimulator } from '../sim/fleet-simulator.js';
 import { defaultPuppetFactory } from '../fleet/puppet-factory.js';
 import { FleetWorker } from '../delivery/worker.js';
 import { listBotStates, onlineBotIds } from '../store/bots-repo.js';
+import { liveWorkers } from '../store/workers-repo.js';
 import { leaseHolders } from '../store/leases-repo.js';
 import { queueDepths, sentSince } from '../store/deliveries-repo.js';
 import { DEMO_REACTIONS, runDemo } from '../demo/run-demo.js';
@@ -155,11 +156,16 @@ export function registerCommands(program: Command): void {
       await worker.close();
       await recorder.close();
       await d.close();
+      // everything is stopped and written: a handle some library left open must not keep a supervised worker alive
+      setTimeout(() => {
+        c.log.warn('something kept the stopped worker alive; exiting');
+        process.exit(process.exitCode ?? 0);
+      }, 5000).unref();
     });
 
   fleetCmd
     .command('status')
-    .description('bots online/offline, groups per bot, queue depth, sent in the last hour, back-off')
+    .description('bots (online, starting, stopped, offline, failed) and the worker running each, groups per bot, queue depth, sent in the last hour, back-off; the workers running')
     .option('--format <f>', 'table | csv | json', format, 'table')
     .action(async (o: { format: OutputFormat }) => {
       const c = ctx();
@@ -167,15 +173,18 @@ export function registerCommands(program: Command): void {
       const d = await c.db();
       try {
         const now = systemClock.now();
-        const [states, online, holders, depth, sent, groups] = await Promise.all([
-          listBotStates(d.store), onlineBotIds(d.store, now), leaseHolders(d.store, now), queueDepths(d.store), sentSince(d.store, new Date(now.getTime() - 3_600_000)), listGroups(d.store, { status: ['active', 'paused', 'pending'] }),
+        const [states, online, holders, depth, sent, groups, workers] = await Promise.all([
+          listBotStates(d.store), onlineBotIds(d.store, now), leaseHolders(d.store, now), queueDepths(d.store), sentSince(d.store, new Date(now.getTime() - 3_600_000)), listGroups(d.store, { status: ['active', 'paused', 'pending'] }), liveWorkers(d.store, now),
         ]);
+        // online only with a fresh heartbeat; starting only while a worker holds it
+        const stateOf = (botId: string, status: string | undefined): string =>
+          status === 'online' || status === 'starting' ? (online.has(botId) ? status : 'offline') : (status ?? 'offline');
         const rows = config.bots.map((b) => {
           const st = states.find((x) => x.botId === b.id);
           const cooling = st?.cooldownUntil && st.cooldownUntil > now ? Math.round((st.cooldownUntil.getTime() - now.getTime()) / 1000) : 0;
           return {
             bot: b.id,
-            state: online.has(b.id) ? 'online' : st?.status === 'failed' ? 'failed' : 'offline',
+            state: stateOf(b.id, st?.status),
             worker: holders.get(b.id) ?? '',
             groups: groups.filter((g) => g.botIds.includes(b.id)).length,
             queued: depth.get(b.id) ?? 0,
@@ -185,6 +194,10 @@ export function registerCommands(program: Command): void {
           };
         });
         process.stdout.write(formatRows(rows, o.format) + '\n');
+        if (o.format === 'table') {
+          const bots = (w: string): number => [...holders.values()].filter((x) => x === w).length;
+          process.stdout.write(`\nworkers running: ${workers.length ? workers.map((w) => `${w.workerId} (${bots(w.workerId)} bot${bots(w.workerId) === 1 ? '' : 's'})`).join(', ') : 'none'}\n`);
+        }
       } finally {
         await d.close();
       }

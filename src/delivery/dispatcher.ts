@@ -170,6 +170,11 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     if (added) this.queue.dropRefused();
   }
 
+  /** Posts queued or in flight here for a bot. */
+  queuedFor(botId: string): number {
+    return this.queue.size(botId) + this.queue.inFlightOf(botId);
+  }
+
   /** Does a bot send from this worker now? */
   private accepts(botId: string): boolean {
     return this.o.runnerOf(botId) !== undefined && this.o.mayRun?.(botId) !== false;

@@ -2,12 +2,14 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
-import { heartbeat, onlineBotIds } from '../store/bots-repo.js';
+import { heartbeat, onlineBotIds, recordBotState } from '../store/bots-repo.js';
 import { findGroupById } from '../store/groups-repo.js';
 import { expireLeases, finishedRuns, openDeliveries, reassignOrphans, skipPlanned } from '../store/deliveries-repo.js';
 import { stoppedCampaigns } from '../store/campaigns-repo.js';
 import { closeRuns } from '../store/runs-repo.js';
-import { holdBotLease, releaseBotLease } from '../store/leases-repo.js';
+import { holdBotLease, leaseHolders, releaseBotLease } from '../store/leases-repo.js';
+import { announceWorker, forgetGoneWorkers, liveWorkers, retireWorker } from '../store/workers-repo.js';
+import { shareBots } from '../fleet/bot-share.js';
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { CampaignScheduler } from '../campaigns/scheduler.js';
 import { Dispatcher, type CampaignStop } from './dispatcher.js';
@@ -16,6 +18,9 @@ import type { SendPolicy } from './send-policy.js';
 
 /** How often a worker reads which campaigns are paused or cancelled. */
 const STOPS_EVERY_MS = 1000;
+/** A bot that failed to start here is left to other workers this long at first, doubling up to an hour. */
+const FAILED_START_BACKOFF_MS = 5 * 60_000;
+const FAILED_START_BACKOFF_MAX_MS = 60 * 60_000;
 
 export interface WorkerEvents {
   'bot:started': [{ botId: string }];
@@ -75,6 +80,14 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   /** Bots this worker holds (starting or running), and until when each lease is known good. */
   private readonly running = new Set<string>();
   private readonly leaseUntil = new Map<string, number>();
+  /** Bots whose start is done here (their lane runs). */
+  private readonly started = new Set<string>();
+  /** Bots that failed to start here: left to other workers until `until`. */
+  private readonly failedStarts = new Map<string, { until: number; backoffMs: number }>();
+  /** Bots handed over to another worker, not taken back before this time unless nobody took them. */
+  private readonly handedOver = new Map<string, number>();
+  /** When each free bot was first seen free (a bot nobody takes for a while is taken whatever the share). */
+  private readonly freeSince = new Map<string, number>();
 
   constructor(private readonly o: FleetWorkerOptions) {
     super();
@@ -110,6 +123,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   }
 
   async start(): Promise<void> {
+    await forgetGoneWorkers(this.o.store, this.o.clock.now()).catch(() => undefined);
     await this.tick();
     await this.scheduler?.start();
     this.timer = setInterval(() => void this.tick(), this.o.tickMs ?? 5000);
@@ -154,29 +168,80 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
           if (this.fleet.runner(botId)?.isOnline) await heartbeat(this.o.store, botId, this.workerId, now, this.dispatcher.backoffOf(botId));
         } else {
           this.leaseUntil.delete(botId);
-          this.running.delete(botId);
           this.log.warn({ botId }, 'lost the lease of a bot; stopping it here');
-          await this.dispatcher.stopLane(botId);
-          await this.fleet.stopBot(botId);
-          this.emit('bot:released', { botId });
+          await this.stopHere(botId);
         }
       }
-      // 2. take free bots; their login runs in the background
-      for (const bot of this.o.config.bots.filter((b) => b.enabled && !this.running.has(b.id))) {
-        if (this.closed) break;
-        const now = this.o.clock.now();
-        if (!(await holdBotLease(this.o.store, bot.id, this.workerId, ttl, now))) continue;
-        this.leaseUntil.set(bot.id, now.getTime() + ttl);
-        this.running.add(bot.id);
-        const starting = this.startHeld(bot.id).finally(() => this.starting.delete(starting));
-        this.starting.add(starting);
-      }
+      // 2. share the bots out with the other live workers: take free ones up to this worker's share, hand surplus over
+      await this.shareBots(ttl);
       // the sweep reads every open delivery: when that is slow (a big run on FerretDB), it runs less often
       // (a logout or a bot starting here still sweeps at once)
       if (performance.now() - this.lastSweep.at >= Math.max(0, 10 * this.lastSweep.tookMs - (this.o.tickMs ?? 5000))) await this.sweep();
     } catch (err) {
       this.log.error({ err: String(err) }, 'worker housekeeping failed; will retry');
     }
+  }
+
+  /**
+   * Say this worker lives, read who else does and which bots are free, and
+   * carry out the share (see fleet/bot-share.ts): take free bots (their login
+   * runs in the background), hand surplus bots over (lane stopped after the
+   * post in hand, bot stopped, lease given back for the other worker to take).
+   */
+  private async shareBots(ttl: number): Promise<void> {
+    const now = this.o.clock.now();
+    const t = now.getTime();
+    for (const [b, f] of this.failedStarts) if (f.until <= t && !this.running.has(b)) this.failedStarts.set(b, { ...f, until: 0 });
+    for (const [b, until] of this.handedOver) if (until <= t) this.handedOver.delete(b);
+    const failing = [...this.failedStarts].filter(([, f]) => f.until > t).map(([b]) => b);
+    await announceWorker(this.o.store, { workerId: this.workerId, held: this.running.size, failing, until: new Date(t + ttl), now });
+    const [workers, holders] = await Promise.all([liveWorkers(this.o.store, now), leaseHolders(this.o.store, now)]);
+    const bots = this.o.config.bots.filter((b) => b.enabled).map((b) => b.id);
+    const free = bots.filter((b) => !this.running.has(b) && !holders.has(b));
+    for (const b of [...this.freeSince.keys()]) if (!free.includes(b)) this.freeSince.delete(b);
+    for (const b of free) if (!this.freeSince.has(b)) this.freeSince.set(b, t);
+    // a free bot gets two ticks for a worker with room to take it; then anyone may
+    const grace = 2 * (this.o.tickMs ?? 5000);
+    const plan = shareBots({
+      self: this.workerId,
+      bots,
+      workers,
+      held: [...this.running],
+      running: [...this.running].filter((b) => this.started.has(b)),
+      free,
+      neglected: new Set(free.filter((b) => t - this.freeSince.get(b)! >= grace)),
+      avoid: new Set([...failing, ...this.handedOver.keys()]),
+      queued: (b) => this.dispatcher.queuedFor(b),
+    });
+    for (const botId of plan.release) {
+      if (this.closed) return;
+      this.log.info({ botId, share: plan.share, workers: workers.length }, 'handing a bot over to a worker with fewer bots');
+      this.handedOver.set(botId, t + grace);
+      await this.stopHere(botId);
+      await releaseBotLease(this.o.store, botId, this.workerId, this.o.clock.now());
+    }
+    for (const botId of plan.take) {
+      if (this.closed) break;
+      const at = this.o.clock.now();
+      if (!(await holdBotLease(this.o.store, botId, this.workerId, ttl, at))) continue;
+      this.leaseUntil.set(botId, at.getTime() + ttl);
+      this.running.add(botId);
+      this.freeSince.delete(botId);
+      // its planned posts wait for it while it logs in (a sweep anywhere must not move them meanwhile)
+      await recordBotState(this.o.store, botId, { status: 'starting', at });
+      const starting = this.startHeld(botId).finally(() => this.starting.delete(starting));
+      this.starting.add(starting);
+    }
+  }
+
+  /** Stop running a bot here (lease lost or handed over): its lane gives back what it holds unsent, then the bot stops. */
+  private async stopHere(botId: string): Promise<void> {
+    this.running.delete(botId);
+    this.started.delete(botId);
+    await this.dispatcher.stopLane(botId);
+    await this.fleet.stopBot(botId);
+    this.leaseUntil.delete(botId);
+    this.emit('bot:released', { botId });
   }
 
   /** Only while this worker holds a bot's lease may it send for the bot. */
@@ -190,12 +255,17 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       await this.fleet.discoverBotGroups(botId);
       if (!this.running.has(botId) || this.closed) return;
       this.dispatcher.startLane(botId);
+      this.started.add(botId);
+      this.failedStarts.delete(botId);
       await this.sweepNow();
       this.log.info({ botId }, 'running bot (lease held)');
       this.emit('bot:started', { botId });
     } catch {
       this.running.delete(botId);
       this.leaseUntil.delete(botId);
+      // left to other workers for a while (they see it in this worker's presence), longer after each failure
+      const backoffMs = Math.min(FAILED_START_BACKOFF_MAX_MS, 2 * (this.failedStarts.get(botId)?.backoffMs ?? FAILED_START_BACKOFF_MS / 2));
+      this.failedStarts.set(botId, { until: this.o.clock.now().getTime() + backoffMs, backoffMs });
       await releaseBotLease(this.o.store, botId, this.workerId, this.o.clock.now()).catch(() => undefined);
     }
   }
@@ -269,5 +339,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     // bots taken over just now may still be logging in: the fleet stopped them, their start ends here
     await Promise.allSettled([...this.starting]);
     for (const b of bots) await releaseBotLease(this.o.store, b, this.workerId, this.o.clock.now());
+    await retireWorker(this.o.store, this.workerId);
   }
 }

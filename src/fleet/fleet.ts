@@ -122,7 +122,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
         // shutdown, not a failure of the bot
         await runner?.stop();
         this.log.info({ botId }, 'bot stopped while it was starting: the fleet is stopping');
-        await recordBotState(this.o.store, botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);
+        await recordBotState(this.o.store, botId, { status: 'stopped', at: this.o.clock.now() }).catch(() => undefined);
         throw error;
       }
       this.log.error({ botId, err: scrubSecrets(error.message) }, 'bot could not start; the other bots keep running');
@@ -138,13 +138,16 @@ export class Fleet extends EventEmitter<FleetEvents> {
     if (this.closed) throw new Error(`bot ${botId} not started: the fleet is stopping`);
   }
 
-  /** Stop one bot (its lease moved elsewhere, or shutdown). */
+  /**
+   * Stop one bot on purpose (handed to another worker, lease lost): `stopped`,
+   * not logged out, so its planned posts wait for the worker that takes it.
+   */
   async stopBot(botId: string): Promise<void> {
     const r = this.runners.get(botId);
     if (!r) return;
     this.runners.delete(botId);
     await r.stop();
-    await recordBotState(this.o.store, botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);
+    await recordBotState(this.o.store, botId, { status: 'stopped', at: this.o.clock.now() }).catch(() => undefined);
   }
 
   /** Register the rooms of one bot (see discoverGroups); returns their room ids. */
@@ -205,7 +208,9 @@ export class Fleet extends EventEmitter<FleetEvents> {
   /** Stop every bot, those still logging in too; no bot starts afterwards. */
   async close(): Promise<void> {
     this.closed = true;
+    const running = [...this.runners.keys()];
     await Promise.allSettled([...this.runners.values(), ...this.starting].map((r) => r.stop()));
     this.runners.clear();
+    await Promise.allSettled(running.map((botId) => recordBotState(this.o.store, botId, { status: 'stopped', at: this.o.clock.now() })));
   }
 }

@@ -1,9 +1,11 @@
+import { leaseHolders } from './leases-repo.js';
+import type { BotStatus } from './models/bots.js';
 import type { Store } from './connection.js';
 
 export async function recordBotState(
   store: Store,
   botId: string,
-  state: { status: 'online' | 'offline' | 'failed'; contactId?: string | undefined; error?: string | undefined; at: Date },
+  state: { status: BotStatus; contactId?: string | undefined; error?: string | undefined; at: Date },
 ): Promise<void> {
   await store.models.Bot.updateOne(
     { botId },
@@ -11,7 +13,8 @@ export async function recordBotState(
       $set: {
         status: state.status,
         ...(state.contactId ? { contactId: state.contactId } : {}),
-        ...(state.status === 'online' ? { lastLoginAt: state.at } : {}),
+        // a login is a sign of life: the bot counts as online from now, not from its worker's next heartbeat
+        ...(state.status === 'online' ? { lastLoginAt: state.at, heartbeatAt: state.at } : {}),
         ...(state.error ? { lastError: state.error } : {}),
       },
     },
@@ -41,10 +44,21 @@ export async function heartbeat(store: Store, botId: string, workerId: string, n
   );
 }
 
-/** Bots online in any worker: status online and a heartbeat within `freshMs`. */
+/**
+ * Bots whose posts wait for them, in any worker: logged in with a heartbeat
+ * within `freshMs`; being started by a worker that holds their lease; or
+ * stopped on purpose (a worker shut down or handed them over) and not yet
+ * `freshMs` ago or taken by another worker. A bot that logged out, dropped or
+ * failed to start is not among them: its planned posts move to another bot.
+ */
 export async function onlineBotIds(store: Store, now: Date, freshMs = 30_000): Promise<Set<string>> {
-  const docs = await store.models.Bot.find({ status: 'online', heartbeatAt: { $gte: new Date(now.getTime() - freshMs) } }, { botId: 1 }).lean();
-  return new Set(docs.map((d) => d.botId));
+  const [docs, leased] = await Promise.all([
+    store.models.Bot.find({ status: { $in: ['online', 'starting', 'stopped'] } }, { botId: 1, status: 1, heartbeatAt: 1 }).lean(),
+    leaseHolders(store, now),
+  ]);
+  const since = now.getTime() - freshMs;
+  const fresh = (d: { heartbeatAt?: Date | null | undefined }): boolean => !!d.heartbeatAt && d.heartbeatAt.getTime() >= since;
+  return new Set(docs.filter((d) => (d.status === 'online' ? fresh(d) : leased.has(d.botId) || (d.status === 'stopped' && fresh(d)))).map((d) => d.botId));
 }
 
 export interface BotState {

@@ -149,14 +149,15 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     const deliveries = await store.models.Delivery.find({ runId: id }).lean();
     expect(deliveries).toHaveLength(4);
     for (const d of deliveries) expect(d.notBefore).toEqual(new Date('2026-12-02T07:30:00+08:00'));
-    // the next sync finds the run: nothing more
-    await a.sync();
-    a.close();
+    // the next sync (a worker started later) finds the run: nothing more
+    const later = scheduler(store, 'worker-a');
+    later.on('run:skipped', (r) => skipped.push(r));
+    await later.sync();
     expect(await store.models.Run.countDocuments({ campaignId: 'catch-up-evening' })).toBe(1);
     // a due time more than CATCH_UP_MS old is not sent, but reported missed
     clock.set(new Date('2026-12-03T09:00:00+08:00'));
-    await a.sync();
-    a.close();
+    await later.sync();
+    later.close();
     expect(await store.models.Run.countDocuments({ campaignId: 'catch-up-evening' })).toBe(1);
     expect(skipped.filter((r) => r.campaignId === 'catch-up-evening')).toEqual([{ campaignId: 'catch-up-evening', scheduledAt: new Date('2026-12-02T20:00:00+08:00'), reason: 'missed: no worker was running' }]);
     await transition(store, 'catch-up-evening', 'cancel', admin, clock.now());
@@ -253,5 +254,22 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     expect(rec.status).toBe('finished');
     expect(rec.audit.at(-1)).toMatchObject({ action: 'finish', by: 'system', from: 'active', to: 'finished', reason: 'its one run is done' });
     s.close();
+  });
+
+  it('should schedule nothing once closed, even from a sync that was still reading (its cron task would outlive the worker)', async () => {
+    const weekly = join(dir, 'closing.yaml');
+    writeFileSync(weekly, readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8').replace('id: elderly-weekly', 'id: closing'));
+    await submitCampaign(store, loadCampaignFile(weekly), lin, clock.now());
+    await transition(store, 'closing', 'approve', zheng, clock.now());
+    const s = scheduler(store, 'worker-a');
+    await s.sync();
+    expect(s.scheduledCampaigns().length).toBeGreaterThan(0);
+    s.close();
+    expect(s.scheduledCampaigns()).toEqual([]);
+    const late = scheduler(store, 'worker-b');
+    const reading = late.sync();
+    late.close();
+    await reading;
+    expect(late.scheduledCampaigns()).toEqual([]);
   });
 });

@@ -1,12 +1,20 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
+export const BOT_STATUSES = ['online', 'starting', 'stopped', 'offline', 'failed'] as const;
+export type BotStatus = (typeof BOT_STATUSES)[number];
+
 /** Fleet accounts as the database knows them: their own WeChat id and last state. */
 const botSchema = new Schema(
   {
     botId: { type: String, required: true },
     /** The bot's own WeChat id (our account, not a member's), to leave bots out of member counts. */
     contactId: { type: String },
-    status: { type: String, enum: ['online', 'offline', 'failed'], default: 'offline' },
+    /**
+     * online: logged in (and sending while its heartbeat is fresh); starting: a worker took it and is logging
+     * it in; stopped: stopped on purpose (shutdown, handed to another worker), not logged out; offline: logged
+     * out or its puppet dropped; failed: could not start.
+     */
+    status: { type: String, enum: BOT_STATUSES, default: 'offline' },
     lastLoginAt: { type: Date },
     lastError: { type: String },
     /** Worker that runs the bot and when it last said so (online = a fresh heartbeat). */

@@ -8,6 +8,7 @@ import { deliveryEventModel, type DeliveryEventModel } from './delivery-events.j
 import { campaignModel, type CampaignModel } from './campaigns.js';
 import { runModel, type RunModel } from './runs.js';
 import { leaseModel, type LeaseModel } from './leases.js';
+import { workerModel, type WorkerModel } from './workers.js';
 import { tipModel, type TipModel } from './tips.js';
 import { metaModel, type MetaModel } from './meta.js';
 import { engagementModels, type AreaCut, type CounterLevel, type CounterModel, type EngagementModel, type SketchModel } from './engagement.js';
@@ -21,6 +22,7 @@ export interface Models {
   Campaign: CampaignModel;
   Run: RunModel;
   Lease: LeaseModel;
+  Worker: WorkerModel;
   Tip: TipModel;
   Meta: MetaModel;
   Engagement: EngagementModel;
@@ -29,7 +31,7 @@ export interface Models {
 }
 
 export function registerModels(conn: Connection): Models {
-  return { Group: groupModel(conn), Delivery: deliveryModel(conn), DeliveryEvent: deliveryEventModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Tip: tipModel(conn), Meta: metaModel(conn), ...engagementModels(conn) };
+  return { Group: groupModel(conn), Delivery: deliveryModel(conn), DeliveryEvent: deliveryEventModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Worker: workerModel(conn), Tip: tipModel(conn), Meta: metaModel(conn), ...engagementModels(conn) };
 }
 
 /** Every model, flat (for creating indexes). */

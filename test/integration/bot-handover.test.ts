@@ -1,0 +1,94 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openTestStore } from '../support/db.js';
+import { content, startSimHarness, type SimHarness } from '../support/sim.js';
+import { captureLogger } from '../support/log.js';
+import { planFor, tagAll } from '../support/plan.js';
+import { waitFor as waitUntil } from '../support/wait.js';
+import { systemClock } from '../../src/config/clock.js';
+import { createMemberKeyer } from '../../src/audience/member-key.js';
+import { FleetWorker, type FleetWorkerOptions } from '../../src/delivery/worker.js';
+import { countByStatus } from '../../src/store/deliveries-repo.js';
+import { listGroups, type GroupRecord } from '../../src/store/groups-repo.js';
+import { leaseHolders } from '../../src/store/leases-repo.js';
+import type { Store } from '../../src/store/connection.js';
+import type { PuppetFactory } from '../../src/fleet/puppet-factory.js';
+
+const waitFor = <T>(fn: () => Promise<T> | T, timeout = 20_000) => waitUntil(fn, timeout, 50);
+const BOTS = ['h1', 'h2', 'h3', 'h4'];
+
+/** Workers sharing one fleet: who runs which bot, and what happens to posts while a bot changes hands. */
+describe('bots changing hands between workers', () => {
+  let store: Store & { drop(): Promise<void> };
+  let h: SimHarness;
+  let groups: GroupRecord[];
+  const logs = captureLogger('info');
+  const workers: FleetWorker[] = [];
+  const startWorker = async (workerId: string, extra: Partial<FleetWorkerOptions> = {}): Promise<FleetWorker> => {
+    const w = new FleetWorker({
+      config: h.config, store, keyer: createMemberKeyer('h'.repeat(32)), log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content,
+      library: [], campaignDir: '/nonexistent', workerId, tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false, ...extra,
+    });
+    workers.push(w);
+    await w.start();
+    return w;
+  };
+  const held = async (): Promise<Map<string, string>> => leaseHolders(store, new Date());
+  const count = (m: Map<string, string>, w: string) => [...m.values()].filter((x) => x === w).length;
+  const postsIn = (roomId: string, text: string) => h.world.roomMessages(roomId).filter((m) => m.text === text);
+
+  beforeAll(async () => {
+    store = await openTestStore(import.meta.url);
+    // one bot per group, so a post whose bot is away cannot go elsewhere: it must wait for the bot
+    h = await startSimHarness(BOTS, { groups: 16, membersPerGroup: 8, secondBotShare: 0, seed: 31 });
+    for (const b of h.config.bots) b.limits = { minGapMs: 150, jitterMs: 0, perMinute: 600, perHour: 10_000, perDay: 50_000 };
+  }, 60_000);
+  afterEach(async () => {
+    for (const w of workers.splice(0)) await w.close();
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await store?.drop();
+  });
+
+  it('should share the bots out when a second worker starts, handing bots over mid-run without losing or repeating a post', async () => {
+    await startWorker('W1');
+    await waitFor(async () => expect(count(await held(), 'W1')).toBe(4));
+    await waitFor(async () => expect((await listGroups(store)).length).toBe(16));
+    groups = await tagAll(store);
+    const runs = ['share@1', 'share@2', 'share@3'];
+    for (const r of runs) await planFor(store, groups, r);
+    await waitFor(async () => expect((await countByStatus(store, runs[0]!)).sent).toBeGreaterThanOrEqual(4));
+    await startWorker('W2');
+    await waitFor(async () => {
+      const m = await held();
+      expect([count(m, 'W1'), count(m, 'W2')]).toEqual([2, 2]);
+    });
+    for (const r of runs) await waitFor(async () => expect((await countByStatus(store, r)).sent).toBe(16));
+    for (const r of runs) {
+      const c = await countByStatus(store, r);
+      expect(c.failed + c.unknown + c.skipped + c.planned + c.sending).toBe(0);
+      for (const g of groups) expect(postsIn(g.roomId, `【${r}】请勿向陌生账户转账，拨打96110咨询。`)).toHaveLength(1);
+    }
+    // the bots handed over were stopped in W1 before W2 ran them: their posts keep the bot's gap throughout
+    for (const bot of BOTS) {
+      const times = h.world.postsBy(h.world.botContactId(bot)).map((m) => m.timestamp).sort((x, y) => x - y);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(150);
+    }
+    expect(logs.lines().filter((l) => l.includes('handing a bot over to a worker with fewer bots'))).toHaveLength(2);
+  }, 60_000);
+
+  it('should keep a bot\'s posts for it while a worker logs it in after a long stop, not fail them as if it had logged out', async () => {
+    // every bot stopped cleanly minutes ago (no heartbeat since), its posts still planned
+    await store.models.Bot.updateMany({}, { $set: { status: 'stopped', heartbeatAt: new Date(Date.now() - 10 * 60_000) } });
+    await planFor(store, groups, 'restart@1');
+    // a puppet service that takes a while to log a bot in
+    const slow: PuppetFactory = async (bot) => {
+      await sleep(1500);
+      return h.puppetFactory(bot);
+    };
+    await startWorker('W3', { puppetFactory: slow });
+    await waitFor(async () => expect((await countByStatus(store, 'restart@1')).sent).toBe(16));
+    expect((await countByStatus(store, 'restart@1')).failed).toBe(0);
+  }, 60_000);
+});
