@@ -9,7 +9,7 @@ import { resolveRegistration } from '../audience/officer-command.js';
 import { suggestTags } from '../audience/tag-suggestion.js';
 import { ConfigError } from '../config/errors.js';
 import { startFleetSimulator } from '../sim/fleet-simulator.js';
-import { defaultPuppetFactory } from '../fleet/puppet-factory.js';
+import { defaultPuppetFactory, missingToken } from '../fleet/puppet-factory.js';
 import { FleetWorker } from '../delivery/worker.js';
 import { listBotStates, onlineBotIds } from '../store/bots-repo.js';
 import { liveWorkers } from '../store/workers-repo.js';
@@ -137,6 +137,7 @@ export function registerCommands(program: Command): void {
         linkBase: process.env['ZHIMI_PUBLIC_URL'] || undefined,
         content, library: c.library(), campaignDir: join(c.contentDir, 'campaigns'),
         redisUrl: process.env['ZHIMI_REDIS_URL'] || undefined,
+        cannotRun: (bot) => missingToken(bot)?.message,
         ...(num('ZHIMI_BOT_LEASE_MS') ? { botLeaseMs: num('ZHIMI_BOT_LEASE_MS') } : {}),
         ...(num('ZHIMI_DELIVERY_LEASE_MS') ? { deliveryLeaseMs: num('ZHIMI_DELIVERY_LEASE_MS') } : {}),
         ...(num('ZHIMI_TICK_MS') ? { tickMs: num('ZHIMI_TICK_MS') } : {}),

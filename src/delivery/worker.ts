@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
+import type { BotConfig } from '../config/bots.js';
 import { heartbeat, onlineBotIds, recordBotState } from '../store/bots-repo.js';
 import { findGroupById } from '../store/groups-repo.js';
 import { expireLeases, finishedRuns, openDeliveries, reassignOrphans, skipPlanned } from '../store/deliveries-repo.js';
@@ -46,6 +47,12 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
   pollMs?: number;
   /** Base address of tracked links (the link server, `zhimi serve`). */
   linkBase?: string | undefined;
+  /**
+   * Why this worker cannot run a bot, known before trying (its token variable
+   * is not set here): such bots are left to other workers, and tried here
+   * only when no worker can run them (so the failure shows in `fleet status`).
+   */
+  cannotRun?: (bot: BotConfig) => string | undefined;
   /** Run the campaign scheduler in this worker. @defaultValue true */
   schedule?: boolean;
   syncEveryMs?: number;
@@ -88,6 +95,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private readonly handedOver = new Map<string, number>();
   /** When each free bot was first seen free (a bot nobody takes for a while is taken whatever the share). */
   private readonly freeSince = new Map<string, number>();
+  /** Bots this worker cannot run (see `cannotRun`). */
+  private readonly cannotRun = new Set<string>();
 
   constructor(private readonly o: FleetWorkerOptions) {
     super();
@@ -123,6 +132,12 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   }
 
   async start(): Promise<void> {
+    for (const bot of this.o.config.bots.filter((b) => b.enabled)) {
+      const why = this.o.cannotRun?.(bot);
+      if (!why) continue;
+      this.cannotRun.add(bot.id);
+      this.log.warn({ botId: bot.id, why }, 'this worker cannot run the bot; it is left to workers that can');
+    }
     await forgetGoneWorkers(this.o.store, this.o.clock.now()).catch(() => undefined);
     await this.tick();
     await this.scheduler?.start();
@@ -193,7 +208,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     const t = now.getTime();
     for (const [b, f] of this.failedStarts) if (f.until <= t && !this.running.has(b)) this.failedStarts.set(b, { ...f, until: 0 });
     for (const [b, until] of this.handedOver) if (until <= t) this.handedOver.delete(b);
-    const failing = [...this.failedStarts].filter(([, f]) => f.until > t).map(([b]) => b);
+    const failing = [...new Set([...this.cannotRun, ...[...this.failedStarts].filter(([, f]) => f.until > t).map(([b]) => b)])];
     await announceWorker(this.o.store, { workerId: this.workerId, held: this.running.size, failing, until: new Date(t + ttl), now });
     const [workers, holders] = await Promise.all([liveWorkers(this.o.store, now), leaseHolders(this.o.store, now)]);
     const bots = this.o.config.bots.filter((b) => b.enabled).map((b) => b.id);

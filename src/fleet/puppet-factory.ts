@@ -17,10 +17,9 @@ export function defaultPuppetFactory(env: NodeJS.ProcessEnv = process.env): Pupp
   return async (bot) => {
     const p = bot.puppet;
     if (p.name === 'wechaty-puppet-service') {
-      const token = p.tokenEnv ? env[p.tokenEnv] : undefined;
-      if (!token) {
-        throw new ConfigError([{ file: bot.file, field: 'puppet.tokenEnv', message: `environment variable ${p.tokenEnv} is not set: export it with the token of bot ${bot.id}` }]);
-      }
+      const problem = missingToken(bot, env);
+      if (problem) throw new ConfigError([problem]);
+      const token = env[p.tokenEnv!]!;
       const client = new PuppetService({ ...(p.options ?? {}), endpoint: p.endpoint, token });
       keepPayloadsInMemory(client);
       return client as unknown as PUPPET.impls.PuppetInterface;
@@ -35,4 +34,15 @@ export function defaultPuppetFactory(env: NodeJS.ProcessEnv = process.env): Pupp
     const token = p.tokenEnv ? env[p.tokenEnv] : undefined;
     return new Ctor({ ...(p.options ?? {}), ...(token ? { token } : {}) });
   };
+}
+
+/**
+ * Why this process cannot make a bot's puppet, known without trying: a
+ * puppet service bot whose token variable is not set here (another worker
+ * may have it). Undefined when nothing is missing.
+ */
+export function missingToken(bot: BotConfig, env: NodeJS.ProcessEnv = process.env): { file: string; field: string; message: string } | undefined {
+  const p = bot.puppet;
+  if (p.name !== 'wechaty-puppet-service' || (p.tokenEnv && env[p.tokenEnv])) return undefined;
+  return { file: bot.file, field: 'puppet.tokenEnv', message: `environment variable ${p.tokenEnv} is not set: export it with the token of bot ${bot.id}` };
 }

@@ -78,6 +78,19 @@ describe('bots changing hands between workers', () => {
     expect(logs.lines().filter((l) => l.includes('handing a bot over to a worker with fewer bots'))).toHaveLength(2);
   }, 60_000);
 
+  it('should hand a worker only bots it can run (a worker without some tokens), leaving none idle or failed', async () => {
+    await startWorker('W4');
+    await waitFor(async () => expect(count(await held(), 'W4')).toBe(4));
+    const lines = logs.lines().length;
+    await startWorker('W5', { cannotRun: (bot) => (bot.id === 'h4' ? undefined : `no token for ${bot.id} here`) });
+    await waitFor(async () => expect((await held()).get('h4')).toBe('W5'));
+    await sleep(1000); // a few more ticks: nothing else moves
+    const m = await held();
+    expect([...m].sort()).toEqual([['h1', 'W4'], ['h2', 'W4'], ['h3', 'W4'], ['h4', 'W5']]);
+    expect(logs.lines().slice(lines).filter((l) => l.includes('could not start'))).toEqual([]);
+    expect(await store.models.Bot.countDocuments({ status: 'failed' })).toBe(0);
+  }, 60_000);
+
   it('should keep a bot\'s posts for it while a worker logs it in after a long stop, not fail them as if it had logged out', async () => {
     // every bot stopped cleanly minutes ago (no heartbeat since), its posts still planned
     await store.models.Bot.updateMany({}, { $set: { status: 'stopped', heartbeatAt: new Date(Date.now() - 10 * 60_000) } });
