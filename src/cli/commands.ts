@@ -28,7 +28,9 @@ import { formatRows, type OutputFormat } from '../reports/format.js';
 import { createContext, type CliContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { testBotsFor } from './sim-bots.js';
-import { formatOption as format, intOption as int, wordsOption as list } from './options.js';
+import { faultOption, formatOption as format, intOption as int, wordsOption as list } from './options.js';
+import { FAULT_KINDS, unknownFaultBots } from '../sim/fault-spec.js';
+import type { SimFaults } from '../sim/sim-puppet.js';
 import { registerScamCheckCommands } from './scamcheck-commands.js';
 import { registerReportCommands } from './report-commands.js';
 import { registerCampaignCommands, registerContentCommands } from './campaign-commands.js';
@@ -64,16 +66,22 @@ export function registerCommands(program: Command): void {
     .option('--bots <k>', 'bots (the first k of bots/, then extra sim-NN bots)', int, 3)
     .option('--seed <n>', 'world seed', int, 2026)
     .option('--reactions', 'residents react to campaign posts as in the demo (reply, mention, ask, acknowledge, open tracked links)')
-    .action(async (o: { groups: number; membersPerGroup: number; bots: number; seed: number; reactions?: boolean }) => {
+    .option('--fault <bot:kind=value>', `a fault of one bot's account, repeatable; kinds: ${FAULT_KINDS}`, faultOption)
+    .action(async (o: { groups: number; membersPerGroup: number; bots: number; seed: number; reactions?: boolean; fault?: Map<string, SimFaults> }) => {
       const c = ctx();
+      const faults = o.fault ?? new Map<string, SimFaults>();
       const fleet = testBotsFor(c.fleet(), o.bots);
+      const unknown = unknownFaultBots(faults, fleet.bots.map((b) => b.id));
+      if (unknown.length) throw new ConfigError([{ file: 'zhimi sim --fault', field: '', message: `no bot ${unknown.join(', ')} in this simulator; its bots: ${fleet.bots.map((b) => b.id).join(', ')}` }]);
       const s = await startFleetSimulator({ ref: c.content().ref, fleet, world: { groups: o.groups, membersPerGroup: o.membersPerGroup, seed: o.seed }, useConfiguredEndpoints: true });
       if (o.reactions) s.world.behaviour = new ScriptedMembers(DEMO_REACTIONS, { seed: o.seed });
       const out = process.stdout;
       out.write(`simulator: ${s.world.rooms.size} groups, ${[...s.world.contacts.values()].filter((x) => x.kind === 'member').length} residents, ${s.sim.endpoints.length} bots\n`);
       for (const e of s.sim.endpoints) {
         const bot = s.fleet.bots.find((b) => b.id === e.botId)!;
-        out.write(`bot ${e.botId}  endpoint ${e.endpoint}  token ${e.token}\n  export ${bot.puppet.tokenEnv}=${e.token}\n`);
+        e.puppet.faults = faults.get(e.botId) ?? {};
+        const shown = Object.entries(e.puppet.faults).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+        out.write(`bot ${e.botId}  endpoint ${e.endpoint}  token ${e.token}${shown ? `  faults: ${shown}` : ''}\n  export ${bot.puppet.tokenEnv}=${e.token}\n`);
       }
       out.write('Ctrl-C stops the simulator.\n');
       await untilSignal();

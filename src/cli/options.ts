@@ -2,6 +2,8 @@ import { InvalidArgumentError } from 'commander';
 import { shanghaiDay, shiftDay } from '../config/clock.js';
 import type { OutputFormat } from '../reports/format.js';
 import { SEGMENTS, type Segment } from '../audience/segments.js';
+import { addFaultSpec } from '../sim/fault-spec.js';
+import type { SimFaults } from '../sim/sim-puppet.js';
 
 /** Parsers of option values: a wrong value stops with a message naming what is allowed (exit 2). */
 
@@ -48,4 +50,13 @@ export function listOption<T extends string>(allowed: readonly T[], what: string
     if (bad.length || items.length === 0) throw new InvalidArgumentError(`${what} must be one or more of ${allowed.join(', ')} (comma-separated); got "${value}"`);
     return items as T[];
   };
+}
+
+/** `zhimi sim --fault` values, collected per bot. */
+export function faultOption(value: string, previous: Map<string, SimFaults> | undefined): Map<string, SimFaults> {
+  try {
+    return addFaultSpec(value, previous);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }

@@ -1,0 +1,30 @@
+import type { SimFaults } from './sim-puppet.js';
+
+/** What `zhimi sim --fault` accepts, for its help and its error messages. */
+export const FAULT_KINDS = 'throttle=<posts a minute> (past that WeChat answers "发送消息过于频繁"), slow=<ms per send>, error=<text every send fails with>';
+
+/**
+ * One `--fault <bot>:<kind>=<value>` of `zhimi sim`, added to the faults per
+ * bot so far. Throws a message naming what is allowed.
+ */
+export function addFaultSpec(spec: string, faults: ReadonlyMap<string, SimFaults> = new Map()): Map<string, SimFaults> {
+  const m = /^([^:=\s]+):([a-z]+)=(.+)$/.exec(spec.trim());
+  if (!m) throw new Error(`"${spec}" is not <bot>:<kind>=<value>, e.g. gulou-01:throttle=5; kinds: ${FAULT_KINDS}`);
+  const [, bot, kind, value] = m as unknown as [string, string, string, string];
+  const whole = (what: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`"${spec}": ${kind} must be a whole number of ${what} (got "${value}")`);
+    return n;
+  };
+  const f: SimFaults = { ...faults.get(bot) };
+  if (kind === 'throttle') f.throttleAbovePerMinute = whole('posts a minute');
+  else if (kind === 'slow') f.sendDelayMs = whole('milliseconds');
+  else if (kind === 'error') f.sendError = value;
+  else throw new Error(`"${spec}": unknown fault "${kind}"; kinds: ${FAULT_KINDS}`);
+  return new Map(faults).set(bot, f);
+}
+
+/** Bots named in faults that the simulator does not run (a typo in a bot id). */
+export function unknownFaultBots(faults: ReadonlyMap<string, SimFaults>, botIds: readonly string[]): string[] {
+  return [...faults.keys()].filter((b) => !botIds.includes(b));
+}
