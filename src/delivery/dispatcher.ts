@@ -387,7 +387,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private batchMax(botId: string, recent: readonly number[], now: number): number {
     const limits = this.o.limitsOf(botId);
     const perPost = (limits.minGapMs + limits.jitterMs / 2) / (this.o.gapScale ?? 1);
-    return perPost >= 500 ? 1 : Math.max(1, Math.min(windowCapacity(recent, limits, now), perPost <= 0 ? 200 : Math.floor(2000 / perPost), 200));
+    return perPost >= 500 ? 1 : Math.max(1, Math.min(windowCapacity(recent, limits, now), perPost <= 0 ? 200 : Math.floor(2000 / perPost), 200, this.o.limiters.fleetPosts.allowance));
   }
 
   /** How many deliveries claimed at planning wait for this bot's lane. */

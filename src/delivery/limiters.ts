@@ -27,7 +27,11 @@ export class Limiters {
   /** The fleet-wide limit as posts handed out here, drawn from `fleet` in chunks. */
   readonly fleetPosts: FleetTokens;
 
+  private readonly perMinute: number;
+  private fleetShare: number;
+
   constructor(config: Pick<FleetConfig, 'fleet'>, private readonly o: LimiterOptions = {}) {
+    this.perMinute = this.fleetShare = config.fleet.perMinute;
     this.connection = o.redisUrl
       ? new Bottleneck.IORedisConnection({ Redis, clientOptions: redisOptions(o.redisUrl) } as Bottleneck.IORedisConnectionOptions)
       : undefined;
@@ -40,6 +44,25 @@ export class Limiters {
     // at least a tenth of the minute's allowance at a time (at most 200): few limiter jobs; drawn ahead only by
     // a worker alone: with several, what one holds in hand the others could not send
     this.fleetPosts = new FleetTokens(this.fleet, Math.max(1, Math.min(200, Math.ceil(config.fleet.perMinute / 10))), config.fleet.perMinute, { ahead: !o.redisUrl });
+  }
+
+  /**
+   * Without Redis each worker counts the fleet-wide limit alone: when several
+   * run, each keeps to its part (`fraction` of the posts a minute, at least 1),
+   * so together they stay within it. With Redis the one shared limit holds and
+   * this does nothing. Returns the posts a minute this worker may send.
+   */
+  async setFleetShare(fraction: number): Promise<number> {
+    const perMinute = this.perMinute;
+    if (this.connection) return perMinute;
+    const amount = Math.max(1, Math.min(perMinute, Math.floor(perMinute * fraction)));
+    if (amount === this.fleetShare) return amount;
+    this.fleetShare = amount;
+    this.fleetPosts.limitTo(amount);
+    await this.fleet.updateSettings({ reservoirRefreshAmount: amount });
+    const left = await this.fleet.currentReservoir();
+    if (left !== null && left > amount) await this.fleet.updateSettings({ reservoir: amount });
+    return amount;
   }
 
   /** The limiter of one bot: one post (or batch of posts) at a time. */
@@ -94,7 +117,7 @@ export class FleetTokens {
   private readonly windowMs: number;
 
   /** `ahead`: keep posts in hand (a worker alone; with several, one would hold back what others could send). */
-  constructor(private readonly limiter: Bottleneck, private readonly chunk: number, private readonly perMinute: number, o: { ahead?: boolean; windowMs?: number } = {}) {
+  constructor(private readonly limiter: Bottleneck, private chunk: number, private perMinute: number, o: { ahead?: boolean; windowMs?: number } = {}) {
     this.hand = chunk;
     this.ahead = o.ahead ?? true;
     this.windowMs = o.windowMs ?? 60_000;
@@ -110,6 +133,19 @@ export class FleetTokens {
       else this.waiting.splice(at, 0, w);
       this.pump();
     });
+  }
+
+  /** Posts a minute this worker may send fleet-wide: no lane batch is bigger. */
+  get allowance(): number {
+    return this.perMinute;
+  }
+
+  /** The limiter now allows only `perMinute` (this worker's part of the fleet limit): never ask it for more at once. */
+  limitTo(perMinute: number): void {
+    this.perMinute = perMinute;
+    this.chunk = Math.min(this.chunk, perMinute);
+    this.hand = Math.min(this.hand, perMinute);
+    this.left = Math.min(this.left, perMinute);
   }
 
   /** Posts will be taken soon (claimed at planning): draw ahead now unless enough is in hand. */

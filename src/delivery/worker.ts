@@ -95,11 +95,15 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private readonly handedOver = new Map<string, number>();
   /** When each free bot was first seen free (a bot nobody takes for a while is taken whatever the share). */
   private readonly freeSince = new Map<string, number>();
+  private warnedNoRedis = false;
+  /** Posts a minute this worker may send fleet-wide (all of the limit, but for several workers without Redis). */
+  private fleetPart: number;
   /** Bots this worker cannot run (see `cannotRun`). */
   private readonly cannotRun = new Set<string>();
 
   constructor(private readonly o: FleetWorkerOptions) {
     super();
+    this.fleetPart = o.config.fleet.perMinute;
     this.workerId = o.workerId ?? `${hostname()}-${process.pid}`;
     this.log = o.log.child({ workerId: this.workerId });
     this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, puppetFactory: o.puppetFactory, content: o.content, workerId: this.workerId, inbound: o.inbound });
@@ -247,6 +251,24 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       const starting = this.startHeld(botId).finally(() => this.starting.delete(starting));
       this.starting.add(starting);
     }
+    await this.keepFleetShare(workers.length, bots.length);
+  }
+
+  /**
+   * Several workers without Redis each count the fleet-wide limit alone: keep
+   * to this worker's part of it (its bots' share of the fleet), said once.
+   */
+  private async keepFleetShare(workers: number, bots: number): Promise<void> {
+    // a worker with no bots sends nothing: its part is set when it has some (lowering it now would hold its first
+    // bots back until the next minute)
+    if (this.o.redisUrl || this.running.size === 0) return;
+    const perMinute = await this.limiters.setFleetShare(workers > 1 ? this.running.size / Math.max(1, bots) : 1);
+    if (workers > 1 && !this.warnedNoRedis) {
+      this.warnedNoRedis = true;
+      this.log.warn({ workers }, 'several workers run without Redis: each keeps to its bots\' part of the fleet-wide limit; set ZHIMI_REDIS_URL on every worker to share one limit');
+    }
+    if (perMinute !== this.fleetPart) this.log.info({ postsPerMinute: perMinute, fleetPerMinute: this.o.config.fleet.perMinute }, 'this worker\'s part of the fleet-wide limit');
+    this.fleetPart = perMinute;
   }
 
   /** Stop running a bot here (lease lost or handed over): its lane gives back what it holds unsent, then the bot stops. */

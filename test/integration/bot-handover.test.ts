@@ -76,6 +76,9 @@ describe('bots changing hands between workers', () => {
       for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(150);
     }
     expect(logs.lines().filter((l) => l.includes('handing a bot over to a worker with fewer bots'))).toHaveLength(2);
+    // no Redis here: each worker keeps to its bots' part of the fleet-wide 600 posts a minute
+    const part = (w: string) => logs.lines().filter((l) => l.includes(`"workerId":"${w}"`) && l.includes("part of the fleet-wide limit")).map((l) => JSON.parse(l).postsPerMinute as number).at(-1);
+    expect([part('W1'), part('W2')]).toEqual([300, 300]);
   }, 60_000);
 
   it('should hand a worker only bots it can run (a worker without some tokens), leaving none idle or failed', async () => {

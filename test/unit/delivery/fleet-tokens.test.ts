@@ -79,6 +79,22 @@ describe('FleetTokens', () => {
     await f.close();
   });
 
+  it('should keep a worker without Redis to its part of the fleet limit when several run, and never ask for more than that part at once', async () => {
+    const limiters = new Limiters({ fleet: { perMinute: 100 } });
+    expect(await limiters.setFleetShare(0.3)).toBe(30);
+    expect(await limiters.fleet.currentReservoir()).toBe(30);
+    expect(limiters.fleetPosts.allowance).toBe(30); // lane batches are capped to it
+    // a request bigger than the part is served in the part's size, never stuck waiting for a minute that cannot hold it
+    await limiters.fleetPosts.take(50, false);
+    expect(await limiters.fleet.currentReservoir()).toBe(0);
+    expect(await limiters.setFleetShare(0)).toBe(1); // a worker with no bots keeps one post a minute
+    await limiters.close();
+    // with Redis the shared limit holds for all: nothing to divide
+    const alone = new Limiters({ fleet: { perMinute: 100 } });
+    expect(await alone.setFleetShare(1)).toBe(100);
+    await alone.close();
+  });
+
   it('should let a worker close while a draw waits for the next minute', async () => {
     const limiters = new Limiters({ fleet: { perMinute: 4 } });
     await limiters.fleetPosts.take(4, false); // the minute is spent; a draw ahead now waits for the next one
