@@ -121,7 +121,8 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
     elderly: o.campaign.quietHours?.elderly ?? o.fleet.quietHours.elderly,
     default: o.campaign.quietHours?.default ?? o.fleet.quietHours.default,
   };
-  const { targets, skipped } = planTargets({ groups, campaign: o.campaign, posts, history: await recentDeliveries(o.store, since, o.runId), now: o.now > o.scheduledAt ? o.now : o.scheduledAt, quietHours: quiet });
+  const now = o.now > o.scheduledAt ? o.now : o.scheduledAt;
+  const { targets, skipped } = planTargets({ groups, campaign: o.campaign, posts, history: await recentDeliveries(o.store, since, now, o.runId), now, quietHours: quiet });
   // (each target wrapped, not copied: a spread of 20,000 group records is measurable)
   const { assigned, unserved } = assignBots(targets.map((t) => ({ id: t.group.id, botIds: t.group.botIds, target: t })), o.onlineBotIds);
   const priority = o.campaign.priority === 'urgent' ? 1 : 0;

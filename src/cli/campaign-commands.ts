@@ -109,7 +109,7 @@ export function registerCampaignCommands(program: Command, ctx: () => CliContext
         const { posts } = resolveCampaignPosts(def, c.library());
         const since = new Date(first.getTime() - Math.max(def.caps.repeatPostAfterDays, 1) * 86_400_000);
         const plan = planTargets({
-          groups: await listGroups(d.store), campaign: def, posts, history: await recentDeliveries(d.store, since), now: first,
+          groups: await listGroups(d.store), campaign: def, posts, history: await recentDeliveries(d.store, since, first), now: first,
           quietHours: { elderly: def.quietHours?.elderly ?? fleet.quietHours.elderly, default: def.quietHours?.default ?? fleet.quietHours.default },
         });
         const counts = new Map<string, Row>();

@@ -330,10 +330,18 @@ export function reroutePlannedForGroup(store: Store, groupId: string, roomId: st
   return changePlannedOfGroup(store, groupId, (s) => s.roomId !== roomId, (s) => nextEvent(s, 'moved', now, { roomId }));
 }
 
-/** Deliveries since a time that count for caps and the repeat window (anything not skipped or failed), other than a run's own (`exceptRunId`: the run being planned). */
-export async function recentDeliveries(store: Store, since: Date, exceptRunId?: string): Promise<{ groupId: string; postId: string; at: Date; priority: 0 | 1 }[]> {
+/**
+ * Deliveries since a time that count for caps and the repeat window (anything
+ * not skipped or failed), other than a run's own (`exceptRunId`: the run being
+ * planned), each at when it went out or will: its send time; its claim time
+ * when it may have gone out (`unknown`); for one still waiting, its not-before
+ * time or, when that has passed, `now` (an earlier run's post that a bot has
+ * not reached yet goes out today, not on its planned day).
+ */
+export async function recentDeliveries(store: Store, since: Date, now: Date, exceptRunId?: string): Promise<{ groupId: string; postId: string; at: Date; priority: 0 | 1 }[]> {
   const live = (await loadDeliveries(store, { since })).filter((s) => s.status !== 'skipped' && s.status !== 'failed' && s.runId !== exceptRunId);
-  return live.map((s) => ({ groupId: s.groupId, postId: s.postId, at: s.sentAt ?? s.notBefore, priority: s.priority }));
+  const at = (s: DeliveryState): Date => s.sentAt ?? (s.status === 'unknown' && s.claimedAt ? s.claimedAt : s.notBefore > now ? s.notBefore : now);
+  return live.map((s) => ({ groupId: s.groupId, postId: s.postId, at: at(s), priority: s.priority }));
 }
 
 /**

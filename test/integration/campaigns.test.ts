@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { paths } from '../../src/config/paths.js';
 import { connectStore, type Store } from '../../src/store/connection.js';
 import { tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
 import { getCampaign } from '../../src/store/campaigns-repo.js';
-import { countByStatus } from '../../src/store/deliveries-repo.js';
+import { countByStatus, openDeliveries, skipPlanned } from '../../src/store/deliveries-repo.js';
 import { listGroups } from '../../src/store/groups-repo.js';
 import { closeRuns, createRun, runId } from '../../src/store/runs-repo.js';
 import { planRun } from '../../src/campaigns/plan-run.js';
@@ -43,6 +43,10 @@ describe('campaign approval, audit trail and scheduling on the real database', (
       await upsertSeenGroup(store, { roomId, topic: `仓山区老年群${i}`, memberCount: 40 + i, botId: 'a', memberSample: [] }, clock.now());
       await tagGroup(store, roomId, { district: '仓山区', station: '金山派出所', segments: [i < 4 ? 'elderly' : 'students'], taggedBy: 'k' });
     }
+  });
+  // no worker sends here: an earlier test's posts still waiting would count as today's against each later run's caps
+  beforeEach(async () => {
+    await skipPlanned(store, await openDeliveries(store), 'earlier test', clock.now());
   });
   afterAll(async () => {
     await other?.close();
@@ -254,6 +258,26 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     expect(rec.status).toBe('finished');
     expect(rec.audit.at(-1)).toMatchObject({ action: 'finish', by: 'system', from: 'active', to: 'finished', reason: 'its one run is done' });
     s.close();
+  });
+
+  it('should count a post still waiting from an earlier run as today\'s: a backlog never gives a group two posts in one day', async () => {
+    await upsertSeenGroup(store, { roomId: 'r9@chatroom', topic: '仓山区老年群9', memberCount: 30, botId: 'a', memberSample: [] }, clock.now());
+    await tagGroup(store, 'r9@chatroom', { district: '仓山区', segments: ['elderly'], taggedBy: 'k' });
+    const groups = (await listGroups(store)).filter((g) => g.roomId === 'r9@chatroom');
+    const def = (await getCampaign(store, 'elderly-weekly'))!.definition as never;
+    const plan = async (due: Date): Promise<string> => {
+      clock.set(due);
+      const id = runId('elderly-weekly', due);
+      await createRun(store, 'elderly-weekly', due, 'worker-a', clock.now(), 'h');
+      await planRun({ store, runId: id, campaign: def, contentHash: 'h', scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups });
+      return id;
+    };
+    // Thursday's post to the group is still waiting (its bot fell behind); Friday's run comes
+    const thursday = await plan(new Date('2026-12-10T10:00:00+08:00'));
+    expect((await countByStatus(store, thursday)).planned).toBe(1);
+    const friday = await plan(new Date('2026-12-11T10:00:00+08:00'));
+    expect(await countByStatus(store, friday)).toMatchObject({ planned: 0, skipped: 1 });
+    expect((await store.models.Delivery.findOne({ runId: friday }).lean())!.reason).toBe('daily cap reached: 1 post(s) per group per day');
   });
 
   it('should schedule nothing once closed, even from a sync that was still reading (its cron task would outlive the worker)', async () => {
