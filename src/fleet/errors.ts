@@ -16,10 +16,7 @@ export class TransportError extends Error {
   }
 }
 
-/** Error text without anything that looks like a puppet-service token. */
-export function scrubSecrets(text: string): string {
-  return text.replace(/\b[a-z0-9]+_[0-9a-f-]{16,}\b/gi, '[token]');
-}
+export { scrubSecrets } from '../log/secrets.js';
 
 /** The bot is not (or no longer) a member of the room it should post to. */
 export class NotInGroupError extends PuppetError {

@@ -3,6 +3,7 @@ import { PuppetService } from 'wechaty-puppet-service';
 import type { BotConfig } from '../config/bots.js';
 import { ConfigError } from '../config/errors.js';
 import { keepPayloadsInMemory } from './memory-payload-store.js';
+import { rememberSecret } from '../log/secrets.js';
 
 /** Makes the puppet of a bot; tests pass their own. */
 export type PuppetFactory = (bot: BotConfig) => Promise<PUPPET.impls.PuppetInterface>;
@@ -20,6 +21,7 @@ export function defaultPuppetFactory(env: NodeJS.ProcessEnv = process.env): Pupp
       const problem = missingToken(bot, env);
       if (problem) throw new ConfigError([problem]);
       const token = env[p.tokenEnv!]!;
+      rememberSecret(token);
       const client = new PuppetService({ ...(p.options ?? {}), endpoint: p.endpoint, token });
       keepPayloadsInMemory(client);
       return client as unknown as PUPPET.impls.PuppetInterface;
@@ -32,6 +34,7 @@ export function defaultPuppetFactory(env: NodeJS.ProcessEnv = process.env): Pupp
     }
     const Ctor = (mod['default'] ?? Object.values(mod).find((v) => typeof v === 'function')) as new (o: unknown) => PUPPET.impls.PuppetInterface;
     const token = p.tokenEnv ? env[p.tokenEnv] : undefined;
+    rememberSecret(token);
     return new Ctor({ ...(p.options ?? {}), ...(token ? { token } : {}) });
   };
 }

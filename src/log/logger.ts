@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
+import { scrubSecrets } from './secrets.js';
 
 export type { Logger } from 'pino';
 
@@ -32,6 +33,9 @@ export const REDACTED_PATHS = [
   '*.inviterId',
 ];
 
+/** Fields that carry error texts. */
+const ERROR_FIELDS = ['err', 'error', 'reason', 'why', 'lastError'];
+
 /** One root logger for the process; modules take `logger.child({ ... })`. */
 export function createLogger(options: LoggerFactoryOptions = {}): Logger {
   const level = options.level ?? process.env['ZHIMI_LOG_LEVEL'] ?? 'info';
@@ -39,6 +43,13 @@ export function createLogger(options: LoggerFactoryOptions = {}): Logger {
     level,
     base: { app: 'zhimi' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // error texts come from libraries and remote services: a known token in one is scrubbed, whoever logs it
+    formatters: {
+      log(fields) {
+        for (const k of ERROR_FIELDS) if (typeof fields[k] === 'string') fields[k] = scrubSecrets(fields[k] as string);
+        return fields;
+      },
+    },
   };
   if (options.destination) return pino(base, options.destination);
   // logs go to stderr: stdout carries what a command prints (a report as CSV or JSON can be redirected to a file)

@@ -17,8 +17,8 @@ describe('fleet over the gRPC simulator', () => {
   beforeAll(async () => {
     store = await openTestStore(import.meta.url);
     h = await startSimHarness(['alpha', 'beta', 'gamma'], { groups: 12, membersPerGroup: 30, districts: ['鼓楼区', '仓山区', '闽侯县'], seed: 7 });
-    // gamma gets a wrong token: it must fail alone
-    h.env[h.config.bots[2]!.puppet.tokenEnv!] = 'insecure_0000000000000000deadbeef';
+    // gamma gets a wrong token (mistyped: nothing like a real one): it must fail alone
+    h.env[h.config.bots[2]!.puppet.tokenEnv!] = 'insecure_Gamma-Wrong-Token-2026';
     fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: h.puppetFactory, content, loginTimeoutMs: 8000 });
   });
   afterAll(async () => {
@@ -33,6 +33,13 @@ describe('fleet over the gRPC simulator', () => {
     expect(res.failed.map((f) => f.botId)).toEqual(['gamma']);
     expect(res.failed[0]!.error.message).toMatch(/bot gamma/);
     expect(res.failed[0]!.error.message).toMatch(/ZHIMI_BOT_GAMMA_TOKEN/);
+    // the puppet service quotes a refused token back ("Invalid Wechaty TOKEN \"…\""): no log line, no stored error shows any token
+    expect(logs.text()).toMatch(/UNAUTHENTICATED/);
+    const states = await store.models.Bot.find({}).lean();
+    for (const token of h.config.bots.map((b) => h.env[b.puppet.tokenEnv!]!)) {
+      expect(logs.text()).not.toContain(token);
+      expect(JSON.stringify(states)).not.toContain(token);
+    }
   });
 
   it('should store every room of the online bots with member counts that exclude bots', async () => {
