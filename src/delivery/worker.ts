@@ -210,7 +210,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private async shareBots(ttl: number): Promise<void> {
     const now = this.o.clock.now();
     const t = now.getTime();
-    for (const [b, f] of this.failedStarts) if (f.until <= t && !this.running.has(b)) this.failedStarts.set(b, { ...f, until: 0 });
     for (const [b, until] of this.handedOver) if (until <= t) this.handedOver.delete(b);
     const failing = [...new Set([...this.cannotRun, ...[...this.failedStarts].filter(([, f]) => f.until > t).map(([b]) => b)])];
     await announceWorker(this.o.store, { workerId: this.workerId, held: this.running.size, failing, until: new Date(t + ttl), now });
@@ -376,6 +375,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     // bots taken over just now may still be logging in: the fleet stopped them, their start ends here
     await Promise.allSettled([...this.starting]);
     for (const b of bots) await releaseBotLease(this.o.store, b, this.workerId, this.o.clock.now());
-    await retireWorker(this.o.store, this.workerId);
+    await retireWorker(this.o.store, this.workerId).catch(() => undefined);
   }
 }
