@@ -4,10 +4,11 @@ import { paths } from '../config/paths.js';
 import { systemClock } from '../config/clock.js';
 import { createMemberKeyer } from '../audience/member-key.js';
 import { findRunningDevDatabase, startDevDatabase } from '../store/dev-db.js';
-import { findGroup, listGroups, tagGroup } from '../store/groups-repo.js';
+import { findGroup, listGroups, tagGroup, type GroupRecord } from '../store/groups-repo.js';
 import { resolveRegistration } from '../audience/officer-command.js';
 import { suggestTags } from '../audience/tag-suggestion.js';
 import { ConfigError } from '../config/errors.js';
+import { actorOf } from '../campaigns/campaign-service.js';
 import { startFleetSimulator } from '../sim/fleet-simulator.js';
 import { defaultPuppetFactory, missingToken } from '../fleet/puppet-factory.js';
 import { FleetWorker } from '../delivery/worker.js';
@@ -214,33 +215,55 @@ export function registerCommands(program: Command): void {
 
   const groups = program.command('groups').description('the group registry');
   groups
-    .command('tag <group>')
+    .command('tag [group]')
     .description('tag a group (room id, topic or id) with district, police station and segments; a pending group becomes active')
     .option('--district <name>', 'county-level district, e.g. 仓山区')
     .option('--station <name>', 'police station of that district, e.g. 金山派出所')
     .option('--segments <list>', 'elderly, students, shoppers, general (comma-separated)', list)
     .option('--tags <list>', 'free tags, e.g. 开学季 (comma-separated)', list)
     .option('--accept-suggestion', 'apply the district and segment suggested from the group name')
-    .requiredOption('--as <officer>', 'who tags (recorded)')
-    .action(async (ref: string, o: { district?: string; station?: string; segments?: string[]; tags?: string[]; acceptSuggestion?: boolean; as: string }) => {
+    .option('--all-pending', 'with --accept-suggestion: every pending group that has a suggestion (the others are listed)')
+    .requiredOption('--as <officer>', 'who tags (an officer id from bots/fleet.yaml; recorded)')
+    .action(async (ref: string | undefined, o: { district?: string; station?: string; segments?: string[]; tags?: string[]; acceptSuggestion?: boolean; allPending?: boolean; as: string }) => {
       const c = ctx();
       const content = c.content();
+      // the same officers as in groups and campaigns (bots/fleet.yaml), so the registry's "tagged by" means someone
+      const officer = actorOf(c.fleet(), o.as).id;
+      if (o.allPending ? ref || !o.acceptSuggestion : !ref) {
+        throw new ConfigError([{ file: 'command line', field: o.allPending ? '--all-pending' : 'group', message: o.allPending ? 'goes with --accept-suggestion and no group' : 'name a group (room id, topic or id), or tag every pending one: --all-pending --accept-suggestion' }]);
+      }
       const d = await c.db();
-      try {
-        const g = await findGroup(d.store, ref);
-        if (!g) throw new ConfigError([{ file: 'command line', field: 'group', message: `no registered group "${ref}": see \`zhimi groups list\`` }]);
-        let words: string[];
-        if (o.acceptSuggestion) {
-          const s = suggestTags(g.topic, content.rules, content.ref);
-          if (!s.district || !s.segments.length) throw new ConfigError([{ file: 'command line', field: '--accept-suggestion', message: `no suggestion for "${g.topic}": give --district and --segments` }]);
-          words = [s.district, ...s.segments];
-        } else {
-          words = [o.district ?? '', ...(o.station ? [o.station] : []), ...(o.segments ?? [])];
-        }
-        const r = resolveRegistration(words.filter(Boolean), content.ref);
+      /** The words an officer would type for a group (`登记 仓山区 金山派出所 老年`), or why there are none. */
+      const wordsFor = (g: GroupRecord): string[] | string => {
+        if (!o.acceptSuggestion) return [o.district ?? '', ...(o.station ? [o.station] : []), ...(o.segments ?? [])].filter(Boolean);
+        const s = suggestTags(g.topic, content.rules, content.ref);
+        return s.district && s.segments.length ? [s.district, ...s.segments] : `no suggestion for "${g.topic}": give --district and --segments`;
+      };
+      const tagOne = async (g: GroupRecord): Promise<string> => {
+        const words = wordsFor(g);
+        const r = typeof words === 'string' ? { ok: false as const, reply: words } : resolveRegistration(words, content.ref);
         if (!r.ok) throw new ConfigError([{ file: 'command line', field: o.acceptSuggestion ? '--accept-suggestion' : '--district/--station/--segments', message: r.reply }]);
-        const tagged = await tagGroup(d.store, g.roomId, { district: r.command.district, station: r.command.station, segments: r.command.segments, tags: o.tags, taggedBy: o.as });
-        process.stdout.write(`${tagged!.topic}: ${tagged!.status}, ${tagged!.district} ${tagged!.station ?? ''} ${tagged!.segments.join(',')}\n`);
+        const tagged = (await tagGroup(d.store, g.roomId, { district: r.command.district, station: r.command.station, segments: r.command.segments, tags: o.tags, taggedBy: officer }))!;
+        return `${tagged.topic}: ${tagged.status}, ${tagged.district} ${tagged.station ?? ''} ${tagged.segments.join(',')}`;
+      };
+      try {
+        if (!o.allPending) {
+          const g = await findGroup(d.store, ref!);
+          if (!g) throw new ConfigError([{ file: 'command line', field: 'group', message: `no registered group "${ref}": see \`zhimi groups list\`` }]);
+          process.stdout.write(`${await tagOne(g)}\n`);
+          return;
+        }
+        const left: string[] = [];
+        let done = 0;
+        for (const g of await listGroups(d.store, { status: 'pending' })) {
+          if (typeof wordsFor(g) === 'string') {
+            left.push(g.topic);
+            continue;
+          }
+          process.stdout.write(`${await tagOne(g)}\n`);
+          done++;
+        }
+        process.stdout.write(`tagged ${done} pending group(s) as suggested${left.length ? `; left pending, no suggestion (tag them with --district and --segments): ${left.join(', ')}` : ''}\n`);
       } finally {
         await d.close();
       }

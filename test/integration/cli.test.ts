@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { paths } from '../../src/config/paths.js';
 import { openTestStore, testDbUri } from '../support/db.js';
 import type { Store } from '../../src/store/connection.js';
+import { listGroups, upsertSeenGroup } from '../../src/store/groups-repo.js';
 
 function zhimi(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   return zhimiWith({}, ...args);
@@ -79,5 +80,22 @@ describe('campaign commands against the database', () => {
     const unknown = db('campaign', 'preview', 'no-such-campaign');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/no-such-campaign\.yaml: no such campaign file, and no campaign "no-such-campaign" in the database/);
+  });
+
+  it('should tag every pending group as suggested in one command, list the ones without a suggestion, and take only officers', async () => {
+    const now = new Date();
+    for (const [roomId, topic] of [['t1@chatroom', '仓山区金山街道老年反诈群'], ['t2@chatroom', '福州大学2025级反诈群'], ['t3@chatroom', '凤城警民联系群']]) {
+      await upsertSeenGroup(store, { roomId: roomId!, topic: topic!, memberCount: 30, botId: 'a', memberSample: [] }, now);
+    }
+    expect(db('groups', 'tag', '--accept-suggestion', '--as', 'officer-gulou-wang').stderr).toMatch(/name a group .* or tag every pending one: --all-pending --accept-suggestion/);
+    const stranger = db('groups', 'tag', '--all-pending', '--accept-suggestion', '--as', 'nobody');
+    expect(stranger.status).toBe(2);
+    expect(stranger.stderr).toMatch(/unknown user "nobody": users are the officers listed here/);
+    const r = db('groups', 'tag', '--all-pending', '--accept-suggestion', '--as', 'officer-gulou-wang');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('仓山区金山街道老年反诈群: active, 仓山区');
+    expect(r.stdout).toMatch(/tagged 2 pending group\(s\) as suggested; left pending, no suggestion \(tag them with --district and --segments\): 凤城警民联系群/);
+    expect((await listGroups(store, { status: 'pending' })).map((g) => g.topic)).toEqual(['凤城警民联系群']);
+    expect(new Set((await store.models.Group.find({ status: 'active' }).lean()).map((g) => g.taggedBy))).toEqual(new Set(['officer-gulou-wang']));
   });
 });
