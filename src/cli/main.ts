@@ -23,4 +23,6 @@ try {
     if (process.env['ZHIMI_DEBUG']) process.stderr.write(`${e.stack}\n`);
     process.exitCode = exitCodeFor(err);
   }
+  // a command that failed part-way may leave a connection open (database, puppet service, Redis): end anyway
+  setTimeout(() => process.exit(), 2000).unref();
 }

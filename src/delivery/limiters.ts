@@ -1,6 +1,7 @@
 import Bottleneck from 'bottleneck';
 import Redis from 'ioredis';
 import type { FleetConfig } from '../config/bots.js';
+import { StoreError } from '../store/errors.js';
 
 /** Priority in every queue: urgent (0) before normal (5); bottleneck runs lower numbers first. */
 export const URGENT_PRIORITY = 0;
@@ -11,6 +12,8 @@ export interface LimiterOptions {
   redisUrl?: string | undefined;
   /** Prefix of the Redis keys (one per deployment). @defaultValue 'zhimi' */
   prefix?: string;
+  /** Redis stopped answering (`error` set) or answers again (`error` undefined): told once per change. */
+  onRedis?: (state: { error?: string }) => void;
 }
 
 /**
@@ -29,12 +32,22 @@ export class Limiters {
 
   private readonly perMinute: number;
   private fleetShare: number;
+  private redisError: string | undefined;
 
   constructor(config: Pick<FleetConfig, 'fleet'>, private readonly o: LimiterOptions = {}) {
     this.perMinute = this.fleetShare = config.fleet.perMinute;
     this.connection = o.redisUrl
       ? new Bottleneck.IORedisConnection({ Redis, clientOptions: redisOptions(o.redisUrl) } as Bottleneck.IORedisConnectionOptions)
       : undefined;
+    // while Redis does not answer, every limiter waits: say so (once), and when it answers again
+    this.connection?.on('error', (err: Error) => {
+      if (this.redisError === undefined) o.onRedis?.({ error: err.message || String(err) });
+      this.redisError = err.message || String(err);
+    });
+    (this.connection as unknown as { client?: { on(event: 'ready', fn: () => void): void } } | undefined)?.client?.on('ready', () => {
+      if (this.redisError !== undefined) o.onRedis?.({});
+      this.redisError = undefined;
+    });
     this.fleet = new Bottleneck({
       ...this.shared(`fleet`),
       reservoir: config.fleet.perMinute,
@@ -65,6 +78,32 @@ export class Limiters {
     return amount;
   }
 
+  /**
+   * Resolves once the limiters can be used: at once in-process, when Redis
+   * answers with `redisUrl`. Rejects (and closes) after `timeoutMs` with
+   * what to check, instead of leaving every lane waiting without a word.
+   */
+  async ready(timeoutMs = 10_000): Promise<void> {
+    if (!this.connection) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const url = redactRedisUrl(this.o.redisUrl!);
+        reject(new StoreError('ZHIMI_E_REDIS_UNREACHABLE', `Redis at ${url} (ZHIMI_REDIS_URL) did not answer within ${timeoutMs / 1000} s${this.redisError ? ` (${this.redisError})` : ''}: start it (npm run redis:start), or unset ZHIMI_REDIS_URL when only one worker runs`));
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([this.connection.ready, late]);
+    } catch (err) {
+      // nothing ran yet: drop the connection (stopping the limiters would wait for Redis too)
+      this.fleetPosts.close();
+      await this.connection.disconnect(false).catch(() => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** The limiter of one bot: one post (or batch of posts) at a time. */
   bot(botId: string): Bottleneck {
     let l = this.bots.get(botId);
@@ -89,6 +128,11 @@ export class Limiters {
     const prefix = this.o.prefix ?? 'zhimi';
     return this.connection ? { id: `${prefix}:${id}`, datastore: 'ioredis', connection: this.connection, clearDatastore: false, timeout: 3_600_000 } : { id: `${prefix}:${id}` };
   }
+}
+
+/** A Redis URL with its password replaced by ***, safe to print. */
+function redactRedisUrl(url: string): string {
+  return url.replace(/^(rediss?:\/\/[^:/@]*):[^@]*@/, '$1:***@');
 }
 
 function redisOptions(url: string): Record<string, unknown> {

@@ -107,7 +107,13 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.workerId = o.workerId ?? `${hostname()}-${process.pid}`;
     this.log = o.log.child({ workerId: this.workerId });
     this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, puppetFactory: o.puppetFactory, content: o.content, workerId: this.workerId, inbound: o.inbound });
-    this.limiters = new Limiters(o.config, { redisUrl: o.redisUrl });
+    this.limiters = new Limiters(o.config, {
+      redisUrl: o.redisUrl,
+      onRedis: (r) =>
+        r.error
+          ? this.log.warn({ err: r.error }, 'Redis does not answer: sending waits until it does (the shared limits cannot be kept without it)')
+          : this.log.info('Redis answers again; sending goes on'),
+    });
     this.dispatcher = new Dispatcher({
       store: o.store,
       clock: o.clock,
@@ -136,6 +142,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   }
 
   async start(): Promise<void> {
+    // the shared limiters first: without them no lane could send, and nothing would say why
+    await this.limiters.ready();
     for (const bot of this.o.config.bots.filter((b) => b.enabled)) {
       const why = this.o.cannotRun?.(bot);
       if (!why) continue;

@@ -2,7 +2,7 @@
 export class StoreError extends Error {
   override readonly name = 'StoreError';
   constructor(
-    readonly code: 'ZHIMI_E_DB_URI' | 'ZHIMI_E_DB_UNREACHABLE' | 'ZHIMI_E_DB_AUTH' | 'ZHIMI_E_DB_START',
+    readonly code: 'ZHIMI_E_DB_URI' | 'ZHIMI_E_DB_UNREACHABLE' | 'ZHIMI_E_DB_AUTH' | 'ZHIMI_E_DB_START' | 'ZHIMI_E_REDIS_UNREACHABLE',
     message: string,
     options?: { cause?: unknown },
   ) {

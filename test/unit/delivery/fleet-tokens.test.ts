@@ -95,6 +95,14 @@ describe('FleetTokens', () => {
     await alone.close();
   });
 
+  it('should say what to check when Redis does not answer, instead of leaving every lane waiting', async () => {
+    const states: { error?: string }[] = [];
+    const limiters = new Limiters({ fleet: { perMinute: 10 } }, { redisUrl: 'redis://:secret@127.0.0.1:1', onRedis: (s) => states.push(s) });
+    await expect(limiters.ready(500)).rejects.toThrow(/Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 \(ZHIMI_REDIS_URL\) did not answer within 0\.5 s \(.*ECONNREFUSED.*\): start it \(npm run redis:start\), or unset ZHIMI_REDIS_URL/);
+    expect(states.length).toBe(1);
+    expect(states[0]!.error).toMatch(/ECONNREFUSED/);
+  });
+
   it('should let a worker close while a draw waits for the next minute', async () => {
     const limiters = new Limiters({ fleet: { perMinute: 4 } });
     await limiters.fleetPosts.take(4, false); // the minute is spent; a draw ahead now waits for the next one
