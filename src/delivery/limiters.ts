@@ -159,10 +159,13 @@ export class FleetTokens {
   private readonly waiting: { n: number; urgent: boolean; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private readonly ahead: boolean;
   private readonly windowMs: number;
+  /** The chunk as configured (a smaller part of the fleet limit lowers it for a while). */
+  private readonly baseChunk: number;
 
   /** `ahead`: keep posts in hand (a worker alone; with several, one would hold back what others could send). */
   constructor(private readonly limiter: Bottleneck, private chunk: number, private perMinute: number, o: { ahead?: boolean; windowMs?: number } = {}) {
     this.hand = chunk;
+    this.baseChunk = chunk;
     this.ahead = o.ahead ?? true;
     this.windowMs = o.windowMs ?? 60_000;
   }
@@ -187,7 +190,7 @@ export class FleetTokens {
   /** The limiter now allows only `perMinute` (this worker's part of the fleet limit): never ask it for more at once. */
   limitTo(perMinute: number): void {
     this.perMinute = perMinute;
-    this.chunk = Math.min(this.chunk, perMinute);
+    this.chunk = Math.min(this.baseChunk, perMinute);
     this.hand = Math.min(this.hand, perMinute);
     this.left = Math.min(this.left, perMinute);
   }
