@@ -166,11 +166,6 @@ export function registerCommands(program: Command): void {
       await worker.close();
       await recorder.close();
       await d.close();
-      // everything is stopped and written: a handle some library left open must not keep a supervised worker alive
-      setTimeout(() => {
-        c.log.warn('something kept the stopped worker alive; exiting');
-        process.exit(process.exitCode ?? 0);
-      }, 5000).unref();
     });
 
   fleetCmd
@@ -239,8 +234,7 @@ export function registerCommands(program: Command): void {
         const s = suggestTags(g.topic, content.rules, content.ref);
         return s.district && s.segments.length ? [s.district, ...s.segments] : `no suggestion for "${g.topic}": give --district and --segments`;
       };
-      const tagOne = async (g: GroupRecord): Promise<string> => {
-        const words = wordsFor(g);
+      const tagOne = async (g: GroupRecord, words = wordsFor(g)): Promise<string> => {
         const r = typeof words === 'string' ? { ok: false as const, reply: words } : resolveRegistration(words, content.ref);
         if (!r.ok) throw new ConfigError([{ file: 'command line', field: o.acceptSuggestion ? '--accept-suggestion' : '--district/--station/--segments', message: r.reply }]);
         const tagged = (await tagGroup(d.store, g.roomId, { district: r.command.district, station: r.command.station, segments: r.command.segments, tags: o.tags, taggedBy: officer }))!;
@@ -256,11 +250,12 @@ export function registerCommands(program: Command): void {
         const left: string[] = [];
         let done = 0;
         for (const g of await listGroups(d.store, { status: 'pending' })) {
-          if (typeof wordsFor(g) === 'string') {
+          const words = wordsFor(g);
+          if (typeof words === 'string') {
             left.push(g.topic);
             continue;
           }
-          process.stdout.write(`${await tagOne(g)}\n`);
+          process.stdout.write(`${await tagOne(g, words)}\n`);
           done++;
         }
         process.stdout.write(`tagged ${done} pending group(s) as suggested${left.length ? `; left pending, no suggestion (tag them with --district and --segments): ${left.join(', ')}` : ''}\n`);

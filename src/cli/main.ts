@@ -23,6 +23,7 @@ try {
     if (process.env['ZHIMI_DEBUG']) process.stderr.write(`${e.stack}\n`);
     process.exitCode = exitCodeFor(err);
   }
-  // a command that failed part-way may leave a connection open (database, puppet service, Redis): end anyway
-  setTimeout(() => process.exit(), 2000).unref();
 }
+// the command is done (a worker stopped, a report printed) or failed part-way: a connection some library left open
+// (database, puppet service, Redis) must not keep the process alive
+setTimeout(() => process.exit(), 2000).unref();

@@ -9,7 +9,7 @@ import { claimChanges, nextEvent, openDeliveries, outcomeEvent, retryEvent, send
 import { OutboxQueue } from './outbox-queue.js';
 import { EventWriter } from './event-writer.js';
 import type { BotRunner } from '../fleet/bot-runner.js';
-import { scrubSecrets } from '../fleet/errors.js';
+import { scrubSecrets } from '../log/secrets.js';
 import { forgetBotInGroup } from '../fleet/group-membership.js';
 import { findGroupById } from '../store/groups-repo.js';
 import { afterNotInGroup } from './follow-registry.js';

@@ -4,7 +4,8 @@ import * as PUPPET from 'wechaty-puppet';
 import type { BotConfig } from '../config/bots.js';
 import type { Logger } from '../log/logger.js';
 import type { MemberKeyer } from '../audience/member-key.js';
-import { NotInGroupError, PuppetError, TransportError, scrubSecrets } from './errors.js';
+import { NotInGroupError, PuppetError, TransportError } from './errors.js';
+import { scrubSecrets } from '../log/secrets.js';
 
 // Wechaty and the puppet service log through one brolog instance; keep it
 // quiet (it can print tokens at verbose level) unless WECHATY_LOG asks.

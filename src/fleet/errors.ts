@@ -16,7 +16,6 @@ export class TransportError extends Error {
   }
 }
 
-export { scrubSecrets } from '../log/secrets.js';
 
 /** The bot is not (or no longer) a member of the room it should post to. */
 export class NotInGroupError extends PuppetError {

@@ -10,7 +10,7 @@ import { knownBotContactIds, recordBotState } from '../store/bots-repo.js';
 import type { DeliveryState } from '../store/delivery-state.js';
 import { BotRunner } from './bot-runner.js';
 import type { PuppetFactory } from './puppet-factory.js';
-import { scrubSecrets } from './errors.js';
+import { scrubSecrets } from '../log/secrets.js';
 import { GroupMembership, forgetBotInGroup, type GroupContent, type InboundHandlers } from './group-membership.js';
 
 /** A bot's rooms looked at less than this long ago are not asked for again when a send finds it missing from a group. */

@@ -22,7 +22,7 @@ import { firstTime } from '../store/once.js';
 import type { DeliveryState } from '../store/delivery-state.js';
 import { skipPlannedForGroup } from '../store/deliveries-repo.js';
 import type { BotRunner } from './bot-runner.js';
-import { scrubSecrets } from './errors.js';
+import { scrubSecrets } from '../log/secrets.js';
 
 /** The reviewed content the bot needs in groups. */
 export type GroupContent = GroupContentBundle;

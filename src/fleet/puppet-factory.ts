@@ -1,7 +1,7 @@
 import type * as PUPPET from 'wechaty-puppet';
 import { PuppetService } from 'wechaty-puppet-service';
 import type { BotConfig } from '../config/bots.js';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, type ConfigProblem } from '../config/errors.js';
 import { keepPayloadsInMemory } from './memory-payload-store.js';
 import { rememberSecret } from '../log/secrets.js';
 
@@ -44,7 +44,7 @@ export function defaultPuppetFactory(env: NodeJS.ProcessEnv = process.env): Pupp
  * puppet service bot whose token variable is not set here (another worker
  * may have it). Undefined when nothing is missing.
  */
-export function missingToken(bot: BotConfig, env: NodeJS.ProcessEnv = process.env): { file: string; field: string; message: string } | undefined {
+export function missingToken(bot: BotConfig, env: NodeJS.ProcessEnv = process.env): ConfigProblem | undefined {
   const p = bot.puppet;
   if (p.name !== 'wechaty-puppet-service' || (p.tokenEnv && env[p.tokenEnv])) return undefined;
   return { file: bot.file, field: 'puppet.tokenEnv', message: `environment variable ${p.tokenEnv} is not set: export it with the token of bot ${bot.id}` };
