@@ -141,6 +141,7 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
       text: renderPost(target.post, target.variant, group, o.ref, o.linkBase && target.post.link ? shortLink(o.linkBase, id) : undefined),
       notBefore: target.notBefore,
       quiet: target.quiet,
+      validUntil: target.post.validUntil,
     };
   };
   const unsent: PlannedDelivery[] = [

@@ -4,7 +4,12 @@ import { SEGMENTS } from '../store/groups-repo.js';
 /** Longest rendered post: WeChat shows long texts folded ("全文"), and warnings over ~800 characters stop being read. */
 export const MAX_BODY_CHARS = 800;
 
-const isoDate = z.union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'must be a date, e.g. 2026-11-01')]).transform((v) => (v instanceof Date ? v : new Date(v.length === 10 ? `${v}T00:00:00+08:00` : v)));
+/** A date (Asia/Shanghai) or a full time; a bare date is the start of that day, or its end (`endOfDay`, for `validUntil: 2026-11-30`: valid all that day). */
+const isoDate = (endOfDay: boolean) =>
+  z
+    .union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'must be a date, e.g. 2026-11-01')])
+    .transform((v) => (v instanceof Date ? v : new Date(v.length === 10 ? `${v}T${endOfDay ? '23:59:59.999' : '00:00:00'}+08:00` : v)))
+    .refine((d) => !Number.isNaN(d.getTime()), 'must be a date, e.g. 2026-11-01, or a time, e.g. 2026-11-01T18:00:00+08:00');
 
 /** Front matter of content/posts/<scam-type>/<post-id>.md. */
 export const postFrontMatterSchema = z.strictObject({
@@ -15,8 +20,8 @@ export const postFrontMatterSchema = z.strictObject({
   tags: z.array(z.string().min(1)).default([]),
   link: z.url({ message: 'must be a full https:// address' }).optional(),
   image: z.string().min(1).optional(),
-  validFrom: isoDate.optional(),
-  validUntil: isoDate.optional(),
+  validFrom: isoDate(false).optional(),
+  validUntil: isoDate(true).optional(),
 });
 export type PostFrontMatter = z.output<typeof postFrontMatterSchema>;
 

@@ -337,8 +337,12 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
               }
               const stop = this.stops.get(d.campaignId);
               if (stop === 'cancelled') {
-                this.settle(d, { status: 'skipped', reason: 'campaign cancelled' });
-                this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason: 'campaign cancelled', status: 'skipped' });
+                this.skip(d, 'campaign cancelled');
+                continue;
+              }
+              // a backlog (a bot offline, throttled, a long outage) must not send a warning past its post's validity
+              if (d.validUntil && t > d.validUntil.getTime()) {
+                this.skip(d, `post no longer valid (validUntil ${d.validUntil.toISOString()}) when its turn came`);
                 continue;
               }
               if (stop === 'paused') {
@@ -463,6 +467,12 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     }
     if (mine.status === 'planned') return;
     log().warn({ reason, why: mine.reason }, 'bot not in the group; delivery skipped');
+    this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'skipped' });
+  }
+
+  /** A claimed delivery that must not go out: skipped with the reason (recorded, counted, reported). */
+  private skip(d: DeliveryState, reason: string): void {
+    this.settle(d, { status: 'skipped', reason });
     this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'skipped' });
   }
 

@@ -62,6 +62,7 @@ export async function insertPlanned(store: Store, items: readonly PlannedDeliver
     };
     if (d.reason) doc['reason'] = d.reason;
     if (d.quiet) doc['quiet'] = { from: d.quiet.from, to: d.quiet.to };
+    if (d.validUntil) doc['validUntil'] = d.validUntil;
     if (d.claim) {
       doc['claimedBy'] = d.claim.workerId;
       doc['claimedAt'] = d.claim.at;
@@ -97,6 +98,7 @@ type DeliveryRow = {
   _id: unknown; runId: string; campaignId: string; groupId: unknown; roomId: string; botId: string; postId: string; contentHash: string; text: string;
   priority?: number | null; notBefore: Date; status?: string | null; reason?: string | null; claimedBy?: string | null; claimedAt?: Date | null; leaseUntil?: Date | null;
   quiet?: { from?: string | null; to?: string | null } | null;
+  validUntil?: Date | null;
 };
 
 function toRecord(row: DeliveryRow): PlannedRecord {
@@ -109,6 +111,7 @@ function toRecord(row: DeliveryRow): PlannedRecord {
     contentHash: d.contentHash, text: d.text, priority: d.priority === 1 ? 1 : 0, notBefore: d.notBefore, status, reason: d.reason ?? undefined,
     ...(status === 'sent' ? { reach: d.reach, sentAt: d.sentAt, day: d.day } : {}),
     ...(d.quiet?.from && d.quiet.to ? { quiet: { from: d.quiet.from, to: d.quiet.to } } : {}),
+    ...(d.validUntil ? { validUntil: d.validUntil } : {}),
     ...(status === 'planned' && d.claimedBy && d.claimedAt && d.leaseUntil ? { claim: { workerId: d.claimedBy, at: d.claimedAt, leaseUntil: d.leaseUntil } } : {}),
   };
 }

@@ -27,6 +27,8 @@ export interface PlannedRecord {
   claim?: { workerId: string; at: Date; leaseUntil: Date } | undefined;
   /** The group's quiet hours (Asia/Shanghai wall time): a lane that reaches it inside them puts it back until they end. */
   quiet?: { from: string; to: string } | undefined;
+  /** The post's last valid moment (its `validUntil`): a lane that reaches it later skips it instead of sending a stale warning. */
+  validUntil?: Date | undefined;
 }
 
 /** A delivery now: its planned record folded with its events. */
@@ -53,7 +55,7 @@ export function initialState(p: PlannedRecord): DeliveryState {
   const claim = p.claim;
   return {
     id: p.id, runId: p.runId, campaignId: p.campaignId, groupId: p.groupId, roomId: p.roomId, botId: p.botId, postId: p.postId, contentHash: p.contentHash,
-    text: p.text, priority: p.priority, notBefore: p.notBefore, status: claim ? 'sending' : p.status, reason: p.reason, reach: p.reach, sentAt: p.sentAt, day: p.day, quiet: p.quiet,
+    text: p.text, priority: p.priority, notBefore: p.notBefore, status: claim ? 'sending' : p.status, reason: p.reason, reach: p.reach, sentAt: p.sentAt, day: p.day, quiet: p.quiet, validUntil: p.validUntil,
     // claimed when written: as if event 1 were the claim (what applyEvent makes of it)
     seq: claim ? 1 : 0, attempts: claim ? 1 : 0, failures: 0, claimedBy: claim?.workerId, claimedAt: claim?.at, leaseUntil: claim?.leaseUntil,
   };

@@ -112,6 +112,20 @@ describe('fleet delivery over the gRPC simulator', () => {
     expect(postsIn(quietGroup!.roomId, `【${runId}】请勿向陌生账户转账，拨打96110咨询。`)).toHaveLength(0);
   });
 
+  it('should skip a post whose validity ended before its turn came (a backlog), and send the ones still valid', async () => {
+    const runId = 'run-stale@8';
+    const [expiredGroup, ...others] = groups.slice(0, 3);
+    // planned while valid (notBefore in the past: a backlog); the post's validUntil passed before a lane reached it
+    expect(await planFor(store, [expiredGroup!], runId, { notBefore: new Date(Date.now() - 3600_000), validUntil: new Date(Date.now() - 60_000) })).toBe(1);
+    expect(await planFor(store, others, runId, { validUntil: new Date(Date.now() + 3600_000) })).toBe(2);
+    await waitFor(async () => expect((await finalCounts(runId)).open).toBe(0));
+    expect(await finalCounts(runId)).toMatchObject({ sent: 2, skipped: 1, failed: 0, unknown: 0 });
+    const [stale] = (await loadDeliveries(store, { runIds: [runId] })).filter((d) => d.groupId === expiredGroup!.id);
+    expect(stale!.reason).toMatch(/^post no longer valid \(validUntil .+\) when its turn came$/);
+    expect(postsIn(expiredGroup!.roomId, `【${runId}】请勿向陌生账户转账，拨打96110咨询。`)).toHaveLength(0);
+    for (const g of others) expect(postsIn(g.roomId, `【${runId}】请勿向陌生账户转账，拨打96110咨询。`)).toHaveLength(1);
+  });
+
   it('should back off when throttled and recover gradually, losing nothing', async () => {
     const alpha = h.sim.endpointOf('alpha').puppet;
     alpha.faults = { throttleAbovePerMinute: 2 };

@@ -20,11 +20,11 @@ export async function planFor(
   store: Store,
   groups: readonly GroupRecord[],
   runId: string,
-  opts: { priority?: 0 | 1; pick?: (g: GroupRecord) => string; notBefore?: Date; local?: LocalSender; quiet?: { from: string; to: string } } = {},
+  opts: { priority?: 0 | 1; pick?: (g: GroupRecord) => string; notBefore?: Date; local?: LocalSender; quiet?: { from: string; to: string }; validUntil?: Date } = {},
 ): Promise<number> {
   const rows = groups.map((g) => ({
     runId, campaignId: runId.split('@')[0]!, groupId: g.id, roomId: g.roomId, botId: opts.pick ? opts.pick(g) : g.botIds[0]!, postId: 'p', contentHash: 'h',
-    text: `【${runId}】请勿向陌生账户转账，拨打96110咨询。`, priority: opts.priority ?? 0, notBefore: opts.notBefore ?? new Date(), quiet: opts.quiet,
+    text: `【${runId}】请勿向陌生账户转账，拨打96110咨询。`, priority: opts.priority ?? 0, notBefore: opts.notBefore ?? new Date(), quiet: opts.quiet, validUntil: opts.validUntil,
   }));
   if (opts.local) claimRows(rows, opts.local.claimAhead());
   const written = await insertPlanned(store, rows);

@@ -39,6 +39,8 @@ const deliverySchema = new Schema(
     leaseUntil: Date,
     /** The group's quiet hours (Asia/Shanghai, e.g. 21:30–07:30) for a normal post: a lane that reaches it inside them puts it back until they end. */
     quiet: { from: String, to: String },
+    /** The post's `validUntil`, when it has one: a lane that reaches the delivery later skips it ("post no longer valid"). */
+    validUntil: Date,
   },
   { timestamps: true, collection: 'deliveries' },
 );

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadLibrary, readLibrary } from '../../../src/content/library.js';
 import { renderPost } from '../../../src/content/render.js';
+import { postFrontMatterSchema } from '../../../src/content/post-schema.js';
 import { paths } from '../../../src/config/paths.js';
 import { reference } from '../../support/sim.js';
 
@@ -51,5 +52,22 @@ describe('content lint on broken posts', () => {
 
   it('should report nothing else', () => {
     expect(lines).toHaveLength(7);
+  });
+});
+
+describe('post validity dates', () => {
+  const front = { id: 'valid-dates-01', title: '有效期', audiences: ['general'], scamTypes: ['fake-cs'] };
+
+  it('should read a bare validUntil as the end of that day in Asia/Shanghai, and a bare validFrom as its start', () => {
+    const fm = postFrontMatterSchema.parse({ ...front, validFrom: '2026-11-11', validUntil: '2026-11-30' });
+    expect(fm.validFrom!.toISOString()).toBe('2026-11-10T16:00:00.000Z');
+    expect(fm.validUntil!.toISOString()).toBe('2026-11-30T15:59:59.999Z');
+    expect(postFrontMatterSchema.parse({ ...front, validUntil: '2026-11-30T18:00:00+08:00' }).validUntil!.toISOString()).toBe('2026-11-30T10:00:00.000Z');
+  });
+
+  it('should reject a date that does not exist, saying what is allowed', () => {
+    const r = postFrontMatterSchema.safeParse({ ...front, validUntil: '2026-13-45' });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]).toMatchObject({ path: ['validUntil'], message: expect.stringMatching(/must be a date, e\.g\. 2026-11-01/) });
   });
 });
