@@ -9,6 +9,7 @@ import { claimChanges, nextEvent, openDeliveries, outcomeEvent, retryEvent, send
 import { OutboxQueue } from './outbox-queue.js';
 import { EventWriter } from './event-writer.js';
 import type { BotRunner } from '../fleet/bot-runner.js';
+import type { Pacing } from '../fleet/send-pacer.js';
 import { scrubSecrets } from '../log/secrets.js';
 import { forgetBotInGroup } from '../fleet/group-membership.js';
 import { findGroupById } from '../store/groups-repo.js';
@@ -93,6 +94,15 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   backoffOf(botId: string): BackoffState {
     return this.backoff.get(botId) ?? CALM;
+  }
+
+  /**
+   * How a bot's messages are spaced now: its minimum gap, stretched while it backs off, held through a
+   * cool-down. The worker's bots space every message by it (answers, replies to officers), not only posts.
+   */
+  pacingOf(botId: string): Pacing {
+    const bo = this.backoffOf(botId);
+    return { gapMs: (this.o.limitsOf(botId).minGapMs * bo.factor) / (this.o.gapScale ?? 1), holdMs: Math.max(0, bo.cooldownUntil - this.o.clock.now().getTime()) };
   }
 
   /**

@@ -99,7 +99,21 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const groupCache = new GroupCache(db.store, clock);
   const recorder = recorderFor({ contentDir: o.contentDir, fleet: o.fleet, store: db.store, keyer, clock, log: o.log, writer: `demo-${process.pid}`, flushEveryMs: 200, groups: groupCache });
   const links = await startLinkServer({ recorder, library: o.library, allowedDomains: loadScamTypes(o.contentDir).allowedLinkDomains, log: o.log, port: 0 });
-  const fleet = new Fleet({
+  // accelerated: the bots' gaps (posts and replies alike) shrink with the clock's speed-up
+  const speedup = o.speedup ?? 20;
+  const limiters = new Limiters(o.fleet);
+  const dispatcher: Dispatcher = new Dispatcher({
+    store: db.store,
+    clock,
+    log: o.log,
+    workerId: `demo-${process.pid}`,
+    runnerOf: (id) => fleet.runner(id),
+    botContactIds: () => fleet.botContactIds(),
+    limitsOf: (botId) => simulator.fleet.bots.find((b) => b.id === botId)!.limits,
+    limiters,
+    gapScale: speedup,
+  });
+  const fleet: Fleet = new Fleet({
     config: simulator.fleet,
     store: db.store,
     keyer,
@@ -107,6 +121,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     clock,
     puppetFactory: defaultPuppetFactory({ ...process.env, ...simulator.env }),
     content: o.content,
+    pacingOf: (botId) => dispatcher.pacingOf(botId),
     inbound: composeInbound(
       createScamDesk({ contentDir: o.contentDir, fleet: o.fleet, messages: o.content.messages, hotline: o.content.ref.hotline, store: db.store, keyer, clock, log: o.log, groups: groupCache }),
       recorder,
@@ -148,19 +163,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const scheduler = new CampaignScheduler({
       store: db.store, clock, log: o.log, workerId: `demo-${process.pid}`, campaignDir: o.campaignDir, library: o.library,
       ref: o.content.ref, fleet: o.fleet, onlineBotIds: async () => online, linkBase: links.url,
-    });
-    const speedup = o.speedup ?? 20;
-    const limiters = new Limiters(o.fleet);
-    const dispatcher = new Dispatcher({
-      store: db.store,
-      clock,
-      log: o.log,
-      workerId: `demo-${process.pid}`,
-      runnerOf: (id) => fleet.runner(id),
-      botContactIds: () => fleet.botContactIds(),
-      limitsOf: (botId) => simulator.fleet.bots.find((b) => b.id === botId)!.limits,
-      limiters,
-      gapScale: speedup,
     });
     dispatcher.on('delivery:sent', (e) => void recorder.onSent(e));
     const runIds: string[] = [];

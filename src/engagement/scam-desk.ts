@@ -65,7 +65,7 @@ export class ScamDesk implements InboundHandlers {
     const req = this.request(message, runner);
     if (req.kind === 'none') return;
     if (req.kind === 'hint') {
-      await room.say(this.fill(this.o.messages.scamCheckHint), talker);
+      await runner.speak(() => room.say(this.fill(this.o.messages.scamCheckHint), talker));
       return;
     }
     const group = await this.groups.byRoom(room.id);
@@ -73,18 +73,18 @@ export class ScamDesk implements InboundHandlers {
       channel: 'group',
       ...(group ? { groupId: group.id, segments: group.segments, ...(group.district ? { district: group.district } : {}) } : {}),
     });
-    if (answer) await room.say(answer, talker);
+    if (answer) await runner.speak(() => room.say(answer, talker));
   }
 
   async onPrivateMessage(message: Message, runner: BotRunner): Promise<void> {
     const req = this.request(message, runner);
     if (req.kind === 'none') return;
     if (req.kind === 'hint') {
-      await message.say(this.fill(this.o.messages.scamCheckHint));
+      await runner.speak(() => message.say(this.fill(this.o.messages.scamCheckHint)));
       return;
     }
     const answer = await this.answer(req.text, this.o.keyer(message.talker().id), runner, { channel: 'private' });
-    if (answer) await message.say(answer);
+    if (answer) await runner.speak(() => message.say(answer));
   }
 
   private request(message: Message, runner: BotRunner): ReturnType<typeof checkRequest> {

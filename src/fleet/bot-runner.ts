@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import type { MemberKeyer } from '../audience/member-key.js';
 import { NotInGroupError, PuppetError, TransportError } from './errors.js';
 import { scrubSecrets } from '../log/secrets.js';
+import { SendPacer, type Pacing } from './send-pacer.js';
 
 // Wechaty and the puppet service log through one brolog instance; keep it
 // quiet (it can print tokens at verbose level) unless WECHATY_LOG asks.
@@ -46,6 +47,8 @@ export interface BotRunnerOptions {
   log: Logger;
   /** Give up on login after this long. @defaultValue 20000 */
   loginTimeoutMs?: number;
+  /** How the bot's messages are spaced now (the dispatcher knows its back-off). @defaultValue its minimum gap */
+  pacing?: () => Pacing;
 }
 
 /** What a bot sees of a room it is a member of. */
@@ -71,11 +74,16 @@ export class BotRunner extends EventEmitter<BotEvents> {
   private abortLogin: ((err: Error) => void) | undefined;
   private startup: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
+  /** Spaces every message of the bot, posts and replies alike. */
+  private readonly pacer: SendPacer;
+  /** The last message waiting for or in its turn (the next one goes after it). */
+  private lastInTurn: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: BotRunnerOptions) {
     super();
     this.bot = options.bot;
     this.log = options.log.child({ botId: options.bot.id });
+    this.pacer = new SendPacer(options.pacing ?? (() => ({ gapMs: options.bot.limits.minGapMs, holdMs: 0 })));
     guardPuppetRejections(options.log);
     this.wechaty = WechatyBuilder.build({ puppet: options.puppet as never });
     this.wechaty.on('logout', (_user, reason) => {
@@ -178,11 +186,36 @@ export class BotRunner extends EventEmitter<BotEvents> {
     if (members.length === 0) members = await viaRoom();
     if (this.selfId && !members.includes(this.selfId)) throw new NotInGroupError(this.bot.id, roomId);
     try {
-      await this.wechaty.puppet.messageSendText(roomId, text);
+      await this.inTurn(() => this.wechaty.puppet.messageSendText(roomId, text));
     } catch (err) {
       throw new PuppetError(this.bot.id, 'say', scrubSecrets((err as Error).message), { cause: err });
     }
     return members;
+  }
+
+  /**
+   * Send any other message of the bot (an answer, an introduction, a reply to
+   * an officer) in its turn: at least the bot's gap after its last message,
+   * campaign posts included.
+   */
+  speak<T>(send: () => Promise<T>): Promise<T> {
+    return this.inTurn(send);
+  }
+
+  /** Send in the bot's turn: one message at a time, each at least the bot's gap after the last one ended. */
+  private async inTurn<T>(send: () => Promise<T>): Promise<T> {
+    const before = this.lastInTurn;
+    let done!: () => void;
+    this.lastInTurn = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await before;
+      const at = this.pacer.next(performance.now());
+      for (let left = at - performance.now(); left > 0; left = at - performance.now()) await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
+      return await send();
+    } finally {
+      this.pacer.ended(performance.now());
+      done();
+    }
   }
 
   /** Stop the bot; one still logging in stops waiting for its login at once. */

@@ -8,6 +8,7 @@ import type { Store } from '../store/connection.js';
 import { findGroupById, registerSeenGroups, seenEntriesReader } from '../store/groups-repo.js';
 import { knownBotContactIds, recordBotState } from '../store/bots-repo.js';
 import type { DeliveryState } from '../store/delivery-state.js';
+import type { Pacing } from './send-pacer.js';
 import { BotRunner } from './bot-runner.js';
 import type { PuppetFactory } from './puppet-factory.js';
 import { scrubSecrets } from '../log/secrets.js';
@@ -40,6 +41,8 @@ export interface FleetOptions {
   /** Only these bots. @defaultValue every enabled bot */
   botIds?: string[];
   loginTimeoutMs?: number;
+  /** How each bot's messages are spaced now (a worker's dispatcher knows back-off). @defaultValue each bot's minimum gap */
+  pacingOf?: (botId: string) => Pacing;
 }
 
 export interface FleetStartResult {
@@ -91,7 +94,10 @@ export class Fleet extends EventEmitter<FleetEvents> {
     try {
       const puppet = await this.o.puppetFactory(bot);
       this.refuseWhenClosed(bot.id);
-      runner = new BotRunner({ bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}) });
+      const pacingOf = this.o.pacingOf;
+      runner = new BotRunner({
+        bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}), ...(pacingOf ? { pacing: () => pacingOf(bot.id) } : {}),
+      });
       this.starting.add(runner);
       await runner.start();
       this.refuseWhenClosed(bot.id);

@@ -95,7 +95,7 @@ export class GroupMembership {
     const inviterKey = this.o.keyer(inviter.id);
     if (!this.o.officers.has(inviter.id)) {
       this.log.warn({ inviterKey, roomId: room.id }, 'added to a group by someone who is not an authorised officer; leaving politely');
-      await room.say(this.fill(this.o.content.messages.strangerInvite));
+      await this.say(room, this.fill(this.o.content.messages.strangerInvite));
       await room.quit();
       return;
     }
@@ -105,12 +105,12 @@ export class GroupMembership {
     this.log.info({ roomId: room.id, status: group.status, inviterKey }, 'joined a group');
     if (await firstTime(this.o.store, `intro:${room.id}`, this.o.workerId, this.o.clock.now())) {
       const m = this.o.content.messages;
-      await room.say(this.fill(group.status === 'pending' ? m.introductionPending : m.introduction, group));
+      await this.say(room, this.fill(group.status === 'pending' ? m.introductionPending : m.introduction, group));
     }
     if (group.status === 'pending') {
       const s = suggestTags(group.topic, this.o.content.rules, this.o.content.ref);
       if (s.district && s.segments.length) {
-        await room.say(this.fill(this.o.content.messages.suggestion, { ...group, district: s.district, segments: s.segments }));
+        await this.say(room, this.fill(this.o.content.messages.suggestion, { ...group, district: s.district, segments: s.segments }));
       }
     }
   }
@@ -155,12 +155,12 @@ export class GroupMembership {
       const now = this.o.clock.now().getTime();
       if (now - last >= OFFICERS_ONLY_NOTE_EVERY_MS) {
         this.noteSentAt.set(room.id, now);
-        await room.say(this.o.content.messages.officersOnly, talker);
+        await this.say(room, this.o.content.messages.officersOnly, talker);
       }
       return;
     }
     if (!parsed.ok) {
-      await room.say(parsed.reply, talker);
+      await this.say(room, parsed.reply, talker);
       return;
     }
     await this.execute(parsed.command, room, talker, talkerKey);
@@ -177,7 +177,7 @@ export class GroupMembership {
         else {
           const s = suggestTags(await room.topic(), this.o.content.rules, this.o.content.ref);
           if (!s.district || s.segments.length === 0) {
-            await room.say('无法根据群名判断，请发送“登记 区县 派出所 对象”。', officer);
+            await this.say(room, '无法根据群名判断，请发送“登记 区县 派出所 对象”。', officer);
             return;
           }
           tags = { district: s.district, segments: s.segments };
@@ -188,7 +188,7 @@ export class GroupMembership {
         }
         const g = await tagGroup(this.o.store, room.id, { ...tags, taggedBy: officerKey });
         log.info({ district: tags.district, station: tags.station, segments: tags.segments }, 'group tagged by an officer');
-        if (g) await room.say(this.fill(m.registered, g), officer);
+        if (g) await this.say(room, this.fill(m.registered, g), officer);
         return;
       }
       case 'pause':
@@ -197,19 +197,24 @@ export class GroupMembership {
         // the bot says the reminders are paused: posts already planned for the group do not go out either
         const skipped = g && cmd.kind === 'pause' ? (await skipPlannedForGroup(this.o.store, g.id, 'group paused by an officer', this.o.clock.now())).length : 0;
         log.info({ status: g?.status, ...(skipped ? { skipped } : {}) }, 'group posts ' + (cmd.kind === 'pause' ? 'paused' : 'resumed'));
-        await room.say(cmd.kind === 'pause' ? m.paused : g?.status === 'pending' ? m.resumedPending : m.resumed, officer);
+        await this.say(room, cmd.kind === 'pause' ? m.paused : g?.status === 'pending' ? m.resumedPending : m.resumed, officer);
         return;
       }
       case 'leave':
         log.info('leaving the group on an officer\'s command');
-        await room.say(this.fill(m.leaving));
+        await this.say(room, this.fill(m.leaving));
         await this.botLeft(room.id, officerKey);
         await room.quit();
         return;
       case 'help':
-        await room.say(m.help, officer);
+        await this.say(room, m.help, officer);
         return;
     }
+  }
+
+  /** Say something in a room in the bot's turn (spaced from its posts and other replies), mentioning whom it answers. */
+  private say(room: Room, text: string, mention?: Contact): Promise<unknown> {
+    return this.o.runner.speak(() => (mention ? room.say(text, mention) : room.say(text)));
   }
 
   /** Re-read a room and update topic and member count in the registry. */

@@ -14,6 +14,9 @@ import { listGroups, type GroupRecord } from '../../src/store/groups-repo.js';
 import type { Store } from '../../src/store/connection.js';
 import type { BotLimits } from '../../src/config/bots.js';
 import { waitFor as waitUntil } from '../support/wait.js';
+import { createScamDesk } from '../../src/engagement/scam-desk.js';
+import { askBot } from '../../src/sim/ask-bot.js';
+import { paths } from '../../src/config/paths.js';
 
 const LIMITS: BotLimits = { minGapMs: 120, jitterMs: 30, perMinute: 60, perHour: 1000, perDay: 5000 };
 const waitFor = <T>(fn: () => Promise<T> | T, timeout = 15_000) => waitUntil(fn, timeout, 50);
@@ -39,6 +42,8 @@ describe('fleet delivery over the gRPC simulator', () => {
       config: h.config, store, keyer: createMemberKeyer('d'.repeat(32)), log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content,
       library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
       policy: { cooldownMs: 300, recoverAfter: 3, retryBaseMs: 50 },
+      // residents may ask the bots (the scam check): their answers share the bots' gaps with the posts
+      inbound: createScamDesk({ contentDir: paths.content, fleet: h.config, messages: content.messages, hotline: content.ref.hotline, store, keyer: createMemberKeyer('d'.repeat(32)), clock: systemClock, log: logs.log }),
     });
     await worker.start();
     await waitFor(async () => expect((await listGroups(store)).length).toBe(12));
@@ -81,6 +86,26 @@ describe('fleet delivery over the gRPC simulator', () => {
     expect((await finalCounts(runId)).sent).toBe(12);
     for (const g of groups) expect(postsIn(g.roomId, `【${runId}】请勿向陌生账户转账，拨打96110咨询。`)).toHaveLength(1);
     expect(await store.models.DeliveryEvent.countDocuments({ runId, kind: 'claim' })).toBe(12 - claimedAtPlanning);
+  });
+
+  it('should keep a bot\'s gap between all its messages: answers to a burst of questions in between its posts, and private replies', async () => {
+    const runId = 'run-busy@3';
+    const alphaGroups = groups.filter((g) => g.botIds.includes('alpha'));
+    const alpha = h.world.botContactId('alpha');
+    const since = Date.now();
+    await planFor(store, alphaGroups.slice(0, 6), runId, { pick: () => 'alpha' });
+    await waitFor(() => expect(h.world.postsBy(alpha).filter((m) => m.text.includes(runId)).length).toBeGreaterThanOrEqual(1), 5000);
+    // six residents ask at once, in three groups and privately, while the run is sending
+    const askers = alphaGroups.slice(0, 3).flatMap((g) => h.world.rooms.get(g.roomId)!.memberIds.filter((id) => h.world.contacts.get(id)?.kind === 'member').slice(0, 1).map((memberId) => ({ memberId, roomId: g.roomId })));
+    const asked = await Promise.all([
+      ...askers.map((a) => askBot(h.world, { botId: 'alpha', ...a, text: '有人让我下载会议软件开屏幕共享退款，这是诈骗吗？', timeoutMs: 10_000 })),
+      ...askers.map((a) => askBot(h.world, { botId: 'alpha', memberId: a.memberId, text: '刷单返利是真的吗？', timeoutMs: 10_000 })),
+    ]);
+    expect(asked).toHaveLength(6);
+    await waitFor(async () => expect((await finalCounts(runId)).sent).toBe(6));
+    const times = [...h.world.messages.values()].filter((m) => m.talkerId === alpha && m.timestamp >= since).map((m) => m.timestamp).sort((a, b) => a - b);
+    expect(times.length).toBeGreaterThanOrEqual(12);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(LIMITS.minGapMs);
   });
 
   it('should let an urgent delivery jump the queue', async () => {

@@ -22,7 +22,7 @@ export function testBot(id: string, extra: Partial<BotConfig> = {}): BotConfig {
     enabled: true,
     acceptInvitesFrom: [],
     puppet: { name: 'wechaty-puppet-service', endpoint: '127.0.0.1:1', tokenEnv: `ZHIMI_BOT_${id.replace(/\W/g, '').toUpperCase()}_TOKEN` },
-    limits: { minGapMs: 1000, jitterMs: 0, perMinute: 60, perHour: 1000, perDay: 5000 },
+    limits: { minGapMs: 150, jitterMs: 0, perMinute: 60, perHour: 1000, perDay: 5000 },
     ...extra,
   };
 }
@@ -31,7 +31,7 @@ export function testFleetConfig(bots: BotConfig[]): FleetConfig {
   return {
     dir: 'bots',
     displayName: '反诈宣传员',
-    limits: { minGapMs: 1000, jitterMs: 0, perMinute: 60, perHour: 1000, perDay: 5000 },
+    limits: { minGapMs: 150, jitterMs: 0, perMinute: 60, perHour: 1000, perDay: 5000 },
     fleet: { perMinute: 600 },
     quietHours: { elderly: { from: '21:30', to: '07:30' }, default: { from: '23:00', to: '07:00' } },
     officers: [TEST_OFFICER],
