@@ -11,6 +11,7 @@ import { closeRuns } from '../store/runs-repo.js';
 import { holdBotLease, leaseHolders, releaseBotLease } from '../store/leases-repo.js';
 import { announceWorker, forgetGoneWorkers, liveWorkers, retireWorker } from '../store/workers-repo.js';
 import { shareBots } from '../fleet/bot-share.js';
+import { forgetMessageKeys } from '../store/once.js';
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { CampaignScheduler } from '../campaigns/scheduler.js';
 import { Dispatcher, type CampaignStop } from './dispatcher.js';
@@ -19,6 +20,8 @@ import type { SendPolicy } from './send-policy.js';
 
 /** How often a worker reads which campaigns are paused or cancelled. */
 const STOPS_EVERY_MS = 1000;
+/** How often a worker forgets what is kept only for a while (gone workers, keys of messages acted on). */
+const TIDY_EVERY_MS = 3600_000;
 /** A bot that failed to start here is left to other workers this long at first, doubling up to an hour. */
 const FAILED_START_BACKOFF_MS = 5 * 60_000;
 const FAILED_START_BACKOFF_MAX_MS = 60 * 60_000;
@@ -74,6 +77,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private readonly limiters: Limiters;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  private lastTidyAt = -Infinity;
   /** Bots this worker took over whose start (login, group discovery) is still running. */
   private readonly starting = new Set<Promise<void>>();
   private sweeping: Promise<void> | undefined;
@@ -152,7 +156,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       this.cannotRun.add(bot.id);
       this.log.warn({ botId: bot.id, why }, 'this worker cannot run the bot; it is left to workers that can');
     }
-    await forgetGoneWorkers(this.o.store, this.o.clock.now()).catch(() => undefined);
     await this.tick();
     await this.scheduler?.start();
     this.timer = setInterval(() => void this.tick(), this.o.tickMs ?? 5000);
@@ -206,6 +209,12 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       // the sweep reads every open delivery: when that is slow (a big run on FerretDB), it runs less often
       // (a logout or a bot starting here still sweeps at once)
       if (performance.now() - this.lastSweep.at >= Math.max(0, 10 * this.lastSweep.tookMs - (this.o.tickMs ?? 5000))) await this.sweep();
+      // 3. once an hour: forget what is kept only for a while (workers gone a day, keys of messages acted on a day ago)
+      if (performance.now() - this.lastTidyAt >= TIDY_EVERY_MS) {
+        this.lastTidyAt = performance.now();
+        await forgetGoneWorkers(this.o.store, this.o.clock.now());
+        await forgetMessageKeys(this.o.store, this.o.clock.now());
+      }
     } catch (err) {
       this.log.error({ err: String(err) }, 'worker housekeeping failed; will retry');
     }

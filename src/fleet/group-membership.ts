@@ -18,11 +18,12 @@ import {
   upsertSeenGroup,
   type GroupRecord,
 } from '../store/groups-repo.js';
-import { firstTime } from '../store/once.js';
+import { firstTime, messageOnceKey } from '../store/once.js';
 import type { DeliveryState } from '../store/delivery-state.js';
 import { skipPlannedForGroup } from '../store/deliveries-repo.js';
 import type { BotRunner } from './bot-runner.js';
 import { scrubSecrets } from '../log/secrets.js';
+import { InboundFilter } from './inbound-filter.js';
 
 /** The reviewed content the bot needs in groups. */
 export type GroupContent = GroupContentBundle;
@@ -63,6 +64,9 @@ const OFFICERS_ONLY_NOTE_EVERY_MS = 10 * 60_000;
 export class GroupMembership {
   private readonly log: Logger;
   private readonly noteSentAt = new Map<string, number>();
+  /** Messages delivered twice or replayed from history are not acted on again. */
+  private readonly inboundFilter = new InboundFilter();
+  private ignored = { duplicate: 0, stale: 0, since: 0 };
 
   constructor(private readonly o: GroupMembershipOptions) {
     this.log = o.log.child({ botId: o.runner.bot.id, module: 'membership' });
@@ -132,16 +136,20 @@ export class GroupMembership {
     if (msg.self() || msg.type() !== this.o.runner.wechaty.Message.Type.Text) return;
     // never answer other bots of the fleet (or loop with them)
     if (this.o.botContactIds().has(msg.talker().id)) return;
+    // WeChat stamps messages in real time: their age is measured against the real clock, not the scheduling clock
+    if (!this.firstDelivery(msg, Date.now())) return;
     const room = msg.room();
     const inbound = this.o.inbound;
     if (!room) {
-      await inbound?.onPrivateMessage?.(msg, this.o.runner);
+      if (await this.actOnce(msg)) await inbound?.onPrivateMessage?.(msg, this.o.runner);
       return;
     }
     if (!(await msg.mentionSelf())) {
       await inbound?.onGroupMessage?.(msg, room, this.o.runner);
       return;
     }
+    // what the bot answers or obeys, once across workers and restarts
+    if (!(await this.actOnce(msg))) return;
     const parsed = parseOfficerCommand(msg.text(), this.o.content.ref);
     if ('none' in parsed) {
       await inbound?.onMention?.(msg, room, this.o.runner);
@@ -210,6 +218,27 @@ export class GroupMembership {
         await this.say(room, m.help, officer);
         return;
     }
+  }
+
+  /**
+   * False for a message this bot saw already (puppets deliver some twice) or
+   * one sent over ten minutes before it arrived (history a puppet replays
+   * after a restart); ignored messages are logged as counts, at most once a minute.
+   */
+  private firstDelivery(msg: Message, now: number): boolean {
+    const verdict = this.inboundFilter.judge(msg.id, msg.date().getTime(), now);
+    if (verdict === 'new') return true;
+    this.ignored[verdict]++;
+    if (now - this.ignored.since >= 60_000) {
+      this.log.info({ duplicate: this.ignored.duplicate, stale: this.ignored.stale }, 'ignored messages delivered twice or replayed from before the bot came online');
+      this.ignored = { duplicate: 0, stale: 0, since: now };
+    }
+    return false;
+  }
+
+  /** True the first time any worker sees this message of this bot: a question is answered once, a command run once, even after a restart. */
+  private actOnce(msg: Message): Promise<boolean> {
+    return firstTime(this.o.store, messageOnceKey(this.o.runner.bot.id, msg.id), this.o.workerId, this.o.clock.now());
   }
 
   /** Say something in a room in the bot's turn (spaced from its posts and other replies), mentioning whom it answers. */

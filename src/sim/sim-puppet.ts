@@ -14,6 +14,8 @@ export interface SimFaults {
   sendError?: string;
   /** Past this many sends in a sliding minute, refuse with WeChat's "发送消息过于频繁" (as a throttled account does). */
   throttleAbovePerMinute?: number;
+  /** Deliver every message to the bot twice, moments apart (as some puppets do). */
+  deliverTwice?: boolean;
 }
 
 export interface SimPuppetOptions {
@@ -45,7 +47,9 @@ export class SimPuppet extends PuppetMock {
 
   override async onStart(): Promise<void> {
     const onMessage = (m: SimMessage): void => {
-      if (this.sees(m)) this.emit('message', { messageId: m.id });
+      if (!this.sees(m)) return;
+      this.emit('message', { messageId: m.id });
+      if (this.faults.deliverTwice) setTimeout(() => this.emit('message', { messageId: m.id }), 20).unref();
     };
     const onJoin = (e: { roomId: string; inviteeIds: string[]; inviterId: string; timestamp: number }): void => {
       if (!this.inRoom(e.roomId)) return;
@@ -205,6 +209,11 @@ export class SimPuppet extends PuppetMock {
 
   private inRoom(roomId: string): boolean {
     return this.world.rooms.get(roomId)?.memberIds.includes(this.contactId) ?? false;
+  }
+
+  /** Deliver earlier messages again, same ids and times (as puppets replay recent history after a restart). */
+  redeliver(messageIds: readonly string[]): void {
+    for (const id of messageIds) if (this.world.messages.has(id)) this.emit('message', { messageId: id });
   }
 
   private sees(m: SimMessage): boolean {

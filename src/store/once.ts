@@ -26,6 +26,25 @@ export function firstTime(store: Store, key: string, workerId: string, now: Date
   return insertClaim(store, `once:${key}`, key, workerId, now);
 }
 
+/** The `firstTime` key of an inbound message a bot acts on (answers, obeys): once across workers and restarts. */
+export const messageOnceKey = (botId: string, messageId: string): string => `msg:${botId}:${messageId}`;
+
+/**
+ * Forget the keys of inbound messages acted on more than `keepMs` ago (a
+ * replay older than ten minutes is ignored anyway); returns how many. In
+ * slices: FerretDB v1 refuses a delete of some thousands of documents at once.
+ */
+export async function forgetMessageKeys(store: Store, now: Date, keepMs = 86_400_000): Promise<number> {
+  const filter = { _id: { $regex: '^once:msg:' }, at: { $lt: new Date(now.getTime() - keepMs) } };
+  let forgotten = 0;
+  for (;;) {
+    const ids = (await store.models.Claim.find(filter, { _id: 1 }).limit(500).lean()).map((d) => d._id);
+    if (ids.length === 0) return forgotten;
+    forgotten += (await store.models.Claim.deleteMany({ _id: { $in: ids } })).deletedCount;
+    if (ids.length < 500) return forgotten;
+  }
+}
+
 /**
  * Insert documents with chosen unique `_id`s, unordered; returns the ids this
  * call created (the documents' own `_id` values). A duplicate means another writer got there first (that is the

@@ -158,4 +158,36 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
     expect(courier.day).toBe('2026-11-24');
     expect(courier.high).toBe(tips.filter((t) => t.type === 'fake-cs' && t.risk === 'high' && t.district === '鼓楼区').length);
   });
+
+  it('should answer a question once when the puppet delivers it twice, or replays it after a restart, and never answer history', async () => {
+    const alpha = h.sim.endpoints.find((e) => e.botId === 'alpha')!.puppet;
+    const answersTo = (asker: string, since: number) => botReplies(since).filter((m) => m.mentionIds.includes(asker));
+    // delivered twice, moments apart
+    const asker = members[9]!;
+    let since = botReplies().length;
+    alpha.faults = { deliverTwice: true };
+    const { question } = await ask(asker, COURIER);
+    await new Promise((r) => setTimeout(r, 400));
+    alpha.faults = {};
+    expect(answersTo(asker, since)).toHaveLength(1);
+
+    // the worker restarts (another process, same database) and the puppet replays recent history: answered already
+    await fleet.close();
+    fleet = new Fleet({
+      config: { ...h.config, scamCheck: { perMember: 3, windowMinutes: 10, maxChars: 120 } }, store, keyer, log: logs.log, clock, puppetFactory: h.puppetFactory, content, workerId: 'w2',
+      inbound: createScamDesk({ contentDir: paths.content, fleet: h.config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock, log: logs.log }),
+    });
+    await fleet.start();
+    since = botReplies().length;
+    alpha.redeliver([question.id]);
+    // history from before the restart, never answered then (sent 30 minutes ago): too old to answer now
+    const other = members[10]!;
+    h.world.post({ roomId: room.id, talkerId: other, text: `@测试宣传员alpha\u2005${COURIER}`, mentionIds: [h.world.botContactId('alpha')], timestamp: Date.now() - 30 * 60_000 });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(answersTo(asker, since)).toHaveLength(0);
+    expect(answersTo(other, since)).toHaveLength(0);
+    // the restarted bot answers what is asked now
+    expect((await ask(other, COURIER)).answer.text).toContain('风险等级：高');
+    await waitFor(() => expect(logs.text()).toContain('ignored messages delivered twice or replayed from before the bot came online'));
+  });
 });

@@ -9,6 +9,7 @@ import {
   reassignPlannedForGroup, sendTimesOfBots, sentSince, sentToGroupSince, type PlannedDelivery,
 } from '../../src/store/deliveries-repo.js';
 import { closeRuns, recordPlan } from '../../src/store/runs-repo.js';
+import { firstTime, forgetMessageKeys, messageOnceKey } from '../../src/store/once.js';
 import { findGroupByRoomId, registerSeenGroups, registryVersion, tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
 
 describe('store against the real database', () => {
@@ -51,6 +52,20 @@ describe('store against the real database', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('should forget the keys of messages acted on more than a day ago, in slices, and nothing else', async () => {
+    const now = new Date('2026-11-25T10:00:00+08:00');
+    const dayAgo = new Date(now.getTime() - 86_400_000 - 1000);
+    for (let i = 0; i < 1001; i++) expect(await firstTime(store, messageOnceKey('alpha', `old-${i}`), 'w1', dayAgo)).toBe(true);
+    expect(await firstTime(store, messageOnceKey('alpha', 'recent'), 'w1', new Date(now.getTime() - 3600_000))).toBe(true);
+    expect(await firstTime(store, 'intro:room-1', 'w1', dayAgo)).toBe(true);
+    expect(await forgetMessageKeys(store, now)).toBe(1001);
+    expect(await forgetMessageKeys(store, now)).toBe(0);
+    // what is left still answers "done already"
+    expect(await firstTime(store, messageOnceKey('alpha', 'recent'), 'w2', now)).toBe(false);
+    expect(await firstTime(store, 'intro:room-1', 'w2', now)).toBe(false);
+    expect(await store.models.Claim.countDocuments({ _id: { $regex: '^once:msg:' } })).toBe(1);
   });
 
   it('should create the indexes at start', async () => {

@@ -6,13 +6,15 @@ describe('zhimi sim --fault', () => {
     let f = addFaultSpec('gulou-01:throttle=5');
     f = addFaultSpec('gulou-01:slow=800', f);
     f = addFaultSpec('minhou-01:error=网络异常', f);
-    expect(Object.fromEntries(f)).toEqual({ 'gulou-01': { throttleAbovePerMinute: 5, sendDelayMs: 800 }, 'minhou-01': { sendError: '网络异常' } });
+    f = addFaultSpec('minhou-01:twice=on', f);
+    expect(Object.fromEntries(f)).toEqual({ 'gulou-01': { throttleAbovePerMinute: 5, sendDelayMs: 800 }, 'minhou-01': { sendError: '网络异常', deliverTwice: true } });
   });
 
   it('should refuse a malformed spec, an unknown kind or a bad number, saying what is allowed', () => {
     expect(() => addFaultSpec('gulou-01 throttle 5')).toThrow(/is not <bot>:<kind>=<value>, e\.g\. gulou-01:throttle=5; kinds: throttle=<posts a minute>/);
     expect(() => addFaultSpec('gulou-01:throtle=5')).toThrow(/unknown fault "throtle"; kinds: throttle=/);
     expect(() => addFaultSpec('gulou-01:slow=fast')).toThrow(/slow must be a whole number of milliseconds \(got "fast"\)/);
+    expect(() => addFaultSpec('gulou-01:twice=yes')).toThrow(/twice must be on or off \(got "yes"\)/);
   });
 
   it('should name bots the simulator does not run', () => {
