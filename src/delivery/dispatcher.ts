@@ -480,6 +480,24 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'skipped' });
   }
 
+  /**
+   * A failed send of the bot (a post, or a reply: an answer, a reply to an officer): a throttling sign
+   * or a timeout stretches its gap and pauses it, for its posts and replies alike.
+   */
+  backOffOn(botId: string, err: unknown, log: () => Logger = () => this.o.log.child({ botId })): { kind: ReturnType<typeof classifySendError>; reason: string; now: Date; after: BackoffState } {
+    const reason = scrubSecrets((err as Error)?.message ?? String(err));
+    const kind = classifySendError(err);
+    const now = this.o.clock.now();
+    const before = this.backoffOf(botId);
+    const after = nextBackoff(before, kind, kind === 'timeout', now.getTime(), this.policy);
+    this.backoff.set(botId, after);
+    if (after.factor > before.factor) {
+      log().warn({ factor: after.factor, cooldownSec: Math.round((after.cooldownUntil - now.getTime()) / 1000), reason }, 'bot throttled: backing off');
+      this.emit('bot:throttled', { botId, factor: after.factor, cooldownUntil: new Date(after.cooldownUntil) });
+    }
+    return { kind, reason, now, after };
+  }
+
   /** A claimed delivery that must not go out: skipped with the reason (recorded, counted, reported). */
   private skip(d: DeliveryState, reason: string): void {
     this.settle(d, { status: 'skipped', reason });
@@ -511,15 +529,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       this.emit('delivery:sent', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, groupId: d.groupId, campaignId: d.campaignId, postId: d.postId, sentAt, reach, priority: d.priority, humanIds });
       return true;
     } catch (err) {
-      const reason = scrubSecrets((err as Error).message);
-      const kind = classifySendError(err);
-      const now = this.o.clock.now();
-      const after = nextBackoff(before, kind, kind === 'timeout', now.getTime(), this.policy);
-      this.backoff.set(d.botId, after);
-      if (after.factor > before.factor) {
-        log().warn({ factor: after.factor, cooldownSec: Math.round((after.cooldownUntil - now.getTime()) / 1000), reason }, 'bot throttled: backing off');
-        this.emit('bot:throttled', { botId: d.botId, factor: after.factor, cooldownUntil: new Date(after.cooldownUntil) });
-      }
+      const { kind, reason, now, after } = this.backOffOn(d.botId, err, log);
       if (kind === 'timeout') {
         // maybe posted: never resend (a duplicate warning is worse than a missing one)
         this.settle(d, { status: 'unknown', reason: `send timed out, may or may not have been posted; not resent: ${reason}` });

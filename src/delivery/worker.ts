@@ -112,7 +112,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.log = o.log.child({ workerId: this.workerId });
     this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, puppetFactory: o.puppetFactory, content: o.content, workerId: this.workerId, inbound: o.inbound,
       // every message of a bot keeps the gap its posts keep (answers, replies to officers), backing off with them
-      pacingOf: (botId) => this.dispatcher.pacingOf(botId) });
+      pacing: { pacingOf: (botId) => this.dispatcher.pacingOf(botId), backOffOn: (botId, err) => this.dispatcher.backOffOn(botId, err) } });
     this.limiters = new Limiters(o.config, {
       redisUrl: o.redisUrl,
       onRedis: (r) =>

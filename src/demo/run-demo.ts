@@ -121,7 +121,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     clock,
     puppetFactory: defaultPuppetFactory({ ...process.env, ...simulator.env }),
     content: o.content,
-    pacingOf: (botId) => dispatcher.pacingOf(botId),
+    pacing: dispatcher,
     inbound: composeInbound(
       createScamDesk({ contentDir: o.contentDir, fleet: o.fleet, messages: o.content.messages, hotline: o.content.ref.hotline, store: db.store, keyer, clock, log: o.log, groups: groupCache }),
       recorder,

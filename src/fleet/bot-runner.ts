@@ -49,6 +49,8 @@ export interface BotRunnerOptions {
   loginTimeoutMs?: number;
   /** How the bot's messages are spaced now (the dispatcher knows its back-off). @defaultValue its minimum gap */
   pacing?: () => Pacing;
+  /** A reply failed to send (its error is thrown on too): a throttling sign backs the bot off. */
+  onReplyFailed?: (err: unknown) => void;
 }
 
 /** What a bot sees of a room it is a member of. */
@@ -198,8 +200,13 @@ export class BotRunner extends EventEmitter<BotEvents> {
    * an officer) in its turn: at least the bot's gap after its last message,
    * campaign posts included.
    */
-  speak<T>(send: () => Promise<T>): Promise<T> {
-    return this.inTurn(send);
+  async speak<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await this.inTurn(send);
+    } catch (err) {
+      this.options.onReplyFailed?.(err);
+      throw err;
+    }
   }
 
   /** Send in the bot's turn: one message at a time, each at least the bot's gap after the last one ended. */

@@ -8,7 +8,7 @@ import type { Store } from '../store/connection.js';
 import { findGroupById, registerSeenGroups, seenEntriesReader } from '../store/groups-repo.js';
 import { knownBotContactIds, recordBotState } from '../store/bots-repo.js';
 import type { DeliveryState } from '../store/delivery-state.js';
-import type { Pacing } from './send-pacer.js';
+import type { BotPacing } from './send-pacer.js';
 import { BotRunner } from './bot-runner.js';
 import type { PuppetFactory } from './puppet-factory.js';
 import { scrubSecrets } from '../log/secrets.js';
@@ -41,8 +41,8 @@ export interface FleetOptions {
   /** Only these bots. @defaultValue every enabled bot */
   botIds?: string[];
   loginTimeoutMs?: number;
-  /** How each bot's messages are spaced now (a worker's dispatcher knows back-off). @defaultValue each bot's minimum gap */
-  pacingOf?: (botId: string) => Pacing;
+  /** How each bot's messages are spaced, and what a failed reply tells (a worker's dispatcher knows back-off). @defaultValue each bot's minimum gap */
+  pacing?: BotPacing;
 }
 
 export interface FleetStartResult {
@@ -94,9 +94,10 @@ export class Fleet extends EventEmitter<FleetEvents> {
     try {
       const puppet = await this.o.puppetFactory(bot);
       this.refuseWhenClosed(bot.id);
-      const pacingOf = this.o.pacingOf;
+      const pacing = this.o.pacing;
       runner = new BotRunner({
-        bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}), ...(pacingOf ? { pacing: () => pacingOf(bot.id) } : {}),
+        bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}),
+        ...(pacing ? { pacing: () => pacing.pacingOf(bot.id), onReplyFailed: (err: unknown) => pacing.backOffOn(bot.id, err) } : {}),
       });
       this.starting.add(runner);
       await runner.start();

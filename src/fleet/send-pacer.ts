@@ -13,6 +13,13 @@ export interface Pacing {
   holdMs: number;
 }
 
+/** Who knows how a bot's messages are spaced (a worker's dispatcher: limits and back-off). */
+export interface BotPacing {
+  pacingOf(botId: string): Pacing;
+  /** A reply of the bot failed: a throttling sign or timeouts back the bot off, as a failed post does. */
+  backOffOn(botId: string, err: unknown): unknown;
+}
+
 export class SendPacer {
   private lastEnded = -Infinity;
 

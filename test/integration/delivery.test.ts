@@ -171,6 +171,22 @@ describe('fleet delivery over the gRPC simulator', () => {
     expect(alpha.throttled).toBeGreaterThan(0);
   });
 
+  it('should back a bot off when WeChat throttles one of its answers, and hold its posts and answers through the cool-down', async () => {
+    const beta = h.sim.endpointOf('beta').puppet;
+    const throttled = vi.fn();
+    worker.dispatcher.on('bot:throttled', throttled);
+    expect(worker.dispatcher.backoffOf('beta').factor).toBe(1);
+    beta.faults = { sendError: '发送消息过于频繁，请稍后再试' };
+    const g = groups.find((x) => x.botIds.includes('beta'))!;
+    const member = h.world.rooms.get(g.roomId)!.memberIds.find((id) => h.world.contacts.get(id)?.kind === 'member')!;
+    h.world.mention(g.roomId, member, 'beta', '有人让我交保证金才能提现，是诈骗吗？');
+    await waitFor(() => expect(throttled).toHaveBeenCalledWith(expect.objectContaining({ botId: 'beta' })));
+    expect(worker.dispatcher.backoffOf('beta').factor).toBeGreaterThan(1);
+    expect(worker.dispatcher.pacingOf('beta').holdMs).toBeGreaterThan(0);
+    beta.faults = {};
+    worker.dispatcher.off('bot:throttled', throttled);
+  });
+
   it('should keep a group\'s history when its room id changes', async () => {
     const before = await listGroups(store);
     const moved = h.world.reidentifyRooms();
