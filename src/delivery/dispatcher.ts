@@ -17,7 +17,7 @@ import { afterNotInGroup } from './follow-registry.js';
 import { Limiters, NORMAL_PRIORITY, URGENT_PRIORITY } from './limiters.js';
 import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs, type BackoffState, type SendPolicy } from './send-policy.js';
 import { addSendTime, windowCapacity, windowWaitMs } from './send-window.js';
-import { sleep, waitUntil } from './precise-wait.js';
+import { sleep, waitUntil } from '../fleet/precise-wait.js';
 
 /** Why a campaign's posts must not go out now. */
 export type CampaignStop = 'paused' | 'cancelled';
@@ -101,8 +101,13 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
    * cool-down. The worker's bots space every message by it (answers, replies to officers), not only posts.
    */
   pacingOf(botId: string): Pacing {
-    const bo = this.backoffOf(botId);
-    return { gapMs: (this.o.limitsOf(botId).minGapMs * bo.factor) / (this.o.gapScale ?? 1), holdMs: Math.max(0, bo.cooldownUntil - this.o.clock.now().getTime()) };
+    return { gapMs: this.gapMs(botId, 0), holdMs: Math.max(0, this.backoffOf(botId).cooldownUntil - this.o.clock.now().getTime()) };
+  }
+
+  /** A bot's gap now: its minimum gap plus `jitter` (0–1) of its jitter, stretched while it backs off (and shrunk by a demo's speed-up). */
+  private gapMs(botId: string, jitter: number): number {
+    const l = this.o.limitsOf(botId);
+    return ((l.minGapMs + jitter * l.jitterMs) * this.backoffOf(botId).factor) / (this.o.gapScale ?? 1);
   }
 
   /**
@@ -372,9 +377,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
               const at = this.o.clock.now();
               if (!next && max > 1 && current.length - i + this.readyCount(botId) <= max / 2 && !this.queue.urgentDue(botId, at) && this.queue.hasDue(botId, at)) next = this.claimFromQueue(botId, max, leaseMs);
               if (await this.send(runner, d, bots)) addSendTime(recent, this.o.clock.now().getTime());
-              const l = this.o.limitsOf(botId);
-              const gap = ((l.minGapMs + (this.o.random ?? Math.random)() * l.jitterMs) * this.backoffOf(botId).factor) / (this.o.gapScale ?? 1);
-              await waitUntil(performance.now() + gap, mode.signal);
+              await waitUntil(performance.now() + this.gapMs(botId, (this.o.random ?? Math.random)()), mode.signal);
             }
             if (Date.now() - started > leaseMs / 2 || mode.signal?.aborted || this.queue.urgentDue(botId, this.o.clock.now())) break;
             current = this.takeReady(botId);

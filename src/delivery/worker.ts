@@ -110,9 +110,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.fleetPart = o.config.fleet.perMinute;
     this.workerId = o.workerId ?? `${hostname()}-${process.pid}`;
     this.log = o.log.child({ workerId: this.workerId });
-    this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, puppetFactory: o.puppetFactory, content: o.content, workerId: this.workerId, inbound: o.inbound,
-      // every message of a bot keeps the gap its posts keep (answers, replies to officers), backing off with them
-      pacing: { pacingOf: (botId) => this.dispatcher.pacingOf(botId), backOffOn: (botId, err) => this.dispatcher.backOffOn(botId, err) } });
     this.limiters = new Limiters(o.config, {
       redisUrl: o.redisUrl,
       onRedis: (r) =>
@@ -135,6 +132,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       ...(o.deliveryLeaseMs ? { leaseMs: o.deliveryLeaseMs } : {}),
       ...(o.pollMs ? { pollMs: o.pollMs } : {}),
     });
+    this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, puppetFactory: o.puppetFactory, content: o.content, workerId: this.workerId, inbound: o.inbound,
+      // every message of a bot keeps the gap its posts keep (answers, replies to officers), backing off with them
+      pacing: this.dispatcher });
     this.fleet.on('bot:logout', () => void this.sweepNow());
     if (o.schedule ?? true) {
       this.scheduler = new CampaignScheduler({

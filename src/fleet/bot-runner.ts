@@ -7,6 +7,7 @@ import type { MemberKeyer } from '../audience/member-key.js';
 import { NotInGroupError, PuppetError, TransportError } from './errors.js';
 import { scrubSecrets } from '../log/secrets.js';
 import { SendPacer, type Pacing } from './send-pacer.js';
+import { waitUntil } from './precise-wait.js';
 
 // Wechaty and the puppet service log through one brolog instance; keep it
 // quiet (it can print tokens at verbose level) unless WECHATY_LOG asks.
@@ -216,8 +217,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
     this.lastInTurn = new Promise<void>((resolve) => (done = resolve));
     try {
       await before;
-      const at = this.pacer.next(performance.now());
-      for (let left = at - performance.now(); left > 0; left = at - performance.now()) await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
+      await waitUntil(this.pacer.next(performance.now()));
       return await send();
     } finally {
       this.pacer.ended(performance.now());

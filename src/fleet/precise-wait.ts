@@ -1,6 +1,7 @@
 /**
  * Waiting until a point on the monotonic clock (`performance.now()`), to a
- * fraction of a millisecond: the gap between two posts of a bot is real time,
+ * fraction of a millisecond: the gap between two messages of a bot (its lane's
+ * posts, its turn for every message) is real time,
  * and over a bot's many posts every millisecond a wait overshoots adds up.
  *
  * Timers count whole milliseconds, so a wait sets its timer for the whole
