@@ -4,7 +4,6 @@ import type { Clock } from '../config/clock.js';
 import { shanghaiDay } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/connection.js';
-import { outsideQuietHours } from '../campaigns/quiet-hours.js';
 import { claimChanges, nextEvent, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type ClaimAhead, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
 import { OutboxQueue } from './outbox-queue.js';
 import { EventWriter } from './event-writer.js';
@@ -17,10 +16,8 @@ import { afterNotInGroup } from './follow-registry.js';
 import { Limiters, NORMAL_PRIORITY, URGENT_PRIORITY } from './limiters.js';
 import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs, type BackoffState, type SendPolicy } from './send-policy.js';
 import { addSendTime, windowCapacity, windowWaitMs } from './send-window.js';
+import { postVerdict, type CampaignStop, type PostVerdict } from './post-verdict.js';
 import { sleep, waitUntil } from '../fleet/precise-wait.js';
-
-/** Why a campaign's posts must not go out now. */
-export type CampaignStop = 'paused' | 'cancelled';
 
 export interface DispatcherEvents {
   /** `humanIds`: the members the post reached (raw WeChat ids, in memory only: never log or store them). */
@@ -350,24 +347,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
                 await this.giveBack(current.slice(i), notBefore, 'returned unsent to the queue', false);
                 return;
               }
-              const stop = this.stops.get(d.campaignId);
-              if (stop === 'cancelled') {
-                this.skip(d, 'campaign cancelled');
-                continue;
-              }
-              // a backlog (a bot offline, throttled, a long outage) must not send a warning past its post's validity
-              if (d.validUntil && t > d.validUntil.getTime()) {
-                this.skip(d, `post no longer valid (validUntil ${d.validUntil.toISOString()}) when its turn came`);
-                continue;
-              }
-              if (stop === 'paused') {
-                await this.giveBack([d], new Date(t), 'campaign paused', false);
-                continue;
-              }
-              // quiet hours that began after it was planned (a long run, a late one): back until they end
-              const quietEnd = d.quiet ? outsideQuietHours(new Date(t), d.quiet) : undefined;
-              if (quietEnd && quietEnd.getTime() > t) {
-                await this.giveBack([d], quietEnd, 'quiet hours began before it was sent; due again when they end', false);
+              const verdict = this.verdictOf(d);
+              if (verdict.kind !== 'send') {
+                await this.withhold(d, verdict);
                 continue;
               }
               // a lane that claims many at a time claims its next batch while half a batch is still in hand, so it
@@ -501,6 +483,19 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     return { kind, reason, now, after };
   }
 
+  /** May a claimed post still go out now (its campaign, validity, quiet hours; this worker still runs its bot)? */
+  private verdictOf(d: DeliveryState): PostVerdict {
+    const now = this.o.clock.now();
+    if (this.o.mayRun?.(d.botId) === false) return { kind: 'hold', until: now, reason: 'returned unsent to the queue' };
+    return postVerdict(d, this.stops.get(d.campaignId), now);
+  }
+
+  /** A claimed post that must not go out now: skipped, or back to the queue until it may. */
+  private async withhold(d: DeliveryState, verdict: Exclude<PostVerdict, { kind: 'send' }>): Promise<void> {
+    if (verdict.kind === 'skip') this.skip(d, verdict.reason);
+    else await this.giveBack([d], verdict.until, verdict.reason, false);
+  }
+
   /** A claimed delivery that must not go out: skipped with the reason (recorded, counted, reported). */
   private skip(d: DeliveryState, reason: string): void {
     this.settle(d, { status: 'skipped', reason });
@@ -518,7 +513,13 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     const log = (): Logger => this.o.log.child({ botId: d.botId, campaignId: d.campaignId, groupId: d.groupId });
     const before = this.backoffOf(d.botId);
     try {
-      const memberIds = await runner.say(d.roomId, d.text);
+      // looked at again in the bot's turn: a reply or a cool-down ahead of it may have held it long enough to change that
+      let late: PostVerdict = { kind: 'send' };
+      const memberIds = await runner.say(d.roomId, d.text, () => (late = this.verdictOf(d)).kind === 'send');
+      if (!memberIds) {
+        if (late.kind !== 'send') await this.withhold(d, late);
+        return false;
+      }
       const humanIds = memberIds.filter((id) => !bots.has(id));
       const reach = humanIds.length;
       const sentAt = this.o.clock.now();

@@ -14,7 +14,8 @@ import { shareBots } from '../fleet/bot-share.js';
 import { forgetMessageKeys } from '../store/once.js';
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { CampaignScheduler } from '../campaigns/scheduler.js';
-import { Dispatcher, type CampaignStop } from './dispatcher.js';
+import { Dispatcher } from './dispatcher.js';
+import type { CampaignStop } from './post-verdict.js';
 import { Limiters } from './limiters.js';
 import type { SendPolicy } from './send-policy.js';
 

@@ -174,8 +174,13 @@ export class BotRunner extends EventEmitter<BotEvents> {
    * Post text to a room; returns the room's member ids at send time. Members
    * are read before posting, so an error here always means "not posted",
    * except a timeout, which the caller must treat as "maybe posted".
+   * `stillWanted` is asked in the bot's turn, just before the send (the turn
+   * may have waited for a reply or a cool-down): when it says no, nothing is
+   * sent and the result is undefined.
    */
-  async say(roomId: string, text: string): Promise<string[]> {
+  say(roomId: string, text: string): Promise<string[]>;
+  say(roomId: string, text: string, stillWanted: () => boolean): Promise<string[] | undefined>;
+  async say(roomId: string, text: string, stillWanted?: () => boolean): Promise<string[] | undefined> {
     // member ids and the post straight through the puppet: loading a room the bot has not loaded yet
     // would also fetch every member's contact, one call each over gRPC
     if (!this.online) throw new PuppetError(this.bot.id, 'say', 'not logged in');
@@ -188,12 +193,17 @@ export class BotRunner extends EventEmitter<BotEvents> {
     let members = await this.wechaty.puppet.roomMemberList(roomId).catch(() => [] as string[]);
     if (members.length === 0) members = await viaRoom();
     if (this.selfId && !members.includes(this.selfId)) throw new NotInGroupError(this.bot.id, roomId);
+    let sent = false;
     try {
-      await this.inTurn(() => this.wechaty.puppet.messageSendText(roomId, text));
+      await this.inTurn(async () => {
+        if (stillWanted && !stillWanted()) return;
+        await this.wechaty.puppet.messageSendText(roomId, text);
+        sent = true;
+      });
     } catch (err) {
       throw new PuppetError(this.bot.id, 'say', scrubSecrets((err as Error).message), { cause: err });
     }
-    return members;
+    return sent ? members : undefined;
   }
 
   /**

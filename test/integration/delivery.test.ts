@@ -241,6 +241,23 @@ describe('fleet delivery over the gRPC simulator', () => {
     expect(posts('run-pause@8')).toBe(sent);
   });
 
+  it('should look at a post again in the bot\'s turn: one that waited behind a slow reply is not sent when its campaign was cancelled meanwhile', async () => {
+    const [target] = (await listGroups(store, { status: 'active' })).filter((g) => g.botIds.includes('alpha'));
+    const alpha = h.world.botContactId('alpha');
+    await store.models.Campaign.create({ _id: 'run-late', name: '等待中取消', definition: {}, contentHash: 'h', status: 'active' });
+    // the bot is busy with a reply that takes its time to send (a slow puppet): the post waits for the bot's turn
+    const reply = worker.fleet.runner('alpha')!.speak(() => new Promise((resolve) => setTimeout(resolve, 2500)));
+    await planFor(store, [target!], 'run-late@1', { pick: () => 'alpha' });
+    // claimed by the lane, past the lane's own look at the campaign, now waiting for the turn
+    await waitFor(async () => expect((await countByStatus(store, 'run-late@1')).sending).toBe(1));
+    await store.models.Campaign.updateOne({ _id: 'run-late' }, { $set: { status: 'cancelled' } });
+    await reply;
+    await waitFor(async () => expect((await finalCounts('run-late@1')).open).toBe(0));
+    expect(await countByStatus(store, 'run-late@1')).toMatchObject({ sent: 0, skipped: 1 });
+    expect((await runOutcome(store, 'run-late@1')).notSent).toEqual([{ status: 'skipped', reason: 'campaign cancelled', deliveries: 1 }]);
+    expect(h.world.postsBy(alpha).filter((m) => m.text.includes('run-late@1'))).toHaveLength(0);
+  });
+
   it('should find out at send time what changed while no worker listened: a removed bot, a room under a new id', async () => {
     const [g1, g2, ...rest] = await listGroups(store, { status: 'active' });
     const alpha = h.world.botContactId('alpha');
