@@ -28,6 +28,7 @@ import { loadGroupContent } from '../src/config/content-bundle.js';
 import { loadFleetConfig, type BotConfig, type FleetConfig } from '../src/config/bots.js';
 import { testBotsFor } from '../src/cli/sim-bots.js';
 import { createLogger } from '../src/log/logger.js';
+import { quietHarmlessWarnings } from '../src/log/process-warnings.js';
 import { createMemberKeyer } from '../src/audience/member-key.js';
 import { loadLibrary } from '../src/content/library.js';
 import { startDevDatabase } from '../src/store/dev-db.js';
@@ -53,6 +54,7 @@ const LIMITED_GAP_MS = 50;
 const GRPC_GROUPS = Math.min(GROUPS, 2_000);
 const GRPC_BOTS = 10;
 
+quietHarmlessWarnings();
 const log = createLogger({ level: 'error', pretty: false });
 const content = loadGroupContent(paths.content);
 const library = loadLibrary(paths.content);

@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, EXIT } from './exit-codes.js';
 import { registerCommands } from './commands.js';
+import { quietHarmlessWarnings } from '../log/process-warnings.js';
+
+quietHarmlessWarnings();
 
 const program = new Command('zhimi')
   .description('织密 Zhimi: a fleet of WeChat bots for police anti-fraud outreach')

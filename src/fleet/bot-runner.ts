@@ -106,6 +106,11 @@ export class BotRunner extends EventEmitter<BotEvents> {
     return this.online;
   }
 
+  /** Stopped, or being stopped, by its worker (its puppet may already be gone). */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
   /** The bot's own WeChat id (known after login). */
   get contactId(): string | undefined {
     return this.selfId;

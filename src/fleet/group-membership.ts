@@ -267,7 +267,12 @@ export class GroupMembership {
   }
 
   private guard(event: string, fn: () => Promise<void>): void {
-    fn().catch((err: unknown) => this.log.error({ event, err: scrubSecrets((err as Error)?.message ?? String(err)) }, 'handler failed'));
+    fn().catch((err: unknown) => {
+      const fields = { event, err: scrubSecrets((err as Error)?.message ?? String(err)) };
+      // a message still being handled when its worker stops the bot (its puppet gone): expected, not a failure
+      if (this.o.runner.isStopping) this.log.debug(fields, 'handler ended by the bot stopping');
+      else this.log.error(fields, 'handler failed');
+    });
   }
 }
 

@@ -9,6 +9,9 @@ import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { listBotStates } from '../../src/store/bots-repo.js';
 import type { PuppetFactory } from '../../src/fleet/puppet-factory.js';
 import type { Store } from '../../src/store/connection.js';
+import { createScamDesk } from '../../src/engagement/scam-desk.js';
+import { paths } from '../../src/config/paths.js';
+import { waitFor } from '../support/wait.js';
 
 // Each test has bots of its own, so that what one test leaves of a bot's login cannot help or hinder the other.
 describe('stopping a fleet while bots are still logging in, over the gRPC simulator', () => {
@@ -18,7 +21,7 @@ describe('stopping a fleet while bots are still logging in, over the gRPC simula
 
   beforeAll(async () => {
     store = await openTestStore(import.meta.url);
-    h = await startSimHarness(['late', 'taken1', 'taken2'], { groups: 6, membersPerGroup: 10, seed: 9 });
+    h = await startSimHarness(['late', 'taken1', 'taken2', 'asked'], { groups: 6, membersPerGroup: 10, seed: 9 });
   });
   afterAll(async () => {
     await h?.stop();
@@ -61,5 +64,27 @@ describe('stopping a fleet while bots are still logging in, over the gRPC simula
     const states = await listBotStates(store);
     for (const id of ['taken1', 'taken2']) expect(states.find((s) => s.botId === id)?.status).not.toBe('online');
     expect(worker.fleet.runner('taken1')).toBeUndefined();
+  });
+
+  it('should end quietly an answer still waiting for its bot\'s turn when the worker stops the bot', async () => {
+    const config = { ...h.config, bots: h.config.bots.filter((b) => b.id === 'asked') };
+    const keyer = createMemberKeyer('k'.repeat(32));
+    const worker = new FleetWorker({
+      config, store, keyer, log: logs.log, clock: new FakeClock(), puppetFactory: h.puppetFactory, content,
+      library: [], campaignDir: '/nonexistent', schedule: false, workerId: 'stopping-mid-answer',
+      inbound: createScamDesk({ contentDir: paths.content, fleet: config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock: new FakeClock(), log: logs.log }),
+    });
+    await worker.start();
+    await waitFor(() => expect(worker.fleet.runner('asked')?.isOnline).toBe(true), 10_000, 50);
+    // the bot is busy sending something slow; a resident asks meanwhile: the answer waits for the bot's turn
+    const busy = worker.fleet.runner('asked')!.speak(() => new Promise((resolve) => setTimeout(resolve, 1500)));
+    const member = [...h.world.contacts.values()].find((c) => c.kind === 'member')!;
+    h.world.post({ talkerId: member.id, listenerId: h.world.botContactId('asked'), text: '刷单返利是真的吗？', mentionIds: [] });
+    await waitFor(() => expect(logs.text()).toContain('scam check answered'), 10_000, 20);
+    await worker.close();
+    await busy;
+    // its send met a puppet already gone: expected at a stop, so not logged as a failure
+    await waitFor(() => expect(logs.text()).toContain('handler ended by the bot stopping'), 5000, 50);
+    expect(logs.text()).not.toContain('handler failed');
   });
 });
