@@ -2,6 +2,9 @@ import type { ReferenceData } from '../config/reference.js';
 import { closeMatches, findDistrict, findStation } from './district-match.js';
 import { SEGMENT_LABEL, segmentOfWord, type Segment } from './segments.js';
 
+/** Why a group's posts are skipped after an officer said `暂停` there. */
+export const GROUP_PAUSED = 'group paused by an officer';
+
 /** What an officer can tell a bot in a group. */
 export type OfficerCommand =
   | { kind: 'register'; district: string; station?: string | undefined; segments: Segment[] }

@@ -19,6 +19,9 @@ import { addSendTime, windowCapacity, windowWaitMs } from './send-window.js';
 import { postVerdict, type CampaignStop, type PostVerdict } from './post-verdict.js';
 import { sleep, waitUntil } from '../fleet/precise-wait.js';
 
+/** How long a claim is held before it counts as abandoned (→ unknown). */
+const DEFAULT_LEASE_MS = 120_000;
+
 export interface DispatcherEvents {
   /** `humanIds`: the members the post reached (raw WeChat ids, in memory only: never log or store them). */
   'delivery:sent': [{ deliveryId: string; botId: string; roomId: string; groupId: string; campaignId: string; postId: string; sentAt: Date; reach: number; priority: 0 | 1; humanIds: string[] }];
@@ -76,6 +79,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private readonly events: EventWriter;
   /** Campaigns paused or cancelled (the worker's sweep says which): their posts are held or skipped, not sent. */
   private stops: ReadonlyMap<string, CampaignStop> = new Map();
+  /** Groups an officer paused lately through a bot of this worker, and when: what a lane claimed before that is skipped. */
+  private readonly groupPauses = new Map<string, Date>();
   private readonly queue = new OutboxQueue((s) => this.accepts(s.botId) && !this.stops.has(s.campaignId));
   /** Per bot: deliveries this worker claimed when it planned them, waiting for the bot's lane (in the queue's in-flight set). */
   private readonly ready = new Map<string, DeliveryState[]>();
@@ -147,7 +152,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
    * first) — less what it holds already.
    */
   claimAhead(): ClaimAhead {
-    const leaseMs = this.o.leaseMs ?? 120_000;
+    const leaseMs = this.o.leaseMs ?? DEFAULT_LEASE_MS;
     return {
       claim: () => {
         // posts follow within an insert's round trip: the fleet-wide allowance is drawn meanwhile
@@ -180,6 +185,19 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     const added = [...stops].some(([id, stop]) => this.stops.get(id) !== stop);
     this.stops = stops;
     if (added) this.queue.dropRefused();
+  }
+
+  /**
+   * An officer paused (or resumed) a group through a bot of this worker. The
+   * group's planned posts are skipped in the outbox; the ones a lane here
+   * claimed before the pause are skipped when the lane reaches them. Kept for
+   * a claim's lease: a claim older than that is not sent anyway.
+   */
+  pauseGroup(groupId: string, paused: boolean): void {
+    const now = this.o.clock.now();
+    for (const [id, at] of this.groupPauses) if (now.getTime() - at.getTime() > (this.o.leaseMs ?? DEFAULT_LEASE_MS)) this.groupPauses.delete(id);
+    if (paused) this.groupPauses.set(groupId, now);
+    else this.groupPauses.delete(groupId);
   }
 
   /** Posts queued or in flight here for a bot. */
@@ -247,7 +265,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   private async lane(botId: string, mode: { signal?: AbortSignal; untilIdle?: boolean; maxWaitMs?: number }): Promise<void> {
     const pollMs = this.o.pollMs ?? 1000;
-    const leaseMs = this.o.leaseMs ?? 120_000;
+    const leaseMs = this.o.leaseMs ?? DEFAULT_LEASE_MS;
     const recent = [...((await this.recentSendTimes()).get(botId) ?? [])].sort((a, b) => a - b);
     this.recent.set(botId, recent);
     const wait = async (ms: number): Promise<boolean> => {
@@ -487,7 +505,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private verdictOf(d: DeliveryState): PostVerdict {
     const now = this.o.clock.now();
     if (this.o.mayRun?.(d.botId) === false) return { kind: 'hold', until: now, reason: 'returned unsent to the queue' };
-    return postVerdict(d, this.stops.get(d.campaignId), now);
+    return postVerdict(d, { campaign: this.stops.get(d.campaignId), groupPausedAt: this.groupPauses.get(d.groupId) }, now);
   }
 
   /** A claimed post that must not go out now: skipped, or back to the queue until it may. */

@@ -137,6 +137,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       // every message of a bot keeps the gap its posts keep (answers, replies to officers), backing off with them
       pacing: this.dispatcher });
     this.fleet.on('bot:logout', () => void this.sweepNow());
+    // an officer's 暂停 in a group: what a lane here claimed for it before is not sent either
+    this.fleet.on('group:paused', (e) => this.dispatcher.pauseGroup(e.groupId, e.paused));
     if (o.schedule ?? true) {
       this.scheduler = new CampaignScheduler({
         store: o.store, clock: o.clock, log: o.log, workerId: this.workerId, campaignDir: o.campaignDir, library: o.library,

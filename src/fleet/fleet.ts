@@ -23,6 +23,8 @@ export interface FleetEvents {
   'bot:failed': [{ botId: string; error: Error }];
   'bot:logout': [{ botId: string; reason: string }];
   'group:registered': [{ botId: string; roomId: string; topic: string; created: boolean }];
+  /** An officer paused or resumed a group's posts in the group (through this bot). */
+  'group:paused': [{ botId: string; groupId: string; paused: boolean }];
 }
 
 export interface FleetOptions {
@@ -115,6 +117,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
         workerId: this.workerId,
         botContactIds: () => this.botContactIds(),
         inbound: this.o.inbound,
+        onGroupPaused: (groupId, paused) => this.emit('group:paused', { botId: bot.id, groupId, paused }),
       });
       runner.on('logout', (e) => {
         void recordBotState(this.o.store, e.botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);

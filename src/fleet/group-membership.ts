@@ -5,7 +5,7 @@ import type { GroupContentBundle } from '../config/content-bundle.js';
 import type { Logger } from '../log/logger.js';
 import type { MemberKeyer } from '../audience/member-key.js';
 import { toSeenGroup } from '../audience/group-sync.js';
-import { parseOfficerCommand, type OfficerCommand } from '../audience/officer-command.js';
+import { GROUP_PAUSED, parseOfficerCommand, type OfficerCommand } from '../audience/officer-command.js';
 import { suggestTags } from '../audience/tag-suggestion.js';
 import { SEGMENT_LABEL } from '../audience/segments.js';
 import type { Store } from '../store/connection.js';
@@ -50,6 +50,8 @@ export interface GroupMembershipOptions {
   workerId: string;
   botContactIds: () => ReadonlySet<string>;
   inbound?: InboundHandlers | undefined;
+  /** An officer paused (`暂停`) or resumed (`恢复`) posts to a group. */
+  onGroupPaused?: (groupId: string, paused: boolean) => void;
 }
 
 /** After this long a non-officer trying a command in the same group gets the short note again. */
@@ -202,8 +204,10 @@ export class GroupMembership {
       case 'pause':
       case 'resume': {
         const g = await setGroupPaused(this.o.store, room.id, cmd.kind === 'pause');
-        // the bot says the reminders are paused: posts already planned for the group do not go out either
-        const skipped = g && cmd.kind === 'pause' ? (await skipPlannedForGroup(this.o.store, g.id, 'group paused by an officer', this.o.clock.now())).length : 0;
+        // the bot says the reminders are paused: posts already planned for the group do not go out either (the
+        // ones a lane of this worker holds claimed are skipped there, the rest in the outbox)
+        if (g) this.o.onGroupPaused?.(g.id, cmd.kind === 'pause');
+        const skipped = g && cmd.kind === 'pause' ? (await skipPlannedForGroup(this.o.store, g.id, GROUP_PAUSED, this.o.clock.now())).length : 0;
         log.info({ status: g?.status, ...(skipped ? { skipped } : {}) }, 'group posts ' + (cmd.kind === 'pause' ? 'paused' : 'resumed'));
         await this.say(room, cmd.kind === 'pause' ? m.paused : g?.status === 'pending' ? m.resumedPending : m.resumed, officer);
         return;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestStore } from '../support/db.js';
-import { content, startSimHarness, type SimHarness } from '../support/sim.js';
+import { content, startSimHarness, TEST_OFFICER, type SimHarness } from '../support/sim.js';
 import { captureLogger } from '../support/log.js';
 import { planFor, tagAll } from '../support/plan.js';
 import { systemClock } from '../../src/config/clock.js';
@@ -256,6 +256,23 @@ describe('fleet delivery over the gRPC simulator', () => {
     expect(await countByStatus(store, 'run-late@1')).toMatchObject({ sent: 0, skipped: 1 });
     expect((await runOutcome(store, 'run-late@1')).notSent).toEqual([{ status: 'skipped', reason: 'campaign cancelled', deliveries: 1 }]);
     expect(h.world.postsBy(alpha).filter((m) => m.text.includes('run-late@1'))).toHaveLength(0);
+  });
+
+  it('should not send a post claimed before an officer paused its group with 暂停, though it was already waiting for the bot\'s turn', async () => {
+    const target = (await listGroups(store, { status: 'active' })).filter((g) => g.botIds.includes('alpha'))[1]!;
+    const alpha = h.world.botContactId('alpha');
+    const busy = worker.fleet.runner('alpha')!.speak(() => new Promise((resolve) => setTimeout(resolve, 2500)));
+    await planFor(store, [target], 'run-group-pause@1', { pick: () => 'alpha' });
+    await waitFor(async () => expect((await countByStatus(store, 'run-group-pause@1')).sending).toBe(1));
+    h.world.mention(target.roomId, TEST_OFFICER.id, 'alpha', '暂停');
+    await busy;
+    await waitFor(async () => expect((await finalCounts('run-group-pause@1')).open).toBe(0));
+    expect((await runOutcome(store, 'run-group-pause@1')).notSent).toEqual([{ status: 'skipped', reason: 'group paused by an officer', deliveries: 1 }]);
+    expect(postsIn(target.roomId, '【run-group-pause@1】请勿向陌生账户转账，拨打96110咨询。')).toHaveLength(0);
+    // the bot answered the officer; 恢复 brings the group back for the tests after this one
+    await waitFor(() => expect(h.world.roomMessages(target.roomId).filter((m) => m.talkerId === alpha && m.mentionIds.includes(TEST_OFFICER.id))).toHaveLength(1));
+    h.world.mention(target.roomId, TEST_OFFICER.id, 'alpha', '恢复');
+    await waitFor(async () => expect((await listGroups(store, { status: 'active' })).map((g) => g.id)).toContain(target.id));
   });
 
   it('should find out at send time what changed while no worker listened: a removed bot, a room under a new id', async () => {
