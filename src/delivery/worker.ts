@@ -34,7 +34,7 @@ export interface WorkerEvents {
 }
 
 /** Options of a fleet worker; every field has a production default. */
-export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store' | 'keyer' | 'log' | 'clock' | 'puppetFactory' | 'content' | 'inbound'> {
+export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store' | 'keyer' | 'log' | 'clock' | 'puppetFactory' | 'content' | 'inbound' | 'reconnectDelayMs'> {
   library: readonly Post[];
   campaignDir: string;
   /** @defaultValue `<host>-<pid>` */
@@ -134,9 +134,12 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       ...(o.pollMs ? { pollMs: o.pollMs } : {}),
     });
     this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, puppetFactory: o.puppetFactory, content: o.content, workerId: this.workerId, inbound: o.inbound,
+      ...(o.reconnectDelayMs ? { reconnectDelayMs: o.reconnectDelayMs } : {}),
       // every message of a bot keeps the gap its posts keep (answers, replies to officers), backing off with them
       pacing: this.dispatcher });
     this.fleet.on('bot:logout', () => void this.sweepNow());
+    // back: its lane (waiting while it was offline) sends again; the sweep queues what waits for it
+    this.fleet.on('bot:relogin', () => void this.sweepNow());
     // an officer's 暂停 in a group: what a lane here claimed for it before is not sent either
     this.fleet.on('group:paused', (e) => this.dispatcher.pauseGroup(e.groupId, e.paused));
     if (o.schedule ?? true) {

@@ -4,10 +4,10 @@ import * as PUPPET from 'wechaty-puppet';
 import type { BotConfig } from '../config/bots.js';
 import type { Logger } from '../log/logger.js';
 import type { MemberKeyer } from '../audience/member-key.js';
-import { NotInGroupError, PuppetError, TransportError } from './errors.js';
+import { NotInGroupError, PuppetError, TransportError, isConnectionLoss } from './errors.js';
 import { scrubSecrets } from '../log/secrets.js';
 import { SendPacer, type Pacing } from './send-pacer.js';
-import { waitUntil } from './precise-wait.js';
+import { sleep, waitUntil } from './precise-wait.js';
 
 // Wechaty and the puppet service log through one brolog instance; keep it
 // quiet (it can print tokens at verbose level) unless WECHATY_LOG asks.
@@ -37,6 +37,8 @@ function guardPuppetRejections(log: Logger): void {
 export interface BotEvents {
   login: [{ botId: string }];
   logout: [{ botId: string; reason: string }];
+  /** The account logged in again after a logout (its puppet reconnected, or the account came back). */
+  relogin: [{ botId: string }];
   /** Wechaty reported an error (the bot may still be working). */
   trouble: [{ botId: string; error: Error }];
 }
@@ -48,6 +50,8 @@ export interface BotRunnerOptions {
   log: Logger;
   /** Give up on login after this long. @defaultValue 20000 */
   loginTimeoutMs?: number;
+  /** Wait before the n-th try (from 0) to reconnect to a puppet service that went away. @defaultValue 2 s, doubling, at most 60 s */
+  reconnectDelayMs?: (attempt: number) => number;
   /** How the bot's messages are spaced now (the dispatcher knows its back-off). @defaultValue its minimum gap */
   pacing?: () => Pacing;
   /** A reply failed to send (its error is thrown on too): a throttling sign backs the bot off. */
@@ -72,7 +76,13 @@ export class BotRunner extends EventEmitter<BotEvents> {
   private readonly log: Logger;
   private selfId: string | undefined;
   private online = false;
+  /** Its first login ended: a login after this is the account coming back. */
+  private loggedInBefore = false;
   private stopping = false;
+  /** Ends a wait to reconnect at once when the bot is stopped. */
+  private readonly stopSignal = new AbortController();
+  /** Reconnecting to a puppet service that went away. */
+  private reconnecting: Promise<void> | undefined;
   /** Ends the wait for login at once (the runner is stopped while it logs in). */
   private abortLogin: ((err: Error) => void) | undefined;
   private startup: Promise<void> | undefined;
@@ -91,15 +101,70 @@ export class BotRunner extends EventEmitter<BotEvents> {
     this.wechaty = WechatyBuilder.build({ puppet: options.puppet as never });
     this.wechaty.on('logout', (_user, reason) => {
       this.online = false;
-      if (this.stopping) return;
+      // stopped on purpose, or the puppet's own stop while it reconnects: not news
+      if (this.stopping || this.reconnecting) return;
       this.log.warn({ reason }, 'bot logged out');
       this.emit('logout', { botId: this.bot.id, reason: String(reason ?? 'logout') });
     });
+    // the account back after a logout: a puppet service that reconnects (a dropped connection, its watchdog's reset)
+    // or the account logging in again; the first login is awaited in logIn
+    this.wechaty.on('login', (user) => {
+      if (!this.loggedInBefore || this.online || this.stopping) return;
+      if (user.id !== this.selfId) {
+        this.log.error('the puppet logged in as a different WeChat account than before; the bot stays offline (check the account of its token)');
+        return;
+      }
+      this.comeBack();
+    });
     this.wechaty.on('error', (err) => {
       const error = err instanceof Error ? err : new Error(String(err));
+      if (isConnectionLoss(error) || this.reconnecting) {
+        this.lostConnection(error.message);
+        return;
+      }
       this.log.warn({ err: scrubSecrets(error.message) }, 'bot error');
       this.emit('trouble', { botId: this.bot.id, error });
     });
+  }
+
+  /**
+   * The puppet service went away (a network outage, the service restarting):
+   * the bot is offline — its posts go to other member bots — and it
+   * reconnects on its own, further apart each time, until it is back or stopped.
+   */
+  private lostConnection(reason: string): void {
+    if (!this.loggedInBefore || this.stopping) return;
+    if (this.reconnecting) {
+      this.log.debug({ err: scrubSecrets(reason) }, 'puppet service still unreachable');
+      return;
+    }
+    this.online = false;
+    this.log.warn({ err: scrubSecrets(reason) }, 'lost the connection to its puppet service; reconnecting (its posts go to other bots meanwhile)');
+    this.emit('logout', { botId: this.bot.id, reason: `puppet connection lost: ${scrubSecrets(reason)}` });
+    this.reconnecting = this.reconnect().finally(() => (this.reconnecting = undefined));
+  }
+
+  private async reconnect(): Promise<void> {
+    const delayMs = this.options.reconnectDelayMs ?? ((n: number) => Math.min(60_000, 2000 * 2 ** n));
+    for (let attempt = 0; !this.stopping && !this.online; attempt++) {
+      await sleep(delayMs(attempt), this.stopSignal.signal).catch(() => undefined);
+      if (this.stopping || this.online) return;
+      // stop and start the puppet: a new connection and event stream; a service that still holds the account
+      // logged in says so at once (the login listener above brings the bot back). A start that fails leaves
+      // the puppet off (its own reset would then do nothing): the next try starts it again.
+      const puppet = this.wechaty.puppet;
+      await puppet.stop().catch(() => undefined);
+      await puppet.start().catch((err: unknown) => this.log.debug({ err: scrubSecrets(String(err)), attempt }, 'puppet service still unreachable'));
+      if (!this.online && puppet.isLoggedIn) this.comeBack();
+    }
+  }
+
+  /** Back online after a logout or a lost connection (the same account). */
+  private comeBack(): void {
+    if (this.online || this.stopping) return;
+    this.online = true;
+    this.log.info({ name: this.bot.name }, 'bot logged in again');
+    this.emit('relogin', { botId: this.bot.id });
   }
 
   get isOnline(): boolean {
@@ -152,6 +217,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
       this.abortLogin = undefined;
     }
     this.online = true;
+    this.loggedInBefore = true;
     this.log.info({ name: this.bot.name }, 'bot logged in');
     this.emit('login', { botId: this.bot.id });
   }
@@ -206,6 +272,8 @@ export class BotRunner extends EventEmitter<BotEvents> {
         sent = true;
       });
     } catch (err) {
+      // the post did not go out; the bot is offline until it reconnects, so the post waits or moves (not a failure of it)
+      if (isConnectionLoss(err)) this.lostConnection((err as Error).message);
       throw new PuppetError(this.bot.id, 'say', scrubSecrets((err as Error).message), { cause: err });
     }
     return sent ? members : undefined;
@@ -244,6 +312,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
   stop(): Promise<void> {
     this.online = false;
     this.stopping = true;
+    this.stopSignal.abort();
     this.abortLogin?.(new Error('stopped before it logged in'));
     // once, and after a start under way has ended (a failed start stops the puppet itself): stopping a
     // puppet service that is still refusing the bot's token waits out its timeouts, each time it is asked

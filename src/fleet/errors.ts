@@ -23,3 +23,12 @@ export class NotInGroupError extends PuppetError {
     super(botId, 'say', `not a member of room ${roomId}`);
   }
 }
+
+/** Signs that the puppet service cannot be reached (gRPC UNAVAILABLE, a dropped or refused connection): nothing was sent. */
+const CONNECTION_LOSS = [/\b14 UNAVAILABLE\b/, /Connection dropped/i, /No connection established/i, /\bECONNREFUSED\b|\bECONNRESET\b/, /no grpc manager/i];
+
+/** Did the bot lose its connection to its puppet service (not the account's fault, nor the post's)? */
+export function isConnectionLoss(err: unknown): boolean {
+  const msg = (err as Error)?.message ?? String(err);
+  return CONNECTION_LOSS.some((re) => re.test(msg));
+}

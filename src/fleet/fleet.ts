@@ -22,6 +22,8 @@ export interface FleetEvents {
   'bot:login': [{ botId: string }];
   'bot:failed': [{ botId: string; error: Error }];
   'bot:logout': [{ botId: string; reason: string }];
+  /** A bot that logged out is back (its rooms looked at again). */
+  'bot:relogin': [{ botId: string }];
   'group:registered': [{ botId: string; roomId: string; topic: string; created: boolean }];
   /** An officer paused or resumed a group's posts in the group (through this bot). */
   'group:paused': [{ botId: string; groupId: string; paused: boolean }];
@@ -43,6 +45,8 @@ export interface FleetOptions {
   /** Only these bots. @defaultValue every enabled bot */
   botIds?: string[];
   loginTimeoutMs?: number;
+  /** Wait before the n-th try to reconnect a bot whose puppet service went away. @defaultValue 2 s, doubling, at most 60 s */
+  reconnectDelayMs?: (attempt: number) => number;
   /** How each bot's messages are spaced, and what a failed reply tells (a worker's dispatcher knows back-off). @defaultValue each bot's minimum gap */
   pacing?: BotPacing;
 }
@@ -99,6 +103,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
       const pacing = this.o.pacing;
       runner = new BotRunner({
         bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}),
+        ...(this.o.reconnectDelayMs ? { reconnectDelayMs: this.o.reconnectDelayMs } : {}),
         ...(pacing ? { pacing: () => pacing.pacingOf(bot.id), onReplyFailed: (err: unknown) => pacing.backOffOn(bot.id, err) } : {}),
       });
       this.starting.add(runner);
@@ -122,6 +127,14 @@ export class Fleet extends EventEmitter<FleetEvents> {
       runner.on('logout', (e) => {
         void recordBotState(this.o.store, e.botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);
         this.emit('bot:logout', e);
+      });
+      runner.on('relogin', (e) => {
+        // its rooms may have changed while it was away (some puppets give rooms new ids when they reconnect)
+        this.lookedAround.delete(e.botId);
+        void recordBotState(this.o.store, e.botId, { status: 'online', contactId: runner!.contactId, at: this.o.clock.now() })
+          .then(() => this.discoverBotGroups(e.botId))
+          .catch((err: unknown) => this.log.warn({ botId: e.botId, err: scrubSecrets(String(err)) }, 'could not look at the rooms of a bot that logged in again'))
+          .finally(() => this.emit('bot:relogin', e));
       });
       this.runners.set(bot.id, runner);
       this.emit('bot:login', { botId: bot.id });

@@ -9,6 +9,10 @@ export interface SimEndpoint {
   endpoint: string;
   token: string;
   puppet: SimPuppet;
+  /** The puppet service goes away (its gRPC server shuts down; the account stays logged in), as in a network outage. */
+  dropConnection(): Promise<void>;
+  /** The puppet service is reachable again, at the same endpoint with the same token. */
+  restoreConnection(): Promise<void>;
 }
 
 export interface SimulatorOptions {
@@ -46,7 +50,20 @@ export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
       const server = new PuppetServer({ puppet, token, endpoint: b.endpoint });
       await server.start();
       servers.push(server);
-      endpoints.push({ botId: b.botId, endpoint: b.endpoint, token, puppet });
+      let up = true;
+      endpoints.push({
+        botId: b.botId, endpoint: b.endpoint, token, puppet,
+        async dropConnection() {
+          if (!up) return;
+          up = false;
+          await server.stop();
+        },
+        async restoreConnection() {
+          if (up) return;
+          up = true;
+          await server.start();
+        },
+      });
     }
   } catch (err) {
     await Promise.allSettled(servers.map((s) => s.stop()));

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestStore } from '../support/db.js';
+import { content, startSimHarness, type SimHarness } from '../support/sim.js';
+import { captureLogger } from '../support/log.js';
+import { planFor, tagAll } from '../support/plan.js';
+import { waitFor as waitUntil } from '../support/wait.js';
+import { systemClock } from '../../src/config/clock.js';
+import { createMemberKeyer } from '../../src/audience/member-key.js';
+import { FleetWorker } from '../../src/delivery/worker.js';
+import { countByStatus } from '../../src/store/deliveries-repo.js';
+import { listGroups, type GroupRecord } from '../../src/store/groups-repo.js';
+import { listBotStates } from '../../src/store/bots-repo.js';
+import { askBot } from '../../src/sim/ask-bot.js';
+import { createScamDesk } from '../../src/engagement/scam-desk.js';
+import { paths } from '../../src/config/paths.js';
+import type { Store } from '../../src/store/connection.js';
+
+const waitFor = <T>(fn: () => Promise<T> | T, timeout = 20_000) => waitUntil(fn, timeout, 50);
+
+/** A bot's puppet service goes away (an outage, a restart of the service) while the account stays logged in there. */
+describe('a bot whose puppet service goes away and comes back, over the gRPC simulator', () => {
+  let store: Store & { drop(): Promise<void> };
+  let h: SimHarness;
+  let worker: FleetWorker;
+  let groups: GroupRecord[];
+  const logs = captureLogger('info');
+  const keyer = createMemberKeyer('c'.repeat(32));
+  const postsBy = (bot: string, runId: string) => h.world.postsBy(h.world.botContactId(bot)).filter((m) => m.text.includes(runId));
+  const statusOf = async (bot: string) => (await listBotStates(store)).find((s) => s.botId === bot)?.status;
+
+  beforeAll(async () => {
+    store = await openTestStore(import.meta.url);
+    // both bots in every group: the other one can take over
+    h = await startSimHarness(['near', 'far'], { groups: 8, membersPerGroup: 8, secondBotShare: 1, seed: 21 });
+    for (const b of h.config.bots) b.limits = { minGapMs: 150, jitterMs: 0, perMinute: 600, perHour: 10_000, perDay: 50_000 };
+    worker = new FleetWorker({
+      config: h.config, store, keyer, log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content,
+      library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
+      reconnectDelayMs: () => 300,
+      inbound: createScamDesk({ contentDir: paths.content, fleet: h.config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock: systemClock, log: logs.log }),
+    });
+    await worker.start();
+    await waitFor(async () => expect((await listGroups(store)).length).toBe(8));
+    groups = await tagAll(store);
+  }, 60_000);
+  afterAll(async () => {
+    await worker?.close();
+    await h?.stop();
+    await store?.drop();
+  });
+
+  it('should take the bot offline at once, hand its posts to the other member bot, and bring it back when the service returns', async () => {
+    await planFor(store, groups, 'outage@1', { pick: () => 'near' });
+    await waitFor(() => expect(postsBy('near', 'outage@1').length).toBeGreaterThanOrEqual(2));
+    const dropped = Date.now();
+    await h.sim.endpointOf('near').dropConnection();
+    // offline at once: its posts are not tried (and failed) against a service that is gone, they move
+    await waitFor(() => expect(worker.fleet.runner('near')!.isOnline).toBe(false), 5000);
+    await waitFor(async () => expect(await statusOf('near')).toBe('offline'), 5000);
+    await waitFor(async () => expect((await countByStatus(store, 'outage@1')).sent).toBe(8));
+    const byFar = postsBy('far', 'outage@1');
+    expect(byFar.length).toBeGreaterThan(0);
+    expect(Math.min(...byFar.map((m) => m.timestamp)) - dropped).toBeLessThan(30_000);
+    expect(await countByStatus(store, 'outage@1')).toMatchObject({ sent: 8, failed: 0, unknown: 0, planned: 0, sending: 0 });
+    for (const g of groups) expect(h.world.roomMessages(g.roomId).filter((m) => m.text.includes('outage@1'))).toHaveLength(1);
+    expect(logs.text()).toContain('lost the connection to its puppet service');
+
+    // the service is back: the bot reconnects on its own, posts again and hears residents again (a new event stream)
+    await h.sim.endpointOf('near').restoreConnection();
+    await waitFor(() => expect(worker.fleet.runner('near')!.isOnline).toBe(true));
+    await waitFor(async () => expect(await statusOf('near')).toBe('online'), 5000);
+    expect(logs.text()).toContain('bot logged in again');
+    await planFor(store, groups.slice(0, 3), 'outage@2', { pick: () => 'near' });
+    await waitFor(async () => expect((await countByStatus(store, 'outage@2')).sent).toBe(3));
+    expect(postsBy('near', 'outage@2')).toHaveLength(3);
+    const member = [...h.world.contacts.values()].find((c) => c.kind === 'member')!;
+    const { answer } = await askBot(h.world, { botId: 'near', memberId: member.id, text: '刷单返利是真的吗？', timeoutMs: 10_000 });
+    expect(answer.text.length).toBeGreaterThan(0);
+  });
+
+  it('should take back a bot whose account logged out and logged in again, without a restart', async () => {
+    await h.sim.endpointOf('far').puppet.simulateLogout();
+    await waitFor(async () => expect(await statusOf('far')).toBe('offline'), 5000);
+    // while it is away, the other bot serves its groups
+    await planFor(store, groups.slice(0, 2), 'relogin@1', { pick: () => 'far' });
+    await waitFor(async () => expect((await countByStatus(store, 'relogin@1')).sent).toBe(2));
+    expect(postsBy('near', 'relogin@1')).toHaveLength(2);
+    h.sim.endpointOf('far').puppet.simulateLogin();
+    await waitFor(async () => expect(await statusOf('far')).toBe('online'), 5000);
+    await planFor(store, groups.slice(0, 2), 'relogin@2', { pick: () => 'far' });
+    await waitFor(async () => expect((await countByStatus(store, 'relogin@2')).sent).toBe(2));
+    expect(postsBy('far', 'relogin@2')).toHaveLength(2);
+  });
+});
