@@ -1,3 +1,4 @@
+import { startSimConsole } from '../sim/sim-console.js';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { paths } from '../config/paths.js';
@@ -84,8 +85,10 @@ export function registerCommands(program: Command): void {
         const shown = Object.entries(e.puppet.faults).map(([k, v]) => `${k}=${String(v)}`).join(', ');
         out.write(`bot ${e.botId}  endpoint ${e.endpoint}  token ${e.token}${shown ? `  faults: ${shown}` : ''}\n  export ${bot.puppet.tokenEnv}=${e.token}\n`);
       }
-      out.write('Ctrl-C stops the simulator.\n');
+      out.write('Ctrl-C stops the simulator. Faults can be switched while it runs: type `help`.\n');
+      const closeConsole = startSimConsole(s.sim, process.stdin, out);
       await untilSignal();
+      closeConsole();
       await s.stop();
     });
 

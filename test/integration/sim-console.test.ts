@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { connect } from 'node:net';
+import { startSimHarness, type SimHarness } from '../support/sim.js';
+import { waitFor } from '../support/wait.js';
+import { startSimConsole } from '../../src/sim/sim-console.js';
+
+/** Can a TCP connection be opened to an endpoint (host:port)? */
+const reachable = (endpoint: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    const [host, port] = endpoint.split(':') as [string, string];
+    const socket = connect({ host, port: Number(port) });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+
+describe('zhimi sim\'s console: faults switched while the simulator runs', () => {
+  let h: SimHarness;
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let said = '';
+  let close: () => void;
+
+  beforeAll(async () => {
+    h = await startSimHarness(['alpha', 'beta'], { groups: 3, membersPerGroup: 5, seed: 5 });
+    output.on('data', (c) => (said += String(c)));
+    close = startSimConsole(h.sim, input, output);
+  });
+  afterAll(async () => {
+    close?.();
+    await h?.stop();
+  });
+
+  it('should take a bot\'s puppet service away and back, log its account out and in, and switch its faults', async () => {
+    const alpha = h.sim.endpointOf('alpha');
+    input.write('drop alpha\n');
+    await waitFor(() => expect(said).toContain('alpha: puppet service gone'));
+    expect(await reachable(alpha.endpoint)).toBe(false);
+    input.write('restore alpha\n');
+    await waitFor(() => expect(said).toContain(`alpha: puppet service back at ${alpha.endpoint}`));
+    expect(await reachable(alpha.endpoint)).toBe(true);
+
+    // (no bot connects here: the account is started as a bot's first call would)
+    const beta = h.sim.endpointOf('beta').puppet;
+    await beta.start();
+    await waitFor(() => expect(beta.isLoggedIn).toBe(true));
+    input.write('logout beta\n');
+    await waitFor(() => expect(h.sim.endpointOf('beta').puppet.isLoggedIn).toBe(false));
+    input.write('login beta\n');
+    await waitFor(() => expect(h.sim.endpointOf('beta').puppet.isLoggedIn).toBe(true));
+
+    input.write('fault alpha:slow=250\nfault alpha:throttle=6\n');
+    await waitFor(() => expect(alpha.puppet.faults).toEqual({ sendDelayMs: 250, throttleAbovePerMinute: 6 }));
+    input.write('clear alpha\n');
+    await waitFor(() => expect(alpha.puppet.faults).toEqual({}));
+
+    const before = [...h.world.rooms.keys()];
+    input.write('reid\n');
+    await waitFor(() => expect(said).toContain('3 rooms have new ids'));
+    expect([...h.world.rooms.keys()].some((id) => before.includes(id))).toBe(false);
+  });
+
+  it('should answer a wrong line with what is allowed, and go on', async () => {
+    input.write('drop gamma\nfault alpha:slow=fast\nhelp\n');
+    await waitFor(() => expect(said).toContain('restore <bot>'));
+    expect(said).toContain('no bot gamma in this simulator; bots: alpha, beta');
+    expect(said).toContain('slow must be a whole number of milliseconds');
+  });
+});
