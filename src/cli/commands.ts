@@ -198,7 +198,8 @@ export function registerCommands(program: Command): void {
             queued: depth.get(b.id) ?? 0,
             sentLastHour: sent.get(b.id) ?? 0,
             backoff: st && st.backoffFactor > 1 ? `×${st.backoffFactor}${cooling ? `, paused ${cooling}s` : ''}` : '',
-            lastError: st?.status === 'failed' ? (st.lastError ?? '') : '',
+            // why it does not send: its start failed, or its account waits for a QR scan
+            note: st?.status === 'failed' ? (st.lastError ?? '') : st?.loginQr && st.status !== 'online' ? `scan the QR code in ${st.loginQr}` : '',
           };
         });
         process.stdout.write(formatRows(rows, o.format) + '\n');

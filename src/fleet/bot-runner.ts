@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import { WechatyBuilder, type Wechaty as WechatyInterface } from 'wechaty';
 import * as PUPPET from 'wechaty-puppet';
 import type { BotConfig } from '../config/bots.js';
@@ -8,6 +9,8 @@ import { NotInGroupError, PuppetError, TransportError, isConnectionLoss } from '
 import { scrubSecrets } from '../log/secrets.js';
 import { SendPacer, type Pacing } from './send-pacer.js';
 import { sleep, waitUntil } from './precise-wait.js';
+import { forgetLoginQr, loginQrForTerminal, writeLoginQr } from './login-qr.js';
+import { paths } from '../config/paths.js';
 
 // Wechaty and the puppet service log through one brolog instance; keep it
 // quiet (it can print tokens at verbose level) unless WECHATY_LOG asks.
@@ -39,6 +42,8 @@ export interface BotEvents {
   logout: [{ botId: string; reason: string }];
   /** The account logged in again after a logout (its puppet reconnected, or the account came back). */
   relogin: [{ botId: string }];
+  /** The account waits for its QR code to be scanned; `file` holds the code for the operator. */
+  scan: [{ botId: string; file: string }];
   /** Wechaty reported an error (the bot may still be working). */
   trouble: [{ botId: string; error: Error }];
 }
@@ -50,6 +55,10 @@ export interface BotRunnerOptions {
   log: Logger;
   /** Give up on login after this long. @defaultValue 20000 */
   loginTimeoutMs?: number;
+  /** How long a login waits for its QR code to be scanned and confirmed on the phone (each new code starts it again). @defaultValue 600000 */
+  scanWaitMs?: number;
+  /** Where a QR code to scan is written. @defaultValue `.zhimi/login-qr/` */
+  loginQrDir?: string;
   /** Wait before the n-th try (from 0) to reconnect to a puppet service that went away. @defaultValue 2 s, doubling, at most 60 s */
   reconnectDelayMs?: (attempt: number) => number;
   /** How the bot's messages are spaced now (the dispatcher knows its back-off). @defaultValue its minimum gap */
@@ -83,6 +92,8 @@ export class BotRunner extends EventEmitter<BotEvents> {
   private readonly stopSignal = new AbortController();
   /** Reconnecting to a puppet service that went away. */
   private reconnecting: Promise<void> | undefined;
+  /** Starts the wait for login again, as long as a QR scan needs (while a login waits). */
+  private extendLogin: (() => void) | undefined;
   /** Ends the wait for login at once (the runner is stopped while it logs in). */
   private abortLogin: ((err: Error) => void) | undefined;
   private startup: Promise<void> | undefined;
@@ -116,6 +127,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
       }
       this.comeBack();
     });
+    this.wechaty.on('scan', (qrcode, status) => void this.onScan(qrcode, status));
     this.wechaty.on('error', (err) => {
       const error = err instanceof Error ? err : new Error(String(err));
       if (isConnectionLoss(error) || this.reconnecting) {
@@ -159,11 +171,43 @@ export class BotRunner extends EventEmitter<BotEvents> {
     }
   }
 
+  /**
+   * The account must be logged in by scanning a QR code with its phone (a
+   * new account, or one logged out): the code goes to a file the operator
+   * opens (and to the terminal, when there is one); a login waiting for it
+   * waits as long as a person needs.
+   */
+  private async onScan(qrcode: string, status: PUPPET.types.ScanStatus): Promise<void> {
+    if (this.stopping) return;
+    const S = PUPPET.types.ScanStatus;
+    if ((status === S.Waiting || status === S.Timeout) && qrcode) {
+      this.extendLogin?.();
+      try {
+        const file = await writeLoginQr(this.qrDir, this.bot.id, qrcode);
+        this.log.warn({ file }, 'the bot\'s WeChat account is not logged in: scan the QR code in this file with the account\'s phone');
+        this.emit('scan', { botId: this.bot.id, file });
+        if (process.stderr.isTTY) process.stderr.write(`${this.bot.id} (${this.bot.name}): scan with the account's phone\n${await loginQrForTerminal(qrcode)}\n`);
+      } catch (err) {
+        this.log.error({ err: scrubSecrets(String(err)) }, 'could not write the QR code to scan');
+      }
+    } else if (status === S.Scanned) {
+      this.extendLogin?.();
+      this.log.info('QR code scanned: confirm the login on the phone');
+    } else if (status === S.Cancel) {
+      this.log.warn('login cancelled on the phone; a new QR code follows');
+    }
+  }
+
+  private get qrDir(): string {
+    return this.options.loginQrDir ?? join(paths.state, 'login-qr');
+  }
+
   /** Back online after a logout or a lost connection (the same account). */
   private comeBack(): void {
     if (this.online || this.stopping) return;
     this.online = true;
     this.log.info({ name: this.bot.name }, 'bot logged in again');
+    void forgetLoginQr(this.qrDir, this.bot.id).catch(() => undefined);
     this.emit('relogin', { botId: this.bot.id });
   }
 
@@ -190,7 +234,13 @@ export class BotRunner extends EventEmitter<BotEvents> {
   private async logIn(): Promise<void> {
     const timeoutMs = this.options.loginTimeoutMs ?? 20_000;
     const loggedIn = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no login within ${timeoutMs / 1000} s`)), timeoutMs);
+      let timer = setTimeout(() => reject(new Error(`no login within ${timeoutMs / 1000} s`)), timeoutMs);
+      // a QR code to scan: a person has to pick up the phone (each new code, or a scan, starts the wait again)
+      this.extendLogin = () => {
+        const waitMs = this.options.scanWaitMs ?? 600_000;
+        clearTimeout(timer);
+        timer = setTimeout(() => reject(new Error(`no login within ${waitMs / 1000} s: its QR code was not scanned and confirmed on the phone`)), waitMs);
+      };
       this.abortLogin = (err) => {
         clearTimeout(timer);
         reject(err);
@@ -198,6 +248,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
       this.wechaty.once('login', (user) => {
         clearTimeout(timer);
         this.selfId = user.id;
+        void forgetLoginQr(this.qrDir, this.bot.id).catch(() => undefined);
         resolve();
       });
       this.wechaty.once('error', (err) => {
@@ -215,6 +266,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
       throw this.stopping ? new PuppetError(this.bot.id, 'start', 'stopped before it logged in', { cause: err }) : this.explainStartError(err);
     } finally {
       this.abortLogin = undefined;
+      this.extendLogin = undefined;
     }
     this.online = true;
     this.loggedInBefore = true;

@@ -6,7 +6,7 @@ import type { MemberKeyer } from '../audience/member-key.js';
 import { toSeenGroup } from '../audience/group-sync.js';
 import type { Store } from '../store/connection.js';
 import { findGroupById, registerSeenGroups, seenEntriesReader } from '../store/groups-repo.js';
-import { knownBotContactIds, recordBotState } from '../store/bots-repo.js';
+import { knownBotContactIds, recordBotState, recordLoginQr } from '../store/bots-repo.js';
 import type { DeliveryState } from '../store/delivery-state.js';
 import type { BotPacing } from './send-pacer.js';
 import { BotRunner } from './bot-runner.js';
@@ -47,6 +47,8 @@ export interface FleetOptions {
   loginTimeoutMs?: number;
   /** Wait before the n-th try to reconnect a bot whose puppet service went away. @defaultValue 2 s, doubling, at most 60 s */
   reconnectDelayMs?: (attempt: number) => number;
+  /** Where a bot's QR code to scan is written. @defaultValue `.zhimi/login-qr/` */
+  loginQrDir?: string;
   /** How each bot's messages are spaced, and what a failed reply tells (a worker's dispatcher knows back-off). @defaultValue each bot's minimum gap */
   pacing?: BotPacing;
 }
@@ -104,9 +106,12 @@ export class Fleet extends EventEmitter<FleetEvents> {
       runner = new BotRunner({
         bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}),
         ...(this.o.reconnectDelayMs ? { reconnectDelayMs: this.o.reconnectDelayMs } : {}),
+        ...(this.o.loginQrDir ? { loginQrDir: this.o.loginQrDir } : {}),
         ...(pacing ? { pacing: () => pacing.pacingOf(bot.id), onReplyFailed: (err: unknown) => pacing.backOffOn(bot.id, err) } : {}),
       });
       this.starting.add(runner);
+      // a QR code to scan (first login, or after a logout): where it is shows in `fleet status`
+      runner.on('scan', (e) => void recordLoginQr(this.o.store, e.botId, e.file).catch(() => undefined));
       await runner.start();
       this.refuseWhenClosed(bot.id);
       await recordBotState(this.o.store, bot.id, { status: 'online', contactId: runner.contactId, at: this.o.clock.now() });

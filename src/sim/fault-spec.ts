@@ -1,7 +1,7 @@
 import type { SimFaults } from './sim-puppet.js';
 
 /** What `zhimi sim --fault` accepts, for its help and its error messages. */
-export const FAULT_KINDS = 'throttle=<posts a minute> (past that WeChat answers "发送消息过于频繁"), slow=<ms per send>, error=<text every send fails with>, twice=on|off (every message delivered to the bot twice)';
+export const FAULT_KINDS = 'throttle=<posts a minute> (past that WeChat answers "发送消息过于频繁"), slow=<ms per send>, error=<text every send fails with>, twice=on|off (every message delivered to the bot twice), scan=on|off (the account starts logged out: it logs in once its QR code is scanned, "login <bot>" on the console)';
 
 /**
  * One `--fault <bot>:<kind>=<value>` of `zhimi sim`, added to the faults per
@@ -16,14 +16,16 @@ export function addFaultSpec(spec: string, faults: ReadonlyMap<string, SimFaults
     if (!Number.isInteger(n) || n < 0) throw new Error(`"${spec}": ${kind} must be a whole number of ${what} (got "${value}")`);
     return n;
   };
+  const onOff = (): boolean => {
+    if (value !== 'on' && value !== 'off') throw new Error(`"${spec}": ${kind} must be on or off (got "${value}")`);
+    return value === 'on';
+  };
   const f: SimFaults = { ...faults.get(bot) };
   if (kind === 'throttle') f.throttleAbovePerMinute = whole('posts a minute');
   else if (kind === 'slow') f.sendDelayMs = whole('milliseconds');
   else if (kind === 'error') f.sendError = value;
-  else if (kind === 'twice') {
-    if (value !== 'on' && value !== 'off') throw new Error(`"${spec}": twice must be on or off (got "${value}")`);
-    f.deliverTwice = value === 'on';
-  }
+  else if (kind === 'twice') f.deliverTwice = onOff();
+  else if (kind === 'scan') f.needsScan = onOff();
   else throw new Error(`"${spec}": unknown fault "${kind}"; kinds: ${FAULT_KINDS}`);
   return new Map(faults).set(bot, f);
 }

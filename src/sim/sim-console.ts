@@ -46,7 +46,7 @@ export function startSimConsole(sim: Simulator, input: Readable, out: Writable):
         return;
       case 'logout':
         await e.puppet.simulateLogout();
-        out.write(`${c.botId}: logged out\n`);
+        out.write(`${c.botId}: logged out; the QR code to log it in again is shown to its bot (\`login ${c.botId}\` scans it)\n`);
         return;
       case 'login':
         e.puppet.simulateLogin();

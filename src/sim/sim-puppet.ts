@@ -16,6 +16,8 @@ export interface SimFaults {
   throttleAbovePerMinute?: number;
   /** Deliver every message to the bot twice, moments apart (as some puppets do). */
   deliverTwice?: boolean;
+  /** The account is not logged in when the puppet starts: it shows a QR code and logs in once it is scanned (`simulateLogin`). */
+  needsScan?: boolean;
 }
 
 export interface SimPuppetOptions {
@@ -33,6 +35,8 @@ export class SimPuppet extends PuppetMock {
   readonly botId: string;
   readonly contactId: string;
   faults: SimFaults = {};
+  /** QR codes shown to log the account in so far. */
+  qrShown = 0;
   /** Send attempts refused because of throttling (for tests). */
   throttled = 0;
   private readonly sendTimes: number[] = [];
@@ -88,8 +92,16 @@ export class SimPuppet extends PuppetMock {
     beat.unref();
     this.unsubscribe.push(() => clearInterval(beat));
     setImmediate(() => {
-      if (!this.isLoggedIn) this.login(this.contactId);
+      if (this.isLoggedIn) return;
+      if (this.faults.needsScan) this.showLoginQr();
+      else this.login(this.contactId);
     });
+  }
+
+  /** A QR code for the account's phone to scan, as WeChat shows a logged-out account. */
+  private showLoginQr(): void {
+    this.qrShown++;
+    this.emit('scan', { qrcode: `zhimi-sim-login:${this.botId}:${this.qrShown}`, status: PUPPET.types.ScanStatus.Waiting });
   }
 
   override async onStop(): Promise<void> {
@@ -197,14 +209,20 @@ export class SimPuppet extends PuppetMock {
     });
   }
 
-  /** The account is logged out (banned, kicked, or the phone logged out). */
+  /** The account is logged out (banned, kicked, or the phone logged out); a QR code to log in again follows. */
   async simulateLogout(reason = 'simulated logout'): Promise<void> {
     await this.logout(reason);
+    this.showLoginQr();
   }
 
-  /** Log back in after a simulated logout. */
+  /** The account's phone scans the QR code and confirms: it logs in (again). */
   simulateLogin(): void {
-    if (!this.isLoggedIn) this.login(this.contactId);
+    if (this.isLoggedIn) return;
+    if (this.qrShown > 0) {
+      this.emit('scan', { qrcode: '', status: PUPPET.types.ScanStatus.Scanned });
+      this.emit('scan', { qrcode: '', status: PUPPET.types.ScanStatus.Confirmed });
+    }
+    this.login(this.contactId);
   }
 
   private inRoom(roomId: string): boolean {

@@ -17,9 +17,16 @@ export async function recordBotState(
         ...(state.status === 'online' ? { lastLoginAt: state.at, heartbeatAt: state.at } : {}),
         ...(state.error ? { lastError: state.error } : {}),
       },
+      // logged in: no QR code waits to be scanned any more
+      ...(state.status === 'online' ? { $unset: { loginQr: 1 } } : {}),
     },
     { upsert: true },
   );
+}
+
+/** The bot's account waits for its QR code to be scanned; `file` is where the code was written for the operator. */
+export async function recordLoginQr(store: Store, botId: string, file: string): Promise<void> {
+  await store.models.Bot.updateOne({ botId }, { $set: { loginQr: file } }, { upsert: true });
 }
 
 /** WeChat ids of every fleet bot that ever logged in, in any worker. */
@@ -69,6 +76,8 @@ export interface BotState {
   backoffFactor: number;
   cooldownUntil?: Date | undefined;
   lastError?: string | undefined;
+  /** Where the QR code to scan is, while its account waits to be logged in. */
+  loginQr?: string | undefined;
 }
 
 export async function listBotStates(store: Store): Promise<BotState[]> {
@@ -81,5 +90,6 @@ export async function listBotStates(store: Store): Promise<BotState[]> {
     backoffFactor: d.backoffFactor ?? 1,
     cooldownUntil: d.cooldownUntil ?? undefined,
     lastError: d.lastError ?? undefined,
+    loginQr: d.loginQr ?? undefined,
   }));
 }

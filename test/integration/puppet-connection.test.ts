@@ -7,6 +7,7 @@ import { waitFor as waitUntil } from '../support/wait.js';
 import { systemClock } from '../../src/config/clock.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { FleetWorker } from '../../src/delivery/worker.js';
+import { BotRunner } from '../../src/fleet/bot-runner.js';
 import { countByStatus } from '../../src/store/deliveries-repo.js';
 import { listGroups, type GroupRecord } from '../../src/store/groups-repo.js';
 import { listBotStates } from '../../src/store/bots-repo.js';
@@ -14,6 +15,9 @@ import { askBot } from '../../src/sim/ask-bot.js';
 import { createScamDesk } from '../../src/engagement/scam-desk.js';
 import { paths } from '../../src/config/paths.js';
 import type { Store } from '../../src/store/connection.js';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const waitFor = <T>(fn: () => Promise<T> | T, timeout = 20_000) => waitUntil(fn, timeout, 50);
 
@@ -90,5 +94,74 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
     await planFor(store, groups.slice(0, 2), 'relogin@2', { pick: () => 'far' });
     await waitFor(async () => expect((await countByStatus(store, 'relogin@2')).sent).toBe(2));
     expect(postsBy('far', 'relogin@2')).toHaveLength(2);
+  });
+});
+
+/** A bot whose WeChat account is not logged in: someone must scan its QR code with the account's phone. */
+describe('a bot whose account must be logged in with a QR scan, over the gRPC simulator', () => {
+  let store: Store & { drop(): Promise<void> };
+  let h: SimHarness;
+  let worker: FleetWorker;
+  const logs = captureLogger('info');
+  const qrDir = mkdtempSync(join(tmpdir(), 'zhimi-qr-'));
+  const qrFile = join(qrDir, 'fresh.svg');
+  const statusOf = async () => (await listBotStates(store)).find((s) => s.botId === 'fresh')?.status;
+
+  beforeAll(async () => {
+    store = await openTestStore(import.meta.url + '#scan');
+    h = await startSimHarness(['fresh', 'slowscan'], { groups: 2, membersPerGroup: 6, seed: 23 });
+    h.sim.endpointOf('fresh').puppet.faults = { needsScan: true };
+    h.sim.endpointOf('slowscan').puppet.faults = { needsScan: true };
+    worker = new FleetWorker({
+      config: { ...h.config, bots: h.config.bots.filter((b) => b.id === 'fresh') }, store, keyer: createMemberKeyer('q'.repeat(32)), log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content,
+      library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false, loginQrDir: qrDir,
+    });
+    await worker.start();
+  }, 60_000);
+  afterAll(async () => {
+    await worker?.close();
+    await h?.stop();
+    await store?.drop();
+  });
+
+  it('should write the QR code for the operator, wait for the scan, and log in; again after a logout', async () => {
+    await waitFor(() => expect(existsSync(qrFile)).toBe(true));
+    expect(readFileSync(qrFile, 'utf8')).toMatch(/^<svg/);
+    expect(statSync(qrFile).mode & 0o777).toBe(0o600);
+    expect(logs.text()).toContain('scan the QR code in this file');
+    // the code itself (it logs the account in for whoever scans it) is in the file only, never in the log
+    expect(logs.text()).not.toContain('zhimi-sim-login');
+    expect(await statusOf()).toBe('starting');
+    // what `zhimi fleet status` shows the operator
+    await waitFor(async () => expect((await listBotStates(store)).find((s) => s.botId === 'fresh')?.loginQr).toBe(qrFile));
+    expect(worker.fleet.runner('fresh')?.isOnline ?? false).toBe(false);
+
+    // the account's phone scans and confirms
+    h.sim.endpointOf('fresh').puppet.simulateLogin();
+    await waitFor(async () => expect(await statusOf()).toBe('online'));
+    expect(logs.text()).toContain('QR code scanned: confirm the login on the phone');
+    expect((await listBotStates(store)).find((s) => s.botId === 'fresh')?.loginQr).toBeUndefined();
+    await waitFor(() => expect(existsSync(qrFile)).toBe(false));
+
+    // logged out later: a new code to scan, and the bot back once it is
+    await h.sim.endpointOf('fresh').puppet.simulateLogout();
+    await waitFor(() => expect(existsSync(qrFile)).toBe(true));
+    await waitFor(async () => expect(await statusOf()).toBe('offline'));
+    h.sim.endpointOf('fresh').puppet.simulateLogin();
+    await waitFor(async () => expect(await statusOf()).toBe('online'));
+    await waitFor(() => expect(existsSync(qrFile)).toBe(false));
+  });
+
+  it('should wait for a scan longer than a login without one may take', async () => {
+    const bot = h.config.bots.find((b) => b.id === 'slowscan')!;
+    const runner = new BotRunner({ bot, puppet: await h.puppetFactory(bot), keyer: createMemberKeyer('q'.repeat(32)), log: logs.log, loginTimeoutMs: 300, scanWaitMs: 10_000, loginQrDir: qrDir });
+    const started = runner.start();
+    await waitFor(() => expect(existsSync(join(qrDir, 'slowscan.svg'))).toBe(true));
+    // a person takes a while to pick up the phone: well past the 300 ms a login may otherwise take
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    h.sim.endpointOf('slowscan').puppet.simulateLogin();
+    await started;
+    expect(runner.isOnline).toBe(true);
+    await runner.stop();
   });
 });

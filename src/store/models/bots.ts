@@ -17,6 +17,8 @@ const botSchema = new Schema(
     status: { type: String, enum: BOT_STATUSES, default: 'offline' },
     lastLoginAt: { type: Date },
     lastError: { type: String },
+    /** Where the QR code its account must scan to log in was written, while one waits (a file path; never the code). */
+    loginQr: { type: String },
     /** Worker that runs the bot and when it last said so (online = a fresh heartbeat). */
     workerId: { type: String },
     heartbeatAt: { type: Date },

@@ -7,7 +7,12 @@ describe('zhimi sim --fault', () => {
     f = addFaultSpec('gulou-01:slow=800', f);
     f = addFaultSpec('minhou-01:error=网络异常', f);
     f = addFaultSpec('minhou-01:twice=on', f);
-    expect(Object.fromEntries(f)).toEqual({ 'gulou-01': { throttleAbovePerMinute: 5, sendDelayMs: 800 }, 'minhou-01': { sendError: '网络异常', deliverTwice: true } });
+    f = addFaultSpec('cangshan-01:scan=on', f);
+    expect(Object.fromEntries(f)).toEqual({
+      'gulou-01': { throttleAbovePerMinute: 5, sendDelayMs: 800 },
+      'minhou-01': { sendError: '网络异常', deliverTwice: true },
+      'cangshan-01': { needsScan: true },
+    });
   });
 
   it('should refuse a malformed spec, an unknown kind or a bad number, saying what is allowed', () => {
@@ -15,6 +20,7 @@ describe('zhimi sim --fault', () => {
     expect(() => addFaultSpec('gulou-01:throtle=5')).toThrow(/unknown fault "throtle"; kinds: throttle=/);
     expect(() => addFaultSpec('gulou-01:slow=fast')).toThrow(/slow must be a whole number of milliseconds \(got "fast"\)/);
     expect(() => addFaultSpec('gulou-01:twice=yes')).toThrow(/twice must be on or off \(got "yes"\)/);
+    expect(() => addFaultSpec('gulou-01:scan=1')).toThrow(/scan must be on or off \(got "1"\)/);
   });
 
   it('should name bots the simulator does not run', () => {
