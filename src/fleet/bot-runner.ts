@@ -159,15 +159,25 @@ export class BotRunner extends EventEmitter<BotEvents> {
   private async reconnect(): Promise<void> {
     const delayMs = this.options.reconnectDelayMs ?? ((n: number) => Math.min(60_000, 2000 * 2 ** n));
     for (let attempt = 0; !this.stopping && !this.online; attempt++) {
-      await sleep(delayMs(attempt), this.stopSignal.signal).catch(() => undefined);
+      await sleep(delayMs(attempt), this.stopSignal.signal);
       if (this.stopping || this.online) return;
-      // stop and start the puppet: a new connection and event stream; a service that still holds the account
-      // logged in says so at once (the login listener above brings the bot back). A start that fails leaves
-      // the puppet off (its own reset would then do nothing): the next try starts it again.
+      // stop and start the puppet: a new connection and event stream. A start that fails leaves the puppet off
+      // (its own reset would then do nothing): the next try starts it again.
       const puppet = this.wechaty.puppet;
       await puppet.stop().catch(() => undefined);
-      await puppet.start().catch((err: unknown) => this.log.debug({ err: scrubSecrets(String(err)), attempt }, 'puppet service still unreachable'));
-      if (!this.online && puppet.isLoggedIn) this.comeBack();
+      let connected = true;
+      await puppet.start().catch((err: unknown) => {
+        connected = false;
+        this.log.debug({ err: scrubSecrets(String(err)), attempt }, 'puppet service still unreachable');
+      });
+      if (!connected) continue;
+      // connected: a service that still holds the account logged in says so at once (the login listener above
+      // brings the bot back); one whose account was logged out meanwhile shows a QR code to scan (see onScan)
+      // (the service's login event follows the start by a moment)
+      for (let waited = 0; waited < 5000 && !this.online && !this.stopping; waited += 100) await sleep(100, this.stopSignal.signal);
+      if (puppet.isLoggedIn) this.comeBack();
+      else if (!this.stopping) this.log.warn('puppet service reachable again, but the account is not logged in there: it must be logged in (a QR code to scan)');
+      return;
     }
   }
 
@@ -313,8 +323,15 @@ export class BotRunner extends EventEmitter<BotEvents> {
       return (await room.memberAll()).map((m) => m.id);
     };
     // an error or an empty list from the puppet proves nothing: ask through the room, as before
-    let members = await this.wechaty.puppet.roomMemberList(roomId).catch(() => [] as string[]);
-    if (members.length === 0) members = await viaRoom();
+    let members: string[];
+    try {
+      members = await this.wechaty.puppet.roomMemberList(roomId).catch(() => [] as string[]);
+      if (members.length === 0) members = await viaRoom();
+    } catch (err) {
+      // nothing was sent: a service gone takes the bot offline (its posts wait or move, not failures of theirs)
+      if (isConnectionLoss(err)) this.lostConnection((err as Error).message);
+      throw err;
+    }
     if (this.selfId && !members.includes(this.selfId)) throw new NotInGroupError(this.bot.id, roomId);
     let sent = false;
     try {

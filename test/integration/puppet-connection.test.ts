@@ -74,6 +74,7 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
     await waitFor(() => expect(worker.fleet.runner('near')!.isOnline).toBe(true));
     await waitFor(async () => expect(await statusOf('near')).toBe('online'), 5000);
     expect(logs.text()).toContain('bot logged in again');
+    expect(logs.text()).not.toContain('reachable again, but the account is not logged in');
     await planFor(store, groups.slice(0, 3), 'outage@2', { pick: () => 'near' });
     await waitFor(async () => expect((await countByStatus(store, 'outage@2')).sent).toBe(3));
     expect(postsBy('near', 'outage@2')).toHaveLength(3);
