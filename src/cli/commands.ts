@@ -14,6 +14,7 @@ import { startFleetSimulator } from '../sim/fleet-simulator.js';
 import { defaultPuppetFactory, missingToken } from '../fleet/puppet-factory.js';
 import { FleetWorker } from '../delivery/worker.js';
 import { listBotStates, onlineBotIds } from '../store/bots-repo.js';
+import { botNote } from './bot-note.js';
 import { liveWorkers } from '../store/workers-repo.js';
 import { leaseHolders } from '../store/leases-repo.js';
 import { queueDepths, sentSince } from '../store/deliveries-repo.js';
@@ -200,7 +201,7 @@ export function registerCommands(program: Command): void {
             sentLastHour: sent.get(b.id) ?? 0,
             backoff: st && st.backoffFactor > 1 ? `×${st.backoffFactor}${cooling ? `, paused ${cooling}s` : ''}` : '',
             // why it does not send: its start failed, or its account waits for a QR scan
-            note: st?.status === 'failed' ? (st.lastError ?? '') : st?.loginQr && st.status !== 'online' ? `scan the QR code in ${st.loginQr}` : '',
+            note: botNote(st),
           };
         });
         process.stdout.write(formatRows(rows, o.format) + '\n');

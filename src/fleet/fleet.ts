@@ -130,7 +130,8 @@ export class Fleet extends EventEmitter<FleetEvents> {
         onGroupPaused: (groupId, paused) => this.emit('group:paused', { botId: bot.id, groupId, paused }),
       });
       runner.on('logout', (e) => {
-        void recordBotState(this.o.store, e.botId, { status: 'offline', at: this.o.clock.now() }).catch(() => undefined);
+        // why, for `fleet status`: logged out (and how), or its puppet service gone (it reconnects on its own)
+        void recordBotState(this.o.store, e.botId, { status: 'offline', error: e.reason, at: this.o.clock.now() }).catch(() => undefined);
         this.emit('bot:logout', e);
       });
       runner.on('relogin', (e) => {

@@ -8,6 +8,7 @@ import { systemClock } from '../../src/config/clock.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { FleetWorker } from '../../src/delivery/worker.js';
 import { BotRunner } from '../../src/fleet/bot-runner.js';
+import { botNote } from '../../src/cli/bot-note.js';
 import { countByStatus } from '../../src/store/deliveries-repo.js';
 import { listGroups, type GroupRecord } from '../../src/store/groups-repo.js';
 import { listBotStates } from '../../src/store/bots-repo.js';
@@ -61,6 +62,8 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
     // offline at once: its posts are not tried (and failed) against a service that is gone, they move
     await waitFor(() => expect(worker.fleet.runner('near')!.isOnline).toBe(false), 5000);
     await waitFor(async () => expect(await statusOf('near')).toBe('offline'), 5000);
+    // what `zhimi fleet status` says of it
+    expect(botNote((await listBotStates(store)).find((s) => s.botId === 'near'))).toMatch(/^puppet connection lost: 14 UNAVAILABLE/);
     await waitFor(async () => expect((await countByStatus(store, 'outage@1')).sent).toBe(8));
     const byFar = postsBy('far', 'outage@1');
     expect(byFar.length).toBeGreaterThan(0);
@@ -134,7 +137,7 @@ describe('a bot whose account must be logged in with a QR scan, over the gRPC si
     expect(logs.text()).not.toContain('zhimi-sim-login');
     expect(await statusOf()).toBe('starting');
     // what `zhimi fleet status` shows the operator
-    await waitFor(async () => expect((await listBotStates(store)).find((s) => s.botId === 'fresh')?.loginQr).toBe(qrFile));
+    await waitFor(async () => expect(botNote((await listBotStates(store)).find((s) => s.botId === 'fresh'))).toBe(`scan the QR code in ${qrFile}`));
     expect(worker.fleet.runner('fresh')?.isOnline ?? false).toBe(false);
 
     // the account's phone scans and confirms
