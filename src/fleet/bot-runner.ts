@@ -90,6 +90,8 @@ export class BotRunner extends EventEmitter<BotEvents> {
   private stopping = false;
   /** Ends a wait to reconnect at once when the bot is stopped. */
   private readonly stopSignal = new AbortController();
+  /** Connections to its puppet service lost so far (a try to reconnect that started before the last loss is stale). */
+  private losses = 0;
   /** Reconnecting to a puppet service that went away. */
   private reconnecting: Promise<void> | undefined;
   /** Starts the wait for login again, as long as a QR scan needs (while a login waits). */
@@ -146,14 +148,15 @@ export class BotRunner extends EventEmitter<BotEvents> {
    */
   private lostConnection(reason: string): void {
     if (!this.loggedInBefore || this.stopping) return;
-    if (this.reconnecting) {
+    if (this.online) {
+      this.online = false;
+      this.losses++;
+      this.log.warn({ err: scrubSecrets(reason) }, 'lost the connection to its puppet service; reconnecting (its posts go to other bots meanwhile)');
+      this.emit('logout', { botId: this.bot.id, reason: `puppet connection lost: ${scrubSecrets(reason)}` });
+    } else {
       this.log.debug({ err: scrubSecrets(reason) }, 'puppet service still unreachable');
-      return;
     }
-    this.online = false;
-    this.log.warn({ err: scrubSecrets(reason) }, 'lost the connection to its puppet service; reconnecting (its posts go to other bots meanwhile)');
-    this.emit('logout', { botId: this.bot.id, reason: `puppet connection lost: ${scrubSecrets(reason)}` });
-    this.reconnecting = this.reconnect().finally(() => (this.reconnecting = undefined));
+    this.reconnecting ??= this.reconnect().finally(() => (this.reconnecting = undefined));
   }
 
   private async reconnect(): Promise<void> {
@@ -161,6 +164,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
     for (let attempt = 0; !this.stopping && !this.online; attempt++) {
       await sleep(delayMs(attempt), this.stopSignal.signal);
       if (this.stopping || this.online) return;
+      const losses = this.losses;
       // stop and start the puppet: a new connection and event stream. A start that fails leaves the puppet off
       // (its own reset would then do nothing): the next try starts it again.
       const puppet = this.wechaty.puppet;
@@ -171,12 +175,14 @@ export class BotRunner extends EventEmitter<BotEvents> {
         this.log.debug({ err: scrubSecrets(String(err)), attempt }, 'puppet service still unreachable');
       });
       if (!connected) continue;
-      // connected: a service that still holds the account logged in says so at once (the login listener above
-      // brings the bot back); one whose account was logged out meanwhile shows a QR code to scan (see onScan)
-      // (the service's login event follows the start by a moment)
+      // connected: a service that still holds the account logged in says so a moment later (the login
+      // listener above brings the bot back); one whose account was logged out meanwhile shows a QR code to scan
       for (let waited = 0; waited < 5000 && !this.online && !this.stopping; waited += 100) await sleep(100, this.stopSignal.signal);
+      if (this.stopping || this.online) return;
+      // lost again meanwhile: try again
+      if (losses !== this.losses) continue;
       if (puppet.isLoggedIn) this.comeBack();
-      else if (!this.stopping) this.log.warn('puppet service reachable again, but the account is not logged in there: it must be logged in (a QR code to scan)');
+      else this.log.warn('puppet service reachable again, but the account is not logged in there: it must be logged in (a QR code to scan)');
       return;
     }
   }
