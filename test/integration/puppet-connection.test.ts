@@ -75,6 +75,11 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
     // the service is back: the bot reconnects on its own, posts again and hears residents again (a new event stream)
     await h.sim.endpointOf('near').restoreConnection();
     await waitFor(() => expect(worker.fleet.runner('near')!.isOnline).toBe(true));
+    // gone again the moment it came back (its reconnecting may not have ended yet), and back again
+    await h.sim.endpointOf('near').dropConnection();
+    await waitFor(() => expect(worker.fleet.runner('near')!.isOnline).toBe(false), 5000);
+    await h.sim.endpointOf('near').restoreConnection();
+    await waitFor(() => expect(worker.fleet.runner('near')!.isOnline).toBe(true));
     await waitFor(async () => expect(await statusOf('near')).toBe('online'), 5000);
     expect(logs.text()).toContain('bot logged in again');
     expect(logs.text()).not.toContain('reachable again, but the account is not logged in');
@@ -84,6 +89,7 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
     const member = [...h.world.contacts.values()].find((c) => c.kind === 'member')!;
     const { answer } = await askBot(h.world, { botId: 'near', memberId: member.id, text: '刷单返利是真的吗？', timeoutMs: 10_000 });
     expect(answer.text.length).toBeGreaterThan(0);
+
   });
 
   it('should take back a bot whose account logged out and logged in again, without a restart', async () => {
