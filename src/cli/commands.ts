@@ -150,7 +150,6 @@ export function registerCommands(program: Command): void {
         linkBase: process.env['ZHIMI_PUBLIC_URL'] || undefined,
         content, library: c.library(), campaignDir: join(c.contentDir, 'campaigns'),
         redisUrl: process.env['ZHIMI_REDIS_URL'] || undefined,
-        ...(process.env['ZHIMI_LOGIN_QR_DIR'] ? { loginQrDir: process.env['ZHIMI_LOGIN_QR_DIR'] } : {}),
         cannotRun: (bot) => missingToken(bot)?.message,
         ...(num('ZHIMI_BOT_LEASE_MS') ? { botLeaseMs: num('ZHIMI_BOT_LEASE_MS') } : {}),
         ...(num('ZHIMI_DELIVERY_LEASE_MS') ? { deliveryLeaseMs: num('ZHIMI_DELIVERY_LEASE_MS') } : {}),

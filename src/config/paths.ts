@@ -11,4 +11,6 @@ export const paths = {
   reference: join(projectRoot, 'content', 'reference', 'fuzhou.yaml'),
   /** Git-ignored state: the development database, its binary, dev keys. */
   state: join(projectRoot, '.zhimi'),
+  /** Where workers write the QR codes bots' accounts must scan to log in (ZHIMI_LOGIN_QR_DIR). */
+  loginQr: process.env['ZHIMI_LOGIN_QR_DIR'] || join(projectRoot, '.zhimi', 'login-qr'),
 };

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
 import { WechatyBuilder, type Wechaty as WechatyInterface } from 'wechaty';
 import * as PUPPET from 'wechaty-puppet';
 import type { BotConfig } from '../config/bots.js';
@@ -57,7 +56,7 @@ export interface BotRunnerOptions {
   loginTimeoutMs?: number;
   /** How long a login waits for its QR code to be scanned and confirmed on the phone (each new code starts it again). @defaultValue 600000 */
   scanWaitMs?: number;
-  /** Where a QR code to scan is written. @defaultValue `.zhimi/login-qr/` */
+  /** Where a QR code to scan is written. @defaultValue `paths.loginQr` (ZHIMI_LOGIN_QR_DIR, or `.zhimi/login-qr/`) */
   loginQrDir?: string;
   /** Wait before the n-th try (from 0) to reconnect to a puppet service that went away. @defaultValue 2 s, doubling, at most 60 s */
   reconnectDelayMs?: (attempt: number) => number;
@@ -215,7 +214,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
   }
 
   private get qrDir(): string {
-    return this.options.loginQrDir ?? join(paths.state, 'login-qr');
+    return this.options.loginQrDir ?? paths.loginQr;
   }
 
   /** Back online after a logout or a lost connection (the same account). */
