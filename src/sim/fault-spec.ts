@@ -1,7 +1,7 @@
 import type { SimFaults } from './sim-puppet.js';
 
 /** What `zhimi sim --fault` accepts, for its help and its error messages. */
-export const FAULT_KINDS = 'throttle=<posts a minute> (past that WeChat answers "发送消息过于频繁"), slow=<ms per send>, error=<text every send fails with>, twice=on|off (every message delivered to the bot twice), scan=on|off (the account starts logged out: it logs in once its QR code is scanned, "login <bot>" on the console)';
+export const FAULT_KINDS = 'throttle=<posts a minute> (past that WeChat answers "发送消息过于频繁"), slow=<ms per send>, error=<text every send fails with>, twice=on|off (every message delivered to the bot twice), scan=on|off (the account starts logged out: it logs in once its QR code is scanned, "login <bot>" on the console), reid=on|off (every room gets a new id when its puppet service comes back, "restore <bot>")';
 
 /**
  * One `--fault <bot>:<kind>=<value>` of `zhimi sim`, added to the faults per
@@ -26,6 +26,7 @@ export function addFaultSpec(spec: string, faults: ReadonlyMap<string, SimFaults
   else if (kind === 'error') f.sendError = value;
   else if (kind === 'twice') f.deliverTwice = onOff();
   else if (kind === 'scan') f.needsScan = onOff();
+  else if (kind === 'reid') f.newRoomIdsOnReconnect = onOff();
   else throw new Error(`"${spec}": unknown fault "${kind}"; kinds: ${FAULT_KINDS}`);
   return new Map(faults).set(bot, f);
 }

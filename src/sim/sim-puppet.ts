@@ -18,6 +18,8 @@ export interface SimFaults {
   deliverTwice?: boolean;
   /** The account is not logged in when the puppet starts: it shows a QR code and logs in once it is scanned (`simulateLogin`). */
   needsScan?: boolean;
+  /** Every room gets a new id when the bot's puppet service comes back (as some puppets do after a restart). */
+  newRoomIdsOnReconnect?: boolean;
 }
 
 export interface SimPuppetOptions {

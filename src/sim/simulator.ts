@@ -61,6 +61,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
         async restoreConnection() {
           if (up) return;
           up = true;
+          if (puppet.faults.newRoomIdsOnReconnect) o.world.reidentifyRooms();
           await server.start();
         },
       });

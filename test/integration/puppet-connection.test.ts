@@ -92,6 +92,31 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
 
   });
 
+  it('should keep each group\'s history when the bot comes back to rooms under new ids, and post there', async () => {
+    const near = h.sim.endpointOf('near');
+    near.puppet.faults = { newRoomIdsOnReconnect: true };
+    const before = await listGroups(store);
+    await near.dropConnection();
+    await waitFor(() => expect(worker.fleet.runner('near')!.isOnline).toBe(false), 5000);
+    await near.restoreConnection();
+    await waitFor(() => expect(worker.fleet.runner('near')!.isOnline).toBe(true));
+    // its look at its rooms on the way back found them under new ids: the same groups, history kept
+    await waitFor(async () => expect((await listGroups(store)).every((g) => h.world.rooms.has(g.roomId))).toBe(true));
+    const after = await listGroups(store);
+    expect(after.map((g) => g.id).sort()).toEqual(before.map((g) => g.id).sort());
+    for (const g of before) {
+      const now = after.find((x) => x.id === g.id)!;
+      expect(now.roomId).not.toBe(g.roomId);
+      expect(now).toMatchObject({ district: g.district, segments: g.segments, status: g.status });
+      expect((await store.models.Group.findById(g.id).lean())!.previousRoomIds).toContain(g.roomId);
+    }
+    await planFor(store, after.slice(0, 3), 'renamed@1', { pick: () => 'near' });
+    await waitFor(async () => expect((await countByStatus(store, 'renamed@1')).sent).toBe(3));
+    for (const g of after.slice(0, 3)) expect(h.world.roomMessages(g.roomId).filter((m) => m.text.includes('renamed@1'))).toHaveLength(1);
+    near.puppet.faults = {};
+    groups = await listGroups(store, { status: 'active' });
+  });
+
   it('should take back a bot whose account logged out and logged in again, without a restart', async () => {
     await h.sim.endpointOf('far').puppet.simulateLogout();
     await waitFor(async () => expect(await statusOf('far')).toBe('offline'), 5000);

@@ -8,10 +8,11 @@ describe('zhimi sim --fault', () => {
     f = addFaultSpec('minhou-01:error=网络异常', f);
     f = addFaultSpec('minhou-01:twice=on', f);
     f = addFaultSpec('cangshan-01:scan=on', f);
+    f = addFaultSpec('cangshan-01:reid=on', f);
     expect(Object.fromEntries(f)).toEqual({
       'gulou-01': { throttleAbovePerMinute: 5, sendDelayMs: 800 },
       'minhou-01': { sendError: '网络异常', deliverTwice: true },
-      'cangshan-01': { needsScan: true },
+      'cangshan-01': { needsScan: true, newRoomIdsOnReconnect: true },
     });
   });
 
