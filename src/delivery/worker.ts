@@ -204,7 +204,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         const now = this.o.clock.now();
         if (await holdBotLease(this.o.store, botId, this.workerId, ttl, now)) {
           this.leaseUntil.set(botId, now.getTime() + ttl);
-          if (this.fleet.runner(botId)?.isOnline) await heartbeat(this.o.store, botId, this.workerId, now, this.dispatcher.backoffOf(botId));
+          const runner = this.fleet.runner(botId);
+          if (runner?.isOnline) await heartbeat(this.o.store, botId, this.workerId, now, this.dispatcher.backoffOf(botId));
+          else runner?.keepConnected();
         } else {
           this.leaseUntil.delete(botId);
           this.log.warn({ botId }, 'lost the lease of a bot; stopping it here');

@@ -155,6 +155,22 @@ export class BotRunner extends EventEmitter<BotEvents> {
     } else {
       this.log.debug({ err: scrubSecrets(reason) }, 'puppet service still unreachable');
     }
+    this.startReconnecting();
+  }
+
+  /**
+   * A puppet that is off while its bot should run — a reset of the puppet's
+   * own (wechaty-puppet-service resets a connection silent for about a
+   * minute) whose start failed, without an error that says so — is started
+   * again. The worker asks at every tick.
+   */
+  keepConnected(): void {
+    if (!this.loggedInBefore || this.online || this.stopping || this.reconnecting || this.wechaty.puppet.state.active()) return;
+    this.log.info('its puppet is off (a reset that did not start it again): reconnecting');
+    this.startReconnecting();
+  }
+
+  private startReconnecting(): void {
     this.reconnecting ??= this.reconnect().finally(() => (this.reconnecting = undefined));
   }
 

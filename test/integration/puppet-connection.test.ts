@@ -117,6 +117,15 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
     groups = await listGroups(store, { status: 'active' });
   });
 
+  it('should start again a puppet that went off without a word (a reset of its own whose start failed)', async () => {
+    const near = worker.fleet.runner('near')!;
+    await near.wechaty.puppet.stop();
+    await waitFor(async () => expect(await statusOf('near')).toBe('offline'), 5000);
+    await waitFor(() => expect(near.isOnline).toBe(true));
+    expect(logs.text()).toContain('its puppet is off (a reset that did not start it again): reconnecting');
+    await waitFor(async () => expect(await statusOf('near')).toBe('online'), 5000);
+  });
+
   it('should take back a bot whose account logged out and logged in again, without a restart', async () => {
     await h.sim.endpointOf('far').puppet.simulateLogout();
     await waitFor(async () => expect(await statusOf('far')).toBe('offline'), 5000);
