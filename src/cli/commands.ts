@@ -1,4 +1,3 @@
-import { startSimConsole } from '../sim/sim-console.js';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { paths } from '../config/paths.js';
@@ -11,6 +10,7 @@ import { suggestTags } from '../audience/tag-suggestion.js';
 import { ConfigError } from '../config/errors.js';
 import { actorOf } from '../campaigns/campaign-service.js';
 import { startFleetSimulator } from '../sim/fleet-simulator.js';
+import { startSimConsole } from '../sim/sim-console.js';
 import { defaultPuppetFactory, missingToken } from '../fleet/puppet-factory.js';
 import { FleetWorker } from '../delivery/worker.js';
 import { listBotStates, onlineBotIds } from '../store/bots-repo.js';
@@ -199,7 +199,6 @@ export function registerCommands(program: Command): void {
             queued: depth.get(b.id) ?? 0,
             sentLastHour: sent.get(b.id) ?? 0,
             backoff: st && st.backoffFactor > 1 ? `×${st.backoffFactor}${cooling ? `, paused ${cooling}s` : ''}` : '',
-            // why it does not send: its start failed, or its account waits for a QR scan
             note: botNote(st),
           };
         });

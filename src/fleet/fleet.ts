@@ -47,7 +47,7 @@ export interface FleetOptions {
   loginTimeoutMs?: number;
   /** Wait before the n-th try to reconnect a bot whose puppet service went away. @defaultValue 2 s, doubling, at most 60 s */
   reconnectDelayMs?: (attempt: number) => number;
-  /** Where a bot's QR code to scan is written. @defaultValue `.zhimi/login-qr/` */
+  /** Where a bot's QR code to scan is written. @defaultValue `paths.loginQr` (ZHIMI_LOGIN_QR_DIR, or `.zhimi/login-qr/`) */
   loginQrDir?: string;
   /** How each bot's messages are spaced, and what a failed reply tells (a worker's dispatcher knows back-off). @defaultValue each bot's minimum gap */
   pacing?: BotPacing;

@@ -7,7 +7,7 @@ export const SIM_CONSOLE_HELP = [
   '  drop <bot>        its puppet service goes away (the account stays logged in there), as in an outage',
   '  restore <bot>     its puppet service is back, same endpoint and token',
   '  logout <bot>      the account logs out (banned, kicked, logged out on the phone)',
-  '  login <bot>       the account logs in again',
+  '  login <bot>       its phone scans the QR code: the account logs in (again)',
   '  reid              every room gets a new id, as some puppets do after a restart',
   `  fault <bot>:<kind>=<value>   switch a fault on (${FAULT_KINDS})`,
   '  clear <bot>       switch its faults off',
