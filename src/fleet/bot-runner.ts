@@ -9,6 +9,7 @@ import { scrubSecrets } from '../log/secrets.js';
 import { SendPacer, type Pacing } from './send-pacer.js';
 import { sleep, waitUntil } from './precise-wait.js';
 import { forgetLoginQr, loginQrForTerminal, writeLoginQr } from './login-qr.js';
+import { PuppetRestarter, type RestartablePuppet } from './puppet-restart.js';
 import { paths } from '../config/paths.js';
 
 // Wechaty and the puppet service log through one brolog instance; keep it
@@ -91,6 +92,8 @@ export class BotRunner extends EventEmitter<BotEvents> {
   private readonly stopSignal = new AbortController();
   /** Connections to its puppet service lost so far (a try to reconnect that started before the last loss is stale). */
   private losses = 0;
+  /** Stops and starts the puppet to reconnect, without piling up wechaty-puppet's listeners. */
+  private readonly restarter: PuppetRestarter;
   /** Reconnecting to a puppet service that went away. */
   private reconnecting: Promise<void> | undefined;
   /** Starts the wait for login again, as long as a QR scan needs (while a login waits). */
@@ -111,6 +114,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
     this.pacer = new SendPacer(options.pacing ?? (() => ({ gapMs: options.bot.limits.minGapMs, holdMs: 0 })));
     guardPuppetRejections(options.log);
     this.wechaty = WechatyBuilder.build({ puppet: options.puppet as never });
+    this.restarter = new PuppetRestarter(options.puppet as unknown as RestartablePuppet);
     this.wechaty.on('logout', (_user, reason) => {
       this.online = false;
       // stopped on purpose, or the puppet's own stop while it reconnects: not news
@@ -183,9 +187,8 @@ export class BotRunner extends EventEmitter<BotEvents> {
       // stop and start the puppet: a new connection and event stream. A start that fails leaves the puppet off
       // (its own reset would then do nothing): the next try starts it again.
       const puppet = this.wechaty.puppet;
-      await puppet.stop().catch(() => undefined);
       let connected = true;
-      await puppet.start().catch((err: unknown) => {
+      await this.restarter.restart().catch((err: unknown) => {
         connected = false;
         this.log.debug({ err: scrubSecrets(String(err)), attempt }, 'puppet service still unreachable');
       });

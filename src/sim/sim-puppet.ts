@@ -2,6 +2,7 @@ import * as PUPPET from 'wechaty-puppet';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import type { SimWorld } from './world.js';
 import type { SimMessage } from './world-model.js';
+import { StartListeners } from '../fleet/puppet-restart.js';
 
 /** How often a simulated puppet sends a heartbeat (wechaty-puppet-service's client resets a connection silent for 60 s). */
 export const SIM_HEARTBEAT_MS = 15_000;
@@ -49,6 +50,18 @@ export class SimPuppet extends PuppetMock {
     this.world = o.world;
     this.botId = o.botId;
     this.contactId = o.world.botContactId(o.botId);
+    // a bot that reconnects stops and starts its account through the puppet service: without this, each start
+    // would leave wechaty-puppet's listeners behind (see StartListeners); a start while it runs changes nothing
+    const started = new StartListeners(this);
+    const start = this.start.bind(this);
+    const stop = this.stop.bind(this);
+    this.start = async () => {
+      if (!this.state.active()) await started.during(start);
+    };
+    this.stop = async () => {
+      await stop();
+      started.removeAdded();
+    };
   }
 
   override async onStart(): Promise<void> {
