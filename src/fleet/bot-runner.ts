@@ -125,12 +125,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
     // the account back after a logout: a puppet service that reconnects (a dropped connection, its watchdog's reset)
     // or the account logging in again; the first login is awaited in logIn
     this.wechaty.on('login', (user) => {
-      if (!this.loggedInBefore || this.online || this.stopping) return;
-      if (user.id !== this.selfId) {
-        this.log.error('the puppet logged in as a different WeChat account than before; the bot stays offline (check the account of its token)');
-        return;
-      }
-      this.comeBack();
+      if (this.loggedInBefore) this.comeBack(user.id);
     });
     this.wechaty.on('scan', (qrcode, status) => void this.onScan(qrcode, status));
     this.wechaty.on('error', (err) => {
@@ -199,7 +194,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
       if (this.stopping || this.online) return;
       // lost again meanwhile: try again
       if (losses !== this.losses) continue;
-      if (puppet.isLoggedIn) this.comeBack();
+      if (puppet.isLoggedIn) this.comeBack(puppet.currentUserId);
       else this.log.warn('puppet service reachable again, but the account is not logged in there: it must be logged in (a QR code to scan)');
       return;
     }
@@ -236,9 +231,13 @@ export class BotRunner extends EventEmitter<BotEvents> {
     return this.options.loginQrDir ?? paths.loginQr;
   }
 
-  /** Back online after a logout or a lost connection (the same account). */
-  private comeBack(): void {
+  /** Logged in again after a logout or a lost connection: back online, if as the same account. */
+  private comeBack(userId: string): void {
     if (this.online || this.stopping) return;
+    if (userId !== this.selfId) {
+      this.log.error('the puppet logged in as a different WeChat account than before; the bot stays offline (check the account of its token)');
+      return;
+    }
     this.online = true;
     this.log.info({ name: this.bot.name }, 'bot logged in again');
     void forgetLoginQr(this.qrDir, this.bot.id).catch(() => undefined);
