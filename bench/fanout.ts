@@ -9,6 +9,8 @@
  *   - a naive loop (await say, then insertOne, per group) on a sample of groups,
  *   - where a run's time goes: CPU seconds of this process and of the database server, and the simulated
  *     WeChat alone (every group's say through the same in-process puppets, no database),
+ *   - the least outbox: each delivery written claimed before its say and the outcomes after, with none of
+ *     Zhimi's logic (a floor for the end-to-end figure on this database and these puppets),
  *   - limited runs (LIMITED_GAP_MS between posts of each bot): their time against the bound the limits allow,
  *     with limit violations and duplicates counted from the simulator's receive timestamps over all of them.
  * Bots run on in-process simulated puppets (no gRPC), so the simulator is not what is measured
@@ -137,6 +139,57 @@ async function startSimProcess(groups: number, bots: number): Promise<{ env: Rec
   };
 }
 
+/**
+ * The least any outbox that keeps the invariants can do, with none of Zhimi's logic (no planning, targeting,
+ * rendering, limits, lanes or retries): each group's delivery written claimed before its say (chunks of 500,
+ * the next queued while the last is written), each say through the same runners, and the sent outcomes written
+ * after in batches of 50 per bot. A floor for the end-to-end figure on this database, measured in the same run.
+ */
+async function leastOutboxRun(store: Store, fleet: Fleet, rooms: { id: string; botId: string }[], tag: string, dbPid: number): Promise<{ sec: number; nodeCpuSec: number; dbCpuSec: number }> {
+  const deliveries = store.connection.collection('bench_least_deliveries');
+  const events = store.connection.collection('bench_least_events');
+  await deliveries.drop().catch(() => undefined);
+  await events.drop().catch(() => undefined);
+  const text = '【反诈提醒】请勿向陌生账户转账，拨打96110咨询。'.repeat(3);
+  const cpu0 = { node: cpuSec(process.pid), db: cpuSec(dbPid) };
+  const t0 = performance.now();
+  const sentOf = new Map<string, object[]>(rooms.map((r) => [r.botId, []]));
+  const writes: Promise<unknown>[] = [];
+  const flush = (botId: string, atEnd = false): void => {
+    const items = sentOf.get(botId)!;
+    if (items.length < 50 && !(atEnd && items.length)) return;
+    sentOf.set(botId, []);
+    writes.push(events.insertOne({ _id: `sent:${tag}:${writes.length}` as never, kind: 'sent-batch', runId: tag, campaignId: 'least', botId, workerId: 'bench', at: new Date(), items, count: items.length }));
+  };
+  let written: Promise<unknown> = Promise.resolve();
+  const chunks: Promise<unknown>[] = [];
+  for (let i = 0; i < rooms.length; i += 500) {
+    const now = new Date();
+    const docs = rooms.slice(i, i + 500).map((r) => ({
+      _id: `${tag}:${r.id}` as never, runId: tag, campaignId: 'least', groupId: new Types.ObjectId(), roomId: r.id, botId: r.botId, postId: 'p', contentHash: 'h', text,
+      priority: 0, status: 'planned', notBefore: now, claimedBy: 'bench', claimedAt: now, leaseUntil: now, createdAt: now, updatedAt: now,
+    }));
+    written = written.then(() => deliveries.insertMany(docs, { ordered: false }));
+    chunks.push(written.then(async () => {
+      const perBot = new Map<string, typeof docs>();
+      for (const d of docs) (perBot.get(d.botId) ?? perBot.set(d.botId, []).get(d.botId)!).push(d);
+      await Promise.all([...perBot].map(async ([botId, ds]) => {
+        for (const d of ds) {
+          const members = await fleet.runner(botId)!.say(d.roomId, d.text);
+          sentOf.get(botId)!.push({ deliveryId: d._id, seq: 2, groupId: String(d.groupId), postId: d.postId, reach: members.length, sentAt: new Date(), day: '2026-11-25' });
+          flush(botId);
+        }
+      }));
+    }));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(chunks);
+  for (const botId of sentOf.keys()) flush(botId, true);
+  await Promise.all(writes);
+  const sec = (performance.now() - t0) / 1000;
+  return { sec, nodeCpuSec: cpuSec(process.pid) - cpu0.node, dbCpuSec: cpuSec(dbPid) - cpu0.db };
+}
+
 /** The rooms the bots find over gRPC, each once. */
 async function discoveredRooms(fleet: Fleet, config: FleetConfig): Promise<{ roomId: string; topic: string; memberIds: string[] }[]> {
   const seen = new Map<string, { roomId: string; topic: string; memberIds: string[] }>();
@@ -211,6 +264,8 @@ async function main(): Promise<void> {
     const naive: number[] = [];
     const cpu: { node: number; db: number }[] = [];
     const sayOnly: number[] = [];
+    const least: number[] = [];
+    const leastCpu: { node: number; db: number }[] = [];
     const botOfRoom = (room: { memberIds: string[] }): string => contactToBot.get(room.memberIds.find((m) => contactToBot.has(m))!)!;
     const roomsOfBot = new Map<string, string[]>();
     for (const room of world.rooms.values()) {
@@ -255,6 +310,12 @@ async function main(): Promise<void> {
       }));
       sayOnly.push(GROUPS / ((performance.now() - t2) / 1000));
       world.messages.clear();
+
+      // the least an outbox can do on this database and these puppets (no Zhimi logic): a floor for the end-to-end figure
+      const l = await leastOutboxRun(store, fleet, [...world.rooms.values()].map((room) => ({ id: room.id, botId: botOfRoom(room) })), `least@${r}`, db.pid);
+      least.push(GROUPS / l.sec);
+      leastCpu.push({ node: l.nodeCpuSec, db: l.dbCpuSec });
+      world.messages.clear();
     }
     const deliveriesPerSec = Math.round(median(zhimi));
     const rawInsertPerSec = Math.round(median(raw));
@@ -267,6 +328,9 @@ async function main(): Promise<void> {
     const runCpu = { nodeSec: Number(median(cpu.map((c) => c.node)).toFixed(2)), databaseSec: Number(median(cpu.map((c) => c.db)).toFixed(2)) };
     const sayOnlyPerSec = Math.round(median(sayOnly));
     say(`where a run's time goes: ${runCpu.nodeSec} CPU-s in this process, ${runCpu.databaseSec} CPU-s in FerretDB, on ${availableParallelism()} cores; the simulated WeChat alone (say only, no database): ${sayOnlyPerSec}/s`);
+    const leastOutboxPerSec = Math.round(median(least));
+    const leastOutboxCpu = { nodeSec: Number(median(leastCpu.map((c) => c.node)).toFixed(2)), databaseSec: Number(median(leastCpu.map((c) => c.db)).toFixed(2)) };
+    say(`the least outbox (claimed write before each say, sent batches after, no Zhimi logic): ${leastOutboxPerSec}/s (${leastOutboxCpu.nodeSec} + ${leastOutboxCpu.databaseSec} CPU-s) · zhimi/least = ${(deliveriesPerSec / leastOutboxPerSec).toFixed(2)} · least/naive = ${(leastOutboxPerSec / naivePerSec).toFixed(1)}×`);
 
     // --- limited runs: LIMITED_GAP_MS between posts of each bot; violations and duplicates counted over all of them
     for (const b of bots) b.limits = { ...UNLIMITED, minGapMs: LIMITED_GAP_MS };
@@ -336,7 +400,7 @@ async function main(): Promise<void> {
       groups: GROUPS, bots: BOTS, deliveriesPerSec, rawInsertPerSec, naivePerSec,
       limitedRunSec: Number(limitedSec.toFixed(3)), limitedBoundSec: Number(boundSec.toFixed(3)), limitViolations: violations, duplicates,
       limitedRunSecRange: [Number(Math.min(...limitedSecs).toFixed(3)), Number(Math.max(...limitedSecs).toFixed(3))],
-      withRegistryReadPerSec, registryReadSec, runCpu: { ...runCpu, cores: availableParallelism() }, sayOnlyPerSec, runs: RUNS, naiveSample: NAIVE_SAMPLE, grpc: { groups: GRPC_GROUPS, bots: GRPC_BOTS, deliveriesPerSec: grpcPerSec, simulatorInOwnProcessPerSec: grpcOwnProcessPerSec },
+      withRegistryReadPerSec, registryReadSec, runCpu: { ...runCpu, cores: availableParallelism() }, sayOnlyPerSec, leastOutboxPerSec, leastOutboxCpu, runs: RUNS, naiveSample: NAIVE_SAMPLE, grpc: { groups: GRPC_GROUPS, bots: GRPC_BOTS, deliveriesPerSec: grpcPerSec, simulatorInOwnProcessPerSec: grpcOwnProcessPerSec },
       peakRssMb: Math.round(process.memoryUsage().rss / 1048576),
     };
     mkdirSync(join(paths.root, 'bench', 'results'), { recursive: true });
