@@ -188,16 +188,25 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   }
 
   /**
-   * An officer paused (or resumed) a group through a bot of this worker. The
-   * group's planned posts are skipped in the outbox; the ones a lane here
-   * claimed before the pause are skipped when the lane reaches them. Kept for
-   * a claim's lease: a claim older than that is not sent anyway.
+   * An officer paused (or resumed) a group at `at`: through a bot of this
+   * worker (now), or of another one (read from `group_pauses`). The group's
+   * planned posts are skipped in the outbox; the ones a lane here claimed
+   * before the pause are skipped when the lane reaches them. Kept for a
+   * claim's lease: a claim older than that is not sent anyway.
    */
-  pauseGroup(groupId: string, paused: boolean): void {
-    const now = this.o.clock.now();
-    for (const [id, at] of this.groupPauses) if (now.getTime() - at.getTime() > (this.o.leaseMs ?? DEFAULT_LEASE_MS)) this.groupPauses.delete(id);
-    if (paused) this.groupPauses.set(groupId, now);
-    else this.groupPauses.delete(groupId);
+  pauseGroup(groupId: string, paused: boolean, at: Date = this.o.clock.now()): void {
+    const since = this.groupPausesSince().getTime();
+    for (const [id, pausedAt] of this.groupPauses) if (pausedAt.getTime() < since) this.groupPauses.delete(id);
+    const known = this.groupPauses.get(groupId);
+    // the later of two news of a pause counts; a resume undoes a pause that came before it
+    if (paused) {
+      if (!known || known.getTime() < at.getTime()) this.groupPauses.set(groupId, at);
+    } else if (known && known.getTime() <= at.getTime()) this.groupPauses.delete(groupId);
+  }
+
+  /** How far back a group's pause can still matter here: a claim's lease. */
+  groupPausesSince(): Date {
+    return new Date(this.o.clock.now().getTime() - (this.o.leaseMs ?? DEFAULT_LEASE_MS));
   }
 
   /** Posts queued or in flight here for a bot. */

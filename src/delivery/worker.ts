@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
 import type { BotConfig } from '../config/bots.js';
 import { heartbeat, onlineBotIds, recordBotState } from '../store/bots-repo.js';
-import { findGroupById } from '../store/groups-repo.js';
+import { findGroupById, recentGroupPauses } from '../store/groups-repo.js';
 import { expireLeases, finishedRuns, openDeliveries, reassignOrphans, skipPlanned } from '../store/deliveries-repo.js';
 import { stoppedCampaigns } from '../store/campaigns-repo.js';
 import { closeRuns } from '../store/runs-repo.js';
@@ -170,14 +170,19 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.stopsTimer = setInterval(() => void this.readStops(), Math.min(STOPS_EVERY_MS, this.o.tickMs ?? 5000));
   }
 
-  /** Which campaigns are paused or cancelled, for the lanes; the sweep also skips a cancelled one's planned posts. */
+  /**
+   * Which campaigns are paused or cancelled, and which groups officers paused
+   * through other workers' bots lately, for the lanes; the sweep also skips a
+   * cancelled campaign's planned posts.
+   */
   private readStops(): Promise<ReadonlyMap<string, CampaignStop>> {
     // one read at a time; a database outage is logged once, not every second (the lanes keep the last answer)
-    this.readingStops ??= stoppedCampaigns(this.o.store)
-      .then((stops) => {
+    this.readingStops ??= Promise.all([stoppedCampaigns(this.o.store), recentGroupPauses(this.o.store, this.dispatcher.groupPausesSince())])
+      .then(([stops, pauses]) => {
         if (this.stopsFailing) this.log.info('reading paused and cancelled campaigns again');
         this.stopsFailing = false;
         this.dispatcher.stopCampaigns(stops);
+        for (const p of pauses) this.dispatcher.pauseGroup(p.groupId, p.paused, p.at);
         return stops as ReadonlyMap<string, CampaignStop>;
       })
       .catch((err: unknown) => {

@@ -203,9 +203,10 @@ export class GroupMembership {
       }
       case 'pause':
       case 'resume': {
-        const g = await setGroupPaused(this.o.store, room.id, cmd.kind === 'pause');
+        const g = await setGroupPaused(this.o.store, room.id, cmd.kind === 'pause', this.o.clock.now());
         // the bot says the reminders are paused: posts already planned for the group do not go out either (the
-        // ones a lane of this worker holds claimed are skipped there, the rest in the outbox)
+        // ones a lane holds claimed are skipped there: at once in this worker, within a second in the others;
+        // the rest in the outbox)
         if (g) this.o.onGroupPaused?.(g.id, cmd.kind === 'pause');
         const skipped = g && cmd.kind === 'pause' ? (await skipPlannedForGroup(this.o.store, g.id, GROUP_PAUSED, this.o.clock.now())).length : 0;
         log.info({ status: g?.status, ...(skipped ? { skipped } : {}) }, 'group posts ' + (cmd.kind === 'pause' ? 'paused' : 'resumed'));

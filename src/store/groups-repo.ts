@@ -244,14 +244,34 @@ async function setGroupFields(store: Store, current: { _id: unknown; rev?: strin
   }
 }
 
-/** Pause or resume posts to a group. Resuming an untagged group leaves it pending. */
-export async function setGroupPaused(store: Store, roomId: string, paused: boolean): Promise<GroupRecord | undefined> {
+/**
+ * Pause or resume posts to a group. Resuming an untagged group leaves it
+ * pending. The change is also put in `group_pauses`, where every worker reads
+ * it within a second (a post one of them holds claimed for the group is then
+ * not sent after the pause).
+ */
+export async function setGroupPaused(store: Store, roomId: string, paused: boolean, at: Date): Promise<GroupRecord | undefined> {
   const current = await store.models.Group.findOne({ roomId }).lean();
   if (!current || current.status === 'left') return current ? toRecord(current) : undefined;
   const status: GroupStatus = paused ? 'paused' : current.district && current.segments.length ? 'active' : 'pending';
   await setGroupFields(store, current, { status });
+  await store.models.GroupPause.updateOne({ _id: String(current._id) }, { $set: { paused, at } }, { upsert: true });
   await registryChanged(store);
   return { ...toRecord(current), status };
+}
+
+export interface GroupPauseNews {
+  groupId: string;
+  paused: boolean;
+  at: Date;
+}
+
+/** Groups paused or resumed since `since`; older news, which no claim can still need, is deleted. */
+export async function recentGroupPauses(store: Store, since: Date): Promise<GroupPauseNews[]> {
+  const docs = await store.models.GroupPause.find({}).lean();
+  const old = docs.filter((d) => d.at.getTime() < since.getTime());
+  if (old.length) await store.models.GroupPause.deleteMany({ _id: { $in: old.map((d) => d._id) }, at: { $lt: since } });
+  return docs.filter((d) => d.at.getTime() >= since.getTime()).map((d) => ({ groupId: d._id, paused: d.paused, at: d.at }));
 }
 
 export interface TagGroupInput {

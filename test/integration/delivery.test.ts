@@ -10,7 +10,7 @@ import { Fleet } from '../../src/fleet/fleet.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { Limiters } from '../../src/delivery/limiters.js';
 import { countByStatus, loadDeliveries, runOutcome } from '../../src/store/deliveries-repo.js';
-import { listGroups, type GroupRecord } from '../../src/store/groups-repo.js';
+import { listGroups, setGroupPaused, type GroupRecord } from '../../src/store/groups-repo.js';
 import type { Store } from '../../src/store/connection.js';
 import type { BotLimits } from '../../src/config/bots.js';
 import { waitFor as waitUntil } from '../support/wait.js';
@@ -273,6 +273,25 @@ describe('fleet delivery over the gRPC simulator', () => {
     await waitFor(() => expect(h.world.roomMessages(target.roomId).filter((m) => m.talkerId === alpha && m.mentionIds.includes(TEST_OFFICER.id))).toHaveLength(1));
     h.world.mention(target.roomId, TEST_OFFICER.id, 'alpha', '恢复');
     await waitFor(async () => expect((await listGroups(store, { status: 'active' })).map((g) => g.id)).toContain(target.id));
+  });
+
+  it('should not send a post its lane holds claimed when an officer paused the group through another worker\'s bot', async () => {
+    const target = (await listGroups(store, { status: 'active' })).filter((g) => g.botIds.includes('alpha'))[2]!;
+    const alpha = h.world.botContactId('alpha');
+    const busy = worker.fleet.runner('alpha')!.speak(() => new Promise((resolve) => setTimeout(resolve, 2000)));
+    await planFor(store, [target], 'run-far-pause@1', { pick: () => 'alpha' });
+    await waitFor(async () => expect((await countByStatus(store, 'run-far-pause@1')).sending).toBe(1));
+    // what the other worker's bot does on the officer's 暂停: no event reaches this worker, only the database
+    await setGroupPaused(store, target.roomId, true, new Date());
+    await busy;
+    await waitFor(async () => expect((await finalCounts('run-far-pause@1')).open).toBe(0));
+    expect((await runOutcome(store, 'run-far-pause@1')).notSent).toEqual([{ status: 'skipped', reason: 'group paused by an officer', deliveries: 1 }]);
+    expect(h.world.postsBy(alpha).filter((m) => m.text.includes('run-far-pause@1'))).toHaveLength(0);
+    // resumed the same way: this worker sends to the group again
+    await setGroupPaused(store, target.roomId, false, new Date());
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await planFor(store, [target], 'run-far-pause@2', { pick: () => 'alpha' });
+    await waitFor(async () => expect((await finalCounts('run-far-pause@2')).sent).toBe(1));
   });
 
   it('should find out at send time what changed while no worker listened: a removed bot, a room under a new id', async () => {

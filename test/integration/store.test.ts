@@ -10,7 +10,7 @@ import {
 } from '../../src/store/deliveries-repo.js';
 import { closeRuns, recordPlan } from '../../src/store/runs-repo.js';
 import { firstTime, forgetMessageKeys, messageOnceKey } from '../../src/store/once.js';
-import { findGroupByRoomId, registerSeenGroups, registryVersion, tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
+import { findGroupByRoomId, recentGroupPauses, registerSeenGroups, registryVersion, setGroupPaused, tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
 
 describe('store against the real database', () => {
   let store: Store & { drop(): Promise<void> };
@@ -81,6 +81,30 @@ describe('store against the real database', () => {
     const v2 = await registryVersion(store);
     expect(new Set([v0, v1, v2]).size).toBe(3);
     expect(await registryVersion(store)).toBe(v2); // reading changes nothing
+  });
+
+  it('should tell every worker of an officer\'s pause or resume of a group for a lease, then forget the news (the group keeps its status)', async () => {
+    const t0 = new Date('2026-11-25T08:00:00Z');
+    const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
+    await upsertSeenGroup(store, { roomId: 'p1@chatroom', topic: '鼓楼区测试群一', memberCount: 3, botId: 'a', memberSample: [] }, t0);
+    await upsertSeenGroup(store, { roomId: 'p2@chatroom', topic: '鼓楼区测试群二', memberCount: 3, botId: 'a', memberSample: [] }, t0);
+    await tagGroup(store, 'p1@chatroom', { district: '鼓楼区', segments: ['general'], taggedBy: 'test' });
+    const g1 = await setGroupPaused(store, 'p1@chatroom', true, t0);
+    const g2 = await setGroupPaused(store, 'p2@chatroom', true, minutes(1));
+    expect(g1?.status).toBe('paused');
+    expect(await recentGroupPauses(store, minutes(-2))).toEqual(expect.arrayContaining([
+      { groupId: g1!.id, paused: true, at: t0 }, { groupId: g2!.id, paused: true, at: minutes(1) },
+    ]));
+    // only the newest change of a group is news; resuming an untagged group leaves it pending
+    expect((await setGroupPaused(store, 'p1@chatroom', false, minutes(2)))?.status).toBe('active');
+    expect((await setGroupPaused(store, 'p2@chatroom', false, minutes(3)))?.status).toBe('pending');
+    expect(await recentGroupPauses(store, minutes(1))).toEqual(expect.arrayContaining([
+      { groupId: g1!.id, paused: false, at: minutes(2) }, { groupId: g2!.id, paused: false, at: minutes(3) },
+    ]));
+    // news older than the lease is gone for everyone
+    expect(await recentGroupPauses(store, minutes(2.5))).toEqual([{ groupId: g2!.id, paused: false, at: minutes(3) }]);
+    expect(await store.models.GroupPause.countDocuments()).toBe(1);
+    expect((await findGroupByRoomId(store, 'p1@chatroom'))?.status).toBe('active');
   });
 
   it('should register a bot\'s rooms in one look: new ones inserted, changed ones written, unchanged ones left alone, renamed ones adopted', async () => {

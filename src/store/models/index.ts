@@ -11,6 +11,7 @@ import { leaseModel, type LeaseModel } from './leases.js';
 import { workerModel, type WorkerModel } from './workers.js';
 import { tipModel, type TipModel } from './tips.js';
 import { metaModel, type MetaModel } from './meta.js';
+import { groupPauseModel, type GroupPauseModel } from './group-pauses.js';
 import { engagementModels, type AreaCut, type CounterLevel, type CounterModel, type EngagementModel, type SketchModel } from './engagement.js';
 
 export interface Models {
@@ -25,13 +26,14 @@ export interface Models {
   Worker: WorkerModel;
   Tip: TipModel;
   Meta: MetaModel;
+  GroupPause: GroupPauseModel;
   Engagement: EngagementModel;
   Counters: Record<CounterLevel, CounterModel>;
   Sketches: Record<AreaCut, SketchModel>;
 }
 
 export function registerModels(conn: Connection): Models {
-  return { Group: groupModel(conn), Delivery: deliveryModel(conn), DeliveryEvent: deliveryEventModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Worker: workerModel(conn), Tip: tipModel(conn), Meta: metaModel(conn), ...engagementModels(conn) };
+  return { Group: groupModel(conn), Delivery: deliveryModel(conn), DeliveryEvent: deliveryEventModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Worker: workerModel(conn), Tip: tipModel(conn), Meta: metaModel(conn), GroupPause: groupPauseModel(conn), ...engagementModels(conn) };
 }
 
 /** Every model, flat (for creating indexes). */
