@@ -63,7 +63,7 @@ export function registerCommands(program: Command): void {
 
   program
     .command('sim')
-    .description('start the WeChat simulator: one gRPC puppet service per bot over a shared synthetic world; while it runs, faults are switched on its standard input (type help)')
+    .description('start the WeChat simulator: one gRPC puppet service per bot over a shared synthetic world; while it runs, its standard input switches faults and lets you speak as an officer in a group (type help)')
     .option('--groups <n>', 'groups', int, 36)
     .option('--members-per-group <n>', 'mean members per group', int, 80)
     .option('--bots <k>', 'bots (the first k of bots/, then extra sim-NN bots)', int, 3)

@@ -11,6 +11,8 @@ export const SIM_CONSOLE_HELP = [
   '  reid              every room gets a new id, as some puppets do after a restart',
   `  fault <bot>:<kind>=<value>   switch a fault on (${FAULT_KINDS})`,
   '  clear <bot>       switch its faults off',
+  '  officer <group> <bot> <text>   the group\'s officer says "@<bot> <text>" there (暂停, 恢复, 确认, 登记 …, 帮助);',
+  '                    <group> is a room id or topic; the bot\'s answer is printed when it comes',
   '  help',
 ].join('\n');
 
@@ -18,6 +20,7 @@ export type SimCommand =
   | { kind: 'drop' | 'restore' | 'logout' | 'login' | 'clear'; botId: string }
   | { kind: 'reid' }
   | { kind: 'fault'; botId: string; faults: SimFaults }
+  | { kind: 'officer'; group: string; botId: string; text: string }
   | { kind: 'help' }
   | { kind: 'none' };
 
@@ -42,6 +45,12 @@ export function parseSimCommand(line: string, botIds: readonly string[], faults:
     } catch (err) {
       return { error: (err as Error).message };
     }
+  }
+  if (verb === 'officer') {
+    const [botArg, ...text] = rest;
+    if (!arg || !botArg || text.length === 0) return { error: `officer takes <group> <bot> <text>, e.g. officer 鼓楼区温泉街道老年反诈群 ${botIds[0] ?? 'gulou-01'} 暂停` };
+    const bot = knownBot(botArg);
+    return typeof bot === 'string' ? { kind: 'officer', group: arg, botId: bot, text: text.join(' ') } : bot;
   }
   if (verb === 'drop' || verb === 'restore' || verb === 'logout' || verb === 'login' || verb === 'clear') {
     if (rest.length) return { error: `${verb} takes one bot` };

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { SIM_CONSOLE_HELP, parseSimCommand } from './console-command.js';
 import type { Simulator } from './simulator.js';
+import type { SimMessage } from './world-model.js';
 
 /**
  * `zhimi sim`'s console: faults switched while it runs, one command a line on
@@ -34,6 +35,10 @@ export function startSimConsole(sim: Simulator, input: Readable, out: Writable):
       out.write(`${moved.size} rooms have new ids (bots find out at their next look or send)\n`);
       return;
     }
+    if (c.kind === 'officer') {
+      officerSays(c.group, c.botId, c.text);
+      return;
+    }
     const e = sim.endpointOf(c.botId);
     switch (c.kind) {
       case 'drop':
@@ -63,5 +68,40 @@ export function startSimConsole(sim: Simulator, input: Readable, out: Writable):
     }
   }
 
+  /** The group's officer mentions the bot; the bot's next message in the group (its answer) is printed when it comes. */
+  function officerSays(group: string, botId: string, text: string): void {
+    const world = sim.world;
+    const rooms = [...world.rooms.values()];
+    const room = rooms.find((r) => r.id === group || r.topic === group);
+    if (!room) {
+      out.write(`no group "${group}": give a room id or a topic, e.g. ${rooms[0]?.topic ?? '…'}\n`);
+      return;
+    }
+    const officerId = room.memberIds.find((id) => world.contacts.get(id)?.kind === 'officer');
+    if (!officerId) {
+      out.write(`no officer in ${room.topic} (officers are those of bots/fleet.yaml who serve its district)\n`);
+      return;
+    }
+    const botContact = world.botContactId(botId);
+    if (!room.memberIds.includes(botContact)) {
+      out.write(`${botId} is not in ${room.topic}\n`);
+      return;
+    }
+    const answered = (m: SimMessage): void => {
+      if (m.roomId !== room.id || m.talkerId !== botContact) return;
+      clearTimeout(timer);
+      world.off('message', answered);
+      out.write(`${botId} answered in ${room.topic}: ${m.text}\n`);
+    };
+    const timer = setTimeout(() => world.off('message', answered), ANSWER_WAIT_MS);
+    timer.unref();
+    world.on('message', answered);
+    world.mention(room.id, officerId, botId, text);
+    out.write(`${world.contacts.get(officerId)?.name ?? 'an officer'} in ${room.topic}: @${botId} ${text}\n`);
+  }
+
   return () => rl.close();
 }
+
+/** How long the console waits to print a bot's answer to an officer. */
+const ANSWER_WAIT_MS = 30_000;

@@ -60,6 +60,23 @@ describe('zhimi sim\'s console: faults switched while the simulator runs', () =>
     expect([...h.world.rooms.keys()].some((id) => before.includes(id))).toBe(false);
   });
 
+  it('should let a developer speak as a group\'s officer to a bot, and print the bot\'s answer', async () => {
+    const room = [...h.world.rooms.values()].find((r) => r.memberIds.includes(h.world.botContactId('alpha')))!;
+    const alpha = h.world.botContactId('alpha');
+    input.write(`officer ${room.topic} alpha 暂停\n`);
+    await waitFor(() => expect(said).toContain(`王警官 in ${room.topic}: @alpha 暂停`));
+    const said1 = h.world.roomMessages(room.id).at(-1)!;
+    expect(said1).toMatchObject({ talkerId: 'officer-test-wang', mentionIds: [alpha] });
+    expect(said1.text).toContain('暂停');
+    // (no worker runs here: the bot's answer is posted as a worker's bot would post it)
+    h.world.post({ talkerId: alpha, roomId: room.id, text: '@王警官 已暂停本群的反诈提醒', mentionIds: ['officer-test-wang'] });
+    await waitFor(() => expect(said).toContain(`alpha answered in ${room.topic}: @王警官 已暂停本群的反诈提醒`));
+    input.write(`officer ${room.id} alpha 帮助\nofficer 没有这个群 alpha 暂停\nofficer ${room.topic} alpha\n`);
+    await waitFor(() => expect(said).toContain('officer takes <group> <bot> <text>'));
+    expect(said).toContain(`王警官 in ${room.topic}: @alpha 帮助`);
+    expect(said).toContain('no group "没有这个群": give a room id or a topic');
+  });
+
   it('should answer a wrong line with what is allowed, and go on', async () => {
     input.write('drop gamma\nfault alpha:slow=fast\nhelp\n');
     await waitFor(() => expect(said).toContain('restore <bot>'));

@@ -13,6 +13,7 @@ describe('the simulator console', () => {
     expect(parseSimCommand('clear gulou-01', bots)).toEqual({ kind: 'clear', botId: 'gulou-01' });
     expect(parseSimCommand('', bots)).toEqual({ kind: 'none' });
     expect(parseSimCommand('help', bots)).toEqual({ kind: 'help' });
+    expect(parseSimCommand('officer 鼓楼区温泉街道老年反诈群 gulou-01 登记 鼓楼区 温泉派出所 老年人', bots)).toEqual({ kind: 'officer', group: '鼓楼区温泉街道老年反诈群', botId: 'gulou-01', text: '登记 鼓楼区 温泉派出所 老年人' });
   });
 
   it('should add a fault to the bot\'s faults so far', () => {
@@ -26,6 +27,8 @@ describe('the simulator console', () => {
     expect(parseSimCommand('reid gulou-01', bots)).toMatchObject({ error: expect.stringContaining('every room') });
     expect(parseSimCommand('fault gulou-01:slow=fast', bots)).toMatchObject({ error: expect.stringContaining('whole number of milliseconds') });
     expect(parseSimCommand('fault nobody:slow=10', bots)).toMatchObject({ error: expect.stringContaining('no bot nobody') });
+    expect(parseSimCommand('officer 某群 gulou-01', bots)).toMatchObject({ error: expect.stringContaining('officer takes <group> <bot> <text>') });
+    expect(parseSimCommand('officer 某群 gulou-99 暂停', bots)).toMatchObject({ error: expect.stringContaining('no bot gulou-99') });
     expect(parseSimCommand('explode gulou-01', bots)).toMatchObject({ error: expect.stringMatching(/^unknown command "explode"; commands/) });
   });
 });
