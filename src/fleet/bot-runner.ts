@@ -10,6 +10,7 @@ import { SendPacer, type Pacing } from './send-pacer.js';
 import { sleep, waitUntil } from './precise-wait.js';
 import { forgetLoginQr, loginQrForTerminal, writeLoginQr } from './login-qr.js';
 import { PuppetRestarter, type RestartablePuppet } from './puppet-restart.js';
+import { DEFAULT_LIVENESS, livenessAction, unlessAborted, type LivenessLimits } from './liveness.js';
 import { paths } from '../config/paths.js';
 
 // Wechaty and the puppet service log through one brolog instance; keep it
@@ -65,6 +66,8 @@ export interface BotRunnerOptions {
   pacing?: () => Pacing;
   /** A reply failed to send (its error is thrown on too): a throttling sign backs the bot off. */
   onReplyFailed?: (err: unknown) => void;
+  /** Silence of a puppet service before the bot asks it (`ding`), and before it counts the connection as lost. @defaultValue 10 s, 20 s */
+  liveness?: LivenessLimits;
 }
 
 /** What a bot sees of a room it is a member of. */
@@ -106,6 +109,12 @@ export class BotRunner extends EventEmitter<BotEvents> {
   private readonly pacer: SendPacer;
   /** The last message waiting for or in its turn (the next one goes after it). */
   private lastInTurn: Promise<void> = Promise.resolve();
+  /** The last sign of life from its puppet service (an event, a `dong`, an answered call), and whether it was asked since. */
+  private lastSign = Date.now();
+  private dinged = false;
+  /** Ends the calls of a connection that went silent (they would wait for ever): renewed at each login. */
+  private callsAbort = new AbortController();
+  private readonly livenessTimer: NodeJS.Timeout;
 
   constructor(private readonly options: BotRunnerOptions) {
     super();
@@ -137,6 +146,43 @@ export class BotRunner extends EventEmitter<BotEvents> {
       this.log.warn({ err: scrubSecrets(error.message) }, 'bot error');
       this.emit('trouble', { botId: this.bot.id, error });
     });
+    const sign = (): void => this.noteSign();
+    for (const event of ['heartbeat', 'dong', 'message', 'ready', 'room-join', 'room-leave', 'room-topic', 'room-invite', 'friendship'] as const) this.wechaty.on(event as 'heartbeat', sign);
+    const limits = options.liveness ?? DEFAULT_LIVENESS;
+    this.livenessTimer = setInterval(() => this.checkAlive(limits), Math.max(20, Math.min(1000, limits.dingAfterMs / 4)));
+    this.livenessTimer.unref();
+  }
+
+  private noteSign(): void {
+    this.lastSign = Date.now();
+    this.dinged = false;
+  }
+
+  /**
+   * A puppet service silent for too long while the bot is online: asked
+   * first, then counted as a lost connection (see `liveness.ts`). Only for
+   * `wechaty-puppet-service` puppets, whose server answers every `ding`.
+   */
+  private checkAlive(limits: LivenessLimits): void {
+    if (!this.online || this.stopping || this.bot.puppet.name !== 'wechaty-puppet-service') return;
+    const silentMs = Date.now() - this.lastSign;
+    const action = livenessAction(silentMs, this.dinged, limits);
+    if (action === 'ding') {
+      this.dinged = true;
+      void Promise.resolve()
+        .then(() => this.wechaty.puppet.ding('zhimi'))
+        .catch(() => undefined);
+    } else if (action === 'lost') {
+      // its calls under way never end on their own: a post being sent may have gone out (unknown, never resent)
+      this.callsAbort.abort();
+      this.lostConnection(`puppet service went silent: no answer for ${Math.round(silentMs / 1000)} s`);
+    }
+  }
+
+  /** Online (again): signs of life count from now, and calls from now on are ended only by a later silence. */
+  private freshConnection(): void {
+    this.noteSign();
+    this.callsAbort = new AbortController();
   }
 
   /**
@@ -238,6 +284,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
       this.log.error('the puppet logged in as a different WeChat account than before; the bot stays offline (check the account of its token)');
       return;
     }
+    this.freshConnection();
     this.online = true;
     this.log.info({ name: this.bot.name }, 'bot logged in again');
     void forgetLoginQr(this.qrDir, this.bot.id).catch(() => undefined);
@@ -301,6 +348,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
       this.abortLogin = undefined;
       this.extendLogin = undefined;
     }
+    this.freshConnection();
     this.online = true;
     this.loggedInBefore = true;
     this.log.info({ name: this.bot.name }, 'bot logged in');
@@ -347,9 +395,17 @@ export class BotRunner extends EventEmitter<BotEvents> {
     };
     // an error or an empty list from the puppet proves nothing: ask through the room, as before
     let members: string[];
+    const calls = this.callsAbort.signal;
     try {
-      members = await this.wechaty.puppet.roomMemberList(roomId).catch(() => [] as string[]);
-      if (members.length === 0) members = await viaRoom();
+      members = await unlessAborted(
+        (async () => {
+          const listed = await this.wechaty.puppet.roomMemberList(roomId).catch(() => [] as string[]);
+          return listed.length > 0 ? listed : viaRoom();
+        })(),
+        calls,
+        () => new Error('puppet service went silent: no answer to the member list, nothing sent'),
+      );
+      this.noteSign();
     } catch (err) {
       // nothing was sent: a service gone takes the bot offline (its posts wait or move, not failures of theirs)
       if (isConnectionLoss(err)) this.lostConnection((err as Error).message);
@@ -360,7 +416,8 @@ export class BotRunner extends EventEmitter<BotEvents> {
     try {
       await this.inTurn(async () => {
         if (stillWanted && !stillWanted()) return;
-        await this.wechaty.puppet.messageSendText(roomId, text);
+        await unlessAborted(this.wechaty.puppet.messageSendText(roomId, text), calls, () => new Error('no answer from its puppet service to the send: timed out, the post may have gone out'));
+        this.noteSign();
         sent = true;
       });
     } catch (err) {
@@ -404,6 +461,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
   stop(): Promise<void> {
     this.online = false;
     this.stopping = true;
+    clearInterval(this.livenessTimer);
     this.stopSignal.abort();
     this.abortLogin?.(new Error('stopped before it logged in'));
     // once, and after a start under way has ended (a failed start stops the puppet itself): stopping a

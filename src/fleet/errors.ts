@@ -24,8 +24,8 @@ export class NotInGroupError extends PuppetError {
   }
 }
 
-/** Signs that the puppet service cannot be reached (gRPC UNAVAILABLE, a dropped or refused connection): nothing was sent. */
-const CONNECTION_LOSS = [/\b14 UNAVAILABLE\b/, /Connection dropped/i, /No connection established/i, /\bECONNREFUSED\b|\bECONNRESET\b/, /no grpc manager/i];
+/** Signs that the puppet service cannot be reached (gRPC UNAVAILABLE, a dropped or refused connection, one gone silent): nothing was sent. */
+const CONNECTION_LOSS = [/\b14 UNAVAILABLE\b/, /Connection dropped/i, /No connection established/i, /\bECONNREFUSED\b|\bECONNRESET\b/, /no grpc manager/i, /puppet service went silent/i];
 
 /** Did the bot lose its connection to its puppet service (not the account's fault, nor the post's)? */
 export function isConnectionLoss(err: unknown): boolean {

@@ -1,3 +1,5 @@
+import { within } from './liveness.js';
+
 /** An emitter's listener, to remove later. */
 interface ListenerRef {
   emitter: Emitter;
@@ -67,10 +69,15 @@ export class PuppetRestarter {
     this.started = new StartListeners(puppet);
   }
 
-  /** Stop (errors ignored: it may be half gone) and start again; rejects as the start does. */
-  async restart(): Promise<void> {
-    await this.puppet.stop().catch(() => undefined);
+  /**
+   * Stop (errors ignored: it may be half gone) and start again; rejects as
+   * the start does. Neither waits past its limit: on a connection that went
+   * silent, wechaty-puppet-service's stop and start make calls without a
+   * deadline that never end (they are left to themselves).
+   */
+  async restart(limits: { stopMs: number; startMs: number } = { stopMs: 5000, startMs: 15_000 }): Promise<void> {
+    await within(this.puppet.stop(), limits.stopMs, () => new Error('stop took too long')).catch(() => undefined);
     this.started.removeAdded();
-    await this.started.during(() => this.puppet.start());
+    await this.started.during(() => within(this.puppet.start(), limits.startMs, () => new Error(`no answer from its puppet service within ${limits.startMs / 1000} s of a start`)));
   }
 }

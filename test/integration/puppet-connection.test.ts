@@ -4,6 +4,7 @@ import { content, startSimHarness, type SimHarness } from '../support/sim.js';
 import { captureLogger } from '../support/log.js';
 import { planFor, tagAll } from '../support/plan.js';
 import { waitFor as waitUntil } from '../support/wait.js';
+import { startFreezeProxy, type FreezeProxy } from '../support/freeze-proxy.js';
 import { systemClock } from '../../src/config/clock.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { FleetWorker } from '../../src/delivery/worker.js';
@@ -208,4 +209,51 @@ describe('a bot whose account must be logged in with a QR scan, over the gRPC si
     expect(runner.isOnline).toBe(true);
     await runner.stop();
   });
+});
+
+/** A network partition: the puppet service stops answering, without an error and without closing the connection. */
+describe('a bot whose puppet service goes silent, over the gRPC simulator', () => {
+  let h: SimHarness;
+  let proxy: FreezeProxy;
+  const logs = captureLogger('info');
+
+  beforeAll(async () => {
+    h = await startSimHarness(['quiet'], { groups: 2, membersPerGroup: 4, seed: 33 });
+    proxy = await startFreezeProxy(h.config.bots[0]!.puppet.endpoint!);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await h?.stop();
+  });
+
+  it('should count the connection as lost within its limit, end a call that never gets an answer, and come back after the partition', async () => {
+    const configured = h.config.bots[0]!;
+    const bot = { ...configured, puppet: { ...configured.puppet, endpoint: proxy.endpoint } };
+    // a live service answers each ding (the simulated one a second later): the bot asks after 0.4 s of silence, gives up after 2.5 s
+    const runner = new BotRunner({ bot, puppet: await h.puppetFactory(bot), keyer: createMemberKeyer('s'.repeat(32)), log: logs.log, liveness: { dingAfterMs: 400, lostAfterMs: 2500 }, reconnectDelayMs: () => 300 });
+    const logouts: string[] = [];
+    runner.on('logout', (e) => logouts.push(e.reason));
+    await runner.start();
+    const room = [...h.world.rooms.values()][0]!;
+    await runner.say(room.id, '分区前');
+    // idle, but alive: asked and answered, never counted lost
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    expect(runner.isOnline).toBe(true);
+    expect(logouts).toEqual([]);
+
+    proxy.freeze();
+    const frozenAt = Date.now();
+    const during = runner.say(room.id, '分区中').then(() => 'answered', (err: Error) => err.message);
+    await waitFor(() => expect(runner.isOnline).toBe(false), 6000);
+    expect(Date.now() - frozenAt).toBeLessThan(4000);
+    expect(logouts).toEqual([expect.stringMatching(/^puppet connection lost: puppet service went silent: no answer for [23] s$/)]);
+    // the call under way ends instead of waiting for ever: before the send nothing went out (it moves); in it, maybe (unknown)
+    expect(await during).toMatch(/went silent: no answer to the member list, nothing sent|no answer from its puppet service to the send: timed out, the post may have gone out/);
+
+    proxy.thaw();
+    await waitFor(() => expect(runner.isOnline).toBe(true), 60_000);
+    await runner.say(room.id, '分区后');
+    expect(h.world.roomMessages(room.id).map((m) => m.text)).toContain('分区后');
+    await runner.stop();
+  }, 90_000);
 });
