@@ -10,7 +10,7 @@ import { SendPacer, type Pacing } from './send-pacer.js';
 import { sleep, waitUntil } from './precise-wait.js';
 import { forgetLoginQr, loginQrForTerminal, writeLoginQr } from './login-qr.js';
 import { PuppetRestarter, type RestartablePuppet } from './puppet-restart.js';
-import { DEFAULT_LIVENESS, livenessAction, unlessAborted, type LivenessLimits } from './liveness.js';
+import { CallsUnderWay, DEFAULT_LIVENESS, livenessAction, type LivenessLimits } from './liveness.js';
 import { paths } from '../config/paths.js';
 
 // Wechaty and the puppet service log through one brolog instance; keep it
@@ -36,6 +36,11 @@ function guardPuppetRejections(log: Logger): void {
     log.warn({ err: scrubSecrets(String(r.details)), grpcCode: r.code }, 'puppet service error after start (handled)');
   });
 }
+
+/** A call before the send that a silent puppet service never answered: nothing was sent (a connection loss: the post moves). */
+const silentBeforeSend = (): Error => new Error('puppet service went silent: no answer to the member list, nothing sent');
+/** A send that a silent puppet service never answered: it may have gone out (a timeout: unknown, never resent). */
+const silentInSend = (): Error => new Error('no answer from its puppet service to the send: timed out, the post may have gone out');
 
 /** Events of one bot, for the fleet and the operator view. */
 export interface BotEvents {
@@ -112,8 +117,8 @@ export class BotRunner extends EventEmitter<BotEvents> {
   /** The last sign of life from its puppet service (an event, a `dong`, an answered call), and whether it was asked since. */
   private lastSign = Date.now();
   private dinged = false;
-  /** Ends the calls of a connection that went silent (they would wait for ever): renewed at each login. */
-  private callsAbort = new AbortController();
+  /** Calls to its puppet service under way: ended when a silent connection is given up (they would wait for ever). */
+  private readonly calls = new CallsUnderWay();
   private readonly livenessTimer: NodeJS.Timeout;
 
   constructor(private readonly options: BotRunnerOptions) {
@@ -174,15 +179,14 @@ export class BotRunner extends EventEmitter<BotEvents> {
         .catch(() => undefined);
     } else if (action === 'lost') {
       // its calls under way never end on their own: a post being sent may have gone out (unknown, never resent)
-      this.callsAbort.abort();
+      this.calls.endAll();
       this.lostConnection(`puppet service went silent: no answer for ${Math.round(silentMs / 1000)} s`);
     }
   }
 
-  /** Online (again): signs of life count from now, and calls from now on are ended only by a later silence. */
+  /** Online (again): signs of life count from now. */
   private freshConnection(): void {
     this.noteSign();
-    this.callsAbort = new AbortController();
   }
 
   /**
@@ -395,16 +399,9 @@ export class BotRunner extends EventEmitter<BotEvents> {
     };
     // an error or an empty list from the puppet proves nothing: ask through the room, as before
     let members: string[];
-    const calls = this.callsAbort.signal;
     try {
-      members = await unlessAborted(
-        (async () => {
-          const listed = await this.wechaty.puppet.roomMemberList(roomId).catch(() => [] as string[]);
-          return listed.length > 0 ? listed : viaRoom();
-        })(),
-        calls,
-        () => new Error('puppet service went silent: no answer to the member list, nothing sent'),
-      );
+      members = await this.calls.guard(this.wechaty.puppet.roomMemberList(roomId).catch(() => [] as string[]), silentBeforeSend);
+      if (members.length === 0) members = await this.calls.guard(viaRoom(), silentBeforeSend);
       this.noteSign();
     } catch (err) {
       // nothing was sent: a service gone takes the bot offline (its posts wait or move, not failures of theirs)
@@ -416,7 +413,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
     try {
       await this.inTurn(async () => {
         if (stillWanted && !stillWanted()) return;
-        await unlessAborted(this.wechaty.puppet.messageSendText(roomId, text), calls, () => new Error('no answer from its puppet service to the send: timed out, the post may have gone out'));
+        await this.calls.guard(this.wechaty.puppet.messageSendText(roomId, text), silentInSend);
         this.noteSign();
         sent = true;
       });

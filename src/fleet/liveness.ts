@@ -22,17 +22,32 @@ export function livenessAction(silentMs: number, dinged: boolean, limits: Livene
   return 'none';
 }
 
-/** Resolves with the promise, or rejects with `reason()` once `signal` aborts first (the promise is left to itself). */
-export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal, reason: () => Error): Promise<T> {
-  if (signal.aborted) return Promise.reject(reason());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(reason());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
-      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
-    );
-  });
+/**
+ * The calls under way on one bot's connection, so they can be ended when the
+ * connection is given up (on a silent one they would wait for ever). Cheap on
+ * the send path: one promise and a set entry per call.
+ */
+export class CallsUnderWay {
+  private readonly ends = new Set<() => void>();
+
+  /** Resolves or rejects as `call` does, or rejects with `reason()` when `endAll` comes first (`call` is left to itself). */
+  guard<T>(call: Promise<T>, reason: () => Error): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const end = (): void => reject(reason());
+      this.ends.add(end);
+      call.then(
+        (v) => (this.ends.delete(end), resolve(v)),
+        (e: unknown) => (this.ends.delete(end), reject(e)),
+      );
+    });
+  }
+
+  /** The connection is given up: every call under way ends now. */
+  endAll(): void {
+    const ends = [...this.ends];
+    this.ends.clear();
+    for (const end of ends) end();
+  }
 }
 
 /** Resolves or rejects as the promise does, or rejects with `reason()` after `ms` (the promise is left to itself). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIVENESS, livenessAction, unlessAborted, within } from '../../../src/fleet/liveness.js';
+import { CallsUnderWay, DEFAULT_LIVENESS, livenessAction, within } from '../../../src/fleet/liveness.js';
 
 describe('a puppet service that goes silent', () => {
   it('should ask once after a short silence and give the connection up after a long one', () => {
@@ -13,15 +13,18 @@ describe('a puppet service that goes silent', () => {
     expect(DEFAULT_LIVENESS.lostAfterMs).toBeLessThan(30_000);
   });
 
-  it('should end a call that waits for ever when the connection is given up, and leave an answered one alone', async () => {
-    const gone = new AbortController();
-    const forever = new Promise<string>(() => undefined);
-    const waiting = unlessAborted(forever, gone.signal, () => new Error('went silent'));
-    gone.abort();
+  it('should end the calls under way when the connection is given up, and leave answered ones alone', async () => {
+    const calls = new CallsUnderWay();
+    const waiting = calls.guard(new Promise<string>(() => undefined), () => new Error('went silent'));
+    const answered = calls.guard(Promise.resolve('ok'), () => new Error('x'));
+    const refused = calls.guard(Promise.reject(new Error('14 UNAVAILABLE')), () => new Error('x'));
+    await expect(answered).resolves.toBe('ok');
+    await expect(refused).rejects.toThrow('14 UNAVAILABLE');
+    calls.endAll();
     await expect(waiting).rejects.toThrow('went silent');
-    await expect(unlessAborted(Promise.resolve('ok'), new AbortController().signal, () => new Error('x'))).resolves.toBe('ok');
-    await expect(unlessAborted(Promise.reject(new Error('14 UNAVAILABLE')), new AbortController().signal, () => new Error('x'))).rejects.toThrow('14 UNAVAILABLE');
-    await expect(unlessAborted(Promise.resolve('late'), gone.signal, () => new Error('already silent'))).rejects.toThrow('already silent');
+    // ended once: a later call is not ended by the earlier loss
+    const later = calls.guard(new Promise<string>((resolve) => setTimeout(() => resolve('later'), 10)), () => new Error('x'));
+    await expect(later).resolves.toBe('later');
   });
 
   it('should not wait for a stop or start past its limit', async () => {
