@@ -184,11 +184,6 @@ export class BotRunner extends EventEmitter<BotEvents> {
     }
   }
 
-  /** Online (again): signs of life count from now. */
-  private freshConnection(): void {
-    this.noteSign();
-  }
-
   /**
    * The puppet service went away (a network outage, the service restarting):
    * the bot is offline — its posts go to other member bots — and it
@@ -288,7 +283,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
       this.log.error('the puppet logged in as a different WeChat account than before; the bot stays offline (check the account of its token)');
       return;
     }
-    this.freshConnection();
+    this.noteSign(); // online (again): signs of life count from now
     this.online = true;
     this.log.info({ name: this.bot.name }, 'bot logged in again');
     void forgetLoginQr(this.qrDir, this.bot.id).catch(() => undefined);
@@ -352,7 +347,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
       this.abortLogin = undefined;
       this.extendLogin = undefined;
     }
-    this.freshConnection();
+    this.noteSign(); // online (again): signs of life count from now
     this.online = true;
     this.loggedInBefore = true;
     this.log.info({ name: this.bot.name }, 'bot logged in');
