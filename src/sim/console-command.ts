@@ -6,6 +6,8 @@ export const SIM_CONSOLE_HELP = [
   'commands (one a line):',
   '  drop <bot>        its puppet service goes away (the account stays logged in there), as in an outage',
   '  restore <bot>     its puppet service is back, same endpoint and token',
+  '  freeze <bot>      a network partition: nothing passes to or from its puppet service, nothing is closed',
+  '  thaw <bot>        the partition ends',
   '  logout <bot>      the account logs out (banned, kicked, logged out on the phone)',
   '  login <bot>       its phone scans the QR code: the account logs in (again)',
   '  reid              every room gets a new id, as some puppets do after a restart',
@@ -17,7 +19,7 @@ export const SIM_CONSOLE_HELP = [
 ].join('\n');
 
 export type SimCommand =
-  | { kind: 'drop' | 'restore' | 'logout' | 'login' | 'clear'; botId: string }
+  | { kind: 'drop' | 'restore' | 'freeze' | 'thaw' | 'logout' | 'login' | 'clear'; botId: string }
   | { kind: 'reid' }
   | { kind: 'fault'; botId: string; faults: SimFaults }
   | { kind: 'officer'; group: string; botId: string; text: string }
@@ -52,7 +54,7 @@ export function parseSimCommand(line: string, botIds: readonly string[], faults:
     const bot = knownBot(botArg);
     return typeof bot === 'string' ? { kind: 'officer', group: arg, botId: bot, text: text.join(' ') } : bot;
   }
-  if (verb === 'drop' || verb === 'restore' || verb === 'logout' || verb === 'login' || verb === 'clear') {
+  if (verb === 'drop' || verb === 'restore' || verb === 'freeze' || verb === 'thaw' || verb === 'logout' || verb === 'login' || verb === 'clear') {
     if (rest.length) return { error: `${verb} takes one bot` };
     const bot = knownBot(arg);
     return typeof bot === 'string' ? { kind: verb, botId: bot } : bot;

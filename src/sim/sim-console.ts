@@ -49,6 +49,14 @@ export function startSimConsole(sim: Simulator, input: Readable, out: Writable):
         await e.restoreConnection();
         out.write(`${c.botId}: puppet service back at ${e.endpoint}\n`);
         return;
+      case 'freeze':
+        e.silence();
+        out.write(`${c.botId}: its puppet service is cut off without a word (no answers, no events, nothing closed)\n`);
+        return;
+      case 'thaw':
+        e.heal();
+        out.write(`${c.botId}: the network to its puppet service is back\n`);
+        return;
       case 'logout':
         await e.puppet.simulateLogout();
         out.write(`${c.botId}: logged out; the QR code to log it in again is shown to its bot (\`login ${c.botId}\` scans it)\n`);

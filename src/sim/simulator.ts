@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { PuppetServer } from 'wechaty-puppet-service';
 import { SimPuppet } from './sim-puppet.js';
+import { SimNetwork } from './sim-network.js';
 import type { SimWorld } from './world.js';
+import { freePort } from '../store/dev-db.js';
 
 /** One simulated account served over gRPC, as a puppet service provider would. */
 export interface SimEndpoint {
@@ -13,6 +15,10 @@ export interface SimEndpoint {
   dropConnection(): Promise<void>;
   /** The puppet service is reachable again, at the same endpoint with the same token. */
   restoreConnection(): Promise<void>;
+  /** A network partition: nothing passes between the bot and its puppet service, and nothing is closed. */
+  silence(): void;
+  /** The partition ends (connections held through it are reset; new ones pass). */
+  heal(): void;
 }
 
 export interface SimulatorOptions {
@@ -36,26 +42,33 @@ export function makeToken(): string {
 
 /**
  * Start, per bot, a `PuppetServer` (wechaty-puppet-service, gRPC with TLS and
- * token auth) in front of a {@link SimPuppet}, all sharing one world.
+ * token auth) in front of a {@link SimPuppet}, all sharing one world. Bots
+ * reach it through a {@link SimNetwork} on the bot's endpoint, which the
+ * console can cut or silence.
  */
 export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
   const endpoints: SimEndpoint[] = [];
   const servers: PuppetServer[] = [];
+  const networks: SimNetwork[] = [];
   // each PuppetServer's file-box registry adds one `exit` listener to the process: one per bot is expected, not a leak
   process.setMaxListeners(process.getMaxListeners() + o.bots.length);
   try {
     for (const b of o.bots) {
       const puppet = new SimPuppet({ world: o.world, botId: b.botId });
       const token = b.token ?? makeToken();
-      const server = new PuppetServer({ puppet, token, endpoint: b.endpoint });
+      const behind = `127.0.0.1:${await freePort()}`;
+      const server = new PuppetServer({ puppet, token, endpoint: behind });
       await server.start();
       servers.push(server);
+      const network = await SimNetwork.open(b.endpoint, behind);
+      networks.push(network);
       let up = true;
       endpoints.push({
         botId: b.botId, endpoint: b.endpoint, token, puppet,
         async dropConnection() {
           if (!up) return;
           up = false;
+          await network.cut();
           await server.stop();
         },
         async restoreConnection() {
@@ -63,11 +76,14 @@ export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
           up = true;
           if (puppet.faults.newRoomIdsOnReconnect) o.world.reidentifyRooms();
           await server.start();
+          await network.restore();
         },
+        silence: () => network.silence(),
+        heal: () => network.heal(),
       });
     }
   } catch (err) {
-    await Promise.allSettled(servers.map((s) => s.stop()));
+    await Promise.allSettled([...networks.map((n) => n.close()), ...servers.map((s) => s.stop())]);
     throw err;
   }
   return {
@@ -79,7 +95,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
       return e;
     },
     async stop() {
-      await Promise.allSettled(servers.map((s) => s.stop()));
+      await Promise.allSettled([...networks.map((n) => n.close()), ...servers.map((s) => s.stop())]);
       process.setMaxListeners(Math.max(10, process.getMaxListeners() - o.bots.length));
       await Promise.allSettled(endpoints.map((e) => (e.puppet.isLoggedIn || e.puppet.state.active() ? e.puppet.stop() : undefined)));
     },

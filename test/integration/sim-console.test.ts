@@ -39,6 +39,10 @@ describe('zhimi sim\'s console: faults switched while the simulator runs', () =>
     input.write('restore alpha\n');
     await waitFor(() => expect(said).toContain(`alpha: puppet service back at ${alpha.endpoint}`));
     expect(await reachable(alpha.endpoint)).toBe(true);
+    // a partition: the endpoint still takes connections, nothing passes; then it ends
+    input.write('freeze alpha\nthaw alpha\n');
+    await waitFor(() => expect(said).toContain('alpha: the network to its puppet service is back'));
+    expect(said).toContain('alpha: its puppet service is cut off without a word');
 
     // (no bot connects here: the account is started as a bot's first call would)
     const beta = h.sim.endpointOf('beta').puppet;

@@ -10,6 +10,8 @@ describe('the simulator console', () => {
     expect(parseSimCommand('logout cangshan-01', bots)).toEqual({ kind: 'logout', botId: 'cangshan-01' });
     expect(parseSimCommand('login cangshan-01', bots)).toEqual({ kind: 'login', botId: 'cangshan-01' });
     expect(parseSimCommand('reid', bots)).toEqual({ kind: 'reid' });
+    expect(parseSimCommand('freeze gulou-01', bots)).toEqual({ kind: 'freeze', botId: 'gulou-01' });
+    expect(parseSimCommand('thaw gulou-01', bots)).toEqual({ kind: 'thaw', botId: 'gulou-01' });
     expect(parseSimCommand('clear gulou-01', bots)).toEqual({ kind: 'clear', botId: 'gulou-01' });
     expect(parseSimCommand('', bots)).toEqual({ kind: 'none' });
     expect(parseSimCommand('help', bots)).toEqual({ kind: 'help' });

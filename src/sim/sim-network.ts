@@ -1,0 +1,96 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+/**
+ * The network between bots and one simulated puppet service: a TCP proxy on
+ * the service's published endpoint, in front of the gRPC server. It can be
+ * cut (connections refused and closed: the service is gone) or go silent (a
+ * network partition: nothing passes either way, nothing is closed, a new
+ * connection goes nowhere), and be restored.
+ */
+export class SimNetwork {
+  private server: Server | undefined;
+  private silent = false;
+  private readonly live = new Set<[Socket, Socket]>();
+  private readonly held = new Set<Socket>();
+
+  private constructor(private readonly listenOn: { host: string; port: number }, private readonly target: { host: string; port: number }) {}
+
+  /** Listen on `endpoint` (host:port), passing everything to `target` (host:port). */
+  static async open(endpoint: string, target: string): Promise<SimNetwork> {
+    const net = new SimNetwork(hostPort(endpoint), hostPort(target));
+    await net.listen();
+    return net;
+  }
+
+  /** A partition: what is under way stops passing and stays open; new connections go nowhere. */
+  silence(): void {
+    this.silent = true;
+    for (const [client, upstream] of this.live) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      this.hold(client);
+      this.hold(upstream);
+    }
+    this.live.clear();
+  }
+
+  /** The partition ends: connections held through it are reset (their state is gone on the way), new ones pass. */
+  heal(): void {
+    this.silent = false;
+    for (const s of this.held) s.destroy();
+    this.held.clear();
+  }
+
+  /** The service is gone: every connection is closed and new ones are refused. */
+  async cut(): Promise<void> {
+    this.heal();
+    for (const [a, b] of this.live) (a.destroy(), b.destroy());
+    this.live.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Reachable again at the same endpoint. */
+  async restore(): Promise<void> {
+    if (!this.server) await this.listen();
+  }
+
+  close(): Promise<void> {
+    return this.cut();
+  }
+
+  private async listen(): Promise<void> {
+    const server = createServer((client) => this.accept(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.listenOn.port, this.listenOn.host, () => (server.off('error', reject), resolve()));
+    });
+    this.server = server;
+  }
+
+  private accept(client: Socket): void {
+    client.on('error', () => undefined);
+    if (this.silent) return this.hold(client);
+    const upstream = connect(this.target);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const pair: [Socket, Socket] = [client, upstream];
+    this.live.add(pair);
+    const forget = (): void => void this.live.delete(pair);
+    client.once('close', forget);
+    upstream.once('close', forget);
+  }
+
+  private hold(s: Socket): void {
+    s.pause();
+    this.held.add(s);
+  }
+}
+
+function hostPort(endpoint: string): { host: string; port: number } {
+  const i = endpoint.lastIndexOf(':');
+  return { host: endpoint.slice(0, i), port: Number(endpoint.slice(i + 1)) };
+}
