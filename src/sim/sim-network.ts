@@ -12,6 +12,8 @@ export class SimNetwork {
   private silent = false;
   private readonly live = new Set<[Socket, Socket]>();
   private readonly held = new Set<Socket>();
+  /** Every socket open on either side (a server's close waits for all of its connections). */
+  private readonly open = new Set<Socket>();
 
   private constructor(private readonly listenOn: { host: string; port: number }, private readonly target: { host: string; port: number }) {}
 
@@ -44,7 +46,8 @@ export class SimNetwork {
   /** The service is gone: every connection is closed and new ones are refused. */
   async cut(): Promise<void> {
     this.heal();
-    for (const [a, b] of this.live) (a.destroy(), b.destroy());
+    for (const socket of this.open) socket.destroy();
+    this.open.clear();
     this.live.clear();
     const server = this.server;
     this.server = undefined;
@@ -70,18 +73,28 @@ export class SimNetwork {
   }
 
   private accept(client: Socket): void {
-    client.on('error', () => undefined);
+    this.track(client);
     if (this.silent) return this.hold(client);
-    const upstream = connect(this.target);
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
+    const upstream = this.track(connect(this.target));
     client.pipe(upstream);
     upstream.pipe(client);
     const pair: [Socket, Socket] = [client, upstream];
     this.live.add(pair);
-    const forget = (): void => void this.live.delete(pair);
-    client.once('close', forget);
-    upstream.once('close', forget);
+    // one side gone (closed, reset, its process killed): the other goes too
+    const gone = (): void => {
+      this.live.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.once('close', gone);
+    upstream.once('close', gone);
+  }
+
+  private track(socket: Socket): Socket {
+    this.open.add(socket);
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => this.open.delete(socket));
+    return socket;
   }
 
   private hold(s: Socket): void {
