@@ -91,6 +91,8 @@ export class SimNetwork {
   }
 
   private track(socket: Socket): Socket {
+    // gRPC's small frames go at once, as on a direct connection (Nagle's delay would hold each one for an acknowledgement)
+    socket.setNoDelay(true);
     this.open.add(socket);
     socket.on('error', () => socket.destroy());
     socket.once('close', () => this.open.delete(socket));
