@@ -45,8 +45,26 @@ export const puppetSchema = z
     tokenEnv: envVarName.optional(),
     /** Extra options passed to the puppet as they are. */
     options: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * How long a puppet service may stay silent: after `dingAfterSeconds` the
+     * bot asks it, after `lostAfterSeconds` it counts the connection as lost
+     * (its posts move to other bots) and reconnects; `off` for a service that
+     * does not answer a ding. wechaty-puppet-service only. @defaultValue 10 s, 20 s
+     */
+    liveness: z
+      .union([
+        z.literal('off'),
+        z.strictObject({
+          dingAfterSeconds: z.number().int().min(1).max(600),
+          lostAfterSeconds: z.number().int().min(2).max(3600),
+        }),
+      ], { error: 'must be off, or { dingAfterSeconds, lostAfterSeconds } in whole seconds' })
+      .optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.liveness && p.liveness !== 'off' && p.liveness.lostAfterSeconds <= p.liveness.dingAfterSeconds) {
+      ctx.addIssue({ code: 'custom', path: ['liveness', 'lostAfterSeconds'], message: `must be more than dingAfterSeconds (${p.liveness.dingAfterSeconds}): the bot asks the service before it gives the connection up` });
+    }
     if (p.name === 'wechaty-puppet-service') {
       if (!p.endpoint) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'is required for wechaty-puppet-service (host:port)' });
       if (!p.tokenEnv) ctx.addIssue({ code: 'custom', path: ['tokenEnv'], message: 'is required for wechaty-puppet-service: the name of the environment variable holding the token' });

@@ -10,7 +10,7 @@ import { SendPacer, type Pacing } from './send-pacer.js';
 import { sleep, waitUntil } from './precise-wait.js';
 import { forgetLoginQr, loginQrForTerminal, writeLoginQr } from './login-qr.js';
 import { PuppetRestarter, type RestartablePuppet } from './puppet-restart.js';
-import { CallsUnderWay, DEFAULT_LIVENESS, livenessAction, type LivenessLimits } from './liveness.js';
+import { CallsUnderWay, livenessAction, livenessOf, type LivenessLimits } from './liveness.js';
 import { paths } from '../config/paths.js';
 
 // Wechaty and the puppet service log through one brolog instance; keep it
@@ -119,7 +119,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
   private dinged = false;
   /** Calls to its puppet service under way: ended when a silent connection is given up (they would wait for ever). */
   private readonly calls = new CallsUnderWay();
-  private readonly livenessTimer: NodeJS.Timeout;
+  private readonly livenessTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: BotRunnerOptions) {
     super();
@@ -153,9 +153,11 @@ export class BotRunner extends EventEmitter<BotEvents> {
     });
     const sign = (): void => this.noteSign();
     for (const event of ['heartbeat', 'dong', 'message', 'ready', 'room-join', 'room-leave', 'room-topic', 'room-invite', 'friendship'] as const) this.wechaty.on(event as 'heartbeat', sign);
-    const limits = options.liveness ?? DEFAULT_LIVENESS;
-    this.livenessTimer = setInterval(() => this.checkAlive(limits), Math.max(20, Math.min(1000, limits.dingAfterMs / 4)));
-    this.livenessTimer.unref();
+    const limits = options.liveness ?? livenessOf(options.bot);
+    if (limits) {
+      this.livenessTimer = setInterval(() => this.checkAlive(limits), Math.max(20, Math.min(1000, limits.dingAfterMs / 4)));
+      this.livenessTimer.unref();
+    }
   }
 
   private noteSign(): void {

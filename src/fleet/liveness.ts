@@ -1,3 +1,5 @@
+import type { BotConfig } from '../config/bots.js';
+
 /**
  * A puppet service can go silent without an error: a network partition, a
  * NAT that forgot the connection. Its calls then hang (no deadline), and
@@ -14,6 +16,13 @@ export interface LivenessLimits {
 }
 
 export const DEFAULT_LIVENESS: LivenessLimits = { dingAfterMs: 10_000, lostAfterMs: 20_000 };
+
+/** How long a bot's puppet service may stay silent (`puppet.liveness` in its YAML, or the defaults); undefined: not watched. Pure. */
+export function livenessOf(bot: Pick<BotConfig, 'puppet'>): LivenessLimits | undefined {
+  const l = bot.puppet.liveness;
+  if (l === 'off') return undefined;
+  return l ? { dingAfterMs: l.dingAfterSeconds * 1000, lostAfterMs: l.lostAfterSeconds * 1000 } : DEFAULT_LIVENESS;
+}
 
 /** What a bot does about `silentMs` without a sign of life from its puppet service. Pure. */
 export function livenessAction(silentMs: number, dinged: boolean, limits: LivenessLimits): 'none' | 'ding' | 'lost' {

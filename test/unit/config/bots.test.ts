@@ -35,6 +35,16 @@ describe('loadFleetConfig', () => {
     expect(lines).toContainEqual(expect.stringMatching(/fleet\.yaml:5: quietHours\.default\.to: must be HH:MM/));
   });
 
+  it('should read how long a bot\'s puppet service may stay silent, or that it is not watched, and say what is allowed', () => {
+    const fleet = loadFleetConfig(join(fixtures, 'bots-liveness'));
+    expect(fleet.bots.find((b) => b.id === 'quiet-01')!.puppet.liveness).toBe('off');
+    expect(fleet.bots.find((b) => b.id === 'slow-01')!.puppet.liveness).toEqual({ dingAfterSeconds: 30, lostAfterSeconds: 90 });
+    expect(loadFleetConfig(paths.bots).bots.every((b) => b.puppet.liveness === undefined)).toBe(true); // the defaults: 10 s, 20 s
+    const lines = problemsOf(join(fixtures, 'bots-liveness-bad'));
+    expect(lines).toContainEqual(expect.stringMatching(/slow-01\.yaml:7: puppet\.liveness\.lostAfterSeconds: must be more than dingAfterSeconds \(30\)/));
+    expect(lines).toContainEqual(expect.stringMatching(/quiet-01\.yaml:3: puppet\.liveness: must be off, or \{ dingAfterSeconds, lostAfterSeconds \} in whole seconds/));
+  });
+
   it('should reject a bot whose id does not match its file name', () => {
     expect(problemsOf(join(fixtures, 'bots-dup'))).toContainEqual(expect.stringMatching(/a-01\.yaml: id: must match the file name "a-01" \(got "b-01"\)/));
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallsUnderWay, DEFAULT_LIVENESS, livenessAction, within } from '../../../src/fleet/liveness.js';
+import { CallsUnderWay, DEFAULT_LIVENESS, livenessAction, livenessOf, within } from '../../../src/fleet/liveness.js';
 
 describe('a puppet service that goes silent', () => {
   it('should ask once after a short silence and give the connection up after a long one', () => {
@@ -11,6 +11,13 @@ describe('a puppet service that goes silent', () => {
     expect(livenessAction(25_000, false, limits)).toBe('lost');
     // lost, and its posts moved by the sweep, within the 30 s the fleet promises
     expect(DEFAULT_LIVENESS.lostAfterMs).toBeLessThan(30_000);
+  });
+
+  it('should take the limits from the bot\'s YAML, the defaults without them, and none when it is off', () => {
+    const puppet = { name: 'wechaty-puppet-service', endpoint: '127.0.0.1:1', tokenEnv: 'T' };
+    expect(livenessOf({ puppet })).toEqual(DEFAULT_LIVENESS);
+    expect(livenessOf({ puppet: { ...puppet, liveness: { dingAfterSeconds: 30, lostAfterSeconds: 90 } } })).toEqual({ dingAfterMs: 30_000, lostAfterMs: 90_000 });
+    expect(livenessOf({ puppet: { ...puppet, liveness: 'off' } })).toBeUndefined();
   });
 
   it('should end the calls under way when the connection is given up, and leave answered ones alone', async () => {
