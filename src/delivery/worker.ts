@@ -34,7 +34,7 @@ export interface WorkerEvents {
 }
 
 /** Options of a fleet worker; every field has a production default. */
-export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store' | 'keyer' | 'log' | 'clock' | 'puppetFactory' | 'content' | 'inbound' | 'reconnectDelayMs' | 'loginQrDir' | 'liveness'> {
+export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store' | 'keyer' | 'log' | 'clock' | 'puppetFactory' | 'content' | 'inbound' | 'tuning'> {
   library: readonly Post[];
   campaignDir: string;
   /** @defaultValue `<host>-<pid>` */
@@ -134,9 +134,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       ...(o.pollMs ? { pollMs: o.pollMs } : {}),
     });
     this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, puppetFactory: o.puppetFactory, content: o.content, workerId: this.workerId, inbound: o.inbound,
-      ...(o.reconnectDelayMs ? { reconnectDelayMs: o.reconnectDelayMs } : {}),
-      ...(o.loginQrDir ? { loginQrDir: o.loginQrDir } : {}),
-      ...(o.liveness ? { liveness: o.liveness } : {}),
+      ...(o.tuning ? { tuning: o.tuning } : {}),
       // every message of a bot keeps the gap its posts keep (answers, replies to officers), backing off with them
       pacing: this.dispatcher });
     this.fleet.on('bot:logout', () => void this.sweepNow());

@@ -75,6 +75,9 @@ export interface BotRunnerOptions {
   liveness?: LivenessLimits;
 }
 
+/** How a bot logs in, reconnects and watches its puppet service: production defaults, shortened by tests. */
+export type BotRunnerTuning = Pick<BotRunnerOptions, 'loginTimeoutMs' | 'scanWaitMs' | 'loginQrDir' | 'reconnectDelayMs' | 'liveness'>;
+
 /** What a bot sees of a room it is a member of. */
 export interface RoomView {
   roomId: string;
@@ -153,7 +156,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
     });
     const sign = (): void => this.noteSign();
     for (const event of ['heartbeat', 'dong', 'message', 'ready', 'room-join', 'room-leave', 'room-topic', 'room-invite', 'friendship'] as const) this.wechaty.on(event as 'heartbeat', sign);
-    const limits = options.liveness ?? livenessOf(options.bot);
+    const limits = livenessOf(options.bot, options.liveness);
     if (limits) {
       this.livenessTimer = setInterval(() => this.checkAlive(limits), Math.max(20, Math.min(1000, limits.dingAfterMs / 4)));
       this.livenessTimer.unref();
@@ -167,11 +170,10 @@ export class BotRunner extends EventEmitter<BotEvents> {
 
   /**
    * A puppet service silent for too long while the bot is online: asked
-   * first, then counted as a lost connection (see `liveness.ts`). Only for
-   * `wechaty-puppet-service` puppets, whose server answers every `ding`.
+   * first, then counted as a lost connection (see `liveness.ts`).
    */
   private checkAlive(limits: LivenessLimits): void {
-    if (!this.online || this.stopping || this.bot.puppet.name !== 'wechaty-puppet-service') return;
+    if (!this.online || this.stopping) return;
     const silentMs = Date.now() - this.lastSign;
     const action = livenessAction(silentMs, this.dinged, limits);
     if (action === 'ding') {

@@ -9,8 +9,7 @@ import { findGroupById, registerSeenGroups, seenEntriesReader } from '../store/g
 import { knownBotContactIds, recordBotState, recordLoginQr } from '../store/bots-repo.js';
 import type { DeliveryState } from '../store/delivery-state.js';
 import type { BotPacing } from './send-pacer.js';
-import { BotRunner } from './bot-runner.js';
-import type { LivenessLimits } from './liveness.js';
+import { BotRunner, type BotRunnerTuning } from './bot-runner.js';
 import type { PuppetFactory } from './puppet-factory.js';
 import { scrubSecrets } from '../log/secrets.js';
 import { GroupMembership, forgetBotInGroup, type GroupContent, type InboundHandlers } from './group-membership.js';
@@ -45,13 +44,8 @@ export interface FleetOptions {
   inbound?: InboundHandlers | undefined;
   /** Only these bots. @defaultValue every enabled bot */
   botIds?: string[];
-  loginTimeoutMs?: number;
-  /** Wait before the n-th try to reconnect a bot whose puppet service went away. @defaultValue 2 s, doubling, at most 60 s */
-  reconnectDelayMs?: (attempt: number) => number;
-  /** Where a bot's QR code to scan is written. @defaultValue `paths.loginQr` (ZHIMI_LOGIN_QR_DIR, or `.zhimi/login-qr/`) */
-  loginQrDir?: string;
-  /** Silence of a puppet service before a bot asks it, and before it gives the connection up. @defaultValue 10 s, 20 s */
-  liveness?: LivenessLimits;
+  /** How each bot logs in, reconnects and watches its puppet service (see BotRunnerOptions). @defaultValue production's */
+  tuning?: BotRunnerTuning;
   /** How each bot's messages are spaced, and what a failed reply tells (a worker's dispatcher knows back-off). @defaultValue each bot's minimum gap */
   pacing?: BotPacing;
 }
@@ -107,10 +101,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
       this.refuseWhenClosed(bot.id);
       const pacing = this.o.pacing;
       runner = new BotRunner({
-        bot, puppet, keyer: this.o.keyer, log: this.o.log, ...(this.o.loginTimeoutMs ? { loginTimeoutMs: this.o.loginTimeoutMs } : {}),
-        ...(this.o.reconnectDelayMs ? { reconnectDelayMs: this.o.reconnectDelayMs } : {}),
-        ...(this.o.loginQrDir ? { loginQrDir: this.o.loginQrDir } : {}),
-        ...(this.o.liveness ? { liveness: this.o.liveness } : {}),
+        bot, puppet, keyer: this.o.keyer, log: this.o.log, ...this.o.tuning,
         ...(pacing ? { pacing: () => pacing.pacingOf(bot.id), onReplyFailed: (err: unknown) => pacing.backOffOn(bot.id, err) } : {}),
       });
       this.starting.add(runner);

@@ -17,8 +17,15 @@ export interface LivenessLimits {
 
 export const DEFAULT_LIVENESS: LivenessLimits = { dingAfterMs: 10_000, lostAfterMs: 20_000 };
 
-/** How long a bot's puppet service may stay silent (`puppet.liveness` in its YAML, or the defaults); undefined: not watched. Pure. */
-export function livenessOf(bot: Pick<BotConfig, 'puppet'>): LivenessLimits | undefined {
+/**
+ * How long a bot's puppet service may stay silent: `override`, else
+ * `puppet.liveness` in its YAML, else the defaults; undefined: not watched
+ * (`off`, or a puppet other than `wechaty-puppet-service`, whose server
+ * answers every `ding`). Pure.
+ */
+export function livenessOf(bot: Pick<BotConfig, 'puppet'>, override?: LivenessLimits): LivenessLimits | undefined {
+  if (bot.puppet.name !== 'wechaty-puppet-service') return undefined;
+  if (override) return override;
   const l = bot.puppet.liveness;
   if (l === 'off') return undefined;
   return l ? { dingAfterMs: l.dingAfterSeconds * 1000, lostAfterMs: l.lostAfterSeconds * 1000 } : DEFAULT_LIVENESS;

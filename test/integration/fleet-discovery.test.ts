@@ -19,7 +19,7 @@ describe('fleet over the gRPC simulator', () => {
     h = await startSimHarness(['alpha', 'beta', 'gamma'], { groups: 12, membersPerGroup: 30, districts: ['鼓楼区', '仓山区', '闽侯县'], seed: 7 });
     // gamma gets a wrong token (mistyped: nothing like a real one): it must fail alone
     h.env[h.config.bots[2]!.puppet.tokenEnv!] = 'insecure_Gamma-Wrong-Token-2026';
-    fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: h.puppetFactory, content, loginTimeoutMs: 8000 });
+    fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: h.puppetFactory, content, tuning: { loginTimeoutMs: 8000 } });
   });
   afterAll(async () => {
     await fleet?.close();

@@ -36,7 +36,7 @@ describe('stopping a fleet while bots are still logging in, over the gRPC simula
       setImmediate(() => (closing = late.close()));
       return puppet;
     };
-    const late = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: factory, content, loginTimeoutMs: 8000, botIds: ['late'] });
+    const late = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: factory, content, tuning: { loginTimeoutMs: 8000 }, botIds: ['late'] });
     const t0 = performance.now();
     await expect(late.startBot('late')).rejects.toThrow(/fleet is stopping|stopped before it logged in/);
     await closing;

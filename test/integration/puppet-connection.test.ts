@@ -41,9 +41,9 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
     worker = new FleetWorker({
       config: h.config, store, keyer, log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content,
       library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
-      reconnectDelayMs: () => 300,
-      // a live service answers a ding (the simulated one a second later): asked after 0.4 s of silence, given up after 2.5 s
-      liveness: { dingAfterMs: 400, lostAfterMs: 2500 },
+      // reconnect tries 0.3 s apart; a live service answers a ding (the simulated one a second later): asked after 0.4 s of
+      // silence, given up after 2.5 s
+      tuning: { reconnectDelayMs: () => 300, liveness: { dingAfterMs: 400, lostAfterMs: 2500 } },
       inbound: createScamDesk({ contentDir: paths.content, fleet: h.config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock: systemClock, log: logs.log }),
     });
     await worker.start();
@@ -183,7 +183,7 @@ describe('a bot whose account must be logged in with a QR scan, over the gRPC si
     h.sim.endpointOf('slowscan').puppet.faults = { needsScan: true };
     worker = new FleetWorker({
       config: { ...h.config, bots: h.config.bots.filter((b) => b.id === 'fresh') }, store, keyer: createMemberKeyer('q'.repeat(32)), log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content,
-      library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false, loginQrDir: qrDir,
+      library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false, tuning: { loginQrDir: qrDir },
     });
     await worker.start();
   }, 60_000);
