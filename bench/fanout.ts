@@ -41,7 +41,7 @@ import { SimWorld } from '../src/sim/world.js';
 import { SimPuppet } from '../src/sim/sim-puppet.js';
 import { startFleetSimulator } from '../src/sim/fleet-simulator.js';
 import { Fleet } from '../src/fleet/fleet.js';
-import { defaultPuppetFactory, type PuppetFactory } from '../src/fleet/puppet-factory.js';
+import { defaultPuppetFactory, type PuppetFactory } from '../src/channels/wechaty/puppet-factory.js';
 import { planRun } from '../src/campaigns/plan-run.js';
 import { listGroups } from '../src/store/groups-repo.js';
 import type { CampaignDefinition } from '../src/campaigns/campaign-schema.js';

@@ -24,7 +24,7 @@ import { connectStore, type Store } from '../src/store/connection.js';
 import { writeTally } from '../src/store/engagement-repo.js';
 import { ReachSketch } from '../src/engagement/reach-sketch.js';
 import type { CounterIncrement, SketchState } from '../src/engagement/tally.js';
-import { AREA_CUTS, AREA_LEVEL, ROLLED_UP, type AreaCut } from '../src/store/models/engagement.js';
+import { AREA_CUTS, AREA_LEVEL, ROLLED_UP, type AreaCut } from '../src/shared/counters.js';
 import { reachReport, uniqueReachTotal } from '../src/reports/reports.js';
 import { loadReferenceData } from '../src/config/reference.js';
 

@@ -8,9 +8,9 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from '../src/config/paths.js';
-import { loadScamCheck } from '../src/engagement/scam-desk.js';
-import { evaluate, parseEvalFile } from '../src/engagement/scam-eval.js';
-import { renderScamAnswer } from '../src/engagement/scam-answer.js';
+import { loadScamCheck } from '../src/scamcheck/desk.js';
+import { evaluate, parseEvalFile } from '../src/scamcheck/eval.js';
+import { renderScamAnswer } from '../src/scamcheck/answer.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 3);
 const runs = Number(process.env['BENCH_RUNS'] ?? 5);

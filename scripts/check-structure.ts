@@ -11,11 +11,12 @@ const src = join(root, 'src');
 
 /** Lower number = lower layer. A module may import its own layer or lower. */
 const LAYERS: Record<string, number> = {
-  config: 0, log: 0,
+  config: 0, log: 0, shared: 0, outbox: 0,
   store: 1,
-  audience: 2, content: 2, fleet: 2, sim: 2,
-  campaigns: 3, delivery: 3, engagement: 3, reports: 3,
-  api: 4, cli: 4, demo: 4,
+  audience: 2, content: 2, fleet: 2, sim: 2, channels: 2,
+  campaigns: 3, delivery: 3, engagement: 3, reports: 3, scamcheck: 3,
+  worker: 4, app: 4,
+  api: 5, cli: 5, demo: 5,
 };
 
 function files(dir: string): string[] {

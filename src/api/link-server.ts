@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
 import type { EngagementRecorder } from '../engagement/recorder.js';
-import { deliveryIdOfCode } from '../engagement/link-code.js';
+import { deliveryIdOfCode } from '../shared/link-code.js';
 import { clientFamily } from './client-family.js';
 
 export interface LinkServerOptions {

@@ -1,6 +1,7 @@
 import type { Clock } from '../config/clock.js';
 import type { Store } from '../store/connection.js';
-import { findGroupById, findGroupByRoomId, type GroupRecord } from '../store/groups-repo.js';
+import { findGroupById, findGroupByRoomId } from '../store/groups-repo.js';
+import { type GroupRecord } from '../shared/groups.js';
 
 /**
  * Registry records for handling inbound messages (scam check, engagement):

@@ -1,5 +1,5 @@
 import type { MemberKeyer } from './member-key.js';
-import type { SeenGroup } from '../store/groups-repo.js';
+import type { SeenGroup } from '../shared/groups.js';
 
 /** How many member keys a group keeps to be recognised under a new room id. */
 export const MEMBER_SAMPLE_SIZE = 64;

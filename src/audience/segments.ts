@@ -1,6 +1,6 @@
-import type { Segment } from '../store/groups-repo.js';
+import type { Segment } from '../shared/groups.js';
 
-export { SEGMENTS, type Segment } from '../store/groups-repo.js';
+export { SEGMENTS, type Segment } from '../shared/groups.js';
 
 /** Chinese words officers use for each audience segment. */
 export const SEGMENT_WORDS: Record<Segment, readonly string[]> = {

@@ -1,4 +1,4 @@
-import type { GroupRecord } from '../store/groups-repo.js';
+import type { GroupRecord } from '../shared/groups.js';
 import type { Segment } from './segments.js';
 
 /** Which groups a campaign is for. Empty lists mean "any". */

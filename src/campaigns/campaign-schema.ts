@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEGMENTS } from '../store/groups-repo.js';
+import { SEGMENTS } from '../shared/groups.js';
 import { quietHoursSchema } from '../config/bots-schema.js';
 
 const day = z.union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}(T.*)?$/, 'must be a date like 2026-11-01 or a time like 2026-11-11T19:30:00+08:00')]).transform((v) =>

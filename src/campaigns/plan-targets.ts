@@ -1,9 +1,9 @@
 import { shanghaiDay } from '../config/clock.js';
 import type { Post } from '../content/post-schema.js';
-import type { GroupRecord } from '../store/groups-repo.js';
+import type { GroupRecord } from '../shared/groups.js';
 import { selectGroups } from '../audience/select-groups.js';
 import type { CampaignDefinition } from './campaign-schema.js';
-import { outsideQuietHours, type QuietWindow } from './quiet-hours.js';
+import { outsideQuietHours, type QuietWindow } from '../audience/quiet-hours.js';
 
 /** A past (or already planned) post to a group, as the planner needs it. */
 export interface HistoryEntry {

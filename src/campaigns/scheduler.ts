@@ -19,7 +19,8 @@ import { planRun, type PlanRunResult } from './plan-run.js';
 import { nextDue } from './next-due.js';
 import { missedDueTimes } from './catch-up.js';
 import { RegistryPrefetch } from './registry-prefetch.js';
-import { listGroups, registryVersion, type GroupRecord } from '../store/groups-repo.js';
+import { listGroups, registryVersion } from '../store/groups-repo.js';
+import { type GroupRecord } from '../shared/groups.js';
 import type { LocalSender } from '../store/deliveries-repo.js';
 
 /** How long a run may take to plan before another worker finishes it (its planner is taken for dead). */

@@ -1,6 +1,6 @@
 import type { Post } from '../content/post-schema.js';
 import type { ReferenceData } from '../config/reference.js';
-import type { GroupRecord } from '../store/groups-repo.js';
+import type { GroupRecord } from '../shared/groups.js';
 import { selectGroups } from '../audience/select-groups.js';
 import type { CampaignDefinition } from './campaign-schema.js';
 import { resolveCampaignPosts } from './resolve-posts.js';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/errors.js';
 import { StoreError } from '../store/errors.js';
-import { PuppetError, TransportError } from '../fleet/errors.js';
+import { PuppetError, TransportError } from '../channels/wechaty/errors.js';
 import { CampaignRuleError } from '../campaigns/campaign-service.js';
 import { ReportQueryError } from '../reports/reports.js';
 

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/errors.js';
-import { loadScamCheck } from '../engagement/scam-desk.js';
-import { parseEvalFile, evaluate, type EvalReport } from '../engagement/scam-eval.js';
-import { renderScamAnswer } from '../engagement/scam-answer.js';
-import { RISK_LABEL } from '../engagement/scam-judge.js';
+import { loadScamCheck } from '../scamcheck/desk.js';
+import { parseEvalFile, evaluate, type EvalReport } from '../scamcheck/eval.js';
+import { renderScamAnswer } from '../scamcheck/answer.js';
+import { RISK_LABEL } from '../scamcheck/judge.js';
 import { formatRows } from '../reports/format.js';
 import type { CliContext } from './context.js';
 import { EXIT } from './exit-codes.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEGMENTS } from '../store/groups-repo.js';
+import { SEGMENTS } from '../shared/groups.js';
 
 /** Longest rendered post: WeChat shows long texts folded ("全文"), and warnings over ~800 characters stop being read. */
 export const MAX_BODY_CHARS = 800;

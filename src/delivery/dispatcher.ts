@@ -7,17 +7,17 @@ import type { Store } from '../store/connection.js';
 import { claimChanges, nextEvent, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type ClaimAhead, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
 import { OutboxQueue } from './outbox-queue.js';
 import { EventWriter } from './event-writer.js';
-import type { BotRunner } from '../fleet/bot-runner.js';
+import type { BotRunner } from '../channels/wechaty/bot-runner.js';
 import type { Pacing } from '../fleet/send-pacer.js';
 import { scrubSecrets } from '../log/secrets.js';
 import { forgetBotInGroup } from '../fleet/group-membership.js';
 import { findGroupById } from '../store/groups-repo.js';
 import { afterNotInGroup } from './follow-registry.js';
 import { Limiters, NORMAL_PRIORITY, URGENT_PRIORITY } from './limiters.js';
-import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs, type BackoffState, type SendPolicy } from './send-policy.js';
+import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs, type BackoffState, type SendPolicy } from './retry-policy.js';
 import { addSendTime, windowCapacity, windowWaitMs } from './send-window.js';
 import { postVerdict, type CampaignStop, type PostVerdict } from './post-verdict.js';
-import { sleep, waitUntil } from '../fleet/precise-wait.js';
+import { sleep, waitUntil } from '../shared/precise-wait.js';
 
 /** How long a claim is held before it counts as abandoned (→ unknown). */
 const DEFAULT_LEASE_MS = 120_000;

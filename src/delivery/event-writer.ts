@@ -1,7 +1,7 @@
 import type { Store } from '../store/connection.js';
 import { insertEvents, type DeliveryState } from '../store/deliveries-repo.js';
-import { applyEvent } from '../store/delivery-state.js';
-import type { DeliveryEventDoc } from '../store/models/delivery-events.js';
+import { applyEvent } from '../outbox/delivery-state.js';
+import type { DeliveryEventDoc } from '../shared/outbox-records.js';
 
 type Change = { state: DeliveryState; event: DeliveryEventDoc };
 

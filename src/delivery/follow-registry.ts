@@ -1,4 +1,4 @@
-import type { GroupRecord } from '../store/groups-repo.js';
+import type { GroupRecord } from '../shared/groups.js';
 
 /** What becomes of a post whose bot a send found not in the group, once the registry is up to date. */
 export type AfterNotInGroup =

@@ -1,4 +1,4 @@
-import { outsideQuietHours, type QuietWindow } from '../campaigns/quiet-hours.js';
+import { outsideQuietHours, type QuietWindow } from '../audience/quiet-hours.js';
 import { GROUP_PAUSED } from '../audience/officer-command.js';
 
 /** Why a campaign's posts must not go out now. */

@@ -1,6 +1,7 @@
 import { SEGMENT_LABEL } from '../audience/segments.js';
 import type { Store } from '../store/connection.js';
-import { findGroupByRoomId, type GroupRecord } from '../store/groups-repo.js';
+import { findGroupByRoomId } from '../store/groups-repo.js';
+import { type GroupRecord } from '../shared/groups.js';
 import type { SimWorld } from '../sim/world.js';
 import type { SimRoom } from '../sim/world-model.js';
 

@@ -6,14 +6,14 @@ import type { Logger } from '../log/logger.js';
 import type { FleetConfig } from '../config/bots.js';
 import { loadEngagementWords } from '../config/engagement-words.js';
 import type { MemberKeyer } from '../audience/member-key.js';
-import type { BotRunner } from '../fleet/bot-runner.js';
+import type { BotRunner } from '../channels/wechaty/bot-runner.js';
 import type { InboundHandlers } from '../fleet/group-membership.js';
 import type { Store } from '../store/connection.js';
-import type { GroupRecord } from '../store/groups-repo.js';
+import type { GroupRecord } from '../shared/groups.js';
 import { GroupCache } from '../audience/group-cache.js';
 import { findSentDelivery, sentToGroupSince, type SentDelivery } from '../store/deliveries-repo.js';
 import { writeTally } from '../store/engagement-repo.js';
-import type { EngagementDoc, EngagementKind } from '../store/models/engagement.js';
+import type { EngagementDoc, EngagementKind } from '../shared/counters.js';
 import { attributeToPost, classifyEngagement, parseQuote, type EngagementWords } from './attribute.js';
 import { Tally, type TallyTarget } from './tally.js';
 

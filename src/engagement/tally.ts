@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { AREA_CUTS, AREA_LEVEL, ROLLED_UP, type AreaCut, type CounterLevel, type CounterMeasure } from '../store/models/engagement.js';
+import { AREA_CUTS, AREA_LEVEL, ROLLED_UP, type AreaCut, type CounterLevel, type CounterMeasure } from '../shared/counters.js';
 import { ReachSketch, type SketchDoc } from './reach-sketch.js';
 import { memberKeyHex } from '../audience/member-key.js';
 

@@ -7,10 +7,10 @@ import { toSeenGroup } from '../audience/group-sync.js';
 import type { Store } from '../store/connection.js';
 import { findGroupById, registerSeenGroups, seenEntriesReader } from '../store/groups-repo.js';
 import { knownBotContactIds, recordBotState, recordLoginQr } from '../store/bots-repo.js';
-import type { DeliveryState } from '../store/delivery-state.js';
+import type { DeliveryState } from '../outbox/delivery-state.js';
 import type { BotPacing } from './send-pacer.js';
-import { BotRunner, type BotRunnerTuning } from './bot-runner.js';
-import type { PuppetFactory } from './puppet-factory.js';
+import { BotRunner, type BotRunnerTuning } from '../channels/wechaty/bot-runner.js';
+import type { PuppetFactory } from '../channels/wechaty/puppet-factory.js';
 import { scrubSecrets } from '../log/secrets.js';
 import { GroupMembership, forgetBotInGroup, type GroupContent, type InboundHandlers } from './group-membership.js';
 

@@ -9,19 +9,12 @@ import { GROUP_PAUSED, parseOfficerCommand, type OfficerCommand } from '../audie
 import { suggestTags } from '../audience/tag-suggestion.js';
 import { SEGMENT_LABEL } from '../audience/segments.js';
 import type { Store } from '../store/connection.js';
-import {
-  findGroupByRoomId,
-  registerJoinedGroup,
-  removeBotFromGroup,
-  setGroupPaused,
-  tagGroup,
-  upsertSeenGroup,
-  type GroupRecord,
-} from '../store/groups-repo.js';
+import { findGroupByRoomId, registerJoinedGroup, removeBotFromGroup, setGroupPaused, tagGroup, upsertSeenGroup } from '../store/groups-repo.js';
+import { type GroupRecord } from '../shared/groups.js';
 import { firstTime, messageOnceKey } from '../store/once.js';
-import type { DeliveryState } from '../store/delivery-state.js';
+import type { DeliveryState } from '../outbox/delivery-state.js';
 import { skipPlannedForGroup } from '../store/deliveries-repo.js';
-import type { BotRunner } from './bot-runner.js';
+import type { BotRunner } from '../channels/wechaty/bot-runner.js';
 import { scrubSecrets } from '../log/secrets.js';
 import { InboundFilter } from './inbound-filter.js';
 

@@ -5,7 +5,7 @@ import { listGroups } from '../store/groups-repo.js';
 import type { Row } from './format.js';
 import { MERGE_EXACT_MAX, ReachSketch, SKETCH_ERROR } from '../engagement/reach-sketch.js';
 import { primarySegment } from '../engagement/recorder.js';
-import { AREA_LEVEL, ENGAGEMENT_KINDS, type AreaCut } from '../store/models/engagement.js';
+import { AREA_LEVEL, ENGAGEMENT_KINDS, type AreaCut } from '../shared/counters.js';
 import { engagementTotal, per1000, rowId, tabulate, type ReportDim } from './tabulate.js';
 
 export interface ReportQuery {

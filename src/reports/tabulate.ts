@@ -1,4 +1,4 @@
-import { COUNTER_MEASURES, ENGAGEMENT_KINDS, type CounterMeasure } from '../store/models/engagement.js';
+import { COUNTER_MEASURES, ENGAGEMENT_KINDS, type CounterMeasure } from '../shared/counters.js';
 
 /** Dimensions a report can break figures down by. */
 export const REPORT_DIMS = ['day', 'segment', 'district', 'campaign', 'post'] as const;

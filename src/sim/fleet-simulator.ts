@@ -1,6 +1,6 @@
 import type { FleetConfig } from '../config/bots.js';
 import type { ReferenceData } from '../config/reference.js';
-import { freePort } from '../store/dev-db.js';
+import { freePort } from '../shared/free-port.js';
 import { generateWorld, type WorldOptions } from './generate-world.js';
 import { startSimulator, type Simulator } from './simulator.js';
 import { SimWorld } from './world.js';

@@ -2,7 +2,7 @@ import * as PUPPET from 'wechaty-puppet';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import type { SimWorld } from './world.js';
 import type { SimMessage } from './world-model.js';
-import { StartListeners } from '../fleet/puppet-restart.js';
+import { StartListeners } from '../channels/wechaty/puppet-restart.js';
 
 /** How often a simulated puppet sends a heartbeat (wechaty-puppet-service's client resets a connection silent for 60 s). */
 export const SIM_HEARTBEAT_MS = 15_000;

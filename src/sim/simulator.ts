@@ -3,7 +3,7 @@ import { PuppetServer } from 'wechaty-puppet-service';
 import { SimPuppet } from './sim-puppet.js';
 import { SimNetwork } from './sim-network.js';
 import type { SimWorld } from './world.js';
-import { freePort } from '../store/dev-db.js';
+import { freePort } from '../shared/free-port.js';
 
 /** One simulated account served over gRPC, as a puppet service provider would. */
 export interface SimEndpoint {

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Store } from './connection.js';
-import { FINAL_STATUSES, type DeliveryStatus } from './models/deliveries.js';
-import type { DeliveryEventDoc, DeliveryEventKind, DeliveryEventRow, SentBatchDoc } from './models/delivery-events.js';
+import { FINAL_STATUSES, type DeliveryStatus } from '../shared/outbox-records.js';
+import type { DeliveryEventDoc, DeliveryEventKind, DeliveryEventRow, SentBatchDoc } from '../shared/outbox-records.js';
 import { sumBy } from './aggregate.js';
 import { insertUnique } from './once.js';
 import { ensureRuns, openRuns } from './runs-repo.js';
-import { applyEvent, bySeq, deliveryEvents, foldDeliveries, initialState, type DeliveryState, type PlannedRecord } from './delivery-state.js';
+import { applyEvent, bySeq, deliveryEvents, foldDeliveries, initialState, type DeliveryState, type PlannedRecord } from '../outbox/delivery-state.js';
 
-export { DELIVERY_STATUSES, FINAL_STATUSES, type DeliveryStatus } from './models/deliveries.js';
-export type { DeliveryState } from './delivery-state.js';
+export { DELIVERY_STATUSES, FINAL_STATUSES, type DeliveryStatus } from '../shared/outbox-records.js';
+export type { DeliveryState } from '../outbox/delivery-state.js';
 
 /**
  * The outbox. Deliveries are inserted once by the planner; every later change

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { freePort } from './dev-db.js';
+import { freePort } from '../shared/free-port.js';
 
 /** A redis-server on loopback for clustered limiters in development and tests. */
 export interface DevRedis {

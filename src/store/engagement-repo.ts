@@ -1,6 +1,7 @@
 import type { Store } from './connection.js';
 import { inChunks } from './bulk.js';
-import type { AreaCut, CounterDoc, CounterLevel, EngagementDoc, SketchDocument } from './models/engagement.js';
+import type { CounterDoc, SketchDocument } from './models/engagement.js';
+import type { AreaCut, CounterLevel, EngagementDoc } from '../shared/counters.js';
 
 export type EngagementRecord = EngagementDoc;
 export type CounterRecord = CounterDoc;

@@ -2,29 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Store } from './connection.js';
 import { reassignPlannedForGroup, reroutePlannedForGroup, skipPlannedForGroup } from './deliveries-repo.js';
-import type { DeliveryState } from './delivery-state.js';
-import type { GroupStatus, Segment } from './models/groups.js';
+import type { DeliveryState } from '../outbox/delivery-state.js';
+import type { GroupRecord, GroupStatus, SeenGroup, Segment } from '../shared/groups.js';
 import { insertUnique, isDuplicateKey } from './once.js';
-import { sameGroupAs, seenChanges, type SeenGroup } from './seen-groups.js';
+import { sameGroupAs, seenChanges } from './seen-groups.js';
 
-export type { SeenGroup } from './seen-groups.js';
 
-export { SEGMENTS, GROUP_STATUSES, type Segment, type GroupStatus } from './models/groups.js';
 
-/** A group as plain data, for pure logic that must not see mongoose. */
-export interface GroupRecord {
-  id: string;
-  roomId: string;
-  topic: string;
-  district?: string | undefined;
-  station?: string | undefined;
-  segments: Segment[];
-  tags: string[];
-  memberCount: number;
-  botIds: string[];
-  status: GroupStatus;
-  lastPostAt?: Date | undefined;
-}
 
 /**
  * The registry's version: a value that changes with every write to the group

@@ -1,16 +1,9 @@
+import type { SeenGroup } from '../shared/groups.js';
 /*
  * How a bot's look at a room compares with the group registry (pure): what
  * changed, and which known group a room with a new id is.
  */
 
-/** What a bot saw of a group it is a member of. */
-export interface SeenGroup {
-  roomId: string;
-  topic: string;
-  memberCount: number;
-  botId: string;
-  memberSample: string[];
-}
 
 /** Share of member keys two samples have in common for a group to count as "the same" under a new room id. */
 export const SAME_GROUP_OVERLAP = 0.5;

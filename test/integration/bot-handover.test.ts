@@ -7,12 +7,13 @@ import { planFor, tagAll } from '../support/plan.js';
 import { waitFor as waitUntil } from '../support/wait.js';
 import { systemClock } from '../../src/config/clock.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
-import { FleetWorker, type FleetWorkerOptions } from '../../src/delivery/worker.js';
+import { FleetWorker, type FleetWorkerOptions } from '../../src/worker/fleet-worker.js';
 import { countByStatus } from '../../src/store/deliveries-repo.js';
-import { listGroups, type GroupRecord } from '../../src/store/groups-repo.js';
+import { listGroups } from '../../src/store/groups-repo.js';
+import { type GroupRecord } from '../../src/shared/groups.js';
 import { leaseHolders } from '../../src/store/leases-repo.js';
 import type { Store } from '../../src/store/connection.js';
-import type { PuppetFactory } from '../../src/fleet/puppet-factory.js';
+import type { PuppetFactory } from '../../src/channels/wechaty/puppet-factory.js';
 
 const waitFor = <T>(fn: () => Promise<T> | T, timeout = 20_000) => waitUntil(fn, timeout, 50);
 const BOTS = ['h1', 'h2', 'h3', 'h4'];

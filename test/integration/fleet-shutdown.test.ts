@@ -4,12 +4,12 @@ import { content, startSimHarness, type SimHarness } from '../support/sim.js';
 import { captureLogger } from '../support/log.js';
 import { FakeClock } from '../support/clock.js';
 import { Fleet } from '../../src/fleet/fleet.js';
-import { FleetWorker } from '../../src/delivery/worker.js';
+import { FleetWorker } from '../../src/worker/fleet-worker.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { listBotStates } from '../../src/store/bots-repo.js';
-import type { PuppetFactory } from '../../src/fleet/puppet-factory.js';
+import type { PuppetFactory } from '../../src/channels/wechaty/puppet-factory.js';
 import type { Store } from '../../src/store/connection.js';
-import { createScamDesk } from '../../src/engagement/scam-desk.js';
+import { createScamDesk } from '../../src/scamcheck/desk.js';
 import { paths } from '../../src/config/paths.js';
 import { waitFor } from '../support/wait.js';
 

@@ -7,7 +7,7 @@ import { captureLogger } from '../support/log.js';
 import { FakeClock } from '../support/clock.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
-import { createScamDesk } from '../../src/engagement/scam-desk.js';
+import { createScamDesk } from '../../src/scamcheck/desk.js';
 import { quoteText } from '../../src/sim/member-behaviour.js';
 import { askBot } from '../../src/sim/ask-bot.js';
 import { tagGroup } from '../../src/store/groups-repo.js';

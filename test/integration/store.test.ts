@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Types } from 'mongoose';
 import { openTestStore } from '../support/db.js';
 import { connectStore, type Store } from '../../src/store/connection.js';
-import { freePort } from '../../src/store/dev-db.js';
+import { freePort } from '../../src/shared/free-port.js';
 import { StoreError } from '../../src/store/errors.js';
 import {
   appendEvents, claimNext, countByStatus, deliveryIdFor, expireLeases, findSentDelivery, finishedRuns, insertPlanned, loadDeliveries, openDeliveries, outcomeEvent,

@@ -1,7 +1,8 @@
 import type { Store } from '../../src/store/connection.js';
 import { insertPlanned, type LocalSender } from '../../src/store/deliveries-repo.js';
 import { claimRows } from '../../src/campaigns/plan-run.js';
-import { listGroups, tagGroup, type GroupRecord } from '../../src/store/groups-repo.js';
+import { listGroups, tagGroup } from '../../src/store/groups-repo.js';
+import { type GroupRecord } from '../../src/shared/groups.js';
 
 /** Tag every pending group (what officers would do) so campaigns can target them. */
 export async function tagAll(store: Store): Promise<GroupRecord[]> {

@@ -6,7 +6,7 @@ import type { WorldOptions } from '../../src/sim/generate-world.js';
 import type { SimWorld } from '../../src/sim/world.js';
 import type { Simulator } from '../../src/sim/simulator.js';
 import { startFleetSimulator } from '../../src/sim/fleet-simulator.js';
-import { defaultPuppetFactory, type PuppetFactory } from '../../src/fleet/puppet-factory.js';
+import { defaultPuppetFactory, type PuppetFactory } from '../../src/channels/wechaty/puppet-factory.js';
 
 export const content: GroupContentBundle = loadGroupContent(paths.content);
 export const reference: ReferenceData = content.ref;

@@ -1,9 +1,5 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
-export const DELIVERY_STATUSES = ['planned', 'sending', 'sent', 'failed', 'skipped', 'unknown'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-/** A delivery in one of these states is done and never changes again. */
-export const FINAL_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'skipped', 'unknown'];
 
 /**
  * The outbox: one delivery per (run, group), written once by the planner and
@@ -11,7 +7,7 @@ export const FINAL_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'ski
  * failed with the reason); everything after — claims (planned → sending, with
  * a lease) before `say`, outcomes, retries, moves to another bot — is an
  * inserted event in `delivery_events`, and the current state is derived
- * (src/store/delivery-state.ts). A claim whose lease ran out without an
+ * (src/outbox/delivery-state.ts). A claim whose lease ran out without an
  * outcome becomes `unknown` and is never resent. A delivery its planner's
  * worker sends at once is written already claimed (`claimedBy`, `claimedAt`,
  * `leaseUntil`: its event 1). The `_id` comes from (run, group)

@@ -1,9 +1,6 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
-export const SEGMENTS = ['elderly', 'students', 'shoppers', 'general'] as const;
-export type Segment = (typeof SEGMENTS)[number];
-export const GROUP_STATUSES = ['pending', 'active', 'paused', 'left'] as const;
-export type GroupStatus = (typeof GROUP_STATUSES)[number];
+import { GROUP_STATUSES, SEGMENTS } from '../../shared/groups.js';
 
 /**
  * The group registry. A group is `pending` until an officer tags it with a

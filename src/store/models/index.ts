@@ -12,7 +12,8 @@ import { workerModel, type WorkerModel } from './workers.js';
 import { tipModel, type TipModel } from './tips.js';
 import { metaModel, type MetaModel } from './meta.js';
 import { groupPauseModel, type GroupPauseModel } from './group-pauses.js';
-import { engagementModels, type AreaCut, type CounterLevel, type CounterModel, type EngagementModel, type SketchModel } from './engagement.js';
+import { engagementModels, type CounterModel, type EngagementModel, type SketchModel } from './engagement.js';
+import { type AreaCut, type CounterLevel } from '../../shared/counters.js';
 
 export interface Models {
   Group: GroupModel;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { selectGroups } from '../../../src/audience/select-groups.js';
-import type { GroupRecord } from '../../../src/store/groups-repo.js';
+import type { GroupRecord } from '../../../src/shared/groups.js';
 
 const group = (id: string, over: Partial<GroupRecord>): GroupRecord => ({
   id, roomId: `${id}@chatroom`, topic: id, segments: [], tags: [], memberCount: 10, botIds: ['a'], status: 'active', ...over,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { planTargets, type HistoryEntry, type PlanInput } from '../../../src/campaigns/plan-targets.js';
-import { outsideQuietHours } from '../../../src/campaigns/quiet-hours.js';
+import { outsideQuietHours } from '../../../src/audience/quiet-hours.js';
 import type { Post } from '../../../src/content/post-schema.js';
-import type { GroupRecord } from '../../../src/store/groups-repo.js';
+import type { GroupRecord } from '../../../src/shared/groups.js';
 
 const group = (id: string, over: Partial<GroupRecord> = {}): GroupRecord => ({
   id, roomId: `${id}@chatroom`, topic: id, district: '仓山区', segments: ['general'], tags: [], memberCount: 50, botIds: ['a'], status: 'active', ...over,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { afterNotInGroup } from '../../../src/delivery/follow-registry.js';
-import type { GroupRecord } from '../../../src/store/groups-repo.js';
+import type { GroupRecord } from '../../../src/shared/groups.js';
 
 const group = (o: Partial<GroupRecord> = {}): GroupRecord => ({ id: 'g1', roomId: 'r1@chatroom', topic: '仓山区老年群', segments: ['elderly'], tags: [], memberCount: 40, botIds: ['a', 'b'], status: 'active', ...o });
 const post = { roomId: 'r1@chatroom', botId: 'a' };

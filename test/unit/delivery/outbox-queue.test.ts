@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OutboxQueue } from '../../../src/delivery/outbox-queue.js';
-import { initialState, type DeliveryState } from '../../../src/store/delivery-state.js';
+import { initialState, type DeliveryState } from '../../../src/outbox/delivery-state.js';
 
 const now = new Date('2026-11-24T02:00:00Z');
 const d = (id: string, o: Partial<DeliveryState> = {}): DeliveryState => ({

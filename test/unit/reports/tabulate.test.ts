@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { per1000, tabulate } from '../../../src/reports/tabulate.js';
-import { deliveryIdOfCode, linkCode, shortLink } from '../../../src/engagement/link-code.js';
+import { deliveryIdOfCode, linkCode, shortLink } from '../../../src/shared/link-code.js';
 import { clientFamily } from '../../../src/api/client-family.js';
 import { isAllowedLink } from '../../../src/api/link-server.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { SimNetwork } from '../../../src/sim/sim-network.js';
-import { freePort } from '../../../src/store/dev-db.js';
+import { freePort } from '../../../src/shared/free-port.js';
 
 /** An echo server standing for a puppet service; `sockets` are its side of each connection. */
 async function echoServer(): Promise<{ endpoint: string; sockets: Socket[]; server: Server }> {

@@ -1,6 +1,6 @@
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
 import { parseJsonLines } from '../config/json-lines.js';
-import type { ScamJudge } from './scam-judge.js';
+import type { ScamJudge } from './judge.js';
 
 /** One labelled text of an evaluation file. */
 export interface EvalCase {

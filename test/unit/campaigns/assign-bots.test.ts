@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignBots } from '../../../src/delivery/assign-bots.js';
+import { assignBots } from '../../../src/campaigns/assign-bots.js';
 
 const g = (id: string, ...botIds: string[]) => ({ id, botIds });
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { PuppetRestarter, StartListeners } from '../../../src/fleet/puppet-restart.js';
+import { PuppetRestarter, StartListeners } from '../../../../src/channels/wechaty/puppet-restart.js';
 
 /** A puppet that behaves as wechaty-puppet does: every start adds listeners, no stop removes them. */
 class LeakyPuppet extends EventEmitter {

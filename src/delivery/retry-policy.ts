@@ -1,4 +1,4 @@
-import { NotInGroupError } from '../fleet/errors.js';
+import { NotInGroupError } from '../channels/wechaty/errors.js';
 
 /** What a failed send means for what we do next. */
 export type SendFailure = 'throttled' | 'not-in-group' | 'timeout' | 'transient' | 'permanent';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { botNote } from '../../../src/cli/bot-note.js';
+import { botNote } from '../../../src/app/bot-note.js';
 
 describe('zhimi fleet status: why a bot does not send', () => {
   it('should name the QR code to scan first, then the logout, lost connection or failed start', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallsUnderWay, DEFAULT_LIVENESS, livenessAction, livenessOf, within } from '../../../src/fleet/liveness.js';
+import { CallsUnderWay, DEFAULT_LIVENESS, livenessAction, livenessOf, within } from '../../../../src/channels/wechaty/liveness.js';
 
 describe('a puppet service that goes silent', () => {
   it('should ask once after a short silence and give the connection up after a long one', () => {

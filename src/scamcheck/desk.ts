@@ -8,17 +8,17 @@ import type { Logger } from '../log/logger.js';
 import type { MemberKeyer } from '../audience/member-key.js';
 import type { Segment } from '../audience/segments.js';
 import { GroupCache } from '../audience/group-cache.js';
-import type { BotRunner } from '../fleet/bot-runner.js';
+import type { BotRunner } from '../channels/wechaty/bot-runner.js';
 import type { InboundHandlers } from '../fleet/group-membership.js';
 import type { Store } from '../store/connection.js';
 import { insertTip } from '../store/tips-repo.js';
-import { checkRequest } from './check-request.js';
-import { CheckQuota } from './check-quota.js';
-import { maskText } from './mask-text.js';
-import { renderScamAnswer } from './scam-answer.js';
-import { compileScamJudge, type ScamJudge } from './scam-judge.js';
+import { checkRequest } from './request.js';
+import { CheckQuota } from './quota.js';
+import { maskText } from './mask.js';
+import { renderScamAnswer } from './answer.js';
+import { compileScamJudge, type ScamJudge } from './judge.js';
 import { loadEngagementWords } from '../config/engagement-words.js';
-import { loadScamRules, type ScamRules } from './scam-rules.js';
+import { loadScamRules, type ScamRules } from './rules.js';
 
 export interface ScamDeskOptions {
   store: Store;

@@ -1,9 +1,9 @@
 import type * as PUPPET from 'wechaty-puppet';
 import { PuppetService } from 'wechaty-puppet-service';
-import type { BotConfig } from '../config/bots.js';
-import { ConfigError, type ConfigProblem } from '../config/errors.js';
+import type { BotConfig } from '../../config/bots.js';
+import { ConfigError, type ConfigProblem } from '../../config/errors.js';
 import { keepPayloadsInMemory } from './memory-payload-store.js';
-import { rememberSecret } from '../log/secrets.js';
+import { rememberSecret } from '../../log/secrets.js';
 
 /** Makes the puppet of a bot; tests pass their own. */
 export type PuppetFactory = (bot: BotConfig) => Promise<PUPPET.impls.PuppetInterface>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitUntil } from '../../../src/fleet/precise-wait.js';
+import { waitUntil } from '../../../src/shared/precise-wait.js';
 
 describe('waitUntil', () => {
   it('should never wake early, to the fraction of a millisecond, with many waits at once', async () => {

@@ -1,7 +1,7 @@
 import type { Segment } from '../audience/segments.js';
-import { RISK_LABEL, type ScamAssessment } from './scam-judge.js';
-import type { ScamRules } from './scam-rules.js';
-import { maskText } from './mask-text.js';
+import { RISK_LABEL, type ScamAssessment } from './judge.js';
+import type { ScamRules } from './rules.js';
+import { maskText } from './mask.js';
 
 /** At most this many signals are quoted back to the member. */
 const MAX_QUOTED = 4;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from '../../../src/config/paths.js';
-import { loadScamCheck } from '../../../src/engagement/scam-desk.js';
-import { evaluate, parseEvalFile } from '../../../src/engagement/scam-eval.js';
+import { loadScamCheck } from '../../../src/scamcheck/desk.js';
+import { evaluate, parseEvalFile } from '../../../src/scamcheck/eval.js';
 import { SCAMCHECK_BARS } from '../../../src/cli/scamcheck-commands.js';
 
 const { judge } = loadScamCheck(paths.content);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { forgetLoginQr, writeLoginQr } from '../../../src/fleet/login-qr.js';
+import { forgetLoginQr, writeLoginQr } from '../../../../src/channels/wechaty/login-qr.js';
 
 describe('the QR code a bot\'s account must scan', () => {
   const dirs: string[] = [];

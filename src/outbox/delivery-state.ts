@@ -1,5 +1,5 @@
-import type { DeliveryStatus } from './models/deliveries.js';
-import type { DeliveryEventDoc, DeliveryEventRow } from './models/delivery-events.js';
+import type { DeliveryStatus } from '../shared/outbox-records.js';
+import type { DeliveryEventDoc, DeliveryEventRow } from '../shared/outbox-records.js';
 
 /** A delivery as the planner wrote it (the `deliveries` document, ids as strings). */
 export interface PlannedRecord {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isConnectionLoss } from '../../../src/fleet/errors.js';
+import { isConnectionLoss } from '../../../../src/channels/wechaty/errors.js';
 
 describe('is it the puppet service connection that failed', () => {
   it('should know gRPC\'s signs of a service gone or refused', () => {

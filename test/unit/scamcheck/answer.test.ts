@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { paths } from '../../../src/config/paths.js';
-import { loadScamCheck } from '../../../src/engagement/scam-desk.js';
-import { renderScamAnswer } from '../../../src/engagement/scam-answer.js';
+import { loadScamCheck } from '../../../src/scamcheck/desk.js';
+import { renderScamAnswer } from '../../../src/scamcheck/answer.js';
 
 const { rules, judge } = loadScamCheck(paths.content);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryPayloadStore, PAYLOAD_CACHE_CAPACITY, keepPayloadsInMemory } from '../../../src/fleet/memory-payload-store.js';
+import { MemoryPayloadStore, PAYLOAD_CACHE_CAPACITY, keepPayloadsInMemory } from '../../../../src/channels/wechaty/memory-payload-store.js';
 
 describe('MemoryPayloadStore', () => {
   it('should keep payloads from login to logout only, and start empty at the next login', async () => {

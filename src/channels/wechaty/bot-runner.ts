@@ -1,17 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { WechatyBuilder, type Wechaty as WechatyInterface } from 'wechaty';
 import * as PUPPET from 'wechaty-puppet';
-import type { BotConfig } from '../config/bots.js';
-import type { Logger } from '../log/logger.js';
-import type { MemberKeyer } from '../audience/member-key.js';
+import type { BotConfig } from '../../config/bots.js';
+import type { Logger } from '../../log/logger.js';
+import type { MemberKeyer } from '../../audience/member-key.js';
 import { NotInGroupError, PuppetError, TransportError, isConnectionLoss } from './errors.js';
-import { scrubSecrets } from '../log/secrets.js';
-import { SendPacer, type Pacing } from './send-pacer.js';
-import { sleep, waitUntil } from './precise-wait.js';
+import { scrubSecrets } from '../../log/secrets.js';
+import { SendPacer, type Pacing } from '../../fleet/send-pacer.js';
+import { sleep, waitUntil } from '../../shared/precise-wait.js';
 import { forgetLoginQr, loginQrForTerminal, writeLoginQr } from './login-qr.js';
 import { PuppetRestarter, type RestartablePuppet } from './puppet-restart.js';
 import { CallsUnderWay, livenessAction, livenessOf, type LivenessLimits } from './liveness.js';
-import { paths } from '../config/paths.js';
+import { paths } from '../../config/paths.js';
 
 // Wechaty and the puppet service log through one brolog instance; keep it
 // quiet (it can print tokens at verbose level) unless WECHATY_LOG asks.

@@ -1,4 +1,4 @@
-import type { ScamRules } from './scam-rules.js';
+import type { ScamRules } from './rules.js';
 import { posteriors, textFeatures, trainTextBayes } from './text-bayes.js';
 
 /** 高 / 中 / 低 */

@@ -1,4 +1,4 @@
-import type { BotConfig } from '../config/bots.js';
+import type { BotConfig } from '../../config/bots.js';
 
 /**
  * A puppet service can go silent without an error: a network partition, a

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { maskText } from '../../../src/engagement/mask-text.js';
-import { CheckQuota } from '../../../src/engagement/check-quota.js';
-import { checkRequest } from '../../../src/engagement/check-request.js';
+import { maskText } from '../../../src/scamcheck/mask.js';
+import { CheckQuota } from '../../../src/scamcheck/quota.js';
+import { checkRequest } from '../../../src/scamcheck/request.js';
 import { quoteText } from '../../../src/sim/member-behaviour.js';
 import { loadEngagementWords } from '../../../src/config/engagement-words.js';
 import { paths } from '../../../src/config/paths.js';

@@ -14,10 +14,10 @@ import { shareBots } from '../fleet/bot-share.js';
 import { forgetMessageKeys } from '../store/once.js';
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { CampaignScheduler } from '../campaigns/scheduler.js';
-import { Dispatcher } from './dispatcher.js';
-import type { CampaignStop } from './post-verdict.js';
-import { Limiters } from './limiters.js';
-import type { SendPolicy } from './send-policy.js';
+import { Dispatcher } from '../delivery/dispatcher.js';
+import type { CampaignStop } from '../delivery/post-verdict.js';
+import { Limiters } from '../delivery/limiters.js';
+import type { SendPolicy } from '../delivery/retry-policy.js';
 
 /** How often a worker reads which campaigns are paused or cancelled. */
 const STOPS_EVERY_MS = 1000;

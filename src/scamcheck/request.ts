@@ -1,4 +1,4 @@
-import { parseQuote } from './attribute.js';
+import { parseQuote } from '../engagement/attribute.js';
 
 /** Fewer characters than this (besides the mention) is not something to check. */
 export const MIN_CHECK_CHARS = 6;
