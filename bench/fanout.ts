@@ -35,7 +35,7 @@ import { createMemberKeyer } from '../src/audience/member-key.js';
 import { loadLibrary } from '../src/content/library.js';
 import { startDevDatabase } from '../src/store/dev-db.js';
 import { connectStore, ensureIndexes, type Store } from '../src/store/connection.js';
-import { countByStatus } from '../src/store/deliveries-repo.js';
+import { countByStatus } from '../src/outbox/outbox.js';
 import { generateWorld } from '../src/sim/generate-world.js';
 import { SimWorld } from '../src/sim/world.js';
 import { SimPuppet } from '../src/sim/sim-puppet.js';
@@ -47,6 +47,9 @@ import { listGroups } from '../src/store/groups-repo.js';
 import type { CampaignDefinition } from '../src/campaigns/campaign-schema.js';
 import { Dispatcher } from '../src/delivery/dispatcher.js';
 import { Limiters } from '../src/delivery/limiters.js';
+import { planOutbox } from '../src/outbox/plan-outbox.js';
+import { BotRunner } from '../src/channels/wechaty/bot-runner.js';
+import { wechatyChannel } from '../src/channels/wechaty/wechaty-channel.js';
 
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 20_000);
 const BOTS = Number(process.env['BENCH_BOTS'] ?? 100);
@@ -101,17 +104,22 @@ async function resetOutbox(store: Store): Promise<void> {
 }
 
 /** Register rooms as tagged groups (what officers' tagging would give: active, general). */
-async function registerGroups(store: Store, rooms: Iterable<{ roomId: string; topic: string; memberIds: string[]; district?: string; station?: string }>, botIdOf: (contactId: string) => string | undefined): Promise<void> {
+async function registerGroups(store: Store, rooms: Iterable<{ roomId: string; topic: string; memberCount: number; botIds: string[]; district?: string; station?: string }>): Promise<void> {
   await store.models.Group.deleteMany({});
   const docs = [...rooms].map((r) => ({
     roomId: r.roomId, topic: r.topic, district: r.district ?? '鼓楼区', station: r.station, segments: ['general'], tags: [], status: 'active',
-    memberCount: r.memberIds.length, botIds: r.memberIds.map(botIdOf).filter(Boolean), memberSample: [],
+    memberCount: r.memberCount, botIds: r.botIds, memberSample: [],
   }));
   for (let i = 0; i < docs.length; i += 5000) await store.models.Group.insertMany(docs.slice(i, i + 5000), { ordered: false });
 }
 
 /** A simulated world's rooms, with the district and station they really belong to. */
-const worldRooms = (world: SimWorld) => [...world.rooms.values()].map((r) => ({ roomId: r.id, topic: r.topic, memberIds: r.memberIds, district: r.truth.district, station: r.truth.station }));
+const worldRooms = (world: SimWorld) => {
+  const botOf = new Map(world.bots.map((b) => [b.contactId, b.botId]));
+  return [...world.rooms.values()].map((r) => ({
+    roomId: r.id, topic: r.topic, memberCount: r.memberIds.filter((m) => !botOf.has(m)).length, botIds: r.memberIds.flatMap((m) => botOf.get(m) ?? []), district: r.truth.district, station: r.truth.station,
+  }));
+};
 
 /** `zhimi sim` in a child process; resolves with its token variables once it serves. */
 async function startSimProcess(groups: number, bots: number): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
@@ -175,7 +183,7 @@ async function leastOutboxRun(store: Store, fleet: Fleet, rooms: { id: string; b
       for (const d of docs) (perBot.get(d.botId) ?? perBot.set(d.botId, []).get(d.botId)!).push(d);
       await Promise.all([...perBot].map(async ([botId, ds]) => {
         for (const d of ds) {
-          const members = await fleet.runner(botId)!.say(d.roomId, d.text);
+          const members = await (fleet.runner(botId) as BotRunner).say(d.roomId, d.text);
           sentOf.get(botId)!.push({ deliveryId: d._id, seq: 2, groupId: String(d.groupId), postId: d.postId, reach: members.length, sentAt: new Date(), day: '2026-11-25' });
           flush(botId);
         }
@@ -191,9 +199,14 @@ async function leastOutboxRun(store: Store, fleet: Fleet, rooms: { id: string; b
 }
 
 /** The rooms the bots find over gRPC, each once. */
-async function discoveredRooms(fleet: Fleet, config: FleetConfig): Promise<{ roomId: string; topic: string; memberIds: string[] }[]> {
-  const seen = new Map<string, { roomId: string; topic: string; memberIds: string[] }>();
-  for (const b of config.bots) for (const v of await fleet.runner(b.id)!.rooms()) seen.set(v.roomId, v);
+async function discoveredRooms(fleet: Fleet, config: FleetConfig): Promise<{ roomId: string; topic: string; memberCount: number; botIds: string[] }[]> {
+  const seen = new Map<string, { roomId: string; topic: string; memberCount: number; botIds: string[] }>();
+  for (const b of config.bots) {
+    for (const v of await fleet.runner(b.id)!.rooms()) {
+      const room = seen.get(v.roomId) ?? seen.set(v.roomId, { roomId: v.roomId, topic: v.topic, memberCount: v.memberKeys.length, botIds: [] }).get(v.roomId)!;
+      room.botIds.push(b.id);
+    }
+  }
   return [...seen.values()];
 }
 
@@ -204,7 +217,7 @@ async function discoveredRooms(fleet: Fleet, config: FleetConfig): Promise<{ roo
 async function zhimiRun(store: Store, fleet: Fleet, config: FleetConfig, runId: string, gapScale = 1, dbPid = 0): Promise<{ sec: number; registrySec: number; sent: number; nodeCpuSec: number; dbCpuSec: number }> {
   const limiters = new Limiters(config);
   const dispatcher = new Dispatcher({
-    store, clock: systemClock, log, workerId: 'bench', runnerOf: (id) => fleet.runner(id), botContactIds: () => fleet.botContactIds(),
+    store, clock: systemClock, log, workerId: 'bench', runnerOf: (id) => fleet.runner(id), botNotInGroup: (b, g) => fleet.botMissingFromGroup(b, g),
     limitsOf: (id) => config.bots.find((b) => b.id === id)!.limits, limiters, gapScale, random: () => 0,
   });
   for (const b of config.bots) dispatcher.startLane(b.id);
@@ -215,7 +228,7 @@ async function zhimiRun(store: Store, fleet: Fleet, config: FleetConfig, runId: 
   const cpu0 = { node: cpuSec(process.pid), db: cpuSec(dbPid) };
   const t0 = performance.now();
   await planRun({ groups,
-    store, runId, campaign: campaign(runId.split('@')[0]!), contentHash: 'bench', scheduledAt: new Date(), library, ref: content.ref, fleet: config, local: dispatcher,
+    store, runId, campaign: campaign(runId.split('@')[0]!), contentHash: 'bench', scheduledAt: new Date(), library, ref: content.ref, fleet: config, outbox: planOutbox(store, dispatcher),
     onlineBotIds: new Set(config.bots.map((b) => b.id)), now: new Date(),
   });
   const tPlan = performance.now();
@@ -246,11 +259,11 @@ async function main(): Promise<void> {
     const config = fleetConfig(bots);
     const world = new SimWorld(generateWorld(content.ref, { groups: GROUPS, membersPerGroup: 4, bots: bots.map((b) => ({ botId: b.id, name: b.name })), secondBotShare: 0, seed: 7 }));
     const factory: PuppetFactory = async (bot) => new SimPuppet({ world, botId: bot.id }) as never;
-    const fleet = new Fleet({ config, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, puppetFactory: factory, content });
+    const fleet = new Fleet({ config, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, channel: wechatyChannel(factory), content });
     const login = await fleet.start();
     if (login.failed.length) throw new Error(`bots failed: ${login.failed.map((f) => f.botId).join(', ')}`);
     const contactToBot = new Map(world.bots.map((b) => [b.contactId, b.botId]));
-    await registerGroups(store, worldRooms(world), (c) => contactToBot.get(c));
+    await registerGroups(store, worldRooms(world));
     say(`fanout: ${GROUPS} groups, ${BOTS} bots (in-process simulated puppets), FerretDB ${store.server.version}, ${RUNS} runs + warm-up, median`);
 
     // warm-up (not counted)
@@ -297,7 +310,7 @@ async function main(): Promise<void> {
       const t1 = performance.now();
       for (const room of sample) {
         const botId = botOfRoom(room);
-        const members = await fleet.runner(botId)!.say(room.id, `【naive ${r}】请勿向陌生账户转账，拨打96110咨询。`);
+        const members = await (fleet.runner(botId) as BotRunner).say(room.id, `【naive ${r}】请勿向陌生账户转账，拨打96110咨询。`);
         await naiveColl.insertOne({ runId: `naive@${r}`, roomId: room.id, botId, status: 'sent', reach: members.length, sentAt: new Date() });
       }
       naive.push(sample.length / ((performance.now() - t1) / 1000));
@@ -305,7 +318,7 @@ async function main(): Promise<void> {
       // the simulated WeChat alone: every group's say, bots in parallel as the lanes run them, no database
       const t2 = performance.now();
       await Promise.all([...roomsOfBot].map(async ([botId, roomIds]) => {
-        const runner = fleet.runner(botId)!;
+        const runner = fleet.runner(botId) as BotRunner;
         for (const roomId of roomIds) await runner.say(roomId, `【say ${r}】请勿向陌生账户转账，拨打96110咨询。`);
       }));
       sayOnly.push(GROUPS / ((performance.now() - t2) / 1000));
@@ -367,10 +380,9 @@ async function main(): Promise<void> {
     await resetOutbox(store);
     const gBots = botConfigs(GRPC_BOTS);
     const sim = await startFleetSimulator({ ref: content.ref, fleet: fleetConfig(gBots), world: { groups: GRPC_GROUPS, membersPerGroup: 4, secondBotShare: 0, seed: 8 } });
-    const gFleet = new Fleet({ config: sim.fleet, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, puppetFactory: defaultPuppetFactory({ ...process.env, ...sim.env }), content });
+    const gFleet = new Fleet({ config: sim.fleet, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, channel: wechatyChannel(defaultPuppetFactory({ ...process.env, ...sim.env })), content });
     await gFleet.start();
-    const gContacts = new Map(sim.world.bots.map((b) => [b.contactId, b.botId]));
-    await registerGroups(store, worldRooms(sim.world), (c) => gContacts.get(c));
+    await registerGroups(store, worldRooms(sim.world));
     const g = await zhimiRun(store, gFleet, sim.fleet, 'grpc@1');
     const grpcPerSec = Math.round(GRPC_GROUPS / g.sec);
     say(`over gRPC (wechaty-puppet-service, ${GRPC_BOTS} bots, ${GRPC_GROUPS} groups, server and client in one process): ${grpcPerSec}/s`);
@@ -383,11 +395,10 @@ async function main(): Promise<void> {
     let grpcOwnProcessPerSec = 0;
     try {
       const sepConfig = fleetConfig(testBotsFor(loadFleetConfig(paths.bots), GRPC_BOTS).bots.map((b) => ({ ...b, limits: UNLIMITED })));
-      const sFleet = new Fleet({ config: sepConfig, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, puppetFactory: defaultPuppetFactory({ ...process.env, ...sep.env }), content });
+      const sFleet = new Fleet({ config: sepConfig, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, channel: wechatyChannel(defaultPuppetFactory({ ...process.env, ...sep.env })), content });
       const started = await sFleet.start();
       if (started.failed.length) throw new Error(`bots failed against the simulator process: ${started.failed.map((f) => f.botId).join(', ')}`);
-      const botOf = new Map(sepConfig.bots.map((b) => [sFleet.runner(b.id)!.contactId!, b.id]));
-      await registerGroups(store, await discoveredRooms(sFleet, sepConfig), (c) => botOf.get(c));
+      await registerGroups(store, await discoveredRooms(sFleet, sepConfig));
       const s2 = await zhimiRun(store, sFleet, sepConfig, 'grpc-own@1');
       grpcOwnProcessPerSec = Math.round(s2.sent / s2.sec);
       say(`over gRPC (wechaty-puppet-service, ${GRPC_BOTS} bots, ${s2.sent} groups, simulator in its own process): ${grpcOwnProcessPerSec}/s`);

@@ -1,28 +1,20 @@
-import type { MemberKeyer } from './member-key.js';
 import type { SeenGroup } from '../shared/groups.js';
 
 /** How many member keys a group keeps to be recognised under a new room id. */
 export const MEMBER_SAMPLE_SIZE = 64;
 
 /**
- * Turn what a bot sees of a room into what the registry stores: a member
- * count without fleet bots and a bottom-k sample of member keys (the k
- * smallest keys, a stable sketch whose overlap estimates member overlap).
- * Raw ids go in, only counts and keys come out.
+ * Turn what a bot sees of a room (its residents as keyed hashes, the fleet's
+ * bots already left out by the channel) into what the registry stores: a
+ * member count and a bottom-k sample of member keys (the k smallest keys, a
+ * stable sketch whose overlap estimates member overlap). Pure.
  */
-export function toSeenGroup(
-  view: { roomId: string; topic: string; memberIds: readonly string[] },
-  botId: string,
-  botContactIds: ReadonlySet<string>,
-  keyer: MemberKeyer,
-): SeenGroup {
-  const humans = view.memberIds.filter((id) => !botContactIds.has(id));
-  const keys = humans.map(keyer).sort();
+export function toSeenGroup(view: { roomId: string; topic: string; memberKeys: readonly string[] }, botId: string): SeenGroup {
   return {
     roomId: view.roomId,
     topic: view.topic,
-    memberCount: humans.length,
+    memberCount: view.memberKeys.length,
     botId,
-    memberSample: keys.slice(0, MEMBER_SAMPLE_SIZE),
+    memberSample: [...view.memberKeys].sort().slice(0, MEMBER_SAMPLE_SIZE),
   };
 }

@@ -5,17 +5,50 @@ import { renderPost } from '../content/render.js';
 import type { Store } from '../store/connection.js';
 import { listGroups } from '../store/groups-repo.js';
 import { type GroupRecord } from '../shared/groups.js';
-import { deliveryIdFor, insertPlanned, recentDeliveries, type ClaimAhead, type LocalSender, type PlannedDelivery } from '../store/deliveries-repo.js';
+import { deliveryIdFor } from '../shared/delivery-id.js';
+import type { PlannedDelivery, PlannedRecord } from '../shared/outbox-records.js';
 import { inChunks } from '../store/bulk.js';
 import { shortLink } from '../shared/link-code.js';
 import { recordPlan } from '../store/runs-repo.js';
 import { assignBots } from './assign-bots.js';
 import type { CampaignDefinition } from './campaign-schema.js';
-import { planTargets } from './plan-targets.js';
+import { planTargets, type HistoryEntry } from './plan-targets.js';
 import { resolveCampaignPosts } from './resolve-posts.js';
+
+/**
+ * A worker that sends what it plans: the planner writes up to `room(botId)`
+ * of a bot's next due deliveries already claimed by `claim()` (the claim is
+ * event 1, kept in the delivery document), so they cost no claim event and
+ * go straight to the bot's lane.
+ */
+export interface ClaimAhead {
+  /** How many more deliveries of this bot the worker would claim right now (0: queue them as planned). */
+  room(botId: string): number;
+  claim(): NonNullable<PlannedRecord['claim']>;
+}
+
+/**
+ * Where the planner writes a run's deliveries and reads the history its caps
+ * count: the outbox, wired by the worker (src/outbox/plan-outbox.ts), so the
+ * planner knows nothing of the outbox's storage or of the dispatcher.
+ */
+export interface PlanOutbox {
+  /**
+   * Write planned deliveries; resolves once they are in the outbox, with the hand-over of what was written to this
+   * worker's dispatcher (a no-op without one), which the planner calls chunk by chunk in order.
+   */
+  write(rows: PlannedDelivery[]): Promise<() => void>;
+  /** Deliveries since a time that count for caps and the repeat window (other than `exceptRunId`'s), each at when it went out or will. */
+  history(since: Date, now: Date, exceptRunId?: string): Promise<HistoryEntry[]>;
+  /** A run's deliveries that are not skipped, and those skipped (a run whose planning stopped part-way is closed with them). */
+  counts(runId: string): Promise<{ held: number; skipped: number }>;
+  /** This worker's dispatcher: what it has room for is claimed as it is written. */
+  claimAhead?(): ClaimAhead;
+}
 
 export interface PlanRunOptions {
   store: Store;
+  outbox: PlanOutbox;
   runId: string;
   campaign: CampaignDefinition;
   contentHash: string;
@@ -31,8 +64,32 @@ export interface PlanRunOptions {
   linkBase?: string | undefined;
   /** The group registry, read shortly before the due time (RegistryPrefetch); else the planner reads it. */
   groups?: readonly GroupRecord[] | undefined;
-  /** This worker's dispatcher: takes each chunk once it is in the outbox (it starts sending while the rest is written), and what it has room for is claimed as it is written. */
-  local?: LocalSender | undefined;
+}
+
+/** How far back the deliveries that count for a run's caps and repeat window go. */
+export function historySince(campaign: CampaignDefinition, scheduledAt: Date): Date {
+  return new Date(scheduledAt.getTime() - Math.max(campaign.caps.repeatPostAfterDays, 1) * 86_400_000);
+}
+
+/**
+ * The groups a run targets and the post each gets, and those it skips (caps,
+ * quiet hours, the repeat window), planned at `now`: what the planner writes
+ * and what `campaign preview` shows. Pure.
+ */
+export function runTargets(o: {
+  campaign: CampaignDefinition;
+  library: readonly Post[];
+  groups: readonly GroupRecord[];
+  history: readonly HistoryEntry[];
+  now: Date;
+  fleet: Pick<FleetConfig, 'quietHours'>;
+}): ReturnType<typeof planTargets> {
+  const { posts } = resolveCampaignPosts(o.campaign, o.library);
+  const quietHours = {
+    elderly: o.campaign.quietHours?.elderly ?? o.fleet.quietHours.elderly,
+    default: o.campaign.quietHours?.default ?? o.fleet.quietHours.default,
+  };
+  return planTargets({ groups: o.groups, campaign: o.campaign, posts, history: o.history, now: o.now, quietHours });
 }
 
 /** Deliveries written per insert: the first chunk is on its way while the planner writes the next. */
@@ -115,15 +172,10 @@ export interface PlanRunResult {
  * caps): that is how a run whose planner died part-way is finished.
  */
 export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
-  const { posts } = resolveCampaignPosts(o.campaign, o.library);
-  const since = new Date(o.scheduledAt.getTime() - Math.max(o.campaign.caps.repeatPostAfterDays, 1) * 86_400_000);
   const groups = o.groups ?? (await listGroups(o.store));
-  const quiet = {
-    elderly: o.campaign.quietHours?.elderly ?? o.fleet.quietHours.elderly,
-    default: o.campaign.quietHours?.default ?? o.fleet.quietHours.default,
-  };
   const now = o.now > o.scheduledAt ? o.now : o.scheduledAt;
-  const { targets, skipped } = planTargets({ groups, campaign: o.campaign, posts, history: await recentDeliveries(o.store, since, now, o.runId), now, quietHours: quiet });
+  const history = await o.outbox.history(historySince(o.campaign, o.scheduledAt), now, o.runId);
+  const { targets, skipped } = runTargets({ campaign: o.campaign, library: o.library, groups, history, now, fleet: o.fleet });
   // (each target wrapped, not copied: a spread of 20,000 group records is measurable)
   const { assigned, unserved } = assignBots(targets.map((t) => ({ id: t.group.id, botIds: t.group.botIds, target: t })), o.onlineBotIds);
   const priority = o.campaign.priority === 'urgent' ? 1 : 0;
@@ -156,7 +208,7 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
   // claimed (what the local lanes have room for, less what the chunk still being written claimed) just
   // before its insert.
   const writes: { done: Promise<void>; claims: ChunkClaims }[] = [];
-  const ahead = o.local?.claimAhead();
+  const ahead = o.outbox.claimAhead?.();
   for (let i = 0, size = PLAN_FIRST_CHUNK; i < order.length; i += size, size = Math.min(PLAN_CHUNK, 2 * size)) {
     // rendered in slices, so lanes sending meanwhile are never held up for long (their gaps stay exact)
     const rows: PlannedDelivery[] = [];
@@ -167,12 +219,12 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
     while (writes.length >= WRITES_IN_FLIGHT) await writes.shift()!.done;
     const claims = ahead ? claimRows(rows, ahead, writes.map((w) => w.claims)) : { claimed: new Map(), queued: new Set<string>() };
     const before = writes.at(-1)?.done;
-    const done = Promise.all([insertPlanned(o.store, rows), before]).then(([written]) => o.local?.enqueue(written));
+    const done = Promise.all([o.outbox.write(rows), before]).then(([handOver]) => handOver());
     done.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
     writes.push({ done, claims });
   }
   for (const w of writes) await w.done;
-  for (const chunk of inChunks(unsent, PLAN_CHUNK)) await insertPlanned(o.store, chunk);
+  for (const chunk of inChunks(unsent, PLAN_CHUNK)) await o.outbox.write(chunk);
   await recordPlan(o.store, o.runId, assigned.length, skipped.length, o.now);
   return { planned: assigned.length, skipped: skipped.length, failed: unserved.length };
 }

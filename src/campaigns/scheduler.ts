@@ -9,19 +9,17 @@ import type { Store } from '../store/connection.js';
 import { getCampaign, listCampaigns, type CampaignRecord } from '../store/campaigns-repo.js';
 import { createRun, listRuns, recordPlan, runId, unplannedRuns } from '../store/runs-repo.js';
 import { firstTime } from '../store/once.js';
-import { countByStatus } from '../store/deliveries-repo.js';
 import { readCampaignDir, type CampaignFile } from './campaign-files.js';
 import { timerAt } from './timer-at.js';
 import { formatProblem, type ConfigProblem } from '../config/errors.js';
 import type { CampaignDefinition } from './campaign-schema.js';
 import { SYSTEM, syncWithFile, transition } from './campaign-service.js';
-import { planRun, type PlanRunResult } from './plan-run.js';
+import { planRun, type PlanOutbox, type PlanRunResult } from './plan-run.js';
 import { nextDue } from './next-due.js';
 import { missedDueTimes } from './catch-up.js';
 import { RegistryPrefetch } from './registry-prefetch.js';
 import { listGroups, registryVersion } from '../store/groups-repo.js';
 import { type GroupRecord } from '../shared/groups.js';
-import type { LocalSender } from '../store/deliveries-repo.js';
 
 /** How long a run may take to plan before another worker finishes it (its planner is taken for dead). */
 export const PLAN_LEASE_MS = 120_000;
@@ -44,8 +42,8 @@ export interface SchedulerOptions {
   onlineBotIds: () => Promise<ReadonlySet<string>>;
   /** Base address of tracked links (`<base>/r/<code>`); unset → posts carry their plain link. */
   linkBase?: string | undefined;
-  /** This worker's dispatcher: it sends what the planner writes at once (see planRun). */
-  local?: LocalSender | undefined;
+  /** Where runs are planned into (the outbox; in a worker, handing what is written to its dispatcher: see planRun). */
+  outbox: PlanOutbox;
   /** How often to pick up approvals, pauses and file edits. @defaultValue 15000 */
   syncEveryMs?: number;
 }
@@ -208,8 +206,8 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       const rec = await getCampaign(this.o.store, run.campaignId);
       const same = rec && (rec.status === 'approved' || rec.status === 'active') && rec.approvedHash === rec.contentHash && (!run.contentHash || run.contentHash === rec.contentHash);
       if (!same) {
-        const c = await countByStatus(this.o.store, run._id);
-        await recordPlan(this.o.store, run._id, c.planned + c.sending + c.sent + c.unknown + c.failed, c.skipped, now);
+        const c = await this.o.outbox.counts(run._id);
+        await recordPlan(this.o.store, run._id, c.held, c.skipped, now);
         this.log.warn({ campaignId: run.campaignId, runId: run._id, reason: rec ? `campaign is ${rec.status}${rec.contentHash !== run.contentHash ? ', content changed' : ''}` : 'campaign gone' }, 'a run whose planning stopped part-way is closed with what it holds');
         continue;
       }
@@ -232,7 +230,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       onlineBotIds: await this.o.onlineBotIds(),
       now: this.o.clock.now(),
       linkBase: this.o.linkBase,
-      local: this.o.local,
+      outbox: this.o.outbox,
       groups,
     });
     this.log.info({ campaignId: rec._id, runId: id, ...result }, 'run planned');

@@ -15,7 +15,7 @@ import { resolveCampaignPosts } from '../campaigns/resolve-posts.js';
 import type { CampaignAction } from '../campaigns/lifecycle.js';
 import { getCampaign, listCampaigns } from '../store/campaigns-repo.js';
 import { listGroups } from '../store/groups-repo.js';
-import { recentDeliveries, runOutcome } from '../store/deliveries-repo.js';
+import { recentDeliveries, runOutcome } from '../outbox/outbox.js';
 import { listRuns } from '../store/runs-repo.js';
 import { formatRows, type Row } from '../reports/format.js';
 import type { CliContext } from './context.js';

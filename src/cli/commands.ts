@@ -18,7 +18,7 @@ import { listBotStates, onlineBotIds } from '../store/bots-repo.js';
 import { botNote } from '../app/bot-note.js';
 import { liveWorkers } from '../store/workers-repo.js';
 import { leaseHolders } from '../store/leases-repo.js';
-import { queueDepths, sentSince } from '../store/deliveries-repo.js';
+import { queueDepths, sentSince } from '../outbox/outbox.js';
 import { DEMO_REACTIONS, runDemo } from '../demo/run-demo.js';
 import { ScriptedMembers } from '../sim/member-behaviour.js';
 import { createScamDesk } from '../scamcheck/desk.js';
@@ -38,6 +38,7 @@ import type { SimFaults } from '../sim/sim-puppet.js';
 import { registerScamCheckCommands } from './scamcheck-commands.js';
 import { registerReportCommands } from './report-commands.js';
 import { registerCampaignCommands, registerContentCommands } from './campaign-commands.js';
+import { wechatyChannel } from '../channels/wechaty/wechaty-channel.js';
 
 export function registerCommands(program: Command): void {
   const ctx = (logLevel?: string): CliContext => {
@@ -147,7 +148,7 @@ export function registerCommands(program: Command): void {
       const workerId = process.env['ZHIMI_WORKER_ID'] || `${hostname()}-${process.pid}`;
       const recorder = recorderFor({ contentDir: c.contentDir, fleet: config, store: d.store, keyer, clock: systemClock, log: c.log, writer: workerId, groups });
       const worker = new FleetWorker({
-        config, store: d.store, keyer, log: c.log, clock: systemClock, puppetFactory: defaultPuppetFactory(), inbound: composeInbound(desk, recorder), workerId,
+        config, store: d.store, keyer, log: c.log, clock: systemClock, channel: wechatyChannel(defaultPuppetFactory()), inbound: composeInbound(desk, recorder), workerId,
         linkBase: process.env['ZHIMI_PUBLIC_URL'] || undefined,
         content, library: c.library(), campaignDir: join(c.contentDir, 'campaigns'),
         redisUrl: process.env['ZHIMI_REDIS_URL'] || undefined,

@@ -40,7 +40,3 @@ export function loadTaggingRules(contentDir: string): TaggingRules {
   return loadYamlFile(join(contentDir, 'audience', 'tagging-rules.yaml'), taggingRulesSchema);
 }
 
-/** Fill `{name}`-style placeholders; unknown ones stay as they are. */
-export function fillTemplate(template: string, values: Record<string, string | undefined>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
-}

@@ -1,4 +1,4 @@
-import { fillTemplate } from '../config/content-texts.js';
+import { fillTemplate } from '../shared/fill-template.js';
 import type { ReferenceData } from '../config/reference.js';
 import type { Post } from './post-schema.js';
 

@@ -4,27 +4,24 @@ import type { Clock } from '../config/clock.js';
 import { shanghaiDay } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/connection.js';
-import { claimChanges, nextEvent, openDeliveries, outcomeEvent, retryEvent, sendTimesOfBots, type ClaimAhead, type DeliveryState, type Outcome } from '../store/deliveries-repo.js';
+import { claimChanges, nextEvent, outcomeEvent, retryEvent, type Outcome } from '../outbox/events.js';
+import { openDeliveries, sendTimesOfBots, type DeliveryState } from '../outbox/outbox.js';
+import { type ClaimAhead } from '../campaigns/plan-run.js';
 import { OutboxQueue } from './outbox-queue.js';
 import { EventWriter } from './event-writer.js';
-import type { BotRunner } from '../channels/wechaty/bot-runner.js';
-import type { Pacing } from '../fleet/send-pacer.js';
-import { scrubSecrets } from '../log/secrets.js';
-import { forgetBotInGroup } from '../fleet/group-membership.js';
+import type { Pacing } from './send-pacer.js';
+import { SendFailure, type PostingBot, type PostReceipt } from './channel-port.js';
 import { findGroupById } from '../store/groups-repo.js';
 import { afterNotInGroup } from './follow-registry.js';
 import { Limiters, NORMAL_PRIORITY, URGENT_PRIORITY } from './limiters.js';
-import { CALM, DEFAULT_SEND_POLICY, classifySendError, nextBackoff, retryDelayMs, type BackoffState, type SendPolicy } from './retry-policy.js';
+import { CALM, DEFAULT_SEND_POLICY, decideRetry, nextBackoff, type BackoffState, type SendPolicy } from './retry-policy.js';
 import { addSendTime, windowCapacity, windowWaitMs } from './send-window.js';
 import { postVerdict, type CampaignStop, type PostVerdict } from './post-verdict.js';
 import { sleep, waitUntil } from '../shared/precise-wait.js';
 
-/** How long a claim is held before it counts as abandoned (→ unknown). */
-const DEFAULT_LEASE_MS = 120_000;
-
 export interface DispatcherEvents {
-  /** `humanIds`: the members the post reached (raw WeChat ids, in memory only: never log or store them). */
-  'delivery:sent': [{ deliveryId: string; botId: string; roomId: string; groupId: string; campaignId: string; postId: string; sentAt: Date; reach: number; priority: 0 | 1; humanIds: string[] }];
+  /** `memberKeys`: the keyed hashes of the members the post reached (computed on demand). */
+  'delivery:sent': [{ deliveryId: string; botId: string; roomId: string; groupId: string; campaignId: string; postId: string; sentAt: Date; reach: number; priority: 0 | 1; memberKeys: PostReceipt['memberKeys'] }];
   'delivery:failed': [{ deliveryId: string; botId: string; roomId: string; reason: string; status: 'failed' | 'skipped' | 'unknown' }];
   'delivery:retry': [{ deliveryId: string; botId: string; reason: string; notBefore: Date }];
   'bot:throttled': [{ botId: string; factor: number; cooldownUntil: Date }];
@@ -37,9 +34,7 @@ export interface DispatcherOptions {
   log: Logger;
   workerId: string;
   /** The bot that sends, by id (undefined when not running here). */
-  runnerOf: (botId: string) => BotRunner | undefined;
-  /** WeChat ids of fleet bots, left out of reach. */
-  botContactIds: () => ReadonlySet<string>;
+  runnerOf: (botId: string) => PostingBot | undefined;
   /** Sending limits of a bot (bots/*.yaml with fleet defaults). */
   limitsOf: (botId: string) => BotLimits;
   limiters: Limiters;
@@ -49,16 +44,38 @@ export interface DispatcherOptions {
   /**
    * A send found the bot not in the group: bring the registry up to date (the worker looks at the bot's rooms
    * again first, see Fleet.botMissingFromGroup); resolves with the deliveries that changed.
-   * @defaultValue the bot leaves the group in the registry
    */
-  botNotInGroup?: (botId: string, groupId: string) => Promise<DeliveryState[]>;
+  botNotInGroup: (botId: string, groupId: string) => Promise<DeliveryState[]>;
   /** How long a claim is held before it counts as abandoned (→ unknown). @defaultValue 120000 */
   leaseMs?: number;
   /** How often an idle lane looks for work. @defaultValue 1000 */
   pollMs?: number;
   /** Divide every gap by this (the demo runs accelerated). @defaultValue 1 */
   gapScale?: number;
+  /** Jitter source (0–1). @defaultValue Math.random */
   random?: () => number;
+}
+
+/** The dispatcher's options with every default resolved (once, here). */
+type ResolvedOptions = Omit<DispatcherOptions, 'policy'> & Required<Pick<DispatcherOptions, 'leaseMs' | 'pollMs' | 'gapScale' | 'random'>>;
+
+export const DISPATCHER_DEFAULTS = { leaseMs: 120_000, pollMs: 1000, gapScale: 1, random: Math.random } as const;
+
+/** How a lane runs: until stopped (a worker), or until nothing is due (a drain: demo, tools). */
+interface LaneMode {
+  signal?: AbortSignal;
+  untilIdle?: boolean;
+  /** A drain ends instead of waiting longer than this for its limits. @defaultValue 60000 */
+  maxWaitMs?: number;
+}
+
+/** One lane's state: its bot, its send times for the sliding windows, its batch size, and the batch claimed ahead. */
+interface Lane {
+  botId: string;
+  mode: LaneMode;
+  recent: number[];
+  max: number;
+  next: Promise<DeliveryState[]> | undefined;
 }
 
 /**
@@ -88,10 +105,13 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private readonly recent = new Map<string, number[]>();
   private sendTimes: { at: number; times: Promise<Map<string, number[]>> } | undefined;
 
-  constructor(private readonly o: DispatcherOptions) {
+  private readonly o: ResolvedOptions;
+
+  constructor(options: DispatcherOptions) {
     super();
-    this.policy = { ...DEFAULT_SEND_POLICY, ...o.policy };
-    this.events = new EventWriter(o.store, { onError: (err, lost) => o.log.error({ err: String(err), lost }, 'could not record completions; those deliveries will become unknown') });
+    this.o = { ...DISPATCHER_DEFAULTS, ...options };
+    this.policy = { ...DEFAULT_SEND_POLICY, ...options.policy };
+    this.events = new EventWriter(options.store, { onError: (err, lost) => options.log.error({ err, lost }, 'could not record completions; those deliveries will become unknown') });
   }
 
   backoffOf(botId: string): BackoffState {
@@ -109,7 +129,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   /** A bot's gap now: its minimum gap plus `jitter` (0–1) of its jitter, stretched while it backs off (and shrunk by a demo's speed-up). */
   private gapMs(botId: string, jitter: number): number {
     const l = this.o.limitsOf(botId);
-    return ((l.minGapMs + jitter * l.jitterMs) * this.backoffOf(botId).factor) / (this.o.gapScale ?? 1);
+    return ((l.minGapMs + jitter * l.jitterMs) * this.backoffOf(botId).factor) / this.o.gapScale;
   }
 
   /**
@@ -140,7 +160,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       this.queue.hold(orphaned);
       void this.giveBack(orphaned, this.o.clock.now(), 'returned unsent to the queue', false).catch((err: unknown) => {
         for (const s of orphaned) this.queue.settle(s.id);
-        this.o.log.error({ err: String(err), deliveries: orphaned.length }, 'could not give back deliveries claimed for a bot that stopped; they will become unknown');
+        this.o.log.error({ err, deliveries: orphaned.length }, 'could not give back deliveries claimed for a bot that stopped; they will become unknown');
       });
     }
   }
@@ -152,7 +172,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
    * first) — less what it holds already.
    */
   claimAhead(): ClaimAhead {
-    const leaseMs = this.o.leaseMs ?? DEFAULT_LEASE_MS;
+    const leaseMs = this.o.leaseMs;
     return {
       claim: () => {
         // posts follow within an insert's round trip: the fleet-wide allowance is drawn meanwhile
@@ -206,7 +226,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   /** How far back a group's pause can still matter here: a claim's lease. */
   groupPausesSince(): Date {
-    return new Date(this.o.clock.now().getTime() - (this.o.leaseMs ?? DEFAULT_LEASE_MS));
+    return new Date(this.o.clock.now().getTime() - (this.o.leaseMs));
   }
 
   /** Posts queued or in flight here for a bot. */
@@ -239,8 +259,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
         try {
           await this.lane(botId, { signal: stop.signal });
         } catch (err) {
-          this.o.log.error({ botId, err: String(err) }, 'lane error; restarting the lane');
-          await sleep(this.o.pollMs ?? 1000, stop.signal);
+          this.o.log.error({ botId, err }, 'lane error; restarting the lane');
+          await sleep(this.o.pollMs, stop.signal);
         }
       }
     })();
@@ -272,136 +292,185 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     await this.events.flush();
   }
 
-  private async lane(botId: string, mode: { signal?: AbortSignal; untilIdle?: boolean; maxWaitMs?: number }): Promise<void> {
-    const pollMs = this.o.pollMs ?? 1000;
-    const leaseMs = this.o.leaseMs ?? DEFAULT_LEASE_MS;
-    const recent = [...((await this.recentSendTimes()).get(botId) ?? [])].sort((a, b) => a - b);
-    this.recent.set(botId, recent);
-    const wait = async (ms: number): Promise<boolean> => {
-      if (mode.untilIdle && ms > (mode.maxWaitMs ?? 60_000)) return false;
-      await sleep(ms, mode.signal);
-      return true;
-    };
-    // nothing due: a drain ends; a running lane waits until something is queued or the next one is due
-    const waitForWork = async (): Promise<boolean> => {
-      if (mode.untilIdle) return false;
-      const next = this.queue.nextDueAt(botId);
-      const ms = next === undefined ? pollMs : Math.min(pollMs, Math.max(1, next - this.o.clock.now().getTime()));
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          unsubscribe();
-          mode.signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        const unsubscribe = this.queue.onAdded(done);
-        mode.signal?.addEventListener('abort', done, { once: true });
-        // work that came while this lane was looking needs no wait
-        if (mode.signal?.aborted || this.ready.has(botId) || this.queue.hasDue(botId, this.o.clock.now())) done();
-      });
-      return true;
-    };
-    // the next batch, claimed while the current one is sent (fast lanes), so a lane never idles on the claim
-    let next: Promise<DeliveryState[]> | undefined;
-    const dropNext = async (): Promise<void> => {
-      const claimed = [...this.takeReady(botId), ...(next ? await next.catch(() => []) : [])];
-      next = undefined;
-      if (claimed.length) await this.giveBack(claimed, this.o.clock.now(), 'returned unsent to the queue', false);
-    };
+  /** One lane: a bot's deliveries, sent in order with its gaps, until stopped (or, when draining, until none is due). */
+  private async lane(botId: string, mode: LaneMode): Promise<void> {
+    const lane: Lane = { botId, mode, recent: [...((await this.recentSendTimes()).get(botId) ?? [])].sort((a, b) => a - b), max: 1, next: undefined };
+    this.recent.set(botId, lane.recent);
     try {
       while (!mode.signal?.aborted) {
-        const runner = this.o.runnerOf(botId);
-        // the pipelined batch goes back whenever the lane has to wait, or an urgent post became due
-        if ((next || this.ready.has(botId)) && (!runner?.isOnline || this.o.mayRun?.(botId) === false || this.queue.urgentDue(botId, this.o.clock.now()))) await dropNext();
-        if (!runner?.isOnline || this.o.mayRun?.(botId) === false) {
-          if (mode.untilIdle || !(await wait(pollMs))) break;
+        const waitMs = this.whyWait(lane);
+        if (waitMs !== undefined) {
+          // the pipelined batch goes back whenever the lane has to wait
+          await this.dropNext(lane);
+          if (!(await this.pause(lane, waitMs))) break;
           continue;
         }
-        const now = this.o.clock.now().getTime();
-        const bo = this.backoffOf(botId);
-        if (bo.cooldownUntil > now) {
-          await dropNext();
-          if (!(await wait(bo.cooldownUntil - now))) break;
-          continue;
-        }
-        const limits = this.o.limitsOf(botId);
-        const w = windowWaitMs(recent, limits, now);
-        if (w > 0) {
-          await dropNext();
-          if (!(await wait(w))) break;
-          continue;
-        }
-        const max = this.batchMax(botId, recent, now);
-        // deliveries claimed when they were planned come first (they were due before anything queued since)
-        let batch = this.takeReady(botId);
+        // an urgent post that became due goes first: what was claimed ahead goes back to be claimed in order
+        if ((lane.next || this.ready.has(botId)) && this.queue.urgentDue(botId, this.o.clock.now())) await this.dropNext(lane);
+        const batch = await this.nextBatch(lane);
+        if (batch === 'retry') continue;
         if (batch.length === 0) {
-          const pipelined = next;
-          next = undefined;
-          batch = pipelined ? await pipelined : await this.claimFromQueue(botId, max, leaseMs);
-          if (batch.length === 0) {
-            if (pipelined) continue;
-            if (!(await waitForWork())) break;
-            continue;
-          }
+          if (!(await this.waitForWork(lane))) break;
+          continue;
         }
-        // the bot's limiter holds its single slot while the lane sends with the bot's gaps; posts are
-        // counted against the fleet-wide limit batch by batch (FleetTokens)
-        const priority = batch[0]!.priority === 1 ? URGENT_PRIORITY : NORMAL_PRIORITY;
-        // every job has an expiration: in a Redis cluster it is what frees the slot of a worker that died mid-job
-        await this.o.limiters.bot(botId).schedule({ priority, expiration: leaseMs }, async () => {
-          const started = Date.now();
-          // the lane keeps the bot's slot for the batches it claimed ahead (each bottleneck job costs
-          // several turns of the event loop), for at most half its expiration
-          for (let current = batch; current.length > 0; ) {
-            await this.o.limiters.fleetPosts.take(current.length, current[0]!.priority === 1);
-            // fleet bots, left out of reach (looked up once per batch)
-            const bots = this.o.botContactIds();
-            for (let i = 0; i < current.length; i++) {
-              const d = current[i]!;
-              const t = this.o.clock.now().getTime();
-              const stopHere =
-                mode.signal?.aborted ||
-                !runner.isOnline ||
-                this.o.mayRun?.(botId) === false ||
-                this.backoffOf(botId).cooldownUntil > t ||
-                windowWaitMs(recent, limits, t) > 0 ||
-                // an urgent post that became due while this lane holds normal ones goes first
-                (d.priority === 0 && i > 0 && this.queue.urgentDue(botId, this.o.clock.now()));
-              if (stopHere) {
-                // not sent: give the rest back, to be claimed again in order (urgent first)
-                const notBefore = new Date(Math.max(t, this.backoffOf(botId).cooldownUntil));
-                await this.giveBack(current.slice(i), notBefore, 'returned unsent to the queue', false);
-                return;
-              }
-              const verdict = this.verdictOf(d);
-              if (verdict.kind !== 'send') {
-                await this.withhold(d, verdict);
-                continue;
-              }
-              // a lane that claims many at a time claims its next batch while half a batch is still in hand, so it
-              // never waits for a claim (claiming the moment anything is queued took the first few rows only: their
-              // batch ran out before the full claim after it came back); not while an urgent one is due (it must not
-              // hide in a claimed batch)
-              const at = this.o.clock.now();
-              if (!next && max > 1 && current.length - i + this.readyCount(botId) <= max / 2 && !this.queue.urgentDue(botId, at) && this.queue.hasDue(botId, at)) next = this.claimFromQueue(botId, max, leaseMs);
-              if (await this.send(runner, d, bots)) addSendTime(recent, this.o.clock.now().getTime());
-              await waitUntil(performance.now() + this.gapMs(botId, (this.o.random ?? Math.random)()), mode.signal);
-            }
-            if (Date.now() - started > leaseMs / 2 || mode.signal?.aborted || this.queue.urgentDue(botId, this.o.clock.now())) break;
-            current = this.takeReady(botId);
-            if (current.length === 0 && next) {
-              current = await next;
-              next = undefined;
-            }
-          }
-        });
+        await this.sendInSlot(lane, batch);
       }
     } finally {
       // a lane that stops or fails gives its pipelined batch back (else it would turn unknown)
-      await dropNext();
+      await this.dropNext(lane);
     }
     await this.events.flush();
+  }
+
+  /** How long the lane must wait before it claims anything (offline, cooling down, windows full); undefined: it may go on. */
+  private whyWait(lane: Lane): number | undefined {
+    const { botId } = lane;
+    if (!this.mayRunLane(botId)) return this.o.pollMs;
+    const now = this.o.clock.now().getTime();
+    const cooldown = this.backoffOf(botId).cooldownUntil - now;
+    if (cooldown > 0) return cooldown;
+    const w = windowWaitMs(lane.recent, this.o.limitsOf(botId), now);
+    return w > 0 ? w : undefined;
+  }
+
+  /** Is the bot online here, and may this worker send for it? */
+  private mayRunLane(botId: string): boolean {
+    return this.o.runnerOf(botId)?.isOnline === true && this.o.mayRun?.(botId) !== false;
+  }
+
+  /** Wait `ms` (false: a drain that would wait longer than its limit ends instead). */
+  private async pause(lane: Lane, ms: number): Promise<boolean> {
+    if (lane.mode.untilIdle && (!this.mayRunLane(lane.botId) || ms > (lane.mode.maxWaitMs ?? 60_000))) return false;
+    await sleep(ms, lane.mode.signal);
+    return true;
+  }
+
+  /** Nothing due: a drain ends; a running lane waits until something is queued or the next one is due. */
+  private async waitForWork(lane: Lane): Promise<boolean> {
+    const { botId, mode } = lane;
+    if (mode.untilIdle) return false;
+    const next = this.queue.nextDueAt(botId);
+    const ms = next === undefined ? this.o.pollMs : Math.min(this.o.pollMs, Math.max(1, next - this.o.clock.now().getTime()));
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        mode.signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const unsubscribe = this.queue.onAdded(done);
+      mode.signal?.addEventListener('abort', done, { once: true });
+      // work that came while this lane was looking needs no wait
+      if (mode.signal?.aborted || this.ready.has(botId) || this.queue.hasDue(botId, this.o.clock.now())) done();
+    });
+    return true;
+  }
+
+  /**
+   * The next deliveries to send, claimed: those claimed when they were planned
+   * first (they were due before anything queued since), else the batch claimed
+   * ahead, else a claim from the queue now. `retry`: a batch claimed ahead
+   * came back empty (look again at once).
+   */
+  private async nextBatch(lane: Lane): Promise<DeliveryState[] | 'retry'> {
+    const ready = this.takeReady(lane.botId);
+    if (ready.length) return ready;
+    const pipelined = lane.next;
+    lane.next = undefined;
+    lane.max = this.batchMax(lane.botId, lane.recent, this.o.clock.now().getTime());
+    const batch = pipelined ? await pipelined : await this.claimFromQueue(lane.botId, lane.max);
+    return batch.length === 0 && pipelined ? 'retry' : batch;
+  }
+
+  /**
+   * Send a batch in the bot's limiter slot, and the batches claimed ahead
+   * while it holds it. The bot's limiter holds its single slot while the
+   * lane sends with the bot's gaps; posts are counted against the fleet-wide
+   * limit batch by batch (FleetTokens). Every job has an expiration: in a
+   * Redis cluster it is what frees the slot of a worker that died mid-job.
+   */
+  private async sendInSlot(lane: Lane, first: DeliveryState[]): Promise<void> {
+    const { botId } = lane;
+    const leaseMs = this.o.leaseMs;
+    const priority = first[0]!.priority === 1 ? URGENT_PRIORITY : NORMAL_PRIORITY;
+    await this.o.limiters.bot(botId).schedule({ priority, expiration: leaseMs }, async () => {
+      const started = Date.now();
+      // the lane keeps the bot's slot for the batches it claimed ahead (each bottleneck job costs
+      // several turns of the event loop), for at most half its expiration
+      for (let batch = first; batch.length > 0; ) {
+        await this.o.limiters.fleetPosts.take(batch.length, batch[0]!.priority === 1);
+        if (!(await this.sendBatch(lane, batch))) return;
+        if (Date.now() - started > leaseMs / 2 || lane.mode.signal?.aborted || this.queue.urgentDue(botId, this.o.clock.now())) return;
+        batch = this.takeReady(botId);
+        if (batch.length === 0 && lane.next) {
+          batch = await lane.next;
+          lane.next = undefined;
+        }
+      }
+    });
+  }
+
+  /** Send each delivery of a batch in turn, with the bot's gap between them; false when the lane had to stop part-way (the rest went back). */
+  private async sendBatch(lane: Lane, batch: readonly DeliveryState[]): Promise<boolean> {
+    const { botId } = lane;
+    const runner = this.o.runnerOf(botId)!;
+    for (let i = 0; i < batch.length; i++) {
+      const d = batch[i]!;
+      const stop = this.mustStop(lane, d, i);
+      if (stop) {
+        // not sent: give the rest back, to be claimed again in order (urgent first)
+        const t = this.o.clock.now().getTime();
+        await this.giveBack(batch.slice(i), new Date(Math.max(t, this.backoffOf(botId).cooldownUntil)), 'returned unsent to the queue', false);
+        return false;
+      }
+      const verdict = this.verdictOf(d);
+      if (verdict.kind !== 'send') {
+        await this.withhold(d, verdict);
+        continue;
+      }
+      this.claimAheadIfHalfDone(lane, batch.length - i);
+      if (await this.send(runner, d)) addSendTime(lane.recent, this.o.clock.now().getTime());
+      await waitUntil(performance.now() + this.gapMs(botId, this.o.random()), lane.mode.signal);
+    }
+    return true;
+  }
+
+  /**
+   * Why the lane stops before the `i`-th delivery of its batch, if it must:
+   * stopped, the bot offline or no longer this worker's, cooling down, its
+   * windows full, or an urgent post due while it holds normal ones.
+   */
+  private mustStop(lane: Lane, d: DeliveryState, i: number): string | undefined {
+    const { botId } = lane;
+    const now = this.o.clock.now();
+    if (lane.mode.signal?.aborted) return 'lane stopped';
+    if (!this.mayRunLane(botId)) return 'bot offline or moved';
+    if (this.backoffOf(botId).cooldownUntil > now.getTime()) return 'bot cooling down';
+    if (windowWaitMs(lane.recent, this.o.limitsOf(botId), now.getTime()) > 0) return 'limit window full';
+    if (d.priority === 0 && i > 0 && this.queue.urgentDue(botId, now)) return 'urgent post due';
+    return undefined;
+  }
+
+  /**
+   * A lane that claims many at a time claims its next batch while half a batch
+   * is still in hand, so it never waits for a claim (claiming the moment
+   * anything is queued took the first few rows only: their batch ran out
+   * before the full claim after it came back); not while an urgent one is due
+   * (it must not hide in a claimed batch).
+   */
+  private claimAheadIfHalfDone(lane: Lane, left: number): void {
+    const at = this.o.clock.now();
+    if (!lane.next && lane.max > 1 && left + this.readyCount(lane.botId) <= lane.max / 2 && !this.queue.urgentDue(lane.botId, at) && this.queue.hasDue(lane.botId, at)) {
+      lane.next = this.claimFromQueue(lane.botId, lane.max);
+    }
+  }
+
+  /** Give back what the lane claimed ahead (it has to wait, or an urgent post came). */
+  private async dropNext(lane: Lane): Promise<void> {
+    const claimed = [...this.takeReady(lane.botId), ...(lane.next ? await lane.next.catch(() => []) : [])];
+    lane.next = undefined;
+    if (claimed.length) await this.giveBack(claimed, this.o.clock.now(), 'returned unsent to the queue', false);
   }
 
   /**
@@ -412,7 +481,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
    */
   private batchMax(botId: string, recent: readonly number[], now: number): number {
     const limits = this.o.limitsOf(botId);
-    const perPost = (limits.minGapMs + limits.jitterMs / 2) / (this.o.gapScale ?? 1);
+    const perPost = (limits.minGapMs + limits.jitterMs / 2) / this.o.gapScale;
     return perPost >= 500 ? 1 : Math.max(1, Math.min(windowCapacity(recent, limits, now), perPost <= 0 ? 200 : Math.floor(2000 / perPost), 200, this.o.limiters.fleetPosts.allowance));
   }
 
@@ -429,10 +498,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   }
 
   /** Take due deliveries of a bot from the queue and claim them; returns the ones won. */
-  private async claimFromQueue(botId: string, max: number, leaseMs: number): Promise<DeliveryState[]> {
+  private async claimFromQueue(botId: string, max: number): Promise<DeliveryState[]> {
     const taken = this.queue.take(botId, this.o.clock.now(), max);
     if (taken.length === 0) return [];
-    const batch = await this.events.write(claimChanges(taken, { workerId: this.o.workerId, leaseMs, now: this.o.clock.now() })).catch((err: unknown) => {
+    const batch = await this.events.write(claimChanges(taken, { workerId: this.o.workerId, leaseMs: this.o.leaseMs, now: this.o.clock.now() })).catch((err: unknown) => {
       for (const t of taken) this.queue.putBack(t);
       throw err;
     });
@@ -470,7 +539,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     const [back] = await this.events.write([{ state: d, event: retryEvent(d, now, reason, false, this.o.workerId, now) }]);
     this.queue.settle(d.id);
     if (!back) return;
-    const changed = await (this.o.botNotInGroup ?? ((botId, groupId) => forgetBotInGroup(this.o.store, { groupId }, botId, now, log())))(d.botId, d.groupId);
+    const changed = await this.o.botNotInGroup(d.botId, d.groupId);
     this.queue.add(changed);
     let mine = changed.find((s) => s.id === d.id);
     if (!mine) {
@@ -494,20 +563,18 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   /**
    * A failed send of the bot (a post, or a reply: an answer, a reply to an officer): a throttling sign
-   * or a timeout stretches its gap and pauses it, for its posts and replies alike.
+   * or timeouts in a row stretch its gap and pause it, for its posts and replies alike.
    */
-  backOffOn(botId: string, err: unknown, log: () => Logger = () => this.o.log.child({ botId })): { kind: ReturnType<typeof classifySendError>; reason: string; now: Date; after: BackoffState } {
-    const reason = scrubSecrets((err as Error)?.message ?? String(err));
-    const kind = classifySendError(err);
-    const now = this.o.clock.now();
+  backOffOn(botId: string, failure: SendFailure, log: () => Logger = () => this.o.log.child({ botId })): BackoffState {
+    const now = this.o.clock.now().getTime();
     const before = this.backoffOf(botId);
-    const after = nextBackoff(before, kind, kind === 'timeout', now.getTime(), this.policy);
+    const after = nextBackoff(before, failure.kind, now, this.policy, failure.retryAfterMs);
     this.backoff.set(botId, after);
     if (after.factor > before.factor) {
-      log().warn({ factor: after.factor, cooldownSec: Math.round((after.cooldownUntil - now.getTime()) / 1000), reason }, 'bot throttled: backing off');
+      log().warn({ factor: after.factor, cooldownSec: Math.round((after.cooldownUntil - now) / 1000), reason: failure.message }, 'bot throttled: backing off');
       this.emit('bot:throttled', { botId, factor: after.factor, cooldownUntil: new Date(after.cooldownUntil) });
     }
-    return { kind, reason, now, after };
+    return after;
   }
 
   /** May a claimed post still go out now (its campaign, validity, quiet hours; this worker still runs its bot)? */
@@ -535,55 +602,64 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.queue.settle(d.id);
   }
 
-  /** Send one claimed delivery; true when it was posted. `bots`: WeChat ids of fleet bots (not counted in reach). */
-  private async send(runner: BotRunner, d: DeliveryState, bots: ReadonlySet<string>): Promise<boolean> {
+  /** Send one claimed delivery; true when it was posted. */
+  private async send(bot: PostingBot, d: DeliveryState): Promise<boolean> {
     const log = (): Logger => this.o.log.child({ botId: d.botId, campaignId: d.campaignId, groupId: d.groupId });
-    const before = this.backoffOf(d.botId);
+    let late: PostVerdict = { kind: 'send' };
+    let receipt: PostReceipt | undefined;
     try {
       // looked at again in the bot's turn: a reply or a cool-down ahead of it may have held it long enough to change that
-      let late: PostVerdict = { kind: 'send' };
-      const memberIds = await runner.say(d.roomId, d.text, () => (late = this.verdictOf(d)).kind === 'send');
-      if (!memberIds) {
-        if (late.kind !== 'send') await this.withhold(d, late);
-        return false;
-      }
-      const humanIds = memberIds.filter((id) => !bots.has(id));
-      const reach = humanIds.length;
-      const sentAt = this.o.clock.now();
-      this.settle(d, { status: 'sent', reach, sentAt, day: shanghaiDay(sentAt) });
-      const after = nextBackoff(before, 'ok', false, sentAt.getTime(), this.policy);
-      this.backoff.set(d.botId, after);
-      if (after.factor < before.factor) {
-        log().info({ factor: after.factor }, 'bot recovering from throttling: gap reduced');
-        this.emit('bot:recovered', { botId: d.botId, factor: after.factor });
-      }
-      this.emit('delivery:sent', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, groupId: d.groupId, campaignId: d.campaignId, postId: d.postId, sentAt, reach, priority: d.priority, humanIds });
-      return true;
+      receipt = await bot.post(d.roomId, d.text, () => (late = this.verdictOf(d)).kind === 'send');
     } catch (err) {
-      const { kind, reason, now, after } = this.backOffOn(d.botId, err, log);
-      if (kind === 'timeout') {
-        // maybe posted: never resend (a duplicate warning is worse than a missing one)
-        this.settle(d, { status: 'unknown', reason: `send timed out, may or may not have been posted; not resent: ${reason}` });
-        log().warn({ reason }, 'send timed out; delivery marked unknown');
-        this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'unknown' });
-      } else if (!runner.isOnline) {
-        // the bot itself went offline (logged out, banned, puppet gone): not the delivery's failure;
-        // it goes back to the queue, and the sweep moves it to another member bot
-        await this.giveBack([d], now, reason, false);
-        log().info({ reason }, 'bot went offline while sending; delivery returned to the queue');
-      } else if (kind === 'not-in-group') {
-        await this.notInGroup(d, reason, log);
-      } else if (kind === 'throttled' || (kind === 'transient' && d.failures + 1 < this.policy.maxAttempts)) {
-        const notBefore = new Date(kind === 'throttled' ? after.cooldownUntil : now.getTime() + retryDelayMs(d.failures + 1, this.policy));
-        await this.giveBack([d], notBefore, reason, kind === 'transient');
-        log().info({ failures: d.failures + 1, notBefore, reason }, 'send failed; will retry');
-        this.emit('delivery:retry', { deliveryId: d.id, botId: d.botId, reason, notBefore });
-      } else {
-        this.settle(d, { status: 'failed', reason });
-        log().warn({ reason, failures: d.failures + 1 }, 'delivery failed');
-        this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: 'failed' });
-      }
+      await this.failed(d, err instanceof SendFailure ? err : new SendFailure('refused', (err as Error)?.message ?? String(err), { cause: err }), log);
       return false;
+    }
+    if (!receipt) {
+      if (late.kind !== 'send') await this.withhold(d, late);
+      return false;
+    }
+    const sentAt = this.o.clock.now();
+    this.settle(d, { status: 'sent', reach: receipt.reach, sentAt, day: shanghaiDay(sentAt) });
+    const before = this.backoffOf(d.botId);
+    const after = nextBackoff(before, 'ok', sentAt.getTime(), this.policy);
+    this.backoff.set(d.botId, after);
+    if (after.factor < before.factor) {
+      log().info({ factor: after.factor }, 'bot recovering from throttling: gap reduced');
+      this.emit('bot:recovered', { botId: d.botId, factor: after.factor });
+    }
+    this.emit('delivery:sent', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, groupId: d.groupId, campaignId: d.campaignId, postId: d.postId, sentAt, reach: receipt.reach, priority: d.priority, memberKeys: receipt.memberKeys });
+    return true;
+  }
+
+  /** A send failed: back the bot off as its failure says, and do with the post what the retry policy decides. */
+  private async failed(d: DeliveryState, failure: SendFailure, log: () => Logger): Promise<void> {
+    const after = this.backOffOn(d.botId, failure, log);
+    const now = this.o.clock.now();
+    const reason = failure.message;
+    const decision = decideRetry(failure.kind, d.failures, now.getTime(), after.cooldownUntil, this.policy);
+    switch (decision.kind) {
+      case 'give-up':
+        if (decision.status === 'unknown') {
+          this.settle(d, { status: 'unknown', reason: `send timed out, may or may not have been posted; not resent: ${reason}` });
+          log().warn({ reason }, 'send timed out; delivery marked unknown');
+        } else {
+          this.settle(d, { status: 'failed', reason });
+          log().warn({ reason, failures: d.failures + 1 }, 'delivery failed');
+        }
+        this.emit('delivery:failed', { deliveryId: d.id, botId: d.botId, roomId: d.roomId, reason, status: decision.status });
+        return;
+      case 'follow-registry':
+        await this.notInGroup(d, reason, log);
+        return;
+      case 'retry':
+        await this.giveBack([d], new Date(decision.at), reason, decision.failed);
+        if (failure.kind === 'logged-out') {
+          // the bot itself went offline (logged out, banned, puppet gone): the sweep moves its posts to another member bot
+          log().info({ reason }, 'bot went offline while sending; delivery returned to the queue');
+          return;
+        }
+        log().info({ failures: d.failures + (decision.failed ? 1 : 0), notBefore: new Date(decision.at), reason }, 'send failed; will retry');
+        this.emit('delivery:retry', { deliveryId: d.id, botId: d.botId, reason, notBefore: new Date(decision.at) });
     }
   }
 }

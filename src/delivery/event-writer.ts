@@ -1,5 +1,5 @@
 import type { Store } from '../store/connection.js';
-import { insertEvents, type DeliveryState } from '../store/deliveries-repo.js';
+import { insertEvents, type DeliveryState } from '../outbox/outbox.js';
 import { applyEvent } from '../outbox/delivery-state.js';
 import type { DeliveryEventDoc } from '../shared/outbox-records.js';
 

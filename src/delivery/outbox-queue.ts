@@ -1,4 +1,5 @@
-import { byDueOrder, type DeliveryState } from '../store/deliveries-repo.js';
+import { byDueOrder } from '../outbox/events.js';
+import { type DeliveryState } from '../outbox/outbox.js';
 
 /**
  * A worker's view of the planned deliveries of its bots, in memory, so a lane

@@ -13,7 +13,7 @@ import type { SimWorld } from '../sim/world.js';
 import { createMemberKeyer } from '../audience/member-key.js';
 import { openDatabase } from '../store/open-database.js';
 import { listGroups } from '../store/groups-repo.js';
-import { countByStatus, runReach, sentRoomIds } from '../store/deliveries-repo.js';
+import { countByStatus, runReach, sentRoomIds } from '../outbox/outbox.js';
 import { startFleetSimulator } from '../sim/fleet-simulator.js';
 import { Fleet } from '../fleet/fleet.js';
 import { defaultPuppetFactory } from '../channels/wechaty/puppet-factory.js';
@@ -34,6 +34,8 @@ import { createScamDesk } from '../scamcheck/desk.js';
 import { askBot } from '../sim/ask-bot.js';
 import { countTips } from '../store/tips-repo.js';
 import { officersBringBotsIn } from './officers-bring-bots-in.js';
+import { planOutbox } from '../outbox/plan-outbox.js';
+import { wechatyChannel } from '../channels/wechaty/wechaty-channel.js';
 
 export interface DemoOptions {
   env: ZhimiEnv;
@@ -108,7 +110,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     log: o.log,
     workerId: `demo-${process.pid}`,
     runnerOf: (id) => fleet.runner(id),
-    botContactIds: () => fleet.botContactIds(),
+    botNotInGroup: (botId, groupId) => fleet.botMissingFromGroup(botId, groupId),
     limitsOf: (botId) => simulator.fleet.bots.find((b) => b.id === botId)!.limits,
     limiters,
     gapScale: speedup,
@@ -119,7 +121,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     keyer,
     log: o.log,
     clock,
-    puppetFactory: defaultPuppetFactory({ ...process.env, ...simulator.env }),
+    channel: wechatyChannel(defaultPuppetFactory({ ...process.env, ...simulator.env })),
     content: o.content,
     pacing: dispatcher,
     inbound: composeInbound(
@@ -162,7 +164,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const online = new Set(fleet.onlineBots().map((r) => r.bot.id));
     const scheduler = new CampaignScheduler({
       store: db.store, clock, log: o.log, workerId: `demo-${process.pid}`, campaignDir: o.campaignDir, library: o.library,
-      ref: o.content.ref, fleet: o.fleet, onlineBotIds: async () => online, linkBase: links.url,
+      ref: o.content.ref, fleet: o.fleet, onlineBotIds: async () => online, linkBase: links.url, outbox: planOutbox(db.store),
     });
     dispatcher.on('delivery:sent', (e) => void recorder.onSent(e));
     const runIds: string[] = [];

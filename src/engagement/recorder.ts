@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Message, Room } from 'wechaty';
 import type { Clock } from '../config/clock.js';
 import { shanghaiDay, shiftDay } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { FleetConfig } from '../config/bots.js';
 import { loadEngagementWords } from '../config/engagement-words.js';
 import type { MemberKeyer } from '../audience/member-key.js';
-import type { BotRunner } from '../channels/wechaty/bot-runner.js';
-import type { InboundHandlers } from '../fleet/group-membership.js';
+import type { InboundHandlers, InboundMessage } from '../channels/channel.js';
 import type { Store } from '../store/connection.js';
 import type { GroupRecord } from '../shared/groups.js';
 import { GroupCache } from '../audience/group-cache.js';
-import { findSentDelivery, sentToGroupSince, type SentDelivery } from '../store/deliveries-repo.js';
+import { findSentDelivery, sentToGroupSince, type SentDelivery } from '../outbox/outbox.js';
 import { writeTally } from '../store/engagement-repo.js';
 import type { EngagementDoc, EngagementKind } from '../shared/counters.js';
-import { attributeToPost, classifyEngagement, parseQuote, type EngagementWords } from './attribute.js';
+import { attributeToPost, classifyEngagement, type EngagementWords } from './attribute.js';
 import { Tally, type TallyTarget } from './tally.js';
 
 export interface RecorderOptions {
@@ -35,8 +33,8 @@ export interface RecorderOptions {
   groups?: GroupCache;
 }
 
-/** What the recorder needs of a sent post (`humanIds`: raw ids, used in memory only to key the members). */
-export type SentEvent = { deliveryId: string; botId: string; groupId: string; campaignId: string; postId: string; sentAt: Date; humanIds: readonly string[] };
+/** What the recorder needs of a sent post (`memberKeys`: the keyed hashes of the members it reached). */
+export type SentEvent = { deliveryId: string; botId: string; groupId: string; campaignId: string; postId: string; sentAt: Date; memberKeys: () => readonly string[] };
 
 /** A recorder for a worker, the link server or the demo, from the loaded configuration. */
 export function recorderFor(o: Omit<RecorderOptions, 'words' | 'windowMs' | 'botNames'> & { contentDir: string; fleet: FleetConfig }): EngagementRecorder {
@@ -88,7 +86,7 @@ export class EngagementRecorder implements InboundHandlers {
 
   /** A post went out (the dispatcher's `delivery:sent`); never throws (a failure is logged: these counts are lost). */
   onSent(e: SentEvent): Promise<void> {
-    return this.countSent(e).catch((err: unknown) => this.log.error({ err: (err as Error).message, deliveryId: e.deliveryId }, 'could not count a sent post'));
+    return this.countSent(e).catch((err: unknown) => this.log.error({ err, deliveryId: e.deliveryId }, 'could not count a sent post'));
   }
 
   private async countSent(e: SentEvent): Promise<void> {
@@ -97,16 +95,16 @@ export class EngagementRecorder implements InboundHandlers {
     const list = this.recent.get(e.groupId) ?? [];
     list.push(sent);
     this.recent.set(e.groupId, list.filter((p) => e.sentAt.getTime() - p.sentAt.getTime() <= this.windowMs));
-    this.tally.sent(this.target(sent, group, e.sentAt), e.humanIds.map(this.o.keyer));
+    this.tally.sent(this.target(sent, group, e.sentAt), e.memberKeys());
     this.schedule();
   }
 
-  async onGroupMessage(message: Message, room: Room, runner: BotRunner): Promise<void> {
-    await this.onMessage(message, room, runner, false);
+  async onGroupMessage(m: InboundMessage): Promise<void> {
+    await this.onMessage(m);
   }
 
-  async onMention(message: Message, room: Room, runner: BotRunner): Promise<void> {
-    await this.onMessage(message, room, runner, true);
+  async onMention(m: InboundMessage): Promise<void> {
+    await this.onMessage(m);
   }
 
   /** A member opened a post's tracked link. Returns the delivery, or undefined if the code names none. */
@@ -130,7 +128,7 @@ export class EngagementRecorder implements InboundHandlers {
     this.flushing = this.flushing
       .then(() => writeTally(this.o.store, { events, counters, sketches }))
       .then(() => this.tally.forgetBefore(shiftDay(shanghaiDay(this.o.clock.now()), -1)))
-      .catch((err: unknown) => this.log.error({ err: (err as Error).message, events: events.length, counters: counters.length }, 'could not write engagement; these counts are lost'));
+      .catch((err: unknown) => this.log.error({ err, events: events.length, counters: counters.length }, 'could not write engagement; these counts are lost'));
     return this.flushing;
   }
 
@@ -138,18 +136,18 @@ export class EngagementRecorder implements InboundHandlers {
     await this.flush();
   }
 
-  private async onMessage(message: Message, room: Room, runner: BotRunner, mentionsBot: boolean): Promise<void> {
-    const text = message.text();
-    const quote = parseQuote(text);
-    const kind = classifyEngagement({ text: quote ? quote.reply : text, mentionsBot, quotesBot: !!quote && this.o.botNames.includes(quote.quotedName) }, this.o.words);
-    if (!kind) return;
+  private async onMessage(m: InboundMessage): Promise<void> {
+    // a reply to a post: a quote of what a bot of the fleet said (the bot's own message, or one under a fleet bot's name)
+    const quotesBot = !!m.quoted && (m.quoted.fromBot || this.o.botNames.includes(m.quoted.name));
+    const kind = classifyEngagement({ text: m.text, mentionsBot: m.mentionsBot, quotesBot }, this.o.words);
+    if (!kind || !m.roomId) return;
     const at = this.o.clock.now();
-    const group = await this.groups.byRoom(room.id);
+    const group = await this.groups.byRoom(m.roomId);
     if (!group || group.status === 'left') return;
     const post = attributeToPost({ groupId: group.id, at }, await this.postsOf(group.id, at), this.windowMs);
     // several fleet bots may sit in the group: the one that sent the post counts
-    if (!post || post.botId !== runner.bot.id) return;
-    this.record(kind, post, group, at, { memberKey: this.o.keyer(message.talker().id) });
+    if (!post || post.botId !== m.botId) return;
+    this.record(kind, post, group, at, { memberKey: m.senderKey });
   }
 
   private record(kind: EngagementKind, post: SentDelivery, group: GroupRecord | undefined, at: Date, who: { memberKey?: string; client?: string }): void {

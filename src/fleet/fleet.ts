@@ -8,11 +8,11 @@ import type { Store } from '../store/connection.js';
 import { findGroupById, registerSeenGroups, seenEntriesReader } from '../store/groups-repo.js';
 import { knownBotContactIds, recordBotState, recordLoginQr } from '../store/bots-repo.js';
 import type { DeliveryState } from '../outbox/delivery-state.js';
-import type { BotPacing } from './send-pacer.js';
-import { BotRunner, type BotRunnerTuning } from '../channels/wechaty/bot-runner.js';
-import type { PuppetFactory } from '../channels/wechaty/puppet-factory.js';
+import type { Pacing } from '../delivery/send-pacer.js';
+import type { SendFailure } from '../delivery/channel-port.js';
+import type { ChannelBot, ChannelFactory, InboundHandlers } from '../channels/channel.js';
 import { scrubSecrets } from '../log/secrets.js';
-import { GroupMembership, forgetBotInGroup, type GroupContent, type InboundHandlers } from './group-membership.js';
+import { GroupMembership, followRename, forgetBotInGroup, type GroupContent } from './group-membership.js';
 
 /** A bot's rooms looked at less than this long ago are not asked for again when a send finds it missing from a group. */
 const LOOK_AGAIN_MS = 60_000;
@@ -35,7 +35,8 @@ export interface FleetOptions {
   keyer: MemberKeyer;
   log: Logger;
   clock: Clock;
-  puppetFactory: PuppetFactory;
+  /** How bots reach their groups (WeChat through Wechaty: `wechatyChannel()`). */
+  channel: ChannelFactory;
   /** Reviewed texts, reference data and tagging rules for the bots' manners in groups. */
   content: GroupContent;
   /** This worker's id (claims, leases). @defaultValue `<hostname-less> pid` */
@@ -44,10 +45,15 @@ export interface FleetOptions {
   inbound?: InboundHandlers | undefined;
   /** Only these bots. @defaultValue every enabled bot */
   botIds?: string[];
-  /** How each bot logs in, reconnects and watches its puppet service (see BotRunnerOptions). @defaultValue production's */
-  tuning?: BotRunnerTuning;
   /** How each bot's messages are spaced, and what a failed reply tells (a worker's dispatcher knows back-off). @defaultValue each bot's minimum gap */
   pacing?: BotPacing;
+}
+
+/** Who knows how a bot's messages are spaced (a worker's dispatcher: limits and back-off). */
+export interface BotPacing {
+  pacingOf(botId: string): Pacing;
+  /** A reply of the bot failed: a throttling sign or timeouts back the bot off, as a failed post does. */
+  backOffOn(botId: string, failure: SendFailure): unknown;
 }
 
 export interface FleetStartResult {
@@ -60,9 +66,11 @@ export interface FleetStartResult {
  * message naming it; the others keep running.
  */
 export class Fleet extends EventEmitter<FleetEvents> {
-  private readonly runners = new Map<string, BotRunner>();
+  private readonly runners = new Map<string, ChannelBot>();
   /** Bots still logging in: `close()` stops them too, or their puppet connection would keep the process alive. */
-  private readonly starting = new Set<BotRunner>();
+  private readonly starting = new Set<ChannelBot>();
+  /** The accounts of the fleet's bots in every worker, as the `bots` collection last said (see isFleetBot). */
+  private fleetAccounts = new Set<string>();
   private closed = false;
   /** The registry as the bots' looks around compare it, one read while nothing changes it. */
   private readonly registry: ReturnType<typeof seenEntriesReader>;
@@ -92,41 +100,40 @@ export class Fleet extends EventEmitter<FleetEvents> {
   }
 
   /** Start one bot: its puppet, login, manners in groups. Throws (after logging) when it cannot. */
-  async startBot(botId: string): Promise<BotRunner> {
+  async startBot(botId: string): Promise<ChannelBot> {
     const bot = this.o.config.bots.find((b) => b.id === botId);
     if (!bot) throw new Error(`no bot ${botId} in the fleet config`);
-    let runner: BotRunner | undefined;
+    let runner: ChannelBot | undefined;
     try {
-      const puppet = await this.o.puppetFactory(bot);
-      this.refuseWhenClosed(bot.id);
+      await this.knowFleetAccounts();
       const pacing = this.o.pacing;
-      runner = new BotRunner({
-        bot, puppet, keyer: this.o.keyer, log: this.o.log, ...this.o.tuning,
-        ...(pacing ? { pacing: () => pacing.pacingOf(bot.id), onReplyFailed: (err: unknown) => pacing.backOffOn(bot.id, err) } : {}),
+      runner = await this.o.channel(bot, {
+        keyer: this.o.keyer, log: this.o.log, isFleetBot: (id) => this.isFleetBot(id),
+        ...(pacing ? { pacing: () => pacing.pacingOf(bot.id), onReplyFailed: (failure: SendFailure) => pacing.backOffOn(bot.id, failure) } : {}),
       });
       this.starting.add(runner);
+      this.refuseWhenClosed(bot.id);
       // a QR code to scan (first login, or after a logout): where it is shows in `fleet status`
-      runner.on('scan', (e) => void recordLoginQr(this.o.store, e.botId, e.file).catch(() => undefined));
+      runner.on('scan', (e) => void recordLoginQr(this.o.store, e.botId, e.file).catch((err: unknown) => this.log.warn({ botId: e.botId, err }, 'could not note where the QR code to scan is')));
       await runner.start();
+      if (runner.contactId) this.fleetAccounts.add(runner.contactId);
       this.refuseWhenClosed(bot.id);
       await recordBotState(this.o.store, bot.id, { status: 'online', contactId: runner.contactId, at: this.o.clock.now() });
       this.refuseWhenClosed(bot.id);
       new GroupMembership({
         runner,
         store: this.o.store,
-        keyer: this.o.keyer,
-        officers: officersOf(this.o.config, bot),
+        officerKeys: new Set([...officersOf(this.o.config, bot)].map(this.o.keyer)),
         content: this.o.content,
         clock: this.o.clock,
         log: this.o.log,
         workerId: this.workerId,
-        botContactIds: () => this.botContactIds(),
         inbound: this.o.inbound,
         onGroupPaused: (groupId, paused) => this.emit('group:paused', { botId: bot.id, groupId, paused }),
       });
       runner.on('logout', (e) => {
         // why, for `fleet status`: logged out (and how), or its puppet service gone (it reconnects on its own)
-        void recordBotState(this.o.store, e.botId, { status: 'offline', error: e.reason, at: this.o.clock.now() }).catch(() => undefined);
+        void recordBotState(this.o.store, e.botId, { status: 'offline', error: e.reason, at: this.o.clock.now() }).catch((err: unknown) => this.log.warn({ botId: e.botId, err }, 'could not record that a bot went offline'));
         this.emit('bot:logout', e);
       });
       runner.on('relogin', (e) => {
@@ -134,7 +141,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
         this.lookedAround.delete(e.botId);
         void recordBotState(this.o.store, e.botId, { status: 'online', contactId: runner!.contactId, at: this.o.clock.now() })
           .then(() => this.discoverBotGroups(e.botId))
-          .catch((err: unknown) => this.log.warn({ botId: e.botId, err: scrubSecrets(String(err)) }, 'could not look at the rooms of a bot that logged in again'))
+          .catch((err: unknown) => this.log.warn({ botId: e.botId, err }, 'could not look at the rooms of a bot that logged in again'))
           .finally(() => this.emit('bot:relogin', e));
       });
       this.runners.set(bot.id, runner);
@@ -146,11 +153,11 @@ export class Fleet extends EventEmitter<FleetEvents> {
         // shutdown, not a failure of the bot
         await runner?.stop();
         this.log.info({ botId }, 'bot stopped while it was starting: the fleet is stopping');
-        await recordBotState(this.o.store, botId, { status: 'stopped', at: this.o.clock.now() }).catch(() => undefined);
+        await recordBotState(this.o.store, botId, { status: 'stopped', at: this.o.clock.now() }).catch((err: unknown) => this.log.warn({ botId, err }, 'could not record a bot as stopped'));
         throw error;
       }
-      this.log.error({ botId, err: scrubSecrets(error.message) }, 'bot could not start; the other bots keep running');
-      await recordBotState(this.o.store, botId, { status: 'failed', error: scrubSecrets(error.message), at: this.o.clock.now() }).catch(() => undefined);
+      this.log.error({ botId, err: error }, 'bot could not start; the other bots keep running');
+      await recordBotState(this.o.store, botId, { status: 'failed', error: scrubSecrets(error.message), at: this.o.clock.now() }).catch((err: unknown) => this.log.warn({ botId, err }, 'could not record a bot as failed'));
       this.emit('bot:failed', { botId, error });
       throw error;
     } finally {
@@ -171,16 +178,16 @@ export class Fleet extends EventEmitter<FleetEvents> {
     if (!r) return;
     this.runners.delete(botId);
     await r.stop();
-    await recordBotState(this.o.store, botId, { status: 'stopped', at: this.o.clock.now() }).catch(() => undefined);
+    await recordBotState(this.o.store, botId, { status: 'stopped', at: this.o.clock.now() }).catch((err: unknown) => this.log.warn({ botId, err }, 'could not record a bot as stopped'));
   }
 
   /** Register the rooms of one bot (see discoverGroups); returns their room ids. */
   async discoverBotGroups(botId: string): Promise<string[]> {
     const runner = this.runners.get(botId);
     if (!runner?.isOnline) return [];
-    const botIds = new Set([...this.botContactIds(), ...(await knownBotContactIds(this.o.store))]);
-    const seen = (await runner.rooms()).map((view) => toSeenGroup(view, botId, botIds, this.o.keyer));
-    const created = await registerSeenGroups(this.o.store, seen, this.o.clock.now(), await this.registry());
+    await this.knowFleetAccounts();
+    const seen = (await runner.rooms()).map((view) => toSeenGroup(view, botId));
+    const created = await registerSeenGroups(this.o.store, seen, this.o.clock.now(), await this.registry(), followRename(this.o.store));
     for (const s of seen) this.emit('group:registered', { botId, roomId: s.roomId, topic: s.topic, created: created.get(s.roomId) ?? false });
     return seen.map((s) => s.roomId);
   }
@@ -208,11 +215,25 @@ export class Fleet extends EventEmitter<FleetEvents> {
     return forgetBotInGroup(this.o.store, { groupId }, botId, now, this.log.child({ botId }), { reason: 'a send found the bot not in the group' });
   }
 
-  runner(botId: string): BotRunner | undefined {
+  runner(botId: string): ChannelBot | undefined {
     return this.runners.get(botId);
   }
 
-  onlineBots(): BotRunner[] {
+  /**
+   * Is an account one of the fleet's bots, in this worker or another (the
+   * `bots` collection, read at each bot's start and look around)? Fleet bots
+   * are never counted as members, nor answered.
+   */
+  isFleetBot(contactId: string): boolean {
+    return this.fleetAccounts.has(contactId);
+  }
+
+  /** Read the accounts of the fleet's bots in every worker (see isFleetBot). */
+  async knowFleetAccounts(): Promise<void> {
+    this.fleetAccounts = new Set([...(await knownBotContactIds(this.o.store)), ...this.botContactIds()]);
+  }
+
+  onlineBots(): ChannelBot[] {
     return [...this.runners.values()].filter((r) => r.isOnline);
   }
 

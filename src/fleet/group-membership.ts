@@ -1,47 +1,31 @@
-import type { Message, Room, RoomInvitation, Contact } from 'wechaty';
 import type { Clock } from '../config/clock.js';
-import { fillTemplate } from '../config/content-texts.js';
+import { fillTemplate } from '../shared/fill-template.js';
 import type { GroupContentBundle } from '../config/content-bundle.js';
 import type { Logger } from '../log/logger.js';
-import type { MemberKeyer } from '../audience/member-key.js';
 import { toSeenGroup } from '../audience/group-sync.js';
 import { GROUP_PAUSED, parseOfficerCommand, type OfficerCommand } from '../audience/officer-command.js';
 import { suggestTags } from '../audience/tag-suggestion.js';
 import { SEGMENT_LABEL } from '../audience/segments.js';
 import type { Store } from '../store/connection.js';
 import { findGroupByRoomId, registerJoinedGroup, removeBotFromGroup, setGroupPaused, tagGroup, upsertSeenGroup } from '../store/groups-repo.js';
-import { type GroupRecord } from '../shared/groups.js';
+import type { GroupRecord, SeenGroup } from '../shared/groups.js';
 import { firstTime, messageOnceKey } from '../store/once.js';
-import type { DeliveryState } from '../outbox/delivery-state.js';
-import { skipPlannedForGroup } from '../store/deliveries-repo.js';
-import type { BotRunner } from '../channels/wechaty/bot-runner.js';
-import { scrubSecrets } from '../log/secrets.js';
+import { reassignPlannedForGroup, reroutePlannedForGroup, skipPlannedForGroup, type DeliveryState } from '../outbox/outbox.js';
+import type { ChannelBot, InboundHandlers, InboundMessage, RoomView } from '../channels/channel.js';
 import { InboundFilter } from './inbound-filter.js';
 
 /** The reviewed content the bot needs in groups. */
 export type GroupContent = GroupContentBundle;
 
-/** What other modules do with inbound messages (scam check, engagement). */
-export interface InboundHandlers {
-  /** @-mentions in a group that are not officer commands. */
-  onMention?(message: Message, room: Room, runner: BotRunner): Promise<void>;
-  /** Every other text message in a group. */
-  onGroupMessage?(message: Message, room: Room, runner: BotRunner): Promise<void>;
-  /** Text messages people send the bot privately. */
-  onPrivateMessage?(message: Message, runner: BotRunner): Promise<void>;
-}
-
 export interface GroupMembershipOptions {
-  runner: BotRunner;
+  runner: ChannelBot;
   store: Store;
-  keyer: MemberKeyer;
-  /** WeChat ids of officers this bot obeys (fleet list + its own). */
-  officers: ReadonlySet<string>;
+  /** Keyed hashes of the officers this bot obeys (fleet list + its own). */
+  officerKeys: ReadonlySet<string>;
   content: GroupContent;
   clock: Clock;
   log: Logger;
   workerId: string;
-  botContactIds: () => ReadonlySet<string>;
   inbound?: InboundHandlers | undefined;
   /** An officer paused (`暂停`) or resumed (`恢复`) posts to a group. */
   onGroupPaused?: (groupId: string, paused: boolean) => void;
@@ -54,7 +38,8 @@ const OFFICERS_ONLY_NOTE_EVERY_MS = 10 * 60_000;
  * A bot's manners in groups: it joins only when an authorised officer brings
  * it in, registers the group as pending, introduces itself once, obeys
  * officer commands (登记, 确认, 暂停, 恢复, 退出) and nobody else's, and keeps
- * the registry right when it is removed or members come and go.
+ * the registry right when it is removed or members come and go. Listens to
+ * its channel bot's events: every person in them is a keyed hash.
  */
 export class GroupMembership {
   private readonly log: Logger;
@@ -65,155 +50,132 @@ export class GroupMembership {
 
   constructor(private readonly o: GroupMembershipOptions) {
     this.log = o.log.child({ botId: o.runner.bot.id, module: 'membership' });
-    const w = o.runner.wechaty;
-    w.on('room-invite', (inv) => this.guard('room-invite', () => this.onInvite(inv)));
-    w.on('room-join', (room, invitees, inviter) => this.guard('room-join', () => this.onJoin(room, invitees, inviter)));
-    w.on('room-leave', (room, leavers, remover) => this.guard('room-leave', () => this.onLeave(room, leavers, remover)));
-    w.on('room-topic', (room) => this.guard('room-topic', () => this.refresh(room.id)));
-    w.on('message', (msg) => this.guard('message', () => this.onMessage(msg)));
+    const r = o.runner;
+    r.on('invite', (inv) => this.guard('invite', () => this.onInvite(inv)));
+    r.on('joined', (e) => this.guard('joined', () => this.onJoin(e.roomId, e.inviterKey)));
+    r.on('left', (e) => this.guard('left', () => this.botLeft(e.roomId, e.removerKey)));
+    r.on('room-changed', (e) => this.guard('room-changed', () => this.refresh(e.roomId)));
+    r.on('message', (m) => this.guard('message', () => this.onMessage(m)));
   }
 
-  private async onInvite(inv: RoomInvitation): Promise<void> {
-    const inviter = await inv.inviter();
-    const inviterKey = this.o.keyer(inviter.id);
-    if (!this.o.officers.has(inviter.id)) {
+  private async onInvite(inv: { inviterKey: string; topic: string; accept(): Promise<void> }): Promise<void> {
+    if (!this.o.officerKeys.has(inv.inviterKey)) {
       // Declining = not accepting: WeChat has no explicit decline.
-      this.log.warn({ inviterKey }, 'declined a group invitation from someone who is not an authorised officer');
+      this.log.warn({ inviterKey: inv.inviterKey }, 'declined a group invitation from someone who is not an authorised officer');
       return;
     }
-    this.log.info({ inviterKey, topic: await inv.topic() }, 'accepting an officer\'s group invitation');
+    this.log.info({ inviterKey: inv.inviterKey, topic: inv.topic }, 'accepting an officer\'s group invitation');
     await inv.accept();
   }
 
-  private async onJoin(room: Room, invitees: Contact[], inviter: Contact): Promise<void> {
-    const self = this.o.runner.contactId;
-    if (!invitees.some((c) => c.id === self)) {
-      await this.refresh(room.id);
+  private async onJoin(roomId: string, inviterKey: string | undefined): Promise<void> {
+    if (!inviterKey || !this.o.officerKeys.has(inviterKey)) {
+      this.log.warn({ inviterKey, roomId }, 'added to a group by someone who is not an authorised officer; leaving politely');
+      await this.o.runner.announce(roomId, this.fill(this.o.content.messages.strangerInvite));
+      await this.o.runner.leave(roomId);
       return;
     }
-    const inviterKey = this.o.keyer(inviter.id);
-    if (!this.o.officers.has(inviter.id)) {
-      this.log.warn({ inviterKey, roomId: room.id }, 'added to a group by someone who is not an authorised officer; leaving politely');
-      await this.say(room, this.fill(this.o.content.messages.strangerInvite));
-      await room.quit();
-      return;
-    }
-    const view = await this.o.runner.room(room.id);
+    const view = await this.o.runner.room(roomId);
     if (!view) return;
-    const { group } = await registerJoinedGroup(this.o.store, this.seen(view), inviterKey, this.o.clock.now());
-    this.log.info({ roomId: room.id, status: group.status, inviterKey }, 'joined a group');
-    if (await firstTime(this.o.store, `intro:${room.id}`, this.o.workerId, this.o.clock.now())) {
+    const { group } = await registerJoinedGroup(this.o.store, this.seen(view), inviterKey, this.o.clock.now(), followRename(this.o.store));
+    this.log.info({ roomId, status: group.status, inviterKey }, 'joined a group');
+    if (await firstTime(this.o.store, `intro:${roomId}`, this.o.workerId, this.o.clock.now())) {
       const m = this.o.content.messages;
-      await this.say(room, this.fill(group.status === 'pending' ? m.introductionPending : m.introduction, group));
+      await this.o.runner.announce(roomId, this.fill(group.status === 'pending' ? m.introductionPending : m.introduction, group));
     }
     if (group.status === 'pending') {
       const s = suggestTags(group.topic, this.o.content.rules, this.o.content.ref);
       if (s.district && s.segments.length) {
-        await this.say(room, this.fill(this.o.content.messages.suggestion, { ...group, district: s.district, segments: s.segments }));
+        await this.o.runner.announce(roomId, this.fill(this.o.content.messages.suggestion, { ...group, district: s.district, segments: s.segments }));
       }
     }
-  }
-
-  private async onLeave(room: Room, leavers: Contact[], remover?: Contact): Promise<void> {
-    const self = this.o.runner.contactId;
-    if (!leavers.some((c) => c.id === self)) {
-      await this.refresh(room.id);
-      return;
-    }
-    await this.botLeft(room.id, remover ? this.o.keyer(remover.id) : undefined);
   }
 
   private async botLeft(roomId: string, removerKey?: string): Promise<void> {
     await forgetBotInGroup(this.o.store, { roomId }, this.o.runner.bot.id, this.o.clock.now(), this.log, { removerKey });
   }
 
-  private async onMessage(msg: Message): Promise<void> {
-    if (msg.self() || msg.type() !== this.o.runner.wechaty.Message.Type.Text) return;
-    // never answer other bots of the fleet (or loop with them)
-    if (this.o.botContactIds().has(msg.talker().id)) return;
+  private async onMessage(m: InboundMessage): Promise<void> {
+    // never answer other bots of the fleet (or loop with them): known by their account, not by a name
+    if (m.fromFleetBot) return;
     // WeChat stamps messages in real time: their age is measured against the real clock, not the scheduling clock
-    if (!this.firstDelivery(msg, Date.now())) return;
-    const room = msg.room();
+    if (!this.firstDelivery(m, Date.now())) return;
     const inbound = this.o.inbound;
-    if (!room) {
-      if (await this.actOnce(msg)) await inbound?.onPrivateMessage?.(msg, this.o.runner);
+    if (!m.roomId) {
+      if (await this.actOnce(m)) await inbound?.onPrivateMessage?.(m);
       return;
     }
-    if (!(await msg.mentionSelf())) {
-      await inbound?.onGroupMessage?.(msg, room, this.o.runner);
+    if (!m.mentionsBot) {
+      await inbound?.onGroupMessage?.(m);
       return;
     }
     // what the bot answers or obeys, once across workers and restarts
-    if (!(await this.actOnce(msg))) return;
-    const parsed = parseOfficerCommand(msg.text(), this.o.content.ref);
+    if (!(await this.actOnce(m))) return;
+    const parsed = parseOfficerCommand(m.text, this.o.content.ref);
     if ('none' in parsed) {
-      await inbound?.onMention?.(msg, room, this.o.runner);
+      await inbound?.onMention?.(m);
       return;
     }
-    const talker = msg.talker();
-    const talkerKey = this.o.keyer(talker.id);
-    if (!this.o.officers.has(talker.id)) {
-      this.log.warn({ roomId: room.id, talkerKey }, 'ignored a command from someone who is not an officer');
-      const last = this.noteSentAt.get(room.id) ?? 0;
+    if (!this.o.officerKeys.has(m.senderKey)) {
+      this.log.warn({ roomId: m.roomId, talkerKey: m.senderKey }, 'ignored a command from someone who is not an officer');
+      const last = this.noteSentAt.get(m.roomId) ?? 0;
       const now = this.o.clock.now().getTime();
       if (now - last >= OFFICERS_ONLY_NOTE_EVERY_MS) {
-        this.noteSentAt.set(room.id, now);
-        await this.say(room, this.o.content.messages.officersOnly, talker);
+        this.noteSentAt.set(m.roomId, now);
+        await m.reply(this.o.content.messages.officersOnly);
       }
       return;
     }
     if (!parsed.ok) {
-      await this.say(room, parsed.reply, talker);
+      await m.reply(parsed.reply);
       return;
     }
-    await this.execute(parsed.command, room, talker, talkerKey);
+    await this.execute(parsed.command, m, m.roomId);
   }
 
-  private async execute(cmd: OfficerCommand, room: Room, officer: Contact, officerKey: string): Promise<void> {
-    const m = this.o.content.messages;
-    const log = this.log.child({ roomId: room.id, officerKey, command: cmd.kind });
+  private async execute(cmd: OfficerCommand, m: InboundMessage, roomId: string): Promise<void> {
+    const msgs = this.o.content.messages;
+    const log = this.log.child({ roomId, officerKey: m.senderKey, command: cmd.kind });
     switch (cmd.kind) {
       case 'register':
       case 'confirm': {
         let tags: { district: string; station?: string | undefined; segments: GroupRecord['segments'] };
+        const view = await this.o.runner.room(roomId);
         if (cmd.kind === 'register') tags = cmd;
         else {
-          const s = suggestTags(await room.topic(), this.o.content.rules, this.o.content.ref);
+          const s = suggestTags(view?.topic ?? '', this.o.content.rules, this.o.content.ref);
           if (!s.district || s.segments.length === 0) {
-            await this.say(room, '无法根据群名判断，请发送“登记 区县 派出所 对象”。', officer);
+            await m.reply('无法根据群名判断，请发送“登记 区县 派出所 对象”。');
             return;
           }
           tags = { district: s.district, segments: s.segments };
         }
-        if (!(await findGroupByRoomId(this.o.store, room.id))) {
-          const view = await this.o.runner.room(room.id);
-          if (view) await upsertSeenGroup(this.o.store, this.seen(view), this.o.clock.now());
-        }
-        const g = await tagGroup(this.o.store, room.id, { ...tags, taggedBy: officerKey });
+        if (view && !(await findGroupByRoomId(this.o.store, roomId))) await upsertSeenGroup(this.o.store, this.seen(view), this.o.clock.now(), followRename(this.o.store));
+        const g = await tagGroup(this.o.store, roomId, { ...tags, taggedBy: m.senderKey });
         log.info({ district: tags.district, station: tags.station, segments: tags.segments }, 'group tagged by an officer');
-        if (g) await this.say(room, this.fill(m.registered, g), officer);
+        if (g) await m.reply(this.fill(msgs.registered, g));
         return;
       }
       case 'pause':
       case 'resume': {
-        const g = await setGroupPaused(this.o.store, room.id, cmd.kind === 'pause', this.o.clock.now());
+        const g = await setGroupPaused(this.o.store, roomId, cmd.kind === 'pause', this.o.clock.now());
         // the bot says the reminders are paused: posts already planned for the group do not go out either (the
         // ones a lane holds claimed are skipped there: at once in this worker, within a second in the others;
         // the rest in the outbox)
         if (g) this.o.onGroupPaused?.(g.id, cmd.kind === 'pause');
         const skipped = g && cmd.kind === 'pause' ? (await skipPlannedForGroup(this.o.store, g.id, GROUP_PAUSED, this.o.clock.now())).length : 0;
         log.info({ status: g?.status, ...(skipped ? { skipped } : {}) }, 'group posts ' + (cmd.kind === 'pause' ? 'paused' : 'resumed'));
-        await this.say(room, cmd.kind === 'pause' ? m.paused : g?.status === 'pending' ? m.resumedPending : m.resumed, officer);
+        await m.reply(cmd.kind === 'pause' ? msgs.paused : g?.status === 'pending' ? msgs.resumedPending : msgs.resumed);
         return;
       }
       case 'leave':
         log.info('leaving the group on an officer\'s command');
-        await this.say(room, this.fill(m.leaving));
-        await this.botLeft(room.id, officerKey);
-        await room.quit();
+        await this.o.runner.announce(roomId, this.fill(msgs.leaving));
+        await this.botLeft(roomId, m.senderKey);
+        await this.o.runner.leave(roomId);
         return;
       case 'help':
-        await this.say(room, m.help, officer);
+        await m.reply(msgs.help);
         return;
     }
   }
@@ -223,8 +185,8 @@ export class GroupMembership {
    * one sent over ten minutes before it arrived (history a puppet replays
    * after a restart); ignored messages are logged as counts, at most once a minute.
    */
-  private firstDelivery(msg: Message, now: number): boolean {
-    const verdict = this.inboundFilter.judge(msg.id, msg.date().getTime(), now);
+  private firstDelivery(m: InboundMessage, now: number): boolean {
+    const verdict = this.inboundFilter.judge(m.id, m.sentAt.getTime(), now);
     if (verdict === 'new') return true;
     this.ignored[verdict]++;
     if (now - this.ignored.since >= 60_000) {
@@ -235,23 +197,18 @@ export class GroupMembership {
   }
 
   /** True the first time any worker sees this message of this bot: a question is answered once, a command run once, even after a restart. */
-  private actOnce(msg: Message): Promise<boolean> {
-    return firstTime(this.o.store, messageOnceKey(this.o.runner.bot.id, msg.id), this.o.workerId, this.o.clock.now());
-  }
-
-  /** Say something in a room in the bot's turn (spaced from its posts and other replies), mentioning whom it answers. */
-  private say(room: Room, text: string, mention?: Contact): Promise<unknown> {
-    return this.o.runner.speak(() => (mention ? room.say(text, mention) : room.say(text)));
+  private actOnce(m: InboundMessage): Promise<boolean> {
+    return firstTime(this.o.store, messageOnceKey(this.o.runner.bot.id, m.id), this.o.workerId, this.o.clock.now());
   }
 
   /** Re-read a room and update topic and member count in the registry. */
   private async refresh(roomId: string): Promise<void> {
     const view = await this.o.runner.room(roomId);
-    if (view && (await findGroupByRoomId(this.o.store, roomId))) await upsertSeenGroup(this.o.store, this.seen(view), this.o.clock.now());
+    if (view && (await findGroupByRoomId(this.o.store, roomId))) await upsertSeenGroup(this.o.store, this.seen(view), this.o.clock.now(), followRename(this.o.store));
   }
 
-  private seen(view: { roomId: string; topic: string; memberIds: string[] }) {
-    return toSeenGroup(view, this.o.runner.bot.id, this.o.botContactIds(), this.o.keyer);
+  private seen(view: RoomView): SeenGroup {
+    return toSeenGroup(view, this.o.runner.bot.id);
   }
 
   private fill(template: string, g?: Partial<Pick<GroupRecord, 'district' | 'station' | 'segments'>>): string {
@@ -266,10 +223,9 @@ export class GroupMembership {
 
   private guard(event: string, fn: () => Promise<void>): void {
     fn().catch((err: unknown) => {
-      const fields = { event, err: scrubSecrets((err as Error)?.message ?? String(err)) };
       // a message still being handled when its worker stops the bot (its puppet gone): expected, not a failure
-      if (this.o.runner.isStopping) this.log.debug(fields, 'handler ended by the bot stopping');
-      else this.log.error(fields, 'handler failed');
+      if (this.o.runner.isStopping) this.log.debug({ event, err }, 'handler ended by the bot stopping');
+      else this.log.error({ event, err }, 'handler failed');
     });
   }
 }
@@ -281,10 +237,15 @@ export function composeInbound(...handlers: InboundHandlers[]): InboundHandlers 
     if (errors.length) throw errors[0]!.reason;
   };
   return {
-    onMention: (m, r, b) => all(handlers.map((h) => h.onMention?.(m, r, b))),
-    onGroupMessage: (m, r, b) => all(handlers.map((h) => h.onGroupMessage?.(m, r, b))),
-    onPrivateMessage: (m, b) => all(handlers.map((h) => h.onPrivateMessage?.(m, b))),
+    onMention: (m) => all(handlers.map((h) => h.onMention?.(m))),
+    onGroupMessage: (m) => all(handlers.map((h) => h.onGroupMessage?.(m))),
+    onPrivateMessage: (m) => all(handlers.map((h) => h.onPrivateMessage?.(m))),
   };
+}
+
+/** A group recognised under a new room id: its planned deliveries follow (the registry's hook into the outbox). */
+export function followRename(store: Store): (groupId: string, roomId: string) => Promise<unknown> {
+  return (groupId, roomId) => reroutePlannedForGroup(store, groupId, roomId);
 }
 
 /**
@@ -302,10 +263,14 @@ export async function forgetBotInGroup(
   log: Logger,
   context: Record<string, unknown> = {},
 ): Promise<DeliveryState[]> {
-  const res = await removeBotFromGroup(store, where, botId, now);
-  if (!res) return [];
-  const { group, changed } = res;
-  if (group.status === 'left') log.warn({ ...context, roomId: group.roomId, skipped: changed.length }, 'bot is no longer in the group; group marked left');
-  else log.info({ ...context, roomId: group.roomId, moved: changed.length, to: group.botIds[0] }, 'bot is no longer in the group; another fleet bot serves it');
-  return changed;
+  const group = await removeBotFromGroup(store, where, botId, now);
+  if (!group) return [];
+  if (group.status === 'left') {
+    const skipped = await skipPlannedForGroup(store, group.id, 'bot removed from group', now);
+    log.warn({ ...context, roomId: group.roomId, skipped: skipped.length }, 'bot is no longer in the group; group marked left');
+    return skipped;
+  }
+  const moved = await reassignPlannedForGroup(store, group.id, botId, group.botIds[0]!, now);
+  log.info({ ...context, roomId: group.roomId, moved: moved.length, to: group.botIds[0] }, 'bot is no longer in the group; another fleet bot serves it');
+  return moved;
 }

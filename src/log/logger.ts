@@ -36,6 +36,17 @@ export const REDACTED_PATHS = [
 /** Fields that carry error texts. */
 const ERROR_FIELDS = ['err', 'error', 'reason', 'why', 'lastError'];
 
+/** A serialized error with every known secret scrubbed from its texts, its cause's too. */
+function scrubbed(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubSecrets(value);
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => scrubbed(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubbed(v, depth + 1)]));
+}
+
+/** Errors go under `err` whole (type, message, stack, cause), secrets scrubbed: a token a service quotes back never reaches a line. */
+const errSerializer = (e: unknown): unknown => scrubbed(e instanceof Error ? pino.stdSerializers.errWithCause(e) : e);
+
 /** One root logger for the process; modules take `logger.child({ ... })`. */
 export function createLogger(options: LoggerFactoryOptions = {}): Logger {
   const level = options.level ?? process.env['ZHIMI_LOG_LEVEL'] ?? 'info';
@@ -43,6 +54,7 @@ export function createLogger(options: LoggerFactoryOptions = {}): Logger {
     level,
     base: { app: 'zhimi' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { err: errSerializer, error: errSerializer },
     // error texts come from libraries and remote services: a known token in one is scrubbed, whoever logs it
     formatters: {
       log(fields) {

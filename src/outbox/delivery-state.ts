@@ -1,35 +1,7 @@
-import type { DeliveryStatus } from '../shared/outbox-records.js';
-import type { DeliveryEventDoc, DeliveryEventRow } from '../shared/outbox-records.js';
+import type { DeliveryEventDoc, DeliveryEventRow, DeliveryStatus, PlannedRecord } from '../shared/outbox-records.js';
 
-/** A delivery as the planner wrote it (the `deliveries` document, ids as strings). */
-export interface PlannedRecord {
-  id: string;
-  runId: string;
-  campaignId: string;
-  groupId: string;
-  roomId: string;
-  botId: string;
-  postId: string;
-  contentHash: string;
-  text: string;
-  priority: 0 | 1;
-  notBefore: Date;
-  /** At planning; `sent` and `unknown` only in documents from before the outbox became insert-only (they carry their outcome). */
-  status: 'planned' | 'skipped' | 'failed' | 'sent' | 'unknown';
-  reason?: string | undefined;
-  reach?: number | undefined;
-  sentAt?: Date | undefined;
-  day?: string | undefined;
-  /**
-   * Claimed when written (event 1, held in the document): the planner's
-   * worker sends it at once, so it needs no claim event of its own.
-   */
-  claim?: { workerId: string; at: Date; leaseUntil: Date } | undefined;
-  /** The group's quiet hours (Asia/Shanghai wall time): a lane that reaches it inside them puts it back until they end. */
-  quiet?: { from: string; to: string } | undefined;
-  /** The post's last valid moment (its `validUntil`): a lane that reaches it later skips it instead of sending a stale warning. */
-  validUntil?: Date | undefined;
-}
+export type { PlannedRecord } from '../shared/outbox-records.js';
+
 
 /** A delivery now: its planned record folded with its events. */
 export interface DeliveryState extends Omit<PlannedRecord, 'status'> {

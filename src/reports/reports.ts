@@ -18,8 +18,10 @@ export interface ReportQuery {
   by: ReportDim[];
 }
 
+/** A report asked for something that cannot be answered (a dimension that does not combine, a bad period). */
 export class ReportQueryError extends Error {
   override readonly name = 'ReportQueryError';
+  readonly code = 'ZHIMI_E_REPORT_QUERY';
 }
 
 /** The smallest area cut with the dimensions a query breaks down or filters by. */

@@ -1,15 +1,13 @@
-import type { Message, Room } from 'wechaty';
 import type { Clock } from '../config/clock.js';
 import { shanghaiDay } from '../config/clock.js';
 import type { FleetConfig } from '../config/bots.js';
 import type { BotMessages } from '../config/content-texts.js';
-import { fillTemplate } from '../config/content-texts.js';
+import { fillTemplate } from '../shared/fill-template.js';
 import type { Logger } from '../log/logger.js';
 import type { MemberKeyer } from '../audience/member-key.js';
 import type { Segment } from '../audience/segments.js';
 import { GroupCache } from '../audience/group-cache.js';
-import type { BotRunner } from '../channels/wechaty/bot-runner.js';
-import type { InboundHandlers } from '../fleet/group-membership.js';
+import type { InboundHandlers, InboundMessage } from '../channels/channel.js';
 import type { Store } from '../store/connection.js';
 import { insertTip } from '../store/tips-repo.js';
 import { checkRequest } from './request.js';
@@ -28,8 +26,10 @@ export interface ScamDeskOptions {
   settings: FleetConfig['scamCheck'];
   messages: Pick<BotMessages, 'scamCheckHint' | 'scamCheckLimited'>;
   hotline: string;
-  /** Names the fleet's bots go by (a quote of their posts is not a check). */
+  /** Names the fleet's bots go by (a harmless quote under one of them is a reply to a post, not a check). */
   botNames: readonly string[];
+  /** Each bot's name, by bot id. */
+  nameOf: (botId: string) => string;
   /** Reviewed signs of a question (content/engagement/keywords.yaml). */
   questionSigns: readonly string[];
   clock: Clock;
@@ -60,49 +60,53 @@ export class ScamDesk implements InboundHandlers {
     this.log = o.log.child({ module: 'scamcheck' });
   }
 
-  async onMention(message: Message, room: Room, runner: BotRunner): Promise<void> {
-    const talker = message.talker();
-    const req = this.request(message, runner);
+  async onMention(m: InboundMessage): Promise<void> {
+    const req = this.request(m);
     if (req.kind === 'none') return;
     if (req.kind === 'hint') {
-      await runner.speak(() => room.say(this.fill(this.o.messages.scamCheckHint), talker));
+      await m.reply(this.fill(this.o.messages.scamCheckHint));
       return;
     }
-    const group = await this.groups.byRoom(room.id);
-    const answer = await this.answer(req.text, this.o.keyer(talker.id), runner, {
+    const group = m.roomId ? await this.groups.byRoom(m.roomId) : undefined;
+    const answer = await this.answer(req.text, m.senderKey, m.botId, {
       channel: 'group',
       ...(group ? { groupId: group.id, segments: group.segments, ...(group.district ? { district: group.district } : {}) } : {}),
     });
-    if (answer) await runner.speak(() => room.say(answer, talker));
+    if (answer) await m.reply(answer);
   }
 
-  async onPrivateMessage(message: Message, runner: BotRunner): Promise<void> {
-    const req = this.request(message, runner);
+  async onPrivateMessage(m: InboundMessage): Promise<void> {
+    const req = this.request(m);
     if (req.kind === 'none') return;
     if (req.kind === 'hint') {
-      await runner.speak(() => message.say(this.fill(this.o.messages.scamCheckHint)));
+      await m.reply(this.fill(this.o.messages.scamCheckHint));
       return;
     }
-    const answer = await this.answer(req.text, this.o.keyer(message.talker().id), runner, { channel: 'private' });
-    if (answer) await runner.speak(() => message.say(answer));
+    const answer = await this.answer(req.text, m.senderKey, m.botId, { channel: 'private' });
+    if (answer) await m.reply(answer);
   }
 
-  private request(message: Message, runner: BotRunner): ReturnType<typeof checkRequest> {
-    return checkRequest(message.text(), { selfNames: [runner.bot.name, ...this.o.botNames], questionSigns: this.o.questionSigns });
+  private request(m: InboundMessage): ReturnType<typeof checkRequest> {
+    return checkRequest(m, {
+      selfNames: [this.o.nameOf(m.botId), ...this.o.botNames],
+      questionSigns: this.o.questionSigns,
+      // a message shown under a bot's name that reads as a scam is checked: anyone can take a bot's name as their nickname
+      looksHarmless: (text) => this.o.judge.assess(text).risk === 'low',
+    });
   }
 
   /** Judge, word the answer, file the tip; undefined when the member is over quota and already told. */
   private async answer(
     fullText: string,
     memberKey: string,
-    runner: BotRunner,
+    botId: string,
     where: { channel: 'group' | 'private'; groupId?: string; district?: string; segments?: Segment[] },
   ): Promise<string | undefined> {
     const now = this.o.clock.now();
     const q = this.quota.take(memberKey, now.getTime());
     if (q === 'silent') return undefined;
     if (q === 'limited') {
-      this.log.info({ botId: runner.bot.id, channel: where.channel }, 'scam check refused: member over quota');
+      this.log.info({ botId, channel: where.channel }, 'scam check refused: member over quota');
       return this.fill(this.o.messages.scamCheckLimited, { minutes: String(this.quota.minutesUntilFree(memberKey, now.getTime())) });
     }
     const chars = [...fullText];
@@ -115,7 +119,7 @@ export class ScamDesk implements InboundHandlers {
       at: now,
       day: shanghaiDay(now),
       channel: where.channel,
-      botId: runner.bot.id,
+      botId,
       ...(where.groupId ? { groupId: where.groupId } : {}),
       ...(where.district ? { district: where.district } : {}),
       ...(where.segments ? { segments: where.segments } : {}),
@@ -125,8 +129,8 @@ export class ScamDesk implements InboundHandlers {
       risk: a.risk,
       score: a.score,
       signals: a.signals.map((s) => s.label),
-    }).catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'could not store a tip'));
-    this.log.info({ botId: runner.bot.id, channel: where.channel, groupId: where.groupId, type: a.type, risk: a.risk, score: a.score }, 'scam check answered');
+    }).catch((err: unknown) => this.log.error({ err }, 'could not store a tip'));
+    this.log.info({ botId, channel: where.channel, groupId: where.groupId, type: a.type, risk: a.risk, score: a.score }, 'scam check answered');
     return reply;
   }
 
@@ -142,7 +146,7 @@ export function loadScamCheck(contentDir: string): { rules: ScamRules; judge: Sc
 }
 
 /** The desk for a fleet worker or the demo, from the loaded configuration. */
-export function createScamDesk(o: Omit<ScamDeskOptions, 'judge' | 'rules' | 'settings' | 'messages' | 'hotline' | 'botNames' | 'questionSigns'> & {
+export function createScamDesk(o: Omit<ScamDeskOptions, 'judge' | 'rules' | 'settings' | 'messages' | 'hotline' | 'botNames' | 'nameOf' | 'questionSigns'> & {
   contentDir: string;
   fleet: FleetConfig;
   messages: ScamDeskOptions['messages'];
@@ -155,6 +159,7 @@ export function createScamDesk(o: Omit<ScamDeskOptions, 'judge' | 'rules' | 'set
     judge,
     settings: o.fleet.scamCheck,
     botNames: [o.fleet.displayName, ...o.fleet.bots.map((b) => b.name)],
+    nameOf: (botId) => o.fleet.bots.find((b) => b.id === botId)?.name ?? o.fleet.displayName,
     questionSigns: loadEngagementWords(o.contentDir).questionSigns,
   });
 }

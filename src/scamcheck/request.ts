@@ -1,4 +1,3 @@
-import { parseQuote } from '../engagement/attribute.js';
 
 /** Fewer characters than this (besides the mention) is not something to check. */
 export const MIN_CHECK_CHARS = 6;
@@ -7,18 +6,30 @@ const MENTION = /@[^\s\u2005@]+[\u2005\s]?/gu;
 
 export type CheckRequest = { kind: 'check'; text: string; quoted: boolean } | { kind: 'hint' } | { kind: 'none' };
 
+/** What a member sent the bot: their own words, and the message they quoted (see InboundMessage). */
+export interface AskedText {
+  text: string;
+  quoted?: { name: string; text: string; fromBot: boolean } | undefined;
+}
+
 /**
  * What a member wants when they @-mention the bot (or write to it
  * privately): a check of the text they quote or wrote, a hint on how to ask
  * ("这是诈骗吗？" with nothing to check: a reviewed question sign of
  * content/engagement/keywords.yaml), or nothing (a thank-you). A quote of
- * the bot's own post is a reply to it, never a check. Pure.
+ * the bot's own post is a reply to it, never a check: the bot said it
+ * (`fromBot`, known by its account), or it shows a fleet bot's name and
+ * `looksHarmless` says it is no scam (anyone can take a bot's name as their
+ * nickname: a message of theirs is checked like any other). Pure.
  */
-export function checkRequest(raw: string, o: { selfNames: readonly string[]; questionSigns: readonly string[] }): CheckRequest {
-  const quote = parseQuote(raw);
-  if (quote && o.selfNames.includes(quote.quotedName)) return { kind: 'none' };
-  const own = (quote ? quote.reply : raw).replace(MENTION, '').trim();
-  const text = quote ? `${quote.quoted}\n${own}`.trim() : own;
+export function checkRequest(
+  m: AskedText,
+  o: { selfNames: readonly string[]; questionSigns: readonly string[]; looksHarmless?: (text: string) => boolean },
+): CheckRequest {
+  const quote = m.quoted;
+  if (quote && (quote.fromBot || (o.selfNames.includes(quote.name) && (o.looksHarmless?.(quote.text) ?? true)))) return { kind: 'none' };
+  const own = m.text.replace(MENTION, '').trim();
+  const text = quote ? `${quote.text}\n${own}`.trim() : own;
   const substance = text.replace(/[\s\p{P}]/gu, '');
   if (substance.length >= MIN_CHECK_CHARS && (quote || !isOnlyQuestion(substance))) return { kind: 'check', text, quoted: !!quote };
   return o.questionSigns.some((q) => own.includes(q)) ? { kind: 'hint' } : { kind: 'none' };

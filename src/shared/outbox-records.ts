@@ -88,3 +88,42 @@ export interface DeliveryEventDoc {
 
 /** What `delivery_events` holds. */
 export type DeliveryEventRow = DeliveryEventDoc | SentBatchDoc;
+
+/** A delivery as the planner wrote it (the `deliveries` document, ids as strings). */
+export interface PlannedRecord {
+  id: string;
+  runId: string;
+  campaignId: string;
+  groupId: string;
+  roomId: string;
+  botId: string;
+  postId: string;
+  contentHash: string;
+  text: string;
+  priority: 0 | 1;
+  notBefore: Date;
+  /** At planning; `sent` and `unknown` only in documents from before the outbox became insert-only (they carry their outcome). */
+  status: 'planned' | 'skipped' | 'failed' | 'sent' | 'unknown';
+  reason?: string | undefined;
+  reach?: number | undefined;
+  sentAt?: Date | undefined;
+  day?: string | undefined;
+  /**
+   * Claimed when written (event 1, held in the document): the planner's
+   * worker sends it at once, so it needs no claim event of its own.
+   */
+  claim?: { workerId: string; at: Date; leaseUntil: Date } | undefined;
+  /** The group's quiet hours (Asia/Shanghai wall time): a lane that reaches it inside them puts it back until they end. */
+  quiet?: { from: string; to: string } | undefined;
+  /** The post's last valid moment (its `validUntil`): a lane that reaches it later skips it instead of sending a stale warning. */
+  validUntil?: Date | undefined;
+}
+
+/** A delivery the planner wants in the outbox (a planned record whose id may still be chosen there). */
+export interface PlannedDelivery extends Omit<PlannedRecord, 'id' | 'status' | 'reason'> {
+  /** `deliveryIdFor(runId, groupId)` unless given. */
+  id?: string;
+  /** Planned by default; a target the planner could not serve is recorded as skipped or failed, with the reason. */
+  status?: 'planned' | 'skipped' | 'failed';
+  reason?: string;
+}

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Store } from './connection.js';
-import { reassignPlannedForGroup, reroutePlannedForGroup, skipPlannedForGroup } from './deliveries-repo.js';
-import type { DeliveryState } from '../outbox/delivery-state.js';
 import type { GroupRecord, GroupStatus, SeenGroup, Segment } from '../shared/groups.js';
 import { insertUnique, isDuplicateKey } from './once.js';
 import { sameGroupAs, seenChanges } from './seen-groups.js';
@@ -25,12 +23,12 @@ async function registryChanged(store: Store): Promise<void> {
 }
 
 /** Register or refresh a group a bot is in; new groups start `pending`. Returns the record and whether it is new. */
-export async function upsertSeenGroup(store: Store, seen: SeenGroup, now: Date): Promise<{ group: GroupRecord; created: boolean }> {
+export async function upsertSeenGroup(store: Store, seen: SeenGroup, now: Date, onRenamed?: OnRenamed): Promise<{ group: GroupRecord; created: boolean }> {
   try {
-    return await upsertOnce(store, seen, now);
+    return await upsertOnce(store, seen, now, onRenamed);
   } catch (err) {
     // two workers registering the same new room: the loser retries as an update
-    if (isDuplicateKey(err)) return upsertOnce(store, seen, now);
+    if (isDuplicateKey(err)) return upsertOnce(store, seen, now, onRenamed);
     throw err;
   }
 }
@@ -41,7 +39,7 @@ export async function upsertSeenGroup(store: Store, seen: SeenGroup, now: Date):
  * keyed member sample), is that group: it keeps its district, segments and
  * history, its old id is kept in `previousRoomIds`, and planned deliveries follow.
  */
-async function adoptRenamedRoom(store: Store, seen: SeenGroup, sameTopic?: readonly SeenEntry[]): Promise<SeenEntry | undefined> {
+async function adoptRenamedRoom(store: Store, seen: SeenGroup, onRenamed: OnRenamed | undefined, sameTopic?: readonly SeenEntry[]): Promise<SeenEntry | undefined> {
   if (seen.memberSample.length === 0) return undefined;
   const candidates = sameTopic
     ? sameTopic.filter((g) => g.roomId !== seen.roomId && g.status !== 'left')
@@ -51,9 +49,16 @@ async function adoptRenamedRoom(store: Store, seen: SeenGroup, sameTopic?: reado
   // the new id and what the bot sees there, in one write
   const look = seenUpdate(seen);
   await store.models.Group.updateOne({ _id: match._id }, { $set: { ...look.$set, roomId: seen.roomId }, $addToSet: { ...look.$addToSet, previousRoomIds: match.roomId } });
-  await reroutePlannedForGroup(store, String(match._id), seen.roomId);
+  await onRenamed?.(String(match._id), seen.roomId);
   return match;
 }
+
+/**
+ * Told when a known group is recognised under a new room id (its id, the new
+ * room id): the outbox moves the group's planned posts there. The registry
+ * itself knows no outbox.
+ */
+export type OnRenamed = (groupId: string, roomId: string) => Promise<unknown>;
 
 /** A group's registry entry as a bot's look at its room compares it. */
 export interface SeenEntry {
@@ -72,8 +77,8 @@ const seenUpdate = (seen: SeenGroup) => ({ $set: { topic: seen.topic, memberCoun
 /** The fields a group starts with. */
 const newGroup = (now: Date) => ({ status: 'pending' as const, joinedAt: now, segments: [], tags: [], previousRoomIds: [] });
 
-async function upsertOnce(store: Store, seen: SeenGroup, now: Date): Promise<{ group: GroupRecord; created: boolean }> {
-  if (!(await store.models.Group.exists({ roomId: seen.roomId }))) await adoptRenamedRoom(store, seen);
+async function upsertOnce(store: Store, seen: SeenGroup, now: Date, onRenamed: OnRenamed | undefined): Promise<{ group: GroupRecord; created: boolean }> {
+  if (!(await store.models.Group.exists({ roomId: seen.roomId }))) await adoptRenamedRoom(store, seen, onRenamed);
   const res = await store.models.Group.findOneAndUpdate(
     { roomId: seen.roomId },
     { ...seenUpdate(seen), $setOnInsert: newGroup(now) },
@@ -93,7 +98,7 @@ async function upsertOnce(store: Store, seen: SeenGroup, now: Date): Promise<{ g
  * room as it was writes nothing, so the registry's version (and a run's
  * prefetched read) stays valid. Returns, per room id, whether the group is new.
  */
-export async function registerSeenGroups(store: Store, seens: readonly SeenGroup[], now: Date, entries?: readonly SeenEntry[]): Promise<Map<string, boolean>> {
+export async function registerSeenGroups(store: Store, seens: readonly SeenGroup[], now: Date, entries?: readonly SeenEntry[], onRenamed?: OnRenamed): Promise<Map<string, boolean>> {
   entries ??= await readSeenEntries(store);
   const known = new Map(entries.map((g) => [g.roomId, g]));
   const created = new Map<string, boolean>();
@@ -115,7 +120,7 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
   if (fresh.length) for (const g of entries) (byTopic.get(g.topic) ?? byTopic.set(g.topic, []).get(g.topic)!).push(g);
   for (const seen of fresh) {
     const sameTopic = byTopic.get(seen.topic) ?? [];
-    const adopted = await adoptRenamedRoom(store, seen, sameTopic);
+    const adopted = await adoptRenamedRoom(store, seen, onRenamed, sameTopic);
     if (adopted) {
       sameTopic.splice(sameTopic.indexOf(adopted), 1); // not a candidate for another new room id
       created.set(seen.roomId, false);
@@ -131,7 +136,7 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
     for (const { seen, doc } of inserts) {
       if (won.has(doc._id)) created.set(seen.roomId, true);
       // another worker registered the room meanwhile: as a single look
-      else created.set(seen.roomId, (await upsertSeenGroup(store, seen, now)).created);
+      else created.set(seen.roomId, (await upsertSeenGroup(store, seen, now, onRenamed)).created);
     }
   }
   if (changed) await registryChanged(store);
@@ -165,8 +170,8 @@ export function seenEntriesReader(store: Store): () => Promise<SeenEntry[]> {
  * New groups start `pending`; a group the fleet had left comes back as it was
  * tagged (active) or pending.
  */
-export async function registerJoinedGroup(store: Store, seen: SeenGroup, invitedByKey: string, now: Date): Promise<{ group: GroupRecord; created: boolean }> {
-  const res = await upsertSeenGroup(store, seen, now);
+export async function registerJoinedGroup(store: Store, seen: SeenGroup, invitedByKey: string, now: Date, onRenamed?: OnRenamed): Promise<{ group: GroupRecord; created: boolean }> {
+  const res = await upsertSeenGroup(store, seen, now, onRenamed);
   if (res.group.status === 'left' || res.created) {
     const status: GroupStatus = res.group.district && res.group.segments.length ? 'active' : 'pending';
     await store.models.Group.updateOne({ roomId: seen.roomId }, { $set: { status, invitedByKey, joinedAt: now }, $unset: { leftAt: 1 } });
@@ -177,30 +182,22 @@ export async function registerJoinedGroup(store: Store, seen: SeenGroup, invited
 }
 
 /**
- * A bot is no longer in a group (it was removed, or a send found it gone). The
- * group is `left` once no fleet bot is in it, and its planned deliveries are
- * then skipped; otherwise the bot's planned deliveries there move to another
- * member bot. Returns the updated record and the deliveries that changed
- * (undefined for an unknown group).
+ * A bot is no longer in a group (it was removed, or a send found it gone).
+ * The group is `left` once no fleet bot is in it. Returns the updated record
+ * (undefined for an unknown group); the outbox moves or skips the bot's
+ * planned posts there (fleet's forgetBotInGroup).
  */
-export async function removeBotFromGroup(
-  store: Store,
-  where: { roomId: string } | { groupId: string },
-  botId: string,
-  now: Date,
-): Promise<{ group: GroupRecord; changed: DeliveryState[] } | undefined> {
+export async function removeBotFromGroup(store: Store, where: { roomId: string } | { groupId: string }, botId: string, now: Date): Promise<GroupRecord | undefined> {
   const filter = 'roomId' in where ? { roomId: where.roomId } : { _id: new Types.ObjectId(where.groupId) };
   const doc = await store.models.Group.findOneAndUpdate(filter, { $pull: { botIds: botId } }, { returnDocument: 'after', lean: true });
   if (!doc) return undefined;
   if (doc.botIds.length > 0) {
     await registryChanged(store);
-    const group = toRecord(doc);
-    return { group, changed: await reassignPlannedForGroup(store, group.id, botId, group.botIds[0]!, now) };
+    return toRecord(doc);
   }
   await setGroupFields(store, doc, { status: 'left', leftAt: now });
   await registryChanged(store);
-  const group: GroupRecord = { ...toRecord(doc), status: 'left' };
-  return { group, changed: await skipPlannedForGroup(store, group.id, 'bot removed from group', now) };
+  return { ...toRecord(doc), status: 'left' };
 }
 
 /**

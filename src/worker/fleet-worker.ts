@@ -5,7 +5,7 @@ import type { Post } from '../content/post-schema.js';
 import type { BotConfig } from '../config/bots.js';
 import { heartbeat, onlineBotIds, recordBotState } from '../store/bots-repo.js';
 import { findGroupById, recentGroupPauses } from '../store/groups-repo.js';
-import { expireLeases, finishedRuns, openDeliveries, reassignOrphans, skipPlanned } from '../store/deliveries-repo.js';
+import { expireLeases, finishedRuns, openDeliveries, reassignOrphans, skipPlanned } from '../outbox/outbox.js';
 import { stoppedCampaigns } from '../store/campaigns-repo.js';
 import { closeRuns } from '../store/runs-repo.js';
 import { holdBotLease, leaseHolders, releaseBotLease } from '../store/leases-repo.js';
@@ -18,6 +18,7 @@ import { Dispatcher } from '../delivery/dispatcher.js';
 import type { CampaignStop } from '../delivery/post-verdict.js';
 import { Limiters } from '../delivery/limiters.js';
 import type { SendPolicy } from '../delivery/retry-policy.js';
+import { planOutbox } from '../outbox/plan-outbox.js';
 
 /** How often a worker reads which campaigns are paused or cancelled. */
 const STOPS_EVERY_MS = 1000;
@@ -34,7 +35,7 @@ export interface WorkerEvents {
 }
 
 /** Options of a fleet worker; every field has a production default. */
-export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store' | 'keyer' | 'log' | 'clock' | 'puppetFactory' | 'content' | 'inbound' | 'tuning'> {
+export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store' | 'keyer' | 'log' | 'clock' | 'channel' | 'content' | 'inbound'> {
   library: readonly Post[];
   campaignDir: string;
   /** @defaultValue `<host>-<pid>` */
@@ -61,6 +62,9 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
   schedule?: boolean;
   syncEveryMs?: number;
 }
+
+/** The worker's timings, every default resolved once. */
+export const WORKER_DEFAULTS: Required<Pick<FleetWorkerOptions, 'botLeaseMs' | 'tickMs'>> = { botLeaseMs: 30_000, tickMs: 5000 };
 
 /**
  * One worker process of the fleet. Any number can run against one database:
@@ -106,8 +110,11 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   /** Bots this worker cannot run (see `cannotRun`). */
   private readonly cannotRun = new Set<string>();
 
-  constructor(private readonly o: FleetWorkerOptions) {
+  private readonly o: FleetWorkerOptions & typeof WORKER_DEFAULTS;
+
+  constructor(options: FleetWorkerOptions) {
     super();
+    const o = (this.o = { ...WORKER_DEFAULTS, ...options });
     this.fleetPart = o.config.fleet.perMinute;
     this.workerId = o.workerId ?? `${hostname()}-${process.pid}`;
     this.log = o.log.child({ workerId: this.workerId });
@@ -124,7 +131,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       log: o.log,
       workerId: this.workerId,
       runnerOf: (id) => this.fleet.runner(id),
-      botContactIds: () => this.fleet.botContactIds(),
       limitsOf: (id) => o.config.bots.find((b) => b.id === id)!.limits,
       limiters: this.limiters,
       mayRun: (id) => this.holdsLease(id),
@@ -133,8 +139,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       ...(o.deliveryLeaseMs ? { leaseMs: o.deliveryLeaseMs } : {}),
       ...(o.pollMs ? { pollMs: o.pollMs } : {}),
     });
-    this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, puppetFactory: o.puppetFactory, content: o.content, workerId: this.workerId, inbound: o.inbound,
-      ...(o.tuning ? { tuning: o.tuning } : {}),
+    this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, channel: o.channel, content: o.content, workerId: this.workerId, inbound: o.inbound,
       // every message of a bot keeps the gap its posts keep (answers, replies to officers), backing off with them
       pacing: this.dispatcher });
     this.fleet.on('bot:logout', () => void this.sweepNow());
@@ -147,7 +152,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         store: o.store, clock: o.clock, log: o.log, workerId: this.workerId, campaignDir: o.campaignDir, library: o.library,
         ref: o.content.ref, fleet: o.config, onlineBotIds: () => onlineBotIds(o.store, o.clock.now()), linkBase: o.linkBase,
         // what the planner writes for bots running here is sent at once, without reading it back
-        local: this.dispatcher,
+        outbox: planOutbox(o.store, this.dispatcher),
         ...(o.syncEveryMs ? { syncEveryMs: o.syncEveryMs } : {}),
       });
     }
@@ -164,9 +169,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     }
     await this.tick();
     await this.scheduler?.start();
-    this.timer = setInterval(() => void this.tick(), this.o.tickMs ?? 5000);
+    this.timer = setInterval(() => void this.tick(), this.o.tickMs);
     // a pause or cancel reaches the lanes within a second (one small read), not only at the next sweep
-    this.stopsTimer = setInterval(() => void this.readStops(), Math.min(STOPS_EVERY_MS, this.o.tickMs ?? 5000));
+    this.stopsTimer = setInterval(() => void this.readStops(), Math.min(STOPS_EVERY_MS, this.o.tickMs));
   }
 
   /**
@@ -185,7 +190,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         return stops as ReadonlyMap<string, CampaignStop>;
       })
       .catch((err: unknown) => {
-        if (!this.stopsFailing) this.log.warn({ err: String(err) }, 'could not read paused and cancelled campaigns; retrying every second');
+        if (!this.stopsFailing) this.log.warn({ err }, 'could not read paused and cancelled campaigns; retrying every second');
         this.stopsFailing = true;
         return new Map<string, CampaignStop>();
       })
@@ -202,7 +207,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private async doTick(): Promise<void> {
     if (this.closed) return;
     try {
-      const ttl = this.o.botLeaseMs ?? 30_000;
+      const ttl = this.o.botLeaseMs;
       // 1. renew the leases of the bots running here first, so a slow login elsewhere never lets them lapse
       for (const botId of [...this.running]) {
         const now = this.o.clock.now();
@@ -221,7 +226,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       await this.shareBots(ttl);
       // the sweep reads every open delivery: when that is slow (a big run on FerretDB), it runs less often
       // (a logout or a bot starting here still sweeps at once)
-      if (performance.now() - this.lastSweep.at >= Math.max(0, 10 * this.lastSweep.tookMs - (this.o.tickMs ?? 5000))) await this.sweep();
+      if (performance.now() - this.lastSweep.at >= Math.max(0, 10 * this.lastSweep.tookMs - (this.o.tickMs))) await this.sweep();
       // 3. once an hour: forget what is kept only for a while (workers gone a day, keys of messages acted on a day ago)
       if (performance.now() - this.lastTidyAt >= TIDY_EVERY_MS) {
         this.lastTidyAt = performance.now();
@@ -229,7 +234,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         await forgetMessageKeys(this.o.store, this.o.clock.now());
       }
     } catch (err) {
-      this.log.error({ err: String(err) }, 'worker housekeeping failed; will retry');
+      this.log.error({ err }, 'worker housekeeping failed; will retry');
     }
   }
 
@@ -251,7 +256,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     for (const b of [...this.freeSince.keys()]) if (!free.includes(b)) this.freeSince.delete(b);
     for (const b of free) if (!this.freeSince.has(b)) this.freeSince.set(b, t);
     // a free bot gets two ticks for a worker with room to take it; then anyone may
-    const grace = 2 * (this.o.tickMs ?? 5000);
+    const grace = 2 * (this.o.tickMs);
     const plan = shareBots({
       self: this.workerId,
       bots,
@@ -334,7 +339,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       // left to other workers for a while (they see it in this worker's presence), longer after each failure
       const backoffMs = Math.min(FAILED_START_BACKOFF_MAX_MS, 2 * (this.failedStarts.get(botId)?.backoffMs ?? FAILED_START_BACKOFF_MS / 2));
       this.failedStarts.set(botId, { until: this.o.clock.now().getTime() + backoffMs, backoffMs });
-      await releaseBotLease(this.o.store, botId, this.workerId, this.o.clock.now()).catch(() => undefined);
+      await releaseBotLease(this.o.store, botId, this.workerId, this.o.clock.now()).catch((err: unknown) => this.log.warn({ botId, err }, 'could not give back the lease of a bot that failed to start; it lapses by itself'));
     }
   }
 
@@ -354,7 +359,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   /** Sweep at once (a bot logged out, or started here); a failure is logged and the next tick tries again. */
   private sweepNow(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    return this.sweep().catch((err: unknown) => this.log.error({ err: String(err) }, 'outbox sweep failed; will retry'));
+    return this.sweep().catch((err: unknown) => this.log.error({ err }, 'outbox sweep failed; will retry'));
   }
 
   private async doSweep(): Promise<void> {
@@ -371,7 +376,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     if (cancelled.length) this.log.warn({ skipped: cancelled.length, campaigns: [...new Set(cancelled.map((s) => s.campaignId))] }, 'posts of cancelled campaigns skipped');
     // A bot counts as offline when it logged out (status offline/failed) or nobody has run it for
     // 30 s; a worker that just died is not a logout: another worker takes its bots over first.
-    const online = await onlineBotIds(this.o.store, now, Math.max(30_000, 3 * (this.o.botLeaseMs ?? 30_000)));
+    const online = await onlineBotIds(this.o.store, now, Math.max(30_000, 3 * (this.o.botLeaseMs)));
     // this worker knows its own bots first-hand
     for (const id of this.running) {
       const r = this.fleet.runner(id);
@@ -407,6 +412,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     // bots taken over just now may still be logging in: the fleet stopped them, their start ends here
     await Promise.allSettled([...this.starting]);
     for (const b of bots) await releaseBotLease(this.o.store, b, this.workerId, this.o.clock.now());
-    await retireWorker(this.o.store, this.workerId).catch(() => undefined);
+    await retireWorker(this.o.store, this.workerId).catch((err: unknown) => this.log.warn({ err }, 'could not remove this worker from the workers list; it lapses by itself'));
   }
 }

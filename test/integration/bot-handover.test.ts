@@ -8,12 +8,13 @@ import { waitFor as waitUntil } from '../support/wait.js';
 import { systemClock } from '../../src/config/clock.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { FleetWorker, type FleetWorkerOptions } from '../../src/worker/fleet-worker.js';
-import { countByStatus } from '../../src/store/deliveries-repo.js';
+import { countByStatus } from '../../src/outbox/outbox.js';
 import { listGroups } from '../../src/store/groups-repo.js';
 import { type GroupRecord } from '../../src/shared/groups.js';
 import { leaseHolders } from '../../src/store/leases-repo.js';
 import type { Store } from '../../src/store/connection.js';
 import type { PuppetFactory } from '../../src/channels/wechaty/puppet-factory.js';
+import { wechatyChannel } from '../../src/channels/wechaty/wechaty-channel.js';
 
 const waitFor = <T>(fn: () => Promise<T> | T, timeout = 20_000) => waitUntil(fn, timeout, 50);
 const BOTS = ['h1', 'h2', 'h3', 'h4'];
@@ -27,7 +28,7 @@ describe('bots changing hands between workers', () => {
   const workers: FleetWorker[] = [];
   const startWorker = async (workerId: string, extra: Partial<FleetWorkerOptions> = {}): Promise<FleetWorker> => {
     const w = new FleetWorker({
-      config: h.config, store, keyer: createMemberKeyer('h'.repeat(32)), log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content,
+      config: h.config, store, keyer: createMemberKeyer('h'.repeat(32)), log: logs.log, clock: systemClock, channel: h.channel, content,
       library: [], campaignDir: '/nonexistent', workerId, tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false, ...extra,
     });
     workers.push(w);
@@ -104,7 +105,7 @@ describe('bots changing hands between workers', () => {
       await sleep(1500);
       return h.puppetFactory(bot);
     };
-    await startWorker('W3', { puppetFactory: slow });
+    await startWorker('W3', { channel: wechatyChannel(slow) });
     await waitFor(async () => expect((await countByStatus(store, 'restart@1')).sent).toBe(16));
     expect((await countByStatus(store, 'restart@1')).failed).toBe(0);
   }, 60_000);

@@ -10,10 +10,11 @@ import { paths } from '../../src/config/paths.js';
 import { connectStore, type Store } from '../../src/store/connection.js';
 import { tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
 import { getCampaign } from '../../src/store/campaigns-repo.js';
-import { countByStatus, openDeliveries, skipPlanned } from '../../src/store/deliveries-repo.js';
+import { countByStatus, openDeliveries, skipPlanned } from '../../src/outbox/outbox.js';
 import { listGroups } from '../../src/store/groups-repo.js';
 import { closeRuns, createRun, runId } from '../../src/store/runs-repo.js';
 import { planRun } from '../../src/campaigns/plan-run.js';
+import { planOutbox } from '../../src/outbox/plan-outbox.js';
 import { loadLibrary } from '../../src/content/library.js';
 import { loadCampaignFile } from '../../src/campaigns/campaign-files.js';
 import { CampaignRuleError, submitCampaign, syncWithFile, transition } from '../../src/campaigns/campaign-service.js';
@@ -32,7 +33,7 @@ describe('campaign approval, audit trail and scheduling on the real database', (
   const library = loadLibrary(paths.content);
   const { log } = captureLogger('warn');
   const scheduler = (s: Store, workerId: string) =>
-    new CampaignScheduler({ store: s, clock, log, workerId, campaignDir: dir, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: async () => new Set(['a']) });
+    new CampaignScheduler({ store: s, clock, log, workerId, campaignDir: dir, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: async () => new Set(['a']), outbox: planOutbox(s) });
 
   beforeAll(async () => {
     store = await openTestStore(import.meta.url);
@@ -96,7 +97,7 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     // a worker creates the run, writes two of the four targeted groups and dies before recording the plan
     expect(await createRun(store, 'elderly-weekly', due, 'worker-dead', clock.now(), rec.contentHash)).toBe(true);
     const groups = (await listGroups(store)).filter((g) => g.roomId === 'r0@chatroom' || g.roomId === 'r1@chatroom');
-    await planRun({ store, runId: id, campaign: rec.definition as never, contentHash: rec.contentHash, scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups });
+    await planRun({ store, runId: id, campaign: rec.definition as never, contentHash: rec.contentHash, scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups, outbox: planOutbox(store) });
     await store.models.Run.updateOne({ _id: id }, { $unset: { plannedAt: 1, planned: 1, skipped: 1 } });
     const before = await store.models.Delivery.find({ runId: id }).lean();
     expect(before).toHaveLength(2);
@@ -198,7 +199,7 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     const id = runId('elderly-weekly', due);
     await createRun(store, 'elderly-weekly', due, 'worker-dead', clock.now(), rec.contentHash);
     const groups = (await listGroups(store)).filter((g) => g.roomId === 'r0@chatroom');
-    await planRun({ store, runId: id, campaign: rec.definition as never, contentHash: rec.contentHash, scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups });
+    await planRun({ store, runId: id, campaign: rec.definition as never, contentHash: rec.contentHash, scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups, outbox: planOutbox(store) });
     await store.models.Run.updateOne({ _id: id }, { $unset: { plannedAt: 1, planned: 1, skipped: 1 } });
     clock.advance(PLAN_LEASE_MS + 1000);
     await scheduler(store, 'worker-a').resumeStalledPlans();
@@ -218,7 +219,7 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     // an officer's new draft with a typo, and steady's own file half-way through an edit
     writeFileSync(join(dir, 'draft-typo.yaml'), text.replace('id: steady', 'id: draft-typo').replace('"0 0 10 * * 2,5"', '"0 0 10 * *"'));
     writeFileSync(steady, text.replace('caps: { perGroupPerDay: 1, repeatPostAfterDays: 30 }', 'caps: { perGroupPerDay: 1, repeatPostAfterDays: '));
-    const s = new CampaignScheduler({ store, clock, log: logs.log, workerId: 'worker-a', campaignDir: dir, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: async () => new Set(['a']) });
+    const s = new CampaignScheduler({ store, clock, log: logs.log, workerId: 'worker-a', campaignDir: dir, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: async () => new Set(['a']), outbox: planOutbox(store) });
     await s.start();
     await s.sync();
     const reported = logs.lines().filter((l) => l.includes('campaign files with errors'));
@@ -269,7 +270,7 @@ describe('campaign approval, audit trail and scheduling on the real database', (
       clock.set(due);
       const id = runId('elderly-weekly', due);
       await createRun(store, 'elderly-weekly', due, 'worker-a', clock.now(), 'h');
-      await planRun({ store, runId: id, campaign: def, contentHash: 'h', scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups });
+      await planRun({ store, runId: id, campaign: def, contentHash: 'h', scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups, outbox: planOutbox(store) });
       return id;
     };
     // Thursday's post to the group is still waiting (its bot fell behind); Friday's run comes

@@ -9,7 +9,7 @@ import { FleetWorker } from '../../src/worker/fleet-worker.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { Limiters } from '../../src/delivery/limiters.js';
-import { countByStatus, loadDeliveries, runOutcome } from '../../src/store/deliveries-repo.js';
+import { countByStatus, loadDeliveries, runOutcome } from '../../src/outbox/outbox.js';
 import { listGroups, setGroupPaused } from '../../src/store/groups-repo.js';
 import { type GroupRecord } from '../../src/shared/groups.js';
 import type { Store } from '../../src/store/connection.js';
@@ -40,7 +40,7 @@ describe('fleet delivery over the gRPC simulator', () => {
     h = await startSimHarness(['alpha', 'beta'], { groups: 12, membersPerGroup: 15, secondBotShare: 1, seed: 4 });
     for (const b of h.config.bots) b.limits = { ...LIMITS };
     worker = new FleetWorker({
-      config: h.config, store, keyer: createMemberKeyer('d'.repeat(32)), log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content,
+      config: h.config, store, keyer: createMemberKeyer('d'.repeat(32)), log: logs.log, clock: systemClock, channel: h.channel, content,
       library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
       policy: { cooldownMs: 300, recoverAfter: 3, retryBaseMs: 50 },
       // residents may ask the bots (the scam check): their answers share the bots' gaps with the posts
@@ -351,13 +351,13 @@ describe('sliding limits', () => {
   it('should never exceed a bot\'s hourly cap, leaving the rest planned', async () => {
     store = await openTestStore(import.meta.url + '#limits');
     h = await startSimHarness(['solo'], { groups: 6, membersPerGroup: 8, seed: 9 });
-    const fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('e'.repeat(32)), log: captureLogger('warn').log, clock: systemClock, puppetFactory: h.puppetFactory, content });
+    const fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('e'.repeat(32)), log: captureLogger('warn').log, clock: systemClock, channel: h.channel, content });
     await fleet.start();
     await fleet.discoverGroups();
     const gs = await tagAll(store);
     const limits: BotLimits = { minGapMs: 20, jitterMs: 0, perMinute: 60, perHour: 3, perDay: 100 };
     const limiters = new Limiters(h.config);
-    const d = new Dispatcher({ store, clock: systemClock, log: captureLogger('warn').log, workerId: 'w', runnerOf: (id) => fleet.runner(id), botContactIds: () => fleet.botContactIds(), limitsOf: () => limits, limiters });
+    const d = new Dispatcher({ store, clock: systemClock, log: captureLogger('warn').log, workerId: 'w', runnerOf: (id) => fleet.runner(id), botNotInGroup: (b, g) => fleet.botMissingFromGroup(b, g), limitsOf: () => limits, limiters });
     await planFor(store, gs, 'cap@1');
     await d.drain(['solo'], 1000);
     const c = await countByStatus(store, 'cap@1');

@@ -8,7 +8,7 @@ import { connectStore, type Store } from '../../src/store/connection.js';
 import { content } from '../support/sim.js';
 import { captureLogger } from '../support/log.js';
 import { engagementReport, reachReport } from '../../src/reports/reports.js';
-import { loadDeliveries } from '../../src/store/deliveries-repo.js';
+import { loadDeliveries } from '../../src/outbox/outbox.js';
 
 describe('npm run demo', () => {
   let check: Store;

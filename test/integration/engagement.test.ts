@@ -13,7 +13,8 @@ import { recorderFor, type EngagementRecorder } from '../../src/engagement/recor
 import { startLinkServer, type LinkServer } from '../../src/api/link-server.js';
 import { shortLink } from '../../src/shared/link-code.js';
 import { quoteText } from '../../src/sim/member-behaviour.js';
-import { deliveryIdFor, insertPlanned } from '../../src/store/deliveries-repo.js';
+import { deliveryIdFor } from '../../src/shared/delivery-id.js';
+import { insertPlanned } from '../../src/outbox/outbox.js';
 import { listGroups, tagGroup } from '../../src/store/groups-repo.js';
 import { type GroupRecord } from '../../src/shared/groups.js';
 import { engagementReport, reachReport, uniqueReachTotal } from '../../src/reports/reports.js';
@@ -55,7 +56,7 @@ describe('reach and engagement, measured against what the simulated residents di
     for (const r of [rooms[1]!, rooms[2]!]) r.memberIds.push(shared);
     recorder = recorderFor({ contentDir: paths.content, fleet: h.config, store, keyer, clock, log: logs.log, writer: 'test-writer', flushEveryMs: 50 });
     links = await startLinkServer({ recorder, library: [{ id: 'p-link', link: LINK } as Post], allowedDomains: ['mps.gov.cn'], log: logs.log, port: 0 });
-    fleet = new Fleet({ config: h.config, store, keyer, log: logs.log, clock, puppetFactory: h.puppetFactory, content, workerId: 'w1', inbound: recorder });
+    fleet = new Fleet({ config: h.config, store, keyer, log: logs.log, clock, channel: h.channel, content, workerId: 'w1', inbound: recorder });
     await fleet.start();
     await fleet.discoverGroups();
     const tags: [string, 'elderly' | 'students' | 'general'][] = [['鼓楼区', 'elderly'], ['仓山区', 'students'], ['仓山区', 'general'], ['仓山区', 'general']];
@@ -69,7 +70,7 @@ describe('reach and engagement, measured against what the simulated residents di
       return { id, runId: 'c1@1', campaignId: 'c1', groupId: g.id, roomId: g.roomId, botId: g.botIds.sort()[0]!, postId: 'p-link', contentHash: 'h', text: `【测试】陌生链接不点击。\n${shortLink(links.url, id)}`, priority: 0 as const, notBefore: new Date() };
     }));
     const dispatcher = new Dispatcher({
-      store, clock, log: logs.log, workerId: 'w1', runnerOf: (id) => fleet.runner(id), botContactIds: () => fleet.botContactIds(),
+      store, clock, log: logs.log, workerId: 'w1', runnerOf: (id) => fleet.runner(id), botNotInGroup: (b, g) => fleet.botMissingFromGroup(b, g),
       limitsOf: () => ({ minGapMs: 1000, jitterMs: 0, perMinute: 600, perHour: 10_000, perDay: 100_000 }), limiters: new Limiters(h.config), gapScale: 100,
     });
     dispatcher.on('delivery:sent', (e) => void recorder.onSent(e));

@@ -7,6 +7,8 @@ import { Fleet } from '../../src/fleet/fleet.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { listGroups, registryVersion } from '../../src/store/groups-repo.js';
 import type { Store } from '../../src/store/connection.js';
+import { BotRunner } from '../../src/channels/wechaty/bot-runner.js';
+import { wechatyChannel } from '../../src/channels/wechaty/wechaty-channel.js';
 
 describe('fleet over the gRPC simulator', () => {
   let store: Store & { drop(): Promise<void> };
@@ -19,7 +21,7 @@ describe('fleet over the gRPC simulator', () => {
     h = await startSimHarness(['alpha', 'beta', 'gamma'], { groups: 12, membersPerGroup: 30, districts: ['鼓楼区', '仓山区', '闽侯县'], seed: 7 });
     // gamma gets a wrong token (mistyped: nothing like a real one): it must fail alone
     h.env[h.config.bots[2]!.puppet.tokenEnv!] = 'insecure_Gamma-Wrong-Token-2026';
-    fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: h.puppetFactory, content, tuning: { loginTimeoutMs: 8000 } });
+    fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), channel: wechatyChannel(h.puppetFactory, { loginTimeoutMs: 8000 }), content });
   });
   afterAll(async () => {
     await fleet?.close();
@@ -70,7 +72,7 @@ describe('fleet over the gRPC simulator', () => {
   it('should deliver a post said by a bot into the simulated room', async () => {
     const groups = await listGroups(store, { botId: 'alpha' });
     const target = groups[0]!;
-    const members = await fleet.runner('alpha')!.say(target.roomId, '【反诈提醒】测试消息');
+    const members = await (fleet.runner('alpha') as BotRunner).say(target.roomId, '【反诈提醒】测试消息');
     const posts = h.world.postsBy('wxid_bot_alpha');
     expect(posts.at(-1)!.roomId).toBe(target.roomId);
     expect(posts.at(-1)!.text).toBe('【反诈提醒】测试消息');

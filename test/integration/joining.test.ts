@@ -7,7 +7,7 @@ import { systemClock } from '../../src/config/clock.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { selectGroups } from '../../src/audience/select-groups.js';
 import { findGroupByRoomId, listGroups } from '../../src/store/groups-repo.js';
-import { insertPlanned, loadDeliveries } from '../../src/store/deliveries-repo.js';
+import { insertPlanned, loadDeliveries } from '../../src/outbox/outbox.js';
 import type { Store } from '../../src/store/connection.js';
 import type { SimRoom } from '../../src/sim/world-model.js';
 import { waitFor } from '../support/wait.js';
@@ -31,7 +31,7 @@ describe('joining groups: invitations, registration and manners', () => {
   beforeAll(async () => {
     store = await openTestStore(import.meta.url);
     h = await startSimHarness(['alpha', 'beta'], { groups: 8, membersPerGroup: 12, botsJoined: false, seed: 11 });
-    fleet = new Fleet({ config: h.config, store, keyer, log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content, workerId: 'w1' });
+    fleet = new Fleet({ config: h.config, store, keyer, log: logs.log, clock: systemClock, channel: h.channel, content, workerId: 'w1' });
     await fleet.start();
     rooms = [...h.world.rooms.values()];
     alpha = h.world.botContactId('alpha');

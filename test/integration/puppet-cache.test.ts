@@ -17,7 +17,7 @@ describe('the puppet service client\'s payload cache, over the gRPC simulator', 
   const logs = captureLogger();
   const home = process.env['HOME'];
   const fakeHome = mkdtempSync(join(tmpdir(), 'zhimi-home-'));
-  const fleet = () => new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), puppetFactory: h.puppetFactory, content, botIds: ['twin'] });
+  const fleet = () => new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), channel: h.channel, content, botIds: ['twin'] });
 
   beforeAll(async () => {
     process.env['HOME'] = fakeHome;

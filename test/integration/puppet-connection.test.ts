@@ -8,8 +8,9 @@ import { systemClock } from '../../src/config/clock.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { FleetWorker } from '../../src/worker/fleet-worker.js';
 import { BotRunner } from '../../src/channels/wechaty/bot-runner.js';
+import { wechatyChannel } from '../../src/channels/wechaty/wechaty-channel.js';
 import { botNote } from '../../src/app/bot-note.js';
-import { countByStatus } from '../../src/store/deliveries-repo.js';
+import { countByStatus } from '../../src/outbox/outbox.js';
 import { listGroups } from '../../src/store/groups-repo.js';
 import { type GroupRecord } from '../../src/shared/groups.js';
 import { listBotStates } from '../../src/store/bots-repo.js';
@@ -40,11 +41,10 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
     h = await startSimHarness(['near', 'far'], { groups: 8, membersPerGroup: 8, secondBotShare: 1, seed: 21 });
     for (const b of h.config.bots) b.limits = { minGapMs: 150, jitterMs: 0, perMinute: 600, perHour: 10_000, perDay: 50_000 };
     worker = new FleetWorker({
-      config: h.config, store, keyer, log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content,
-      library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
       // reconnect tries 0.3 s apart; a live service answers a ding (the simulated one a second later): asked after 0.4 s of
       // silence, given up after 2.5 s
-      tuning: { reconnectDelayMs: () => 300, liveness: { dingAfterMs: 400, lostAfterMs: 2500 } },
+      config: h.config, store, keyer, log: logs.log, clock: systemClock, channel: wechatyChannel(h.puppetFactory, { reconnectDelayMs: () => 300, liveness: { dingAfterMs: 400, lostAfterMs: 2500 } }), content,
+      library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
       inbound: createScamDesk({ contentDir: paths.content, fleet: h.config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock: systemClock, log: logs.log }),
     });
     await worker.start();
@@ -145,7 +145,7 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
 
   it('should start again a puppet that went off without a word (a reset of its own whose start failed)', async () => {
     const near = worker.fleet.runner('near')!;
-    await near.wechaty.puppet.stop();
+    await (near as BotRunner).wechaty.puppet.stop();
     await waitFor(async () => expect(await statusOf('near')).toBe('offline'), 5000);
     await waitFor(() => expect(near.isOnline).toBe(true));
     expect(logs.text()).toContain('its puppet is off (a reset that did not start it again): reconnecting');
@@ -183,8 +183,8 @@ describe('a bot whose account must be logged in with a QR scan, over the gRPC si
     h.sim.endpointOf('fresh').puppet.faults = { needsScan: true };
     h.sim.endpointOf('slowscan').puppet.faults = { needsScan: true };
     worker = new FleetWorker({
-      config: { ...h.config, bots: h.config.bots.filter((b) => b.id === 'fresh') }, store, keyer: createMemberKeyer('q'.repeat(32)), log: logs.log, clock: systemClock, puppetFactory: h.puppetFactory, content,
-      library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false, tuning: { loginQrDir: qrDir },
+      config: { ...h.config, bots: h.config.bots.filter((b) => b.id === 'fresh') }, store, keyer: createMemberKeyer('q'.repeat(32)), log: logs.log, clock: systemClock, channel: wechatyChannel(h.puppetFactory, { loginQrDir: qrDir }), content,
+      library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
     });
     await worker.start();
   }, 60_000);

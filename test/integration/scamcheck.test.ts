@@ -34,7 +34,7 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
     h = await startSimHarness(['alpha', 'beta'], { groups: 2, membersPerGroup: 12, seed: 21, secondBotShare: 1 });
     const config = { ...h.config, scamCheck: { perMember: 3, windowMinutes: 10, maxChars: 120 } };
     fleet = new Fleet({
-      config, store, keyer, log: logs.log, clock, puppetFactory: h.puppetFactory, content, workerId: 'w1',
+      config, store, keyer, log: logs.log, clock, channel: h.channel, content, workerId: 'w1',
       inbound: createScamDesk({ contentDir: paths.content, fleet: config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock, log: logs.log }),
     });
     await fleet.start();
@@ -174,7 +174,7 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
     // the worker restarts (another process, same database) and the puppet replays recent history: answered already
     await fleet.close();
     fleet = new Fleet({
-      config: { ...h.config, scamCheck: { perMember: 3, windowMinutes: 10, maxChars: 120 } }, store, keyer, log: logs.log, clock, puppetFactory: h.puppetFactory, content, workerId: 'w2',
+      config: { ...h.config, scamCheck: { perMember: 3, windowMinutes: 10, maxChars: 120 } }, store, keyer, log: logs.log, clock, channel: h.channel, content, workerId: 'w2',
       inbound: createScamDesk({ contentDir: paths.content, fleet: h.config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock, log: logs.log }),
     });
     await fleet.start();

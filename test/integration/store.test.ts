@@ -4,10 +4,10 @@ import { openTestStore } from '../support/db.js';
 import { connectStore, type Store } from '../../src/store/connection.js';
 import { freePort } from '../../src/shared/free-port.js';
 import { StoreError } from '../../src/store/errors.js';
-import {
-  appendEvents, claimNext, countByStatus, deliveryIdFor, expireLeases, findSentDelivery, finishedRuns, insertPlanned, loadDeliveries, openDeliveries, outcomeEvent,
-  reassignPlannedForGroup, sendTimesOfBots, sentSince, sentToGroupSince, type PlannedDelivery,
-} from '../../src/store/deliveries-repo.js';
+import { appendEvents, claimNext, countByStatus, expireLeases, findSentDelivery, finishedRuns, insertPlanned, loadDeliveries, openDeliveries, reassignPlannedForGroup, sendTimesOfBots, sentSince, sentToGroupSince } from '../../src/outbox/outbox.js';
+import { deliveryIdFor } from '../../src/shared/delivery-id.js';
+import { outcomeEvent } from '../../src/outbox/events.js';
+import { type PlannedDelivery } from '../../src/shared/outbox-records.js';
 import { closeRuns, recordPlan } from '../../src/store/runs-repo.js';
 import { firstTime, forgetMessageKeys, messageOnceKey } from '../../src/store/once.js';
 import { findGroupByRoomId, recentGroupPauses, registerSeenGroups, registryVersion, setGroupPaused, tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';

@@ -6,7 +6,7 @@ import { openTestStore } from '../support/db.js';
 import { startSimHarness, type SimHarness } from '../support/sim.js';
 import { planFor, tagAll } from '../support/plan.js';
 import { spawnWorker, writeBotsDir, type WorkerProcess } from '../support/worker-process.js';
-import { countByStatus, loadDeliveries } from '../../src/store/deliveries-repo.js';
+import { countByStatus, loadDeliveries } from '../../src/outbox/outbox.js';
 import { loadCampaignFile } from '../../src/campaigns/campaign-files.js';
 import { submitCampaign, transition } from '../../src/campaigns/campaign-service.js';
 import type { Store } from '../../src/store/connection.js';

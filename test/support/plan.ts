@@ -1,5 +1,6 @@
 import type { Store } from '../../src/store/connection.js';
-import { insertPlanned, type LocalSender } from '../../src/store/deliveries-repo.js';
+import { insertPlanned } from '../../src/outbox/outbox.js';
+import { type LocalSender } from '../../src/outbox/plan-outbox.js';
 import { claimRows } from '../../src/campaigns/plan-run.js';
 import { listGroups, tagGroup } from '../../src/store/groups-repo.js';
 import { type GroupRecord } from '../../src/shared/groups.js';

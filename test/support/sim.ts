@@ -7,6 +7,8 @@ import type { SimWorld } from '../../src/sim/world.js';
 import type { Simulator } from '../../src/sim/simulator.js';
 import { startFleetSimulator } from '../../src/sim/fleet-simulator.js';
 import { defaultPuppetFactory, type PuppetFactory } from '../../src/channels/wechaty/puppet-factory.js';
+import { wechatyChannel } from '../../src/channels/wechaty/wechaty-channel.js';
+import type { ChannelFactory } from '../../src/channels/channel.js';
 
 export const content: GroupContentBundle = loadGroupContent(paths.content);
 export const reference: ReferenceData = content.ref;
@@ -47,6 +49,8 @@ export interface SimHarness {
   config: FleetConfig;
   env: NodeJS.ProcessEnv;
   puppetFactory: PuppetFactory;
+  /** WeChat through Wechaty over the simulator's puppet services. */
+  channel: ChannelFactory;
   stop(): Promise<void>;
 }
 
@@ -54,5 +58,6 @@ export interface SimHarness {
 export async function startSimHarness(botIds: string[], world: Omit<WorldOptions, 'bots'>): Promise<SimHarness> {
   const fs = await startFleetSimulator({ ref: reference, fleet: testFleetConfig(botIds.map((id) => testBot(id))), world });
   const env: NodeJS.ProcessEnv = { ...fs.env };
-  return { sim: fs.sim, world: fs.world, config: fs.fleet, env, puppetFactory: defaultPuppetFactory(env), stop: fs.stop };
+  const puppetFactory = defaultPuppetFactory(env);
+  return { sim: fs.sim, world: fs.world, config: fs.fleet, env, puppetFactory, channel: wechatyChannel(puppetFactory), stop: fs.stop };
 }

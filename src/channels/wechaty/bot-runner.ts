@@ -1,12 +1,16 @@
 import { EventEmitter } from 'node:events';
-import { WechatyBuilder, type Wechaty as WechatyInterface } from 'wechaty';
+import { WechatyBuilder, type Contact, type Message, type Room, type RoomInvitation, type Wechaty as WechatyInterface } from 'wechaty';
 import * as PUPPET from 'wechaty-puppet';
 import type { BotConfig } from '../../config/bots.js';
 import type { Logger } from '../../log/logger.js';
 import type { MemberKeyer } from '../../audience/member-key.js';
 import { NotInGroupError, PuppetError, TransportError, isConnectionLoss } from './errors.js';
+import { toSendFailure } from './classify.js';
+import { parseQuote } from './quote.js';
+import type { ChannelBot, ChannelBotEvents, InboundMessage, RoomView } from '../channel.js';
+import type { PostReceipt, SendFailure } from '../../delivery/channel-port.js';
 import { scrubSecrets } from '../../log/secrets.js';
-import { SendPacer, type Pacing } from '../../fleet/send-pacer.js';
+import { SendPacer, type Pacing } from '../../delivery/send-pacer.js';
 import { sleep, waitUntil } from '../../shared/precise-wait.js';
 import { forgetLoginQr, loginQrForTerminal, writeLoginQr } from './login-qr.js';
 import { PuppetRestarter, type RestartablePuppet } from './puppet-restart.js';
@@ -37,22 +41,16 @@ function guardPuppetRejections(log: Logger): void {
   });
 }
 
+/** Own messages remembered per room, and rooms remembered (a quote of one of them is a reply to the bot). */
+const SAID_KEPT = 20;
+const SAID_ROOMS = 5000;
+
 /** A call before the send that a silent puppet service never answered: nothing was sent (a connection loss: the post moves). */
 const silentBeforeSend = (): Error => new Error('puppet service went silent: no answer to the member list, nothing sent');
 /** A send that a silent puppet service never answered: it may have gone out (a timeout: unknown, never resent). */
 const silentInSend = (): Error => new Error('no answer from its puppet service to the send: timed out, the post may have gone out');
 
-/** Events of one bot, for the fleet and the operator view. */
-export interface BotEvents {
-  login: [{ botId: string }];
-  logout: [{ botId: string; reason: string }];
-  /** The account logged in again after a logout (its puppet reconnected, or the account came back). */
-  relogin: [{ botId: string }];
-  /** The account waits for its QR code to be scanned; `file` holds the code for the operator. */
-  scan: [{ botId: string; file: string }];
-  /** Wechaty reported an error (the bot may still be working). */
-  trouble: [{ botId: string; error: Error }];
-}
+
 
 export interface BotRunnerOptions {
   bot: BotConfig;
@@ -69,8 +67,10 @@ export interface BotRunnerOptions {
   reconnectDelayMs?: (attempt: number) => number;
   /** How the bot's messages are spaced now (the dispatcher knows its back-off). @defaultValue its minimum gap */
   pacing?: () => Pacing;
-  /** A reply failed to send (its error is thrown on too): a throttling sign backs the bot off. */
-  onReplyFailed?: (err: unknown) => void;
+  /** A reply failed to send (its error is thrown on too), classified: a throttling sign backs the bot off. */
+  onReplyFailed?: (failure: SendFailure) => void;
+  /** Is this account one of the fleet's bots (in any worker)? Such members are never counted, nor answered. @defaultValue only itself */
+  isFleetBot?: (contactId: string) => boolean;
   /** Silence of a puppet service before the bot asks it (`ding`), and before it counts the connection as lost. @defaultValue 10 s, 20 s */
   liveness?: LivenessLimits;
 }
@@ -78,19 +78,13 @@ export interface BotRunnerOptions {
 /** How a bot logs in, reconnects and watches its puppet service: production defaults, shortened by tests. */
 export type BotRunnerTuning = Pick<BotRunnerOptions, 'loginTimeoutMs' | 'scanWaitMs' | 'loginQrDir' | 'reconnectDelayMs' | 'liveness'>;
 
-/** What a bot sees of a room it is a member of. */
-export interface RoomView {
-  roomId: string;
-  topic: string;
-  /** Member WeChat ids (never stored: turned into counts and keys by the caller). */
-  memberIds: string[];
-}
-
 /**
- * One WeChat account: a Wechaty instance over the bot's puppet. Knows how to
- * log in, list its rooms and post; everything else listens to its events.
+ * One WeChat account: a Wechaty instance over the bot's puppet, as a bot of
+ * the channel (src/channels/channel.ts). Knows how to log in, list its rooms
+ * and post; tells the fleet of invitations, joins, removals and messages as
+ * plain data, with every person as a keyed hash.
  */
-export class BotRunner extends EventEmitter<BotEvents> {
+export class BotRunner extends EventEmitter<ChannelBotEvents> implements ChannelBot {
   readonly bot: BotConfig;
   readonly wechaty: WechatyInterface;
   private readonly log: Logger;
@@ -115,6 +109,8 @@ export class BotRunner extends EventEmitter<BotEvents> {
   private stopped: Promise<void> | undefined;
   /** Spaces every message of the bot, posts and replies alike. */
   private readonly pacer: SendPacer;
+  /** Its own messages lately, per room (see `saidIn`). */
+  private readonly said = new Map<string, string[]>();
   /** The last message waiting for or in its turn (the next one goes after it). */
   private lastInTurn: Promise<void> = Promise.resolve();
   /** The last sign of life from its puppet service (an event, a `dong`, an answered call), and whether it was asked since. */
@@ -145,14 +141,26 @@ export class BotRunner extends EventEmitter<BotEvents> {
       if (this.loggedInBefore) this.comeBack(user.id);
     });
     this.wechaty.on('scan', (qrcode, status) => void this.onScan(qrcode, status));
+    // what happens in groups, as plain data with keyed hashes (see the channel's contract)
+    this.wechaty.on('room-invite', (inv) => void this.onInvite(inv).catch((err: unknown) => this.handlerFailed('room-invite', err)));
+    this.wechaty.on('room-join', (room, invitees, inviter) => {
+      if (invitees.some((c) => c.id === this.selfId)) this.emit('joined', { roomId: room.id, inviterKey: inviter ? this.key(inviter) : undefined });
+      else this.emit('room-changed', { roomId: room.id });
+    });
+    this.wechaty.on('room-leave', (room, leavers, remover) => {
+      if (leavers.some((c) => c.id === this.selfId)) this.emit('left', { roomId: room.id, removerKey: remover ? this.key(remover) : undefined });
+      else this.emit('room-changed', { roomId: room.id });
+    });
+    this.wechaty.on('room-topic', (room) => void this.emit('room-changed', { roomId: room.id }));
+    this.wechaty.on('message', (msg) => void this.onMessage(msg).catch((err: unknown) => this.handlerFailed('message', err)));
     this.wechaty.on('error', (err) => {
       const error = err instanceof Error ? err : new Error(String(err));
       if (isConnectionLoss(error) || this.reconnecting) {
         this.lostConnection(error.message);
         return;
       }
-      this.log.warn({ err: scrubSecrets(error.message) }, 'bot error');
-      this.emit('trouble', { botId: this.bot.id, error });
+      // the bot may still be working: said, and its next send tells
+      this.log.warn({ err: error }, 'bot error');
     });
     const sign = (): void => this.noteSign();
     for (const event of ['heartbeat', 'dong', 'message', 'ready', 'room-join', 'room-leave', 'room-topic', 'room-invite', 'friendship'] as const) this.wechaty.on(event as 'heartbeat', sign);
@@ -161,6 +169,68 @@ export class BotRunner extends EventEmitter<BotEvents> {
       this.livenessTimer = setInterval(() => this.checkAlive(limits), Math.max(20, Math.min(1000, limits.dingAfterMs / 4)));
       this.livenessTimer.unref();
     }
+  }
+
+  private key(c: Contact): string {
+    return this.options.keyer(c.id);
+  }
+
+  /** A member of the fleet (any worker's bot) or the bot itself: never counted, never answered. */
+  private isFleetBot(contactId: string): boolean {
+    return contactId === this.selfId || (this.options.isFleetBot?.(contactId) ?? false);
+  }
+
+  private async onInvite(inv: RoomInvitation): Promise<void> {
+    const inviter = await inv.inviter();
+    this.emit('invite', { inviterKey: this.key(inviter), topic: await inv.topic(), accept: () => inv.accept() });
+  }
+
+  private async onMessage(msg: Message): Promise<void> {
+    if (msg.self() || msg.type() !== this.wechaty.Message.Type.Text) return;
+    const talker = msg.talker();
+    const room = msg.room();
+    const raw = msg.text();
+    const quote = parseQuote(raw);
+    const inbound: InboundMessage = {
+      id: msg.id,
+      botId: this.bot.id,
+      roomId: room?.id,
+      senderKey: this.key(talker),
+      fromFleetBot: this.isFleetBot(talker.id),
+      mentionsBot: room ? await msg.mentionSelf() : false,
+      text: quote ? quote.reply : raw,
+      quoted: quote ? { name: quote.quotedName, text: quote.quoted, fromBot: this.saidIn(room?.id, quote.quoted) } : undefined,
+      sentAt: msg.date(),
+      reply: (text) => this.speak(async () => {
+        if (room) await room.say(text, talker);
+        else await msg.say(text);
+        this.remember(room?.id, text);
+      }),
+    };
+    this.emit('message', inbound);
+  }
+
+  /** What this account said lately in a room (its own messages: a quote of one is a reply to the bot, whatever name it shows). */
+  private remember(roomId: string | undefined, text: string): void {
+    if (!roomId) return;
+    const said = this.said.get(roomId) ?? [];
+    said.push(text);
+    if (said.length > SAID_KEPT) said.shift();
+    this.said.delete(roomId); // most recently used last
+    this.said.set(roomId, said);
+    if (this.said.size > SAID_ROOMS) this.said.delete(this.said.keys().next().value!);
+  }
+
+  /** Did this account say the quoted text lately in the room? (WeChat shows a quote's beginning only.) */
+  private saidIn(roomId: string | undefined, quoted: string): boolean {
+    const q = quoted.trim().replace(/…$/u, '');
+    return q.length > 0 && (this.said.get(roomId ?? '') ?? []).some((t) => t.startsWith(q));
+  }
+
+  private handlerFailed(event: string, err: unknown): void {
+    const fields = { event, err };
+    if (this.stopping) this.log.debug(fields, 'event handling ended by the bot stopping');
+    else this.log.error(fields, 'could not read an event of the puppet');
   }
 
   private noteSign(): void {
@@ -358,23 +428,54 @@ export class BotRunner extends EventEmitter<BotEvents> {
     this.emit('login', { botId: this.bot.id });
   }
 
-  /** Every room the bot is a member of, with its members. */
+  /** Every room the bot is a member of, with its residents (keyed; the fleet's bots left out). */
   async rooms(): Promise<RoomView[]> {
     const rooms = await this.wechaty.Room.findAll();
     const out: RoomView[] = [];
-    for (const room of rooms) {
-      const members = await room.memberAll();
-      out.push({ roomId: room.id, topic: await room.topic(), memberIds: members.map((m) => m.id) });
-    }
+    for (const room of rooms) out.push(await this.view(room));
     return out;
   }
 
   /** One room by id, or undefined when the bot is not (or no longer) in it. */
   async room(roomId: string): Promise<RoomView | undefined> {
     const room = await this.wechaty.Room.find({ id: roomId });
-    if (!room) return undefined;
+    return room ? this.view(room) : undefined;
+  }
+
+  private async view(room: Room): Promise<RoomView> {
     const members = await room.memberAll();
-    return { roomId, topic: await room.topic(), memberIds: members.map((m) => m.id) };
+    return { roomId: room.id, topic: await room.topic(), memberKeys: members.filter((m) => !this.isFleetBot(m.id)).map((m) => this.key(m)) };
+  }
+
+  /**
+   * Post a campaign text (see PostingBot): the members at send time as a
+   * receipt (residents only, keyed on demand), every failure classified.
+   */
+  async post(roomId: string, text: string, stillWanted?: () => boolean): Promise<PostReceipt | undefined> {
+    let memberIds: string[] | undefined;
+    try {
+      memberIds = stillWanted ? await this.say(roomId, text, stillWanted) : await this.say(roomId, text);
+    } catch (err) {
+      throw toSendFailure(err, this.online);
+    }
+    if (!memberIds) return undefined;
+    const humans = memberIds.filter((id) => !this.isFleetBot(id));
+    let keys: string[] | undefined;
+    return { reach: humans.length, memberKeys: () => (keys ??= humans.map(this.options.keyer)) };
+  }
+
+  /** Say something in a group in the bot's turn. */
+  async announce(roomId: string, text: string): Promise<void> {
+    const room = await this.wechaty.Room.find({ id: roomId });
+    if (!room) throw new NotInGroupError(this.bot.id, roomId);
+    await this.speak(() => room.say(text));
+    this.remember(roomId, text);
+  }
+
+  /** Leave a group. */
+  async leave(roomId: string): Promise<void> {
+    const room = await this.wechaty.Room.find({ id: roomId });
+    await room?.quit();
   }
 
   /**
@@ -415,6 +516,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
         await this.calls.guard(this.wechaty.puppet.messageSendText(roomId, text), silentInSend);
         this.noteSign();
         sent = true;
+        this.remember(roomId, text);
       });
     } catch (err) {
       // the post did not go out; the bot is offline until it reconnects, so the post waits or moves (not a failure of it)
@@ -433,7 +535,7 @@ export class BotRunner extends EventEmitter<BotEvents> {
     try {
       return await this.inTurn(send);
     } catch (err) {
-      this.options.onReplyFailed?.(err);
+      this.options.onReplyFailed?.(toSendFailure(err, this.online));
       throw err;
     }
   }

@@ -6,8 +6,9 @@ const keyer = createMemberKeyer('s'.repeat(32));
 
 describe('toSeenGroup', () => {
   it('should count members without fleet bots and keep no raw id', () => {
-    const ids = ['wxid_bot_a', ...Array.from({ length: 100 }, (_, i) => `wxid_m${i}`)];
-    const seen = toSeenGroup({ roomId: 'r@chatroom', topic: '测试群', memberIds: ids }, 'a', new Set(['wxid_bot_a']), keyer);
+    // what the channel hands over: the bot left out, every resident keyed
+    const ids = Array.from({ length: 100 }, (_, i) => `wxid_m${i}`);
+    const seen = toSeenGroup({ roomId: 'r@chatroom', topic: '测试群', memberKeys: ids.map(keyer) }, 'a');
     expect(seen.memberCount).toBe(100);
     expect(seen.memberSample).toHaveLength(MEMBER_SAMPLE_SIZE);
     expect(JSON.stringify(seen)).not.toMatch(/wxid_m/);
@@ -15,8 +16,8 @@ describe('toSeenGroup', () => {
 
   it('should keep the same sample whatever the member order', () => {
     const ids = Array.from({ length: 80 }, (_, i) => `wxid_m${i}`);
-    const a = toSeenGroup({ roomId: 'r', topic: 't', memberIds: ids }, 'a', new Set(), keyer);
-    const b = toSeenGroup({ roomId: 'r', topic: 't', memberIds: [...ids].reverse() }, 'a', new Set(), keyer);
+    const a = toSeenGroup({ roomId: 'r', topic: 't', memberKeys: ids.map(keyer) }, 'a');
+    const b = toSeenGroup({ roomId: 'r', topic: 't', memberKeys: [...ids].reverse().map(keyer) }, 'a');
     expect(a.memberSample).toEqual(b.memberSample);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { claimRows } from '../../../src/campaigns/plan-run.js';
-import type { ClaimAhead, PlannedDelivery } from '../../../src/store/deliveries-repo.js';
+import type { ClaimAhead } from '../../../src/campaigns/plan-run.js';
+import type { PlannedDelivery } from '../../../src/shared/outbox-records.js';
 
 const now = new Date('2026-11-24T02:00:00Z');
 const row = (botId: string, i: number, notBefore = now): PlannedDelivery => ({

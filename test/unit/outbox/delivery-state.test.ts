@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, foldDeliveries, initialState, type PlannedRecord } from '../../../src/outbox/delivery-state.js';
+import { applyEvent, foldDeliveries, initialState } from '../../../src/outbox/delivery-state.js';
+import { type PlannedRecord } from '../../../src/shared/outbox-records.js';
 import type { DeliveryEventDoc, SentBatchDoc } from '../../../src/shared/outbox-records.js';
 
 const t = (s: number) => new Date(Date.UTC(2026, 10, 24, 2, 0, s));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { maskText } from '../../../src/scamcheck/mask.js';
 import { CheckQuota } from '../../../src/scamcheck/quota.js';
 import { checkRequest } from '../../../src/scamcheck/request.js';
+import { parseQuote } from '../../../src/channels/wechaty/quote.js';
 import { quoteText } from '../../../src/sim/member-behaviour.js';
 import { loadEngagementWords } from '../../../src/config/engagement-words.js';
 import { paths } from '../../../src/config/paths.js';
@@ -41,16 +42,21 @@ describe('checks per member', () => {
 
 describe('what a member asks the bot', () => {
   const self = { selfNames: ['反诈宣传员'], questionSigns: loadEngagementWords(paths.content).questionSigns };
+  /** A group message as the WeChat channel hands it over (a quote split from the reply; nobody here is the bot's own account). */
+  const asked = (raw: string) => {
+    const q = parseQuote(raw);
+    return q ? { text: q.reply, quoted: { name: q.quotedName, text: q.quoted, fromBot: false } } : { text: raw };
+  };
   it('should check the text of an @-mention without the mention', () => {
-    expect(checkRequest('@反诈宣传员\u2005有人让我刷单返利先垫付', self)).toEqual({ kind: 'check', text: '有人让我刷单返利先垫付', quoted: false });
+    expect(checkRequest(asked('@反诈宣传员\u2005有人让我刷单返利先垫付'), self)).toEqual({ kind: 'check', text: '有人让我刷单返利先垫付', quoted: false });
   });
   it('should check a quoted message together with the question', () => {
-    const r = checkRequest(quoteText('张三', '免费领鸡蛋，听专家讲座', '@反诈宣传员\u2005这是诈骗吗？'), self);
+    const r = checkRequest(asked(quoteText('张三', '免费领鸡蛋，听专家讲座', '@反诈宣传员\u2005这是诈骗吗？')), self);
     expect(r).toEqual({ kind: 'check', text: '免费领鸡蛋，听专家讲座\n这是诈骗吗？', quoted: true });
   });
   it('should give a hint for a bare question, nothing for thanks, and never check a quote of its own post', () => {
-    expect(checkRequest('@反诈宣传员\u2005这是诈骗吗？', self).kind).toBe('hint');
-    expect(checkRequest('@反诈宣传员\u2005辛苦了', self).kind).toBe('none');
-    expect(checkRequest(quoteText('反诈宣传员', '【防骗提醒】刷单都是诈骗', '@反诈宣传员\u2005真的吗？'), self).kind).toBe('none');
+    expect(checkRequest(asked('@反诈宣传员\u2005这是诈骗吗？'), self).kind).toBe('hint');
+    expect(checkRequest(asked('@反诈宣传员\u2005辛苦了'), self).kind).toBe('none');
+    expect(checkRequest(asked(quoteText('反诈宣传员', '【防骗提醒】刷单都是诈骗', '@反诈宣传员\u2005真的吗？')), self).kind).toBe('none');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SendPacer, type Pacing } from '../../../src/fleet/send-pacer.js';
+import { SendPacer, type Pacing } from '../../../src/delivery/send-pacer.js';
 
 describe('SendPacer: every message of a bot in its turn', () => {
   const pacer = (p: Pacing | (() => Pacing)) => new SendPacer(typeof p === 'function' ? p : () => p);

@@ -1,0 +1,69 @@
+import { loadFleetConfig, type FleetConfig } from '../config/bots.js';
+import { loadEnv, type ZhimiEnv } from '../config/env.js';
+import { paths } from '../config/paths.js';
+import { loadGroupContent, type GroupContentBundle } from '../config/content-bundle.js';
+import { loadLibrary } from '../content/library.js';
+import type { Post } from '../content/post-schema.js';
+import type { Clock } from '../config/clock.js';
+import { systemClock } from '../config/clock.js';
+import type { Logger } from '../log/logger.js';
+import { openDatabase, type OpenDatabase } from '../store/open-database.js';
+import type { Store } from '../store/connection.js';
+
+/**
+ * What every use case needs, loaded once and validated when first asked for:
+ * the environment, configuration and content, the clock, the logger, and the
+ * database (opened on first use, closed by `close()`). One per command of the
+ * CLI; one per process of the HTTP API.
+ */
+export interface AppContext {
+  env: ZhimiEnv;
+  log: Logger;
+  clock: Clock;
+  botsDir: string;
+  contentDir: string;
+  fleet(): FleetConfig;
+  content(): GroupContentBundle;
+  library(): Post[];
+  store(): Promise<Store>;
+  /** Where the database lives, password-free (after `store()`). */
+  dbDescription(): string | undefined;
+  close(): Promise<void>;
+}
+
+export interface AppContextOptions {
+  log: Logger;
+  botsDir?: string | undefined;
+  contentDir?: string | undefined;
+  clock?: Clock;
+  env?: ZhimiEnv;
+}
+
+export function createAppContext(o: AppContextOptions): AppContext {
+  const env = o.env ?? loadEnv(paths.root);
+  const botsDir = o.botsDir ?? paths.bots;
+  const contentDir = o.contentDir ?? paths.content;
+  let fleet: FleetConfig | undefined;
+  let content: GroupContentBundle | undefined;
+  let library: Post[] | undefined;
+  let db: Promise<OpenDatabase> | undefined;
+  let opened: OpenDatabase | undefined;
+  return {
+    env,
+    log: o.log,
+    clock: o.clock ?? systemClock,
+    botsDir,
+    contentDir,
+    fleet: () => (fleet ??= loadFleetConfig(botsDir)),
+    content: () => (content ??= loadGroupContent(contentDir)),
+    library: () => (library ??= loadLibrary(contentDir)),
+    store: async () => {
+      db ??= openDatabase({ mongoUri: env.mongoUri, stateDir: paths.state, log: o.log, keepDevDatabase: true }).then((d) => (opened = d));
+      return (await db).store;
+    },
+    dbDescription: () => opened?.description,
+    close: async () => {
+      if (db) await (await db).close();
+    },
+  };
+}

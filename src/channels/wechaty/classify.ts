@@ -1,0 +1,28 @@
+import { SendFailure } from '../../delivery/channel-port.js';
+import { scrubSecrets } from '../../log/secrets.js';
+import { NotInGroupError, isConnectionLoss } from './errors.js';
+
+const THROTTLE_SIGNS = [/发送消息过于频繁/, /操作过于频繁/, /too (many|frequent)/i, /rate.?limit/i, /throttl/i, /频繁/];
+/** A timeout leaves it open whether the message went out: never resend it. */
+const TIMEOUT_SIGNS = [/timeout|timed out|ETIMEDOUT|DEADLINE_EXCEEDED/i];
+/** The send certainly did not happen: safe to retry. */
+const NOT_POSTED_SIGNS = [/UNAVAILABLE|ECONNREFUSED/i, /not logged in|logged ?out|no login/i];
+
+/**
+ * What an error of Wechaty or its puppet service means for the post, decided
+ * once here from WeChat's and gRPC's texts (see SendFailureKind). `online`:
+ * whether the bot was still online after the error (a bot that went offline
+ * did not fail its post: it waits or moves).
+ */
+export function toSendFailure(err: unknown, online: boolean): SendFailure {
+  if (err instanceof SendFailure) return err;
+  const message = scrubSecrets((err as Error)?.message ?? String(err));
+  // in this order: a send that may have gone out is never sent again, whatever else happened
+  const kind = TIMEOUT_SIGNS.some((re) => re.test(message)) && !THROTTLE_SIGNS.some((re) => re.test(message)) ? 'maybe-posted'
+    : !online || isConnectionLoss(err) ? 'logged-out'
+    : err instanceof NotInGroupError ? 'gone-from-group'
+    : THROTTLE_SIGNS.some((re) => re.test(message)) ? 'throttled'
+    : NOT_POSTED_SIGNS.some((re) => re.test(message)) ? 'not-posted'
+    : 'refused';
+  return new SendFailure(kind, message, { cause: err });
+}
