@@ -23,11 +23,11 @@ export const LAYERS: Record<string, number> = {
   fleet: 8,
   engagement: 9, scamcheck: 9,
   reports: 10,
-  worker: 11,
-  app: 12,
-  api: 13, cli: 13, demo: 13,
+  app: 11,
+  // the processes: the worker, the HTTP API, the CLI, the demo
+  worker: 12, api: 12, cli: 12, demo: 12,
   // the simulator stands apart: see SIM_MAY_IMPORT
-  sim: 13,
+  sim: 12,
 };
 
 /**

@@ -59,7 +59,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<LinkServer>
   };
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      log.error({ err: (err as Error).message }, 'link request failed');
+      log.error({ err }, 'link request failed');
       if (!res.headersSent) reply(res, 500, '服务暂时不可用');
     });
   });

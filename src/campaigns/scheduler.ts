@@ -76,7 +76,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
 
   async start(): Promise<void> {
     await this.sync();
-    this.timer = setInterval(() => void this.sync().catch((err: unknown) => this.log.error({ err: String(err) }, 'campaign sync failed')), this.o.syncEveryMs ?? 15_000);
+    this.timer = setInterval(() => void this.sync().catch((err: unknown) => this.log.error({ err }, 'campaign sync failed')), this.o.syncEveryMs ?? 15_000);
     this.timer.unref();
   }
 
@@ -128,7 +128,8 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     if (rec.approvedHash !== rec.contentHash) return skip('campaign changed since approval');
     const def = rec.definition as unknown as CampaignDefinition;
     if (def.window && (scheduledAt < def.window.from || (def.window.until && scheduledAt > def.window.until))) return skip('outside the campaign window');
-    if (rec.status === 'approved') await transition(this.o.store, campaignId, 'activate', SYSTEM, this.o.clock.now(), 'first run due').catch(() => undefined);
+    // another worker may activate it first (the transition is conditional on the status): the run goes on either way
+    if (rec.status === 'approved') await transition(this.o.store, campaignId, 'activate', SYSTEM, this.o.clock.now(), 'first run due').catch((err: unknown) => this.log.debug({ campaignId, err }, 'not activated here'));
     const created = await createRun(this.o.store, campaignId, scheduledAt, this.o.workerId, this.o.clock.now(), rec.contentHash);
     this.knowRun(campaignId, scheduledAt);
     if (!created) return undefined;
@@ -256,7 +257,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     if (this.tasks.get(rec._id)?.key === key) return;
     this.dropTask(rec._id);
     const fire = (at: Date): void => {
-      this.fire(rec._id, at).catch((err: unknown) => this.log.error({ campaignId: rec._id, err: String(err) }, 'run failed'));
+      this.fire(rec._id, at).catch((err: unknown) => this.log.error({ campaignId: rec._id, err }, 'run failed'));
     };
     if ('cron' in def.schedule) {
       const task = cron.schedule(def.schedule.cron, (ctx) => fire(ctx.date), { timezone: 'Asia/Shanghai', name: `campaign:${rec._id}` });

@@ -1,37 +1,30 @@
-import { loadFleetConfig, type FleetConfig } from '../config/bots.js';
-import { loadEnv, type ZhimiEnv } from '../config/env.js';
-import { paths } from '../config/paths.js';
-import { loadGroupContent, type GroupContentBundle } from '../config/content-bundle.js';
-import { loadLibrary } from '../content/library.js';
-import type { Post } from '../content/post-schema.js';
-import { createLogger, type Logger } from '../log/logger.js';
-import { openDatabase, type OpenDatabase } from '../store/open-database.js';
+import type { Command } from 'commander';
+import { createLogger } from '../log/logger.js';
+import { createAppContext, type AppContext } from '../app/context.js';
 
-/** What every command needs, loaded once and validated up front. */
-export interface CliContext {
-  env: ZhimiEnv;
-  log: Logger;
-  botsDir: string;
-  fleet(): FleetConfig;
-  content(): GroupContentBundle;
-  library(): Post[];
-  contentDir: string;
-  db(): Promise<OpenDatabase>;
+/** The application context of one command, from the global options (`--bots-dir`, `--content-dir`, `--log-level`). */
+export function contextOf(program: Command, logLevel?: string): AppContext {
+  const o = program.opts<{ botsDir?: string; contentDir?: string; logLevel?: string }>();
+  const level = o.logLevel ?? logLevel;
+  return createAppContext({ log: createLogger(level ? { level } : {}), botsDir: o.botsDir, contentDir: o.contentDir });
 }
 
-export function createContext(opts: { botsDir?: string | undefined; contentDir?: string | undefined; logLevel?: string | undefined } = {}): CliContext {
-  const log = createLogger(opts.logLevel ? { level: opts.logLevel } : {});
-  const env = loadEnv(paths.root);
-  const botsDir = opts.botsDir ?? paths.bots;
-  const contentDir = opts.contentDir ?? paths.content;
-  return {
-    env,
-    log,
-    botsDir,
-    fleet: () => loadFleetConfig(botsDir),
-    content: () => loadGroupContent(contentDir),
-    library: () => loadLibrary(contentDir),
-    contentDir,
-    db: () => openDatabase({ mongoUri: env.mongoUri, stateDir: paths.state, log, keepDevDatabase: true }),
-  };
+/** Run a command's work with its context, and close the context (the database) whatever happens. */
+export async function withContext<T>(ctx: AppContext, work: (ctx: AppContext) => Promise<T>): Promise<T> {
+  try {
+    return await work(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** Print a line on standard output (what a command answers; logs go to standard error). */
+export const out = (s: string): void => void process.stdout.write(s + '\n');
+
+/** Resolve on Ctrl-C or SIGTERM (a command that runs until stopped). */
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }

@@ -1,8 +1,4 @@
-import { ConfigError } from '../config/errors.js';
-import { StoreError } from '../store/errors.js';
-import { PuppetError, TransportError } from '../channels/wechaty/errors.js';
-import { CampaignRuleError } from '../campaigns/campaign-service.js';
-import { ReportQueryError } from '../reports/reports.js';
+import { classifyError, type ErrorKind } from '../app/errors.js';
 
 /** Exit codes of `zhimi` (also in the README). */
 export const EXIT = {
@@ -21,10 +17,9 @@ export const EXIT = {
   refused: 6,
 } as const;
 
+const BY_KIND: Record<ErrorKind, number> = { invalid: EXIT.config, database: EXIT.database, wechat: EXIT.wechat, refused: EXIT.refused, internal: EXIT.internal };
+
+/** The exit code an error ends a command with (by its ZHIMI_E_… code: see src/app/errors.ts). */
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof ConfigError || err instanceof ReportQueryError) return EXIT.config;
-  if (err instanceof StoreError) return EXIT.database;
-  if (err instanceof PuppetError || err instanceof TransportError) return EXIT.wechat;
-  if (err instanceof CampaignRuleError) return EXIT.refused;
-  return EXIT.internal;
+  return BY_KIND[classifyError(err).kind];
 }

@@ -1,18 +1,16 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '../config/errors.js';
-import { loadScamCheck } from '../scamcheck/desk.js';
-import { parseEvalFile, evaluate, type EvalReport } from '../scamcheck/eval.js';
-import { renderScamAnswer } from '../scamcheck/answer.js';
+import type { AppContext } from '../app/context.js';
+import { checkText, evaluateFile } from '../app/scamcheck.js';
+import type { EvalReport } from '../scamcheck/eval.js';
 import { RISK_LABEL } from '../scamcheck/judge.js';
 import { formatRows } from '../reports/format.js';
-import type { CliContext } from './context.js';
+import type { Segment } from '../shared/groups.js';
 import { EXIT } from './exit-codes.js';
 
 /** The bars of the scam check (issue "The scam-check assistant"). */
 export const SCAMCHECK_BARS = { recall: 0.9, falseAlarmRate: 0.05, typeAccuracy: 0.8 } as const;
 
-export function registerScamCheckCommands(program: Command, ctx: () => CliContext): void {
+export function registerScamCheckCommands(program: Command, ctx: () => AppContext): void {
   const cmd = program.command('scamcheck').description('the scam check members ask the bot for');
   cmd
     .command('eval <file>')
@@ -21,25 +19,15 @@ export function registerScamCheckCommands(program: Command, ctx: () => CliContex
     .option('--errors', 'list the misses, false alarms and wrong types')
     .option('--check', `exit ${EXIT.findings} unless recall ≥ ${SCAMCHECK_BARS.recall}, false alarms ≤ ${SCAMCHECK_BARS.falseAlarmRate} and type accuracy ≥ ${SCAMCHECK_BARS.typeAccuracy}`)
     .action((file: string, o: { json?: boolean; errors?: boolean; check?: boolean }) => {
-      const c = ctx();
-      const { rules, judge } = loadScamCheck(c.contentDir);
-      let content: string;
-      try {
-        content = readFileSync(file, 'utf8');
-      } catch (err) {
-        throw new ConfigError([{ file, field: '', message: `cannot read: ${(err as Error).message}` }]);
+      const { report: r, unknownTypes, typeNames } = evaluateFile(ctx(), file);
+      if (unknownTypes.length) {
+        process.stderr.write(`${file}: type labels that name no known type (left out of type accuracy): ${unknownTypes.join(', ')}; known: ${Object.values(typeNames).join(', ')}\n`);
       }
-      const cases = parseEvalFile(content, file, judge);
-      const unknown = [...new Set(cases.flatMap((x) => (x.unknownType ? [x.unknownType] : [])))];
-      if (unknown.length) {
-        process.stderr.write(`${file}: type labels that name no known type (left out of type accuracy): ${unknown.join(', ')}; known: ${Object.values(rules.typeNames).join(', ')}\n`);
-      }
-      const r = evaluate(cases, judge);
       if (o.json) {
         const { misses, falseAlarms, wrongType, ...figures } = r;
         process.stdout.write(JSON.stringify(o.errors ? r : { ...figures, errors: misses.length + falseAlarms.length + wrongType.length }, null, 2) + '\n');
       } else {
-        process.stdout.write(describeEval(r, rules.typeNames, !!o.errors) + '\n');
+        process.stdout.write(describeEval(r, typeNames, !!o.errors) + '\n');
       }
       if (o.check && !(r.recall >= SCAMCHECK_BARS.recall && r.falseAlarmRate <= SCAMCHECK_BARS.falseAlarmRate && r.typeAccuracy >= SCAMCHECK_BARS.typeAccuracy)) {
         process.exitCode = EXIT.findings;
@@ -49,10 +37,9 @@ export function registerScamCheckCommands(program: Command, ctx: () => CliContex
     .command('text <text...>')
     .description('judge one text and print the answer the bot would give')
     .option('--segment <s>', 'audience wording: elderly | students | shoppers | general')
-    .action((words: string[], o: { segment?: 'elderly' | 'students' | 'shoppers' | 'general' }) => {
-      const { rules, judge } = loadScamCheck(ctx().contentDir);
-      const a = judge.assess(words.join(' '));
-      process.stdout.write(renderScamAnswer(a, rules, { segment: o.segment }) + '\n\n');
+    .action((words: string[], o: { segment?: Segment }) => {
+      const { answer, assessment: a } = checkText(ctx(), words.join(' '), o.segment);
+      process.stdout.write(answer + '\n\n');
       process.stdout.write(`score ${a.score} → ${RISK_LABEL[a.risk]}; type ${a.type}; ${a.signals.map((s) => `${s.label}(${s.phrase}) +${s.w}`).join(', ') || 'no signals'}` +
         `${a.combos.length ? `; combos: ${a.combos.join(', ')}` : ''}${a.lowered ? `; lowered ×${a.lowered.factor}: ${a.lowered.label}(${a.lowered.phrase})` : ''}\n`);
     });

@@ -334,6 +334,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       this.log.info({ botId }, 'running bot (lease held)');
       this.emit('bot:started', { botId });
     } catch {
+      // (the fleet logged why the bot could not start, and recorded it for `fleet status`)
       this.running.delete(botId);
       this.leaseUntil.delete(botId);
       // left to other workers for a while (they see it in this worker's presence), longer after each failure

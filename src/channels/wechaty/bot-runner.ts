@@ -250,7 +250,8 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
       this.dinged = true;
       void Promise.resolve()
         .then(() => this.wechaty.puppet.ding('zhimi'))
-        .catch(() => undefined);
+        // an unanswered ding is what the watch measures: its silence, not this error, takes the bot offline
+        .catch((err: unknown) => this.log.debug({ err }, 'ding not answered'));
     } else if (action === 'lost') {
       // its calls under way never end on their own: a post being sent may have gone out (unknown, never resent)
       this.calls.endAll();
@@ -304,7 +305,7 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
       let connected = true;
       await this.restarter.restart().catch((err: unknown) => {
         connected = false;
-        this.log.debug({ err: scrubSecrets(String(err)), attempt }, 'puppet service still unreachable');
+        this.log.debug({ err, attempt }, 'puppet service still unreachable');
       });
       if (!connected) continue;
       // connected: a service that still holds the account logged in says so a moment later (the login
@@ -336,7 +337,7 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
         this.emit('scan', { botId: this.bot.id, file });
         if (process.stderr.isTTY) process.stderr.write(`${this.bot.id} (${this.bot.name}): scan with the account's phone\n${await loginQrForTerminal(qrcode)}\n`);
       } catch (err) {
-        this.log.error({ err: scrubSecrets(String(err)) }, 'could not write the QR code to scan');
+        this.log.error({ err }, 'could not write the QR code to scan');
       }
     } else if (status === S.Scanned) {
       this.extendLogin?.();
@@ -360,7 +361,7 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
     this.noteSign(); // online (again): signs of life count from now
     this.online = true;
     this.log.info({ name: this.bot.name }, 'bot logged in again');
-    void forgetLoginQr(this.qrDir, this.bot.id).catch(() => undefined);
+    void forgetLoginQr(this.qrDir, this.bot.id).catch((err: unknown) => this.log.warn({ err }, 'could not remove the used QR code file'));
     this.emit('relogin', { botId: this.bot.id });
   }
 
@@ -401,7 +402,7 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
       this.wechaty.once('login', (user) => {
         clearTimeout(timer);
         this.selfId = user.id;
-        void forgetLoginQr(this.qrDir, this.bot.id).catch(() => undefined);
+        void forgetLoginQr(this.qrDir, this.bot.id).catch((err: unknown) => this.log.warn({ err }, 'could not remove the used QR code file'));
         resolve();
       });
       this.wechaty.once('error', (err) => {
@@ -415,7 +416,7 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
       await this.wechaty.start();
       await loggedIn;
     } catch (err) {
-      await this.wechaty.stop().catch(() => undefined);
+      await this.wechaty.stop().catch((stopErr: unknown) => this.log.debug({ err: stopErr }, 'stop after a failed start'));
       throw this.stopping ? new PuppetError(this.bot.id, 'start', 'stopped before it logged in', { cause: err }) : this.explainStartError(err);
     } finally {
       this.abortLogin = undefined;
@@ -566,7 +567,7 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
     // puppet service that is still refusing the bot's token waits out its timeouts, each time it is asked
     this.stopped ??= (async () => {
       await this.startup?.catch(() => undefined);
-      await this.wechaty.stop().catch((err: unknown) => this.log.debug({ err: scrubSecrets(String(err)) }, 'stop'));
+      await this.wechaty.stop().catch((err: unknown) => this.log.debug({ err }, 'stop'));
     })();
     return this.stopped;
   }

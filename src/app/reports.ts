@@ -1,0 +1,68 @@
+import { loadScamTypes } from '../content/library.js';
+import type { Store } from '../store/connection.js';
+import { latestTips, tipCounts, type TipsBy } from '../store/tips-repo.js';
+
+export type { TipsBy } from '../store/tips-repo.js';
+import { engagementReport, groupsReport, postsReport, reachReport, uniqueReachTotal, type ReportQuery } from '../reports/reports.js';
+import type { Row } from '../reports/format.js';
+import type { AppContext } from './context.js';
+
+/** The analysts' reports: reach, engagement, posts, groups, and what residents asked the scam check. */
+
+export const ANALYST_REPORTS = {
+  reach: { about: 'deliveries, groups reached, members reached (sum, and unique: a resident in several groups counts once)', by: ['day'], run: reachReport },
+  engagement: { about: 'replies, mentions, keywords, questions, clicks, and engagements per 1,000 members reached', by: ['day'], run: engagementReport },
+  posts: { about: 'posts ranked by engagements per 1,000 members reached', by: ['post'], run: postsReport },
+  groups: { about: 'active groups that never engage, or have had no post in 30 days', by: ['day'], run: groupsReport },
+} as const satisfies Record<string, { about: string; by: readonly string[]; run: (store: Store, q: ReportQuery & { top: number }) => Promise<Row[]> }>;
+
+export type AnalystReportKind = keyof typeof ANALYST_REPORTS;
+
+export interface AnalystReport {
+  rows: Row[];
+  /** All rows together (reach only): distinct members and groups, exact or an estimate. */
+  unique?: { members: number; groups: number; exact: boolean };
+}
+
+/** One analysts' report over the daily counters (days are Asia/Shanghai). */
+export async function analystReport(ctx: AppContext, kind: AnalystReportKind, q: ReportQuery & { top: number }): Promise<AnalystReport> {
+  const store = await ctx.store();
+  const rows = await ANALYST_REPORTS[kind].run(store, q);
+  return kind === 'reach' ? { rows, unique: await uniqueReachTotal(store, q) } : { rows };
+}
+
+export interface TipsReportQuery {
+  from: string;
+  to: string;
+  by: TipsBy[];
+  type?: string | undefined;
+  district?: string | undefined;
+  /** Also list the latest n tips (masked text). */
+  latest: number;
+}
+
+export interface TipsReport {
+  /** Checks and 高/中 risk per key, most checks first; types by their names. */
+  rows: Row[];
+  latest: { at: Date; district: string; type: string; risk: string; text: string }[];
+}
+
+/** What members asked the scam check about, by type, district, day or risk, and the latest masked texts. */
+export async function tipsReport(ctx: AppContext, q: TipsReportQuery): Promise<TipsReport> {
+  const names = Object.fromEntries(loadScamTypes(ctx.contentDir).types.map((t) => [t.id, t.name]));
+  const store = await ctx.store();
+  const filter = { from: q.from, to: q.to, ...(q.type ? { type: q.type } : {}), ...(q.district ? { district: q.district } : {}) };
+  const rows = (await tipCounts(store, { ...filter, by: q.by }))
+    .map((r) => ({
+      ...Object.fromEntries(q.by.map((b) => [b, b === 'type' && r.key[b] ? `${names[r.key[b]!] ?? r.key[b]}` : (r.key[b] ?? (b === 'district' ? '(private)' : ''))])),
+      checks: r.checks,
+      high: r.high,
+      medium: r.medium,
+    }))
+    .sort((a, b) => b.checks - a.checks || String(Object.values(a)[0]).localeCompare(String(Object.values(b)[0])));
+  const latest = q.latest > 0 ? await latestTips(store, filter, q.latest) : [];
+  return {
+    rows,
+    latest: latest.map((t) => ({ at: t.at, district: t.district ?? '(private)', type: names[t.type] ?? t.type, risk: t.risk, text: t.text.replace(/\s+/g, ' ').slice(0, 80) })),
+  };
+}

@@ -1,0 +1,60 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { createMemberKeyer } from '../audience/member-key.js';
+import { GroupCache } from '../audience/group-cache.js';
+import { createScamDesk } from '../scamcheck/desk.js';
+import { recorderFor } from '../engagement/recorder.js';
+import { composeInbound } from '../fleet/group-membership.js';
+import { wechatyChannel } from '../channels/wechaty/wechaty-channel.js';
+import { missingToken } from '../channels/wechaty/puppet-factory.js';
+import type { AppContext } from '../app/context.js';
+import { FleetWorker } from './fleet-worker.js';
+
+/** A worker process's settings from the environment (README: Configuration). */
+function workerSettings(env: NodeJS.ProcessEnv): Partial<Pick<ConstructorParameters<typeof FleetWorker>[0], 'botLeaseMs' | 'deliveryLeaseMs' | 'tickMs' | 'pollMs' | 'syncEveryMs'>> {
+  const num = (name: string): number | undefined => (env[name] ? Number(env[name]) : undefined);
+  const out: Record<string, number> = {};
+  for (const [key, name] of [['botLeaseMs', 'ZHIMI_BOT_LEASE_MS'], ['deliveryLeaseMs', 'ZHIMI_DELIVERY_LEASE_MS'], ['tickMs', 'ZHIMI_TICK_MS'], ['pollMs', 'ZHIMI_POLL_MS'], ['syncEveryMs', 'ZHIMI_SYNC_MS']] as const) {
+    const v = num(name);
+    if (v) out[key] = v;
+  }
+  return out;
+}
+
+/**
+ * Start the worker of `zhimi fleet start`: the bots of bots/ over WeChat
+ * (Wechaty), the scam check and the engagement recorder on what they hear,
+ * the scheduler and delivery. Resolves once it runs; `stop()` stops it
+ * gracefully (cron, lanes, bots, leases, then the counters are written).
+ */
+export async function runWorker(ctx: AppContext, env: NodeJS.ProcessEnv = process.env): Promise<{ workerId: string; stop(): Promise<void> }> {
+  const config = ctx.fleet();
+  const store = await ctx.store();
+  const content = ctx.content();
+  const keyer = createMemberKeyer(ctx.env.memberKey);
+  const groups = new GroupCache(store, ctx.clock);
+  const workerId = env['ZHIMI_WORKER_ID'] || `${hostname()}-${process.pid}`;
+  const desk = createScamDesk({ contentDir: ctx.contentDir, fleet: config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock: ctx.clock, log: ctx.log, groups });
+  const recorder = recorderFor({ contentDir: ctx.contentDir, fleet: config, store, keyer, clock: ctx.clock, log: ctx.log, writer: workerId, groups });
+  const worker = new FleetWorker({
+    config, store, keyer, log: ctx.log, clock: ctx.clock, channel: wechatyChannel(), inbound: composeInbound(desk, recorder), workerId,
+    linkBase: env['ZHIMI_PUBLIC_URL'] || undefined,
+    content, library: ctx.library(), campaignDir: join(ctx.contentDir, 'campaigns'),
+    redisUrl: env['ZHIMI_REDIS_URL'] || undefined,
+    cannotRun: (bot) => missingToken(bot, env)?.message,
+    ...workerSettings(env),
+  });
+  let sent = 0;
+  worker.dispatcher.on('delivery:sent', (e) => {
+    void recorder.onSent(e);
+    if (++sent % 50 === 0) ctx.log.info({ sent }, 'dispatching');
+  });
+  await worker.start();
+  return {
+    workerId: worker.workerId,
+    async stop() {
+      await worker.close();
+      await recorder.close();
+    },
+  };
+}
