@@ -4,26 +4,19 @@ import { paths } from '../config/paths.js';
 import { ConfigError } from '../config/errors.js';
 import type { AppContext } from '../app/context.js';
 import { actorNamed } from '../app/actor.js';
-import { fleetStatus } from '../app/fleet-status.js';
 import { listGroups, tagGroup, tagPendingAsSuggested } from '../app/groups.js';
-import { startDevDb, stopDevDb } from '../app/dev-database.js';
-import { runWorker } from '../worker/run-worker.js';
 import { serveLinks } from '../api/serve-links.js';
-import { startFleetSimulator } from '../sim/fleet-simulator.js';
-import { startSimConsole } from '../sim/sim-console.js';
-import { ScriptedMembers } from '../sim/member-behaviour.js';
-import { FAULT_KINDS, unknownFaultBots } from '../sim/fault-spec.js';
-import type { SimFaults } from '../sim/sim-puppet.js';
-import { DEMO_REACTIONS, runDemo } from '../demo/run-demo.js';
+import { runDemo } from '../demo/run-demo.js';
 import { formatRows, type OutputFormat } from '../reports/format.js';
 import type { GroupRecord } from '../shared/groups.js';
 import { contextOf, out, untilSignal, withContext } from './context.js';
 import { EXIT } from './exit-codes.js';
-import { testBotsFor } from './sim-bots.js';
-import { faultOption, formatOption as format, intOption as int, wordsOption as list } from './options.js';
+import { formatOption as format, intOption as int, wordsOption as list } from './options.js';
 import { registerScamCheckCommands } from './scamcheck-commands.js';
 import { registerReportCommands } from './report-commands.js';
 import { registerCampaignCommands, registerContentCommands } from './campaign-commands.js';
+import { registerSimCommands } from './sim-commands.js';
+import { registerFleetCommands } from './fleet-commands.js';
 
 export function registerCommands(program: Command): void {
   const ctx = (logLevel?: string): AppContext => contextOf(program, logLevel);
@@ -45,36 +38,7 @@ export function registerCommands(program: Command): void {
       if (res.sent < res.planned) process.exitCode = EXIT.wechat;
     });
 
-  program
-    .command('sim')
-    .description('start the WeChat simulator: one gRPC puppet service per bot over a shared synthetic world; while it runs, its standard input switches faults and lets you speak as an officer in a group (type help)')
-    .option('--groups <n>', 'groups', int, 36)
-    .option('--members-per-group <n>', 'mean members per group', int, 80)
-    .option('--bots <k>', 'bots (the first k of bots/, then extra sim-NN bots)', int, 3)
-    .option('--seed <n>', 'world seed', int, 2026)
-    .option('--reactions', 'residents react to campaign posts as in the demo (reply, mention, ask, acknowledge, open tracked links)')
-    .option('--fault <bot:kind=value>', `a fault of one bot's account, repeatable; kinds: ${FAULT_KINDS}`, faultOption)
-    .action(async (o: { groups: number; membersPerGroup: number; bots: number; seed: number; reactions?: boolean; fault?: Map<string, SimFaults> }) => {
-      const c = ctx();
-      const faults = o.fault ?? new Map<string, SimFaults>();
-      const fleet = testBotsFor(c.fleet(), o.bots);
-      const unknown = unknownFaultBots(faults, fleet.bots.map((b) => b.id));
-      if (unknown.length) throw new ConfigError([{ file: 'zhimi sim --fault', field: '', message: `no bot ${unknown.join(', ')} in this simulator; its bots: ${fleet.bots.map((b) => b.id).join(', ')}` }]);
-      const s = await startFleetSimulator({ ref: c.content().ref, fleet, world: { groups: o.groups, membersPerGroup: o.membersPerGroup, seed: o.seed }, useConfiguredEndpoints: true });
-      if (o.reactions) s.world.behaviour = new ScriptedMembers(DEMO_REACTIONS, { seed: o.seed });
-      out(`simulator: ${s.world.rooms.size} groups, ${[...s.world.contacts.values()].filter((x) => x.kind === 'member').length} residents, ${s.sim.endpoints.length} bots`);
-      for (const e of s.sim.endpoints) {
-        const bot = s.fleet.bots.find((b) => b.id === e.botId)!;
-        e.puppet.faults = faults.get(e.botId) ?? {};
-        const shown = Object.entries(e.puppet.faults).map(([k, v]) => `${k}=${String(v)}`).join(', ');
-        out(`bot ${e.botId}  endpoint ${e.endpoint}  token ${e.token}${shown ? `  faults: ${shown}` : ''}\n  export ${bot.puppet.tokenEnv}=${e.token}`);
-      }
-      out('Ctrl-C stops the simulator. Faults can be switched while it runs: type `help`.');
-      const closeConsole = startSimConsole(s.sim, process.stdin, process.stdout);
-      await untilSignal();
-      closeConsole();
-      await s.stop();
-    });
+  registerSimCommands(program, ctx);
 
   program
     .command('serve')
@@ -90,44 +54,7 @@ export function registerCommands(program: Command): void {
       }),
     );
 
-  const db = program.command('db').description('the development database (FerretDB), used when MONGODB_URI is unset');
-  db.command('start')
-    .description('build FerretDB if needed and start it in the background')
-    .action(async () => {
-      const d = await startDevDb(ctx());
-      out(`${d.started ? 'started' : 'already running'}: ${d.uri} (pid ${d.pid})`);
-    });
-  db.command('stop')
-    .description('stop the background development database')
-    .action(async () => out((await stopDevDb()) ? 'stopped' : 'not running'));
-
-  const fleetCmd = program.command('fleet').description('run the bots');
-  fleetCmd
-    .command('start')
-    .description('run a fleet worker: bots (by lease), campaign scheduler, delivery; several may run against one database')
-    .action(() =>
-      withContext(ctx(), async (c) => {
-        const worker = await runWorker(c);
-        c.log.info({ workerId: worker.workerId }, 'fleet worker running; Ctrl-C stops it');
-        await untilSignal();
-        c.log.info('stopping: cron, lanes, bots, leases');
-        await worker.stop();
-      }),
-    );
-
-  fleetCmd
-    .command('status')
-    .description('bots (online, starting, stopped, offline, failed) and the worker running each, groups per bot, queue depth, sent in the last hour, back-off; the workers running')
-    .option('--format <f>', 'table | csv | json', format, 'table')
-    .action((o: { format: OutputFormat }) =>
-      withContext(ctx(), async (c) => {
-        const s = await fleetStatus(c);
-        out(formatRows(s.bots.map((b) => ({ ...b })), o.format));
-        if (o.format === 'table') {
-          out(`\nworkers running: ${s.workers.length ? s.workers.map((w) => `${w.workerId} (${w.bots} bot${w.bots === 1 ? '' : 's'})`).join(', ') : 'none'}`);
-        }
-      }),
-    );
+  registerFleetCommands(program, ctx);
 
   const groups = program.command('groups').description('the group registry');
   groups

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import type { AppContext } from '../app/context.js';
+import { fleetStatus } from '../app/fleet-status.js';
+import { startDevDb, stopDevDb } from '../app/dev-database.js';
+import { runWorker } from '../worker/run-worker.js';
+import { formatRows, type OutputFormat } from '../reports/format.js';
+import { out, untilSignal, withContext } from './context.js';
+import { formatOption as format } from './options.js';
+
+export function registerFleetCommands(program: Command, ctx: () => AppContext): void {
+  const db = program.command('db').description('the development database (FerretDB), used when MONGODB_URI is unset');
+  db.command('start')
+    .description('build FerretDB if needed and start it in the background')
+    .action(async () => {
+      const d = await startDevDb(ctx());
+      out(`${d.started ? 'started' : 'already running'}: ${d.uri} (pid ${d.pid})`);
+    });
+  db.command('stop')
+    .description('stop the background development database')
+    .action(async () => out((await stopDevDb()) ? 'stopped' : 'not running'));
+
+  const fleetCmd = program.command('fleet').description('run the bots');
+  fleetCmd
+    .command('start')
+    .description('run a fleet worker: bots (by lease), campaign scheduler, delivery; several may run against one database')
+    .action(() =>
+      withContext(ctx(), async (c) => {
+        const worker = await runWorker(c);
+        c.log.info({ workerId: worker.workerId }, 'fleet worker running; Ctrl-C stops it');
+        await untilSignal();
+        c.log.info('stopping: cron, lanes, bots, leases');
+        await worker.stop();
+      }),
+    );
+
+  fleetCmd
+    .command('status')
+    .description('bots (online, starting, stopped, offline, failed) and the worker running each, groups per bot, queue depth, sent in the last hour, back-off; the workers running')
+    .option('--format <f>', 'table | csv | json', format, 'table')
+    .action((o: { format: OutputFormat }) =>
+      withContext(ctx(), async (c) => {
+        const s = await fleetStatus(c);
+        out(formatRows(s.bots.map((b) => ({ ...b })), o.format));
+        if (o.format === 'table') {
+          out(`\nworkers running: ${s.workers.length ? s.workers.map((w) => `${w.workerId} (${w.bots} bot${w.bots === 1 ? '' : 's'})`).join(', ') : 'none'}`);
+        }
+      }),
+    );
+
+}
