@@ -5,7 +5,9 @@ import { deliveryModel, type DeliveryModel } from './deliveries.js';
 import { botModel, type BotModel } from './bots.js';
 import { claimModel, type ClaimModel } from './claims.js';
 import { deliveryEventModel, type DeliveryEventModel } from './delivery-events.js';
-import { campaignModel, type CampaignModel } from './campaigns.js';
+import { campaignModels, type CampaignModel, type CampaignVersionModel } from './campaigns.js';
+import { accessModels, type AuthFailureModel, type SessionModel, type TokenModel, type UserModel } from './access.js';
+import { auditModel, type AuditModel } from './audit.js';
 import { runModel, type RunModel } from './runs.js';
 import { leaseModel, type LeaseModel } from './leases.js';
 import { workerModel, type WorkerModel } from './workers.js';
@@ -22,6 +24,12 @@ export interface Models {
   Bot: BotModel;
   Claim: ClaimModel;
   Campaign: CampaignModel;
+  CampaignVersion: CampaignVersionModel;
+  User: UserModel;
+  Session: SessionModel;
+  Token: TokenModel;
+  AuthFailure: AuthFailureModel;
+  Audit: AuditModel;
   Run: RunModel;
   Lease: LeaseModel;
   Worker: WorkerModel;
@@ -34,7 +42,7 @@ export interface Models {
 }
 
 export function registerModels(conn: Connection): Models {
-  return { Group: groupModel(conn), Delivery: deliveryModel(conn), DeliveryEvent: deliveryEventModel(conn), Bot: botModel(conn), Claim: claimModel(conn), Campaign: campaignModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Worker: workerModel(conn), Tip: tipModel(conn), Meta: metaModel(conn), GroupPause: groupPauseModel(conn), ...engagementModels(conn) };
+  return { Group: groupModel(conn), Delivery: deliveryModel(conn), DeliveryEvent: deliveryEventModel(conn), Bot: botModel(conn), Claim: claimModel(conn), ...campaignModels(conn), ...accessModels(conn), Audit: auditModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Worker: workerModel(conn), Tip: tipModel(conn), Meta: metaModel(conn), GroupPause: groupPauseModel(conn), ...engagementModels(conn) };
 }
 
 /** Every model, flat (for creating indexes). */
