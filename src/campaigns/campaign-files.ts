@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
-import { parseYaml, zodProblems } from '../config/yaml-file.js';
+import { readYamlFile } from '../config/yaml-file.js';
 import { campaignSchema, type CampaignDefinition } from './campaign-schema.js';
 import { parseCron } from './cron.js';
 
@@ -13,24 +13,28 @@ export interface CampaignFile {
   file: string;
 }
 
-/** Parse one campaign file; schema and cron problems carry file, line and field. */
-export function loadCampaignFile(file: string): CampaignFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError([{ file, field: '', message: `cannot read: ${(err as Error).message}` }]);
-  }
-  const located = parseYaml(text, file);
-  const r = campaignSchema.safeParse(located.data, { reportInput: true });
-  if (!r.success) throw new ConfigError(zodProblems(file, r.error.issues, located));
+/**
+ * Read one campaign file; never throws. Schema, cron and YAML problems (an
+ * empty file, an alias bomb, bytes that are not UTF-8) carry file, line and field.
+ */
+export function readCampaignFile(file: string): { ok: true; value: CampaignFile } | { ok: false; problems: ConfigProblem[] } {
+  const r = readYamlFile(file, campaignSchema, 'a campaign');
+  if (!r.ok) return r;
   const problems: ConfigProblem[] = [];
-  if ('cron' in r.data.schedule) {
-    const c = parseCron(r.data.schedule.cron);
-    if (!c.ok) problems.push({ file, field: 'schedule.cron', message: c.message, line: located.lineOf(['schedule', 'cron']) } as ConfigProblem);
+  if ('cron' in r.value.schedule) {
+    const c = parseCron(r.value.schedule.cron);
+    const line = r.located?.lineOf(['schedule', 'cron']);
+    if (!c.ok) problems.push({ file, field: 'schedule.cron', message: c.message, ...(line !== undefined ? { line } : {}) });
   }
-  if (problems.length) throw new ConfigError(problems);
-  return { def: r.data, hash: createHash('sha256').update(text).digest('hex').slice(0, 16), file };
+  if (problems.length) return { ok: false, problems };
+  return { ok: true, value: { def: r.value, hash: createHash('sha256').update(r.text ?? '').digest('hex').slice(0, 16), file } };
+}
+
+/** Parse one campaign file; any problem is thrown as a {@link ConfigError} with file, line and field. */
+export function loadCampaignFile(file: string): CampaignFile {
+  const r = readCampaignFile(file);
+  if (!r.ok) throw new ConfigError(r.problems);
+  return r.value;
 }
 
 /** Every campaign file of a folder (content/campaigns), and the problems of those that do not load (file, line, field). */
@@ -39,12 +43,10 @@ export function readCampaignDir(dir: string): { files: CampaignFile[]; problems:
   const problems: ConfigProblem[] = [];
   if (!existsSync(dir)) return { files, problems };
   for (const n of readdirSync(dir).filter((x) => /\.ya?ml$/.test(x)).sort()) {
-    try {
-      files.push(loadCampaignFile(join(dir, n)));
-    } catch (err) {
-      if (err instanceof ConfigError) problems.push(...err.problems);
-      else throw err;
-    }
+    // one file that does not load (a typo, an alias bomb) is its problem, never the others'
+    const r = readCampaignFile(join(dir, n));
+    if (r.ok) files.push(r.value);
+    else problems.push(...r.problems);
   }
   return { files, problems };
 }
