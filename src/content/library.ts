@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
-import { loadYamlFile, parseYaml, zodProblems } from '../config/yaml-file.js';
+import { loadYamlFile, readTextFile, readYaml, zodProblems } from '../config/yaml-file.js';
 import { MAX_BODY_CHARS, postFrontMatterSchema, type Post } from './post-schema.js';
 
 export const VARIANT_SEPARATOR = '<!-- variant -->';
+
+/** The placeholders a post may use, filled per group (content/render.ts); any other `{…}` is a lint error. */
+export const POST_PLACEHOLDERS = ['district', 'station', 'hotline'] as const;
 
 const scamTypesSchema = z.strictObject({
   types: z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(1) })).min(1),
@@ -38,22 +41,27 @@ export function readLibrary(contentDir: string, postsDir = join(contentDir, 'pos
   const seen = new Map<string, string>();
   for (const file of markdownFiles(postsDir)) {
     const shown = relative(join(contentDir, '..'), file);
-    const text = readFileSync(file, 'utf8');
+    const read = readTextFile(file);
+    if (!read.ok) {
+      problems.push(...read.problems.map((p) => ({ ...p, file: shown })));
+      continue;
+    }
+    const text = read.value;
     const m = /^---\n([\s\S]*?)\n---\n?([\s\S]*)$/.exec(text);
     if (!m) {
       problems.push({ file: shown, field: '', line: 1, message: 'must start with front matter between two "---" lines' });
       continue;
     }
     const [, fmText = '', body = ''] = m;
-    let located;
-    try {
-      located = parseYaml(fmText, shown, 1);
-    } catch (err) {
-      if (err instanceof ConfigError) problems.push(...err.problems);
+    const front = readYaml(fmText, shown, 1);
+    if (!front.ok) {
+      // a post whose front matter does not load is a problem, never a post that vanishes
+      problems.push(...front.problems);
       continue;
     }
+    const located = front.value;
     const parsed = postFrontMatterSchema.safeParse(located.data, { reportInput: true });
-    if (!parsed.success) problems.push(...zodProblems(shown, parsed.error.issues, located));
+    if (!parsed.success) problems.push(...zodProblems(shown, parsed.error.issues, located, postFrontMatterSchema));
     // the checks below run on the raw front matter too, so one lint run shows every problem
     const raw = (located.data ?? {}) as Record<string, unknown>;
     const at = (field: string): number | undefined => located.lineOf([field]);
@@ -72,13 +80,15 @@ export function readLibrary(contentDir: string, postsDir = join(contentDir, 'pos
       });
     }
     if (typeof raw['link'] === 'string' && URL.canParse(raw['link'])) {
-      const host = new URL(raw['link']).hostname;
-      if (!types.allowedLinkDomains.some((d) => host === d || host.endsWith(`.${d}`))) {
-        problem('link', `domain ${host} is not allowed: links may point only to ${types.allowedLinkDomains.join(', ')} (content/scam-types.yaml)`);
+      const url = new URL(raw['link']);
+      // a scheme other than https is the schema's problem
+      if (url.protocol === 'https:' && !types.allowedLinkDomains.some((d) => url.hostname === d || url.hostname.endsWith(`.${d}`))) {
+        problem('link', `domain ${url.hostname} is not allowed: links may point only to ${types.allowedLinkDomains.join(', ')} (content/scam-types.yaml)`);
       }
     }
-    if (typeof raw['image'] === 'string' && !existsSync(join(contentDir, 'assets', raw['image']))) {
-      problem('image', `content/assets/${raw['image']} does not exist`);
+    if (typeof raw['image'] === 'string') {
+      const wrong = imageProblem(contentDir, raw['image']);
+      if (wrong) problem('image', wrong);
     }
     const fm = parsed.success ? parsed.data : undefined;
     if (fm?.validFrom && fm.validUntil && fm.validFrom > fm.validUntil) problem('validUntil', 'must not be before validFrom');
@@ -92,6 +102,9 @@ export function readLibrary(contentDir: string, postsDir = join(contentDir, 'pos
       if (v.text.length === 0) problems.push({ ...where, message: 'is empty' });
       else if ([...v.text].length > MAX_BODY_CHARS) problems.push({ ...where, message: `is ${[...v.text].length} characters: at most ${MAX_BODY_CHARS}` });
       else if (!/\{hotline\}|96110/.test(v.text)) problems.push({ ...where, message: 'must end with what to do: the {hotline} (96110) and 110' });
+      for (const name of unknownPlaceholders(v.text)) {
+        problems.push({ ...where, message: `unknown placeholder {${name}}: only ${POST_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} are filled in` });
+      }
     });
     if (!fm) continue;
     posts.push({ ...fm, variants: variants.map((v) => v.text), contentHash: createHash('sha256').update(text).digest('hex').slice(0, 16), file: shown });
@@ -104,6 +117,24 @@ export function loadLibrary(contentDir: string): Post[] {
   const { posts, problems } = readLibrary(contentDir);
   if (problems.length) throw new ConfigError(problems);
   return posts;
+}
+
+/** The `{…}` of a wording that are not documented placeholders (`{__proto__}`, `{toString}`, `{name}` …). */
+export function unknownPlaceholders(text: string): string[] {
+  const known = new Set<string>(POST_PLACEHOLDERS);
+  return [...new Set([...text.matchAll(/\{([^{}\n]*)\}/g)].map((m) => m[1]!).filter((name) => !known.has(name)))];
+}
+
+/** Why a post's image cannot be used: it must be a file inside content/assets/ (no absolute path, no way out with ../ or a link). */
+function imageProblem(contentDir: string, image: string): string | undefined {
+  const assets = resolve(contentDir, 'assets');
+  const path = resolve(assets, image);
+  const inside = (root: string, p: string): boolean => p.startsWith(root + sep);
+  if (isAbsolute(image) || !inside(assets, path)) return `must be a file inside content/assets/, without an absolute path or ../ that leaves it (got ${JSON.stringify(image)})`;
+  if (!existsSync(path)) return `content/assets/${image} does not exist`;
+  if (!inside(realpathSync(assets), realpathSync(path))) return `content/assets/${image} is a link that leads outside content/assets/`;
+  if (!statSync(path).isFile()) return `content/assets/${image} is not a file`;
+  return undefined;
 }
 
 function splitVariants(body: string, firstLine: number): { text: string; line: number }[] {

@@ -71,3 +71,46 @@ describe('post validity dates', () => {
     expect(r.error!.issues[0]).toMatchObject({ path: ['validUntil'], message: expect.stringMatching(/must be a date, e\.g\. 2026-11-01/) });
   });
 });
+
+describe('content lint on hostile and carelessly saved posts', () => {
+  const dir = join(paths.root, 'test', 'fixtures', 'posts-hostile');
+  const { posts, problems } = readLibrary(paths.content, dir);
+  const lines = problems.map((p) => `${p.file.split('/').pop()}:${p.line}: ${p.field}: ${p.message}`);
+
+  it('should accept a post saved with Windows line ends (CRLF) or a UTF-8 byte-order mark', () => {
+    expect(posts.map((p) => p.id)).toEqual(expect.arrayContaining(['crlf-ok', 'bom-ok']));
+    expect(lines.filter((l) => /^(crlf-ok|bom-ok)\.md/.test(l))).toEqual([]);
+    const crlf = posts.find((p) => p.id === 'crlf-ok')!;
+    expect(crlf.variants.join('')).not.toContain('\r');
+  });
+
+  it('should name a file that is not UTF-8 as such', () => {
+    expect(lines).toContainEqual(expect.stringMatching(/^latin1\.md:3: : is not valid UTF-8 \(byte \d+\): save it as UTF-8$/));
+  });
+
+  it('should report a post whose front matter is an alias bomb, not let it vanish', () => {
+    expect(lines).toContainEqual(expect.stringMatching(/^bomb\.md:2: : invalid YAML: its aliases \(\*name\) expand past 100 references/));
+  });
+
+  it('should refuse an image path that leaves content/assets/', () => {
+    expect(lines).toContainEqual('escape-image.md:6: image: must be a file inside content/assets/, without an absolute path or ../ that leaves it (got "../../../../../../etc/passwd")');
+  });
+
+  it('should name placeholders other than {district}, {station} and {hotline}', () => {
+    expect(lines).toContainEqual('proto.md:7: variant 1: unknown placeholder {__proto__}: only {district}, {station}, {hotline} are filled in');
+    expect(lines).toContainEqual('proto.md:7: variant 1: unknown placeholder {toString}: only {district}, {station}, {hotline} are filled in');
+  });
+
+  it('should name a javascript: link as a scheme that is not allowed', () => {
+    expect(lines).toContainEqual('js-link.md:6: link: scheme javascript: is not allowed: links must be https:// addresses (got "javascript:alert(document.cookie)")');
+  });
+
+  it('should render only the documented placeholders', () => {
+    const text = renderPost({ variants: ['{__proto__} {toString} {constructor} {district}'] }, 0, { district: '仓山区' }, reference);
+    expect(text).toBe('{__proto__} {toString} {constructor} 仓山区');
+  });
+
+  it('should report nothing else', () => {
+    expect(lines).toHaveLength(6);
+  });
+});
