@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
-import { readYamlFile } from '../config/yaml-file.js';
+import { normaliseText, readYaml, readYamlFile, zodProblems, type LocatedYaml } from '../config/yaml-file.js';
 import { campaignSchema, type CampaignDefinition } from './campaign-schema.js';
 import { parseCron } from './cron.js';
 
@@ -20,14 +20,26 @@ export interface CampaignFile {
 export function readCampaignFile(file: string): { ok: true; value: CampaignFile } | { ok: false; problems: ConfigProblem[] } {
   const r = readYamlFile(file, campaignSchema, 'a campaign');
   if (!r.ok) return r;
-  const problems: ConfigProblem[] = [];
-  if ('cron' in r.value.schedule) {
-    const c = parseCron(r.value.schedule.cron);
-    const line = r.located?.lineOf(['schedule', 'cron']);
-    if (!c.ok) problems.push({ file, field: 'schedule.cron', message: c.message, ...(line !== undefined ? { line } : {}) });
+  return checkedCampaign(r.value, r.text ?? '', file, r.located);
+}
+
+/** Read a campaign's YAML text (one sent to the API: the console's editor, `zhimi campaign submit`); `file` names it in problems; never throws. */
+export function readCampaignText(text: string, file: string): { ok: true; value: CampaignFile } | { ok: false; problems: ConfigProblem[] } {
+  const y = readYaml(normaliseText(text), file);
+  if (!y.ok) return y;
+  const parsed = campaignSchema.safeParse(y.value.data, { reportInput: true });
+  if (!parsed.success) return { ok: false, problems: zodProblems(file, parsed.error.issues, y.value, campaignSchema) };
+  return checkedCampaign(parsed.data, text, file, y.value);
+}
+
+/** Schema-valid campaign: its cron checked too. */
+function checkedCampaign(def: CampaignDefinition, text: string, file: string, located: LocatedYaml | undefined): { ok: true; value: CampaignFile } | { ok: false; problems: ConfigProblem[] } {
+  if ('cron' in def.schedule) {
+    const c = parseCron(def.schedule.cron);
+    const line = located?.lineOf(['schedule', 'cron']);
+    if (!c.ok) return { ok: false, problems: [{ file, field: 'schedule.cron', message: c.message, ...(line !== undefined ? { line } : {}) }] };
   }
-  if (problems.length) return { ok: false, problems };
-  return { ok: true, value: { def: r.value, hash: createHash('sha256').update(r.text ?? '').digest('hex').slice(0, 16), file } };
+  return { ok: true, value: { def, hash: createHash('sha256').update(text).digest('hex').slice(0, 16), file } };
 }
 
 /** Parse one campaign file; any problem is thrown as a {@link ConfigError} with file, line and field. */

@@ -2,9 +2,21 @@ import { z } from 'zod';
 import { SEGMENTS } from '../shared/groups.js';
 import { quietHoursSchema } from '../config/bots-schema.js';
 
-const day = z.union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}(T.*)?$/, 'must be a date like 2026-11-01 or a time like 2026-11-11T19:30:00+08:00')]).transform((v) =>
-  v instanceof Date ? v : new Date(v.length === 10 ? `${v}T00:00:00+08:00` : v),
-);
+/** A date (Asia/Shanghai midnight) or a full time; a day that does not exist (2026-02-30) is refused, not rolled over into March. */
+const day = z
+  .union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}(T.*)?$/, 'must be a date like 2026-11-01 or a time like 2026-11-11T19:30:00+08:00')])
+  .superRefine((v, ctx) => {
+    if (typeof v === 'string' && !isRealDate(v)) ctx.addIssue({ code: 'custom', message: 'is not a date that exists: give a date like 2026-11-01 or a time like 2026-11-11T19:30:00+08:00', input: v });
+  })
+  .transform((v) => (v instanceof Date ? v : new Date(v.length === 10 ? `${v}T00:00:00+08:00` : v)));
+
+/** A calendar day that exists, and a time that parses. */
+function isRealDate(v: string): boolean {
+  const [y, m, d] = v.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (m < 1 || m > 12 || d < 1 || d > daysInMonth) return false;
+  return !Number.isNaN(new Date(v.length === 10 ? `${v}T00:00:00+08:00` : v).getTime());
+}
 
 /** content/campaigns/<campaign-id>.yaml */
 export const campaignSchema = z
