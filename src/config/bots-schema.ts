@@ -36,15 +36,47 @@ export const officerSchema = z.strictObject({
 });
 export type Officer = z.output<typeof officerSchema>;
 
+/** An npm package name: never a path, a URL or a `data:` text (`import()` would run any of those). */
+export const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+
+/**
+ * How a bot's puppet-service connection is secured. `{ caFile, serverName }`:
+ * the CA that signed the service's certificate (a PEM file, relative to the
+ * bot's file) and the name in that certificate. `insecure`: trust the CA and
+ * server key published inside wechaty-puppet-service (anyone can present that
+ * certificate), said explicitly: only for a service on a trusted network.
+ * Required outside development. @defaultValue development: the library's own
+ */
+export const puppetTlsSchema = z.union(
+  [
+    z.literal('insecure'),
+    z.strictObject({
+      caFile: z.string().min(1),
+      serverName: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be the host name in the service\'s certificate, e.g. puppet.example.gov.cn'),
+    }),
+  ],
+  { error: 'must be { caFile, serverName } (the CA of your puppet service and the name in its certificate), or insecure' },
+);
+export type PuppetTls = z.output<typeof puppetTlsSchema>;
+
 export const puppetSchema = z
   .strictObject({
-    /** npm name of the Wechaty puppet: wechaty-puppet-service in production. */
-    name: z.string().min(1).default('wechaty-puppet-service'),
+    /**
+     * npm name of the Wechaty puppet: wechaty-puppet-service in production.
+     * Only allow-listed packages load (see allowedPuppets in bots.ts).
+     */
+    name: z
+      .string()
+      .min(1)
+      .regex(PACKAGE_NAME, 'must be the npm name of a Wechaty puppet package, e.g. wechaty-puppet-service: a path, URL or data: text is never loaded')
+      .default('wechaty-puppet-service'),
     endpoint: endpoint.optional(),
     /** Name of the environment variable that holds the token (never the token itself). */
     tokenEnv: envVarName.optional(),
     /** Extra options passed to the puppet as they are. */
     options: z.record(z.string(), z.unknown()).optional(),
+    /** wechaty-puppet-service: the CA and server name of the connection, or `insecure` (see puppetTlsSchema). */
+    tls: puppetTlsSchema.optional(),
     /**
      * How long a puppet service may stay silent: after `dingAfterSeconds` the
      * bot asks it, after `lostAfterSeconds` it counts the connection as lost

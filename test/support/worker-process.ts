@@ -19,7 +19,8 @@ export function writeBotsDir(h: SimHarness, officers: string[]): string {
     ].join('\n') + '\n',
   );
   for (const b of h.config.bots) {
-    writeFileSync(join(dir, `${b.id}.yaml`), `id: ${b.id}\nname: ${b.name}\npuppet: { name: wechaty-puppet-service, endpoint: "${b.puppet.endpoint}", tokenEnv: ${b.puppet.tokenEnv} }\n`);
+    // the simulator's insecure_ tokens against a test database (not development): accepted only when said so
+    writeFileSync(join(dir, `${b.id}.yaml`), `id: ${b.id}\nname: ${b.name}\npuppet: { name: wechaty-puppet-service, endpoint: "${b.puppet.endpoint}", tokenEnv: ${b.puppet.tokenEnv}, tls: insecure }\n`);
   }
   return dir;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadFleetConfig, officersOf } from '../../../src/config/bots.js';
 import { ConfigError } from '../../../src/config/errors.js';
 import { paths } from '../../../src/config/paths.js';
+import { botSchema } from '../../../src/config/bots-schema.js';
 
 const fixtures = join(paths.root, 'test', 'fixtures');
 
@@ -47,6 +48,31 @@ describe('loadFleetConfig', () => {
 
   it('should reject a bot whose id does not match its file name', () => {
     expect(problemsOf(join(fixtures, 'bots-dup'))).toContainEqual(expect.stringMatching(/a-01\.yaml: id: must match the file name "a-01" \(got "b-01"\)/));
+  });
+
+  it('should load only allow-listed puppet packages, naming file, line and field of any other', () => {
+    const dir = join(fixtures, 'bots-hostile');
+    const lines = problemsOf(dir);
+    expect(lines).toContainEqual(expect.stringMatching(/evil-01\.yaml:4: puppet\.name: must be the npm name of a Wechaty puppet package, e\.g\. wechaty-puppet-service: a path, URL or data: text is never loaded \(got "data:text\/javascript,/));
+    expect(lines).toContainEqual(expect.stringMatching(/path-01\.yaml:3: puppet\.name: must be the npm name of a Wechaty puppet package.*\(got "\.\.\/\.\.\/\.\.\/tmp\/evil\.js"\)/));
+    expect(lines).toContainEqual(expect.stringMatching(/other-01\.yaml:4: puppet\.name: puppet "wechaty-puppet-padlocal" is not allowed: one of wechaty-puppet-service, wechaty-puppet-mock; another puppet package only when its npm name is listed in ZHIMI_ALLOWED_PUPPETS$/));
+    expect(lines.filter((l) => l.includes('mock-01'))).toEqual([]);
+    // listed in ZHIMI_ALLOWED_PUPPETS, the package may load; a path there is refused
+    let listed: string[] = [];
+    try {
+      loadFleetConfig(dir, { ZHIMI_ALLOWED_PUPPETS: 'wechaty-puppet-padlocal' });
+    } catch (err) {
+      listed = (err as ConfigError).message.split('\n');
+    }
+    expect(listed.some((l) => l.includes('other-01'))).toBe(false);
+    expect(listed.some((l) => l.includes('evil-01'))).toBe(true);
+    expect(() => loadFleetConfig(paths.bots, { ZHIMI_ALLOWED_PUPPETS: './evil.js' })).toThrow(/ZHIMI_ALLOWED_PUPPETS: must list npm package names/);
+  });
+
+  it('should read a puppet service\'s CA file and server name, or an explicit insecure', () => {
+    expect(botSchema.shape.puppet.safeParse({ name: 'wechaty-puppet-service', endpoint: 'p:1', tokenEnv: 'T', tls: { caFile: 'ca.pem', serverName: 'puppet.example.gov.cn' } }).success).toBe(true);
+    expect(botSchema.shape.puppet.safeParse({ name: 'wechaty-puppet-service', endpoint: 'p:1', tokenEnv: 'T', tls: 'insecure' }).success).toBe(true);
+    expect(botSchema.shape.puppet.safeParse({ name: 'wechaty-puppet-service', endpoint: 'p:1', tokenEnv: 'T', tls: 'off' }).error?.issues[0]?.message).toMatch(/must be \{ caFile, serverName \}/);
   });
 
   it('should say where the folder should be when it is missing', () => {
