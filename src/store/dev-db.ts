@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, openSync, closeSync } from 'node:fs';
+import { cpSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, rmSync, openSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { freePort } from '../shared/free-port.js';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
@@ -13,7 +14,11 @@ const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 export interface DevDatabaseOptions {
   /** Git-ignored state folder (binary in bin/, data in ferretdb-data/). */
   stateDir: string;
-  /** Port on 127.0.0.1. @defaultValue a free port */
+  /**
+   * Port on 127.0.0.1. @defaultValue the port this data folder was served on last time (recorded in
+   * `<dataDir>/port`), else a free port: a database restarted after a crash comes back where running workers
+   * look for it
+   */
   port?: number;
   /** Data folder. @defaultValue `<stateDir>/ferretdb-data` */
   dataDir?: string;
@@ -65,8 +70,21 @@ export function ensureFerretDb(options: Pick<DevDatabaseOptions, 'stateDir' | 'l
 }
 
 /**
- * Start FerretDB (SQLite backend, telemetry disabled, debug listener on a free
- * loopback port) and wait until it answers `ping`.
+ * The command line of the development FerretDB: SQLite in `dataDir`, loopback
+ * only, telemetry off, and no debug listener (FerretDB serves metrics,
+ * profiling and a zip of debugging information on 127.0.0.1:8088 unless told
+ * otherwise: anyone on the machine could read them).
+ */
+export function ferretDbArgs(dataDir: string, port: number): string[] {
+  return ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--state-dir=${dataDir}`, `--listen-addr=127.0.0.1:${port}`, '--debug-addr=-', '--telemetry=disable', '--log-level=warn'];
+}
+
+/**
+ * Start FerretDB (SQLite backend, telemetry disabled, no debug listener) and
+ * wait until it answers `ping`. Its files — data, state, log — are readable
+ * by the owner only. It listens on the port the data folder was served on
+ * last time, so workers still running after a crash of the database find it
+ * again once it is started anew (`zhimi db start`).
  *
  * A data folder is served by one FerretDB only: its `ferretdb.json` records
  * the server, the process that owns it and whether it was started detached.
@@ -78,25 +96,21 @@ export async function startDevDatabase(options: DevDatabaseOptions): Promise<Dev
   const inUse = await serverInUse(dataDir);
   if (inUse) return inUse;
   const binary = ensureFerretDb(options);
-  const port = options.port ?? (await freePort());
-  const debugPort = await freePort();
-  mkdirSync(dataDir, { recursive: true });
+  const port = options.port ?? (await recordedPort(dataDir, options.log)) ?? (await freePort());
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  keepPrivate(options.stateDir, dataDir);
+  writeFileSync(portFile(dataDir), `${port}\n`, { mode: 0o600 });
   const logFile = join(options.stateDir, 'ferretdb.log');
-  const out = openSync(logFile, 'a');
-  const child = spawn(
-    binary,
-    [
-      '--handler=sqlite',
-      `--sqlite-url=file:${dataDir}/`,
-      `--state-dir=${dataDir}`,
-      `--listen-addr=127.0.0.1:${port}`,
-      `--debug-addr=127.0.0.1:${debugPort}`,
-      '--telemetry=disable',
-      '--log-level=warn',
-    ],
-    { stdio: ['ignore', out, out], env: { ...process.env, FERRETDB_TELEMETRY: 'disable' }, detached: options.detached ?? false },
-  );
-  closeSync(out);
+  const out = openSync(logFile, 'a', 0o600);
+  // what FerretDB creates (SQLite files, its state) is the owner's alone: the child inherits this umask
+  const umask = process.umask(0o077);
+  let child: ChildProcess;
+  try {
+    child = spawn(binary, ferretDbArgs(dataDir, port), { stdio: ['ignore', out, out], env: { ...process.env, FERRETDB_TELEMETRY: 'disable' }, detached: options.detached ?? false });
+  } finally {
+    process.umask(umask);
+    closeSync(out);
+  }
   const uri = `mongodb://127.0.0.1:${port}/zhimi`;
   try {
     await waitForPing(uri, child, 30_000);
@@ -105,7 +119,7 @@ export async function startDevDatabase(options: DevDatabaseOptions): Promise<Dev
     throw new StoreError('ZHIMI_E_DB_START', `FerretDB did not start on 127.0.0.1:${port}: ${(err as Error).message}; see ${logFile}`, { cause: err });
   }
   const state: ServerState = { pid: child.pid ?? 0, uri, ownerPid: process.pid, detached: options.detached ?? false };
-  writeFileSync(stateFile(dataDir), JSON.stringify(state) + '\n');
+  writeFileSync(stateFile(dataDir), JSON.stringify(state) + '\n', { mode: 0o600 });
   options.log.info({ port, dataDir }, 'development database (FerretDB) is up');
   if (options.detached) {
     child.unref();
@@ -187,6 +201,52 @@ async function answersPing(uri: string, timeoutMs = 1000): Promise<boolean> {
 
 function stateFile(dataDir: string): string {
   return join(dataDir, 'ferretdb.json');
+}
+
+function portFile(dataDir: string): string {
+  return join(dataDir, 'port');
+}
+
+/**
+ * The port this data folder was served on last time, if it is free now. A
+ * port someone else took meanwhile is not fought over: a new one is chosen,
+ * and running workers must be restarted to find the database there.
+ */
+async function recordedPort(dataDir: string, log: Logger): Promise<number | undefined> {
+  let port: number;
+  try {
+    port = Number(readFileSync(portFile(dataDir), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(port) || port <= 0 || port > 65_535) return undefined;
+  if (await portFree(port)) return port;
+  log.warn({ port }, 'the development database\'s port is taken by another program: it starts on a new one; restart running workers so they find it');
+  return undefined;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The database's files are the owner's alone (they hold residents' keyed
+ * hashes and everything else Zhimi stores): folders 0700, files 0600, also
+ * for data written by versions that left them readable by everyone.
+ */
+function keepPrivate(stateDir: string, dataDir: string): void {
+  chmodSync(dataDir, 0o700);
+  for (const name of readdirSync(dataDir)) {
+    const file = join(dataDir, name);
+    chmodSync(file, statSync(file).isDirectory() ? 0o700 : 0o600);
+  }
+  const logFile = join(stateDir, 'ferretdb.log');
+  if (existsSync(logFile)) chmodSync(logFile, 0o600);
 }
 
 async function stopPid(dataDir: string, pid: number): Promise<void> {
