@@ -16,10 +16,12 @@ import { forgetLoginQr, loginQrForTerminal, writeLoginQr } from './login-qr.js';
 import { PuppetRestarter, type RestartablePuppet } from './puppet-restart.js';
 import { CallsUnderWay, livenessAction, livenessOf, type LivenessLimits } from './liveness.js';
 import { paths } from '../../config/paths.js';
+import { routeWechatyLog } from './wechaty-log.js';
 
-// Wechaty and the puppet service log through one brolog instance; keep it
-// quiet (it can print tokens at verbose level) unless WECHATY_LOG asks.
-PUPPET.log.level((process.env['WECHATY_LOG'] as 'silent' | 'error' | 'warn' | 'info' | undefined) ?? 'silent');
+// Wechaty and the puppet service log through one brolog instance: its lines go
+// through Zhimi's logger with tokens and raw WeChat ids scrubbed; WECHATY_LOG
+// sets the level (silent by default; verbose and silly only in development).
+routeWechatyLog(PUPPET.log);
 
 let guarded = false;
 
