@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import Bottleneck from 'bottleneck';
 import Redis from 'ioredis';
 import type { FleetConfig } from '../config/bots.js';
@@ -14,6 +16,11 @@ export interface LimiterOptions {
   prefix?: string;
   /** Redis stopped answering (`error` set) or answers again (`error` undefined): told once per change. */
   onRedis?: (state: { error?: string }) => void;
+  /**
+   * TLS settings for a `rediss://` URL beyond the defaults (the server's name is checked against the URL's
+   * host, and its certificate against Node's CAs — add a private CA with NODE_EXTRA_CA_CERTS).
+   */
+  redisTls?: ConnectionOptions;
 }
 
 /**
@@ -37,7 +44,7 @@ export class Limiters {
   constructor(config: Pick<FleetConfig, 'fleet'>, private readonly o: LimiterOptions = {}) {
     this.perMinute = this.fleetShare = config.fleet.perMinute;
     this.connection = o.redisUrl
-      ? new Bottleneck.IORedisConnection({ Redis, clientOptions: redisOptions(o.redisUrl) } as Bottleneck.IORedisConnectionOptions)
+      ? new Bottleneck.IORedisConnection({ Redis, clientOptions: redisOptions(o.redisUrl, o.redisTls) } as Bottleneck.IORedisConnectionOptions)
       : undefined;
     // while Redis does not answer, every limiter waits: say so (once), and when it answers again
     this.connection?.on('error', (err: Error) => {
@@ -135,9 +142,24 @@ function redactRedisUrl(url: string): string {
   return url.replace(/^(rediss?:\/\/[^:/@]*):[^@]*@/, '$1:***@');
 }
 
-function redisOptions(url: string): Record<string, unknown> {
+/**
+ * ioredis options of a Redis URL: `redis://` in the clear, `rediss://` over
+ * TLS (the server's certificate checked, for the URL's host name); an ACL
+ * user (`rediss://zhimi:secret@host:6380/0`) logs in as that user, not as
+ * `default`; the path is the database number.
+ */
+export function redisOptions(url: string, tls?: ConnectionOptions): Record<string, unknown> {
   const u = new URL(url);
-  return { host: u.hostname, port: Number(u.port || 6379), ...(u.password ? { password: decodeURIComponent(u.password) } : {}), ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}) };
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`ZHIMI_REDIS_URL must start with redis:// or rediss:// (TLS), got ${u.protocol}//`);
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  return {
+    host,
+    port: Number(u.port || 6379),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: { ...(isIP(host) ? {} : { servername: host }), ...tls } } : {}),
+  };
 }
 
 /**

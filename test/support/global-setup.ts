@@ -5,6 +5,7 @@ import { paths } from '../../src/config/paths.js';
 import { createLogger } from '../../src/log/logger.js';
 import { startDevDatabase, type DevDatabase } from '../../src/store/dev-db.js';
 import { redisAvailable, startDevRedis } from '../../src/store/dev-redis.js';
+import { NO_REDIS } from './redis-note.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +22,8 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const redis = redisAvailable() ? await startDevRedis() : undefined;
+  // said at the top of the run, and by each test that needs Redis (a visible skip with the reason)
+  if (!redis) process.stderr.write(`\n  NOTE: ${NO_REDIS}; those tests show as skipped.\n\n`);
   project.provide('redisUrl', redis?.url ?? '');
   const external = process.env['MONGODB_URI'];
   if (external) {
