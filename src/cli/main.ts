@@ -4,6 +4,13 @@ import { registerCommands } from './commands.js';
 import { quietHarmlessWarnings } from '../log/process-warnings.js';
 
 quietHarmlessWarnings();
+// a reader that stops early (`zhimi fleet status | head`) is not a failure: stop writing, end as the command would have
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? EXIT.ok);
+  });
+}
 
 const program = new Command('zhimi')
   .description('织密 Zhimi: a fleet of WeChat bots for police anti-fraud outreach')
