@@ -8,7 +8,7 @@ import { type GroupRecord } from '../shared/groups.js';
 import { deliveryIdFor } from '../shared/delivery-id.js';
 import type { PlannedDelivery, PlannedRecord } from '../shared/outbox-records.js';
 import { inChunks } from '../store/bulk.js';
-import { shortLink } from '../shared/link-code.js';
+import { shortLink, type TrackedLinks } from '../shared/link-code.js';
 import { recordPlan } from '../store/runs-repo.js';
 import { assignBots } from './assign-bots.js';
 import type { CampaignDefinition } from './campaign-schema.js';
@@ -60,8 +60,8 @@ export interface PlanRunOptions {
   onlineBotIds: ReadonlySet<string>;
   /** When it is planned: targeting (quiet hours, caps) goes by the later of this and the due time, so a run planned late never posts in quiet hours that began meanwhile. */
   now: Date;
-  /** Base address of tracked links: a post with a link gets `<base>/r/<code>` per delivery. */
-  linkBase?: string | undefined;
+  /** Base address of tracked links: a post with a link gets `<base>/r/<code>` per delivery, signed with the key given (or registered for the base, see useLinkKey). */
+  linkBase?: string | TrackedLinks | undefined;
   /** The group registry, read shortly before the due time (RegistryPrefetch); else the planner reads it. */
   groups?: readonly GroupRecord[] | undefined;
 }

@@ -38,7 +38,7 @@ export async function runWorker(ctx: AppContext, env: NodeJS.ProcessEnv = proces
   const recorder = recorderFor({ contentDir: ctx.contentDir, fleet: config, store, keyer, clock: ctx.clock, log: ctx.log, writer: workerId, groups });
   const worker = new FleetWorker({
     config, store, keyer, log: ctx.log, clock: ctx.clock, channel: wechatyChannel(), inbound: composeInbound(desk, recorder), workerId,
-    linkBase: env['ZHIMI_PUBLIC_URL'] || undefined,
+    linkBase: ctx.env.publicUrl && (await import('../shared/link-code.js')).useLinkKey({ base: ctx.env.publicUrl, key: ctx.env.linkKey ?? '' }),
     content, library: ctx.library(), campaignDir: join(ctx.contentDir, 'campaigns'),
     redisUrl: env['ZHIMI_REDIS_URL'] || undefined,
     cannotRun: (bot) => missingToken(bot, env)?.message,

@@ -26,12 +26,13 @@ describe('adding up counters', () => {
 });
 
 describe('tracked links', () => {
-  it('should turn a delivery id into a 16-character code and back', () => {
+  it('should turn a delivery id into a signed 32-character code and back (test/unit/shared/link-code.test.ts has the rest)', () => {
     const id = '6744a1b2c3d4e5f601234567';
-    expect(linkCode(id)).toHaveLength(16);
-    expect(deliveryIdOfCode(linkCode(id))).toBe(id);
-    expect(shortLink('http://x:8787/', id)).toBe(`http://x:8787/r/${linkCode(id)}`);
-    expect(deliveryIdOfCode('short')).toBeUndefined();
+    const key = 'k'.repeat(32);
+    expect(linkCode(id, key)).toHaveLength(32);
+    expect(deliveryIdOfCode(linkCode(id, key), key)).toBe(id);
+    expect(shortLink({ base: 'http://x:8787/', key }, id)).toBe(`http://x:8787/r/${linkCode(id, key)}`);
+    expect(deliveryIdOfCode('short', key)).toBeUndefined();
   });
 
   it('should keep only a coarse client family and redirect only to allow-listed https links', () => {
