@@ -44,7 +44,7 @@ export const SIM_MAY_IMPORT = ['shared/', 'config/', 'log/', 'sim/', 'channels/w
  * modules (type-only imports are erased and may name anything).
  */
 export const PURE = [
-  'shared/groups.ts', 'shared/outbox-records.ts', 'shared/counters.ts', 'shared/delivery-id.ts', 'shared/link-code.ts', 'shared/fill-template.ts',
+  'shared/groups.ts', 'shared/outbox-records.ts', 'shared/counters.ts', 'shared/delivery-id.ts', 'shared/link-code.ts', 'shared/fill-template.ts', 'shared/permissions.ts', 'shared/signing.ts', 'shared/approval-seal.ts', 'shared/audit-chain.ts', 'shared/totp.ts',
   'config/clock.ts', 'config/errors.ts', 'config/json-lines.ts',
   'content/render.ts',
   'audience/district-match.ts', 'audience/officer-command.ts', 'audience/quiet-hours.ts', 'audience/segments.ts', 'audience/select-groups.ts',
