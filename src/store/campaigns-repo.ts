@@ -1,10 +1,12 @@
 import type { Store } from './connection.js';
-import type { AuditEntry, CampaignDoc } from './models/campaigns.js';
+import type { CampaignDoc, CampaignEvent, CampaignVersionDoc } from './models/campaigns.js';
+import { insertOnce } from './once.js';
 
-export type { AuditEntry } from './models/campaigns.js';
+export type { CampaignEvent, CampaignVersionDoc } from './models/campaigns.js';
 
 /** A campaign record as plain data. */
 export type CampaignRecord = CampaignDoc;
+export type CampaignVersion = CampaignVersionDoc;
 
 export async function getCampaign(store: Store, id: string): Promise<CampaignRecord | undefined> {
   const doc = await store.models.Campaign.findById(id).lean();
@@ -22,26 +24,45 @@ export async function stoppedCampaigns(store: Store): Promise<Map<string, 'pause
   return new Map(docs.map((d) => [String(d._id), d.status as 'paused' | 'cancelled']));
 }
 
-export async function createCampaign(store: Store, doc: Omit<CampaignRecord, 'audit' | 'version'>, entry: AuditEntry): Promise<void> {
-  await store.models.Campaign.create({ ...doc, version: 1, audit: [entry] });
+/** A campaign's first record (status `draft`, no version yet); false when it exists. */
+export function createCampaign(store: Store, doc: Pick<CampaignRecord, '_id' | 'name' | 'districts' | 'priority'>): Promise<boolean> {
+  return insertOnce(store.models.Campaign, { ...doc, version: 0, status: 'draft', history: [], createdAt: new Date(), updatedAt: new Date() });
 }
 
 /**
- * Move a campaign from `from` to the entry's `to` status, with the audit entry
- * and any field changes. Conditional on the current status, so a stale
- * decision does nothing (returns false).
+ * Change a campaign's record if it is still in `from` status (and at
+ * `version`, when given); false when it changed meanwhile. `event` (a step
+ * of the scheduler's own) is kept in its history.
  */
-export async function recordTransition(
+export async function updateCampaign(
   store: Store,
   id: string,
-  from: string,
-  entry: AuditEntry,
-  set: Partial<Pick<CampaignRecord, 'author' | 'approvedBy' | 'approvedHash' | 'definition' | 'contentHash' | 'name'>> = {},
-  bumpVersion = false,
+  from: { status: string; version?: number },
+  set: Partial<Omit<CampaignRecord, '_id' | 'history'>>,
+  event?: CampaignEvent,
 ): Promise<boolean> {
   const res = await store.models.Campaign.updateOne(
-    { _id: id, status: from },
-    { $set: { ...set, status: entry.to }, $push: { audit: entry }, ...(bumpVersion ? { $inc: { version: 1 } } : {}) },
+    { _id: id, status: from.status, ...(from.version !== undefined ? { version: from.version } : {}) },
+    { $set: { ...set, updatedAt: new Date() }, ...(event ? { $push: { history: event } } : {}) },
   );
   return res.modifiedCount === 1;
+}
+
+/** Insert a submitted version; false when that version number is taken (another submission came first). */
+export function insertVersion(store: Store, doc: CampaignVersion): Promise<boolean> {
+  return insertOnce(store.models.CampaignVersion, doc);
+}
+
+export async function getVersion(store: Store, campaignId: string, version: number): Promise<CampaignVersion | undefined> {
+  return ((await store.models.CampaignVersion.findById(`${campaignId}#${version}`).lean()) as CampaignVersion | null) ?? undefined;
+}
+
+/** A campaign's versions, newest first. */
+export async function listVersions(store: Store, campaignId: string): Promise<CampaignVersion[]> {
+  return (await store.models.CampaignVersion.find({ campaignId }).sort({ version: -1 }).lean()) as CampaignVersion[];
+}
+
+/** Record a version's review (its approval seal, or its rejection). */
+export async function recordReview(store: Store, campaignId: string, version: number, review: Pick<CampaignVersion, 'approval'> | Pick<CampaignVersion, 'rejection'>): Promise<void> {
+  await store.models.CampaignVersion.updateOne({ _id: `${campaignId}#${version}` }, { $set: review });
 }

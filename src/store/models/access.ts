@@ -9,6 +9,8 @@ export interface UserDoc {
   scope: { district?: string; station?: string };
   passwordHash: string;
   totpSecret?: string | undefined;
+  /** The last TOTP time step used (a code is accepted once). */
+  totpLastStep?: number | undefined;
   /** Keyed hashes of the officer's WeChat ids (invitations and in-group commands). */
   wechatKeys: string[];
   disabled: boolean;
@@ -54,6 +56,7 @@ const userSchema = new Schema<UserDoc>(
     scope: { district: String, station: String },
     passwordHash: { type: String, required: true },
     totpSecret: String,
+    totpLastStep: Number,
     wechatKeys: { type: [String], default: [] },
     disabled: { type: Boolean, default: false },
     createdAt: Date,

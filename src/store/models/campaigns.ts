@@ -1,54 +1,97 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-export interface AuditEntry {
+/** One of the scheduler's own steps (activate, finish), kept with the campaign; people's actions are in the audit. */
+export interface CampaignEvent {
   at: Date;
-  by: string;
   action: string;
   from: string;
   to: string;
   reason?: string | undefined;
-  contentHash?: string | undefined;
+  version?: number | undefined;
 }
 
+/**
+ * A campaign: its latest submitted version and status; what runs is the
+ * approved version (`campaign_versions`), sealed by the API.
+ */
 export interface CampaignDoc {
   _id: string;
   name: string;
-  /** The definition as submitted (the YAML, parsed). */
-  definition: Record<string, unknown>;
-  /** sha256 of the campaign file as submitted. */
-  contentHash: string;
-  /** Hash that was approved; a different file hash sends the campaign back to submitted. */
-  approvedHash?: string | undefined;
+  /** The latest submitted version (1, 2, …). */
   version: number;
   status: string;
-  author?: string | undefined;
+  /** Who submitted the latest version (its review must come from someone else). */
+  submittedBy?: string | undefined;
+  approvedVersion?: number | undefined;
   approvedBy?: string | undefined;
-  audit: AuditEntry[];
+  /** The latest version's audience districts (`all` for every one): scope checks and lists. */
+  districts: string[];
+  priority: string;
+  /** A publisher asked for a run now: workers fire a one-off due time at this moment. */
+  runNowAt?: Date | undefined;
+  history: CampaignEvent[];
+  updatedAt?: Date;
 }
 
-const auditSchema = new Schema<AuditEntry>(
-  { at: Date, by: String, action: String, from: String, to: String, reason: String, contentHash: String },
-  { _id: false },
-);
+/** One submitted version: what a reviewer sees and approves, frozen. */
+export interface CampaignVersionDoc {
+  /** `<campaignId>#<version>` */
+  _id: string;
+  campaignId: string;
+  version: number;
+  /** The definition as submitted (the campaign file, parsed). */
+  definition: Record<string, unknown>;
+  definitionHash: string;
+  /** Every post it can send, with the content hash reviewed. */
+  posts: { id: string; hash: string }[];
+  submittedBy: string;
+  submittedAt: Date;
+  reason?: string | undefined;
+  /** The file it was submitted from, if any. */
+  source?: string | undefined;
+  approval?: { by: string; at: Date; keyId: string; sig: string } | undefined;
+  rejection?: { by: string; at: Date; reason: string } | undefined;
+}
 
 const campaignSchema = new Schema<CampaignDoc>(
   {
     _id: { type: String, required: true },
     name: { type: String, required: true },
-    definition: { type: Schema.Types.Mixed, required: true },
-    contentHash: { type: String, required: true },
-    approvedHash: { type: String },
-    version: { type: Number, default: 1 },
+    version: { type: Number, default: 0 },
     status: { type: String, required: true },
-    author: { type: String },
-    approvedBy: { type: String },
-    audit: { type: [auditSchema], default: [] },
+    submittedBy: String,
+    approvedVersion: Number,
+    approvedBy: String,
+    districts: { type: [String], default: [] },
+    priority: { type: String, default: 'normal' },
+    runNowAt: Date,
+    history: { type: [{ at: Date, action: String, from: String, to: String, reason: String, version: Number, _id: false }], default: [] },
   },
   { collection: 'campaigns', timestamps: true, minimize: false },
 );
 campaignSchema.index({ status: 1 });
 
+const versionSchema = new Schema<CampaignVersionDoc>(
+  {
+    _id: { type: String, required: true },
+    campaignId: { type: String, required: true },
+    version: { type: Number, required: true },
+    definition: { type: Schema.Types.Mixed, required: true },
+    definitionHash: { type: String, required: true },
+    posts: { type: [{ id: String, hash: String, _id: false }], default: [] },
+    submittedBy: { type: String, required: true },
+    submittedAt: { type: Date, required: true },
+    reason: String,
+    source: String,
+    approval: { by: String, at: Date, keyId: String, sig: String },
+    rejection: { by: String, at: Date, reason: String },
+  },
+  { collection: 'campaign_versions', versionKey: false, minimize: false },
+);
+versionSchema.index({ campaignId: 1, version: -1 });
+
 export type CampaignModel = Model<CampaignDoc>;
-export function campaignModel(conn: Connection): CampaignModel {
-  return conn.model<CampaignDoc>('Campaign', campaignSchema);
+export type CampaignVersionModel = Model<CampaignVersionDoc>;
+export function campaignModels(conn: Connection): { Campaign: CampaignModel; CampaignVersion: CampaignVersionModel } {
+  return { Campaign: conn.model<CampaignDoc>('Campaign', campaignSchema), CampaignVersion: conn.model<CampaignVersionDoc>('CampaignVersion', versionSchema) };
 }
