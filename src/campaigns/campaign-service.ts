@@ -1,96 +1,121 @@
-import type { FleetConfig } from '../config/bots.js';
-import { ConfigError } from '../config/errors.js';
 import type { Store } from '../store/connection.js';
-import { createCampaign, getCampaign, recordTransition, type CampaignRecord } from '../store/campaigns-repo.js';
-import type { CampaignFile } from './campaign-files.js';
-import { decideTransition, type Actor, type CampaignAction, type CampaignStatus } from './lifecycle.js';
+import { createCampaign, getCampaign, getVersion, insertVersion, recordReview, updateCampaign, type CampaignRecord, type CampaignVersion } from '../store/campaigns-repo.js';
+import { definitionHash, sealApproval, type ApprovalSubject } from '../shared/approval-seal.js';
+import type { Signer } from '../shared/signing.js';
+import { SYSTEM_ACTOR, type Actor } from '../shared/permissions.js';
+import type { CampaignDefinition } from './campaign-schema.js';
+import { decideTransition, type CampaignAction, type CampaignStatus } from './lifecycle.js';
 
-/** A transition the rules refused; the message says why. */
+/** A transition the rules refused (the campaign is not in a state that allows it); the message says why. */
 export class CampaignRuleError extends Error {
   override readonly name = 'CampaignRuleError';
   readonly code = 'ZHIMI_E_CAMPAIGN_RULE';
 }
 
-/** Users are the officers of bots/fleet.yaml, with their roles. */
-export function actorOf(fleet: Pick<FleetConfig, 'officers'>, userId: string): Actor {
-  const o = fleet.officers.find((x) => x.id === userId);
-  if (!o) {
-    throw new ConfigError([{ file: 'bots/fleet.yaml', field: 'officers', message: `unknown user "${userId}": users are the officers listed here (${fleet.officers.map((x) => x.id).join(', ')})` }]);
-  }
-  return { id: o.id, role: o.role };
+/** The acting user may not do this (their roles or scope, or it is their own submission). */
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+  readonly code = 'ZHIMI_E_FORBIDDEN';
 }
 
-export const SYSTEM: Actor = { id: 'system', role: 'system' };
+/** A review named a version that is no longer the one under review; the message says what changed. */
+export class StaleVersionError extends Error {
+  override readonly name = 'StaleVersionError';
+  readonly code = 'ZHIMI_E_STALE_VERSION';
+}
 
-/**
- * Submit a campaign file for approval. The submitter becomes the author. A
- * campaign that was approved and whose file changed goes back to submitted
- * first (with the reason in the audit trail).
- */
-export async function submitCampaign(store: Store, cf: CampaignFile, actor: Actor, now: Date, reason?: string): Promise<CampaignRecord> {
-  let rec = await getCampaign(store, cf.def.id);
-  if (!rec) {
-    await createCampaign(
-      store,
-      { _id: cf.def.id, name: cf.def.name, definition: cf.def as unknown as Record<string, unknown>, contentHash: cf.hash, status: 'draft', author: actor.id },
-      { at: now, by: actor.id, action: 'create', from: '', to: 'draft', contentHash: cf.hash },
-    );
-    rec = (await getCampaign(store, cf.def.id))!;
-  } else {
-    rec = await syncWithFile(store, cf, now);
-  }
-  return transition(store, rec._id, 'submit', actor, now, reason, {
-    author: actor.id,
-    definition: cf.def as unknown as Record<string, unknown>,
-    contentHash: cf.hash,
-    name: cf.def.name,
-  });
+/** The audience districts of a definition, as scope checks read them. */
+export const districtsOf = (def: Pick<CampaignDefinition, 'audience'>): string[] => (def.audience.districts.length ? def.audience.districts : ['all']);
+
+function refuse(d: { message: string; forbidden?: boolean }): never {
+  throw d.forbidden ? new ForbiddenError(d.message) : new CampaignRuleError(d.message);
 }
 
 /**
- * Compare the file with what was approved: an edit after approval sends the
- * campaign back to submitted. Returns the (possibly updated) record.
+ * Submit a new version of a campaign: the definition and the content hash of
+ * every post it can send, frozen. Each submission is a new version; the
+ * submitter is who its review must not come from.
  */
-export async function syncWithFile(store: Store, cf: CampaignFile, now: Date): Promise<CampaignRecord> {
-  const rec = await getCampaign(store, cf.def.id);
-  if (!rec) throw new CampaignRuleError(`campaign ${cf.def.id} is not in the database: submit it first (zhimi campaign submit ${cf.file} --as <user>)`);
-  const watched: CampaignStatus[] = ['approved', 'active', 'paused'];
-  if (rec.approvedHash && rec.approvedHash !== cf.hash && watched.includes(rec.status as CampaignStatus)) {
-    await recordTransition(
-      store,
-      rec._id,
-      rec.status,
-      { at: now, by: 'system', action: 'changed', from: rec.status, to: 'submitted', reason: `${cf.file} changed after approval`, contentHash: cf.hash },
-      { definition: cf.def as unknown as Record<string, unknown>, contentHash: cf.hash },
-      true,
-    );
-    return (await getCampaign(store, cf.def.id))!;
-  }
-  return rec;
-}
-
-/** Apply a lifecycle action for a user (or the system), with the audit entry. */
-export async function transition(
+export async function submitVersion(
   store: Store,
-  id: string,
-  action: CampaignAction,
-  actor: Actor,
-  now: Date,
-  reason?: string,
-  set: Parameters<typeof recordTransition>[4] = {},
-): Promise<CampaignRecord> {
+  o: { definition: CampaignDefinition; posts: readonly { id: string; hash: string }[]; actor: Actor; now: Date; reason?: string | undefined; source?: string | undefined },
+): Promise<{ record: CampaignRecord; version: CampaignVersion }> {
+  const def = o.definition;
+  await createCampaign(store, { _id: def.id, name: def.name, districts: districtsOf(def), priority: def.priority });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const rec = (await getCampaign(store, def.id))!;
+    // the scope is checked against both the audience as it was and as submitted now
+    const d = decideTransition({ status: rec.status as CampaignStatus, submittedBy: rec.submittedBy, districts: [...new Set([...(rec.version ? rec.districts : []), ...districtsOf(def)])] }, 'submit', o.actor);
+    if (!d.ok) refuse(d);
+    const version: CampaignVersion = {
+      _id: `${def.id}#${rec.version + 1}`, campaignId: def.id, version: rec.version + 1, definition: def as unknown as Record<string, unknown>, definitionHash: definitionHash(def),
+      posts: [...o.posts], submittedBy: o.actor.id, submittedAt: o.now, ...(o.reason ? { reason: o.reason } : {}), ...(o.source ? { source: o.source } : {}),
+    };
+    if (!(await insertVersion(store, version))) continue; // another submission took that number: look again
+    await updateCampaign(store, def.id, { status: rec.status, version: rec.version }, { status: d.to, version: version.version, submittedBy: o.actor.id, name: def.name, districts: districtsOf(def), priority: def.priority });
+    return { record: (await getCampaign(store, def.id))!, version };
+  }
+  throw new CampaignRuleError(`campaign ${def.id} is being submitted by someone else at the same moment; try again`);
+}
+
+/** A version's differences from another, as a reviewer reads them (`audience`, `schedule`, a post added or changed …). */
+export function versionChanges(from: Pick<CampaignVersion, 'definition' | 'posts'>, to: Pick<CampaignVersion, 'definition' | 'posts'>): string[] {
+  const out: string[] = [];
+  const keys = new Set([...Object.keys(from.definition), ...Object.keys(to.definition)]);
+  for (const k of [...keys].sort()) if (JSON.stringify(from.definition[k]) !== JSON.stringify(to.definition[k])) out.push(`${k}: ${JSON.stringify(from.definition[k] ?? null)} → ${JSON.stringify(to.definition[k] ?? null)}`);
+  const before = new Map(from.posts.map((p) => [p.id, p.hash]));
+  const after = new Map(to.posts.map((p) => [p.id, p.hash]));
+  for (const [id, hash] of after) if (!before.has(id)) out.push(`post ${id} added`);
+  else if (before.get(id) !== hash) out.push(`post ${id} changed`);
+  for (const id of before.keys()) if (!after.has(id)) out.push(`post ${id} removed`);
+  return out;
+}
+
+/**
+ * Approve or reject the version a reviewer saw. A version that is no longer
+ * the one under review is refused with what changed; an approval is sealed
+ * (`signer`: the API's key) over the version's definition and post hashes.
+ */
+export async function reviewVersion(
+  store: Store,
+  o: { id: string; version: number; actor: Actor; now: Date; approve: boolean; reason?: string | undefined; signer?: Signer | undefined },
+): Promise<{ record: CampaignRecord; version: CampaignVersion }> {
+  const rec = await getCampaign(store, o.id);
+  if (!rec) throw new CampaignRuleError(`no campaign "${o.id}": submit it first`);
+  if (rec.version !== o.version) {
+    const seen = await getVersion(store, o.id, o.version);
+    const current = (await getVersion(store, o.id, rec.version))!;
+    const what = seen ? versionChanges(seen, current) : [];
+    throw new StaleVersionError(`campaign ${o.id}: version ${o.version} is not the one under review: version ${rec.version} is${what.length ? ` (changed: ${what.join('; ')})` : ''}; review version ${rec.version}`);
+  }
+  const d = decideTransition({ status: rec.status as CampaignStatus, submittedBy: rec.submittedBy, districts: rec.districts }, o.approve ? 'approve' : 'reject', o.actor);
+  if (!d.ok) refuse(d);
+  const version = (await getVersion(store, o.id, o.version))!;
+  if (o.approve) {
+    if (!o.signer) throw new Error('approving needs the API\'s signing key');
+    const subject: ApprovalSubject = { campaignId: o.id, version: o.version, definitionHash: version.definitionHash, posts: version.posts, approvedBy: o.actor.id, approvedAt: o.now };
+    const seal = sealApproval(subject, o.signer);
+    await recordReview(store, o.id, o.version, { approval: { by: o.actor.id, at: o.now, ...seal } });
+    if (!(await updateCampaign(store, o.id, { status: 'submitted', version: o.version }, { status: d.to, approvedVersion: o.version, approvedBy: o.actor.id }))) throw new StaleVersionError(`campaign ${o.id} changed while it was approved; look at it again`);
+  } else {
+    await recordReview(store, o.id, o.version, { rejection: { by: o.actor.id, at: o.now, reason: o.reason ?? '' } });
+    if (!(await updateCampaign(store, o.id, { status: 'submitted', version: o.version }, { status: d.to }))) throw new StaleVersionError(`campaign ${o.id} changed while it was rejected; look at it again`);
+  }
+  return { record: (await getCampaign(store, o.id))!, version: (await getVersion(store, o.id, o.version))! };
+}
+
+/**
+ * Pause, resume, cancel or run now (a person), or activate or finish (the
+ * scheduler: kept in the campaign's history). `run-now` asks the workers for
+ * a one-off due time now (`runNowAt`).
+ */
+export async function changeState(store: Store, id: string, action: Exclude<CampaignAction, 'submit' | 'approve' | 'reject'>, actor: Actor, now: Date, reason?: string): Promise<CampaignRecord> {
   const rec = await getCampaign(store, id);
-  if (!rec) throw new CampaignRuleError(`no campaign "${id}": submit its file first`);
-  const d = decideTransition({ status: rec.status as CampaignStatus, author: rec.author }, action, actor);
-  if (!d.ok) throw new CampaignRuleError(`campaign ${id}: ${d.message}`);
-  const extra = action === 'approve' ? { approvedBy: actor.id, approvedHash: rec.contentHash } : {};
-  const done = await recordTransition(
-    store,
-    id,
-    rec.status,
-    { at: now, by: actor.id, action, from: rec.status, to: d.to, ...(reason ? { reason } : {}), contentHash: set.contentHash ?? rec.contentHash },
-    { ...set, ...extra },
-  );
-  if (!done) throw new CampaignRuleError(`campaign ${id} changed while ${action} was applied; try again`);
+  if (!rec) throw new CampaignRuleError(`no campaign "${id}": submit it first`);
+  const d = decideTransition({ status: rec.status as CampaignStatus, submittedBy: rec.submittedBy, districts: rec.districts }, action, actor);
+  if (!d.ok) refuse(d);
+  const set = { status: d.to, ...(action === 'run-now' ? { runNowAt: now } : {}) };
+  const event = actor === SYSTEM_ACTOR ? { at: now, action, from: rec.status, to: d.to, ...(reason ? { reason } : {}), version: rec.approvedVersion } : undefined;
+  if (!(await updateCampaign(store, id, { status: rec.status }, set, event))) throw new CampaignRuleError(`campaign ${id} changed while ${action} was applied; try again`);
   return (await getCampaign(store, id))!;
 }

@@ -1,59 +1,60 @@
-/** Campaign lifecycle: draft → submitted → approved → active ⇄ paused → finished | cancelled. */
+import { can, type Actor } from '../shared/permissions.js';
+
+/** Campaign lifecycle: draft → submitted → approved → active ⇄ paused → finished | cancelled (a rejected version goes back to draft). */
 export const CAMPAIGN_STATUSES = ['draft', 'submitted', 'approved', 'active', 'paused', 'finished', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
-export type Role = 'officer' | 'approver' | 'admin';
-export type CampaignAction = 'submit' | 'approve' | 'activate' | 'pause' | 'resume' | 'finish' | 'cancel' | 'changed';
-
-export interface Actor {
-  id: string;
-  role: Role | 'system';
-}
+export type CampaignAction = 'submit' | 'approve' | 'reject' | 'activate' | 'pause' | 'resume' | 'run-now' | 'finish' | 'cancel';
 
 const FROM: Record<CampaignAction, readonly CampaignStatus[]> = {
-  submit: ['draft', 'submitted'],
+  submit: ['draft', 'submitted', 'approved', 'active', 'paused', 'finished', 'cancelled'],
   approve: ['submitted'],
+  reject: ['submitted'],
   activate: ['approved'],
   pause: ['approved', 'active'],
   resume: ['paused'],
+  'run-now': ['approved', 'active'],
   finish: ['approved', 'active', 'paused'],
   cancel: ['draft', 'submitted', 'approved', 'active', 'paused'],
-  changed: ['approved', 'active', 'paused'],
 };
 
-const TO: Record<CampaignAction, CampaignStatus> = {
+const TO: Record<CampaignAction, CampaignStatus | 'same'> = {
   submit: 'submitted',
   approve: 'approved',
+  reject: 'draft',
   activate: 'active',
   pause: 'paused',
   resume: 'active',
+  'run-now': 'same',
   finish: 'finished',
   cancel: 'cancelled',
-  changed: 'submitted',
 };
 
+/** The scheduler's own steps: no person takes them. */
+const SYSTEM_ACTIONS: readonly CampaignAction[] = ['activate', 'finish'];
+
 /**
- * Decide a transition; pure. Approval needs an approver or admin who is not
- * the author; pause, resume and cancel need the author, an approver or an
- * admin; activate, finish and "changed" are the system's.
+ * Decide a transition; pure. Drafters submit (a new version each time);
+ * reviewers approve or reject a version someone else submitted last —
+ * never their own, however it was arranged; publishers pause, resume,
+ * cancel and run now; activate and finish are the scheduler's. Each
+ * person's action must also fit their scope (the campaign's districts).
  */
 export function decideTransition(
-  current: { status: CampaignStatus; author?: string | undefined },
+  current: { status: CampaignStatus; submittedBy?: string | undefined; districts: readonly string[] },
   action: CampaignAction,
   actor: Actor,
-): { ok: true; to: CampaignStatus } | { ok: false; message: string } {
+): { ok: true; to: CampaignStatus } | { ok: false; message: string; forbidden?: boolean } {
   if (!FROM[action].includes(current.status)) {
     return { ok: false, message: `cannot ${action} a campaign that is ${current.status} (allowed from: ${FROM[action].join(', ')})` };
   }
-  const system = actor.role === 'system';
-  if ((action === 'activate' || action === 'finish' || action === 'changed') && !system) {
-    return { ok: false, message: `${action} is done by the scheduler, not by a user` };
+  const to = TO[action] === 'same' ? current.status : (TO[action] as CampaignStatus);
+  if (actor.via === 'system') return SYSTEM_ACTIONS.includes(action) ? { ok: true, to } : { ok: false, message: `${action} is a person's action, not the scheduler's`, forbidden: true };
+  if (SYSTEM_ACTIONS.includes(action)) return { ok: false, message: `${action} is done by the scheduler, not by a user`, forbidden: true };
+  const grant = action === 'submit' ? 'campaigns:draft' : action === 'approve' || action === 'reject' ? 'campaigns:review' : 'campaigns:publish';
+  const d = can(actor, grant, { districts: current.districts });
+  if (!d.ok) return { ok: false, message: d.why, forbidden: true };
+  if ((action === 'approve' || action === 'reject') && actor.id === current.submittedBy) {
+    return { ok: false, message: `${actor.name} submitted this version: its review must come from someone else`, forbidden: true };
   }
-  if (action === 'approve') {
-    if (actor.role !== 'approver' && actor.role !== 'admin') return { ok: false, message: `${actor.id} is ${actor.role}: only an approver or admin can approve` };
-    if (actor.id === current.author) return { ok: false, message: `${actor.id} wrote this campaign: approval must come from someone else` };
-  }
-  if ((action === 'pause' || action === 'resume' || action === 'cancel') && !system) {
-    if (actor.role === 'officer' && actor.id !== current.author) return { ok: false, message: `${actor.id} is an officer but not the author: only the author, an approver or an admin can ${action}` };
-  }
-  return { ok: true, to: TO[action] };
+  return { ok: true, to };
 }

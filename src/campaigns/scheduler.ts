@@ -6,17 +6,18 @@ import type { ReferenceData } from '../config/reference.js';
 import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
 import type { Store } from '../store/connection.js';
-import { getCampaign, listCampaigns, type CampaignRecord } from '../store/campaigns-repo.js';
+import { getCampaign, getVersion, listCampaigns, type CampaignRecord, type CampaignVersion } from '../store/campaigns-repo.js';
 import { createRun, listRuns, recordPlan, runId, unplannedRuns } from '../store/runs-repo.js';
 import { firstTime } from '../store/once.js';
-import { readCampaignDir, type CampaignFile } from './campaign-files.js';
 import { timerAt } from './timer-at.js';
-import { formatProblem, type ConfigProblem } from '../config/errors.js';
 import type { CampaignDefinition } from './campaign-schema.js';
-import { SYSTEM, syncWithFile, transition } from './campaign-service.js';
+import { changeState } from './campaign-service.js';
+import { approvalHolds, definitionHash } from '../shared/approval-seal.js';
+import { SYSTEM_ACTOR } from '../shared/permissions.js';
+import type { Verifiers } from '../shared/signing.js';
 import { planRun, type PlanOutbox, type PlanRunResult } from './plan-run.js';
 import { nextDue } from './next-due.js';
-import { missedDueTimes } from './catch-up.js';
+import { CATCH_UP_MS, missedDueTimes } from './catch-up.js';
 import { RegistryPrefetch } from './registry-prefetch.js';
 import { listGroups, registryVersion } from '../store/groups-repo.js';
 import { type GroupRecord } from '../shared/groups.js';
@@ -34,25 +35,39 @@ export interface SchedulerOptions {
   clock: Clock;
   log: Logger;
   workerId: string;
-  /** content/campaigns */
-  campaignDir: string;
   library: readonly Post[];
   ref: ReferenceData;
   fleet: Pick<FleetConfig, 'quietHours'>;
   onlineBotIds: () => Promise<ReadonlySet<string>>;
+  /** The keys whose approval seals this worker trusts (the API's public key). */
+  approvals: Verifiers;
   /** Base address of tracked links (`<base>/r/<code>`); unset → posts carry their plain link. */
   linkBase?: string | undefined;
   /** Where runs are planned into (the outbox; in a worker, handing what is written to its dispatcher: see planRun). */
   outbox: PlanOutbox;
-  /** How often to pick up approvals, pauses and file edits. @defaultValue 15000 */
+  /** How often to pick up approvals, pauses and requests to run now. @defaultValue 15000 */
   syncEveryMs?: number;
 }
 
+/** A campaign's approved version, checked: what may run, and the posts it may send. */
+interface Runnable {
+  rec: CampaignRecord;
+  def: CampaignDefinition;
+  version: CampaignVersion;
+  /** The library's posts the approval covers, as they were approved (a post changed since is left out). */
+  posts: Post[];
+  /** Changes here make a new cron task. */
+  key: string;
+}
+
 /**
- * Runs approved campaigns on their cron schedules (Asia/Shanghai). Every due
- * time creates at most one run, whichever worker fires first (unique run id);
- * the planner then writes the outbox. Approvals, pauses, cancellations and
- * file edits take effect at the next sync, without a restart.
+ * Runs approved campaigns on their schedules (Asia/Shanghai). What runs is
+ * the approved version, only when the API's seal over it verifies (a status
+ * written straight into the database runs nothing), and only the posts the
+ * approval named, unchanged since. Every due time creates at most one run,
+ * whichever worker fires first (unique run id); the planner then writes the
+ * outbox. Approvals, pauses, cancellations and requests to run now take
+ * effect at the next sync, without a restart.
  */
 export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   private readonly tasks = new Map<string, { key: string; def: CampaignDefinition; task: ScheduledTask | { cancel(): void } }>();
@@ -61,8 +76,10 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   private readonly reportedMissed = new Set<string>();
   /** The latest run known to exist per campaign (created here, or found existing): catch-up reads runs only past it. */
   private readonly lastRunAt = new Map<string, Date>();
-  /** The campaign file problems last logged (see reportFileProblems). */
-  private fileProblems = '';
+  /** Problems with approvals or posts already logged (once each). */
+  private readonly reported = new Set<string>();
+  /** Requests to run now already fired, per campaign. */
+  private readonly ranNow = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   /** After close() a sync still in flight schedules nothing (its cron task would outlive the worker). */
   private closed = false;
@@ -80,35 +97,72 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     this.timer.unref();
   }
 
-  /** Reconcile files, database states and cron tasks; finish plans a dead worker left part-way. */
+  /** Reconcile database states and cron tasks; fire requests to run now; finish plans a dead worker left part-way. */
   async sync(): Promise<void> {
-    const files = new Map<string, CampaignFile>();
-    const read = readCampaignDir(this.o.campaignDir);
-    for (const cf of read.files) files.set(cf.def.id, cf);
-    this.reportFileProblems(read.problems);
     const now = this.o.clock.now();
+    const keep = new Set<string>();
     for (const rec of await listCampaigns(this.o.store, ['approved', 'active', 'paused'])) {
       if (this.closed) return;
-      const cf = files.get(rec._id);
-      let current = cf ? await syncWithFile(this.o.store, cf, now) : rec;
-      const def = current.definition as unknown as CampaignDefinition;
-      const until = def.window?.until;
-      if (until && now > until && current.status !== 'finished') {
-        current = await transition(this.o.store, rec._id, 'finish', SYSTEM, now, 'window ended');
-      } else if (current.status === 'active' && 'at' in def.schedule && new Date(def.schedule.at) <= now) {
+      const r = await this.runnable(rec);
+      if (!r) continue;
+      const until = r.def.window?.until;
+      let current = rec;
+      if (until && now > until) {
+        current = await changeState(this.o.store, rec._id, 'finish', SYSTEM_ACTOR, now, 'window ended');
+      } else if (current.status === 'active' && 'at' in r.def.schedule && new Date(r.def.schedule.at) <= now) {
         // a one-off campaign is done once its run is (every post final); until then it can still be paused or cancelled
         const [run] = await listRuns(this.o.store, rec._id, 1);
-        if (run?.closedAt) current = await transition(this.o.store, rec._id, 'finish', SYSTEM, now, 'its one run is done');
+        if (run?.closedAt) current = await changeState(this.o.store, rec._id, 'finish', SYSTEM_ACTOR, now, 'its one run is done');
       }
-      this.ensureTask(current);
-      await this.catchUp(current);
+      if (current.status !== 'approved' && current.status !== 'active') continue;
+      keep.add(rec._id);
+      this.ensureTask({ ...r, rec: current });
+      await this.catchUp({ ...r, rec: current });
+      await this.runNowIfAsked({ ...r, rec: current });
     }
-    for (const id of this.tasks.keys()) {
-      const rec = await getCampaign(this.o.store, id);
-      if (!rec || !['approved', 'active'].includes(rec.status)) this.dropTask(id);
-    }
+    for (const id of this.tasks.keys()) if (!keep.has(id)) this.dropTask(id);
     this.armPrefetch();
     await this.resumeStalledPlans();
+  }
+
+  /**
+   * A campaign's approved version, if it may run: the API's seal over it
+   * holds and its definition is what was sealed. The posts it may send are
+   * the library's posts the approval named, with the content it approved; a
+   * post changed since is said once and left out ("needs review").
+   */
+  private async runnable(rec: CampaignRecord): Promise<Runnable | undefined> {
+    const refuse = (why: string): undefined => {
+      const key = `${rec._id}#${rec.approvedVersion}:${why}`;
+      if (!this.reported.has(key)) {
+        this.reported.add(key);
+        this.log.error({ campaignId: rec._id, version: rec.approvedVersion, why }, 'campaign not run: its approval does not hold');
+      }
+      return undefined;
+    };
+    if (!rec.approvedVersion || !rec.approvedBy) return refuse('it has no approved version');
+    const version = await getVersion(this.o.store, rec._id, rec.approvedVersion);
+    if (!version?.approval) return refuse('its approved version has no approval record');
+    const a = version.approval;
+    if (a.by !== rec.approvedBy) return refuse('the approver recorded on the campaign is not the one who sealed the version');
+    if (definitionHash(version.definition) !== version.definitionHash) return refuse('its definition was changed after it was submitted');
+    const subject = { campaignId: rec._id, version: version.version, definitionHash: version.definitionHash, posts: version.posts, approvedBy: a.by, approvedAt: a.at };
+    if (!approvalHolds(subject, { keyId: a.keyId, sig: a.sig }, this.o.approvals)) return refuse('its approval seal does not verify with the API\'s key');
+    const approved = new Map(version.posts.map((p) => [p.id, p.hash]));
+    const posts: Post[] = [];
+    for (const p of this.o.library) {
+      const hash = approved.get(p.id);
+      if (hash === undefined) continue;
+      if (hash === p.contentHash) posts.push(p);
+      else {
+        const key = `${rec._id}#${version.version}:post ${p.id}`;
+        if (!this.reported.has(key)) {
+          this.reported.add(key);
+          this.log.warn({ campaignId: rec._id, version: version.version, postId: p.id }, 'a post changed since the campaign was approved: not sent under that approval (needs review)');
+        }
+      }
+    }
+    return { rec, def: version.definition as unknown as CampaignDefinition, version, posts, key: `${version.version}:${version.definitionHash}` };
   }
 
   /**
@@ -117,27 +171,38 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
    */
   async fire(campaignId: string, due: Date): Promise<string | undefined> {
     const scheduledAt = new Date(Math.floor(due.getTime() / 1000) * 1000);
-    const rec = await getCampaign(this.o.store, campaignId);
     const skip = (reason: string): undefined => {
       this.log.info({ campaignId, reason }, 'due time skipped');
       this.emit('run:skipped', { campaignId, scheduledAt, reason });
       return undefined;
     };
+    const rec = await getCampaign(this.o.store, campaignId);
     if (!rec) return skip('unknown campaign');
     if (rec.status !== 'approved' && rec.status !== 'active') return skip(`campaign is ${rec.status}`);
-    if (rec.approvedHash !== rec.contentHash) return skip('campaign changed since approval');
-    const def = rec.definition as unknown as CampaignDefinition;
+    const r = await this.runnable(rec);
+    if (!r) return skip('its approval does not hold');
+    const def = r.def;
     if (def.window && (scheduledAt < def.window.from || (def.window.until && scheduledAt > def.window.until))) return skip('outside the campaign window');
     // another worker may activate it first (the transition is conditional on the status): the run goes on either way
-    if (rec.status === 'approved') await transition(this.o.store, campaignId, 'activate', SYSTEM, this.o.clock.now(), 'first run due').catch((err: unknown) => this.log.debug({ campaignId, err }, 'not activated here'));
-    const created = await createRun(this.o.store, campaignId, scheduledAt, this.o.workerId, this.o.clock.now(), rec.contentHash);
+    if (rec.status === 'approved') await changeState(this.o.store, campaignId, 'activate', SYSTEM_ACTOR, this.o.clock.now(), 'first run due').catch((err: unknown) => this.log.debug({ campaignId, err }, 'not activated here'));
+    const created = await createRun(this.o.store, campaignId, scheduledAt, this.o.workerId, this.o.clock.now(), r.key);
     this.knowRun(campaignId, scheduledAt);
     if (!created) return undefined;
     const id = runId(campaignId, scheduledAt);
     const prefetched = this.prefetch.take(scheduledAt);
     this.armPrefetch();
-    await this.plan(id, rec, scheduledAt, await prefetched);
+    await this.plan(id, r, scheduledAt, await prefetched);
     return id;
+  }
+
+  /** A publisher asked for a run now (`runNowAt`): fire it as a one-off due time, once (its run id is that time). */
+  private async runNowIfAsked(r: Runnable): Promise<void> {
+    const at = r.rec.runNowAt;
+    if (!at || this.ranNow.get(r.rec._id) === at.getTime()) return;
+    this.ranNow.set(r.rec._id, at.getTime());
+    if (this.o.clock.now().getTime() - at.getTime() > CATCH_UP_MS) return;
+    this.log.info({ campaignId: r.rec._id, at }, 'run now, as a publisher asked');
+    await this.fire(r.rec._id, at);
   }
 
   /**
@@ -147,11 +212,11 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
    * earlier ones are reported missed, once per process. Whichever worker
    * creates the run sends it (the run id is unique).
    */
-  private async catchUp(rec: CampaignRecord): Promise<void> {
-    if (rec.status !== 'approved' && rec.status !== 'active') return;
+  private async catchUp(r: Runnable): Promise<void> {
+    const rec = r.rec;
     const now = this.o.clock.now();
-    const def = rec.definition as unknown as CampaignDefinition;
-    const enabled = rec.audit.filter((a) => a.action === 'approve' || a.action === 'resume').at(-1)?.at;
+    const def = r.def;
+    const enabled = r.version.approval?.at;
     const known = this.lastRunAt.get(rec._id);
     // every due time since a run this scheduler knows of had its run (its cron fired them): nothing to read
     if (known) {
@@ -172,21 +237,6 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     await this.fire(rec._id, catchUp);
   }
 
-  /**
-   * A campaign file that does not load (a draft with a typo, a file half-way
-   * through an edit) stops nothing: its campaign keeps the version in the
-   * database (an approved one keeps running as approved) and the others go on.
-   * The problems are logged when they change, not at every sync.
-   */
-  private reportFileProblems(problems: readonly ConfigProblem[]): void {
-    const lines = problems.map(formatProblem);
-    const key = lines.join('\n');
-    if (key === this.fileProblems) return;
-    if (lines.length) this.log.error({ problems: lines }, 'campaign files with errors are left out until fixed; their campaigns keep the version in the database');
-    else this.log.info('campaign files load again');
-    this.fileProblems = key;
-  }
-
   private knowRun(campaignId: string, scheduledAt: Date): void {
     const known = this.lastRunAt.get(campaignId);
     if (!known || scheduledAt > known) this.lastRunAt.set(campaignId, scheduledAt);
@@ -205,27 +255,27 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       // one worker per lease period takes it up (if it dies too, another one does in the next period)
       if (!(await firstTime(this.o.store, `replan:${run._id}:${Math.floor(now.getTime() / PLAN_LEASE_MS)}`, this.o.workerId, now))) continue;
       const rec = await getCampaign(this.o.store, run.campaignId);
-      const same = rec && (rec.status === 'approved' || rec.status === 'active') && rec.approvedHash === rec.contentHash && (!run.contentHash || run.contentHash === rec.contentHash);
-      if (!same) {
+      const r = rec && (rec.status === 'approved' || rec.status === 'active') ? await this.runnable(rec) : undefined;
+      if (!r || (run.contentHash && run.contentHash !== r.key)) {
         const c = await this.o.outbox.counts(run._id);
         await recordPlan(this.o.store, run._id, c.held, c.skipped, now);
-        this.log.warn({ campaignId: run.campaignId, runId: run._id, reason: rec ? `campaign is ${rec.status}${rec.contentHash !== run.contentHash ? ', content changed' : ''}` : 'campaign gone' }, 'a run whose planning stopped part-way is closed with what it holds');
+        this.log.warn({ campaignId: run.campaignId, runId: run._id, reason: rec ? `campaign is ${rec.status}${r && run.contentHash !== r.key ? ', another version approved since' : ''}` : 'campaign gone' }, 'a run whose planning stopped part-way is closed with what it holds');
         continue;
       }
       this.log.warn({ campaignId: run.campaignId, runId: run._id }, 'resuming the planning of a run whose planner stopped part-way');
-      await this.plan(run._id, rec, run.scheduledAt);
+      await this.plan(run._id, r, run.scheduledAt);
     }
   }
 
   /** Write a run's outbox (see planRun) and announce it. */
-  private async plan(id: string, rec: CampaignRecord, scheduledAt: Date, groups?: readonly GroupRecord[]): Promise<void> {
+  private async plan(id: string, r: Runnable, scheduledAt: Date, groups?: readonly GroupRecord[]): Promise<void> {
     const result = await planRun({
       store: this.o.store,
       runId: id,
-      campaign: rec.definition as unknown as CampaignDefinition,
-      contentHash: rec.contentHash,
+      campaign: r.def,
+      contentHash: r.key,
       scheduledAt,
-      library: this.o.library,
+      library: r.posts,
       ref: this.o.ref,
       fleet: this.o.fleet,
       onlineBotIds: await this.o.onlineBotIds(),
@@ -234,8 +284,8 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       outbox: this.o.outbox,
       groups,
     });
-    this.log.info({ campaignId: rec._id, runId: id, ...result }, 'run planned');
-    this.emit('run:planned', { campaignId: rec._id, runId: id, scheduledAt, ...result });
+    this.log.info({ campaignId: r.rec._id, runId: id, ...result }, 'run planned');
+    this.emit('run:planned', { campaignId: r.rec._id, runId: id, scheduledAt, ...result });
   }
 
   /** Campaigns with a cron task or timer here now. */
@@ -250,22 +300,21 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     for (const id of [...this.tasks.keys()]) this.dropTask(id);
   }
 
-  private ensureTask(rec: CampaignRecord): void {
-    if (this.closed || (rec.status !== 'approved' && rec.status !== 'active')) return;
-    const def = rec.definition as unknown as CampaignDefinition;
-    const key = `${rec.contentHash}`;
-    if (this.tasks.get(rec._id)?.key === key) return;
-    this.dropTask(rec._id);
+  private ensureTask(r: Runnable): void {
+    if (this.closed) return;
+    const id = r.rec._id;
+    if (this.tasks.get(id)?.key === r.key) return;
+    this.dropTask(id);
     const fire = (at: Date): void => {
-      this.fire(rec._id, at).catch((err: unknown) => this.log.error({ campaignId: rec._id, err }, 'run failed'));
+      this.fire(id, at).catch((err: unknown) => this.log.error({ campaignId: id, err }, 'run failed'));
     };
-    if ('cron' in def.schedule) {
-      const task = cron.schedule(def.schedule.cron, (ctx) => fire(ctx.date), { timezone: 'Asia/Shanghai', name: `campaign:${rec._id}` });
-      this.tasks.set(rec._id, { key, def, task });
+    if ('cron' in r.def.schedule) {
+      const task = cron.schedule(r.def.schedule.cron, (ctx) => fire(ctx.date), { timezone: 'Asia/Shanghai', name: `campaign:${id}` });
+      this.tasks.set(id, { key: r.key, def: r.def, task });
     } else {
-      const at = new Date(def.schedule.at);
+      const at = new Date(r.def.schedule.at);
       if (at < this.o.clock.now()) return;
-      this.tasks.set(rec._id, { key, def, task: timerAt(at, this.o.clock, () => fire(at)) });
+      this.tasks.set(id, { key: r.key, def: r.def, task: timerAt(at, this.o.clock, () => fire(at)) });
     }
   }
 
