@@ -1,28 +1,35 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { stringify as toYaml } from 'yaml';
 import { shanghaiDay } from '../config/clock.js';
 import { ConfigError } from '../config/errors.js';
+import { requireSigner } from '../config/keys.js';
 import { readLibrary } from '../content/library.js';
-import { loadCampaignFile, type CampaignFile } from '../campaigns/campaign-files.js';
+import type { Post } from '../content/post-schema.js';
+import { loadCampaignFile, readCampaignText } from '../campaigns/campaign-files.js';
 import type { CampaignDefinition } from '../campaigns/campaign-schema.js';
-import { submitCampaign as submitToStore, syncWithFile, transition } from '../campaigns/campaign-service.js';
+import { changeState, reviewVersion, submitVersion, versionChanges } from '../campaigns/campaign-service.js';
 import { checkCampaign } from '../campaigns/validate-campaign.js';
 import { dueTimes } from '../campaigns/next-due.js';
 import { historySince, runTargets } from '../campaigns/plan-run.js';
-import type { Actor, CampaignAction } from '../campaigns/lifecycle.js';
-import { getCampaign, listCampaigns as listStored, type AuditEntry } from '../store/campaigns-repo.js';
+import { resolveCampaignPosts } from '../campaigns/resolve-posts.js';
+import { renderPost } from '../content/render.js';
+import { getCampaign, getVersion, listCampaigns as listStored, listVersions, type CampaignEvent, type CampaignRecord, type CampaignVersion } from '../store/campaigns-repo.js';
 import { listGroups } from '../store/groups-repo.js';
 import { listRuns } from '../store/runs-repo.js';
 import { recentDeliveries, runOutcome } from '../outbox/outbox.js';
 import type { DeliveryStatus } from '../shared/outbox-records.js';
+import type { AuditEntry } from '../shared/audit-chain.js';
+import { can, inScope, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
-import { NotFoundError } from './errors.js';
+import { AppError, forbidden } from './errors.js';
+import { checkReason, listAudit, record } from './audit.js';
 
 /**
- * Campaigns, as officers and reviewers use them: check a file, preview a
- * campaign, submit it, approve, pause, resume or cancel it, list them, and
- * one campaign's status. One function per use case; each takes plain inputs
- * (and the acting user) and returns plain data; the faces format it.
+ * Campaigns, as officers and reviewers use them: check a file, submit a
+ * version, review it (approve or reject the version seen), pause, resume,
+ * cancel or run it now, list them, and one campaign's status. Every action
+ * is checked against the actor's roles and scope (once, in the lifecycle)
+ * and audited; what runs is an approved version, sealed.
  */
 
 /** A content folder's post library, checked: the posts, and every problem with file, line and field. */
@@ -46,6 +53,203 @@ export async function validateCampaign(ctx: AppContext, file: string): Promise<C
   return { id: cf.def.id, ...r };
 }
 
+/** May the actor see (or act on) a campaign of these districts? */
+function mayRead(actor: Actor, districts: readonly string[]): void {
+  const d = can(actor, 'campaigns:read', { districts });
+  if (!d.ok) throw forbidden(d.why);
+}
+
+async function existing(ctx: AppContext, actor: Actor, id: string): Promise<CampaignRecord> {
+  const rec = await getCampaign(await ctx.store(), id);
+  if (!rec) throw new AppError('ZHIMI_E_NOT_FOUND', `no campaign "${id}": see \`zhimi campaign list\``);
+  mayRead(actor, rec.districts);
+  return rec;
+}
+
+/** The posts a definition can send, as the library holds them now. */
+function postsOf(ctx: AppContext, def: CampaignDefinition): Post[] {
+  return resolveCampaignPosts(def, ctx.library()).posts;
+}
+
+export interface SubmitResult {
+  id: string;
+  status: string;
+  version: number;
+  submittedBy: string;
+  /** Errors that stopped the submission (nothing was submitted). */
+  errors: string[];
+  warnings: string[];
+}
+
+/**
+ * Submit a campaign (its YAML text, from a file or the console's editor) as
+ * a new version: the definition and the content hash of every post it can
+ * send, frozen for review. The actor must be a drafter whose scope covers
+ * the audience.
+ */
+export async function submitCampaign(ctx: AppContext, actor: Actor, o: { yaml: string; source?: string | undefined; reason?: string | undefined }): Promise<SubmitResult> {
+  const reason = checkReason(o.reason);
+  const read = readCampaignText(o.yaml, o.source ?? 'the submitted campaign');
+  if (!read.ok) throw new ConfigError(read.problems);
+  const cf = read.value;
+  const check = checkCampaign(cf.def, ctx.library(), ctx.content().ref, []);
+  if (check.errors.length) return { id: cf.def.id, status: 'not submitted', version: 0, submittedBy: actor.id, errors: check.errors, warnings: check.warnings };
+  const posts = postsOf(ctx, cf.def).map((p) => ({ id: p.id, hash: p.contentHash }));
+  const { record: rec, version } = await submitVersion(await ctx.store(), { definition: cf.def, posts, actor, now: ctx.clock.now(), reason, source: o.source });
+  await record(ctx, actor, 'campaign.submit', { kind: 'campaign', id: rec._id }, { version: version.version, ...(reason ? { reason } : {}), details: { definitionHash: version.definitionHash, posts: posts.length } });
+  return { id: rec._id, status: rec.status, version: version.version, submittedBy: actor.id, errors: [], warnings: check.warnings };
+}
+
+export interface ChangeResult {
+  id: string;
+  status: string;
+  version: number;
+  /** What happens to its planned posts now. */
+  effect?: string;
+}
+
+/** What a lifecycle action does to posts already planned (workers read paused and cancelled campaigns every second). */
+const AFTER: Record<string, string> = {
+  approve: 'workers run this version at its next due time (within about 15 s of the approval for a due time already reached)',
+  reject: 'it goes back to its drafter',
+  pause: 'its posts not yet sent wait until it is resumed; workers notice within about a second',
+  resume: 'its held posts go out again',
+  cancel: 'its posts not yet sent are skipped; workers notice within about a second',
+  'run-now': 'workers send a run now (within about 15 s)',
+};
+
+/** Approve or reject the version the reviewer saw (a version no longer under review is refused with what changed); never one's own. */
+export async function reviewCampaign(ctx: AppContext, actor: Actor, id: string, o: { version: number; approve: boolean; reason?: string | undefined }): Promise<ChangeResult> {
+  const reason = checkReason(o.reason);
+  await existing(ctx, actor, id);
+  if (!o.approve && !reason) throw new ConfigError([{ file: 'request', field: 'reason', message: 'a rejection needs a reason: the drafter reads it' }]);
+  const { record: rec } = await reviewVersion(await ctx.store(), { id, version: o.version, actor, now: ctx.clock.now(), approve: o.approve, reason, signer: o.approve ? requireSigner(ctx.keys(), 'api') : undefined });
+  const action = o.approve ? 'approve' : 'reject';
+  await record(ctx, actor, `campaign.${action}`, { kind: 'campaign', id }, { version: o.version, ...(reason ? { reason } : {}) });
+  return { id, status: rec.status, version: o.version, effect: AFTER[action]! };
+}
+
+/** Pause, resume, cancel or run a campaign now (a publisher whose scope covers it). */
+export async function changeCampaign(ctx: AppContext, actor: Actor, id: string, action: 'pause' | 'resume' | 'cancel' | 'run-now', reason?: string): Promise<ChangeResult> {
+  const why = checkReason(reason);
+  await existing(ctx, actor, id);
+  const rec = await changeState(await ctx.store(), id, action, actor, ctx.clock.now(), why);
+  await record(ctx, actor, `campaign.${action}`, { kind: 'campaign', id }, { version: rec.approvedVersion ?? rec.version, ...(why ? { reason: why } : {}) });
+  return { id, status: rec.status, version: rec.approvedVersion ?? rec.version, effect: AFTER[action]! };
+}
+
+export interface CampaignSummary {
+  id: string;
+  name: string;
+  status: string;
+  version: number;
+  submittedBy: string;
+  approvedVersion: number | null;
+  approvedBy: string;
+  districts: string[];
+  priority: string;
+}
+
+const summary = (r: CampaignRecord): CampaignSummary => ({
+  id: r._id, name: r.name, status: r.status, version: r.version, submittedBy: r.submittedBy ?? '', approvedVersion: r.approvedVersion ?? null, approvedBy: r.approvedBy ?? '', districts: r.districts, priority: r.priority,
+});
+
+/** The campaigns the actor may see (their scope's), with their status. */
+export async function listCampaigns(ctx: AppContext, actor: Actor): Promise<CampaignSummary[]> {
+  if (!can(actor, 'campaigns:read').ok) throw forbidden(can(actor, 'campaigns:read').ok ? '' : `${actor.name} may not see campaigns`);
+  return (await listStored(await ctx.store())).filter((r) => inScope(actor.scope, { districts: r.districts })).map(summary);
+}
+
+export interface CampaignStatus extends CampaignSummary {
+  /** People's actions on it (the audit, newest first), and the scheduler's own steps. */
+  audit: AuditEntry[];
+  history: CampaignEvent[];
+  versions: { version: number; submittedBy: string; submittedAt: Date; approval?: { by: string; at: Date }; rejection?: { by: string; at: Date; reason: string } }[];
+  /** Posts of the approved version that changed or went since it was approved: not sent under that approval. */
+  needsReview: string[];
+  runs: ({ scheduledAt: Date; day: string; plan: 'complete' | 'in progress' } & Record<DeliveryStatus, number>)[];
+  notSent: { scheduledAt: Date; status: DeliveryStatus; reason: string; deliveries: number }[];
+}
+
+/** A campaign's status, versions, audit trail, deliveries per run, and the posts not sent with their reasons. */
+export async function campaignStatus(ctx: AppContext, actor: Actor, id: string): Promise<CampaignStatus> {
+  const rec = await existing(ctx, actor, id);
+  const store = await ctx.store();
+  const runs: CampaignStatus['runs'] = [];
+  const notSent: CampaignStatus['notSent'] = [];
+  // a plan not complete yet is being written, or its planner died and another worker finishes it
+  for (const r of await listRuns(store, id)) {
+    const { counts, notSent: why } = await runOutcome(store, r._id);
+    runs.push({ scheduledAt: r.scheduledAt, day: shanghaiDay(r.scheduledAt), plan: r.plannedAt ? 'complete' : 'in progress', ...counts });
+    for (const n of why) notSent.push({ scheduledAt: r.scheduledAt, ...n });
+  }
+  const versions = await listVersions(store, id);
+  const approved = versions.find((v) => v.version === rec.approvedVersion);
+  return {
+    ...summary(rec),
+    audit: await listAudit(ctx, actor, { target: { kind: 'campaign', id } }),
+    history: rec.history,
+    versions: versions.map((v) => ({ version: v.version, submittedBy: v.submittedBy, submittedAt: v.submittedAt, ...(v.approval ? { approval: { by: v.approval.by, at: v.approval.at } } : {}), ...(v.rejection ? { rejection: v.rejection } : {}) })),
+    needsReview: approved ? changedPosts(ctx, approved) : [],
+    runs,
+    notSent,
+  };
+}
+
+/** Posts of a version that changed in the library, or went from it, since the version was submitted. */
+function changedPosts(ctx: AppContext, v: CampaignVersion): string[] {
+  const now = new Map(ctx.library().map((p) => [p.id, p.contentHash]));
+  return v.posts.flatMap((p) => (!now.has(p.id) ? [`post ${p.id} is gone from the library`] : now.get(p.id) !== p.hash ? [`post ${p.id} changed`] : []));
+}
+
+export interface VersionReview {
+  id: string;
+  version: number;
+  status: string;
+  submittedBy: string;
+  submittedAt: Date;
+  reason?: string | undefined;
+  /** The definition as submitted, and as YAML. */
+  definition: Record<string, unknown>;
+  yaml: string;
+  /** What changed against the approved version (everything, for a first version). */
+  changes: string[];
+  /** Every post text it can send, each variant as a sample group of each audience would get it. */
+  posts: { id: string; title: string; changed: boolean; variants: string[] }[];
+  /** The actor may approve or reject it (a reviewer whose scope covers it, who did not submit it). */
+  mayReview: boolean;
+}
+
+/** One version as a reviewer sees it: the definition, what changed since the approved version, and every post text it can send. */
+export async function reviewView(ctx: AppContext, actor: Actor, id: string, version: number): Promise<VersionReview> {
+  const rec = await existing(ctx, actor, id);
+  const store = await ctx.store();
+  const v = await getVersion(store, id, version);
+  if (!v) throw new AppError('ZHIMI_E_NOT_FOUND', `campaign ${id} has no version ${version} (its versions: 1–${rec.version})`);
+  const approved = rec.approvedVersion ? await getVersion(store, id, rec.approvedVersion) : undefined;
+  const before = new Map((approved?.posts ?? []).map((p) => [p.id, p.hash]));
+  const library = new Map(ctx.library().map((p) => [p.id, p]));
+  const ref = ctx.content().ref;
+  const sample = { district: ref.districts[0]!.name, station: ref.districts[0]!.stations[0], segments: [] };
+  const posts = v.posts.map((p) => {
+    const post = library.get(p.id);
+    return { id: p.id, title: post?.title ?? '(no longer in the library)', changed: before.get(p.id) !== p.hash, variants: post ? post.variants.map((_, i) => renderPost(post, i, sample, ref)) : [] };
+  });
+  const review = can(actor, 'campaigns:review', { districts: rec.districts });
+  return {
+    id, version, status: rec.version === version ? rec.status : v.approval ? 'approved earlier' : v.rejection ? 'rejected' : 'superseded',
+    submittedBy: v.submittedBy, submittedAt: v.submittedAt, reason: v.reason, definition: v.definition, yaml: toYaml(v.definition),
+    changes: approved && approved.version !== version ? versionChanges(approved, v) : approved ? [] : ['a first version: everything is new'],
+    posts, mayReview: review.ok && v.submittedBy !== actor.id && rec.status === 'submitted' && rec.version === version,
+  };
+}
+
+/** Versions waiting for the actor's review: submitted, in their scope, not submitted by them. */
+export async function reviewInbox(ctx: AppContext, actor: Actor): Promise<CampaignSummary[]> {
+  if (!can(actor, 'campaigns:review').ok) return [];
+  return (await listStored(await ctx.store(), ['submitted'])).filter((r) => r.submittedBy !== actor.id && inScope(actor.scope, { districts: r.districts })).map(summary);
+}
+
 export interface CampaignPreview {
   id: string;
   name: string;
@@ -60,18 +264,21 @@ export interface CampaignPreview {
   };
 }
 
-/** Next run times, groups per segment and district, and the post each group would get; sends nothing. */
-export async function previewCampaign(ctx: AppContext, idOrFile: string, days: number): Promise<CampaignPreview> {
-  const def = await definitionOf(ctx, idOrFile);
+/**
+ * Next run times, groups per segment and district, and the post each group
+ * would get; sends nothing. By id (the latest version) or a campaign file.
+ */
+export async function previewCampaign(ctx: AppContext, actor: Actor, idOrFile: string, days: number): Promise<CampaignPreview> {
+  const def = /\.ya?ml$/.test(idOrFile) ? loadCampaignFile(idOrFile).def : await latestDefinition(ctx, actor, idOrFile);
+  mayRead(actor, def.audience.districts);
   const now = ctx.clock.now();
   const times = dueTimes(def, now, 50, new Date(now.getTime() + days * 86_400_000));
   const preview: CampaignPreview = { id: def.id, name: def.name, dueTimes: times };
   const first = times[0];
   if (!first) return preview;
   const store = await ctx.store();
-  const plan = runTargets({
-    campaign: def, library: ctx.library(), groups: await listGroups(store), history: await recentDeliveries(store, historySince(def, first), first), now: first, fleet: ctx.fleet(),
-  });
+  const groups = (await listGroups(store)).filter((g) => inScope(actor.scope, { district: g.district, station: g.station }));
+  const plan = runTargets({ campaign: def, library: ctx.library(), groups, history: await recentDeliveries(store, historySince(def, first), first), now: first, fleet: ctx.fleet() });
   const byArea = new Map<string, { district: string; segments: string; groups: number }>();
   for (const t of plan.targets) {
     const row = { district: t.group.district ?? '', segments: t.group.segments.join(','), groups: 0 };
@@ -87,125 +294,17 @@ export async function previewCampaign(ctx: AppContext, idOrFile: string, days: n
   return preview;
 }
 
-export interface SubmitResult {
-  id: string;
-  status: string;
-  author: string;
-  version: number;
-  /** Errors that stopped the submission (nothing was submitted). */
-  errors: string[];
-  /** The file workers watch for edits, when the one submitted is another (what was submitted runs until it is submitted again). */
-  notWatched?: string;
+async function latestDefinition(ctx: AppContext, actor: Actor, id: string): Promise<CampaignDefinition> {
+  const rec = await existing(ctx, actor, id);
+  const v = rec.version ? await getVersion(await ctx.store(), id, rec.version) : undefined;
+  if (!v) throw new AppError('ZHIMI_E_NOT_FOUND', `campaign ${id} has no submitted version yet`);
+  return v.definition as unknown as CampaignDefinition;
 }
 
-/** Submit a campaign file for approval; the actor becomes its author. */
-export async function submitCampaign(ctx: AppContext, actor: Actor, file: string, reason?: string): Promise<SubmitResult> {
-  const cf = loadCampaignFile(file);
-  const check = checkCampaign(cf.def, ctx.library(), ctx.content().ref, []);
-  if (check.errors.length) return { id: cf.def.id, status: 'not submitted', author: actor.id, version: 0, errors: check.errors };
-  const rec = await submitToStore(await ctx.store(), cf, actor, ctx.clock.now(), reason);
-  const watched = watchedPath(ctx, rec._id);
-  return {
-    id: rec._id, status: rec.status, author: rec.author ?? actor.id, version: rec.version, errors: [],
-    ...(resolve(file) !== resolve(watched) ? { notWatched: watched } : {}),
-  };
-}
-
-/** What a lifecycle action does to posts already planned (workers read paused and cancelled campaigns every second). */
-const AFTER: Partial<Record<CampaignAction, string>> = {
-  pause: 'its posts not yet sent wait until it is resumed; workers notice within about a second',
-  resume: 'its held posts go out again',
-  cancel: 'its posts not yet sent are skipped; workers notice within about a second',
-};
-
-export interface ChangeResult {
-  id: string;
-  status: string;
-  /** What happens to its planned posts now. */
-  effect?: string;
-  /** Its watched file did not load: the action applied to the version in the database. */
-  fileNote?: string;
-}
-
-/**
- * Approve, pause, resume or cancel a campaign as the actor. An edit of the
- * watched file since approval sends it back to submitted first; without a
- * file that loads, the database's version stands (as for workers: a file
- * half-way through an edit must not block a pause or cancel).
- */
-export async function changeCampaign(ctx: AppContext, actor: Actor, id: string, action: 'approve' | 'pause' | 'resume' | 'cancel', reason?: string): Promise<ChangeResult> {
-  const store = await ctx.store();
-  let cf: CampaignFile | undefined;
-  let fileNote: string | undefined;
-  try {
-    cf = watchedFile(ctx, id);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    fileNote = `${err.message.split('\n')[0]}; ${action} applies to the version in the database`;
-  }
-  if (cf?.def.id === id) await syncWithFile(store, cf, ctx.clock.now());
-  const rec = await transition(store, id, action, actor, ctx.clock.now(), reason);
-  return { id: rec._id, status: rec.status, ...(AFTER[action] ? { effect: AFTER[action] } : {}), ...(fileNote ? { fileNote } : {}) };
-}
-
-export interface CampaignSummary {
-  id: string;
-  name: string;
-  status: string;
-  author: string;
-  approvedBy: string;
-  version: number;
-}
-
-/** Campaigns in the database with their status. */
-export async function listCampaigns(ctx: AppContext): Promise<CampaignSummary[]> {
-  return (await listStored(await ctx.store())).map((r) => ({ id: r._id, name: r.name, status: r.status, author: r.author ?? '', approvedBy: r.approvedBy ?? '', version: r.version }));
-}
-
-export interface CampaignStatus extends CampaignSummary {
-  audit: AuditEntry[];
-  runs: ({ scheduledAt: Date; day: string; plan: 'complete' | 'in progress' } & Record<DeliveryStatus, number>)[];
-  notSent: { scheduledAt: Date; status: DeliveryStatus; reason: string; deliveries: number }[];
-}
-
-/** A campaign's status, audit trail, deliveries per run, and the posts not sent with their reasons. */
-export async function campaignStatus(ctx: AppContext, id: string): Promise<CampaignStatus> {
-  const store = await ctx.store();
-  const rec = await getCampaign(store, id);
-  if (!rec) throw new NotFoundError(`no campaign "${id}" in the database: see \`zhimi campaign list\``);
-  const runs: CampaignStatus['runs'] = [];
-  const notSent: CampaignStatus['notSent'] = [];
-  // a plan not complete yet is being written, or its planner died and another worker finishes it
-  for (const r of await listRuns(store, id)) {
-    const { counts, notSent: why } = await runOutcome(store, r._id);
-    runs.push({ scheduledAt: r.scheduledAt, day: shanghaiDay(r.scheduledAt), plan: r.plannedAt ? 'complete' : 'in progress', ...counts });
-    for (const n of why) notSent.push({ scheduledAt: r.scheduledAt, ...n });
-  }
-  return { id: rec._id, name: rec.name, status: rec.status, author: rec.author ?? '', approvedBy: rec.approvedBy ?? '', version: rec.version, audit: rec.audit, runs, notSent };
-}
-
-const isFile = (idOrFile: string): boolean => /\.ya?ml$/.test(idOrFile);
-
-/** The campaign file workers watch for a campaign id (or the file given). */
-function watchedPath(ctx: AppContext, idOrFile: string): string {
-  return isFile(idOrFile) ? idOrFile : join(ctx.contentDir, 'campaigns', `${idOrFile}.yaml`);
-}
-
-/** The campaign file workers watch for edits, when it is there. */
-function watchedFile(ctx: AppContext, id: string): CampaignFile | undefined {
-  const file = watchedPath(ctx, id);
-  return existsSync(file) ? loadCampaignFile(file) : undefined;
-}
-
-/**
- * A campaign by id (or file): its file, else what was submitted to the
- * database (a campaign submitted from a file elsewhere, or whose file was
- * removed, still runs, and is previewed, paused or cancelled by id).
- */
-async function definitionOf(ctx: AppContext, idOrFile: string): Promise<CampaignDefinition> {
-  const cf = watchedFile(ctx, idOrFile);
-  if (cf) return cf.def;
-  const rec = isFile(idOrFile) ? undefined : await getCampaign(await ctx.store(), idOrFile);
-  if (!rec) throw new ConfigError([{ file: watchedPath(ctx, idOrFile), field: '', message: `no such campaign file, and no campaign "${idOrFile}" in the database: give a campaign id or file` }]);
-  return rec.definition as unknown as CampaignDefinition;
+/** A version (the latest unless named) as YAML, to keep campaigns in git. */
+export async function exportCampaign(ctx: AppContext, actor: Actor, id: string, version?: number): Promise<string> {
+  const rec = await existing(ctx, actor, id);
+  const v = await getVersion(await ctx.store(), id, version ?? rec.version);
+  if (!v) throw new AppError('ZHIMI_E_NOT_FOUND', `campaign ${id} has no version ${version ?? rec.version}`);
+  return toYaml(v.definition);
 }

@@ -9,6 +9,7 @@ import { systemClock } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import { openDatabase, type OpenDatabase } from '../store/open-database.js';
 import type { Store } from '../store/connection.js';
+import { loadKeys, type InstallationKeys } from '../config/keys.js';
 
 /**
  * What every use case needs, loaded once and validated when first asked for:
@@ -28,6 +29,8 @@ export interface AppContext {
   store(): Promise<Store>;
   /** Where the database lives, password-free (after `store()`). */
   dbDescription(): string | undefined;
+  /** The installation's signing keys this process holds, and the public keys it verifies with. */
+  keys(): InstallationKeys;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,10 @@ export interface AppContextOptions {
   contentDir?: string | undefined;
   clock?: Clock;
   env?: ZhimiEnv;
+  /** The environment the keys come from. @defaultValue process.env */
+  processEnv?: NodeJS.ProcessEnv;
+  /** A store opened elsewhere (the demo's database): used as it is, and not closed by `close()`. */
+  store?: Store;
 }
 
 export function createAppContext(o: AppContextOptions): AppContext {
@@ -48,6 +55,7 @@ export function createAppContext(o: AppContextOptions): AppContext {
   let library: Post[] | undefined;
   let db: Promise<OpenDatabase> | undefined;
   let opened: OpenDatabase | undefined;
+  let keys: InstallationKeys | undefined;
   return {
     env,
     log: o.log,
@@ -58,10 +66,12 @@ export function createAppContext(o: AppContextOptions): AppContext {
     content: () => (content ??= loadGroupContent(contentDir)),
     library: () => (library ??= loadLibrary(contentDir)),
     store: async () => {
+      if (o.store) return o.store;
       db ??= openDatabase({ mongoUri: env.mongoUri, stateDir: paths.state, log: o.log, keepDevDatabase: true }).then((d) => (opened = d));
       return (await db).store;
     },
     dbDescription: () => opened?.description,
+    keys: () => (keys ??= loadKeys({ env: o.processEnv ?? process.env, stateDir: paths.state, devDatabase: !env.mongoUri })),
     close: async () => {
       if (db) await (await db).close();
     },

@@ -10,8 +10,20 @@ export type ErrorKind =
   | 'database'
   /** The WeChat side: a puppet service unreachable, a token refused, the puppet answered with an error. */
   | 'wechat'
-  /** The rules refused the action (e.g. an author approving their own campaign). */
+  /** The rules refused the action (the campaign is not in a state that allows it). */
   | 'refused'
+  /** Who is acting is not known (no session, a wrong password, an expired or revoked token). */
+  | 'unauthenticated'
+  /** Who is acting may not do this (roles, scope, their own submission). */
+  | 'forbidden'
+  /** Too many tries: a user locked out after failed sign-ins, a client over its rate. */
+  | 'locked'
+  /** What the action was about changed meanwhile (a review of a version that is no longer the one under review). */
+  | 'conflict'
+  /** The thing named does not exist. */
+  | 'not-found'
+  /** The API cannot be reached (the CLI's commands that go through it). */
+  | 'unavailable'
   /** Zhimi itself failed (a bug). */
   | 'internal';
 
@@ -27,7 +39,14 @@ export const ERROR_CODES: Record<string, ErrorKind> = {
   ZHIMI_E_TRANSPORT: 'wechat',
   ZHIMI_E_PUPPET: 'wechat',
   ZHIMI_E_CAMPAIGN_RULE: 'refused',
-  ZHIMI_E_NOT_FOUND: 'invalid',
+  ZHIMI_E_NOT_FOUND: 'not-found',
+  ZHIMI_E_INVALID: 'invalid',
+  ZHIMI_E_AUTH: 'unauthenticated',
+  ZHIMI_E_FORBIDDEN: 'forbidden',
+  ZHIMI_E_CSRF: 'forbidden',
+  ZHIMI_E_LOCKED: 'locked',
+  ZHIMI_E_STALE_VERSION: 'conflict',
+  ZHIMI_E_API_UNREACHABLE: 'unavailable',
 };
 
 /** The code and kind of an error (an error without a known code is Zhimi's own failure). */
@@ -42,3 +61,14 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
   readonly code = 'ZHIMI_E_NOT_FOUND';
 }
+
+/** An error with a stable code (see ERROR_CODES). */
+export class AppError extends Error {
+  constructor(readonly code: keyof typeof ERROR_CODES & string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+  }
+}
+
+export const forbidden = (why: string): AppError => new AppError('ZHIMI_E_FORBIDDEN', why);
+export const unauthenticated = (why: string): AppError => new AppError('ZHIMI_E_AUTH', why);

@@ -5,9 +5,10 @@ import { findGroup, listGroups as listStored, setGroupPaused, tagGroup as tagSto
 import { skipPlannedForGroup } from '../outbox/outbox.js';
 import { GROUP_PAUSED } from '../audience/officer-command.js';
 import type { GroupRecord, Segment } from '../shared/groups.js';
+import { can, inScope, type Actor, type Grant } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
-import type { Actor } from './actor.js';
-import { NotFoundError } from './errors.js';
+import { AppError, forbidden } from './errors.js';
+import { record } from './audit.js';
 
 /** The group registry as officers see it: list, tag, pause and resume groups. */
 
@@ -16,13 +17,28 @@ export interface GroupRow extends GroupRecord {
   suggestion?: { district: string; segments: Segment[] } | undefined;
 }
 
-/** Registered groups (only pending ones with `pending`), each pending one with its tag suggestion. */
-export async function listGroups(ctx: AppContext, o: { pending?: boolean } = {}): Promise<GroupRow[]> {
+/** May the actor do this to a group (their grant, and the group in their scope)? */
+function mayOn(actor: Actor, grant: Grant, g: Pick<GroupRecord, 'district' | 'station'>): void {
+  const d = can(actor, grant, { district: g.district, station: g.station });
+  if (!d.ok) throw forbidden(d.why);
+}
+
+/**
+ * Registered groups the actor may see (only pending ones with `pending`),
+ * each pending one with its tag suggestion. A district-scoped user sees
+ * their district's groups only; pending groups (not tagged yet) only those
+ * whose name suggests their district.
+ */
+export async function listGroups(ctx: AppContext, actor: Actor, o: { pending?: boolean | undefined } = {}): Promise<GroupRow[]> {
+  const d = can(actor, 'groups:read');
+  if (!d.ok) throw forbidden(d.why);
   const content = ctx.content();
   const rows = await listStored(await ctx.store(), o.pending ? { status: 'pending' } : {});
-  return rows.map((g) => {
+  return rows.flatMap((g) => {
     const s = g.status === 'pending' ? suggestTags(g.topic, content.rules, content.ref) : undefined;
-    return { ...g, ...(s?.district && s.segments.length ? { suggestion: { district: s.district, segments: s.segments } } : {}) };
+    const place = g.district ? g : { district: s?.district };
+    if (!inScope(actor.scope, place)) return [];
+    return [{ ...g, ...(s?.district && s.segments.length ? { suggestion: { district: s.district, segments: s.segments } } : {}) }];
   });
 }
 
@@ -44,19 +60,23 @@ export interface TagInput {
 export async function tagGroup(ctx: AppContext, actor: Actor, ref: string, input: TagInput): Promise<GroupRecord> {
   const store = await ctx.store();
   const g = await findGroup(store, ref);
-  if (!g) throw new NotFoundError(`no registered group "${ref}": see \`zhimi groups list\``);
+  if (!g) throw new AppError('ZHIMI_E_NOT_FOUND', `no registered group "${ref}": see \`zhimi groups list\``);
+  if (g.district) mayOn(actor, 'groups:tag', g);
   const field = input.asSuggested ? '--accept-suggestion' : '--district/--station/--segments';
   const words = input.asSuggested ? suggestedWords(ctx, g) : [input.district ?? '', ...(input.station ? [input.station] : []), ...(input.segments ?? [])].filter(Boolean);
   if (typeof words === 'string') throw new ConfigError([{ file: 'command line', field, message: words }]);
   const r = resolveRegistration(words, ctx.content().ref);
   if (!r.ok) throw new ConfigError([{ file: 'command line', field, message: r.reply }]);
-  return (await tagStored(store, g.roomId, { district: r.command.district, station: r.command.station, segments: r.command.segments, tags: input.tags, taggedBy: actor.id }))!;
+  mayOn(actor, 'groups:tag', { district: r.command.district, station: r.command.station });
+  const tagged = (await tagStored(store, g.roomId, { district: r.command.district, station: r.command.station, segments: r.command.segments, tags: input.tags, taggedBy: actor.id }))!;
+  await record(ctx, actor, 'group.tag', { kind: 'group', id: g.id }, { details: { topic: g.topic, district: tagged.district, station: tagged.station, segments: tagged.segments, tags: input.tags } });
+  return tagged;
 }
 
 /** Tag every pending group that has a suggestion as suggested; the others are left pending and named. */
 export async function tagPendingAsSuggested(ctx: AppContext, actor: Actor, tags?: string[]): Promise<{ tagged: GroupRecord[]; left: string[] }> {
   const out: { tagged: GroupRecord[]; left: string[] } = { tagged: [], left: [] };
-  for (const g of await listStored(await ctx.store(), { status: 'pending' })) {
+  for (const g of await listGroups(ctx, actor, { pending: true })) {
     if (typeof suggestedWords(ctx, g) === 'string') out.left.push(g.topic);
     else out.tagged.push(await tagGroup(ctx, actor, g.roomId, { asSuggested: true, tags }));
   }
@@ -68,13 +88,15 @@ export async function tagPendingAsSuggested(ctx: AppContext, actor: Actor, tags?
  * `恢复` in the group does: a pause skips the posts already planned for it
  * (workers skip the ones they hold claimed within a second).
  */
-export async function pauseGroup(ctx: AppContext, _actor: Actor, ref: string, paused: boolean): Promise<{ group: GroupRecord; skipped: number }> {
+export async function pauseGroup(ctx: AppContext, actor: Actor, ref: string, paused: boolean): Promise<{ group: GroupRecord; skipped: number }> {
   const store = await ctx.store();
   const g = await findGroup(store, ref);
-  if (!g) throw new NotFoundError(`no registered group "${ref}": see \`zhimi groups list\``);
+  if (!g) throw new AppError('ZHIMI_E_NOT_FOUND', `no registered group "${ref}": see \`zhimi groups list\``);
+  mayOn(actor, 'groups:pause', g);
   const now = ctx.clock.now();
   const updated = (await setGroupPaused(store, g.roomId, paused, now)) ?? g;
   const skipped = paused ? (await skipPlannedForGroup(store, g.id, GROUP_PAUSED, now)).length : 0;
+  await record(ctx, actor, paused ? 'group.pause' : 'group.resume', { kind: 'group', id: g.id }, { details: { topic: g.topic, ...(skipped ? { skipped } : {}) } });
   return { group: updated, skipped };
 }
 

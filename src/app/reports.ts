@@ -5,7 +5,19 @@ import { latestTips, tipCounts, type TipsBy } from '../store/tips-repo.js';
 export type { TipsBy } from '../store/tips-repo.js';
 import { engagementReport, groupsReport, postsReport, reachReport, uniqueReachTotal, type ReportQuery } from '../reports/reports.js';
 import type { Row } from '../reports/format.js';
+import { can, type Actor, type Grant } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
+import { forbidden } from './errors.js';
+
+/**
+ * The district a report may cover for this actor: theirs when they work for
+ * one (a report of another district is refused), the one asked for otherwise.
+ */
+function scopedDistrict(actor: Actor, grant: Grant, asked: string | undefined): string | undefined {
+  const d = can(actor, grant, asked ? { district: asked } : undefined);
+  if (!d.ok) throw forbidden(d.why);
+  return actor.scope.kind === 'city' ? asked : actor.scope.district;
+}
 
 /** The analysts' reports: reach, engagement, posts, groups, and what residents asked the scam check. */
 
@@ -25,7 +37,9 @@ export interface AnalystReport {
 }
 
 /** One analysts' report over the daily counters (days are Asia/Shanghai). */
-export async function analystReport(ctx: AppContext, kind: AnalystReportKind, q: ReportQuery & { top: number }): Promise<AnalystReport> {
+export async function analystReport(ctx: AppContext, actor: Actor, kind: AnalystReportKind, query: ReportQuery & { top: number }): Promise<AnalystReport> {
+  const district = scopedDistrict(actor, 'reports:read', query.district);
+  const q = { ...query, ...(district ? { district } : {}) };
   const store = await ctx.store();
   const rows = await ANALYST_REPORTS[kind].run(store, q);
   return kind === 'reach' ? { rows, unique: await uniqueReachTotal(store, q) } : { rows };
@@ -48,7 +62,9 @@ export interface TipsReport {
 }
 
 /** What members asked the scam check about, by type, district, day or risk, and the latest masked texts. */
-export async function tipsReport(ctx: AppContext, q: TipsReportQuery): Promise<TipsReport> {
+export async function tipsReport(ctx: AppContext, actor: Actor, query: TipsReportQuery): Promise<TipsReport> {
+  const district = scopedDistrict(actor, 'tips:read', query.district);
+  const q = { ...query, district };
   const names = Object.fromEntries(loadScamTypes(ctx.contentDir).types.map((t) => [t.id, t.name]));
   const store = await ctx.store();
   const filter = { from: q.from, to: q.to, ...(q.type ? { type: q.type } : {}), ...(q.district ? { district: q.district } : {}) };
