@@ -1,0 +1,21 @@
+import type { FastifyRequest } from 'fastify';
+import { unauthenticated } from '../app/errors.js';
+import type { Actor } from '../shared/permissions.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is acting, when the request carries a session cookie or an API token that holds. */
+    actor?: Actor;
+    /** The session's CSRF token (cookie sessions). */
+    sessionCsrf?: string;
+  }
+}
+
+/** The cookie of a browser session. */
+export const SESSION_COOKIE = 'zhimi_session';
+
+/** The acting user of a request, or 401 with what to do. */
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw unauthenticated('sign in first (POST /api/session), or send an API token: Authorization: Bearer zhm_…');
+  return req.actor;
+}

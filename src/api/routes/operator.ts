@@ -1,0 +1,74 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.js';
+import { fleetStatus } from '../../app/fleet-status.js';
+import { analystReport, tipsReport, ANALYST_REPORTS, type AnalystReportKind, type TipsBy } from '../../app/reports.js';
+import { checkText } from '../../app/scamcheck.js';
+import { listAudit, verifyAudit } from '../../app/audit.js';
+import { forbidden } from '../../app/errors.js';
+import { can, type Actor, type Grant } from '../../shared/permissions.js';
+import { shanghaiDay, shiftDay } from '../../config/clock.js';
+import { REPORT_DIMS, type ReportDim } from '../../reports/tabulate.js';
+import { AuditEntryView, AuditVerifyView, ErrorBody, FleetView, ReportQuery, ReportView, ScamCheckBody, ScamCheckView, TipsQuery, TipsView } from '../schemas.js';
+import { actorOf } from '../request-actor.js';
+import { ConfigError } from '../../config/errors.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
+
+function needs(actor: Actor, grant: Grant): Actor {
+  const d = can(actor, grant);
+  if (!d.ok) throw forbidden(d.why);
+  return actor;
+}
+
+/** Words of a comma-separated list, each one of `allowed`. */
+function words<T extends string>(text: string | undefined, allowed: readonly T[], field: string, fallback: T[]): T[] {
+  if (!text) return fallback;
+  const items = text.split(/[,，\s]+/).filter(Boolean);
+  const bad = items.filter((i) => !allowed.includes(i as T));
+  if (bad.length) throw new ConfigError([{ file: 'request', field, message: `must be one or more of ${allowed.join(', ')} (got ${bad.join(', ')})` }]);
+  return items as T[];
+}
+
+/** The fleet, reports, the scam check and the audit. */
+export const operatorRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (base, { ctx }) => {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  const period = (q: { from?: string | undefined; to?: string | undefined }, days: number) => {
+    const to = q.to ?? shanghaiDay(ctx.clock.now());
+    return { from: q.from ?? shiftDay(to, -(days - 1)), to };
+  };
+
+  app.get('/api/fleet', { schema: { tags: ['fleet'], summary: 'Each bot\'s state, worker, groups, queue, back-off and why it does not send; the workers running', response: { 200: FleetView, ...errors } } }, async (req) => {
+    needs(actorOf(req), 'fleet:read');
+    return fleetStatus(ctx);
+  });
+
+  app.get('/api/reports/:kind', {
+    schema: { tags: ['reports'], summary: 'An analysts\' report over the daily counters (days are Asia/Shanghai)', params: z.object({ kind: z.enum(Object.keys(ANALYST_REPORTS) as [AnalystReportKind, ...AnalystReportKind[]]) }), querystring: ReportQuery, response: { 200: ReportView, ...errors } },
+  }, async (req) => {
+    const q = req.query;
+    const kind = req.params.kind;
+    const by = words<ReportDim>(q.by, REPORT_DIMS, 'by', [...ANALYST_REPORTS[kind].by] as ReportDim[]);
+    return analystReport(ctx, actorOf(req), kind, { ...period(q, 30), by, top: q.top ?? 20, ...(q.campaign ? { campaign: q.campaign } : {}), ...(q.segment ? { segment: q.segment } : {}), ...(q.district ? { district: q.district } : {}) });
+  });
+
+  app.get('/api/tips', { schema: { tags: ['reports'], summary: 'What residents asked the scam check about, by type, district, day or risk, and the latest masked texts', querystring: TipsQuery, response: { 200: TipsView, ...errors } } }, async (req) => {
+    const q = req.query;
+    return tipsReport(ctx, actorOf(req), { ...period(q, 7), by: words<TipsBy>(q.by, ['type', 'district', 'day', 'risk'], 'by', ['type']), type: q.type, district: q.district, latest: q.latest ?? 0 });
+  });
+
+  app.post('/api/scamcheck', { schema: { tags: ['scam check'], summary: 'The answer the bot would give to a text', body: ScamCheckBody, response: { 200: ScamCheckView, ...errors } } }, async (req) => {
+    needs(actorOf(req), 'scamcheck:use');
+    const { answer, assessment: a } = checkText(ctx, req.body.text, req.body.segment);
+    return { answer, risk: a.risk, score: a.score, type: a.type, typeName: a.typeName, signals: a.signals.map((s) => s.label) };
+  });
+
+  app.get('/api/audit', { schema: { tags: ['audit'], summary: 'The audit log, newest first', querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200), before: z.coerce.number().int().optional() }), response: { 200: z.array(AuditEntryView), ...errors } } }, async (req) =>
+    listAudit(ctx, actorOf(req), { limit: req.query.limit, ...(req.query.before !== undefined ? { before: req.query.before } : {}) }));
+
+  app.get('/api/audit/verify', { schema: { tags: ['audit'], summary: 'Check the audit chain: the first entry edited, removed, reordered or forged, if any', response: { 200: AuditVerifyView, ...errors } } }, async (req) => {
+    needs(actorOf(req), 'audit:read');
+    return verifyAudit(ctx);
+  });
+};

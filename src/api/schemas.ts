@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { ROLES } from '../shared/permissions.js';
+import { SEGMENTS } from '../shared/groups.js';
+
+/**
+ * The HTTP API's request and response shapes, one zod schema each: fastify
+ * validates and serializes with them, the OpenAPI document is made from
+ * them, and the console takes its types from them (`z.output`).
+ */
+
+/** An instant: an ISO 8601 string on the wire, a Date in code. */
+export const instant = z.codec(z.iso.datetime({ offset: true }), z.date(), {
+  decode: (s) => new Date(s),
+  encode: (d) => d.toISOString(),
+});
+
+/** Every error: a stable code (README: error codes) and what to do. */
+export const ErrorBody = z.object({ code: z.string().describe('ZHIMI_E_…'), message: z.string() }).meta({ id: 'Error' });
+
+/** A reason people give: one line, no control characters. */
+export const Reason = z.string().max(500).regex(/^[^\p{Cc}]*$/u, 'must be one line without control characters').optional();
+
+export const Scope = z.string().describe('city, a district (鼓楼区) or district/station (鼓楼区/温泉派出所)');
+
+export const ActorView = z
+  .object({ id: z.string(), name: z.string(), roles: z.array(z.enum(ROLES)), scope: z.string(), district: z.string().nullable(), grants: z.array(z.string()) })
+  .meta({ id: 'Actor' });
+
+export const SignInBody = z.object({ user: z.string().min(1).max(64), password: z.string().min(1).max(256), totp: z.string().regex(/^\d{6}$/).optional() });
+export const SessionView = z.object({ actor: ActorView, csrf: z.string().describe('send it back as the x-csrf-token header with every change'), expiresAt: instant }).meta({ id: 'Session' });
+
+export const TokenBody = z.object({
+  name: z.string().min(1).max(80),
+  roles: z.array(z.enum(ROLES)).optional().describe('at most the user\'s roles (default: all of them)'),
+  days: z.number().int().min(1).max(365).optional(),
+  /** To make a token without a session (`zhimi login`): the user's password, and TOTP code when they have one. */
+  user: z.string().optional(),
+  password: z.string().optional(),
+  totp: z.string().regex(/^\d{6}$/).optional(),
+});
+export const NewTokenView = z.object({ token: z.string().describe('shown once: store it now'), tokenId: z.string(), name: z.string(), roles: z.array(z.string()), expiresAt: instant });
+export const TokenView = z.object({ tokenId: z.string(), userId: z.string(), name: z.string(), roles: z.array(z.string()), createdAt: instant, expiresAt: instant, revokedAt: instant.optional() });
+
+export const CampaignSummary = z
+  .object({
+    id: z.string(), name: z.string(), status: z.string(), version: z.number(), submittedBy: z.string(), approvedVersion: z.number().nullable(), approvedBy: z.string(),
+    districts: z.array(z.string()), priority: z.string(),
+  })
+  .meta({ id: 'CampaignSummary' });
+
+export const AuditEntryView = z
+  .object({
+    seq: z.number(), at: instant, actor: z.object({ id: z.string(), name: z.string(), via: z.string() }), action: z.string(), target: z.object({ kind: z.string(), id: z.string() }),
+    version: z.number().optional(), reason: z.string().optional(), details: z.record(z.string(), z.unknown()).optional(), prev: z.string(), hash: z.string(), keyId: z.string(), sig: z.string(),
+  })
+  .meta({ id: 'AuditEntry' });
+
+const counts = { planned: z.number(), sending: z.number(), sent: z.number(), failed: z.number(), skipped: z.number(), unknown: z.number() };
+
+export const CampaignStatusView = CampaignSummary.extend({
+  audit: z.array(AuditEntryView),
+  history: z.array(z.object({ at: instant, action: z.string(), from: z.string(), to: z.string(), reason: z.string().optional(), version: z.number().optional() })),
+  versions: z.array(z.object({ version: z.number(), submittedBy: z.string(), submittedAt: instant, approval: z.object({ by: z.string(), at: instant }).optional(), rejection: z.object({ by: z.string(), at: instant, reason: z.string() }).optional() })),
+  needsReview: z.array(z.string()),
+  runs: z.array(z.object({ scheduledAt: instant, day: z.string(), plan: z.enum(['complete', 'in progress']), ...counts })),
+  notSent: z.array(z.object({ scheduledAt: instant, status: z.string(), reason: z.string(), deliveries: z.number() })),
+}).meta({ id: 'CampaignStatus' });
+
+export const VersionReviewView = z
+  .object({
+    id: z.string(), version: z.number(), status: z.string(), submittedBy: z.string(), submittedAt: instant, reason: z.string().optional(),
+    definition: z.record(z.string(), z.unknown()), yaml: z.string(), changes: z.array(z.string()),
+    posts: z.array(z.object({ id: z.string(), title: z.string(), changed: z.boolean(), variants: z.array(z.string()) })),
+    mayReview: z.boolean(),
+  })
+  .meta({ id: 'VersionReview' });
+
+export const SubmitBody = z.object({ yaml: z.string().min(1).max(200_000).describe('the campaign file'), source: z.string().max(300).optional(), reason: Reason });
+export const SubmitResultView = z.object({ id: z.string(), status: z.string(), version: z.number(), submittedBy: z.string(), errors: z.array(z.string()), warnings: z.array(z.string()) });
+export const ReviewBody = z.object({ version: z.number().int().min(1).describe('the version the reviewer saw'), reason: Reason });
+export const ActionBody = z.object({ reason: Reason }).default({});
+export const ChangeResultView = z.object({ id: z.string(), status: z.string(), version: z.number(), effect: z.string().optional() });
+
+export const PreviewView = z.object({
+  id: z.string(), name: z.string(), dueTimes: z.array(instant),
+  first: z.object({
+    at: instant,
+    byArea: z.array(z.object({ district: z.string(), segments: z.string(), groups: z.number() })),
+    targets: z.array(z.object({ group: z.string(), post: z.string(), variant: z.number(), notBefore: instant })),
+    skipped: z.array(z.object({ group: z.string(), reason: z.string() })),
+  }).optional(),
+});
+
+export const GroupView = z
+  .object({
+    id: z.string(), roomId: z.string(), topic: z.string(), district: z.string().optional(), station: z.string().optional(), segments: z.array(z.enum(SEGMENTS)), tags: z.array(z.string()),
+    memberCount: z.number(), botIds: z.array(z.string()), status: z.string(), lastPostAt: instant.optional(),
+    suggestion: z.object({ district: z.string(), segments: z.array(z.enum(SEGMENTS)) }).optional(),
+  })
+  .meta({ id: 'Group' });
+export const TagBody = z.object({
+  district: z.string().optional(), station: z.string().optional(), segments: z.array(z.string()).optional(), tags: z.array(z.string()).optional(),
+  asSuggested: z.boolean().optional().describe('take district and segments from the group name'),
+});
+
+export const FleetView = z.object({
+  bots: z.array(z.object({ bot: z.string(), state: z.string(), worker: z.string(), groups: z.number(), queued: z.number(), sentLastHour: z.number(), backoff: z.string(), note: z.string() })),
+  workers: z.array(z.object({ workerId: z.string(), bots: z.number() })),
+});
+
+export const ReportQuery = z.object({
+  from: z.iso.date().optional(), to: z.iso.date().optional(), campaign: z.string().optional(), segment: z.enum(SEGMENTS).optional(), district: z.string().optional(),
+  by: z.string().optional().describe('comma-separated: day, segment, district, campaign, post'), top: z.coerce.number().int().min(1).max(200).optional(),
+});
+export const Row = z.record(z.string(), z.union([z.string(), z.number(), z.null(), z.undefined()]));
+export const ReportView = z.object({ rows: z.array(Row), unique: z.object({ members: z.number(), groups: z.number(), exact: z.boolean() }).optional() });
+export const TipsQuery = z.object({ from: z.iso.date().optional(), to: z.iso.date().optional(), by: z.string().optional(), type: z.string().optional(), district: z.string().optional(), latest: z.coerce.number().int().min(0).max(200).optional() });
+export const TipsView = z.object({ rows: z.array(Row), latest: z.array(z.object({ at: instant, district: z.string(), type: z.string(), risk: z.string(), text: z.string() })) });
+
+export const ScamCheckBody = z.object({ text: z.string().min(1).max(5000), segment: z.enum(SEGMENTS).optional() });
+export const ScamCheckView = z.object({ answer: z.string(), risk: z.string(), score: z.number(), type: z.string(), typeName: z.string(), signals: z.array(z.string()) });
+
+export const UserView = z
+  .object({ id: z.string(), name: z.string(), roles: z.array(z.string()), scope: z.string(), totp: z.boolean(), wechatIds: z.number(), disabled: z.boolean(), lastSignInAt: instant.optional() })
+  .meta({ id: 'User' });
+export const NewUserBody = z.object({
+  id: z.string(), name: z.string().min(1).max(80), roles: z.array(z.enum(ROLES)).min(1), scope: Scope.optional(), password: z.string().optional(),
+  wechatIds: z.array(z.string().min(1)).optional().describe('the officer\'s WeChat ids (stored as keyed hashes only)'),
+});
+export const UserChangeBody = z.object({ name: z.string().min(1).max(80).optional(), roles: z.array(z.enum(ROLES)).min(1).optional(), scope: Scope.optional(), wechatIds: z.array(z.string().min(1)).optional(), disabled: z.boolean().optional() });
+export const PasswordBody = z.object({ password: z.string().optional().describe('leave out to have one made (shown once)') });
+
+export const AuditVerifyView = z.object({ ok: z.boolean(), entries: z.number(), seq: z.number().optional(), problem: z.string().optional() });

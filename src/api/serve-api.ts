@@ -1,0 +1,16 @@
+import { join } from 'node:path';
+import { paths } from '../config/paths.js';
+import type { AppContext } from '../app/context.js';
+import { buildApi } from './server.js';
+
+/** Where the built console is (`npm run build:web`). */
+export const CONSOLE_DIR = join(paths.root, 'web', 'dist');
+
+/** Start `zhimi serve`: the API and the console, listening. */
+export async function serveApi(ctx: AppContext, o: { host: string; port: number; secureCookies?: boolean }): Promise<{ url: string; stop(): Promise<void> }> {
+  const app = await buildApi({ ctx, consoleDir: CONSOLE_DIR, ...(o.secureCookies !== undefined ? { secureCookies: o.secureCookies } : {}) });
+  await app.listen({ host: o.host, port: o.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : o.port;
+  return { url: `http://${o.host}:${port}`, stop: () => app.close() };
+}
