@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { paths } from '../config/paths.js';
 import { ConfigError } from '../config/errors.js';
 import type { AppContext } from '../app/context.js';
-import { actorNamed } from '../app/actor.js';
-import { listGroups, tagGroup, tagPendingAsSuggested } from '../app/groups.js';
+import { LOCAL_OPERATOR } from '../app/users.js';
+import { serveApi } from '../api/serve-api.js';
+import { callApi } from './api-client.js';
+import { registerUserCommands } from './user-commands.js';
+import { listGroups } from '../app/groups.js';
 import { serveLinks } from '../api/serve-links.js';
 import { runDemo } from '../demo/run-demo.js';
 import { formatRows, type OutputFormat } from '../reports/format.js';
-import type { GroupRecord } from '../shared/groups.js';
 import { contextOf, out, untilSignal, withContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { formatOption as format, intOption as int, wordsOption as list } from './options.js';
@@ -25,6 +27,7 @@ export function registerCommands(program: Command): void {
   registerCampaignCommands(program, ctx);
   registerScamCheckCommands(program, ctx);
   registerReportCommands(program, ctx);
+  registerUserCommands(program, ctx);
 
   program
     .command('demo')
@@ -34,7 +37,9 @@ export function registerCommands(program: Command): void {
     .action(async (o: { groups: number; membersPerGroup: number }) => {
       // the demo prints its own progress; logs only for warnings unless asked
       const c = ctx(process.env['ZHIMI_LOG_LEVEL'] ?? 'warn');
-      const res = await runDemo({ env: c.env, fleet: c.fleet(), content: c.content(), library: c.library(), contentDir: c.contentDir, campaignDir: join(c.contentDir, 'campaigns'), stateDir: paths.state, log: c.log, groups: o.groups, membersPerGroup: o.membersPerGroup });
+      const res = await runDemo({ env: c.env, fleet: c.fleet(), content: c.content(), library: c.library(), contentDir: c.contentDir, campaignDir: join(c.contentDir, 'campaigns'), stateDir: paths.state, log: c.log, groups: o.groups, membersPerGroup: o.membersPerGroup,
+        // in a terminal the demo ends by serving the console with its users until Ctrl-C; without one (CI) it exits
+        ...(process.stdout.isTTY ? { serveUntil: () => untilSignal() } : {}) });
       if (res.sent < res.planned) process.exitCode = EXIT.wechat;
     });
 
@@ -42,6 +47,20 @@ export function registerCommands(program: Command): void {
 
   program
     .command('serve')
+    .description('the HTTP API and the web console (sessions, API tokens, every use case; OpenAPI at /api/openapi.json, docs at /api/docs)')
+    .option('--port <n>', 'port', int, 8080)
+    .option('--host <h>', 'address to listen on', '127.0.0.1')
+    .action((o: { port: number; host: string }) =>
+      withContext(ctx(), async (c) => {
+        const server = await serveApi(c, o);
+        c.log.info({ url: server.url }, 'Zhimi API and console running; Ctrl-C stops it');
+        await untilSignal();
+        await server.stop();
+      }),
+    );
+
+  program
+    .command('links')
     .description('the HTTP server for tracked links (/r/<code>): records clicks, redirects to the allow-listed post link; workers write links to ZHIMI_PUBLIC_URL')
     .option('--port <n>', 'port', int, 8787)
     .option('--host <h>', 'address to listen on', '127.0.0.1')
@@ -59,32 +78,43 @@ export function registerCommands(program: Command): void {
   const groups = program.command('groups').description('the group registry');
   groups
     .command('tag [group]')
-    .description('tag a group (room id, topic or id) with district, police station and segments; a pending group becomes active')
+    .description('tag a group (room id, topic or id) with district, police station and segments, as the signed-in user; a pending group becomes active')
     .option('--district <name>', 'county-level district, e.g. 仓山区')
     .option('--station <name>', 'police station of that district, e.g. 金山派出所')
     .option('--segments <list>', 'elderly, students, shoppers, general (comma-separated)', list)
     .option('--tags <list>', 'free tags, e.g. 开学季 (comma-separated)', list)
     .option('--accept-suggestion', 'apply the district and segment suggested from the group name')
-    .option('--all-pending', 'with --accept-suggestion: every pending group that has a suggestion (the others are listed)')
-    .requiredOption('--as <officer>', 'who tags (an officer id from bots/fleet.yaml; recorded)')
-    .action((ref: string | undefined, o: { district?: string; station?: string; segments?: string[]; tags?: string[]; acceptSuggestion?: boolean; allPending?: boolean; as: string }) => {
-      const c = ctx();
-      // the same officers as in groups and campaigns (bots/fleet.yaml), so the registry's "tagged by" means someone
-      const officer = actorNamed(c, o.as);
+    .option('--all-pending', 'with --accept-suggestion: every pending group you may tag that has a suggestion (the others are listed)')
+    .action(async (ref: string | undefined, o: { district?: string; station?: string; segments?: string[]; tags?: string[]; acceptSuggestion?: boolean; allPending?: boolean }) => {
       if (o.allPending ? ref || !o.acceptSuggestion : !ref) {
         throw new ConfigError([{ file: 'command line', field: o.allPending ? '--all-pending' : 'group', message: o.allPending ? 'goes with --accept-suggestion and no group' : 'name a group (room id, topic or id), or tag every pending one: --all-pending --accept-suggestion' }]);
       }
-      const line = (g: GroupRecord): string => `${g.topic}: ${g.status}, ${g.district} ${g.station ?? ''} ${g.segments.join(',')}`;
-      return withContext(c, async () => {
-        if (!o.allPending) {
-          out(line(await tagGroup(c, officer, ref!, { district: o.district, station: o.station, segments: o.segments, tags: o.tags, asSuggested: o.acceptSuggestion })));
-          return;
-        }
-        const r = await tagPendingAsSuggested(c, officer, o.tags);
-        for (const g of r.tagged) out(line(g));
-        out(`tagged ${r.tagged.length} pending group(s) as suggested${r.left.length ? `; left pending, no suggestion (tag them with --district and --segments): ${r.left.join(', ')}` : ''}`);
-      });
+      type G = { id: string; topic: string; status: string; district?: string; station?: string; segments: string[]; suggestion?: unknown };
+      const line = (g: G): string => `${g.topic}: ${g.status}, ${g.district ?? ''} ${g.station ?? ''} ${g.segments.join(',')}`;
+      const body = { district: o.district, station: o.station, segments: o.segments, tags: o.tags, asSuggested: o.acceptSuggestion };
+      if (!o.allPending) {
+        out(line(await callApi<G>('POST', `/api/groups/${encodeURIComponent(ref!)}/tag`, body)));
+        return;
+      }
+      const pending = await callApi<G[]>('GET', '/api/groups?pending=true');
+      const left = pending.filter((g) => !g.suggestion).map((g) => g.topic);
+      let tagged = 0;
+      for (const g of pending.filter((x) => x.suggestion)) {
+        out(line(await callApi<G>('POST', `/api/groups/${encodeURIComponent(g.id)}/tag`, { asSuggested: true, tags: o.tags })));
+        tagged++;
+      }
+      out(`tagged ${tagged} pending group(s) as suggested${left.length ? `; left pending, no suggestion (tag them with --district and --segments): ${left.join(', ')}` : ''}`);
     });
+
+  for (const paused of [true, false]) {
+    groups
+      .command(`${paused ? 'pause' : 'resume'} <group>`)
+      .description(paused ? 'pause a group\'s campaign posts, as the signed-in user (skips the posts planned for it)' : 'resume a group\'s campaign posts')
+      .action(async (ref: string) => {
+        const r = await callApi<{ group: { topic: string; status: string }; skipped: number }>('POST', `/api/groups/${encodeURIComponent(ref)}/${paused ? 'pause' : 'resume'}`, {});
+        out(`${r.group.topic}: ${r.group.status}${r.skipped ? ` (${r.skipped} planned post(s) skipped)` : ''}`);
+      });
+  }
 
   groups
     .command('list')
@@ -93,7 +123,7 @@ export function registerCommands(program: Command): void {
     .option('--format <f>', 'table | csv | json', format, 'table')
     .action((o: { pending?: boolean; format: OutputFormat }) =>
       withContext(ctx(), async (c) => {
-        const rows = (await listGroups(c, { pending: o.pending })).map((g) => ({
+        const rows = (await listGroups(c, LOCAL_OPERATOR, { pending: o.pending })).map((g) => ({
           roomId: g.roomId, topic: g.topic, status: g.status, district: g.district ?? '', station: g.station ?? '',
           segments: g.segments.join(','), members: g.memberCount, bots: g.botIds.join(','),
           suggestion: g.suggestion ? `${g.suggestion.district} ${g.suggestion.segments.join(',')}` : '',

@@ -13,11 +13,16 @@ export const EXIT = {
   wechat: 4,
   /** The check ran and found problems (lint, validate). */
   findings: 5,
-  /** The rules refused the action (e.g. an author approving their own campaign). */
+  /** The rules refused the action (the campaign's state does not allow it, or it changed meanwhile). */
   refused: 6,
+  /** Who you are does not allow it: not signed in (zhimi login), a role or scope that does not cover it, your own submission, locked out. */
+  access: 7,
 } as const;
 
-const BY_KIND: Record<ErrorKind, number> = { invalid: EXIT.config, database: EXIT.database, wechat: EXIT.wechat, refused: EXIT.refused, internal: EXIT.internal };
+const BY_KIND: Record<ErrorKind, number> = {
+  invalid: EXIT.config, 'not-found': EXIT.config, database: EXIT.database, unavailable: EXIT.database, wechat: EXIT.wechat, refused: EXIT.refused, conflict: EXIT.refused,
+  unauthenticated: EXIT.access, forbidden: EXIT.access, locked: EXIT.access, internal: EXIT.internal,
+};
 
 /** The exit code an error ends a command with (by its ZHIMI_E_… code: see src/app/errors.ts). */
 export function exitCodeFor(err: unknown): number {

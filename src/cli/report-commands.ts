@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.js';
 import { ANALYST_REPORTS, analystReport, tipsReport, type AnalystReportKind } from '../app/reports.js';
+import { LOCAL_OPERATOR } from '../app/users.js';
 import type { TipsBy } from '../app/reports.js';
 import { SKETCH_ERROR } from '../engagement/reach-sketch.js';
 import { formatRows, type OutputFormat } from '../reports/format.js';
@@ -32,7 +33,7 @@ export function registerReportCommands(program: Command, ctx: () => AppContext):
     analystReportCommand(report, name, ANALYST_REPORTS[name].about, ANALYST_REPORTS[name].by).action((o: AnalystOptions) =>
       withContext(ctx(), async (c) => {
         const q = { ...reportPeriod(o, c.clock.now(), 30), by: o.by, top: o.top, ...(o.campaign ? { campaign: o.campaign } : {}), ...(o.segment ? { segment: o.segment } : {}), ...(o.district ? { district: o.district } : {}) };
-        const r = await analystReport(c, name, q);
+        const r = await analystReport(c, LOCAL_OPERATOR, name, q);
         if (o.format === 'table') process.stdout.write(`${name} ${q.from} … ${q.to}${o.campaign ? `, campaign ${o.campaign}` : ''}${o.segment ? `, ${o.segment}` : ''}${o.district ? `, ${o.district}` : ''}\n`);
         process.stdout.write(formatRows(r.rows, o.format) + '\n');
         if (r.unique && o.format === 'table') {
@@ -55,7 +56,7 @@ export function registerReportCommands(program: Command, ctx: () => AppContext):
     .action((o: { from?: string; to?: string; by: TipsBy[]; type?: string; district?: string; latest: number; format: OutputFormat }) =>
       withContext(ctx(), async (c) => {
         const period = reportPeriod(o, c.clock.now(), 7);
-        const r = await tipsReport(c, { ...period, by: o.by, type: o.type, district: o.district, latest: o.latest });
+        const r = await tipsReport(c, LOCAL_OPERATOR, { ...period, by: o.by, type: o.type, district: o.district, latest: o.latest });
         if (o.format === 'table') process.stdout.write(`tips ${period.from} … ${period.to}\n`);
         process.stdout.write(formatRows(r.rows, o.format, [...o.by, 'checks', 'high', 'medium']) + '\n');
         if (o.latest > 0) {
