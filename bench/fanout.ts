@@ -50,6 +50,10 @@ import { Limiters } from '../src/delivery/limiters.js';
 import { planOutbox } from '../src/outbox/plan-outbox.js';
 import { BotRunner } from '../src/channels/wechaty/bot-runner.js';
 import { wechatyChannel } from '../src/channels/wechaty/wechaty-channel.js';
+import type { OfficerDirectory } from '../src/fleet/group-membership.js';
+
+/** No officer commands bots in the benchmark. */
+const NO_OFFICERS: OfficerDirectory = { officer: async () => undefined };
 
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 20_000);
 const BOTS = Number(process.env['BENCH_BOTS'] ?? 100);
@@ -259,7 +263,7 @@ async function main(): Promise<void> {
     const config = fleetConfig(bots);
     const world = new SimWorld(generateWorld(content.ref, { groups: GROUPS, membersPerGroup: 4, bots: bots.map((b) => ({ botId: b.id, name: b.name })), secondBotShare: 0, seed: 7 }));
     const factory: PuppetFactory = async (bot) => new SimPuppet({ world, botId: bot.id }) as never;
-    const fleet = new Fleet({ config, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, channel: wechatyChannel(factory), content });
+    const fleet = new Fleet({ config, store, keyer: createMemberKeyer('b'.repeat(32)), officers: NO_OFFICERS, log, clock: systemClock, channel: wechatyChannel(factory), content });
     const login = await fleet.start();
     if (login.failed.length) throw new Error(`bots failed: ${login.failed.map((f) => f.botId).join(', ')}`);
     const contactToBot = new Map(world.bots.map((b) => [b.contactId, b.botId]));
@@ -380,7 +384,7 @@ async function main(): Promise<void> {
     await resetOutbox(store);
     const gBots = botConfigs(GRPC_BOTS);
     const sim = await startFleetSimulator({ ref: content.ref, fleet: fleetConfig(gBots), world: { groups: GRPC_GROUPS, membersPerGroup: 4, secondBotShare: 0, seed: 8 } });
-    const gFleet = new Fleet({ config: sim.fleet, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, channel: wechatyChannel(defaultPuppetFactory({ ...process.env, ...sim.env })), content });
+    const gFleet = new Fleet({ config: sim.fleet, store, keyer: createMemberKeyer('b'.repeat(32)), officers: NO_OFFICERS, log, clock: systemClock, channel: wechatyChannel(defaultPuppetFactory({ ...process.env, ...sim.env })), content });
     await gFleet.start();
     await registerGroups(store, worldRooms(sim.world));
     const g = await zhimiRun(store, gFleet, sim.fleet, 'grpc@1');
@@ -395,7 +399,7 @@ async function main(): Promise<void> {
     let grpcOwnProcessPerSec = 0;
     try {
       const sepConfig = fleetConfig(testBotsFor(loadFleetConfig(paths.bots), GRPC_BOTS).bots.map((b) => ({ ...b, limits: UNLIMITED })));
-      const sFleet = new Fleet({ config: sepConfig, store, keyer: createMemberKeyer('b'.repeat(32)), log, clock: systemClock, channel: wechatyChannel(defaultPuppetFactory({ ...process.env, ...sep.env })), content });
+      const sFleet = new Fleet({ config: sepConfig, store, keyer: createMemberKeyer('b'.repeat(32)), officers: NO_OFFICERS, log, clock: systemClock, channel: wechatyChannel(defaultPuppetFactory({ ...process.env, ...sep.env })), content });
       const started = await sFleet.start();
       if (started.failed.length) throw new Error(`bots failed against the simulator process: ${started.failed.map((f) => f.botId).join(', ')}`);
       await registerGroups(store, await discoveredRooms(sFleet, sepConfig));

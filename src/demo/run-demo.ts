@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
 import type { FleetConfig } from '../config/bots.js';
 import type { GroupContentBundle } from '../config/content-bundle.js';
 import type { Post } from '../content/post-schema.js';
 import { loadCampaignDir } from '../campaigns/campaign-files.js';
-import { actorOf, submitCampaign, transition } from '../campaigns/campaign-service.js';
+import { createAppContext } from '../app/context.js';
+import { addUser, LOCAL_OPERATOR } from '../app/users.js';
+import { buildApi } from '../api/server.js';
+import { CONSOLE_DIR } from '../api/serve-api.js';
+import { usersDirectory } from '../worker/officer-directory.js';
+import { demoUsers, signInAs, type DemoUser } from './demo-users.js';
 import { CampaignScheduler } from '../campaigns/scheduler.js';
 import { nextDue } from '../campaigns/next-due.js';
 import { JumpingClock } from './jumping-clock.js';
@@ -54,6 +60,8 @@ export interface DemoOptions {
   /** Divide the bots' sending gaps by this (the demo is accelerated). @defaultValue 20 */
   speedup?: number;
   out?: (line: string) => void;
+  /** At the end, keep serving the console with the demo's users until this resolves (a terminal: until Ctrl-C). @defaultValue end at once */
+  serveUntil?: (url: string) => Promise<void>;
 }
 
 export interface DemoResult {
@@ -67,6 +75,8 @@ export interface DemoResult {
   /** The report period (Asia/Shanghai days). */
   from: string;
   to: string;
+  /** The demo's users and the passwords made for them. */
+  users: DemoUser[];
 }
 
 /** How the demo's residents react to posts (shares per member and post). */
@@ -98,6 +108,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   });
   const members = new ScriptedMembers(DEMO_REACTIONS, { seed: 2026 });
   simulator.world.behaviour = members;
+  // the people: officers bound to their WeChat accounts in the simulated world, a reviewer and an analyst; everything they
+  // do goes through the HTTP API as them
+  const ctx = createAppContext({ log: o.log, clock, env: o.env, store: db.store, botsDir: o.fleet.dir, contentDir: o.contentDir });
+  const users: DemoUser[] = [];
+  for (const u of demoUsers(o.fleet)) users.push({ ...u, password: (await addUser(ctx, LOCAL_OPERATOR, u)).password! });
+  const api = await buildApi({ ctx, consoleDir: CONSOLE_DIR, secureCookies: true });
+  const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  out(`users: ${users.map((u) => `${u.id} (${u.name}, ${u.roles.join('+')})`).join(', ')}; the API at ${apiUrl}`);
   const groupCache = new GroupCache(db.store, clock);
   const recorder = recorderFor({ contentDir: o.contentDir, fleet: o.fleet, store: db.store, keyer, clock, log: o.log, writer: `demo-${process.pid}`, flushEveryMs: 200, groups: groupCache });
   const links = await startLinkServer({ recorder, library: o.library, allowedDomains: loadScamTypes(o.contentDir).allowedLinkDomains, log: o.log, port: 0 });
@@ -124,6 +142,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     channel: wechatyChannel(defaultPuppetFactory({ ...process.env, ...simulator.env })),
     content: o.content,
     pacing: dispatcher,
+    officers: usersDirectory(db.store, clock),
     inbound: composeInbound(
       createScamDesk({ contentDir: o.contentDir, fleet: o.fleet, messages: o.content.messages, hotline: o.content.ref.hotline, store: db.store, keyer, clock, log: o.log, groups: groupCache }),
       recorder,
@@ -150,20 +169,23 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const intros = [...world.messages.values()].filter((m) => m.text.includes('我每周会在群里发几次防骗提醒')).length;
     out(`groups registered through officer invitations and 登记 commands: ${groups.length} active, ${intros} introductions posted`);
 
-    // Publicity officers submit the shipped campaigns; an approver (someone else) approves them.
-    const officer = o.fleet.officers.find((x) => x.role === 'officer');
-    const approver = o.fleet.officers.find((x) => x.role === 'approver' || x.role === 'admin');
-    if (!officer || !approver) throw new Error('bots/fleet.yaml needs an officer and an approver for the demo');
+    // The city's publicity officer submits the shipped campaigns through the API; the reviewer (someone else) approves each
+    // version they saw, through the API too.
+    const drafter = users.find((u) => u.roles.includes('drafter') && !u.scope)!;
+    const reviewer = users.find((u) => u.roles.includes('reviewer'))!;
+    const asDrafter = await signInAs(apiUrl, drafter);
+    const asReviewer = await signInAs(apiUrl, reviewer);
     const campaignFiles = loadCampaignDir(o.campaignDir);
     for (const cf of campaignFiles) {
-      await submitCampaign(db.store, cf, actorOf(o.fleet, officer.id), clock.now(), 'demo');
-      await transition(db.store, cf.def.id, 'approve', actorOf(o.fleet, approver.id), clock.now(), 'demo: reviewed');
+      const submitted = await asDrafter<{ version: number; errors: string[] }>('POST', '/api/campaigns', { yaml: readFileSync(cf.file, 'utf8'), source: cf.file, reason: 'demo' });
+      if (submitted.errors.length) throw new Error(`${cf.file}: ${submitted.errors.join('; ')}`);
+      await asReviewer('POST', `/api/campaigns/${cf.def.id}/approve`, { version: submitted.version, reason: 'demo: reviewed' });
     }
-    out(`campaigns submitted by ${officer.name} and approved by ${approver.name}: ${campaignFiles.map((c) => c.def.id).join(', ')}`);
+    out(`campaigns submitted by ${drafter.name} and approved by ${reviewer.name}, each version sealed: ${campaignFiles.map((c) => c.def.id).join(', ')}`);
 
     const online = new Set(fleet.onlineBots().map((r) => r.bot.id));
     const scheduler = new CampaignScheduler({
-      store: db.store, clock, log: o.log, workerId: `demo-${process.pid}`, campaignDir: o.campaignDir, library: o.library,
+      store: db.store, clock, log: o.log, workerId: `demo-${process.pid}`, library: o.library, approvals: ctx.keys().approvals,
       ref: o.content.ref, fleet: o.fleet, onlineBotIds: async () => online, linkBase: links.url, outbox: planOutbox(db.store),
     });
     dispatcher.on('delivery:sent', (e) => void recorder.onSent(e));
@@ -244,8 +266,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     out('');
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     out(`delivered ${totals.sent}/${targeted} posts in ${runIds.length} campaign runs, reached ${totals.reach} members (bots excluded); failed ${counts.failed}, unknown ${counts.unknown}, skipped ${counts.skipped}; ${seconds} s`);
-    return { planned: targeted, sent: totals.sent, failed: counts.failed, reach: totals.reach, seconds, truth: { ...members.truth }, ...period };
+    if (o.serveUntil) {
+      out('');
+      out(`the console: ${apiUrl} — sign in as one of the demo's users (database zhimi_demo; Ctrl-C ends the demo):`);
+      out(formatRows(users.map((u) => ({ user: u.id, password: u.password, name: u.name, roles: u.roles.join(', '), scope: u.scope ?? '全市 (city)' })), 'table'));
+      await o.serveUntil(apiUrl);
+    }
+    return { planned: targeted, sent: totals.sent, failed: counts.failed, reach: totals.reach, seconds, truth: { ...members.truth }, ...period, users };
   } finally {
+    await api.close();
     await fleet.close();
     await recorder.close();
     await links.close();

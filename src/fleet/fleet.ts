@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { officersOf, type FleetConfig } from '../config/bots.js';
+import type { FleetConfig } from '../config/bots.js';
 import type { Clock } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { MemberKeyer } from '../audience/member-key.js';
@@ -12,7 +12,7 @@ import type { Pacing } from '../delivery/send-pacer.js';
 import type { SendFailure } from '../delivery/channel-port.js';
 import type { ChannelBot, ChannelFactory, InboundHandlers } from '../channels/channel.js';
 import { scrubSecrets } from '../log/secrets.js';
-import { GroupMembership, followRename, forgetBotInGroup, type GroupContent } from './group-membership.js';
+import { GroupMembership, followRename, forgetBotInGroup, type GroupContent, type OfficerAudit, type OfficerDirectory } from './group-membership.js';
 
 /** A bot's rooms looked at less than this long ago are not asked for again when a send finds it missing from a group. */
 const LOOK_AGAIN_MS = 60_000;
@@ -41,6 +41,10 @@ export interface FleetOptions {
   content: GroupContent;
   /** This worker's id (claims, leases). @defaultValue `<hostname-less> pid` */
   workerId?: string;
+  /** Who the officers are: users with a bound WeChat id (invitations and in-group commands). */
+  officers: OfficerDirectory;
+  /** Where officers' commands in groups are recorded (the audit). */
+  audit?: OfficerAudit | undefined;
   /** What to do with inbound messages (scam check, engagement). */
   inbound?: InboundHandlers | undefined;
   /** Only these bots. @defaultValue every enabled bot */
@@ -123,7 +127,8 @@ export class Fleet extends EventEmitter<FleetEvents> {
       new GroupMembership({
         runner,
         store: this.o.store,
-        officerKeys: new Set([...officersOf(this.o.config, bot)].map(this.o.keyer)),
+        officers: this.o.officers,
+        audit: this.o.audit,
         content: this.o.content,
         clock: this.o.clock,
         log: this.o.log,

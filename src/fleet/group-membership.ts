@@ -13,6 +13,22 @@ import { firstTime, messageOnceKey } from '../store/once.js';
 import { reassignPlannedForGroup, reroutePlannedForGroup, skipPlannedForGroup, type DeliveryState } from '../outbox/outbox.js';
 import type { ChannelBot, InboundHandlers, InboundMessage, RoomView } from '../channels/channel.js';
 import { InboundFilter } from './inbound-filter.js';
+import { can, scopeName, type Actor } from '../shared/permissions.js';
+
+/**
+ * Who an officer is on WeChat: the user their WeChat id is bound to (by its
+ * keyed hash), with roles and scope. Invitations and in-group commands are
+ * obeyed only from users who may command bots (`groups:command`), in their scope.
+ */
+export interface OfficerDirectory {
+  officer(senderKey: string): Promise<Actor | undefined>;
+}
+
+/** Records what officers do in groups (the audit, signed by the worker's key). */
+export type OfficerAudit = (actor: Actor, action: string, target: { kind: string; id: string }, details: Record<string, unknown>) => Promise<unknown>;
+
+/** The polite answer to an officer commanding a bot in a group outside their scope. */
+export const OUTSIDE_SCOPE = (scope: string, place: string): string => `您负责的范围是${scope}，本群属于${place}，不能在此操作。请联系${place}的民警处理。`;
 
 /** The reviewed content the bot needs in groups. */
 export type GroupContent = GroupContentBundle;
@@ -20,8 +36,10 @@ export type GroupContent = GroupContentBundle;
 export interface GroupMembershipOptions {
   runner: ChannelBot;
   store: Store;
-  /** Keyed hashes of the officers this bot obeys (fleet list + its own). */
-  officerKeys: ReadonlySet<string>;
+  /** Who the officers are (users with a bound WeChat id). */
+  officers: OfficerDirectory;
+  /** Where officers' commands are recorded. @defaultValue not recorded (tests) */
+  audit?: OfficerAudit | undefined;
   content: GroupContent;
   clock: Clock;
   log: Logger;
@@ -58,18 +76,26 @@ export class GroupMembership {
     r.on('message', (m) => this.guard('message', () => this.onMessage(m)));
   }
 
+  /** The officer behind a keyed WeChat id, if they may bring bots into groups and command them. */
+  private async commander(key: string | undefined): Promise<Actor | undefined> {
+    const a = key ? await this.o.officers.officer(key) : undefined;
+    return a && can(a, 'groups:command').ok ? a : undefined;
+  }
+
   private async onInvite(inv: { inviterKey: string; topic: string; accept(): Promise<void> }): Promise<void> {
-    if (!this.o.officerKeys.has(inv.inviterKey)) {
+    const officer = await this.commander(inv.inviterKey);
+    if (!officer) {
       // Declining = not accepting: WeChat has no explicit decline.
       this.log.warn({ inviterKey: inv.inviterKey }, 'declined a group invitation from someone who is not an authorised officer');
       return;
     }
-    this.log.info({ inviterKey: inv.inviterKey, topic: inv.topic }, 'accepting an officer\'s group invitation');
+    this.log.info({ inviterKey: inv.inviterKey, officer: officer.id, topic: inv.topic }, 'accepting an officer\'s group invitation');
     await inv.accept();
   }
 
   private async onJoin(roomId: string, inviterKey: string | undefined): Promise<void> {
-    if (!inviterKey || !this.o.officerKeys.has(inviterKey)) {
+    const officer = await this.commander(inviterKey);
+    if (!officer) {
       this.log.warn({ inviterKey, roomId }, 'added to a group by someone who is not an authorised officer; leaving politely');
       await this.o.runner.announce(roomId, this.fill(this.o.content.messages.strangerInvite));
       await this.o.runner.leave(roomId);
@@ -77,8 +103,9 @@ export class GroupMembership {
     }
     const view = await this.o.runner.room(roomId);
     if (!view) return;
-    const { group } = await registerJoinedGroup(this.o.store, this.seen(view), inviterKey, this.o.clock.now(), followRename(this.o.store));
-    this.log.info({ roomId, status: group.status, inviterKey }, 'joined a group');
+    const { group } = await registerJoinedGroup(this.o.store, this.seen(view), officer.id, this.o.clock.now(), followRename(this.o.store));
+    this.log.info({ roomId, status: group.status, officer: officer.id }, 'joined a group');
+    await this.o.audit?.(officer, 'group.join', { kind: 'group', id: group.id }, { topic: group.topic, bot: this.o.runner.bot.id });
     if (await firstTime(this.o.store, `intro:${roomId}`, this.o.workerId, this.o.clock.now())) {
       const m = this.o.content.messages;
       await this.o.runner.announce(roomId, this.fill(group.status === 'pending' ? m.introductionPending : m.introduction, group));
@@ -116,7 +143,8 @@ export class GroupMembership {
       await inbound?.onMention?.(m);
       return;
     }
-    if (!this.o.officerKeys.has(m.senderKey)) {
+    const officer = await this.commander(m.senderKey);
+    if (!officer) {
       this.log.warn({ roomId: m.roomId, talkerKey: m.senderKey }, 'ignored a command from someone who is not an officer');
       const last = this.noteSentAt.get(m.roomId) ?? 0;
       const now = this.o.clock.now().getTime();
@@ -130,12 +158,26 @@ export class GroupMembership {
       await m.reply(parsed.reply);
       return;
     }
-    await this.execute(parsed.command, m, m.roomId);
+    // an officer commands only the groups of their scope: the group's place, or the one a 登记 would give it
+    const group = await findGroupByRoomId(this.o.store, m.roomId);
+    const place = group?.district ? group : parsed.command.kind === 'register' ? parsed.command : undefined;
+    if (place && !can(officer, 'groups:command', { district: place.district, station: place.station }).ok) {
+      this.log.warn({ roomId: m.roomId, officer: officer.id, command: parsed.command.kind }, 'refused an officer\'s command in a group outside their scope');
+      await m.reply(OUTSIDE_SCOPE(scopeName(officer.scope), `${place.district}${place.station ?? ''}`));
+      return;
+    }
+    await this.execute(parsed.command, m, m.roomId, officer);
+    if (parsed.command.kind !== 'help') {
+      const g = await findGroupByRoomId(this.o.store, m.roomId);
+      await this.o.audit?.(officer, `group.${parsed.command.kind === 'register' || parsed.command.kind === 'confirm' ? 'tag' : parsed.command.kind}`, { kind: 'group', id: g?.id ?? m.roomId }, {
+        topic: g?.topic, in: 'group', bot: this.o.runner.bot.id, ...(g?.district ? { district: g.district, station: g.station, segments: g.segments } : {}),
+      });
+    }
   }
 
-  private async execute(cmd: OfficerCommand, m: InboundMessage, roomId: string): Promise<void> {
+  private async execute(cmd: OfficerCommand, m: InboundMessage, roomId: string, officer: Actor): Promise<void> {
     const msgs = this.o.content.messages;
-    const log = this.log.child({ roomId, officerKey: m.senderKey, command: cmd.kind });
+    const log = this.log.child({ roomId, officer: officer.id, command: cmd.kind });
     switch (cmd.kind) {
       case 'register':
       case 'confirm': {
@@ -151,7 +193,7 @@ export class GroupMembership {
           tags = { district: s.district, segments: s.segments };
         }
         if (view && !(await findGroupByRoomId(this.o.store, roomId))) await upsertSeenGroup(this.o.store, this.seen(view), this.o.clock.now(), followRename(this.o.store));
-        const g = await tagGroup(this.o.store, roomId, { ...tags, taggedBy: m.senderKey });
+        const g = await tagGroup(this.o.store, roomId, { ...tags, taggedBy: officer.id });
         log.info({ district: tags.district, station: tags.station, segments: tags.segments }, 'group tagged by an officer');
         if (g) await m.reply(this.fill(msgs.registered, g));
         return;
@@ -171,7 +213,7 @@ export class GroupMembership {
       case 'leave':
         log.info('leaving the group on an officer\'s command');
         await this.o.runner.announce(roomId, this.fill(msgs.leaving));
-        await this.botLeft(roomId, m.senderKey);
+        await this.botLeft(roomId, officer.id);
         await this.o.runner.leave(roomId);
         return;
       case 'help':

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
+import type { Verifiers } from '../shared/signing.js';
 import type { BotConfig } from '../config/bots.js';
 import { heartbeat, onlineBotIds, recordBotState } from '../store/bots-repo.js';
 import { findGroupById, recentGroupPauses } from '../store/groups-repo.js';
@@ -35,9 +36,10 @@ export interface WorkerEvents {
 }
 
 /** Options of a fleet worker; every field has a production default. */
-export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store' | 'keyer' | 'log' | 'clock' | 'channel' | 'content' | 'inbound'> {
+export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store' | 'keyer' | 'log' | 'clock' | 'channel' | 'content' | 'inbound' | 'officers' | 'audit'> {
   library: readonly Post[];
-  campaignDir: string;
+  /** The public keys whose approval seals this worker runs (the API's). @defaultValue none: no campaign runs */
+  approvals?: Verifiers;
   /** @defaultValue `<host>-<pid>` */
   workerId?: string;
   /** How long a bot lease lasts without renewal. @defaultValue 30000 */
@@ -139,7 +141,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       ...(o.deliveryLeaseMs ? { leaseMs: o.deliveryLeaseMs } : {}),
       ...(o.pollMs ? { pollMs: o.pollMs } : {}),
     });
-    this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, channel: o.channel, content: o.content, workerId: this.workerId, inbound: o.inbound,
+    this.fleet = new Fleet({ config: o.config, store: o.store, keyer: o.keyer, log: o.log, clock: o.clock, channel: o.channel, content: o.content, workerId: this.workerId, inbound: o.inbound, officers: o.officers, audit: o.audit,
       // every message of a bot keeps the gap its posts keep (answers, replies to officers), backing off with them
       pacing: this.dispatcher });
     this.fleet.on('bot:logout', () => void this.sweepNow());
@@ -149,7 +151,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.fleet.on('group:paused', (e) => this.dispatcher.pauseGroup(e.groupId, e.paused));
     if (o.schedule ?? true) {
       this.scheduler = new CampaignScheduler({
-        store: o.store, clock: o.clock, log: o.log, workerId: this.workerId, campaignDir: o.campaignDir, library: o.library,
+        store: o.store, clock: o.clock, log: o.log, workerId: this.workerId, library: o.library, approvals: o.approvals ?? new Map(),
         ref: o.content.ref, fleet: o.config, onlineBotIds: () => onlineBotIds(o.store, o.clock.now()), linkBase: o.linkBase,
         // what the planner writes for bots running here is sent at once, without reading it back
         outbox: planOutbox(o.store, this.dispatcher),

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { createMemberKeyer } from '../audience/member-key.js';
 import { GroupCache } from '../audience/group-cache.js';
 import { createScamDesk } from '../scamcheck/desk.js';
@@ -9,6 +8,8 @@ import { wechatyChannel } from '../channels/wechaty/wechaty-channel.js';
 import { missingToken } from '../channels/wechaty/puppet-factory.js';
 import type { AppContext } from '../app/context.js';
 import { FleetWorker } from './fleet-worker.js';
+import { requireSigner } from '../config/keys.js';
+import { usersDirectory, workerAudit } from './officer-directory.js';
 
 /** A worker process's settings from the environment (README: Configuration). */
 function workerSettings(env: NodeJS.ProcessEnv): Partial<Pick<ConstructorParameters<typeof FleetWorker>[0], 'botLeaseMs' | 'deliveryLeaseMs' | 'tickMs' | 'pollMs' | 'syncEveryMs'>> {
@@ -38,8 +39,10 @@ export async function runWorker(ctx: AppContext, env: NodeJS.ProcessEnv = proces
   const recorder = recorderFor({ contentDir: ctx.contentDir, fleet: config, store, keyer, clock: ctx.clock, log: ctx.log, writer: workerId, groups });
   const worker = new FleetWorker({
     config, store, keyer, log: ctx.log, clock: ctx.clock, channel: wechatyChannel(), inbound: composeInbound(desk, recorder), workerId,
+    officers: usersDirectory(store, ctx.clock),
+    audit: workerAudit(store, requireSigner(ctx.keys(), 'worker'), ctx.clock),
     linkBase: ctx.env.publicUrl && (await import('../shared/link-code.js')).useLinkKey({ base: ctx.env.publicUrl, key: ctx.env.linkKey ?? '' }),
-    content, library: ctx.library(), campaignDir: join(ctx.contentDir, 'campaigns'),
+    content, library: ctx.library(), approvals: ctx.keys().approvals,
     redisUrl: env['ZHIMI_REDIS_URL'] || undefined,
     cannotRun: (bot) => missingToken(bot, env)?.message,
     ...workerSettings(env),
