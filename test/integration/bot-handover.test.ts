@@ -15,6 +15,7 @@ import { leaseHolders } from '../../src/store/leases-repo.js';
 import type { Store } from '../../src/store/connection.js';
 import type { PuppetFactory } from '../../src/channels/wechaty/puppet-factory.js';
 import { wechatyChannel } from '../../src/channels/wechaty/wechaty-channel.js';
+import { configOfficers } from '../support/people.js';
 
 const waitFor = <T>(fn: () => Promise<T> | T, timeout = 20_000) => waitUntil(fn, timeout, 50);
 const BOTS = ['h1', 'h2', 'h3', 'h4'];
@@ -28,8 +29,8 @@ describe('bots changing hands between workers', () => {
   const workers: FleetWorker[] = [];
   const startWorker = async (workerId: string, extra: Partial<FleetWorkerOptions> = {}): Promise<FleetWorker> => {
     const w = new FleetWorker({
-      config: h.config, store, keyer: createMemberKeyer('h'.repeat(32)), log: logs.log, clock: systemClock, channel: h.channel, content,
-      library: [], campaignDir: '/nonexistent', workerId, tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false, ...extra,
+      config: h.config, store, keyer: createMemberKeyer('h'.repeat(32)), officers: configOfficers(h.config, createMemberKeyer('h'.repeat(32))), log: logs.log, clock: systemClock, channel: h.channel, content,
+      library: [], workerId, tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false, ...extra,
     });
     workers.push(w);
     await w.start();

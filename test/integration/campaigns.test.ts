@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestStore } from '../support/db.js';
@@ -16,13 +16,19 @@ import { closeRuns, createRun, runId } from '../../src/store/runs-repo.js';
 import { planRun } from '../../src/campaigns/plan-run.js';
 import { planOutbox } from '../../src/outbox/plan-outbox.js';
 import { loadLibrary } from '../../src/content/library.js';
-import { loadCampaignFile } from '../../src/campaigns/campaign-files.js';
-import { CampaignRuleError, submitCampaign, syncWithFile, transition } from '../../src/campaigns/campaign-service.js';
 import { CampaignScheduler, PLAN_LEASE_MS } from '../../src/campaigns/scheduler.js';
+import { getVersion, updateCampaign } from '../../src/store/campaigns-repo.js';
+import { changeCampaign, reviewCampaign } from '../../src/app/campaigns.js';
+import { listAudit } from '../../src/app/audit.js';
+import type { AppContext } from '../../src/app/context.js';
+import { ADMIN, DRAFTER, PUBLISHER, REVIEWER, cancel, submitApproved, submitFile, testContext } from '../support/people.js';
 
-const lin = { id: 'officer-cangshan-lin', role: 'officer' as const };
-const zheng = { id: 'officer-city-zheng', role: 'approver' as const };
-const admin = { id: 'admin-1', role: 'admin' as const };
+/** A campaign's approved version: what its runs are planned from. */
+async function approved(store: Store, id: string): Promise<{ def: never; key: string }> {
+  const rec = (await getCampaign(store, id))!;
+  const v = (await getVersion(store, id, rec.approvedVersion!))!;
+  return { def: v.definition as never, key: `${v.version}:${v.definitionHash}` };
+}
 
 describe('campaign approval, audit trail and scheduling on the real database', () => {
   let store: Store & { drop(): Promise<void> };
@@ -32,11 +38,13 @@ describe('campaign approval, audit trail and scheduling on the real database', (
   const file = join(dir, 'elderly-weekly.yaml');
   const library = loadLibrary(paths.content);
   const { log } = captureLogger('warn');
-  const scheduler = (s: Store, workerId: string) =>
-    new CampaignScheduler({ store: s, clock, log, workerId, campaignDir: dir, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: async () => new Set(['a']), outbox: planOutbox(s) });
+  let ctx: AppContext;
+  const scheduler = (s: Store, workerId: string, lib = library, logger = log) =>
+    new CampaignScheduler({ store: s, clock, log: logger, workerId, library: lib, approvals: ctx.keys().approvals, ref: reference, fleet: testFleetConfig([]), onlineBotIds: async () => new Set(['a']), outbox: planOutbox(s) });
 
   beforeAll(async () => {
     store = await openTestStore(import.meta.url);
+    ctx = testContext(store, clock, log);
     other = await connectStore(inject('mongoUri'), { dbName: store.connection.name });
     writeFileSync(file, readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8'));
     for (let i = 0; i < 5; i++) {
@@ -54,26 +62,25 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     await store?.drop();
   });
 
-  it('should not let the author approve their own campaign', async () => {
-    await submitCampaign(store, loadCampaignFile(file), zheng, clock.now());
-    await expect(transition(store, 'elderly-weekly', 'approve', zheng, clock.now())).rejects.toThrow(CampaignRuleError);
-    await expect(transition(store, 'elderly-weekly', 'approve', zheng, clock.now())).rejects.toThrow(/approval must come from someone else/);
+  it('should not let a reviewer approve a version they submitted themselves', async () => {
+    const v = await submitFile(ctx, REVIEWER, file);
+    await expect(reviewCampaign(ctx, REVIEWER, 'elderly-weekly', { version: v, approve: true })).rejects.toThrow(/submitted this version: its review must come from someone else/);
   });
 
-  it('should approve when someone else approves and record who, when and why', async () => {
-    await submitCampaign(store, loadCampaignFile(file), lin, clock.now(), '新一周');
-    await transition(store, 'elderly-weekly', 'approve', zheng, clock.now(), '内容已审核');
+  it('should approve when someone else approves the version they saw, and record who, when and why in the audit', async () => {
+    const v = await submitFile(ctx, DRAFTER, file);
+    expect(v).toBe(2);
+    await reviewCampaign(ctx, REVIEWER, 'elderly-weekly', { version: v, approve: true, reason: '内容已审核' });
     const rec = (await getCampaign(store, 'elderly-weekly'))!;
-    expect(rec.status).toBe('approved');
-    expect(rec.approvedBy).toBe(zheng.id);
-    expect(rec.audit.map((a) => [a.action, a.by, a.from, a.to])).toEqual([
-      ['create', zheng.id, '', 'draft'],
-      ['submit', zheng.id, 'draft', 'submitted'],
-      ['submit', lin.id, 'submitted', 'submitted'],
-      ['approve', zheng.id, 'submitted', 'approved'],
+    expect(rec).toMatchObject({ status: 'approved', approvedBy: REVIEWER.id, approvedVersion: 2 });
+    const audit = (await listAudit(ctx, ADMIN, { target: { kind: 'campaign', id: 'elderly-weekly' } })).reverse();
+    expect(audit.map((a) => [a.action, a.actor.id, a.version])).toEqual([
+      ['campaign.submit', REVIEWER.id, 1],
+      ['campaign.submit', DRAFTER.id, 2],
+      ['campaign.approve', REVIEWER.id, 2],
     ]);
-    expect(rec.audit[3]!.reason).toBe('内容已审核');
-    expect(rec.audit[3]!.at).toBeInstanceOf(Date);
+    expect(audit[2]!.reason).toBe('内容已审核');
+    expect(audit[2]!.at).toBeInstanceOf(Date);
   });
 
   it('should create exactly one run when two schedulers fire the same due time', async () => {
@@ -92,12 +99,12 @@ describe('campaign approval, audit trail and scheduling on the real database', (
   it('should finish, once, the planning of a run whose planner died part-way, without planning any group twice', async () => {
     const due = new Date('2026-11-28T10:00:00+08:00');
     clock.set(due);
-    const rec = (await getCampaign(store, 'elderly-weekly'))!;
+    const rec = await approved(store, 'elderly-weekly');
     const id = runId('elderly-weekly', due);
     // a worker creates the run, writes two of the four targeted groups and dies before recording the plan
-    expect(await createRun(store, 'elderly-weekly', due, 'worker-dead', clock.now(), rec.contentHash)).toBe(true);
+    expect(await createRun(store, 'elderly-weekly', due, 'worker-dead', clock.now(), rec.key)).toBe(true);
     const groups = (await listGroups(store)).filter((g) => g.roomId === 'r0@chatroom' || g.roomId === 'r1@chatroom');
-    await planRun({ store, runId: id, campaign: rec.definition as never, contentHash: rec.contentHash, scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups, outbox: planOutbox(store) });
+    await planRun({ store, runId: id, campaign: rec.def, contentHash: rec.key, scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups, outbox: planOutbox(store) });
     await store.models.Run.updateOne({ _id: id }, { $unset: { plannedAt: 1, planned: 1, skipped: 1 } });
     const before = await store.models.Delivery.find({ runId: id }).lean();
     expect(before).toHaveLength(2);
@@ -134,8 +141,7 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     const evening = join(dir, 'catch-up-evening.yaml');
     writeFileSync(evening, 'id: catch-up-evening\nname: 晚间提醒\naudience: { segments: [elderly] }\nposts: { audiences: [elderly] }\nschedule: { cron: "0 0 20 * * *" }\ncaps: { perGroupPerDay: 1, repeatPostAfterDays: 0 }\n');
     clock.set(new Date('2026-12-01T19:00:00+08:00'));
-    await submitCampaign(store, loadCampaignFile(evening), lin, clock.now());
-    await transition(store, 'catch-up-evening', 'approve', zheng, clock.now());
+    await submitApproved(ctx, evening);
     // no worker ran at 20:00; one starts at 22:00, inside the elderly groups' quiet hours (21:30–07:30)
     clock.set(new Date('2026-12-01T22:00:00+08:00'));
     const a = scheduler(store, 'worker-a');
@@ -165,41 +171,89 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     later.close();
     expect(await store.models.Run.countDocuments({ campaignId: 'catch-up-evening' })).toBe(1);
     expect(skipped.filter((r) => r.campaignId === 'catch-up-evening')).toEqual([{ campaignId: 'catch-up-evening', scheduledAt: new Date('2026-12-02T20:00:00+08:00'), reason: 'missed: no worker was running' }]);
-    await transition(store, 'catch-up-evening', 'cancel', admin, clock.now());
+    await cancel(ctx, 'catch-up-evening');
   });
 
-  it('should send an edited campaign back to submitted and not run it until approved again', async () => {
+  it('should not run a new version of a campaign until it is approved, and refuse a review of a version that is no longer under review', async () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('长者防骗每周提醒', '长者防骗每周提醒（修订）'));
-    const rec = await syncWithFile(store, loadCampaignFile(file), clock.now());
-    expect(rec.status).toBe('submitted');
-    expect(rec.audit.at(-1)).toMatchObject({ action: 'changed', by: 'system', from: 'active', to: 'submitted' });
+    const v3 = await submitFile(ctx, DRAFTER, file);
+    expect((await getCampaign(store, 'elderly-weekly'))!.status).toBe('submitted');
     const due = new Date('2026-12-01T10:00:00+08:00');
     clock.set(due);
     expect(await scheduler(store, 'worker-a').fire('elderly-weekly', due)).toBeUndefined();
-    await transition(store, 'elderly-weekly', 'approve', admin, clock.now());
+    // the drafter widens the audience to every segment and makes it urgent while the reviewer looks at version 3
+    writeFileSync(file, readFileSync(file, 'utf8').replace('segments: [elderly]', 'segments: [elderly, students, shoppers, general]').replace('priority: normal', 'priority: urgent'));
+    const v4 = await submitFile(ctx, DRAFTER, file);
+    await expect(reviewCampaign(ctx, REVIEWER, 'elderly-weekly', { version: v3, approve: true })).rejects.toThrow(/version 3 is not the one under review: version 4 is \(changed: audience: .*priority: "normal" → "urgent"\)/);
+    await reviewCampaign(ctx, REVIEWER, 'elderly-weekly', { version: v4, approve: true });
     expect(await scheduler(store, 'worker-a').fire('elderly-weekly', due)).toBeDefined();
+    // back to the shipped version for the tests that follow
+    writeFileSync(file, readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8'));
+    await submitApproved(ctx, file);
+  });
+
+  it('should run nothing from a status written straight into the database, and log why once', async () => {
+    const logs = captureLogger('warn');
+    const forged = join(dir, 'forged.yaml');
+    writeFileSync(forged, readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8').replace('id: elderly-weekly', 'id: forged'));
+    await submitFile(ctx, DRAFTER, forged);
+    // someone with the database's credentials marks it approved, with an approval record of their own making
+    await updateCampaign(store, 'forged', { status: 'submitted' }, { status: 'approved', approvedVersion: 1, approvedBy: 'mallory' });
+    await store.models.CampaignVersion.updateOne({ _id: 'forged#1' }, { $set: { approval: { by: 'mallory', at: clock.now(), keyId: ctx.keys().approvals.keys().next().value!, sig: 'AAAA' } } });
+    const due = new Date('2026-12-02T10:00:00+08:00');
+    clock.set(due);
+    const s = scheduler(store, 'worker-a', library, logs.log);
+    expect(await s.fire('forged', due)).toBeUndefined();
+    await s.sync();
+    expect(s.scheduledCampaigns()).not.toContain('forged');
+    expect(logs.lines().filter((l) => l.includes('its approval seal does not verify'))).toHaveLength(1);
+    // an approved campaign whose definition was edited in place after approval runs nothing either
+    await submitApproved(ctx, forged);
+    await store.models.CampaignVersion.updateOne({ _id: 'forged#2' }, { $set: { 'definition.priority': 'urgent' } });
+    expect(await s.fire('forged', due)).toBeUndefined();
+    expect(logs.lines().some((l) => l.includes('its definition was changed after it was submitted'))).toBe(true);
+    s.close();
+    await cancel(ctx, 'forged');
+  });
+
+  it('should not send a post edited after the approval under that approval', async () => {
+    const logs = captureLogger('warn');
+    const one = join(dir, 'one-post.yaml');
+    const post = library.find((p) => p.audiences.includes('elderly'))!;
+    writeFileSync(one, readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8').replace('id: elderly-weekly', 'id: one-post').replace(/posts: .*/, `posts: [${post.id}]`).replace('repeatPostAfterDays: 30', 'repeatPostAfterDays: 0'));
+    await submitApproved(ctx, one);
+    // the post's file is edited after the approval: the workers' library has it with another content hash
+    const edited = library.map((p) => (p.id === post.id ? { ...p, contentHash: 'edited', variants: ['改过的文字'] } : p));
+    const due = new Date('2026-12-02T10:00:00+08:00');
+    clock.set(due);
+    const s = scheduler(store, 'worker-a', edited, logs.log);
+    const id = await s.fire('one-post', due);
+    expect(await store.models.Delivery.countDocuments({ runId: id, postId: post.id })).toBe(0);
+    expect(logs.lines().filter((l) => l.includes('a post changed since the campaign was approved'))).toHaveLength(1);
+    s.close();
+    await cancel(ctx, 'one-post');
   });
 
   it('should never run a cancelled campaign', async () => {
-    await transition(store, 'elderly-weekly', 'cancel', lin, clock.now(), '活动提前结束');
+    await changeCampaign(ctx, PUBLISHER, 'elderly-weekly', 'cancel', '活动提前结束');
     const due = new Date('2026-12-04T10:00:00+08:00');
     clock.set(due);
     const s = scheduler(store, 'worker-a');
     await s.sync();
     expect(await s.fire('elderly-weekly', due)).toBeUndefined();
     expect(await store.models.Run.countDocuments({ scheduledAt: due })).toBe(0);
-    await expect(transition(store, 'elderly-weekly', 'resume', admin, clock.now())).rejects.toThrow(/cannot resume a campaign that is cancelled/);
+    await expect(changeCampaign(ctx, ADMIN, 'elderly-weekly', 'resume')).rejects.toThrow(/cannot resume a campaign that is cancelled/);
     s.close();
   });
 
   it('should close a stalled run of a campaign cancelled since with what it holds, and send nothing more', async () => {
     const due = new Date('2026-12-05T10:00:00+08:00');
     clock.set(due);
-    const rec = (await getCampaign(store, 'elderly-weekly'))!;
+    const rec = await approved(store, 'elderly-weekly');
     const id = runId('elderly-weekly', due);
-    await createRun(store, 'elderly-weekly', due, 'worker-dead', clock.now(), rec.contentHash);
+    await createRun(store, 'elderly-weekly', due, 'worker-dead', clock.now(), rec.key);
     const groups = (await listGroups(store)).filter((g) => g.roomId === 'r0@chatroom');
-    await planRun({ store, runId: id, campaign: rec.definition as never, contentHash: rec.contentHash, scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups, outbox: planOutbox(store) });
+    await planRun({ store, runId: id, campaign: rec.def, contentHash: rec.key, scheduledAt: due, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups, outbox: planOutbox(store) });
     await store.models.Run.updateOne({ _id: id }, { $unset: { plannedAt: 1, planned: 1, skipped: 1 } });
     clock.advance(PLAN_LEASE_MS + 1000);
     await scheduler(store, 'worker-a').resumeStalledPlans();
@@ -209,42 +263,12 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     expect(run.plannedAt).toBeInstanceOf(Date);
   });
 
-  it('should keep scheduling when campaign files are broken: the error names file, line and field, once, and an approved campaign keeps its approved version', async () => {
-    const logs = captureLogger('info');
-    const steady = join(dir, 'steady.yaml');
-    const text = readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8').replace('id: elderly-weekly', 'id: steady');
-    writeFileSync(steady, text);
-    await submitCampaign(store, loadCampaignFile(steady), lin, clock.now());
-    await transition(store, 'steady', 'approve', zheng, clock.now());
-    // an officer's new draft with a typo, and steady's own file half-way through an edit
-    writeFileSync(join(dir, 'draft-typo.yaml'), text.replace('id: steady', 'id: draft-typo').replace('"0 0 10 * * 2,5"', '"0 0 10 * *"'));
-    writeFileSync(steady, text.replace('caps: { perGroupPerDay: 1, repeatPostAfterDays: 30 }', 'caps: { perGroupPerDay: 1, repeatPostAfterDays: '));
-    const s = new CampaignScheduler({ store, clock, log: logs.log, workerId: 'worker-a', campaignDir: dir, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: async () => new Set(['a']), outbox: planOutbox(store) });
-    await s.start();
-    await s.sync();
-    const reported = logs.lines().filter((l) => l.includes('campaign files with errors'));
-    expect(reported).toHaveLength(1);
-    expect(reported[0]).toMatch(/draft-typo\.yaml:7: schedule\.cron: must have 6 fields/);
-    expect(reported[0]).toMatch(/steady\.yaml/);
-    expect((await getCampaign(store, 'steady'))!.status).toBe('approved');
-    const due = new Date('2026-12-08T10:00:00+08:00');
-    clock.set(due);
-    expect(await s.fire('steady', due)).toBeDefined();
-    // fixed: said once, and the edit (a change since approval) sends it back to submitted
-    writeFileSync(steady, text.replace('长者防骗每周提醒', '长者防骗每周提醒（修订）'));
-    rmSync(join(dir, 'draft-typo.yaml'));
-    await s.sync();
-    expect(logs.lines().filter((l) => l.includes('campaign files load again'))).toHaveLength(1);
-    expect((await getCampaign(store, 'steady'))!.status).toBe('submitted');
-    s.close();
-  });
   it('should finish a one-off campaign once its run is done, not before (it can be cancelled while it sends)', async () => {
     const oneOff = join(dir, 'one-off.yaml');
     writeFileSync(oneOff, readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8')
       .replace('id: elderly-weekly', 'id: one-off').replace(/schedule: .*/, 'schedule: { at: 2026-12-09T10:00:00+08:00 }'));
     clock.set('2026-12-08T09:00:00+08:00');
-    await submitCampaign(store, loadCampaignFile(oneOff), lin, clock.now());
-    await transition(store, 'one-off', 'approve', zheng, clock.now());
+    await submitApproved(ctx, oneOff);
     const due = new Date('2026-12-09T10:00:00+08:00');
     clock.set(due);
     const s = scheduler(store, 'worker-a');
@@ -257,7 +281,7 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     await s.sync();
     const rec = (await getCampaign(store, 'one-off'))!;
     expect(rec.status).toBe('finished');
-    expect(rec.audit.at(-1)).toMatchObject({ action: 'finish', by: 'system', from: 'active', to: 'finished', reason: 'its one run is done' });
+    expect(rec.history.at(-1)).toMatchObject({ action: 'finish', from: 'active', to: 'finished', reason: 'its one run is done' });
     s.close();
   });
 
@@ -265,7 +289,7 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     await upsertSeenGroup(store, { roomId: 'r9@chatroom', topic: '仓山区老年群9', memberCount: 30, botId: 'a', memberSample: [] }, clock.now());
     await tagGroup(store, 'r9@chatroom', { district: '仓山区', segments: ['elderly'], taggedBy: 'k' });
     const groups = (await listGroups(store)).filter((g) => g.roomId === 'r9@chatroom');
-    const def = (await getCampaign(store, 'elderly-weekly'))!.definition as never;
+    const { def } = await approved(store, 'elderly-weekly');
     const plan = async (due: Date): Promise<string> => {
       clock.set(due);
       const id = runId('elderly-weekly', due);
@@ -284,8 +308,7 @@ describe('campaign approval, audit trail and scheduling on the real database', (
   it('should schedule nothing once closed, even from a sync that was still reading (its cron task would outlive the worker)', async () => {
     const weekly = join(dir, 'closing.yaml');
     writeFileSync(weekly, readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8').replace('id: elderly-weekly', 'id: closing'));
-    await submitCampaign(store, loadCampaignFile(weekly), lin, clock.now());
-    await transition(store, 'closing', 'approve', zheng, clock.now());
+    await submitApproved(ctx, weekly);
     const s = scheduler(store, 'worker-a');
     await s.sync();
     expect(s.scheduledCampaigns().length).toBeGreaterThan(0);

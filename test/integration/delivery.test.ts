@@ -18,6 +18,7 @@ import { waitFor as waitUntil } from '../support/wait.js';
 import { createScamDesk } from '../../src/scamcheck/desk.js';
 import { askBot } from '../../src/sim/ask-bot.js';
 import { paths } from '../../src/config/paths.js';
+import { configOfficers } from '../support/people.js';
 
 const LIMITS: BotLimits = { minGapMs: 120, jitterMs: 30, perMinute: 60, perHour: 1000, perDay: 5000 };
 const waitFor = <T>(fn: () => Promise<T> | T, timeout = 15_000) => waitUntil(fn, timeout, 50);
@@ -40,8 +41,8 @@ describe('fleet delivery over the gRPC simulator', () => {
     h = await startSimHarness(['alpha', 'beta'], { groups: 12, membersPerGroup: 15, secondBotShare: 1, seed: 4 });
     for (const b of h.config.bots) b.limits = { ...LIMITS };
     worker = new FleetWorker({
-      config: h.config, store, keyer: createMemberKeyer('d'.repeat(32)), log: logs.log, clock: systemClock, channel: h.channel, content,
-      library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
+      config: h.config, store, keyer: createMemberKeyer('d'.repeat(32)), officers: configOfficers(h.config, createMemberKeyer('d'.repeat(32))), log: logs.log, clock: systemClock, channel: h.channel, content,
+      library: [], tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
       policy: { cooldownMs: 300, recoverAfter: 3, retryBaseMs: 50 },
       // residents may ask the bots (the scam check): their answers share the bots' gaps with the posts
       inbound: createScamDesk({ contentDir: paths.content, fleet: h.config, messages: content.messages, hotline: content.ref.hotline, store, keyer: createMemberKeyer('d'.repeat(32)), clock: systemClock, log: logs.log }),
@@ -210,7 +211,7 @@ describe('fleet delivery over the gRPC simulator', () => {
     const targets = (await listGroups(store, { status: 'active' })).slice(0, 6);
     const alpha = h.world.botContactId('alpha');
     const setStatus = (status: string) => store.models.Campaign.updateOne({ _id: 'run-pause' }, { $set: { status } });
-    await store.models.Campaign.create({ _id: 'run-pause', name: '暂停与取消', definition: {}, contentHash: 'h', status: 'active' });
+    await store.models.Campaign.create({ _id: 'run-pause', name: '暂停与取消', version: 1, status: 'active', districts: ['all'], priority: 'normal', history: [] });
     const posts = (runId: string) => h.world.postsBy(alpha).filter((m) => m.text.includes(runId)).length;
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -245,7 +246,7 @@ describe('fleet delivery over the gRPC simulator', () => {
   it('should look at a post again in the bot\'s turn: one that waited behind a slow reply is not sent when its campaign was cancelled meanwhile', async () => {
     const [target] = (await listGroups(store, { status: 'active' })).filter((g) => g.botIds.includes('alpha'));
     const alpha = h.world.botContactId('alpha');
-    await store.models.Campaign.create({ _id: 'run-late', name: '等待中取消', definition: {}, contentHash: 'h', status: 'active' });
+    await store.models.Campaign.create({ _id: 'run-late', name: '等待中取消', version: 1, status: 'active', districts: ['all'], priority: 'normal', history: [] });
     // the bot is busy with a reply that takes its time to send (a slow puppet): the post waits for the bot's turn
     const reply = worker.fleet.runner('alpha')!.speak(() => new Promise((resolve) => setTimeout(resolve, 2500)));
     await planFor(store, [target!], 'run-late@1', { pick: () => 'alpha' });
@@ -351,7 +352,7 @@ describe('sliding limits', () => {
   it('should never exceed a bot\'s hourly cap, leaving the rest planned', async () => {
     store = await openTestStore(import.meta.url + '#limits');
     h = await startSimHarness(['solo'], { groups: 6, membersPerGroup: 8, seed: 9 });
-    const fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('e'.repeat(32)), log: captureLogger('warn').log, clock: systemClock, channel: h.channel, content });
+    const fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('e'.repeat(32)), officers: configOfficers(h.config, createMemberKeyer('e'.repeat(32))), log: captureLogger('warn').log, clock: systemClock, channel: h.channel, content });
     await fleet.start();
     await fleet.discoverGroups();
     const gs = await tagAll(store);

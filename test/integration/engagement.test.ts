@@ -24,6 +24,7 @@ import type { Post } from '../../src/content/post-schema.js';
 import type { Store } from '../../src/store/connection.js';
 import type { SimRoom } from '../../src/sim/world-model.js';
 import { waitFor } from '../support/wait.js';
+import { configOfficers } from '../support/people.js';
 
 const keyer = createMemberKeyer('e'.repeat(32));
 const LINK = 'https://www.mps.gov.cn/';
@@ -56,7 +57,7 @@ describe('reach and engagement, measured against what the simulated residents di
     for (const r of [rooms[1]!, rooms[2]!]) r.memberIds.push(shared);
     recorder = recorderFor({ contentDir: paths.content, fleet: h.config, store, keyer, clock, log: logs.log, writer: 'test-writer', flushEveryMs: 50 });
     links = await startLinkServer({ recorder, library: [{ id: 'p-link', link: LINK } as Post], allowedDomains: ['mps.gov.cn'], log: logs.log, port: 0 });
-    fleet = new Fleet({ config: h.config, store, keyer, log: logs.log, clock, channel: h.channel, content, workerId: 'w1', inbound: recorder });
+    fleet = new Fleet({ config: h.config, store, keyer, officers: configOfficers(h.config, keyer), log: logs.log, clock, channel: h.channel, content, workerId: 'w1', inbound: recorder });
     await fleet.start();
     await fleet.discoverGroups();
     const tags: [string, 'elderly' | 'students' | 'general'][] = [['鼓楼区', 'elderly'], ['仓山区', 'students'], ['仓山区', 'general'], ['仓山区', 'general']];

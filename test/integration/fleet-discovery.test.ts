@@ -9,6 +9,7 @@ import { listGroups, registryVersion } from '../../src/store/groups-repo.js';
 import type { Store } from '../../src/store/connection.js';
 import { BotRunner } from '../../src/channels/wechaty/bot-runner.js';
 import { wechatyChannel } from '../../src/channels/wechaty/wechaty-channel.js';
+import { configOfficers } from '../support/people.js';
 
 describe('fleet over the gRPC simulator', () => {
   let store: Store & { drop(): Promise<void> };
@@ -21,7 +22,7 @@ describe('fleet over the gRPC simulator', () => {
     h = await startSimHarness(['alpha', 'beta', 'gamma'], { groups: 12, membersPerGroup: 30, districts: ['鼓楼区', '仓山区', '闽侯县'], seed: 7 });
     // gamma gets a wrong token (mistyped: nothing like a real one): it must fail alone
     h.env[h.config.bots[2]!.puppet.tokenEnv!] = 'insecure_Gamma-Wrong-Token-2026';
-    fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), channel: wechatyChannel(h.puppetFactory, { loginTimeoutMs: 8000 }), content });
+    fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), officers: configOfficers(h.config, createMemberKeyer('k'.repeat(32))), log: logs.log, clock: new FakeClock(), channel: wechatyChannel(h.puppetFactory, { loginTimeoutMs: 8000 }), content });
   });
   afterAll(async () => {
     await fleet?.close();

@@ -13,6 +13,7 @@ import { createScamDesk } from '../../src/scamcheck/desk.js';
 import { paths } from '../../src/config/paths.js';
 import { waitFor } from '../support/wait.js';
 import { wechatyChannel } from '../../src/channels/wechaty/wechaty-channel.js';
+import { configOfficers } from '../support/people.js';
 
 // Each test has bots of its own, so that what one test leaves of a bot's login cannot help or hinder the other.
 describe('stopping a fleet while bots are still logging in, over the gRPC simulator', () => {
@@ -37,7 +38,7 @@ describe('stopping a fleet while bots are still logging in, over the gRPC simula
       setImmediate(() => (closing = late.close()));
       return puppet;
     };
-    const late = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), channel: wechatyChannel(factory, { loginTimeoutMs: 8000 }), content, botIds: ['late'] });
+    const late = new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), officers: configOfficers(h.config, createMemberKeyer('k'.repeat(32))), log: logs.log, clock: new FakeClock(), channel: wechatyChannel(factory, { loginTimeoutMs: 8000 }), content, botIds: ['late'] });
     const t0 = performance.now();
     await expect(late.startBot('late')).rejects.toThrow(/fleet is stopping|stopped before it logged in/);
     await closing;
@@ -52,8 +53,8 @@ describe('stopping a fleet while bots are still logging in, over the gRPC simula
     const clock = new FakeClock();
     const config = { ...h.config, bots: h.config.bots.filter((b) => b.id.startsWith('taken')) };
     const worker = new FleetWorker({
-      config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock, channel: h.channel, content,
-      library: [], campaignDir: '/nonexistent', schedule: false, botLeaseMs: 60_000, workerId: 'closing-early',
+      config: config, store, keyer: createMemberKeyer('k'.repeat(32)), officers: configOfficers(config, createMemberKeyer('k'.repeat(32))), log: logs.log, clock, channel: h.channel, content,
+      library: [], schedule: false, botLeaseMs: 60_000, workerId: 'closing-early',
     });
     // start() takes the bots' leases; their logins run in the background, so close() meets them mid-start
     await worker.start();
@@ -71,8 +72,8 @@ describe('stopping a fleet while bots are still logging in, over the gRPC simula
     const config = { ...h.config, bots: h.config.bots.filter((b) => b.id === 'asked') };
     const keyer = createMemberKeyer('k'.repeat(32));
     const worker = new FleetWorker({
-      config, store, keyer, log: logs.log, clock: new FakeClock(), channel: h.channel, content,
-      library: [], campaignDir: '/nonexistent', schedule: false, workerId: 'stopping-mid-answer',
+      config: config, store, keyer, officers: configOfficers(config, keyer), log: logs.log, clock: new FakeClock(), channel: h.channel, content,
+      library: [], schedule: false, workerId: 'stopping-mid-answer',
       inbound: createScamDesk({ contentDir: paths.content, fleet: config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock: new FakeClock(), log: logs.log }),
     });
     await worker.start();

@@ -11,6 +11,7 @@ import { insertPlanned, loadDeliveries } from '../../src/outbox/outbox.js';
 import type { Store } from '../../src/store/connection.js';
 import type { SimRoom } from '../../src/sim/world-model.js';
 import { waitFor } from '../support/wait.js';
+import { configOfficers } from '../support/people.js';
 
 const INTRO = '我每周会在群里发几次防骗提醒';
 const keyer = createMemberKeyer('j'.repeat(32));
@@ -31,7 +32,7 @@ describe('joining groups: invitations, registration and manners', () => {
   beforeAll(async () => {
     store = await openTestStore(import.meta.url);
     h = await startSimHarness(['alpha', 'beta'], { groups: 8, membersPerGroup: 12, botsJoined: false, seed: 11 });
-    fleet = new Fleet({ config: h.config, store, keyer, log: logs.log, clock: systemClock, channel: h.channel, content, workerId: 'w1' });
+    fleet = new Fleet({ config: h.config, store, keyer, officers: configOfficers(h.config, keyer), log: logs.log, clock: systemClock, channel: h.channel, content, workerId: 'w1' });
     await fleet.start();
     rooms = [...h.world.rooms.values()];
     alpha = h.world.botContactId('alpha');

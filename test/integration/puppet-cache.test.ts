@@ -9,6 +9,7 @@ import { FakeClock } from '../support/clock.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { createMemberKeyer } from '../../src/audience/member-key.js';
 import type { Store } from '../../src/store/connection.js';
+import { configOfficers } from '../support/people.js';
 
 // wechaty-puppet-service's client caches room and contact payloads in LevelDB under ~/.wechaty/<token>/<account>
 describe('the puppet service client\'s payload cache, over the gRPC simulator', () => {
@@ -17,7 +18,7 @@ describe('the puppet service client\'s payload cache, over the gRPC simulator', 
   const logs = captureLogger();
   const home = process.env['HOME'];
   const fakeHome = mkdtempSync(join(tmpdir(), 'zhimi-home-'));
-  const fleet = () => new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), log: logs.log, clock: new FakeClock(), channel: h.channel, content, botIds: ['twin'] });
+  const fleet = () => new Fleet({ config: h.config, store, keyer: createMemberKeyer('k'.repeat(32)), officers: configOfficers(h.config, createMemberKeyer('k'.repeat(32))), log: logs.log, clock: new FakeClock(), channel: h.channel, content, botIds: ['twin'] });
 
   beforeAll(async () => {
     process.env['HOME'] = fakeHome;

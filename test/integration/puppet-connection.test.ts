@@ -21,6 +21,7 @@ import type { Store } from '../../src/store/connection.js';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { configOfficers } from '../support/people.js';
 
 const waitFor = <T>(fn: () => Promise<T> | T, timeout = 20_000) => waitUntil(fn, timeout, 50);
 
@@ -43,8 +44,8 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
     worker = new FleetWorker({
       // reconnect tries 0.3 s apart; a live service answers a ding (the simulated one a second later): asked after 0.4 s of
       // silence, given up after 2.5 s
-      config: h.config, store, keyer, log: logs.log, clock: systemClock, channel: wechatyChannel(h.puppetFactory, { reconnectDelayMs: () => 300, liveness: { dingAfterMs: 400, lostAfterMs: 2500 } }), content,
-      library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
+      config: h.config, store, keyer, officers: configOfficers(h.config, keyer), log: logs.log, clock: systemClock, channel: wechatyChannel(h.puppetFactory, { reconnectDelayMs: () => 300, liveness: { dingAfterMs: 400, lostAfterMs: 2500 } }), content,
+      library: [], tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
       inbound: createScamDesk({ contentDir: paths.content, fleet: h.config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock: systemClock, log: logs.log }),
     });
     await worker.start();
@@ -183,8 +184,8 @@ describe('a bot whose account must be logged in with a QR scan, over the gRPC si
     h.sim.endpointOf('fresh').puppet.faults = { needsScan: true };
     h.sim.endpointOf('slowscan').puppet.faults = { needsScan: true };
     worker = new FleetWorker({
-      config: { ...h.config, bots: h.config.bots.filter((b) => b.id === 'fresh') }, store, keyer: createMemberKeyer('q'.repeat(32)), log: logs.log, clock: systemClock, channel: wechatyChannel(h.puppetFactory, { loginQrDir: qrDir }), content,
-      library: [], campaignDir: '/nonexistent', tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
+      config: { ...h.config, bots: h.config.bots.filter((b) => b.id === 'fresh') }, store, keyer: createMemberKeyer('q'.repeat(32)), officers: configOfficers({ ...h.config, bots: h.config.bots.filter((b) => b.id === 'fresh') }, createMemberKeyer('q'.repeat(32))), log: logs.log, clock: systemClock, channel: wechatyChannel(h.puppetFactory, { loginQrDir: qrDir }), content,
+      library: [], tickMs: 200, pollMs: 50, botLeaseMs: 3000, schedule: false,
     });
     await worker.start();
   }, 60_000);

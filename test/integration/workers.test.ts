@@ -7,8 +7,9 @@ import { startSimHarness, type SimHarness } from '../support/sim.js';
 import { planFor, tagAll } from '../support/plan.js';
 import { spawnWorker, writeBotsDir, type WorkerProcess } from '../support/worker-process.js';
 import { countByStatus, loadDeliveries } from '../../src/outbox/outbox.js';
-import { loadCampaignFile } from '../../src/campaigns/campaign-files.js';
-import { submitCampaign, transition } from '../../src/campaigns/campaign-service.js';
+import { keyEnv, submitApproved, testContext } from '../support/people.js';
+import { captureLogger } from '../support/log.js';
+import { systemClock } from '../../src/config/clock.js';
 import type { Store } from '../../src/store/connection.js';
 import { waitFor as waitUntil } from '../support/wait.js';
 
@@ -21,7 +22,7 @@ describe('several worker processes against one database', () => {
   let uri: string;
   const procs: WorkerProcess[] = [];
   const start = (workerId: string): WorkerProcess => {
-    const p = spawnWorker({ botsDir, mongoUri: uri, env: h.env, workerId, redisUrl: inject('redisUrl') || undefined });
+    const p = spawnWorker({ botsDir, mongoUri: uri, env: { ...h.env, ...keyEnv() }, workerId, redisUrl: inject('redisUrl') || undefined });
     procs.push(p);
     return p;
   };
@@ -87,8 +88,7 @@ describe('several worker processes against one database', () => {
     await waitFor(async () => expect(await store.models.Bot.countDocuments({ status: 'online', workerId: { $in: ['A2', 'B2'] } })).toBe(3));
     await waitFor(async () => expect(await store.models.Group.countDocuments()).toBe(9));
     await tagAll(store);
-    await submitCampaign(store, loadCampaignFile(file), { id: 'officer-test-lin', role: 'officer' }, new Date());
-    await transition(store, 'every-two-seconds', 'approve', { id: 'officer-test-wang', role: 'approver' }, new Date());
+    await submitApproved(testContext(store, systemClock, captureLogger('warn').log), file);
     await waitFor(async () => expect(await store.models.Run.countDocuments({ campaignId: 'every-two-seconds' })).toBeGreaterThanOrEqual(3), 30_000);
     const open = async () => (await loadDeliveries(store, { campaignId: 'every-two-seconds' })).filter((d) => d.status === 'planned' || d.status === 'sending');
     await waitFor(async () => expect(await open()).toHaveLength(0)).catch(async (err: unknown) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nextCronTimes, parseCron } from '../../../src/campaigns/cron.js';
 import { decideTransition } from '../../../src/campaigns/lifecycle.js';
+import { SYSTEM_ACTOR, type Actor, type Role, type Scope } from '../../../src/shared/permissions.js';
 
 describe('cron in Asia/Shanghai', () => {
   it('should give the next times in Shanghai wall time', () => {
@@ -23,26 +24,37 @@ describe('cron in Asia/Shanghai', () => {
   });
 });
 
-describe('campaign lifecycle rules', () => {
-  const officer = { id: 'lin', role: 'officer' as const };
-  const approver = { id: 'zheng', role: 'approver' as const };
-  it('should not let the author approve, even as an approver', () => {
-    expect(decideTransition({ status: 'submitted', author: 'zheng' }, 'approve', approver)).toMatchObject({ ok: false, message: expect.stringMatching(/someone else/) });
+describe('campaign lifecycle rules (roles, scope, four eyes)', () => {
+  const city = { kind: 'city' } as const;
+  const person = (id: string, roles: Role[], scope: Scope = city): Actor => ({ id, name: id, roles, scope, via: 'session' });
+  const drafter = person('lin', ['drafter']);
+  const reviewer = person('zheng', ['reviewer', 'drafter']);
+  const publisher = person('wu', ['publisher']);
+  const all = ['all'];
+  it('should not let whoever submitted the version approve it, even as a reviewer', () => {
+    expect(decideTransition({ status: 'submitted', submittedBy: 'zheng', districts: all }, 'approve', reviewer)).toMatchObject({ ok: false, forbidden: true, message: expect.stringMatching(/someone else/) });
   });
-  it('should not let an officer approve', () => {
-    expect(decideTransition({ status: 'submitted', author: 'lin' }, 'approve', { id: 'wang', role: 'officer' })).toMatchObject({ ok: false });
+  it('should not let a drafter approve', () => {
+    expect(decideTransition({ status: 'submitted', submittedBy: 'lin', districts: all }, 'approve', person('wang', ['drafter']))).toMatchObject({ ok: false, forbidden: true });
   });
-  it('should let another approver approve, and the author pause', () => {
-    expect(decideTransition({ status: 'submitted', author: 'lin' }, 'approve', approver)).toEqual({ ok: true, to: 'approved' });
-    expect(decideTransition({ status: 'active', author: 'lin' }, 'pause', officer)).toEqual({ ok: true, to: 'paused' });
-    expect(decideTransition({ status: 'active', author: 'lin' }, 'pause', { id: 'wang', role: 'officer' })).toMatchObject({ ok: false });
+  it('should let another reviewer approve, and a publisher pause', () => {
+    expect(decideTransition({ status: 'submitted', submittedBy: 'lin', districts: all }, 'approve', reviewer)).toEqual({ ok: true, to: 'approved' });
+    expect(decideTransition({ status: 'active', submittedBy: 'lin', districts: all }, 'pause', publisher)).toEqual({ ok: true, to: 'paused' });
+    expect(decideTransition({ status: 'active', submittedBy: 'lin', districts: all }, 'pause', drafter)).toMatchObject({ ok: false });
+  });
+  it('should keep a district-scoped person to their district', () => {
+    const gulou = person('wang', ['drafter', 'publisher'], { kind: 'district', district: '鼓楼区' });
+    expect(decideTransition({ status: 'draft', districts: ['鼓楼区'] }, 'submit', gulou)).toEqual({ ok: true, to: 'submitted' });
+    expect(decideTransition({ status: 'draft', districts: ['all'] }, 'submit', gulou)).toMatchObject({ ok: false, message: expect.stringMatching(/outside it/) });
+    expect(decideTransition({ status: 'active', districts: ['仓山区'] }, 'pause', gulou)).toMatchObject({ ok: false });
   });
   it('should keep activate and finish for the scheduler', () => {
-    expect(decideTransition({ status: 'approved', author: 'lin' }, 'activate', { id: 'root', role: 'admin' })).toMatchObject({ ok: false, message: expect.stringMatching(/done by the scheduler/) });
+    expect(decideTransition({ status: 'approved', submittedBy: 'lin', districts: all }, 'activate', person('root', ['admin']))).toMatchObject({ ok: false, message: expect.stringMatching(/done by the scheduler/) });
+    expect(decideTransition({ status: 'approved', submittedBy: 'lin', districts: all }, 'activate', SYSTEM_ACTOR)).toEqual({ ok: true, to: 'active' });
   });
   it('should never leave a final state', () => {
-    for (const a of ['submit', 'approve', 'activate', 'pause', 'resume', 'cancel'] as const) {
-      expect(decideTransition({ status: 'cancelled', author: 'lin' }, a, { id: 'system', role: 'system' }).ok).toBe(false);
+    for (const a of ['approve', 'activate', 'pause', 'resume', 'cancel'] as const) {
+      expect(decideTransition({ status: 'cancelled', submittedBy: 'lin', districts: all }, a, SYSTEM_ACTOR).ok).toBe(false);
     }
   });
 });
