@@ -121,6 +121,12 @@ export const fleetSchema = z.strictObject({
     .strictObject({
       /** Checks one member may ask for per window; past that one note, then silence. */
       perMember: z.number().int().min(1).max(100),
+      /**
+       * Checks answered in one group per window, counted across every worker
+       * (many accounts asking at once must not make the bot flood a group);
+       * past that, silence. @defaultValue 10
+       */
+      perGroup: z.number().int().min(1).max(1000).optional(),
       windowMinutes: z.number().int().min(1).max(1440),
       /** Longer texts are judged on their first maxChars characters, with a note. */
       maxChars: z.number().int().min(50).max(5000),

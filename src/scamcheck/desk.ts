@@ -12,6 +12,7 @@ import type { Store } from '../store/connection.js';
 import { insertTip } from '../store/tips-repo.js';
 import { checkRequest } from './request.js';
 import { CheckQuota } from './quota.js';
+import { GroupCheckLimit } from './group-limit.js';
 import { maskText } from './mask.js';
 import { renderScamAnswer } from './answer.js';
 import { compileScamJudge, type ScamJudge } from './judge.js';
@@ -38,6 +39,9 @@ export interface ScamDeskOptions {
   groups?: GroupCache;
 }
 
+/** Checks answered in one group per `scamCheck.windowMinutes`, across all workers, when fleet.yaml says nothing. */
+export const DEFAULT_CHECKS_PER_GROUP = 10;
+
 /** Which audience wording an answer in this group takes (elderly first: plainest words). */
 const OPENER_ORDER: readonly Segment[] = ['elderly', 'students', 'shoppers', 'general'];
 
@@ -45,12 +49,14 @@ const OPENER_ORDER: readonly Segment[] = ['elderly', 'students', 'shoppers', 'ge
  * The scam-check assistant at the bot's desk: a member @-mentions the bot
  * with a text (or quotes a message and @-mentions it, or writes privately);
  * the bot judges it, answers (in the group mentioning the asker, privately in
- * private) and files a masked tip for analysts. Per-member quota, long texts
+ * private) and files a masked tip for analysts. Per-member quota, and a
+ * per-group limit shared by every worker (`scamCheck.perGroup`), long texts
  * cut with a note, never a fleet bot's messages (GroupMembership filters
  * those), never a quote of its own post.
  */
 export class ScamDesk implements InboundHandlers {
   private readonly quota: CheckQuota;
+  private readonly groupLimit: GroupCheckLimit;
   private readonly log: Logger;
   private readonly groups: GroupCache;
 
@@ -58,6 +64,7 @@ export class ScamDesk implements InboundHandlers {
     this.groups = o.groups ?? new GroupCache(o.store, o.clock);
     this.quota = new CheckQuota(o.settings.perMember, o.settings.windowMinutes * 60_000);
     this.log = o.log.child({ module: 'scamcheck' });
+    this.groupLimit = new GroupCheckLimit(o.store, o.settings.perGroup ?? DEFAULT_CHECKS_PER_GROUP, o.settings.windowMinutes * 60_000, this.log);
   }
 
   async onMention(m: InboundMessage): Promise<void> {
@@ -70,7 +77,9 @@ export class ScamDesk implements InboundHandlers {
     const group = m.roomId ? await this.groups.byRoom(m.roomId) : undefined;
     const answer = await this.answer(req.text, m.senderKey, m.botId, {
       channel: 'group',
-      ...(group ? { groupId: group.id, segments: group.segments, ...(group.district ? { district: group.district } : {}) } : {}),
+      // the group's limit goes by its registry id, or its room while it is not registered
+      groupKey: group?.id ?? `room:${m.roomId ?? ''}`,
+      ...(group ? { segments: group.segments, ...(group.district ? { district: group.district } : {}) } : {}),
     });
     if (answer) await m.reply(answer);
   }
@@ -100,7 +109,7 @@ export class ScamDesk implements InboundHandlers {
     fullText: string,
     memberKey: string,
     botId: string,
-    where: { channel: 'group' | 'private'; groupId?: string; district?: string; segments?: Segment[] },
+    where: { channel: 'group' | 'private'; groupKey?: string; district?: string; segments?: Segment[] },
   ): Promise<string | undefined> {
     const now = this.o.clock.now();
     const q = this.quota.take(memberKey, now.getTime());
@@ -109,18 +118,18 @@ export class ScamDesk implements InboundHandlers {
       this.log.info({ botId, channel: where.channel }, 'scam check refused: member over quota');
       return this.fill(this.o.messages.scamCheckLimited, { minutes: String(this.quota.minutesUntilFree(memberKey, now.getTime())) });
     }
+    if (where.groupKey && !(await this.groupLimit.take(where.groupKey, botId, now))) return undefined;
     const chars = [...fullText];
     const cut = chars.length > this.o.settings.maxChars;
     const text = cut ? chars.slice(0, this.o.settings.maxChars).join('') : fullText;
     const a = this.o.judge.assess(text);
     const segment = OPENER_ORDER.find((s) => where.segments?.includes(s));
     const reply = renderScamAnswer(a, this.o.rules, { segment, cutAt: cut ? this.o.settings.maxChars : undefined });
+    // a tip has the hour, not the group or bot: those with the exact time joined it to the asker's question engagement
     insertTip(this.o.store, {
       at: now,
       day: shanghaiDay(now),
       channel: where.channel,
-      botId,
-      ...(where.groupId ? { groupId: where.groupId } : {}),
       ...(where.district ? { district: where.district } : {}),
       ...(where.segments ? { segments: where.segments } : {}),
       text: maskText(text),
@@ -130,7 +139,7 @@ export class ScamDesk implements InboundHandlers {
       score: a.score,
       signals: a.signals.map((s) => s.label),
     }).catch((err: unknown) => this.log.error({ err }, 'could not store a tip'));
-    this.log.info({ botId, channel: where.channel, groupId: where.groupId, type: a.type, risk: a.risk, score: a.score }, 'scam check answered');
+    this.log.info({ botId, channel: where.channel, type: a.type, risk: a.risk, score: a.score }, 'scam check answered');
     return reply;
   }
 

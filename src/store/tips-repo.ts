@@ -2,14 +2,50 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from './connection.js';
 import type { TipDoc } from './models/tips.js';
 import { sumBy } from './aggregate.js';
+import { insertClaim } from './once.js';
 
 export type TipRecord = TipDoc;
 export type TipInput = Omit<TipDoc, '_id'>;
 
+const HOUR_MS = 3600_000;
+
+/**
+ * Store a tip: its time is cut to the hour, and it carries no field that
+ * joins it to the asker's `question` engagement (no group, no bot, no exact
+ * time: those matched the engagement, which has the member's key).
+ */
 export async function insertTip(store: Store, tip: TipInput): Promise<string> {
   const _id = randomUUID();
-  await store.models.Tip.create({ _id, ...tip });
+  const { at, day, channel, district, segments, text, chars, type, risk, score, signals } = tip;
+  await store.models.Tip.create({
+    _id, at: new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS), day, channel,
+    ...(district ? { district } : {}), ...(segments ? { segments } : {}),
+    text, chars, type, risk, score, signals,
+  });
   return _id;
+}
+
+/** The `_id` prefix of the scam check's per-group slots in `claims`. */
+const SLOT_PREFIX = 'scamcheck:';
+
+/**
+ * Take slot `slot` of a group's scam-check window (see GroupCheckLimit): true
+ * when this call inserted it, false when another answer (in any worker) has it.
+ */
+export function takeGroupCheckSlot(store: Store, s: { groupKey: string; window: number; slot: number; botId: string; at: Date }): Promise<boolean> {
+  return insertClaim(store, `${SLOT_PREFIX}${s.groupKey}:${s.window}:${s.slot}`, `${SLOT_PREFIX}${s.groupKey}`, s.botId, s.at);
+}
+
+/** Forget scam-check slots taken before `before`; in slices (FerretDB v1 refuses deletes of thousands at once). Returns how many. */
+export async function forgetGroupCheckSlots(store: Store, before: Date): Promise<number> {
+  const filter = { _id: { $regex: `^${SLOT_PREFIX}` }, at: { $lt: before } };
+  let forgotten = 0;
+  for (;;) {
+    const ids = (await store.models.Claim.find(filter, { _id: 1 }).limit(500).lean()).map((d) => d._id);
+    if (ids.length === 0) return forgotten;
+    forgotten += (await store.models.Claim.deleteMany({ _id: { $in: ids } })).deletedCount;
+    if (ids.length < 500) return forgotten;
+  }
 }
 
 export type TipsBy = 'type' | 'district' | 'day' | 'risk';

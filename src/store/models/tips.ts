@@ -3,16 +3,17 @@ import { Schema, type Connection, type Model } from 'mongoose';
 /**
  * A message a member showed the bot ("is this a scam?"), kept for analysts
  * to spot new scam waves: the text with phone, card and ID numbers and links
- * masked, the assessment, where and when. No member identity of any kind.
+ * masked, the assessment, the district and the hour. No member identity of
+ * any kind, and nothing that joins it to the asker's `question` engagement
+ * (which carries their member key): no group, no bot, no exact time.
  */
 export interface TipDoc {
   _id: string;
+  /** The hour it was asked (cut to the hour when stored). */
   at: Date;
   /** Asia/Shanghai day, stored on write (reports group by it). */
   day: string;
   channel: 'group' | 'private';
-  botId: string;
-  groupId?: string;
   district?: string;
   segments?: string[];
   text: string;
@@ -30,8 +31,6 @@ const tipSchema = new Schema<TipDoc>(
     at: { type: Date, required: true },
     day: { type: String, required: true },
     channel: { type: String, required: true, enum: ['group', 'private'] },
-    botId: { type: String, required: true },
-    groupId: String,
     district: String,
     segments: [String],
     text: { type: String, required: true },
