@@ -1,5 +1,5 @@
 import { listBotStates, onlineBotIds } from '../store/bots-repo.js';
-import { liveWorkers } from '../store/workers-repo.js';
+import { isLate, recentWorkers } from '../store/workers-repo.js';
 import { leaseHolders } from '../store/leases-repo.js';
 import { listGroups } from '../store/groups-repo.js';
 import { queueDepths, sentSince } from '../outbox/outbox.js';
@@ -8,7 +8,10 @@ import { botNote } from './bot-note.js';
 
 export interface BotStatusRow {
   bot: string;
-  /** online, starting, stopped, offline or failed (online and starting only with a fresh heartbeat). */
+  /**
+   * online, starting, stopped, offline or failed (online and starting only with a fresh heartbeat); `unknown`
+   * while the worker running it is late (killed, paused or cut off: nobody can say what the bot does).
+   */
   state: string;
   worker: string;
   groups: number;
@@ -20,35 +23,59 @@ export interface BotStatusRow {
   note: string;
 }
 
+export interface WorkerStatusRow {
+  workerId: string;
+  bots: number;
+  /** `running`, or `late` when not heard from for more than two of its ticks (killed, paused or cut off from the database). */
+  state: 'running' | 'late';
+  /** Seconds since it last said it lives. */
+  lastSeenSec: number;
+}
+
 export interface FleetStatus {
   bots: BotStatusRow[];
-  workers: { workerId: string; bots: number }[];
+  workers: WorkerStatusRow[];
 }
+
+/** A worker not heard from is listed as late this long after its presence ran out; then it is gone from the list. */
+const LATE_LISTED_MS = 10 * 60_000;
 
 /** Each bot's state and the worker running it, its groups, queue, posts in the last hour and back-off; the workers running. */
 export async function fleetStatus(ctx: AppContext): Promise<FleetStatus> {
   const store = await ctx.store();
   const now = ctx.clock.now();
-  const [states, online, holders, depth, sent, groups, workers] = await Promise.all([
+  const [states, online, holders, depth, sent, groups, recent] = await Promise.all([
     listBotStates(store), onlineBotIds(store, now), leaseHolders(store, now), queueDepths(store), sentSince(store, new Date(now.getTime() - 3_600_000)),
-    listGroups(store, { status: ['active', 'paused', 'pending'] }), liveWorkers(store, now),
+    listGroups(store, { status: ['active', 'paused', 'pending'] }), recentWorkers(store, now, LATE_LISTED_MS),
   ]);
-  // online only with a fresh heartbeat; starting only while a worker holds it
-  const stateOf = (botId: string, status: string | undefined): string => (status === 'online' || status === 'starting' ? (online.has(botId) ? status : 'offline') : (status ?? 'offline'));
+  const workers = recent.map((w) => ({
+    workerId: w.workerId,
+    state: isLate(w, now) ? ('late' as const) : ('running' as const),
+    lastSeenSec: Math.max(0, Math.round((now.getTime() - (w.renewedAt ?? w.startedAt).getTime()) / 1000)),
+  }));
+  const late = new Map(workers.filter((w) => w.state === 'late').map((w) => [w.workerId, w]));
+  // online only with a fresh heartbeat; starting only while a worker holds it; unknown while the worker running it is late
+  const stateOf = (botId: string, status: string | undefined, worker: string | undefined): string => {
+    if ((status === 'online' || status === 'starting') && worker && late.has(worker)) return 'unknown';
+    return status === 'online' || status === 'starting' ? (online.has(botId) ? status : 'offline') : (status ?? 'offline');
+  };
   const bots = ctx.fleet().bots.map((b) => {
     const st = states.find((x) => x.botId === b.id);
     const cooling = st?.cooldownUntil && st.cooldownUntil > now ? Math.round((st.cooldownUntil.getTime() - now.getTime()) / 1000) : 0;
+    const worker = holders.get(b.id) ?? (st?.status === 'online' || st?.status === 'starting' ? st.workerId : undefined);
+    const state = stateOf(b.id, st?.status, worker);
+    const lateWorker = state === 'unknown' ? late.get(worker!) : undefined;
     return {
       bot: b.id,
-      state: stateOf(b.id, st?.status),
-      worker: holders.get(b.id) ?? '',
+      state,
+      worker: worker ?? '',
       groups: groups.filter((g) => g.botIds.includes(b.id)).length,
       queued: depth.get(b.id) ?? 0,
       sentLastHour: sent.get(b.id) ?? 0,
       backoff: st && st.backoffFactor > 1 ? `×${st.backoffFactor}${cooling ? `, paused ${cooling}s` : ''}` : '',
-      note: botNote(st),
+      note: lateWorker ? `its worker ${lateWorker.workerId} has not been heard from for ${lateWorker.lastSeenSec} s (killed, paused or cut off): another worker takes the bot over once its lease runs out` : botNote(st),
     };
   });
   const held = [...holders.values()];
-  return { bots, workers: workers.map((w) => ({ workerId: w.workerId, bots: held.filter((x) => x === w.workerId).length })) };
+  return { bots, workers: workers.map((w) => ({ ...w, bots: held.filter((x) => x === w.workerId).length })) };
 }

@@ -42,7 +42,8 @@ export function registerFleetCommands(program: Command, ctx: () => AppContext): 
         const s = await fleetStatus(c);
         out(formatRows(s.bots.map((b) => ({ ...b })), o.format));
         if (o.format === 'table') {
-          out(`\nworkers running: ${s.workers.length ? s.workers.map((w) => `${w.workerId} (${w.bots} bot${w.bots === 1 ? '' : 's'})`).join(', ') : 'none'}`);
+          const shown = (w: (typeof s.workers)[number]): string => `${w.workerId} (${w.bots} bot${w.bots === 1 ? '' : 's'}${w.state === 'late' ? `, late: not heard from for ${w.lastSeenSec} s` : ''})`;
+          out(`\nworkers: ${s.workers.length ? s.workers.map(shown).join(', ') : 'none running'}`);
         }
       }),
     );

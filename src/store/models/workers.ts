@@ -12,6 +12,9 @@ export interface WorkerDoc {
   failing: string[];
   startedAt: Date;
   until: Date;
+  /** When it last renewed this document, and how often it does (its tick): late beyond two ticks. */
+  renewedAt?: Date;
+  everyMs?: number;
 }
 
 const workerSchema = new Schema<WorkerDoc>(
@@ -21,6 +24,8 @@ const workerSchema = new Schema<WorkerDoc>(
     failing: { type: [String], default: [] },
     startedAt: { type: Date, required: true },
     until: { type: Date, required: true },
+    renewedAt: Date,
+    everyMs: Number,
   },
   { collection: 'workers', versionKey: false },
 );
