@@ -1,3 +1,7 @@
+// first: Wechaty and the puppet service log through one brolog instance, whose
+// lines go through Zhimi's logger with tokens and raw WeChat ids scrubbed;
+// WECHATY_LOG sets the level (silent by default; verbose and silly only in development)
+import './wechaty-log-early.js';
 import { EventEmitter } from 'node:events';
 import { WechatyBuilder, type Contact, type Message, type Room, type RoomInvitation, type Wechaty as WechatyInterface } from 'wechaty';
 import * as PUPPET from 'wechaty-puppet';
@@ -16,12 +20,7 @@ import { forgetLoginQr, loginQrForTerminal, writeLoginQr } from './login-qr.js';
 import { PuppetRestarter, type RestartablePuppet } from './puppet-restart.js';
 import { CallsUnderWay, livenessAction, livenessOf, type LivenessLimits } from './liveness.js';
 import { paths } from '../../config/paths.js';
-import { routeWechatyLog } from './wechaty-log.js';
 
-// Wechaty and the puppet service log through one brolog instance: its lines go
-// through Zhimi's logger with tokens and raw WeChat ids scrubbed; WECHATY_LOG
-// sets the level (silent by default; verbose and silly only in development).
-routeWechatyLog(PUPPET.log);
 
 let guarded = false;
 

@@ -1,3 +1,4 @@
+import './wechaty-log-early.js'; // before the puppet service's modules load: see there
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type * as PUPPET from 'wechaty-puppet';

@@ -51,6 +51,6 @@ export function routeWechatyLog(brolog: Brolog, env: NodeJS.ProcessEnv = process
     out()[PINO_LEVEL[title] ?? 'info']({ wechaty: scrubWechatyLine(text ?? '') }, 'wechaty');
   });
   brolog.level(level);
-  if (refused) out().error({ err: refused }, 'WECHATY_LOG refused; Wechaty logs at this level instead');
+  if (refused) out().error({ wechatyLog: level }, `${refused.message}; Wechaty logs at ${level} instead`);
   return level;
 }
