@@ -42,7 +42,7 @@ const STATUS: Record<ErrorKind, number> = {
  */
 export async function buildApi(o: ApiOptions) {
   const { ctx } = o;
-  const app = fastify({ loggerInstance: ctx.log.child({ module: 'api' }), disableRequestLogging: false, trustProxy: false, bodyLimit: 1_000_000 }).withTypeProvider<ZodTypeProvider>();
+  const app = fastify({ loggerInstance: ctx.log.child({ module: 'api' }), trustProxy: false, bodyLimit: 1_000_000 }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(fastifyCookie);
