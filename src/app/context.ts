@@ -44,6 +44,8 @@ export interface AppContextOptions {
   processEnv?: NodeJS.ProcessEnv;
   /** A store opened elsewhere (the demo's database): used as it is, and not closed by `close()`. */
   store?: Store;
+  /** Keys loaded elsewhere (the demo's development keys, whatever its database). */
+  keys?: InstallationKeys;
 }
 
 export function createAppContext(o: AppContextOptions): AppContext {
@@ -55,7 +57,7 @@ export function createAppContext(o: AppContextOptions): AppContext {
   let library: Post[] | undefined;
   let db: Promise<OpenDatabase> | undefined;
   let opened: OpenDatabase | undefined;
-  let keys: InstallationKeys | undefined;
+  let keys: InstallationKeys | undefined = o.keys;
   return {
     env,
     log: o.log,

@@ -3,6 +3,7 @@ import type { FleetConfig } from '../config/bots.js';
 import type { GroupContentBundle } from '../config/content-bundle.js';
 import type { Post } from '../content/post-schema.js';
 import { loadCampaignDir } from '../campaigns/campaign-files.js';
+import { loadKeys } from '../config/keys.js';
 import { createAppContext } from '../app/context.js';
 import { addUser, LOCAL_OPERATOR } from '../app/users.js';
 import { buildApi } from '../api/server.js';
@@ -110,7 +111,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   simulator.world.behaviour = members;
   // the people: officers bound to their WeChat accounts in the simulated world, a reviewer and an analyst; everything they
   // do goes through the HTTP API as them
-  const ctx = createAppContext({ log: o.log, clock, env: o.env, store: db.store, botsDir: o.fleet.dir, contentDir: o.contentDir });
+  // the demo's database is its own (zhimi_demo, emptied): development keys, whichever server holds it
+  const keys = loadKeys({ env: {}, stateDir: o.stateDir, devDatabase: true });
+  const ctx = createAppContext({ log: o.log, clock, env: o.env, store: db.store, botsDir: o.fleet.dir, contentDir: o.contentDir, keys });
   const users: DemoUser[] = [];
   for (const u of demoUsers(o.fleet)) users.push({ ...u, password: (await addUser(ctx, LOCAL_OPERATOR, u)).password! });
   const api = await buildApi({ ctx, consoleDir: CONSOLE_DIR, secureCookies: true });
