@@ -70,7 +70,10 @@ export const VersionReviewView = z
   .object({
     id: z.string(), version: z.number(), status: z.string(), submittedBy: z.string(), submittedAt: instant, reason: z.string().optional(),
     definition: z.record(z.string(), z.unknown()), yaml: z.string(), changes: z.array(z.string()),
-    posts: z.array(z.object({ id: z.string(), title: z.string(), changed: z.boolean(), variants: z.array(z.string()) })),
+    posts: z.array(z.object({
+      id: z.string(), title: z.string(), changed: z.boolean().describe('new, or changed since the approved version'), variants: z.array(z.string()).describe('its texts as this version froze them'),
+      previous: z.array(z.string()).optional().describe('a changed post\'s texts as the approved version froze them'),
+    })),
     mayReview: z.boolean(),
   })
   .meta({ id: 'VersionReview' });

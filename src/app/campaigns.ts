@@ -7,13 +7,13 @@ import { readLibrary } from '../content/library.js';
 import type { Post } from '../content/post-schema.js';
 import { loadCampaignFile, readCampaignText } from '../campaigns/campaign-files.js';
 import type { CampaignDefinition } from '../campaigns/campaign-schema.js';
-import { changeState, reviewVersion, submitVersion, versionChanges } from '../campaigns/campaign-service.js';
+import { authorsSinceApproval, changeState, reviewVersion, submitVersion, versionChanges } from '../campaigns/campaign-service.js';
 import { checkCampaign } from '../campaigns/validate-campaign.js';
 import { dueTimes } from '../campaigns/next-due.js';
 import { historySince, runTargets } from '../campaigns/plan-run.js';
 import { resolveCampaignPosts } from '../campaigns/resolve-posts.js';
 import { renderPost } from '../content/render.js';
-import { getCampaign, getVersion, listCampaigns as listStored, listVersions, type CampaignEvent, type CampaignRecord, type CampaignVersion } from '../store/campaigns-repo.js';
+import { getCampaign, getVersion, listCampaigns as listStored, listVersions, type CampaignEvent, type CampaignRecord, type CampaignVersion, type VersionPost } from '../store/campaigns-repo.js';
 import { listGroups } from '../store/groups-repo.js';
 import { listRuns } from '../store/runs-repo.js';
 import { recentDeliveries, runOutcome } from '../outbox/outbox.js';
@@ -94,7 +94,7 @@ export async function submitCampaign(ctx: AppContext, actor: Actor, o: { yaml: s
   const cf = read.value;
   const check = checkCampaign(cf.def, ctx.library(), ctx.content().ref, []);
   if (check.errors.length) return { id: cf.def.id, status: 'not submitted', version: 0, submittedBy: actor.id, errors: check.errors, warnings: check.warnings };
-  const posts = postsOf(ctx, cf.def).map((p) => ({ id: p.id, hash: p.contentHash }));
+  const posts = postsOf(ctx, cf.def).map((p) => ({ id: p.id, hash: p.contentHash, title: p.title, variants: p.variants }));
   const { record: rec, version } = await submitVersion(await ctx.store(), { definition: cf.def, posts, actor, now: ctx.clock.now(), reason, source: o.source });
   await record(ctx, actor, 'campaign.submit', { kind: 'campaign', id: rec._id }, { version: version.version, ...(reason ? { reason } : {}), details: { definitionHash: version.definitionHash, posts: posts.length } });
   return { id: rec._id, status: rec.status, version: version.version, submittedBy: actor.id, errors: [], warnings: check.warnings };
@@ -196,10 +196,16 @@ export async function campaignStatus(ctx: AppContext, actor: Actor, id: string):
   };
 }
 
-/** Posts of a version that changed in the library, or went from it, since the version was submitted. */
+/**
+ * How the library differs from what a version froze: posts changed or gone,
+ * and posts its `posts:` list or query would pick now that it did not then.
+ * None of them is sent under that version's approval.
+ */
 function changedPosts(ctx: AppContext, v: CampaignVersion): string[] {
   const now = new Map(ctx.library().map((p) => [p.id, p.contentHash]));
-  return v.posts.flatMap((p) => (!now.has(p.id) ? [`post ${p.id} is gone from the library`] : now.get(p.id) !== p.hash ? [`post ${p.id} changed`] : []));
+  const frozen = new Set(v.posts.map((p) => p.id));
+  const added = postsOf(ctx, v.definition as unknown as CampaignDefinition).filter((p) => !frozen.has(p.id)).map((p) => `post ${p.id} added`);
+  return [...v.posts.flatMap((p) => (!now.has(p.id) ? [`post ${p.id} is gone from the library`] : now.get(p.id) !== p.hash ? [`post ${p.id} changed`] : [])), ...added];
 }
 
 export interface VersionReview {
@@ -215,7 +221,8 @@ export interface VersionReview {
   /** What changed against the approved version (everything, for a first version). */
   changes: string[];
   /** Every post text it can send, each variant as a sample group of each audience would get it. */
-  posts: { id: string; title: string; changed: boolean; variants: string[] }[];
+  /** Its posts as it froze them; a changed one with its texts as the approved version froze them. */
+  posts: { id: string; title: string; changed: boolean; variants: string[]; previous?: string[] }[];
   /** The actor may approve or reject it (a reviewer whose scope covers it, who did not submit it). */
   mayReview: boolean;
 }
@@ -227,27 +234,40 @@ export async function reviewView(ctx: AppContext, actor: Actor, id: string, vers
   const v = await getVersion(store, id, version);
   if (!v) throw new AppError('ZHIMI_E_NOT_FOUND', `campaign ${id} has no version ${version} (its versions: 1–${rec.version})`);
   const approved = rec.approvedVersion ? await getVersion(store, id, rec.approvedVersion) : undefined;
-  const before = new Map((approved?.posts ?? []).map((p) => [p.id, p.hash]));
+  const before = new Map((approved?.posts ?? []).map((p) => [p.id, p]));
   const library = new Map(ctx.library().map((p) => [p.id, p]));
   const ref = ctx.content().ref;
   const sample = { district: ref.districts[0]!.name, station: ref.districts[0]!.stations[0], segments: [] };
-  const posts = v.posts.map((p) => {
+  // the texts as the version froze them, filled in for a sample group (a version older than the snapshot of texts: the library's)
+  const texts = (p: VersionPost): string[] | undefined => {
     const post = library.get(p.id);
-    return { id: p.id, title: post?.title ?? '(no longer in the library)', changed: before.get(p.id) !== p.hash, variants: post ? post.variants.map((_, i) => renderPost(post, i, sample, ref)) : [] };
+    const variants = p.variants ?? (post?.contentHash === p.hash ? post.variants : undefined);
+    return post && variants ? variants.map((_, i) => renderPost({ ...post, variants }, i, sample, ref)) : variants;
+  };
+  const posts = v.posts.map((p) => {
+    const was = before.get(p.id);
+    const changed = was?.hash !== p.hash;
+    const previous = changed && was ? texts(was) : undefined;
+    return { id: p.id, title: p.title ?? library.get(p.id)?.title ?? '(no longer in the library)', changed, variants: texts(p) ?? [], ...(previous ? { previous } : {}) };
   });
   const review = can(actor, 'campaigns:review', { districts: rec.districts });
   return {
     id, version, status: rec.version === version ? rec.status : v.approval ? 'approved earlier' : v.rejection ? 'rejected' : 'superseded',
     submittedBy: v.submittedBy, submittedAt: v.submittedAt, reason: v.reason, definition: v.definition, yaml: toYaml(v.definition),
     changes: approved && approved.version !== version ? versionChanges(approved, v) : approved ? [] : ['a first version: everything is new'],
-    posts, mayReview: review.ok && v.submittedBy !== actor.id && rec.status === 'submitted' && rec.version === version,
+    posts, mayReview: review.ok && rec.status === 'submitted' && rec.version === version && !(await authorsSinceApproval(store, rec)).includes(actor.id),
   };
 }
 
-/** Versions waiting for the actor's review: submitted, in their scope, not submitted by them. */
+/** Versions waiting for the actor's review: submitted, in their scope, none of it written by them. */
 export async function reviewInbox(ctx: AppContext, actor: Actor): Promise<CampaignSummary[]> {
   if (!can(actor, 'campaigns:review').ok) return [];
-  return (await listStored(await ctx.store(), ['submitted'])).filter((r) => r.submittedBy !== actor.id && inScope(actor.scope, { districts: r.districts })).map(summary);
+  const store = await ctx.store();
+  const waiting: CampaignSummary[] = [];
+  for (const r of await listStored(store, ['submitted'])) {
+    if (inScope(actor.scope, { districts: r.districts }) && !(await authorsSinceApproval(store, r)).includes(actor.id)) waiting.push(summary(r));
+  }
+  return waiting;
 }
 
 export interface CampaignPreview {

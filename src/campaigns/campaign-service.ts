@@ -1,5 +1,5 @@
 import type { Store } from '../store/connection.js';
-import { createCampaign, getCampaign, getVersion, insertVersion, recordReview, updateCampaign, type CampaignRecord, type CampaignVersion } from '../store/campaigns-repo.js';
+import { createCampaign, getCampaign, getVersion, insertVersion, listVersions, recordReview, updateCampaign, type CampaignRecord, type CampaignVersion } from '../store/campaigns-repo.js';
 import { definitionHash, sealApproval, type ApprovalSubject } from '../shared/approval-seal.js';
 import type { Signer } from '../shared/signing.js';
 import { SYSTEM_ACTOR, type Actor } from '../shared/permissions.js';
@@ -45,7 +45,7 @@ export async function submitVersion(
   for (let attempt = 0; attempt < 5; attempt++) {
     const rec = (await getCampaign(store, def.id))!;
     // the scope is checked against both the audience as it was and as submitted now
-    const d = decideTransition({ status: rec.status as CampaignStatus, submittedBy: rec.submittedBy, districts: [...new Set([...(rec.version ? rec.districts : []), ...districtsOf(def)])] }, 'submit', o.actor);
+    const d = decideTransition({ status: rec.status as CampaignStatus, districts: [...new Set([...(rec.version ? rec.districts : []), ...districtsOf(def)])] }, 'submit', o.actor);
     if (!d.ok) refuse(d);
     const version: CampaignVersion = {
       _id: `${def.id}#${rec.version + 1}`, campaignId: def.id, version: rec.version + 1, definition: def as unknown as Record<string, unknown>, definitionHash: definitionHash(def),
@@ -71,6 +71,11 @@ export function versionChanges(from: Pick<CampaignVersion, 'definition' | 'posts
   return out;
 }
 
+/** Who submitted the versions after the last approved one (the authors of what is under review). */
+export async function authorsSinceApproval(store: Store, rec: Pick<CampaignRecord, '_id' | 'approvedVersion'>): Promise<string[]> {
+  return [...new Set((await listVersions(store, rec._id)).filter((v) => v.version > (rec.approvedVersion ?? 0)).map((v) => v.submittedBy))];
+}
+
 /**
  * Approve or reject the version a reviewer saw. A version that is no longer
  * the one under review is refused with what changed; an approval is sealed
@@ -88,7 +93,7 @@ export async function reviewVersion(
     const what = seen ? versionChanges(seen, current) : [];
     throw new StaleVersionError(`campaign ${o.id}: version ${o.version} is not the one under review: version ${rec.version} is${what.length ? ` (changed: ${what.join('; ')})` : ''}; review version ${rec.version}`);
   }
-  const d = decideTransition({ status: rec.status as CampaignStatus, submittedBy: rec.submittedBy, districts: rec.districts }, o.approve ? 'approve' : 'reject', o.actor);
+  const d = decideTransition({ status: rec.status as CampaignStatus, authors: await authorsSinceApproval(store, rec), districts: rec.districts }, o.approve ? 'approve' : 'reject', o.actor);
   if (!d.ok) refuse(d);
   const version = (await getVersion(store, o.id, o.version))!;
   if (o.approve) {
@@ -112,7 +117,7 @@ export async function reviewVersion(
 export async function changeState(store: Store, id: string, action: Exclude<CampaignAction, 'submit' | 'approve' | 'reject'>, actor: Actor, now: Date, reason?: string): Promise<CampaignRecord> {
   const rec = await getCampaign(store, id);
   if (!rec) throw new CampaignRuleError(`no campaign "${id}": submit it first`);
-  const d = decideTransition({ status: rec.status as CampaignStatus, submittedBy: rec.submittedBy, districts: rec.districts }, action, actor);
+  const d = decideTransition({ status: rec.status as CampaignStatus, districts: rec.districts }, action, actor);
   if (!d.ok) refuse(d);
   const set = { status: d.to, ...(action === 'run-now' ? { runNowAt: now } : {}) };
   const event = actor === SYSTEM_ACTOR ? { at: now, action, from: rec.status, to: d.to, ...(reason ? { reason } : {}), version: rec.approvedVersion } : undefined;

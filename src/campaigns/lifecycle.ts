@@ -34,13 +34,19 @@ const SYSTEM_ACTIONS: readonly CampaignAction[] = ['activate', 'finish'];
 
 /**
  * Decide a transition; pure. Drafters submit (a new version each time);
- * reviewers approve or reject a version someone else submitted last —
- * never their own, however it was arranged; publishers pause, resume,
+ * reviewers approve or reject a version someone else wrote — never one
+ * they submitted any version of since the last approval, however the
+ * submissions were arranged; publishers pause, resume,
  * cancel and run now; activate and finish are the scheduler's. Each
  * person's action must also fit their scope (the campaign's districts).
  */
 export function decideTransition(
-  current: { status: CampaignStatus; submittedBy?: string | undefined; districts: readonly string[] },
+  current: {
+    status: CampaignStatus;
+    /** Who submitted the versions under review: every version since the last approved one (a reviewer who wrote any of them is an author). */
+    authors?: readonly string[] | undefined;
+    districts: readonly string[];
+  },
   action: CampaignAction,
   actor: Actor,
 ): { ok: true; to: CampaignStatus } | { ok: false; message: string; forbidden?: boolean } {
@@ -53,8 +59,8 @@ export function decideTransition(
   const grant = action === 'submit' ? 'campaigns:draft' : action === 'approve' || action === 'reject' ? 'campaigns:review' : 'campaigns:publish';
   const d = can(actor, grant, { districts: current.districts });
   if (!d.ok) return { ok: false, message: d.why, forbidden: true };
-  if ((action === 'approve' || action === 'reject') && actor.id === current.submittedBy) {
-    return { ok: false, message: `${actor.name} submitted this version: its review must come from someone else`, forbidden: true };
+  if ((action === 'approve' || action === 'reject') && current.authors?.includes(actor.id)) {
+    return { ok: false, message: `${actor.name} submitted a version under review since the last approval: its review must come from someone else`, forbidden: true };
   }
   return { ok: true, to };
 }

@@ -115,7 +115,11 @@ export function registerCampaignCommands(program: Command, ctx: () => AppContext
       out(`\n${v.yaml}`);
       for (const p of v.posts) {
         out(`post ${p.id}${p.changed ? ' (new or changed)' : ''} — ${p.title}`);
-        p.variants.forEach((t, i) => out(`  [${i + 1}] ${t.replace(/\n/g, '\n      ')}`));
+        const lines = (texts: string[], mark: string) => texts.forEach((t, i) => out(`  ${mark}[${i + 1}] ${t.replace(/\n/g, `\n  ${mark}    `)}`));
+        if (p.previous) {
+          lines(p.previous, '- ');
+          lines(p.variants, '+ ');
+        } else lines(p.variants, '');
       }
       out(v.mayReview ? `\nyou may approve it: zhimi campaign approve ${v.id} --version ${v.version}` : '\n(you may not review this version)');
     });

@@ -26,7 +26,7 @@ export function definitionHash(definition: unknown): string {
   return sha256Hex(canonicalJson(definition));
 }
 
-const sealedText = (s: ApprovalSubject): string => canonicalJson({ ...s, posts: [...s.posts].sort((a, b) => a.id.localeCompare(b.id)) });
+const sealedText = (s: ApprovalSubject): string => canonicalJson({ ...s, posts: s.posts.map((p) => ({ id: p.id, hash: p.hash })).sort((a, b) => a.id.localeCompare(b.id)) });
 
 export function sealApproval(subject: ApprovalSubject, signer: Signer): ApprovalSeal {
   return { keyId: signer.keyId, sig: signer.sign(sealedText(subject)) };

@@ -2,7 +2,7 @@ import type { Store } from './connection.js';
 import type { CampaignDoc, CampaignEvent, CampaignVersionDoc } from './models/campaigns.js';
 import { insertOnce } from './once.js';
 
-export type { CampaignEvent, CampaignVersionDoc } from './models/campaigns.js';
+export type { CampaignEvent, CampaignVersionDoc, VersionPost } from './models/campaigns.js';
 
 /** A campaign record as plain data. */
 export type CampaignRecord = CampaignDoc;

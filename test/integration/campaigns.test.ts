@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestStore } from '../support/db.js';
@@ -18,10 +18,10 @@ import { planOutbox } from '../../src/outbox/plan-outbox.js';
 import { loadLibrary } from '../../src/content/library.js';
 import { CampaignScheduler, PLAN_LEASE_MS } from '../../src/campaigns/scheduler.js';
 import { getVersion, updateCampaign } from '../../src/store/campaigns-repo.js';
-import { changeCampaign, reviewCampaign } from '../../src/app/campaigns.js';
+import { campaignStatus, changeCampaign, reviewCampaign, reviewView } from '../../src/app/campaigns.js';
 import { listAudit } from '../../src/app/audit.js';
 import type { AppContext } from '../../src/app/context.js';
-import { ADMIN, DRAFTER, PUBLISHER, REVIEWER, cancel, submitApproved, submitFile, testContext } from '../support/people.js';
+import { ADMIN, DRAFTER, PUBLISHER, REVIEWER, SECOND_REVIEWER, cancel, submitApproved, submitFile, testContext } from '../support/people.js';
 
 /** A campaign's approved version: what its runs are planned from. */
 async function approved(store: Store, id: string): Promise<{ def: never; key: string }> {
@@ -62,22 +62,23 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     await store?.drop();
   });
 
-  it('should not let a reviewer approve a version they submitted themselves', async () => {
+  it('should not let a reviewer approve a version they submitted themselves, nor one re-submitted over theirs by someone else', async () => {
     const v = await submitFile(ctx, REVIEWER, file);
-    await expect(reviewCampaign(ctx, REVIEWER, 'elderly-weekly', { version: v, approve: true })).rejects.toThrow(/submitted this version: its review must come from someone else/);
+    await expect(reviewCampaign(ctx, REVIEWER, 'elderly-weekly', { version: v, approve: true })).rejects.toThrow(/郑科长 submitted a version under review since the last approval: its review must come from someone else/);
+    const v2 = await submitFile(ctx, DRAFTER, file);
+    expect(v2).toBe(2);
+    await expect(reviewCampaign(ctx, REVIEWER, 'elderly-weekly', { version: v2, approve: true })).rejects.toThrow(/its review must come from someone else/);
   });
 
   it('should approve when someone else approves the version they saw, and record who, when and why in the audit', async () => {
-    const v = await submitFile(ctx, DRAFTER, file);
-    expect(v).toBe(2);
-    await reviewCampaign(ctx, REVIEWER, 'elderly-weekly', { version: v, approve: true, reason: '内容已审核' });
+    await reviewCampaign(ctx, SECOND_REVIEWER, 'elderly-weekly', { version: 2, approve: true, reason: '内容已审核' });
     const rec = (await getCampaign(store, 'elderly-weekly'))!;
-    expect(rec).toMatchObject({ status: 'approved', approvedBy: REVIEWER.id, approvedVersion: 2 });
+    expect(rec).toMatchObject({ status: 'approved', approvedBy: SECOND_REVIEWER.id, approvedVersion: 2 });
     const audit = (await listAudit(ctx, ADMIN, { target: { kind: 'campaign', id: 'elderly-weekly' } })).reverse();
     expect(audit.map((a) => [a.action, a.actor.id, a.version])).toEqual([
       ['campaign.submit', REVIEWER.id, 1],
       ['campaign.submit', DRAFTER.id, 2],
-      ['campaign.approve', REVIEWER.id, 2],
+      ['campaign.approve', SECOND_REVIEWER.id, 2],
     ]);
     expect(audit[2]!.reason).toBe('内容已审核');
     expect(audit[2]!.at).toBeInstanceOf(Date);
@@ -232,6 +233,31 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     expect(logs.lines().filter((l) => l.includes('a post changed since the campaign was approved'))).toHaveLength(1);
     s.close();
     await cancel(ctx, 'one-post');
+  });
+
+  it('should show a post edited after the approval as needing review, its old and new texts to the reviewer, until a new version is approved', async () => {
+    const content = join(dir, 'content');
+    cpSync(paths.content, content, { recursive: true });
+    const postFile = join(content, 'posts', 'elderly-care', 'elderly-care-01.md');
+    const campaign = join(dir, 'edited-post.yaml');
+    writeFileSync(campaign, readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8').replace('id: elderly-weekly', 'id: edited-post').replace(/posts: .*/, 'posts: [elderly-care-01]'));
+    const before = testContext(store, clock, log, content);
+    await submitApproved(before, campaign);
+    writeFileSync(postFile, readFileSync(postFile, 'utf8').replace('保健品不是药，治不了病。', '保健品不是药，治不了病，别信“包治百病”。'));
+    // a new process reads the library as it is now
+    const after = testContext(store, clock, log, content);
+    expect((await campaignStatus(after, PUBLISHER, 'edited-post')).needsReview).toEqual(['post elderly-care-01 changed']);
+    const v2 = await submitFile(after, DRAFTER, campaign);
+    const seen = await reviewView(after, REVIEWER, 'edited-post', v2);
+    expect(seen.changes).toEqual(['post elderly-care-01 changed']);
+    expect(seen.mayReview).toBe(true);
+    const [post] = seen.posts;
+    expect(post).toMatchObject({ id: 'elderly-care-01', changed: true });
+    expect(post!.previous![0]).toContain('保健品不是药，治不了病。');
+    expect(post!.variants[0]).toContain('别信“包治百病”');
+    await reviewCampaign(after, REVIEWER, 'edited-post', { version: v2, approve: true });
+    expect((await campaignStatus(after, PUBLISHER, 'edited-post')).needsReview).toEqual([]);
+    await cancel(after, 'edited-post');
   });
 
   it('should never run a cancelled campaign', async () => {

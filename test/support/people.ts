@@ -17,12 +17,13 @@ import type { OfficerDirectory } from '../../src/fleet/group-membership.js';
 const city = { kind: 'city' } as const;
 export const DRAFTER: Actor = { id: 'lin', name: '林警官', roles: ['drafter'], scope: city, via: 'session' };
 export const REVIEWER: Actor = { id: 'zheng', name: '郑科长', roles: ['reviewer', 'drafter'], scope: city, via: 'session' };
+export const SECOND_REVIEWER: Actor = { id: 'huang', name: '黄科长', roles: ['reviewer'], scope: city, via: 'session' };
 export const PUBLISHER: Actor = { id: 'wu', name: '吴警官', roles: ['publisher'], scope: city, via: 'session' };
 export const ADMIN: Actor = { id: 'root', name: '管理员', roles: ['admin'], scope: city, via: 'session' };
 
 /** An application context over a test's own store (development keys, a test member key). */
-export function testContext(store: Store, clock: Clock, log: Logger): AppContext {
-  return createAppContext({ log, clock, store, env: { mongoUri: undefined, memberKey: 't'.repeat(32), production: false } });
+export function testContext(store: Store, clock: Clock, log: Logger, contentDir?: string): AppContext {
+  return createAppContext({ log, clock, store, contentDir, env: { mongoUri: undefined, memberKey: 't'.repeat(32), production: false } });
 }
 
 /** Submit a campaign file as a drafter; returns its new version. */

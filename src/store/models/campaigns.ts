@@ -34,6 +34,14 @@ export interface CampaignDoc {
 }
 
 /** One submitted version: what a reviewer sees and approves, frozen. */
+/** A post as a version froze it. */
+export interface VersionPost {
+  id: string;
+  hash: string;
+  title?: string | undefined;
+  variants?: string[] | undefined;
+}
+
 export interface CampaignVersionDoc {
   /** `<campaignId>#<version>` */
   _id: string;
@@ -42,8 +50,8 @@ export interface CampaignVersionDoc {
   /** The definition as submitted (the campaign file, parsed). */
   definition: Record<string, unknown>;
   definitionHash: string;
-  /** Every post it can send, with the content hash reviewed. */
-  posts: { id: string; hash: string }[];
+  /** Every post it can send, with the content hash reviewed (and its title and texts as the reviewer read them, to show what changed later). */
+  posts: VersionPost[];
   submittedBy: string;
   submittedAt: Date;
   reason?: string | undefined;
@@ -78,7 +86,7 @@ const versionSchema = new Schema<CampaignVersionDoc>(
     version: { type: Number, required: true },
     definition: { type: Schema.Types.Mixed, required: true },
     definitionHash: { type: String, required: true },
-    posts: { type: [{ id: String, hash: String, _id: false }], default: [] },
+    posts: { type: [{ id: String, hash: String, title: String, variants: [String], _id: false }], default: [] },
     submittedBy: { type: String, required: true },
     submittedAt: { type: Date, required: true },
     reason: String,

@@ -32,15 +32,19 @@ describe('campaign lifecycle rules (roles, scope, four eyes)', () => {
   const publisher = person('wu', ['publisher']);
   const all = ['all'];
   it('should not let whoever submitted the version approve it, even as a reviewer', () => {
-    expect(decideTransition({ status: 'submitted', submittedBy: 'zheng', districts: all }, 'approve', reviewer)).toMatchObject({ ok: false, forbidden: true, message: expect.stringMatching(/someone else/) });
+    expect(decideTransition({ status: 'submitted', authors: ['zheng'], districts: all }, 'approve', reviewer)).toMatchObject({ ok: false, forbidden: true, message: expect.stringMatching(/someone else/) });
+  });
+  it('should not let a reviewer approve a version after theirs, whoever submitted last', () => {
+    expect(decideTransition({ status: 'submitted', authors: ['zheng', 'lin'], districts: all }, 'approve', reviewer)).toMatchObject({ ok: false, forbidden: true });
+    expect(decideTransition({ status: 'submitted', authors: ['zheng', 'lin'], districts: all }, 'reject', reviewer)).toMatchObject({ ok: false, forbidden: true });
   });
   it('should not let a drafter approve', () => {
-    expect(decideTransition({ status: 'submitted', submittedBy: 'lin', districts: all }, 'approve', person('wang', ['drafter']))).toMatchObject({ ok: false, forbidden: true });
+    expect(decideTransition({ status: 'submitted', authors: ['lin'], districts: all }, 'approve', person('wang', ['drafter']))).toMatchObject({ ok: false, forbidden: true });
   });
   it('should let another reviewer approve, and a publisher pause', () => {
-    expect(decideTransition({ status: 'submitted', submittedBy: 'lin', districts: all }, 'approve', reviewer)).toEqual({ ok: true, to: 'approved' });
-    expect(decideTransition({ status: 'active', submittedBy: 'lin', districts: all }, 'pause', publisher)).toEqual({ ok: true, to: 'paused' });
-    expect(decideTransition({ status: 'active', submittedBy: 'lin', districts: all }, 'pause', drafter)).toMatchObject({ ok: false });
+    expect(decideTransition({ status: 'submitted', authors: ['lin'], districts: all }, 'approve', reviewer)).toEqual({ ok: true, to: 'approved' });
+    expect(decideTransition({ status: 'active', authors: ['lin'], districts: all }, 'pause', publisher)).toEqual({ ok: true, to: 'paused' });
+    expect(decideTransition({ status: 'active', authors: ['lin'], districts: all }, 'pause', drafter)).toMatchObject({ ok: false });
   });
   it('should keep a district-scoped person to their district', () => {
     const gulou = person('wang', ['drafter', 'publisher'], { kind: 'district', district: '鼓楼区' });
@@ -49,12 +53,12 @@ describe('campaign lifecycle rules (roles, scope, four eyes)', () => {
     expect(decideTransition({ status: 'active', districts: ['仓山区'] }, 'pause', gulou)).toMatchObject({ ok: false });
   });
   it('should keep activate and finish for the scheduler', () => {
-    expect(decideTransition({ status: 'approved', submittedBy: 'lin', districts: all }, 'activate', person('root', ['admin']))).toMatchObject({ ok: false, message: expect.stringMatching(/done by the scheduler/) });
-    expect(decideTransition({ status: 'approved', submittedBy: 'lin', districts: all }, 'activate', SYSTEM_ACTOR)).toEqual({ ok: true, to: 'active' });
+    expect(decideTransition({ status: 'approved', authors: ['lin'], districts: all }, 'activate', person('root', ['admin']))).toMatchObject({ ok: false, message: expect.stringMatching(/done by the scheduler/) });
+    expect(decideTransition({ status: 'approved', authors: ['lin'], districts: all }, 'activate', SYSTEM_ACTOR)).toEqual({ ok: true, to: 'active' });
   });
   it('should never leave a final state', () => {
     for (const a of ['approve', 'activate', 'pause', 'resume', 'cancel'] as const) {
-      expect(decideTransition({ status: 'cancelled', submittedBy: 'lin', districts: all }, a, SYSTEM_ACTOR).ok).toBe(false);
+      expect(decideTransition({ status: 'cancelled', authors: ['lin'], districts: all }, a, SYSTEM_ACTOR).ok).toBe(false);
     }
   });
 });
