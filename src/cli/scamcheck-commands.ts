@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.js';
 import { checkText, evaluateFile } from '../app/scamcheck.js';
-import type { EvalReport } from '../scamcheck/eval.js';
+import { SCAMCHECK_BARS, type EvalReport } from '../scamcheck/eval.js';
 import { RISK_LABEL } from '../scamcheck/judge.js';
 import { formatRows } from '../reports/format.js';
 import type { Segment } from '../shared/groups.js';
 import { EXIT } from './exit-codes.js';
-
-/** The bars of the scam check (issue "The scam-check assistant"). */
-export const SCAMCHECK_BARS = { recall: 0.9, falseAlarmRate: 0.05, typeAccuracy: 0.8 } as const;
 
 export function registerScamCheckCommands(program: Command, ctx: () => AppContext): void {
   const cmd = program.command('scamcheck').description('the scam check members ask the bot for');

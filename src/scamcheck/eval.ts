@@ -108,3 +108,109 @@ export function evaluate(cases: readonly EvalCase[], judge: ScamJudge): EvalRepo
     ...r,
   };
 }
+
+/**
+ * The bars the scam check must meet on every evaluation set, plain and with
+ * the endings of {@link robustVariants} (issue #25).
+ */
+export const SCAMCHECK_BARS = { recall: 0.92, falseAlarmRate: 0.04, typeAccuracy: 0.85 } as const;
+
+/** What a worried resident adds after pasting a message (issue #25): never a reason to lower the risk. */
+export const QUESTION_ENDINGS: readonly string[] = [
+  '，这是不是骗子',
+  '是骗子吗',
+  '是不是诈骗啊',
+  '这是真的吗？',
+  '，靠谱吗',
+  '。能信吗？',
+  '，我该怎么办啊',
+  '，大家帮我看看',
+  '，要不要照做？',
+  '真的假的？',
+  '，有人遇到过吗',
+  '这个是不是骗局啊??',
+];
+
+/** What the scammer told the resident, added by the resident: more reason to warn, never less. */
+export const INSTRUCTION_ENDINGS: readonly string[] = [
+  '，对方还说千万别告诉家里人',
+  '，说一定要先交保证金',
+  '，他说今天之内必须办好',
+  '，还让我别挂电话',
+  '，对方说不要跟银行的人讲',
+  '，他说别人问就说是自己买东西',
+];
+
+/** ASCII → full-width (！，？：（）１２３ …), as phones with a Chinese keyboard type it. */
+export function toFullWidth(text: string): string {
+  return text.replace(/[!-~]/gu, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).replace(/ /gu, '\u3000');
+}
+
+/** One variant of a text: how it was changed, and the changed text. */
+export interface TextVariant {
+  kind: 'question' | 'instruction' | 'quoted' | 'full-width' | 'emoji';
+  text: string;
+}
+
+/**
+ * The forms a resident sends a message to the bot in: with a question or the
+ * scammer's instruction after it, quoted, typed in full-width, with emoji.
+ * Instruction endings are for fraud texts only (they make any text a
+ * request); `withInstructions: false` leaves them out for normal texts.
+ */
+export function robustVariants(text: string, o: { withInstructions?: boolean } = {}): TextVariant[] {
+  const plain = text.replace(/[。！？!?.\s]+$/u, '');
+  const out: TextVariant[] = QUESTION_ENDINGS.map((e) => ({ kind: 'question', text: plain + e }));
+  if (o.withInstructions ?? true) for (const e of INSTRUCTION_ENDINGS) out.push({ kind: 'instruction', text: plain + e });
+  out.push({ kind: 'quoted', text: `「${text}」这个是真的吗` });
+  out.push({ kind: 'full-width', text: toFullWidth(text) });
+  out.push({ kind: 'emoji', text: `${text.replace(/([，。！？,.!?])/gu, '$1😱')}🙏🙏` });
+  return out;
+}
+
+export interface RobustReport {
+  /** Variants judged (fraud and normal). */
+  variants: number;
+  /** Share of the variants of fraud texts flagged (高 or 中). */
+  recall: number;
+  /** Share of the variants of normal texts flagged (question endings, quoted, full-width, emoji). */
+  falseAlarmRate: number;
+  /** Share of the variants of typed fraud texts whose most likely type is right. */
+  typeAccuracy: number;
+  /** Recall per kind of variant. */
+  recallByKind: Record<TextVariant['kind'], number>;
+}
+
+/** Judge every {@link robustVariants} of every case. Pure. */
+export function evaluateRobust(cases: readonly EvalCase[], judge: ScamJudge): RobustReport {
+  let fraudN = 0;
+  let flagged = 0;
+  let normalN = 0;
+  let alarms = 0;
+  let typed = 0;
+  let typeRight = 0;
+  const byKind = new Map<TextVariant['kind'], [number, number]>();
+  for (const c of cases) {
+    const fraud = c.label === 'fraud';
+    for (const v of robustVariants(c.text, { withInstructions: fraud })) {
+      const a = judge.assess(v.text);
+      const hit = a.risk !== 'low';
+      if (fraud) {
+        fraudN++;
+        if (hit) flagged++;
+        const k = byKind.get(v.kind) ?? [0, 0];
+        byKind.set(v.kind, [k[0] + (hit ? 1 : 0), k[1] + 1]);
+        if (c.type) {
+          typed++;
+          if (a.type === c.type) typeRight++;
+        }
+      } else {
+        normalN++;
+        if (hit) alarms++;
+      }
+    }
+  }
+  const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+  const recallByKind = Object.fromEntries([...byKind].map(([k, [h, n]]) => [k, ratio(h, n)])) as RobustReport['recallByKind'];
+  return { variants: fraudN + normalN, recall: ratio(flagged, fraudN), falseAlarmRate: ratio(alarms, normalN), typeAccuracy: ratio(typeRight, typed), recallByKind };
+}

@@ -1,5 +1,5 @@
 import type { ScamRules } from './rules.js';
-import { posteriors, textFeatures, trainTextBayes } from './text-bayes.js';
+import { FeatureSpace, posteriors, trainTextBayes } from './text-bayes.js';
 
 /** 高 / 中 / 低 */
 export type RiskLevel = 'high' | 'medium' | 'low';
@@ -9,11 +9,16 @@ export const RISK_LABEL: Record<RiskLevel, string> = { high: '高', medium: '中
 export interface FoundSignal {
   label: string;
   phrase: string;
+  /** Evidence for its type. */
   w: number;
+  /** What it added to the risk (0 for a word that only names a topic, or one counted already). */
+  risk: number;
   /** The scam type it points to; undefined for a request any scam makes. */
   type?: string;
   /** The rule's tag (content/scamcheck/rules.yaml), e.g. `lost` for money already gone. */
   tag?: string;
+  /** Found by the rule's pattern (`re`), not one of its phrases: `phrase` is the stretch of text that matched. */
+  pattern?: true;
 }
 
 export interface ScamAssessment {
@@ -28,93 +33,6 @@ export interface ScamAssessment {
   lowered?: { label: string; phrase: string; factor: number };
 }
 
-interface CompiledSignal {
-  /** Index into the phrase hits of one text. */
-  id: number;
-  label: string;
-  w: number;
-  tag: string | undefined;
-  type: string | undefined;
-  phrases: string[];
-  re: RegExp | undefined;
-  negatable: boolean;
-}
-
-/** A request said in the negative (不转账, 没给验证码, 别点链接) is not a request. */
-const NEGATION = /[不没别勿未]|无需|不用|不要/u;
-const NEGATION_REACH = 3;
-/** Requests of this weight or more are real asks (an amount or a hurry alone is not). */
-const ASKING_WEIGHT = 2;
-
-function negated(text: string, at: number): boolean {
-  return NEGATION.test(text.slice(Math.max(0, at - NEGATION_REACH), at));
-}
-
-/** Full-width → half-width, lower case, no spaces: the form rules and texts are compared in. */
-export function normalizeForMatch(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/\s+/gu, '');
-}
-
-function compileSignal(id: number, s: Pick<ScamRules['asks'][number], 'label' | 'tag' | 'any' | 're'> & { w?: number; negatable?: boolean }, type?: string): CompiledSignal {
-  return {
-    id,
-    label: s.label,
-    w: s.w ?? 0,
-    tag: s.tag,
-    type,
-    phrases: (s.any ?? []).map(normalizeForMatch),
-    re: s.re === undefined ? undefined : new RegExp(s.re, s.negatable ? 'gu' : 'u'),
-    negatable: s.negatable ?? false,
-  };
-}
-
-/**
- * Every phrase of every signal, indexed by its first character, so one pass
- * over a text finds them all (instead of one `includes` per phrase). For each
- * signal the hit kept is its earliest-listed phrase that occurs (outside a
- * negation, for negatable signals).
- */
-class PhraseIndex {
-  private readonly byFirst = new Map<string, { phrase: string; signal: CompiledSignal; order: number }[]>();
-
-  constructor(signals: readonly CompiledSignal[]) {
-    for (const s of signals) {
-      s.phrases.forEach((phrase, order) => {
-        const first = phrase[0]!;
-        const list = this.byFirst.get(first) ?? [];
-        list.push({ phrase, signal: s, order });
-        this.byFirst.set(first, list);
-      });
-    }
-  }
-
-  /** signal id → [phrase, its order]; `hits` is reused between texts. */
-  scan(text: string, hits: (readonly [string, number] | undefined)[]): void {
-    hits.fill(undefined);
-    for (let i = 0; i < text.length; i++) {
-      const list = this.byFirst.get(text[i]!);
-      if (!list) continue;
-      for (const e of list) {
-        const prev = hits[e.signal.id];
-        if (prev && prev[1] <= e.order) continue;
-        if (!text.startsWith(e.phrase, i)) continue;
-        if (e.signal.negatable && negated(text, i)) continue;
-        hits[e.signal.id] = [e.phrase, e.order];
-      }
-    }
-  }
-}
-
-function find(s: CompiledSignal, text: string, hits: readonly (readonly [string, number] | undefined)[]): string | undefined {
-  const hit = hits[s.id];
-  if (hit) return hit[0];
-  if (!s.re) return undefined;
-  if (!s.negatable) return s.re.exec(text)?.[0];
-  s.re.lastIndex = 0;
-  for (const m of text.matchAll(s.re)) if (!negated(text, m.index)) return m[0];
-  return undefined;
-}
-
 /**
  * The scam check's judgement: a pure, explainable function of the text and
  * the reviewed rule data (content/scamcheck/rules.yaml). Every number in the
@@ -126,18 +44,50 @@ export interface ScamJudge {
   typeOf(label: string): string | undefined;
 }
 
+/**
+ * Full-width → half-width, lower case, no spaces, no emoji; a line break
+ * ends a clause. The form rules and texts are compared in.
+ */
+export function normalizeForMatch(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\r\n]+/gu, '。')
+    .replace(/[\s\p{Extended_Pictographic}\u200d\ufe0f\u20e3]+/gu, '');
+}
+
+/**
+ * The risk comes from every request, claim and promise found (each counted
+ * once), plus the combinations that matter, plus the naive Bayes opinion of
+ * the wording; a specific context (a police warning's voice, a retelling of
+ * a scam avoided, a notice that asks for nothing) lowers it. The type is a
+ * second question, answered from the type's own signals and the type model.
+ *
+ * What a resident adds to a message — a question ("这是不是骗子？"), what
+ * the other side told them ("对方还说千万别告诉家里人") — never lowers the
+ * risk: lowering contexts count only in the speaker's own statements, and
+ * the wording model does not read trailing questions.
+ */
 export function compileScamJudge(rules: ScamRules): ScamJudge {
-  // what a scammer asks for can be said in the negative by a warning or a careful member
   let ids = 0;
-  const asks = rules.asks.map((s) => compileSignal(ids++, { ...s, negatable: true }));
-  const typed = Object.entries(rules.types).flatMap(([type, t]) => t.signals.map((s) => compileSignal(ids++, s, type)));
-  const lowering = rules.lowering.map((l) => ({ ...compileSignal(ids++, l), factor: l.factor, onlyWithoutAsks: l.onlyWithoutAsks ?? false }));
+  // what a scammer asks for can be said in the negative by a warning or a careful member
+  const asks = rules.asks.map((s) => compileSignal(ids++, { ...s, negatable: s.negatable ?? true, role: 'ask' }));
+  const typed = Object.entries(rules.types).flatMap(([type, t]) => t.signals.map((s) => compileSignal(ids++, { ...s, role: 'typed' }, type)));
+  const lowering = rules.lowering.map((l) => ({
+    ...compileSignal(ids++, { label: l.label, w: 0, ...(l.any ? { any: l.any } : {}), ...(l.re !== undefined ? { re: l.re } : {}), role: 'lowering' }),
+    factor: l.factor,
+    needs: l.needs ?? 1,
+    onlyWithoutAsks: l.onlyWithoutAsks ?? false,
+    inChannel: l.inChannel ?? false,
+    blockedBy: l.blockedBy ?? [],
+  }));
   const index = new PhraseIndex([...asks, ...typed, ...lowering]);
-  const hits: (readonly [string, number] | undefined)[] = new Array(ids);
   const typeOrder = Object.keys(rules.types);
-  const fraudBayes = trainTextBayes(rules.examples.map((e) => ({ text: normalizeForMatch(e.text), label: e.label })));
+  const examples = rules.examples.map((e) => ({ ...e, text: wordingOf(normalizeForMatch(e.text)) }));
+  const space = new FeatureSpace(examples.map((e) => e.text));
+  const fraudBayes = trainTextBayes(examples.map((e) => ({ text: e.text, label: e.label })), space);
   const fraudAt = fraudBayes.classes.indexOf('fraud');
-  const typeBayes = trainTextBayes(rules.examples.filter((e) => e.label === 'fraud' && e.type).map((e) => ({ text: normalizeForMatch(e.text), label: e.type! })));
+  const typeBayes = trainTextBayes(examples.filter((e) => e.label === 'fraud' && e.type).map((e) => ({ text: e.text, label: e.type! })), space);
   const { fraudWeight, typeWeight } = rules.statistical;
   const bayesIndexOfType = new Map(typeBayes.classes.map((c, i) => [c, i]));
   const aliases = new Map<string, string>();
@@ -149,63 +99,82 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
 
   function assess(raw: string): ScamAssessment {
     const text = normalizeForMatch(raw);
-    index.scan(text, hits);
-    const grams = textFeatures(text);
-    const signals: FoundSignal[] = [];
-    const tags = new Set<string>();
-    let askScore = 0;
-    let asksSomething = false;
+    const clauses = new Clauses(text);
+    const hits = index.scan(text, clauses);
+    const found: { s: CompiledSignal; phrase: string }[] = [];
+    const asking: CompiledSignal[] = [];
+    const typeScore = new Map<string, number>();
     for (const s of asks) {
       const phrase = find(s, text, hits);
       if (phrase === undefined) continue;
-      askScore += s.w;
-      if (s.w >= ASKING_WEIGHT) asksSomething = true;
-      signals.push({ label: s.label, phrase, w: s.w, ...(s.tag ? { tag: s.tag } : {}) });
-      if (s.tag) tags.add(s.tag);
+      if (s.asking) asking.push(s);
+      found.push({ s, phrase });
     }
-    const typeScore = new Map<string, number>();
     for (const s of typed) {
       const phrase = find(s, text, hits);
       if (phrase === undefined) continue;
       typeScore.set(s.type!, (typeScore.get(s.type!) ?? 0) + s.w);
-      signals.push({ label: s.label, phrase, w: s.w, type: s.type!, ...(s.tag ? { tag: s.tag } : {}) });
-      if (s.tag) tags.add(s.tag);
+      found.push({ s, phrase });
     }
-    let bestType = 'other';
-    let bestScore = 0;
-    let bestCombined = 0;
+    // every signal adds to the risk, but each phrase and each tag only once, at its strongest
+    found.sort(byRiskDown);
+    const signals: FoundSignal[] = [];
+    const tags = new Set<string>();
+    const counted = new Set<string>();
+    let riskScore = 0;
+    for (const { s, phrase } of found) {
+      const first = !counted.has(phrase) && !(s.tag !== undefined && tags.has(s.tag));
+      const r = first ? s.risk : 0;
+      counted.add(phrase);
+      if (s.tag) tags.add(s.tag);
+      riskScore += r;
+      signals.push({ label: s.label, phrase, w: s.w, risk: r, ...(s.type ? { type: s.type } : {}), ...(s.tag ? { tag: s.tag } : {}), ...(hits.order[s.id] === Infinity ? { pattern: true as const } : {}) });
+    }
+    const wordingText = wordingOf(text, clauses);
+    const grams = space.featuresOf(wordingText);
     const fraudP = fraudWeight > 0 && fraudAt >= 0 ? posteriors(fraudBayes.logScores(grams))[fraudAt]! : 0.5;
+    const wording = fraudWeight * (2 * fraudP - 1);
     // the wording names a type only for a text that looks like fraud or in which some rule found something
-    const typeP = typeWeight > 0 && typeBayes.classes.length > 1 && (signals.length > 0 || fraudP > 0.5) ? posteriors(typeBayes.logScores(grams)) : undefined;
+    // the type model can only change the type when the rules' best type leads by no more than typeWeight
+    const typeP = typeWeight > 0 && typeBayes.classes.length > 1 && (signals.length > 0 || fraudP > 0.5) && !ruleTypeDecided(typeScore, typeWeight) ? posteriors(typeBayes.logScores(grams)) : undefined;
+    let bestType = 'other';
+    let bestCombined = 0;
     for (const t of typeOrder) {
       const sc = typeScore.get(t) ?? 0;
       const at = typeP ? bayesIndexOfType.get(t) : undefined;
       const combined = sc + (at !== undefined ? typeWeight * typeP![at]! : 0);
-      if (combined > bestCombined) [bestType, bestScore, bestCombined] = [t, sc, combined];
+      if (combined > bestCombined) [bestType, bestCombined] = [t, combined];
     }
     if (bestCombined < rules.minTypeScore) bestType = 'other';
-    const combos = rules.combos.filter((c) => c.all.every((t) => tags.has(t)));
-    const raw0 = askScore + bestScore + combos.reduce((a, c) => a + c.w, 0);
+    const combos: string[] = [];
+    let raw0 = riskScore;
+    for (const c of rules.combos) {
+      if (!hasAll(tags, c.all)) continue;
+      combos.push(c.label);
+      raw0 += c.w;
+    }
     let lowered: ScamAssessment['lowered'];
     for (const l of lowering) {
-      if (l.onlyWithoutAsks && asksSomething) continue;
+      // a payment asked for in the same clause as the official channel it names is asked inside that channel
+      const clause = clauses.of[hits.at[l.id]!];
+      if (l.onlyWithoutAsks && !asksOnlyInside(asking, l, hits, clauses, clause)) continue;
       if (lowered && lowered.factor <= l.factor) continue;
-      const phrase = find(l, text, hits);
+      if (hasAny(tags, l.blockedBy)) continue;
+      const phrase = hits.count[l.id]! >= l.needs ? hits.first[l.id] : undefined;
       if (phrase !== undefined) lowered = { label: l.label, phrase, factor: l.factor };
     }
-    const wording = fraudWeight * (2 * fraudP - 1);
     // fraud-like wording is lowered by the same context as the rules; normal wording always counts
     const score = Math.round(((raw0 + Math.max(wording, 0)) * (lowered?.factor ?? 1) + Math.min(wording, 0)) * 100) / 100;
     const risk: RiskLevel = score >= rules.thresholds.high ? 'high' : score >= rules.thresholds.medium ? 'medium' : 'low';
     // signals of the chosen type and the requests first, strongest first
-    signals.sort((a, b) => Number(b.type === undefined || b.type === bestType) - Number(a.type === undefined || a.type === bestType) || b.w - a.w);
+    signals.sort(bestTypeFirst(bestType));
     return {
       risk,
       score,
       type: bestType,
       typeName: rules.typeNames[bestType] ?? bestType,
       signals,
-      combos: combos.map((c) => c.label),
+      combos,
       ...(lowered ? { lowered } : {}),
     };
   }
@@ -214,4 +183,495 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
     assess,
     typeOf: (label) => aliases.get(labelKey(label)),
   };
+}
+
+/** Whether the best type by its own signals leads every other type (and no type at all) by more than the type model can add. */
+function ruleTypeDecided(typeScore: ReadonlyMap<string, number>, typeWeight: number): boolean {
+  let first = 0;
+  let second = 0;
+  for (const v of typeScore.values()) {
+    if (v > first) [first, second] = [v, first];
+    else if (v > second) second = v;
+  }
+  return first - second > typeWeight;
+}
+
+function hasAll(tags: ReadonlySet<string>, all: readonly string[]): boolean {
+  for (const t of all) if (!tags.has(t)) return false;
+  return true;
+}
+
+function hasAny(tags: ReadonlySet<string>, any: readonly string[]): boolean {
+  for (const t of any) if (tags.has(t)) return true;
+  return false;
+}
+
+/** Order: the requests and the signals of the chosen type first, then by weight. */
+const sortCache = new Map<string, (a: FoundSignal, b: FoundSignal) => number>();
+function bestTypeFirst(bestType: string): (a: FoundSignal, b: FoundSignal) => number {
+  let f = sortCache.get(bestType);
+  if (!f) {
+    f = (a, b) => Number(b.type === undefined || b.type === bestType) - Number(a.type === undefined || a.type === bestType) || b.w - a.w;
+    sortCache.set(bestType, f);
+  }
+  return f;
+}
+
+const byRiskDown = (a: { s: CompiledSignal }, b: { s: CompiledSignal }): number => b.s.risk - a.s.risk;
+
+/** Whether every request is a payment asked in the same clause as the official channel `l` names (or there is none). */
+function asksOnlyInside(asking: readonly CompiledSignal[], l: { id: number; inChannel: boolean }, hits: Hits, clauses: Clauses, clause: number | undefined): boolean {
+  for (const a of asking) {
+    const inside = l.inChannel && a.tag !== undefined && IN_CHANNEL_TAGS.has(a.tag) && hits.first[l.id] !== undefined && clauses.of[hits.at[a.id]!] === clause;
+    if (!inside) return false;
+  }
+  return true;
+}
+
+/** Requests that an official channel can make itself (pay a bill in its app); a link, a code, a card number or a stranger's account never. */
+const IN_CHANNEL_TAGS = new Set(['pay', 'payFirst']);
+
+/** Requests of this weight or more are real asks (an amount or a hurry alone is not). */
+const ASKING_WEIGHT = 2;
+
+type Role = 'ask' | 'typed' | 'lowering';
+
+interface CompiledSignal {
+  /** Index into the phrase hits of one text. */
+  id: number;
+  label: string;
+  w: number;
+  risk: number;
+  tag: string | undefined;
+  type: string | undefined;
+  phrases: string[];
+  re: RegExp | undefined;
+  /** characters a match of `re` can start with; undefined when that cannot be told from the pattern */
+  reStarts: Uint16Array | undefined;
+  unless: string[];
+  negatable: boolean;
+  /** a request that counts as asking for something (see `onlyWithoutAsks`) */
+  asking: boolean;
+  role: Role;
+}
+
+interface SignalSpec {
+  label: string;
+  w: number;
+  risk?: number | undefined;
+  tag?: string | undefined;
+  any?: string[] | undefined;
+  re?: string | undefined;
+  unless?: string[] | undefined;
+  asking?: boolean | undefined;
+  negatable?: boolean;
+  role: Role;
+}
+
+function compileSignal(id: number, s: SignalSpec, type?: string): CompiledSignal {
+  return {
+    id,
+    label: s.label,
+    w: s.w,
+    risk: s.risk ?? s.w,
+    tag: s.tag,
+    type,
+    phrases: (s.any ?? []).map(normalizeForMatch),
+    re: s.re === undefined ? undefined : new RegExp(s.re, 'gu'),
+    reStarts: s.re === undefined ? undefined : startChars(s.re),
+    unless: (s.unless ?? []).map(normalizeForMatch),
+    negatable: s.negatable ?? false,
+    asking: s.role === 'ask' && (s.asking ?? s.w >= ASKING_WEIGHT),
+    role: s.role,
+  };
+}
+
+/**
+ * A request said in the negative (不转账, 没给验证码, 别点链接, 不会电话要求您
+ * 提供密码) is not a request: a one-character negator just before the phrase,
+ * or a negating word earlier in the same clause.
+ */
+const NEGATOR_NEAR = /(不(?![是少但过久同管然错仅光只])|没(?!有人)|别(?![人的处家])|勿|未(?![来])|莫)[^,。!?;:]?[^,。!?;:]?$/u;
+const NEGATOR_CLAUSE = /(不会|不要|切勿|请勿|不需要|无需|不用|从不|绝不|从来不|不能|不可以|没有|千万别|谁也不|任何人都不|都不会|不得)[^,。!?;:]{0,8}$/u;
+/** 要不要转 / 是不是要交: a question about a request, not a refusal. */
+const EITHER_OR = /(要不要|是不是|能不能|会不会|可不可以|用不用|该不该|需不需要|得不得|有没有)[^,。!?;:]{0,4}$/u;
+/** 不转就冻结 / 不交的话: a threat, not a refusal. */
+const THREAT_AFTER = /^[^,。!?;:]{0,4}?(就|的话|会被|将被|将会|后果|否则)/u;
+
+function negated(text: string, at: number, end: number): boolean {
+  const before = text.slice(Math.max(0, at - 12), at);
+  if (!NEGATOR_NEAR.test(before) && !NEGATOR_CLAUSE.test(before)) return false;
+  if (EITHER_OR.test(before)) return false;
+  return !THREAT_AFTER.test(text.slice(end, end + 8));
+}
+
+/** What ends a clause: punctuation, quotation marks, brackets (after normalizeForMatch, so ，？！ are ASCII). */
+const CLAUSE_END = new Set([...',。!?;:~…「」『』“”"()[]【】《》'].map((c) => c.charCodeAt(0)));
+const ASK_OR_SHOUT = new Set(['?', '!'].map((c) => c.charCodeAt(0)));
+/**
+ * Words that start the asker's question (这是不是骗子 / 真的假的 / 怎么办 …):
+ * from there on a clause is a question, never a statement that lowers the
+ * risk. A question glued to a statement ("……请立即挂断是骗子吗") leaves the
+ * statement before it as it is.
+ */
+const QUESTION_WORDS = /是不是|是否|算不算|真的假的|真假|靠不靠谱|靠谱|能信|可信|怎么办|咋办|要不要|能不能|可不可以|会不会|有没有人|帮(我|忙)?(看看|看下|看一下|瞧瞧)|什么情况|怎么回事|求问|请问/u;
+/** who or what the question words are about, just before them (大家帮我看看, 这个到底是不是) */
+const QUESTION_LEAD = /(大家|各位|谁|麻烦|请)?(这|那|它|他|她|对方)?(个|条|些)?(到底|究竟|真的)?$/u;
+/** a clause ending as a question (……是骗子吗, 这是真的吗？) */
+const QUESTION_END = /(这|那|它)?(个|条)?(是|算)?(真的|假的|骗子|诈骗|骗局|骗人的|套路|正规的|官方的)?(啊|呀|哈)?[?吗嘛么呢]+[啊呀哈]?$/u;
+const QUESTION_LAST = new Set([...'?吗嘛么呢啊呀哈'].map((c) => c.charCodeAt(0)));
+
+/** Where a clause's question starts; undefined when it asks nothing. */
+function questionStart(body: string): number | undefined {
+  const m = QUESTION_WORDS.exec(body);
+  if (m) {
+    const before = body.slice(Math.max(0, m.index - 8), m.index);
+    return m.index - QUESTION_LEAD.exec(before)![0].length;
+  }
+  // a clause may end in several questions glued together (我要扫吗是骗子吗)
+  let start: number | undefined;
+  let end = body.length;
+  while (end > 0 && QUESTION_LAST.has(body.charCodeAt(end - 1))) {
+    const from = Math.max(0, end - 16);
+    const e = QUESTION_END.exec(body.slice(from, end));
+    if (!e) break;
+    start = from + e.index;
+    if (start === end) break;
+    end = start;
+  }
+  return start;
+}
+
+/** A clause that reports what the other side said or wanted (对方说…, 还让我…): their words, not the speaker's. */
+const REPORTED = /^(那个人|那人|对方|他们|他|她|骗子|客服|老师|警官|专员|人家|来电的?人?|打电话的人?)?(还|又|也|就|都|一直|当时|然后|后来)?(说|讲|称|告诉我|让我|叫我|要我|要求|让我们|要我们|让她|让他|交代|叮嘱|嘱咐)/u;
+
+/** questionAt of a clause that asks nothing */
+const NO_QUESTION = Number.MAX_SAFE_INTEGER;
+
+/** The clauses of a text, each marked as a question or as reported speech. */
+class Clauses {
+  /** clause index of each character */
+  readonly of: Uint16Array;
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  /** where each clause's question starts (NO_QUESTION when it asks nothing) */
+  readonly questionAt: number[] = [];
+  readonly reported: boolean[] = [];
+
+  constructor(readonly text: string) {
+    this.of = new Uint16Array(text.length);
+    let start = 0;
+    for (let i = 0; i <= text.length; i++) {
+      if (i < text.length && !CLAUSE_END.has(text.charCodeAt(i))) continue;
+      const end = i < text.length && ASK_OR_SHOUT.has(text.charCodeAt(i)) ? i + 1 : i;
+      if (end > start || i === text.length) this.push(start, end, i);
+      start = i + 1;
+    }
+  }
+
+  private push(start: number, end: number, delim: number): void {
+    const k = this.starts.length;
+    const body = this.text.slice(start, end);
+    this.starts.push(start);
+    this.ends.push(end);
+    const q = body.length > 0 ? questionStart(body) : undefined;
+    this.questionAt.push(q !== undefined ? start + q : NO_QUESTION);
+    this.reported.push(REPORTED.test(body));
+    this.of.fill(k, start, Math.min(delim + 1, this.text.length));
+  }
+
+  /** Whether the text from `at` to `end` is in the speaker's own statements (not in a question, not in what "they said"). */
+  own(at: number, end: number): boolean {
+    const k = this.of[at]!;
+    const last = this.of[Math.max(at, end - 1)]!;
+    if (this.reported[k] || this.reported[last]) return false;
+    return at < this.questionAt[k]! && end <= this.questionAt[last]!;
+  }
+
+  /** Whether clause k is only the asker's question. */
+  onlyQuestion(k: number): boolean {
+    return this.questionAt[k] === this.starts[k];
+  }
+}
+
+interface Hits {
+  /** signal id → the phrase kept (its earliest-listed phrase found) */
+  first: readonly (string | undefined)[];
+  /** signal id → order of the phrase kept */
+  order: Float64Array;
+  /** signal id → distinct phrases (and pattern matches, for lowering contexts) found */
+  count: Uint16Array;
+  /** signal id → where the phrase kept was found */
+  at: Int32Array;
+}
+
+/**
+ * Every phrase of every signal, indexed by its first character, so one pass
+ * over a text finds them all (instead of one `includes` per phrase). For each
+ * signal the hit kept is its earliest-listed phrase that occurs (outside a
+ * negation, for negatable signals; in the speaker's own words, for lowering
+ * contexts).
+ */
+class PhraseIndex {
+  /** by first character code: one-character phrases, and longer ones by their second character code */
+  private readonly byFirst: ({ one: IndexEntry[]; two: Map<number, IndexEntry[]> } | undefined)[] = new Array(65536).fill(undefined);
+  private readonly size: number;
+  private readonly regexSignals: CompiledSignal[];
+  // per-text buffers, reused (the judge is synchronous)
+  private readonly first: (string | undefined)[];
+  private readonly order: Float64Array;
+  private readonly count: Uint16Array;
+  private readonly at: Int32Array;
+  private readonly seen: Uint32Array;
+  /** 1 for each character code in the text being scanned */
+  private readonly present = new Uint8Array(65536);
+  private generation = 0;
+
+  constructor(signals: readonly CompiledSignal[]) {
+    let uid = 0;
+    for (const s of signals) {
+      s.phrases.forEach((phrase, order) => {
+        const c = phrase.charCodeAt(0);
+        const slot = (this.byFirst[c] ??= { one: [] as IndexEntry[], two: new Map<number, IndexEntry[]>() });
+        const entry = { phrase, signal: s, order, uid: uid++ };
+        if (phrase.length === 1) slot.one.push(entry);
+        else {
+          const d = phrase.charCodeAt(1);
+          const list = slot.two.get(d) ?? [];
+          list.push(entry);
+          slot.two.set(d, list);
+        }
+      });
+    }
+    this.size = signals.reduce((m, s) => Math.max(m, s.id + 1), 0);
+    this.regexSignals = signals.filter((s) => s.re !== undefined);
+    this.first = new Array<string | undefined>(this.size);
+    this.order = new Float64Array(this.size);
+    this.count = new Uint16Array(this.size);
+    this.at = new Int32Array(this.size);
+    this.seen = new Uint32Array(uid);
+  }
+
+  scan(text: string, clauses: Clauses): Hits {
+    const { first, order, count, at, present } = this;
+    for (let i = 0; i < text.length; i++) present[text.charCodeAt(i)] = 1;
+    first.fill(undefined);
+    order.fill(Infinity);
+    count.fill(0);
+    const gen = ++this.generation;
+    for (let i = 0; i < text.length; i++) {
+      const slot = this.byFirst[text.charCodeAt(i)];
+      if (!slot) continue;
+      if (slot.one.length) this.visit(slot.one, text, i, clauses, gen);
+      if (i + 1 < text.length) {
+        const two = slot.two.get(text.charCodeAt(i + 1));
+        if (two) this.visit(two, text, i, clauses, gen);
+      }
+    }
+    for (const s of this.regexSignals) {
+      const re = s.re!;
+      // a pattern none of whose possible first characters occurs cannot match
+      if (s.reStarts && !s.reStarts.some((c) => present[c] === 1)) continue;
+      if (s.role === 'lowering') {
+        // a lowering context counts its distinct markers in the speaker's own words
+        let found: Set<string> | undefined;
+        re.lastIndex = 0;
+        for (let m = re.exec(text); m; m = re.exec(text)) {
+          if (m[0].length === 0) re.lastIndex++;
+          if (!clauses.own(m.index, m.index + m[0].length)) continue;
+          if (first[s.id] === undefined) [first[s.id], at[s.id]] = [m[0], m.index];
+          (found ??= new Set()).add(m[0]);
+        }
+        if (found) count[s.id]! += found.size;
+        continue;
+      }
+      // patterns are looked at only when no phrase of the signal was found
+      if (first[s.id] !== undefined) continue;
+      re.lastIndex = 0;
+      for (let m = re.exec(text); m; m = re.exec(text)) {
+        if (m[0].length === 0) re.lastIndex++;
+        if (s.negatable && negated(text, m.index, m.index + m[0].length)) continue;
+        first[s.id] = m[0];
+        at[s.id] = m.index;
+        break;
+      }
+    }
+    for (let i = 0; i < text.length; i++) present[text.charCodeAt(i)] = 0;
+    return { first, order, count, at };
+  }
+
+  private visit(list: readonly IndexEntry[], text: string, i: number, clauses: Clauses, gen: number): void {
+    for (const e of list) {
+      if (e.phrase.length > 2 && !text.startsWith(e.phrase, i)) continue;
+      const s = e.signal;
+      if (s.negatable && negated(text, i, i + e.phrase.length)) continue;
+      if (s.role === 'lowering' && !clauses.own(i, i + e.phrase.length)) continue;
+      if (this.seen[e.uid] !== gen) {
+        this.seen[e.uid] = gen;
+        this.count[s.id]!++;
+      }
+      if (e.order < this.order[s.id]!) {
+        this.order[s.id] = e.order;
+        this.first[s.id] = e.phrase;
+        this.at[s.id] = i;
+      }
+    }
+  }
+}
+
+/**
+ * The characters a match of a pattern can start with, read from its source;
+ * undefined when some alternative can start with anything (., a negated or
+ * wide class, an optional first part, an escape other than \d). Lookarounds
+ * at the start are skipped (they consume nothing); `^` too.
+ */
+export function startChars(source: string): Uint16Array | undefined {
+  const out = new Set<number>();
+  for (const alt of splitTop(source)) {
+    const s = firstOf(alt);
+    if (!s) return undefined;
+    for (const c of s) out.add(c);
+  }
+  return Uint16Array.from(out);
+}
+
+function firstOf(alt: string): Set<number> | undefined {
+  let i = 0;
+  for (;;) {
+    if (alt.startsWith('^', i)) i++;
+    else if (/^\(\?<?[!=]/u.test(alt.slice(i))) i = closing(alt, i) + 1;
+    else break;
+  }
+  if (i >= alt.length) return undefined;
+  const ch = alt[i]!;
+  let set: Set<number> | undefined;
+  let end: number;
+  if (ch === '(') {
+    end = closing(alt, i) + 1;
+    const inner = alt.slice(i + 1, end - 1).replace(/^\?:/u, '');
+    set = new Set();
+    for (const a of splitTop(inner)) {
+      const f = firstOf(a);
+      if (!f) return undefined;
+      for (const c of f) set.add(c);
+    }
+  } else if (ch === '[') {
+    end = alt.indexOf(']', i + 1) + 1;
+    if (end <= 0) return undefined;
+    set = classChars(alt.slice(i + 1, end - 1));
+  } else if (ch === '\\') {
+    if (alt[i + 1] !== 'd') return undefined;
+    set = new Set([...'0123456789'].map((c) => c.charCodeAt(0)));
+    end = i + 2;
+  } else if ('.|)*+?{}$'.includes(ch)) {
+    return undefined;
+  } else {
+    const cp = alt.codePointAt(i)!;
+    if (cp > 0xffff) return undefined;
+    set = new Set([cp]);
+    end = i + 1;
+  }
+  if (!set) return undefined;
+  // an optional first part lets the match start with what follows
+  const q = alt.slice(end);
+  if (/^(\?|\*|\{0)/u.test(q)) return undefined;
+  return set;
+}
+
+/** The characters of a simple class ([转汇付], [0-9a-z]); undefined for a negated class or an escape other than \d. */
+function classChars(body: string): Set<number> | undefined {
+  if (body.startsWith('^')) return undefined;
+  const out = new Set<number>();
+  const cs = [...body];
+  for (let i = 0; i < cs.length; i++) {
+    let c = cs[i]!;
+    if (c === '\\') {
+      if (cs[i + 1] !== 'd') return undefined;
+      for (const d of '0123456789') out.add(d.charCodeAt(0));
+      i++;
+      continue;
+    }
+    if (cs[i + 1] === '-' && i + 2 < cs.length) {
+      const from = c.codePointAt(0)!;
+      const to = cs[i + 2]!.codePointAt(0)!;
+      if (to - from > 200) return undefined;
+      for (let x = from; x <= to; x++) out.add(x);
+      i += 2;
+      continue;
+    }
+    c = cs[i]!;
+    const cp = c.codePointAt(0)!;
+    if (cp > 0xffff) return undefined;
+    out.add(cp);
+  }
+  return out;
+}
+
+/** The top-level alternatives of a pattern. */
+function splitTop(source: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') i++;
+    else if (c === '[') i = Math.max(i, source.indexOf(']', i + 1));
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(source.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(source.slice(start));
+  return out;
+}
+
+/** Index of the parenthesis closing the one at `open`. */
+function closing(source: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') i++;
+    else if (c === '[') i = Math.max(i, source.indexOf(']', i + 1));
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return source.length - 1;
+}
+
+interface IndexEntry {
+  phrase: string;
+  signal: CompiledSignal;
+  order: number;
+  uid: number;
+}
+
+function find(s: CompiledSignal, text: string, hits: Hits): string | undefined {
+  const phrase = hits.first[s.id];
+  if (phrase === undefined) return undefined;
+  for (const u of s.unless) if (text.includes(u)) return undefined;
+  return phrase;
+}
+
+/**
+ * The text the wording model reads: the message without the asker's
+ * questions after it ("……，这是不是骗子？"), which say nothing about the
+ * message. The rules still read them.
+ */
+function wordingOf(text: string, clauses: Clauses = new Clauses(text)): string {
+  let k = clauses.starts.length - 1;
+  let end = text.length;
+  while (k > 0) {
+    const start = clauses.starts[k]!;
+    const empty = start === clauses.ends[k];
+    if (!empty && !clauses.onlyQuestion(k)) {
+      end = Math.min(end, clauses.questionAt[k]!, clauses.ends[k]!);
+      break;
+    }
+    end = start;
+    k--;
+  }
+  const body = text.slice(0, end);
+  return body.length > 0 ? body : text;
 }

@@ -11,13 +11,23 @@ const signalSchema = z
   .strictObject({
     tag: z.string().min(1).optional(),
     label: z.string().min(1),
+    /** Evidence for the type (and, unless `risk` says otherwise, for the risk). */
     w: z.number().positive().max(10),
+    /** What the signal adds to the risk, when it differs from `w` (0 for words that only name a topic). @defaultValue w */
+    risk: z.number().min(0).max(10).optional(),
     any: phrases.optional(),
     re: z.string().min(1).optional(),
+    /** The signal does not count when one of these occurs in the text: a word with two meanings read in its context. */
+    unless: phrases.optional(),
+    /** For a request (`asks`): whether it can be said in the negative (不要转账 is no request). A threat or a number cannot. @defaultValue true */
+    negatable: z.boolean().optional(),
+    /** For a request (`asks`): whether it counts as asking for something, which rules out the lowering of a notice that asks for nothing. A fee named without a verb (定金, 保证金) does not. @defaultValue true when w ≥ 2 */
+    asking: z.boolean().optional(),
   })
   .refine((s) => (s.any?.length ?? 0) > 0 || s.re !== undefined, { message: 'a signal needs phrases (`any`) or a pattern (`re`)' });
 
 const segmentTexts = z.strictObject({ elderly: z.string(), students: z.string(), shoppers: z.string(), general: z.string() });
+const byRisk = z.strictObject({ high: z.string().min(1), medium: z.string().min(1), low: z.string().min(1) });
 
 export const scamRulesSchema = z.strictObject({
   thresholds: z.strictObject({ high: z.number().positive(), medium: z.number().positive() }),
@@ -25,16 +35,54 @@ export const scamRulesSchema = z.strictObject({
   asks: z.array(signalSchema).min(1),
   types: z.record(
     z.string(),
-    z.strictObject({ aliases: phrases, advice: z.string().min(1), signals: z.array(signalSchema) }),
+    z.strictObject({
+      aliases: phrases,
+      /** The official advice, quoted in full answers. */
+      advice: z.string().min(1),
+      /** The type in everyday words (elderly groups are told this instead of the official name). */
+      plainName: z.string().min(1).optional(),
+      /** The advice in one short plain sentence (the elderly form). @defaultValue advice */
+      plain: z.string().min(1).optional(),
+      /** How to check a message of this type through a channel the reader already trusts. @defaultValue always.verifyLow */
+      verify: z.string().min(1).optional(),
+      signals: z.array(signalSchema),
+    }),
   ),
   combos: z.array(z.strictObject({ label: z.string().min(1), w: z.number().positive(), all: z.array(z.string().min(1)).min(2) })),
   lowering: z.array(
     z
-      .strictObject({ label: z.string().min(1), factor: z.number().min(0).max(1), any: phrases.optional(), re: z.string().min(1).optional(), onlyWithoutAsks: z.boolean().optional() })
+      .strictObject({
+        label: z.string().min(1),
+        factor: z.number().min(0).max(1),
+        any: phrases.optional(),
+        re: z.string().min(1).optional(),
+        /** Distinct phrases or pattern matches needed (in the speaker's own words, not in a question or in what "they said"). @defaultValue 1 */
+        needs: z.number().int().min(1).max(10).optional(),
+        /** Applies only when no request of weight 2 or more occurs. */
+        onlyWithoutAsks: z.boolean().optional(),
+        /** With `onlyWithoutAsks`: a payment asked for in the same clause as this context (缴费 at the counter, in the company's official app) is asked inside the official channel and does not count. */
+        inChannel: z.boolean().optional(),
+        /** Applies only when no signal with one of these tags occurs (a warning gives no link or number of its own). */
+        blockedBy: z.array(z.string().min(1)).optional(),
+        /** What the answer says instead of the plain low line. */
+        says: z.string().min(1).optional(),
+      })
       .refine((l) => (l.any?.length ?? 0) > 0 || l.re !== undefined, { message: 'a lowering context needs phrases (`any`) or a pattern (`re`)' }),
   ),
   statistical: z.strictObject({ fraudWeight: z.number().nonnegative(), typeWeight: z.number().nonnegative() }),
-  always: z.strictObject({ sanBuYiDuo: z.string().min(1), numbers: z.string().min(1), verifyLow: z.string().min(1), moneyGone: z.string().min(1), openers: segmentTexts }),
+  always: z.strictObject({
+    /** The first line of every answer, by risk, in the asker's register. */
+    lead: byRisk,
+    sanBuYiDuo: z.string().min(1),
+    numbers: z.string().min(1),
+    /** The numbers in one short line (the elderly form). */
+    numbersShort: z.string().min(1),
+    verifyLow: z.string().min(1),
+    /** How to check a message from a relative or friend in trouble: call them back on the number already known. */
+    verifyKin: z.string().min(1),
+    moneyGone: z.string().min(1),
+    openers: segmentTexts,
+  }),
 });
 
 export type ScamRulesFile = z.output<typeof scamRulesSchema>;
@@ -90,7 +138,7 @@ export function loadScamRules(contentDir: string): ScamRules {
     }
   };
   rules.asks.forEach((s, i) => checkSignal(s, ['asks', i]));
-  rules.lowering.forEach((l, i) => checkSignal({ ...l, w: 1 }, ['lowering', i]));
+  rules.lowering.forEach((l, i) => checkSignal({ label: l.label, w: 1, ...(l.re !== undefined ? { re: l.re } : {}) }, ['lowering', i]));
   for (const [id, t] of Object.entries(rules.types)) {
     if (!(id in typeNames)) {
       problems.push({ file, field: `types.${id}`, message: `unknown scam type: one of ${Object.keys(typeNames).join(', ')} (content/scam-types.yaml)`, ...at(['types', id]) });
@@ -101,6 +149,11 @@ export function loadScamRules(contentDir: string): ScamRules {
   rules.combos.forEach((c, i) =>
     c.all.forEach((tag, j) => {
       if (!tags.has(tag)) problems.push({ file, field: `combos.${i}.all.${j}`, message: `no signal has tag "${tag}"`, ...at(['combos', i, 'all', j]) });
+    }),
+  );
+  rules.lowering.forEach((l, i) =>
+    (l.blockedBy ?? []).forEach((tag, j) => {
+      if (!tags.has(tag)) problems.push({ file, field: `lowering.${i}.blockedBy.${j}`, message: `no signal has tag "${tag}"`, ...at(['lowering', i, 'blockedBy', j]) });
     }),
   );
   if (rules.thresholds.medium > rules.thresholds.high) {

@@ -3,88 +3,119 @@
  * at start-up on the reviewed examples the project ships
  * (content/scamcheck/examples.jsonl). It gives the rule layer a second
  * opinion on texts worded in ways no rule lists. Pure; no downloads.
+ *
+ * Several models (fraud or not; which type) share one {@link FeatureSpace},
+ * so a text's features are looked up once and scored under each model from
+ * a dense array: the scam check judges tens of thousands of texts a second
+ * on one core.
  */
 export interface TextBayes {
   readonly classes: readonly string[];
-  /** Log-probability of a text (its {@link textFeatures}) under each class (same order as `classes`), priors included. */
-  logScores(features: readonly Feature[]): Float64Array;
+  /** Log-probability of a text (its {@link FeatureSpace.featuresOf}) under each class (same order as `classes`), priors included. */
+  logScores(features: TextFeatures): Float64Array;
 }
 
-/** A character (its UTF-16 code) or a pair of characters, as one number. */
-export type Feature = number;
+/** A text's features: the dense ids of those seen in training, and how many there were in all. */
+export interface TextFeatures {
+  readonly known: Int32Array;
+  readonly total: number;
+}
 
-/**
- * The character uni- and bigrams of a text as numbers: compute once, score
- * under several models. A number per feature keeps the scoring free of
- * substring allocation (the scam check judges tens of thousands of texts a
- * second on one core).
- */
-export function textFeatures(text: string): Feature[] {
-  const out: Feature[] = [];
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    out.push(c);
-    if (i + 1 < n) out.push(BIGRAM + c * 65536 + text.charCodeAt(i + 1));
+/** Every character and character pair of the training texts, numbered. */
+export class FeatureSpace {
+  /** character code → its number among the characters seen (−1: never seen); a character's unigram feature id is that number */
+  private readonly charIndex = new Int32Array(65536).fill(-1);
+  private chars = 0;
+  /** (first character's number × CHAR_SLOTS + second's) → bigram feature id */
+  private readonly pairs = new Map<number, number>();
+  private count = 0;
+
+  constructor(texts: readonly string[]) {
+    // characters first, so their numbers are also their unigram feature ids
+    for (const t of texts) {
+      for (let i = 0; i < t.length; i++) {
+        const c = t.charCodeAt(i);
+        if (this.charIndex[c] === -1) this.charIndex[c] = this.chars++;
+      }
+    }
+    this.count = this.chars;
+    for (const t of texts) {
+      for (let i = 0; i + 1 < t.length; i++) {
+        const key = this.charIndex[t.charCodeAt(i)]! * CHAR_SLOTS + this.charIndex[t.charCodeAt(i + 1)]!;
+        if (!this.pairs.has(key)) this.pairs.set(key, this.count++);
+      }
+    }
   }
-  return out;
+
+  /** How many features the space numbers. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The character uni- and bigrams of a text: compute once, score under several models. */
+  featuresOf(text: string): TextFeatures {
+    const n = text.length;
+    const known = new Int32Array(Math.max(0, 2 * n - 1));
+    let k = 0;
+    let prev = -1;
+    for (let i = 0; i < n; i++) {
+      const ci = this.charIndex[text.charCodeAt(i)]!;
+      if (ci >= 0) {
+        known[k++] = ci;
+        if (prev >= 0) {
+          const b = this.pairs.get(prev * CHAR_SLOTS + ci);
+          if (b !== undefined) known[k++] = b;
+        }
+      }
+      prev = ci;
+    }
+    return { known: known.subarray(0, k), total: n > 0 ? 2 * n - 1 : 0 };
+  }
 }
 
-const BIGRAM = 65536;
+/** More than the distinct characters of any training set (keeps pair keys small integers). */
+const CHAR_SLOTS = 1 << 15;
 
-export function trainTextBayes(examples: readonly { text: string; label: string }[], alpha = 0.5): TextBayes {
+export function trainTextBayes(examples: readonly { text: string; label: string }[], space: FeatureSpace, alpha = 0.5): TextBayes {
   const classes = [...new Set(examples.map((e) => e.label))].sort();
   const k = classes.length;
   const idx = new Map(classes.map((c, i) => [c, i]));
-  const counts = new Map<Feature, Float64Array>();
+  const counts = new Float64Array(space.size * k);
+  const seen = new Uint8Array(space.size);
   const totals = new Float64Array(k);
   const docs = new Float64Array(k);
   for (const e of examples) {
     const c = idx.get(e.label)!;
     docs[c]!++;
-    for (const f of textFeatures(e.text)) {
-      let row = counts.get(f);
-      if (!row) counts.set(f, (row = new Float64Array(k)));
-      row[c]!++;
-      totals[c]!++;
+    const f = space.featuresOf(e.text);
+    for (const id of f.known) {
+      counts[id * k + c]!++;
+      seen[id] = 1;
     }
+    totals[c]! += f.total;
   }
-  const vocab = counts.size + 1;
+  const vocab = seen.reduce((a, b) => a + b, 0) + 1;
   const unseen = new Float64Array(k);
   const prior = new Float64Array(k);
   for (let c = 0; c < k; c++) {
     unseen[c] = Math.log(alpha / (totals[c]! + alpha * vocab));
     prior[c] = Math.log(docs[c]! / examples.length);
   }
-  // per feature: log P(f|c) minus the unseen value, so unknown features cost nothing to skip;
-  // bigrams under their first character, so every lookup has a small integer key
-  const uni = new Map<number, Float64Array>();
-  const bi = new Map<number, Map<number, Float64Array>>();
-  for (const [f, row] of counts) {
-    const w = new Float64Array(k);
-    for (let c = 0; c < k; c++) w[c] = Math.log((row[c]! + alpha) / (totals[c]! + alpha * vocab)) - unseen[c]!;
-    if (f < BIGRAM) uni.set(f, w);
-    else {
-      const first = Math.floor((f - BIGRAM) / 65536);
-      let m = bi.get(first);
-      if (!m) bi.set(first, (m = new Map()));
-      m.set((f - BIGRAM) % 65536, w);
-    }
+  // per feature: log P(f|c) minus the unseen value, so features this model never saw cost nothing
+  const weights = new Float64Array(space.size * k);
+  for (let id = 0; id < space.size; id++) {
+    if (!seen[id]) continue;
+    for (let c = 0; c < k; c++) weights[id * k + c] = Math.log((counts[id * k + c]! + alpha) / (totals[c]! + alpha * vocab)) - unseen[c]!;
   }
   return {
     classes,
-    logScores(features) {
+    logScores({ known, total }) {
       const out = Float64Array.from(prior);
-      for (const f of features) {
-        let w: Float64Array | undefined;
-        if (f < BIGRAM) w = uni.get(f);
-        else {
-          const g = f - BIGRAM;
-          w = bi.get(Math.floor(g / 65536))?.get(g % 65536);
-        }
-        if (w) for (let c = 0; c < k; c++) out[c]! += w[c]!;
+      for (let i = 0; i < known.length; i++) {
+        const base = known[i]! * k;
+        for (let c = 0; c < k; c++) out[c]! += weights[base + c]!;
       }
-      for (let c = 0; c < k; c++) out[c]! += features.length * unseen[c]!;
+      for (let c = 0; c < k; c++) out[c]! += total * unseen[c]!;
       return out;
     },
   };

@@ -55,7 +55,7 @@ describe('npm run demo', () => {
     expect(lines.some((l) => /^segment\s+deliveries\s+groups\s+reach\s+uniqueReach/.test(l))).toBe(true);
     // residents ask the scam check in a group and privately; both get an answer, both become masked tips
     expect(lines.filter((l) => /^the bot answers in \d+ ms:$/.test(l))).toHaveLength(2);
-    expect(lines.some((l) => /^  @\S+ 叔叔阿姨，风险等级：高$/u.test(l))).toBe(true);
+    expect(lines.some((l) => /^  @\S+ 叔叔阿姨，这很可能是骗局：先别转钱、别点链接、别给验证码。$/u.test(l))).toBe(true);
     const tips = await check.models.Tip.find().lean();
     // the residents' own questions after posts are checked too: one private tip, the rest in groups
     expect(tips.filter((t) => t.channel === 'private')).toHaveLength(1);

@@ -15,6 +15,7 @@ import { paths } from '../../src/config/paths.js';
 import type { Store } from '../../src/store/connection.js';
 import type { SimMessage, SimRoom } from '../../src/sim/world-model.js';
 import { waitFor } from '../support/wait.js';
+import { configOfficers } from '../support/people.js';
 
 const keyer = createMemberKeyer('s'.repeat(32));
 const COURIER = '刚才有人打电话说我快递丢了要赔我钱，让我下个会议软件，是真的吗？';
@@ -34,7 +35,7 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
     h = await startSimHarness(['alpha', 'beta'], { groups: 2, membersPerGroup: 12, seed: 21, secondBotShare: 1 });
     const config = { ...h.config, scamCheck: { perMember: 3, windowMinutes: 10, maxChars: 120 } };
     fleet = new Fleet({
-      config, store, keyer, log: logs.log, clock, channel: h.channel, content, workerId: 'w1',
+      config: config, store, keyer, officers: configOfficers(config, keyer), log: logs.log, clock, channel: h.channel, content, workerId: 'w1',
       inbound: createScamDesk({ contentDir: paths.content, fleet: config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock, log: logs.log }),
     });
     await fleet.start();
@@ -61,12 +62,12 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
     expect(ms).toBeLessThan(1000);
     expect(answer.mentionIds).toEqual([asker]);
     expect(answer.text.startsWith(`@${h.world.contacts.get(asker)!.name}`)).toBe(true);
-    expect(answer.text).toContain('叔叔阿姨，风险等级：高'); // elderly group wording
-    expect(answer.text).toContain('最可能是：冒充电商物流客服类诈骗');
-    expect(answer.text).toMatch(/发现的信号：.*“快递丢了”/u);
-    expect(answer.text).toContain('不需要开屏幕共享');
-    expect(answer.text).toContain('三不一多');
-    expect(answer.text).toMatch(/96110.*110.*国家反诈中心/su);
+    // an elderly group gets the shortest form, led by one plain line
+    expect(answer.text).toContain('叔叔阿姨，这很可能是骗局：先别转钱、别点链接、别给验证码。');
+    expect(answer.text).toContain('这像是：冒充快递、网店客服“退款理赔”。');
+    expect(answer.text).toContain('不用开屏幕共享');
+    expect(answer.text).toMatch(/96110.*110/su);
+    expect(answer.text).not.toContain('三不一多');
   });
 
   it('should judge a quoted message when a member quotes it and @-mentions the bot', async () => {
@@ -76,8 +77,8 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
     h.world.post({ roomId: room.id, talkerId: asker, text, mentionIds: [h.world.botContactId('alpha')] });
     await waitFor(() => expect(botReplies(since).filter((m) => m.mentionIds.includes(asker))).toHaveLength(1));
     const answer = botReplies(since)[0]!.text;
-    expect(answer).toContain('风险等级：高');
-    expect(answer).toContain('冒充公检法及政府机关');
+    expect(answer).toContain('这很可能是骗局');
+    expect(answer).toContain('冒充公安、法院、政府部门');
     expect(answer).toContain('没有“安全账户”');
   });
 
@@ -86,14 +87,14 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
     const { answer } = await ask(asker, FORWARDED, false);
     expect(answer.roomId).toBeUndefined();
     expect(answer.listenerId).toBe(asker);
-    expect(answer.text).toContain('风险等级：高');
+    expect(answer.text).toContain('这很可能是骗局：先别转钱、别点链接、别给验证码。');
     expect(answer.text).not.toContain('叔叔阿姨'); // no group, no audience wording
     expect(answer.text).not.toContain('lipei-kd'); // a scam link is never repeated
   });
 
   it('should rate a police warning low and still say how to verify through an official channel', async () => {
     const { answer } = await ask(members[4]!, '警方提醒：凡是自称客服说快递丢失要理赔，让你下载会议软件、开屏幕共享的，都是诈骗！');
-    expect(answer.text).toContain('风险等级：低');
+    expect(answer.text).toContain('暂时没看出骗局的迹象');
     expect(answer.text).toContain('官方');
     expect(answer.text).toContain('96110');
   });
@@ -105,7 +106,7 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
 
   it('should give a member at most the configured checks per window, one note, then silence, and answer again later', async () => {
     const asker = members[6]!;
-    for (let i = 0; i < 3; i++) expect((await ask(asker, `${COURIER}${i}`)).answer.text).toContain('风险等级');
+    for (let i = 0; i < 3; i++) expect((await ask(asker, `${COURIER}${i}`)).answer.text).toContain('这很可能是骗局');
     const limited = await ask(asker, COURIER);
     expect(limited.answer.text).toMatch(/请10分钟后再问我/u);
     const since = botReplies().length;
@@ -113,7 +114,7 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(botReplies(since).filter((m) => m.mentionIds.includes(asker)).map((m) => m.text)).toEqual([]);
     clock.advance(10 * 60_000);
-    expect((await ask(asker, COURIER)).answer.text).toContain('风险等级：高');
+    expect((await ask(asker, COURIER)).answer.text).toContain('这很可能是骗局');
   });
 
   it('should not answer thanks, a quote of its own post, or another bot of the fleet', async () => {
@@ -174,7 +175,7 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
     // the worker restarts (another process, same database) and the puppet replays recent history: answered already
     await fleet.close();
     fleet = new Fleet({
-      config: { ...h.config, scamCheck: { perMember: 3, windowMinutes: 10, maxChars: 120 } }, store, keyer, log: logs.log, clock, channel: h.channel, content, workerId: 'w2',
+      config: { ...h.config, scamCheck: { perMember: 3, windowMinutes: 10, maxChars: 120 } }, store, keyer, officers: configOfficers(h.config, keyer), log: logs.log, clock, channel: h.channel, content, workerId: 'w2',
       inbound: createScamDesk({ contentDir: paths.content, fleet: h.config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock, log: logs.log }),
     });
     await fleet.start();
@@ -187,7 +188,7 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
     expect(answersTo(asker, since)).toHaveLength(0);
     expect(answersTo(other, since)).toHaveLength(0);
     // the restarted bot answers what is asked now
-    expect((await ask(other, COURIER)).answer.text).toContain('风险等级：高');
+    expect((await ask(other, COURIER)).answer.text).toContain('这很可能是骗局');
     await waitFor(() => expect(logs.text()).toContain('ignored messages delivered twice or replayed from before the bot came online'));
   });
 });

@@ -4,29 +4,66 @@ import { loadScamCheck } from '../../../src/scamcheck/desk.js';
 import { renderScamAnswer } from '../../../src/scamcheck/answer.js';
 
 const { rules, judge } = loadScamCheck(paths.content);
+const HIGH = '这很可能是骗局：先别转钱、别点链接、别给验证码。';
+const MEDIUM = '有可疑的地方，先核实再说。';
+const LOW = '暂时没看出骗局的迹象';
 
 describe('the answer to "is this a scam?"', () => {
-  it('should give risk, the most likely type, quoted signals and what to do, with 三不一多 and the numbers', () => {
+  it('should lead with one plain line, then the most likely type, quoted signals and what to do, with 三不一多 and the numbers', () => {
     const text = renderScamAnswer(judge.assess('有人说我误开通了百万保障，不关闭每月扣费，让我下载腾讯会议开屏幕共享'), rules, { segment: 'shoppers' });
     const lines = text.split('\n');
-    expect(lines[0]).toBe('风险等级：高');
+    expect(lines[0]).toBe(HIGH);
     expect(lines[1]).toBe('最可能是：冒充电商物流客服类诈骗');
-    expect(lines[2]).toMatch(/^发现的信号：(“[^”]+”){2,4}$/u);
-    expect(lines[2]).toContain("“百万保障”");
+    expect(lines[2]).toMatch(/^可疑的地方：(“[^”]+”){2,4}/u);
+    expect(lines[2]).toContain('“百万保障”');
     expect(text).toContain('不需要开屏幕共享');
     expect(text).toContain('三不一多：未知链接不点击');
     expect(text).toMatch(/96110.*110.*国家反诈中心/su);
   });
 
-  it('should speak to the group\'s audience', () => {
-    const a = judge.assess('注销校园贷，不然影响征信');
-    expect(renderScamAnswer(a, rules, { segment: 'students' }).startsWith('同学，风险等级')).toBe(true);
-    expect(renderScamAnswer(a, rules, { segment: 'elderly' }).startsWith('叔叔阿姨，风险等级')).toBe(true);
+  it('should lead each risk level with its own plain line, and never with jargon', () => {
+    const high = judge.assess('我是公安局的，你涉嫌洗钱，把钱转到安全账户，这件事要保密');
+    const medium = judge.assess('有个人说可以帮我修复征信，要收点钱');
+    const low = judge.assess('明天早上七点在小区门口集合，一起去爬鼓山，记得带水');
+    expect([high.risk, medium.risk, low.risk]).toEqual(['high', 'medium', 'low']);
+    expect(renderScamAnswer(high, rules).split('\n')[0]).toBe(HIGH);
+    expect(renderScamAnswer(medium, rules).split('\n')[0]).toBe(MEDIUM);
+    expect(renderScamAnswer(low, rules).split('\n')[0]).toMatch(/^暂时没看出骗局的迹象，但/u);
+    for (const a of [high, medium, low]) {
+      for (const segment of ['elderly', 'students', 'shoppers', 'general', undefined] as const) {
+        const text = renderScamAnswer(a, rules, { segment });
+        expect(text).not.toMatch(/风险等级|典型的诈骗信号|score|\d+\.\d+分/u);
+      }
+    }
   });
 
-  it('should still say how to verify through an official channel when the risk is low', () => {
+  it('should speak to the group\'s audience, and give elderly groups the shortest form', () => {
+    const a = judge.assess('注销校园贷，不然影响征信');
+    expect(renderScamAnswer(a, rules, { segment: 'students' }).startsWith('同学，')).toBe(true);
+    const elderly = renderScamAnswer(a, rules, { segment: 'elderly' });
+    const general = renderScamAnswer(a, rules, { segment: 'general' });
+    expect(elderly.startsWith('叔叔阿姨，')).toBe(true);
+    expect(elderly.split('\n').length).toBeLessThanOrEqual(4);
+    expect(elderly.length).toBeLessThan(general.length / 2);
+    expect(elderly).toMatch(/96110.*110/su);
+    expect(elderly).not.toContain('三不一多');
+  });
+
+  it('should tell a grandparent to call the grandchild back on the number they know, never to look up a customer-service number', () => {
+    const a = judge.assess('奶奶，是我，我换了新号，在外面跟人打架了要赔钱，你先转我两万，千万别告诉我爸');
+    expect(a.risk).toBe('high');
+    for (const segment of ['elderly', 'general'] as const) {
+      const text = renderScamAnswer(a, rules, { segment });
+      expect(text).toContain('原来存的号码');
+      expect(text).not.toMatch(/客服|官方App|官网/u);
+    }
+  });
+
+  it('should say a police warning is a warning, and still say how to verify a notice through an official channel', () => {
+    const warning = renderScamAnswer(judge.assess('警方提醒：凡是让你把钱转到安全账户的都是诈骗，公检法不会电话办案。'), rules);
+    expect(warning.split('\n')[0]).toBe(`${LOW}：这段话是防骗提醒，不是骗子发来的，照着提醒做就对了。`);
     const text = renderScamAnswer(judge.assess('【顺丰速运】您的快件已到达驿站，取件码3-2-1108，请凭码取件。'), rules);
-    expect(text.split('\n')[0]).toBe('风险等级：低');
+    expect(text.split('\n')[0]).toMatch(/^暂时没看出骗局的迹象/u);
     expect(text).not.toContain('最可能是');
     expect(text).toContain('官网或官方App上的客服电话');
     expect(text).toContain('96110');
