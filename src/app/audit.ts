@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/errors.js';
 import { requireSigner } from '../config/keys.js';
-import { appendAudit, listAudit as listStored, wholeAudit } from '../store/audit-repo.js';
+import { appendAudit, auditHead, listAudit as listStored, wholeAudit } from '../store/audit-repo.js';
 import { verifyChain, type AuditEntry, type ChainVerdict } from '../shared/audit-chain.js';
 import { can, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
@@ -31,5 +31,7 @@ export async function listAudit(ctx: AppContext, actor: Actor, o: { target?: { k
 
 /** Check the whole chain: the first entry edited, removed, reordered or forged, if any. */
 export async function verifyAudit(ctx: AppContext): Promise<ChainVerdict> {
-  return verifyChain(await wholeAudit(await ctx.store()), ctx.keys().audit);
+  const store = await ctx.store();
+  const head = await auditHead(store);
+  return verifyChain(await wholeAudit(store), ctx.keys().audit, head);
 }

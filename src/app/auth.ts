@@ -1,7 +1,7 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { getSession, createSession, deleteSession, getUser, updateUser, recordAuthFailure, authFailuresSince, forgetAuthFailures, createToken, getToken, listTokens, revokeToken, type UserRecord } from '../store/users-repo.js';
 import { matchTotp } from '../shared/totp.js';
-import { can, ROLES, type Actor, type Role, type Scope } from '../shared/permissions.js';
+import { can, ROLES, SYSTEM_ACTOR, type Actor, type Role, type Scope } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
 import { AppError, forbidden, unauthenticated } from './errors.js';
 import { record } from './audit.js';
@@ -113,6 +113,8 @@ async function checkCredentials(ctx: AppContext, o: { userId: string; password: 
   const user = await getUser(store, o.userId);
   const fail = async (why: string): Promise<never> => {
     await recordAuthFailure(store, o.userId, now);
+    // the failure that locks a known user out is audited (Zhimi acts: nobody is signed in)
+    if (user && failures.length + 1 === AUTH_SETTINGS.maxFailures) await record(ctx, SYSTEM_ACTOR, 'auth.lock-out', { kind: 'user', id: user._id }, { details: { failures: AUTH_SETTINGS.maxFailures, minutes: AUTH_SETTINGS.lockMs / 60_000 } });
     throw unauthenticated(why);
   };
   if (!user || !(await verifyPassword(o.password, user.passwordHash))) return fail('wrong user name or password');

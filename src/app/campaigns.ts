@@ -49,7 +49,7 @@ export interface CampaignValidation {
 /** Check a campaign file: schema and cron (a ConfigError with file, line and field), posts, districts, and whether it targets any group. */
 export async function validateCampaign(ctx: AppContext, file: string): Promise<CampaignValidation> {
   const cf = loadCampaignFile(file);
-  const r = checkCampaign(cf.def, ctx.library(), ctx.content().ref, await listGroups(await ctx.store()));
+  const r = checkCampaign(cf.def, ctx.library(), ctx.content().ref, await listGroups(await ctx.store()), ctx.clock.now());
   return { id: cf.def.id, ...r };
 }
 
@@ -92,7 +92,7 @@ export async function submitCampaign(ctx: AppContext, actor: Actor, o: { yaml: s
   const read = readCampaignText(o.yaml, o.source ?? 'the submitted campaign');
   if (!read.ok) throw new ConfigError(read.problems);
   const cf = read.value;
-  const check = checkCampaign(cf.def, ctx.library(), ctx.content().ref, []);
+  const check = checkCampaign(cf.def, ctx.library(), ctx.content().ref, await listGroups(await ctx.store()), ctx.clock.now());
   if (check.errors.length) return { id: cf.def.id, status: 'not submitted', version: 0, submittedBy: actor.id, errors: check.errors, warnings: check.warnings };
   const posts = postsOf(ctx, cf.def).map((p) => ({ id: p.id, hash: p.contentHash, title: p.title, variants: p.variants }));
   const { record: rec, version } = await submitVersion(await ctx.store(), { definition: cf.def, posts, actor, now: ctx.clock.now(), reason, source: o.source });

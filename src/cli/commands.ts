@@ -10,8 +10,8 @@ import { registerUserCommands } from './user-commands.js';
 import { listGroups } from '../app/groups.js';
 import { serveLinks } from '../api/serve-links.js';
 import { runDemo } from '../demo/run-demo.js';
-import { formatRows, type OutputFormat } from '../reports/format.js';
-import { contextOf, out, untilSignal, withContext } from './context.js';
+import { formatRows, terminalSafe, type OutputFormat } from '../reports/format.js';
+import { contextOf, out, untilSignal, useFaceDatabase, withContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { formatOption as format, intOption as int, wordsOption as list } from './options.js';
 import { registerScamCheckCommands } from './scamcheck-commands.js';
@@ -50,28 +50,30 @@ export function registerCommands(program: Command): void {
     .description('the HTTP API and the web console (sessions, API tokens, every use case; OpenAPI at /api/openapi.json, docs at /api/docs)')
     .option('--port <n>', 'port', int, 8080)
     .option('--host <h>', 'address to listen on', '127.0.0.1')
-    .action((o: { port: number; host: string }) =>
-      withContext(ctx(), async (c) => {
+    .action((o: { port: number; host: string }) => {
+      useFaceDatabase('api');
+      return withContext(ctx(), async (c) => {
         const server = await serveApi(c, o);
         c.log.info({ url: server.url }, 'Zhimi API and console running; Ctrl-C stops it');
         await untilSignal();
         await server.stop();
-      }),
-    );
+      });
+    });
 
   program
     .command('links')
     .description('the HTTP server for tracked links (/r/<code>): records clicks, redirects to the allow-listed post link; workers write links to ZHIMI_PUBLIC_URL')
     .option('--port <n>', 'port', int, 8787)
     .option('--host <h>', 'address to listen on', '127.0.0.1')
-    .action((o: { port: number; host: string }) =>
-      withContext(ctx(), async (c) => {
+    .action((o: { port: number; host: string }) => {
+      useFaceDatabase('links');
+      return withContext(ctx(), async (c) => {
         const server = await serveLinks(c, o);
         c.log.info({ url: server.url }, 'link server running; set ZHIMI_PUBLIC_URL to its public address for the workers; Ctrl-C stops it');
         await untilSignal();
         await server.stop();
-      }),
-    );
+      });
+    });
 
   registerFleetCommands(program, ctx);
 
@@ -90,14 +92,15 @@ export function registerCommands(program: Command): void {
         throw new ConfigError([{ file: 'command line', field: o.allPending ? '--all-pending' : 'group', message: o.allPending ? 'goes with --accept-suggestion and no group' : 'name a group (room id, topic or id), or tag every pending one: --all-pending --accept-suggestion' }]);
       }
       type G = { id: string; topic: string; status: string; district?: string; station?: string; segments: string[]; suggestion?: unknown };
-      const line = (g: G): string => `${g.topic}: ${g.status}, ${g.district ?? ''} ${g.station ?? ''} ${g.segments.join(',')}`;
+      // group names are what WeChat users typed: shown without their control characters
+      const line = (g: G): string => terminalSafe(`${g.topic}: ${g.status}, ${g.district ?? ''} ${g.station ?? ''} ${g.segments.join(',')}`);
       const body = { district: o.district, station: o.station, segments: o.segments, tags: o.tags, asSuggested: o.acceptSuggestion };
       if (!o.allPending) {
         out(line(await callApi<G>('POST', `/api/groups/${encodeURIComponent(ref!)}/tag`, body)));
         return;
       }
       const pending = await callApi<G[]>('GET', '/api/groups?pending=true');
-      const left = pending.filter((g) => !g.suggestion).map((g) => g.topic);
+      const left = pending.filter((g) => !g.suggestion).map((g) => terminalSafe(g.topic));
       let tagged = 0;
       for (const g of pending.filter((x) => x.suggestion)) {
         out(line(await callApi<G>('POST', `/api/groups/${encodeURIComponent(g.id)}/tag`, { asSuggested: true, tags: o.tags })));

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../log/logger.js';
 import { createAppContext, type AppContext } from '../app/context.js';
+import { faceEnvironment, type Face } from '../config/database-uri.js';
 
 /** The application context of one command, from the global options (`--bots-dir`, `--content-dir`, `--log-level`). */
 export function contextOf(program: Command, logLevel?: string): AppContext {
@@ -27,4 +28,14 @@ export function untilSignal(): Promise<void> {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+}
+
+/**
+ * A long-running face (the worker, the API, the link server) uses its own
+ * database URI when one is set (ZHIMI_WORKER_MONGODB_URI …): call before the
+ * command's context is made.
+ */
+export function useFaceDatabase(face: Face): void {
+  const uri = faceEnvironment(face, process.env)['MONGODB_URI'];
+  if (uri) process.env['MONGODB_URI'] = uri;
 }

@@ -40,10 +40,31 @@ export function chainEntry(facts: AuditFacts, last: Pick<AuditEntry, 'seq' | 'ha
   return { ...facts, seq, prev, hash, keyId: signer.keyId, sig: signer.sign(hash) };
 }
 
+/**
+ * The newest entry as its writer saw it, signed: kept apart from the chain so
+ * that removing the newest entries (which leaves a chain that holds) is found.
+ */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+  keyId: string;
+  sig: string;
+}
+
+const headText = (seq: number, hash: string): string => `zhimi-audit-head:${seq}:${hash}`;
+
+export function signHead(e: Pick<AuditEntry, 'seq' | 'hash'>, signer: Signer): ChainHead {
+  return { seq: e.seq, hash: e.hash, keyId: signer.keyId, sig: signer.sign(headText(e.seq, e.hash)) };
+}
+
 export type ChainVerdict = { ok: true; entries: number } | { ok: false; entries: number; seq: number; problem: string };
 
-/** Check a whole chain in order of `seq`: the first entry edited, removed, reordered or forged, if any. */
-export function verifyChain(entries: readonly AuditEntry[], verifiers: Verifiers): ChainVerdict {
+/**
+ * Check a whole chain in order of `seq` against its signed head: the first
+ * entry edited, removed, reordered or forged, if any. The head may lag the
+ * chain (a writer stopped between the two writes), never lead it.
+ */
+export function verifyChain(entries: readonly AuditEntry[], verifiers: Verifiers, head: ChainHead | undefined): ChainVerdict {
   let prev = GENESIS;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
@@ -56,5 +77,10 @@ export function verifyChain(entries: readonly AuditEntry[], verifiers: Verifiers
     if (!verifySignature(verifiers, keyId, hash, sig)) return fail(`entry ${e.seq} is not signed by a key this installation trusts (forged or rewritten)`);
     prev = hash;
   }
-  return { ok: true, entries: entries.length };
+  const n = entries.length;
+  if (!head) return n ? { ok: false, entries: n, seq: n, problem: 'the signed head of the chain is missing (removed): the newest entries cannot be vouched for' } : { ok: true, entries: 0 };
+  if (!verifySignature(verifiers, head.keyId, headText(head.seq, head.hash), head.sig)) return { ok: false, entries: n, seq: head.seq, problem: 'the signed head of the chain is not signed by a key this installation trusts (forged)' };
+  if (head.seq > n) return { ok: false, entries: n, seq: n + 1, problem: `entries ${n + 1}–${head.seq} are missing (removed): the signed head names entry ${head.seq}` };
+  if (entries[head.seq - 1]!.hash !== head.hash) return { ok: false, entries: n, seq: head.seq, problem: `entry ${head.seq} is not the one the signed head names (rewritten)` };
+  return { ok: true, entries: n };
 }

@@ -1,6 +1,6 @@
 import type { Store } from './connection.js';
 import type { AuditDoc } from './models/audit.js';
-import { chainEntry, type AuditEntry, type AuditFacts } from '../shared/audit-chain.js';
+import { chainEntry, signHead, type AuditEntry, type AuditFacts, type ChainHead } from '../shared/audit-chain.js';
 import type { Signer } from '../shared/signing.js';
 import { isDuplicateKey } from './once.js';
 
@@ -25,11 +25,36 @@ export async function appendAudit(store: Store, signer: Signer, facts: AuditFact
     const { seq, ...rest } = entry;
     try {
       await store.models.Audit.collection.insertOne({ _id: seq, ...rest } as never);
-      return entry;
     } catch (err) {
       if (!isDuplicateKey(err) || attempt >= 20) throw err;
+      continue;
+    }
+    await advanceHead(store, signHead(entry, signer));
+    return entry;
+  }
+}
+
+/** Where the signed head is kept (a meta value: read by `_id`). */
+const HEAD = 'audit-head';
+
+/** Move the signed head to `head` unless another writer moved it past (compare-and-set on the value read). */
+async function advanceHead(store: Store, head: ChainHead): Promise<void> {
+  const v = JSON.stringify(head);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const current = await store.models.Meta.findOne({ _id: HEAD }).lean();
+    if (current && (JSON.parse(current.v) as ChainHead).seq >= head.seq) return;
+    try {
+      if (current ? (await store.models.Meta.updateOne({ _id: HEAD, v: current.v }, { $set: { v } })).modifiedCount === 1 : (await store.models.Meta.create({ _id: HEAD, v }), true)) return;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
     }
   }
+}
+
+/** The signed head of the chain, if any. */
+export async function auditHead(store: Store): Promise<ChainHead | undefined> {
+  const doc = await store.models.Meta.findOne({ _id: HEAD }).lean();
+  return doc ? (JSON.parse(doc.v) as ChainHead) : undefined;
 }
 
 /** Audit entries, newest first (of one target, when given). */
