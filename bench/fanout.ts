@@ -75,7 +75,7 @@ function fleetConfig(bots: BotConfig[], perMinute = 1e9): FleetConfig {
 
 function botConfigs(n: number, limits = UNLIMITED): BotConfig[] {
   return Array.from({ length: n }, (_, i) => ({
-    id: `b${String(i).padStart(3, '0')}`, name: `宣传员${i}`, file: 'bench', enabled: true, acceptInvitesFrom: [],
+    id: `b${String(i).padStart(3, '0')}`, name: `宣传员${i}`, file: 'bench', enabled: true,
     puppet: { name: 'wechaty-puppet-service', endpoint: '127.0.0.1:1', tokenEnv: `ZHIMI_BOT_B${i}_TOKEN` }, limits,
   }));
 }

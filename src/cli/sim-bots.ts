@@ -17,7 +17,6 @@ export function testBotsFor(fleet: FleetConfig, k: number): FleetConfig {
       id,
       name: `模拟宣传员${i + 1}`,
       file: `(simulator) ${id}`,
-      acceptInvitesFrom: [],
       puppet: { name: 'wechaty-puppet-service', endpoint: `127.0.0.1:${port}`, tokenEnv: `ZHIMI_BOT_SIM${String(i + 1).padStart(2, '0')}_TOKEN` },
     });
   }

@@ -26,11 +26,18 @@ export type BotLimits = z.output<typeof limitsSchema>;
 
 export const quietHoursSchema = z.strictObject({ from: hhmm, to: hhmm });
 
+/** Who may approve, invite bots or command them is a user's role and bound WeChat id (zhimi users add), never a line in bots/. */
+const RETIRED_AUTHORITY = 'is no longer read: who may approve, invite bots or command them is decided by users (zhimi users add <id> --roles … --wechat <WeChat id>), not by bots/';
+
+/**
+ * An officer's WeChat account in the simulated world (`zhimi sim`, the demo):
+ * who invites bots and speaks in groups there. It grants nothing.
+ */
 export const officerSchema = z.strictObject({
   /** The officer's WeChat id (as the puppet reports it). */
   id: z.string().min(1),
   name: z.string().min(1),
-  role: z.enum(['officer', 'approver', 'admin']).default('officer'),
+  role: z.undefined({ error: RETIRED_AUTHORITY }).optional(),
   /** Home district (the simulator puts officers into their district's groups). */
   district: z.string().min(1).optional(),
 });
@@ -142,8 +149,7 @@ export const botSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'must be lower-case letters, digits and dashes, e.g. gulou-01'),
   name: z.string().min(1),
   puppet: puppetSchema,
-  /** WeChat ids of officers (besides the fleet-wide list) whose invitations this bot accepts. */
-  acceptInvitesFrom: z.array(z.string().min(1)).default([]),
+  acceptInvitesFrom: z.undefined({ error: RETIRED_AUTHORITY }).optional(),
   limits: limitsSchema.partial().default({}),
   /** Set false to keep the file but not start the bot. */
   enabled: z.boolean().default(true),

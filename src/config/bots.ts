@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { loadYamlFile, readYamlFile } from './yaml-file.js';
-import { botSchema, fleetSchema, PACKAGE_NAME, type BotConfig, type FleetFileConfig, type Officer } from './bots-schema.js';
+import { botSchema, fleetSchema, PACKAGE_NAME, type BotConfig, type FleetFileConfig } from './bots-schema.js';
 
 export type { BotConfig, BotLimits, Officer, PuppetConfig, PuppetTls } from './bots-schema.js';
 
@@ -87,10 +87,6 @@ export function loadFleetConfig(dir: string, env: NodeJS.ProcessEnv = process.en
   return { ...fleet, bots, dir };
 }
 
-/** Officers a bot accepts invitations and commands from: the fleet list plus its own. */
-export function officersOf(fleet: Pick<FleetConfig, 'officers'>, bot: Pick<BotConfig, 'acceptInvitesFrom'>): Set<string> {
-  return new Set([...fleet.officers.map((o: Officer) => o.id), ...bot.acceptInvitesFrom]);
-}
 
 function collect<T>(problems: ConfigProblem[], load: () => T): T | undefined {
   try {

@@ -13,7 +13,7 @@ import type { ChannelFactory } from '../../src/channels/channel.js';
 export const content: GroupContentBundle = loadGroupContent(paths.content);
 export const reference: ReferenceData = content.ref;
 
-export const TEST_OFFICER = { id: 'officer-test-wang', name: '王警官', role: 'officer' as const };
+export const TEST_OFFICER = { id: 'officer-test-wang', name: '王警官' };
 
 /** A bot config for tests: gRPC to the simulator, token from the environment. */
 export function testBot(id: string, extra: Partial<BotConfig> = {}): BotConfig {
@@ -22,7 +22,6 @@ export function testBot(id: string, extra: Partial<BotConfig> = {}): BotConfig {
     name: `测试宣传员${id}`,
     file: `bots/${id}.yaml`,
     enabled: true,
-    acceptInvitesFrom: [],
     puppet: { name: 'wechaty-puppet-service', endpoint: '127.0.0.1:1', tokenEnv: `ZHIMI_BOT_${id.replace(/\W/g, '').toUpperCase()}_TOKEN` },
     limits: { minGapMs: 150, jitterMs: 0, perMinute: 60, perHour: 1000, perDay: 5000 },
     ...extra,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { loadFleetConfig, officersOf } from '../../../src/config/bots.js';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { loadFleetConfig } from '../../../src/config/bots.js';
 import { ConfigError } from '../../../src/config/errors.js';
 import { paths } from '../../../src/config/paths.js';
 import { botSchema } from '../../../src/config/bots-schema.js';
@@ -24,7 +26,17 @@ describe('loadFleetConfig', () => {
     const gulou = fleet.bots.find((b) => b.id === 'gulou-01')!;
     expect(gulou.limits).toEqual({ minGapMs: 3000, jitterMs: 2000, perMinute: 40, perHour: 300, perDay: 1500 });
     expect(gulou.puppet.tokenEnv).toBe('ZHIMI_BOT_GULOU01_TOKEN');
-    expect(officersOf(fleet, gulou).has('officer-gulou-wang')).toBe(true);
+  });
+
+  it('should refuse a role or an invitation list in bots/: authority comes from users only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zhimi-bots-'));
+    cpSync(join(paths.root, 'bots'), dir, { recursive: true });
+    appendFileSync(join(dir, 'fleet.yaml'), '  - { id: mallory, name: 马某, role: admin }\n');
+    appendFileSync(join(dir, 'gulou-01.yaml'), 'acceptInvitesFrom: [mallory]\n');
+    const lines = problemsOf(dir);
+    expect(lines).toContainEqual(expect.stringMatching(/fleet\.yaml:\d+: officers\.4\.role: is no longer read: who may approve, invite bots or command them is decided by users \(zhimi users add/));
+    expect(lines).toContainEqual(expect.stringMatching(/gulou-01\.yaml:\d+: acceptInvitesFrom: is no longer read/));
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('should name file, line and field of every problem in a malformed bot YAML', () => {
