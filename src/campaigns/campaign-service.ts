@@ -41,7 +41,12 @@ export async function submitVersion(
   o: { definition: CampaignDefinition; posts: readonly { id: string; hash: string }[]; actor: Actor; now: Date; reason?: string | undefined; source?: string | undefined },
 ): Promise<{ record: CampaignRecord; version: CampaignVersion }> {
   const def = o.definition;
-  await createCampaign(store, { _id: def.id, name: def.name, districts: districtsOf(def), priority: def.priority });
+  if (!(await getCampaign(store, def.id))) {
+    // a campaign the actor may not submit is never created, not even as an empty draft
+    const d = decideTransition({ status: 'draft', districts: districtsOf(def) }, 'submit', o.actor);
+    if (!d.ok) refuse(d);
+    await createCampaign(store, { _id: def.id, name: def.name, districts: districtsOf(def), priority: def.priority });
+  }
   for (let attempt = 0; attempt < 5; attempt++) {
     const rec = (await getCampaign(store, def.id))!;
     // the scope is checked against both the audience as it was and as submitted now

@@ -80,7 +80,7 @@ export function verifyChain(entries: readonly AuditEntry[], verifiers: Verifiers
   const n = entries.length;
   if (!head) return n ? { ok: false, entries: n, seq: n, problem: 'the signed head of the chain is missing (removed): the newest entries cannot be vouched for' } : { ok: true, entries: 0 };
   if (!verifySignature(verifiers, head.keyId, headText(head.seq, head.hash), head.sig)) return { ok: false, entries: n, seq: head.seq, problem: 'the signed head of the chain is not signed by a key this installation trusts (forged)' };
-  if (head.seq > n) return { ok: false, entries: n, seq: n + 1, problem: `entries ${n + 1}–${head.seq} are missing (removed): the signed head names entry ${head.seq}` };
+  if (head.seq > n) return { ok: false, entries: n, seq: n + 1, problem: `${head.seq === n + 1 ? `entry ${head.seq} is` : `entries ${n + 1}–${head.seq} are`} missing (removed): the signed head names entry ${head.seq}` };
   if (entries[head.seq - 1]!.hash !== head.hash) return { ok: false, entries: n, seq: head.seq, problem: `entry ${head.seq} is not the one the signed head names (rewritten)` };
   return { ok: true, entries: n };
 }

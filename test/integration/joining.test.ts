@@ -11,10 +11,13 @@ import { insertPlanned, loadDeliveries } from '../../src/outbox/outbox.js';
 import type { Store } from '../../src/store/connection.js';
 import type { SimRoom } from '../../src/sim/world-model.js';
 import { waitFor } from '../support/wait.js';
-import { configOfficers } from '../support/people.js';
+import { testContext } from '../support/people.js';
+import { addPeople } from '../support/api.js';
+import { usersDirectory, workerAudit } from '../../src/worker/officer-directory.js';
+import { requireSigner } from '../../src/config/keys.js';
 
 const INTRO = '我每周会在群里发几次防骗提醒';
-const keyer = createMemberKeyer('j'.repeat(32));
+const LIN = { id: 'officer-test-lin', name: '林警官' };
 
 describe('joining groups: invitations, registration and manners', () => {
   let store: Store & { drop(): Promise<void> };
@@ -24,6 +27,7 @@ describe('joining groups: invitations, registration and manners', () => {
   const logs = captureLogger('info');
   const officer = TEST_OFFICER.id;
   let alpha: string;
+  let keyer: (id: string) => string;
   let beta: string;
   const stranger = (room: SimRoom) => room.memberIds.find((id) => h.world.contacts.get(id)?.kind === 'member')!;
   const botSays = (room: SimRoom, bot: string) => h.world.roomMessages(room.id).filter((m) => m.talkerId === bot);
@@ -31,8 +35,19 @@ describe('joining groups: invitations, registration and manners', () => {
 
   beforeAll(async () => {
     store = await openTestStore(import.meta.url);
+    // the officers are users with their WeChat ids bound, as an admin adds them: one city-wide, one of 仓山区
+    const ctx = testContext(store, systemClock, logs.log);
+    keyer = createMemberKeyer(ctx.env.memberKey);
+    await addPeople(ctx, [
+      { id: 'wang.city', name: TEST_OFFICER.name, roles: ['drafter', 'operator'], wechatIds: [TEST_OFFICER.id] },
+      { id: 'lin.cangshan', name: LIN.name, roles: ['drafter', 'publisher'], scope: '仓山区', wechatIds: [LIN.id] },
+    ]);
     h = await startSimHarness(['alpha', 'beta'], { groups: 8, membersPerGroup: 12, botsJoined: false, seed: 11 });
-    fleet = new Fleet({ config: h.config, store, keyer, officers: configOfficers(h.config, keyer), log: logs.log, clock: systemClock, channel: h.channel, content, workerId: 'w1' });
+    h.world.contacts.set(LIN.id, { ...LIN, kind: 'officer' });
+    fleet = new Fleet({
+      config: h.config, store, keyer, officers: usersDirectory(store, systemClock), audit: workerAudit(store, requireSigner(ctx.keys(), 'worker'), systemClock),
+      log: logs.log, clock: systemClock, channel: h.channel, content, workerId: 'w1',
+    });
     await fleet.start();
     rooms = [...h.world.rooms.values()];
     alpha = h.world.botContactId('alpha');
@@ -145,6 +160,41 @@ describe('joining groups: invitations, registration and manners', () => {
     await waitFor(async () => expect((await group(r))!.status).toBe('pending'));
     await new Promise((res) => setTimeout(res, 300));
     expect(botSays(r, alpha).filter((m) => m.text.includes(INTRO))).toHaveLength(1);
+  });
+
+  it('should refuse politely a command from an officer of another district, and record each command obeyed in the audit', async () => {
+    const registered = async (room: SimRoom, district: string, station: string) => {
+      h.world.addMembers(room.id, [alpha], TEST_OFFICER.id);
+      await waitFor(async () => expect(await group(room)).toMatchObject({ status: 'pending' }));
+      h.world.mention(room.id, TEST_OFFICER.id, 'alpha', `登记 ${district} ${station} 老年`);
+      await waitFor(() => expect(botSays(room, alpha).at(-1)?.text).toMatch(/已登记/));
+      h.world.addMembers(room.id, [LIN.id], TEST_OFFICER.id);
+    };
+    const other = rooms[5]!;
+    const own = rooms[6]!;
+    await registered(other, '鼓楼区', '温泉派出所');
+    await registered(own, '仓山区', '金山派出所');
+    const before = botSays(other, alpha).length;
+    h.world.mention(other.id, LIN.id, 'alpha', '暂停');
+    await waitFor(() => expect(botSays(other, alpha).length).toBe(before + 1));
+    expect(botSays(other, alpha).at(-1)).toMatchObject({ mentionIds: [LIN.id], text: expect.stringContaining('您负责的范围是仓山区，本群属于鼓楼区温泉派出所，不能在此操作。请联系鼓楼区温泉派出所的民警处理。') });
+    expect((await group(other))!.status).toBe('active');
+    // nor can they re-register it into their own district
+    h.world.mention(other.id, LIN.id, 'alpha', '登记 仓山区 金山派出所 老年');
+    await waitFor(() => expect(botSays(other, alpha).length).toBe(before + 2));
+    expect((await group(other))!.district).toBe('鼓楼区');
+    // in a group of their own district they are obeyed
+    h.world.mention(own.id, LIN.id, 'alpha', '暂停');
+    await waitFor(async () => expect((await group(own))!.status).toBe('paused'));
+    h.world.mention(own.id, LIN.id, 'alpha', '恢复');
+    await waitFor(async () => expect((await group(own))!.status).toBe('active'));
+    // each command is audited once it is carried out
+    const audited = () => store.models.Audit.find({ 'target.kind': 'group' }).sort({ _id: 1 }).lean();
+    await waitFor(async () => expect((await audited()).map((a) => [a.actor.id, a.action])).toEqual(expect.arrayContaining([['wang.city', 'group.tag'], ['lin.cangshan', 'group.pause'], ['lin.cangshan', 'group.resume']])));
+    const audit = await audited();
+    expect(audit.every((a) => a.actor.via === 'wechat')).toBe(true);
+    const otherId = (await group(other))!.id;
+    expect(audit.some((a) => a.actor.id === 'lin.cangshan' && a.target.id === otherId)).toBe(false);
   });
 
   it('should log no raw member or officer id', () => {

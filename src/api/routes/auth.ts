@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.js';
+import type { Clock } from '../../config/clock.js';
 import { createApiToken, listApiTokens, revokeApiToken, signIn, signOut } from '../../app/auth.js';
 import { AppError } from '../../app/errors.js';
 import { grantsOf, scopeName, type Actor } from '../../shared/permissions.js';
@@ -14,10 +15,10 @@ export function actorView(a: Actor): z.output<typeof ActorView> {
 }
 
 /** Sign-in tries per client address, in the last minute (one instance's count: enough to slow guessing down; the lock-out per user is shared). */
-function tryCounter(perMinute: number): (req: FastifyRequest) => void {
+function tryCounter(perMinute: number, clock: Clock): (req: FastifyRequest) => void {
   const tries = new Map<string, number[]>();
   return (req) => {
-    const now = Date.now();
+    const now = clock.now().getTime();
     const recent = (tries.get(req.ip) ?? []).filter((t) => now - t < 60_000);
     if (recent.length >= perMinute) throw new AppError('ZHIMI_E_LOCKED', 'too many sign-in tries from this address: wait a minute');
     recent.push(now);
@@ -28,7 +29,7 @@ function tryCounter(perMinute: number): (req: FastifyRequest) => void {
 
 export const authRoutes: FastifyPluginAsync<{ ctx: AppContext; secureCookies: boolean; signInsPerMinute: number }> = async (base, { ctx, secureCookies, signInsPerMinute }) => {
   const app = base.withTypeProvider<ZodTypeProvider>();
-  const count = tryCounter(signInsPerMinute);
+  const count = tryCounter(signInsPerMinute, ctx.clock);
   const tags = ['sign-in'];
 
   app.post('/api/session', { schema: { tags, summary: 'Sign in: sets the session cookie; the answer carries the CSRF token to send with changes', body: SignInBody, response: { 200: SessionView, 401: ErrorBody, 429: ErrorBody } } }, async (req, reply) => {
@@ -40,7 +41,7 @@ export const authRoutes: FastifyPluginAsync<{ ctx: AppContext; secureCookies: bo
 
   app.get('/api/session', { schema: { tags, summary: 'Who is signed in', response: { 200: SessionView, 401: ErrorBody } } }, async (req) => {
     const actor = actorOf(req);
-    return { actor: actorView(actor), csrf: req.sessionCsrf ?? '', expiresAt: new Date(Date.now() + 60_000) };
+    return { actor: actorView(actor), csrf: req.sessionCsrf ?? '', expiresAt: new Date(ctx.clock.now().getTime() + 60_000) };
   });
 
   app.delete('/api/session', { schema: { tags, summary: 'Sign out', response: { 204: z.null() } } }, async (req, reply) => {
