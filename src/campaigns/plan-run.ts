@@ -25,6 +25,11 @@ export interface ClaimAhead {
   /** How many more deliveries of this bot the worker would claim right now (0: queue them as planned). */
   room(botId: string): number;
   claim(): NonNullable<PlannedRecord['claim']>;
+  /**
+   * The ids of the rows claimed, told before they are written: should the insert's answer be lost, the worker
+   * still knows it claimed them (and never sent them).
+   */
+  claimed?(ids: readonly string[]): void;
 }
 
 /**
@@ -92,6 +97,17 @@ export function runTargets(o: {
   return planTargets({ groups: o.groups, campaign: o.campaign, posts, history: o.history, now: o.now, quietHours });
 }
 
+/**
+ * How long a run's posts wait for a bot of their group when none is online
+ * (a bot's puppet service restarting, a logout being fixed): the campaign's
+ * `waitForBotMinutes`, else the worker's default (10 minutes). Never past a
+ * post's validity: the lane skips a post whose validity ended.
+ */
+export function waitForBotMs(campaign: CampaignDefinition): number | undefined {
+  const minutes = (campaign as CampaignDefinition & { waitForBotMinutes?: unknown }).waitForBotMinutes;
+  return typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 0 ? minutes * 60_000 : undefined;
+}
+
 /** Deliveries written per insert: the first chunk is on its way while the planner writes the next. */
 export const PLAN_CHUNK = 500;
 /** The first insert is small, so the first posts go out sooner; each next one is twice as big, up to PLAN_CHUNK. */
@@ -132,6 +148,7 @@ export interface ChunkClaims {
 export function claimRows(rows: PlannedDelivery[], ahead: ClaimAhead, unhanded: readonly ChunkClaims[] = []): ChunkClaims {
   const out: ChunkClaims = { claimed: new Map(), queued: new Set() };
   const room = new Map<string, number>();
+  const ids: string[] = [];
   const claim = ahead.claim();
   for (const r of rows) {
     let left = room.get(r.botId);
@@ -145,8 +162,11 @@ export function claimRows(rows: PlannedDelivery[], ahead: ClaimAhead, unhanded: 
     }
     room.set(r.botId, left - 1);
     r.claim = claim;
+    r.id ??= deliveryIdFor(r.runId, r.groupId);
+    ids.push(r.id);
     out.claimed.set(r.botId, (out.claimed.get(r.botId) ?? 0) + 1);
   }
+  if (ids.length) ahead.claimed?.(ids);
   return out;
 }
 
@@ -165,8 +185,10 @@ export interface PlanRunResult {
 /**
  * Write a run's outbox: one delivery per targeted group with the chosen post,
  * its rendered text, the bot and the not-before time. Groups the caps or
- * repeat window rule out are recorded as skipped, groups without an online
- * member bot as failed ("no bot online in group"), so counts add up.
+ * repeat window rule out are recorded as skipped, groups without a member bot
+ * as failed ("no bot in group"), so counts add up; a group whose member bots
+ * are all offline gets its post planned for one of them (it waits, see
+ * waitForBotMs).
  * Planning a run again writes only what is missing (a delivery's id comes
  * from run and group, and the run's own deliveries do not count against its
  * caps): that is how a run whose planner died part-way is finished.
@@ -177,7 +199,12 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
   const history = await o.outbox.history(historySince(o.campaign, o.scheduledAt), now, o.runId);
   const { targets, skipped } = runTargets({ campaign: o.campaign, library: o.library, groups, history, now, fleet: o.fleet });
   // (each target wrapped, not copied: a spread of 20,000 group records is measurable)
-  const { assigned, unserved } = assignBots(targets.map((t) => ({ id: t.group.id, botIds: t.group.botIds, target: t })), o.onlineBotIds);
+  const { assigned: online, unserved: offline } = assignBots(targets.map((t) => ({ id: t.group.id, botIds: t.group.botIds, target: t })), o.onlineBotIds);
+  // a group whose member bots are all offline now is planned for one of them: its post waits for a bot of the
+  // group to come back (the worker's sweep moves it to whichever member bot is online first, or fails it once
+  // the run's wait is over); only a group with no member bot at all fails at once
+  const assigned = [...online, ...offline.filter((g) => g.botIds.length > 0).map((group) => ({ group, botId: [...group.botIds].sort()[0]! }))];
+  const unserved = offline.filter((g) => g.botIds.length === 0);
   const priority = o.campaign.priority === 'urgent' ? 1 : 0;
   const base = (groupId: string, roomId: string): Pick<PlannedDelivery, 'runId' | 'campaignId' | 'groupId' | 'roomId' | 'contentHash' | 'priority'> => ({
     runId: o.runId, campaignId: o.campaign.id, groupId, roomId, contentHash: o.contentHash, priority,
@@ -198,7 +225,7 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
     };
   };
   const unsent: PlannedDelivery[] = [
-    ...unserved.map(({ target: g }) => ({ ...base(g.group.id, g.group.roomId), botId: '-', postId: g.post.id, text: '-', notBefore: g.notBefore, status: 'failed' as const, reason: 'no bot online in group' })),
+    ...unserved.map(({ target: g }) => ({ ...base(g.group.id, g.group.roomId), botId: '-', postId: g.post.id, text: '-', notBefore: g.notBefore, status: 'failed' as const, reason: 'no bot in group' })),
     ...skipped.map((s) => ({ ...base(s.group.id, s.group.roomId), botId: '-', postId: '-', text: '-', notBefore: o.scheduledAt, status: 'skipped' as const, reason: s.reason })),
   ];
   // Written in chunks, each handed to the local dispatcher as soon as it is in the outbox: the first
@@ -225,6 +252,6 @@ export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
   }
   for (const w of writes) await w.done;
   for (const chunk of inChunks(unsent, PLAN_CHUNK)) await o.outbox.write(chunk);
-  await recordPlan(o.store, o.runId, assigned.length, skipped.length, o.now);
+  await recordPlan(o.store, o.runId, assigned.length, skipped.length, o.now, waitForBotMs(o.campaign));
   return { planned: assigned.length, skipped: skipped.length, failed: unserved.length };
 }

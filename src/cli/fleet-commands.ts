@@ -5,6 +5,7 @@ import { startDevDb, stopDevDb } from '../app/dev-database.js';
 import { runWorker } from '../worker/run-worker.js';
 import { formatRows, type OutputFormat } from '../reports/format.js';
 import { out, untilSignal, withContext } from './context.js';
+import { EXIT } from './exit-codes.js';
 import { formatOption as format } from './options.js';
 
 export function registerFleetCommands(program: Command, ctx: () => AppContext): void {
@@ -27,7 +28,13 @@ export function registerFleetCommands(program: Command, ctx: () => AppContext): 
       withContext(ctx(), async (c) => {
         const worker = await runWorker(c);
         c.log.info({ workerId: worker.workerId }, 'fleet worker running; Ctrl-C stops it');
-        await untilSignal();
+        // stopped by a signal, or given up: the database stayed unreachable (exit 3 with what to check; nothing can be written)
+        const lost = await Promise.race([untilSignal().then(() => undefined), worker.failed.catch((err: unknown) => err)]);
+        if (lost) {
+          // nothing can be stopped gracefully without the database: the process ends even if a close hangs on it
+          setTimeout(() => process.exit(EXIT.database), 2000).unref();
+          throw lost;
+        }
         c.log.info('stopping: cron, lanes, bots, leases');
         await worker.stop();
       }),

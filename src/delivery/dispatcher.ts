@@ -8,7 +8,7 @@ import { claimChanges, nextEvent, outcomeEvent, retryEvent, type Outcome } from 
 import { openDeliveries, sendTimesOfBots, type DeliveryState } from '../outbox/outbox.js';
 import { type ClaimAhead } from '../campaigns/plan-run.js';
 import { OutboxQueue } from './outbox-queue.js';
-import { EventWriter } from './event-writer.js';
+import { EventWriter, type DatabaseHealth, type SentUnit } from './event-writer.js';
 import type { Pacing } from './send-pacer.js';
 import { SendFailure, type PostingBot, type PostReceipt } from './channel-port.js';
 import { findGroupById } from '../store/groups-repo.js';
@@ -26,6 +26,8 @@ export interface DispatcherEvents {
   'delivery:retry': [{ deliveryId: string; botId: string; reason: string; notBefore: Date }];
   'bot:throttled': [{ botId: string; factor: number; cooldownUntil: Date }];
   'bot:recovered': [{ botId: string; factor: number }];
+  /** Sent outcomes are in the database (one write, one tally unit; in order): what counters may count. */
+  'sent:recorded': [SentUnit];
 }
 
 export interface DispatcherOptions {
@@ -54,10 +56,17 @@ export interface DispatcherOptions {
   gapScale?: number;
   /** Jitter source (0–1). @defaultValue Math.random */
   random?: () => number;
+  /** Whether the database answers (the worker's watch): lanes wait quietly while it does not, and writes are kept for it. */
+  health?: DatabaseHealth;
+  /** The tally session that counts this dispatcher's sent posts: their sent batches carry its units (see `sent:recorded`). */
+  tallySession?: string;
 }
 
 /** The dispatcher's options with every default resolved (once, here). */
 type ResolvedOptions = Omit<DispatcherOptions, 'policy'> & Required<Pick<DispatcherOptions, 'leaseMs' | 'pollMs' | 'gapScale' | 'random'>>;
+
+/** What becomes of a claim of this worker whose lease ran out (see Dispatcher.lapsedClaim). */
+export type LapsedClaim = 'wait' | 'planned' | 'unknown';
 
 export const DISPATCHER_DEFAULTS = { leaseMs: 120_000, pollMs: 1000, gapScale: 1, random: Math.random } as const;
 
@@ -104,6 +113,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   /** Per bot with a running lane: its send times (ms, ascending) for the sliding windows. */
   private readonly recent = new Map<string, number[]>();
   private sendTimes: { at: number; times: Promise<Map<string, number[]>> } | undefined;
+  /** Deliveries this process claimed (in a lane, or as the planner wrote them) whose outcome is not in the database yet. */
+  private readonly claimedHere = new Set<string>();
+  /** Of those, the ones whose send was started: they may have gone out. */
+  private readonly said = new Set<string>();
 
   private readonly o: ResolvedOptions;
 
@@ -111,7 +124,36 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     super();
     this.o = { ...DISPATCHER_DEFAULTS, ...options };
     this.policy = { ...DEFAULT_SEND_POLICY, ...options.policy };
-    this.events = new EventWriter(options.store, { onError: (err, lost) => options.log.error({ err, lost }, 'could not record completions; those deliveries will become unknown') });
+    this.events = new EventWriter(options.store, {
+      health: options.health,
+      onError: (err, lost) => options.log.error({ err, lost }, 'could not record the outcomes of sent or settled posts (three tries); those deliveries become unknown, never resent'),
+      ...(options.tallySession ? { tally: { session: options.tallySession, written: (unit: SentUnit) => this.emit('sent:recorded', unit) } } : {}),
+      onWritten: (ids) => {
+        for (const id of ids) {
+          this.claimedHere.delete(id);
+          this.said.delete(id);
+        }
+      },
+    });
+  }
+
+  /**
+   * A claim of this worker whose lease ran out, as the sweep finds it: `wait`
+   * while a lane holds it or its outcome is on its way; `planned` when this
+   * process claimed it and never started its send (it goes back to planned,
+   * not `unknown`: an outage longer than a lease must not cost a warning);
+   * `unknown` when its send was started and its outcome never written, or
+   * when another process with this worker's id claimed it (it may have sent it).
+   */
+  lapsedClaim(deliveryId: string): LapsedClaim {
+    if (this.queue.isInFlight(deliveryId) || this.events.isUnwritten(deliveryId)) return 'wait';
+    if (this.said.has(deliveryId)) return 'unknown';
+    return this.claimedHere.has(deliveryId) ? 'planned' : 'unknown';
+  }
+
+  /** A claim this worker gave back after its lease ran out (the sweep wrote it): forget it. */
+  forgetClaim(deliveryId: string): void {
+    this.claimedHere.delete(deliveryId);
   }
 
   backoffOf(botId: string): BackoffState {
@@ -149,6 +191,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
         if (!this.lanes.has(s.botId) || !this.accepts(s.botId)) orphaned.push(s);
         else {
           held.push(s);
+          this.claimedHere.add(s.id);
           (this.ready.get(s.botId) ?? this.ready.set(s.botId, []).get(s.botId)!).push(s);
         }
       }
@@ -179,6 +222,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
         this.o.limiters.fleetPosts.prepare();
         const at = this.o.clock.now();
         return { workerId: this.o.workerId, at, leaseUntil: new Date(at.getTime() + leaseMs) };
+      },
+      // known before the insert: a claim written by an insert whose answer was lost is still known as ours, never sent
+      claimed: (ids) => {
+        for (const id of ids) this.claimedHere.add(id);
       },
       room: (botId) => {
         const recent = this.recent.get(botId);
@@ -259,7 +306,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
         try {
           await this.lane(botId, { signal: stop.signal });
         } catch (err) {
-          this.o.log.error({ botId, err }, 'lane error; restarting the lane');
+          // the database out of reach is said once by the worker's watch; the lane waits for it quietly
+          if (this.o.health?.noteFailure(err)) this.o.log.debug({ botId, err }, 'lane waits for the database');
+          else this.o.log.error({ botId, err }, 'lane error; restarting the lane');
           await sleep(this.o.pollMs, stop.signal);
         }
       }
@@ -289,7 +338,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   async close(): Promise<void> {
     await Promise.all([...this.lanes.keys()].map((b) => this.stopLane(b)));
-    await this.events.flush();
+    // with the database answering, every outcome is written; without it, what waits is given up (and said)
+    await this.events.flush({ waitForDatabase: this.o.health?.reachable ?? true });
+    const lost = this.events.close();
+    if (lost) this.o.log.warn({ outcomes: lost }, 'stopping while the database does not answer: these outcomes were not written; their deliveries become unknown, never resent');
   }
 
   /** One lane: a bot's deliveries, sent in order with its gaps, until stopped (or, when draining, until none is due). */
@@ -319,13 +371,16 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       // a lane that stops or fails gives its pipelined batch back (else it would turn unknown)
       await this.dropNext(lane);
     }
-    await this.events.flush();
+    // (a lane that stops during a database outage leaves its outcomes to be written when it is back)
+    await this.events.flush({ waitForDatabase: this.o.health?.reachable ?? true });
   }
 
   /** How long the lane must wait before it claims anything (offline, cooling down, windows full); undefined: it may go on. */
   private whyWait(lane: Lane): number | undefined {
     const { botId } = lane;
     if (!this.mayRunLane(botId)) return this.o.pollMs;
+    // nothing can be claimed or recorded while the database does not answer
+    if (this.o.health && !this.o.health.reachable) return this.o.pollMs;
     const now = this.o.clock.now().getTime();
     const cooldown = this.backoffOf(botId).cooldownUntil - now;
     if (cooldown > 0) return cooldown;
@@ -508,6 +563,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     // a lost claim: someone changed that delivery first (claimed, moved, skipped); the next refresh shows it
     const won = new Set(batch.map((d) => d.id));
     for (const t of taken) if (!won.has(t.id)) this.queue.settle(t.id);
+    for (const d of batch) this.claimedHere.add(d.id);
     return batch;
   }
 
@@ -607,6 +663,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     const log = (): Logger => this.o.log.child({ botId: d.botId, campaignId: d.campaignId, groupId: d.groupId });
     let late: PostVerdict = { kind: 'send' };
     let receipt: PostReceipt | undefined;
+    // from here it may go out: a claim whose lease runs out now is never given back as unsent
+    this.said.add(d.id);
     try {
       // looked at again in the bot's turn: a reply or a cool-down ahead of it may have held it long enough to change that
       receipt = await bot.post(d.roomId, d.text, () => (late = this.verdictOf(d)).kind === 'send');

@@ -121,6 +121,25 @@ export class Limiters {
     return l;
   }
 
+  /**
+   * Free a bot's slot in the shared (Redis) limiter: this worker has just
+   * taken the bot's lease over from another one, which may have died holding
+   * the slot (it would be kept until the job's expiration, two minutes). The
+   * lease says the bot moved: nothing of the old holder may send for it any
+   * more. Returns the jobs freed; in-process limiters have nothing to free.
+   */
+  async releaseBot(botId: string): Promise<number> {
+    const client = (this.connection as unknown as { client?: { zrange(key: string, a: number, b: number): Promise<string[]>; zadd(key: string, ...args: (string | number)[]): Promise<unknown> } } | undefined)?.client;
+    if (!client) return 0;
+    // bottleneck frees a running job once its expiration has passed: backdate every running job of the bot's limiter
+    const key = `b_${this.o.prefix ?? 'zhimi'}:bot:${botId}_job_expirations`;
+    const jobs = await client.zrange(key, 0, -1);
+    if (jobs.length) await client.zadd(key, ...jobs.flatMap((j) => [0, j]));
+    // the limiter notices at its next look (a new job, or its heartbeat)
+    if (jobs.length) await this.bot(botId).currentReservoir().catch(() => undefined);
+    return jobs.length;
+  }
+
   /** Stop taking jobs; wait for running ones. */
   async close(): Promise<void> {
     this.fleetPosts.close();

@@ -52,15 +52,29 @@ export function retryEvent(s: DeliveryState, notBefore: Date, reason: string, fa
   return nextEvent(s, 'retry', at, { workerId, botId: s.botId, notBefore, reason, failed });
 }
 
+/** What becomes of a claimed delivery whose lease ran out: left to its live worker, back to planned (never sent), or `unknown`. */
+export type LapsedVerdict = 'wait' | 'planned' | 'unknown';
+
+/** Why a lapsed claim went back to planned. */
+export const CLAIM_LAPSED_UNSENT = 'claim lapsed before its send started (its worker is alive and never sent it); back to planned';
+
 /**
- * Claimed deliveries whose lease ran out were maybe sent, maybe not: they
- * become `unknown` and are never resent (a duplicate warning is worse than a
- * missing one).
+ * Claimed deliveries whose lease ran out. One that may have been sent
+ * becomes `unknown` and is never resent (a duplicate warning is worse than a
+ * missing one); `verdict` tells the others apart: a claim whose worker is
+ * alive and decides itself (`wait`), and one its own worker knows it never
+ * sent (`planned`: back to the queue, as a long database outage must not
+ * cost a group its warning). Without a verdict every lapsed claim is `unknown`.
  */
-export function expiryChanges(states: readonly DeliveryState[], now: Date): Change[] {
-  return states
-    .filter((s) => s.status === 'sending' && s.leaseUntil && s.leaseUntil < now)
-    .map((s) => ({ state: s, event: nextEvent(s, 'unknown', now, { botId: s.botId, reason: 'worker stopped after claiming; lease expired, not resent' }) }));
+export function expiryChanges(states: readonly DeliveryState[], now: Date, verdict: (s: DeliveryState) => LapsedVerdict = () => 'unknown'): Change[] {
+  const out: Change[] = [];
+  for (const s of states) {
+    if (s.status !== 'sending' || !s.leaseUntil || s.leaseUntil >= now) continue;
+    const v = verdict(s);
+    if (v === 'planned') out.push({ state: s, event: nextEvent(s, 'retry', now, { workerId: s.claimedBy, botId: s.botId, notBefore: now, reason: CLAIM_LAPSED_UNSENT, failed: false }) });
+    else if (v === 'unknown') out.push({ state: s, event: nextEvent(s, 'unknown', now, { botId: s.botId, reason: 'worker stopped after claiming; lease expired, not resent' }) });
+  }
+  return out;
 }
 
 /** Skip the planned ones of these deliveries, with the reason. */
@@ -76,12 +90,17 @@ export function byDueOrder(a: DeliveryState, b: DeliveryState): number {
   return b.priority - a.priority || a.notBefore.getTime() - b.notBefore.getTime();
 }
 
+/** A sent batch as written: with the tally unit that counts it, when a recorder counts this worker's posts. */
+export type SentBatchRow = SentBatchDoc & { unit?: string };
+
 /**
  * `sent` events grouped into one document per bot and run (a sent outcome
  * needs no unique `_id`: the only change that can race it is a lease
  * expiry, and a delivery that has both was posted, so `sent` wins in the fold).
+ * `unit` names the tally unit that counts them (see engagement/tally.ts): the
+ * counters of a worker killed before it counted them are completed from it.
  */
-export function sentBatches(events: readonly DeliveryEventDoc[]): SentBatchDoc[] {
+export function sentBatches(events: readonly DeliveryEventDoc[], unit?: string): SentBatchRow[] {
   const byBotAndRun = new Map<string, DeliveryEventDoc[]>();
   for (const e of events) {
     const key = `${e.runId} ${e.botId}`;
@@ -93,6 +112,7 @@ export function sentBatches(events: readonly DeliveryEventDoc[]): SentBatchDoc[]
     return {
       _id: `sent:${randomBytes(12).toString('hex')}`, kind: 'sent-batch', runId: first.runId, campaignId: first.campaignId ?? '', botId: first.botId ?? '', workerId: first.workerId ?? '',
       at: list.reduce((latest, e) => (e.at > latest ? e.at : latest), first.at), items, groupIds: [...new Set(items.map((i) => i.groupId))], count: items.length,
+      ...(unit ? { unit } : {}),
     };
   });
 }

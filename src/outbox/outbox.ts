@@ -1,5 +1,5 @@
 import type { Store } from '../store/connection.js';
-import { FINAL_STATUSES, type DeliveryEventDoc, type DeliveryStatus, type PlannedDelivery, type PlannedRecord } from '../shared/outbox-records.js';
+import { FINAL_STATUSES, type DeliveryEventDoc, type DeliveryEventRow, type DeliveryStatus, type PlannedDelivery, type PlannedRecord } from '../shared/outbox-records.js';
 import { deliveryIdFor } from '../shared/delivery-id.js';
 import { ensureRuns, openRuns } from '../store/runs-repo.js';
 import {
@@ -7,7 +7,9 @@ import {
   type DeliveryFilter,
 } from '../store/deliveries-repo.js';
 import { applyEvent, deliveryEvents, foldDeliveries, initialState, type DeliveryState } from './delivery-state.js';
-import { byDueOrder, claimChanges, expiryChanges, nextEvent, sentBatches, skipChanges, type Change, type ClaimOptions } from './events.js';
+import { byDueOrder, claimChanges, expiryChanges, nextEvent, sentBatches, skipChanges, type Change, type ClaimOptions, type LapsedVerdict } from './events.js';
+
+export type { LapsedVerdict } from './events.js';
 import { failoverChanges, orphansOf } from './failover.js';
 import { sendTimesFrom } from './send-times.js';
 import { capsHistory, type CapsHistoryEntry } from './caps-history.js';
@@ -63,11 +65,31 @@ export async function appendEvents(store: Store, changes: readonly Change[]): Pr
  * Insert events in one insert; returns the `_id`s of those that won. `sent`
  * events go in as sent batches, one document per bot and run: they always win.
  */
-export async function insertEvents(store: Store, events: readonly DeliveryEventDoc[]): Promise<Set<string>> {
+export function insertEvents(store: Store, events: readonly DeliveryEventDoc[]): Promise<Set<string>> {
+  return insertEventRowsOf(store, eventRows(events));
+}
+
+/**
+ * The rows that store events: each event as it is, `sent` outcomes grouped
+ * into sent batches (tagged with the tally `unit`, when given). Made once
+ * per write, so that a write retried after a failure inserts the very same
+ * documents (a sent batch written by the failed attempt collides, instead of
+ * recording its posts twice).
+ */
+export function eventRows(events: readonly DeliveryEventDoc[], unit?: string): DeliveryEventRow[] {
   const unique = events.filter((e) => e.kind !== 'sent');
   const sent = events.filter((e) => e.kind === 'sent');
-  const won = await insertEventRows(store, [...unique, ...sentBatches(sent)]);
-  for (const e of sent) won.add(e._id);
+  return [...unique, ...(sent.length ? sentBatches(sent, unit) : [])];
+}
+
+/** Insert rows made by `eventRows`; returns the `_id`s of the events that won (every item of a sent batch does). */
+export async function insertEventRowsOf(store: Store, rows: readonly DeliveryEventRow[]): Promise<Set<string>> {
+  const won = await insertEventRows(store, rows);
+  for (const r of rows) {
+    if (r.kind !== 'sent-batch') continue;
+    won.delete(r._id);
+    for (const i of r.items) won.add(`${i.deliveryId}:${i.seq}`);
+  }
   return won;
 }
 
@@ -99,14 +121,18 @@ export async function openDeliveries(store: Store): Promise<DeliveryState[]> {
 const FINAL = new Set<DeliveryStatus>(FINAL_STATUSES);
 
 /** Open runs that are planned and whose deliveries are all final (`states` as a sweep read them): they can be closed. */
-export async function finishedRuns(store: Store, states: readonly DeliveryState[]): Promise<string[]> {
+export async function finishedRuns(store: Store, states: readonly DeliveryState[], runs?: readonly { id: string; planned: boolean }[]): Promise<string[]> {
   const open = new Set(states.filter((s) => !FINAL.has(s.status)).map((s) => s.runId));
-  return (await openRuns(store)).filter((r) => r.planned && !open.has(r.id)).map((r) => r.id);
+  return (runs ?? (await openRuns(store))).filter((r) => r.planned && !open.has(r.id)).map((r) => r.id);
 }
 
-/** Claimed deliveries whose lease ran out become `unknown` (see expiryChanges). Works on states the caller read; returns the new states. */
-export function expireLeases(store: Store, states: readonly DeliveryState[], now: Date): Promise<DeliveryState[]> {
-  return appendEvents(store, expiryChanges(states, now));
+/**
+ * Claimed deliveries whose lease ran out become `unknown`, or go back to
+ * planned, or are left to their live worker, as `verdict` says (see
+ * expiryChanges). Works on states the caller read; returns the new states.
+ */
+export function expireLeases(store: Store, states: readonly DeliveryState[], now: Date, verdict?: (s: DeliveryState) => LapsedVerdict): Promise<DeliveryState[]> {
+  return appendEvents(store, expiryChanges(states, now, verdict));
 }
 
 /** Deliveries of a run by status. */
@@ -178,12 +204,15 @@ export async function reassignOrphans(
   online: ReadonlySet<string>,
   groupBots: (groupId: string) => Promise<string[]>,
   now = new Date(),
-): Promise<{ moved: number; failed: number; changed: DeliveryState[] }> {
+  waitUntil?: (s: DeliveryState) => Date | undefined,
+): Promise<{ moved: number; failed: number; waiting: DeliveryState[]; changed: DeliveryState[] }> {
   const orphans = orphansOf(states, online);
   const membersOf = new Map<string, string[]>();
   for (const s of orphans) if (!membersOf.has(s.groupId)) membersOf.set(s.groupId, await groupBots(s.groupId));
-  const changed = await appendEvents(store, failoverChanges(orphans, online, membersOf, now));
-  return { moved: changed.filter((s) => s.status === 'planned').length, failed: changed.filter((s) => s.status === 'failed').length, changed };
+  const changes = failoverChanges(orphans, online, membersOf, now, waitUntil);
+  const changing = new Set(changes.map((c) => c.state.id));
+  const changed = await appendEvents(store, changes);
+  return { moved: changed.filter((s) => s.status === 'planned').length, failed: changed.filter((s) => s.status === 'failed').length, waiting: orphans.filter((s) => !changing.has(s.id)), changed };
 }
 
 /** When each bot posted since a time, for its sliding limits (see sendTimesFrom). */

@@ -52,6 +52,22 @@ export async function heartbeat(store: Store, botId: string, workerId: string, n
 }
 
 /**
+ * Heartbeats of every online bot a worker runs, in as few writes as possible:
+ * one for all the bots that are not backing off (a write per bot per tick
+ * rewrote the collection once per bot on FerretDB), one per bot that is.
+ */
+export async function heartbeats(store: Store, workerId: string, now: Date, bots: readonly { botId: string; backoff: { factor: number; cooldownUntil: number } }[]): Promise<void> {
+  const calm = bots.filter((b) => b.backoff.factor === 1 && b.backoff.cooldownUntil <= now.getTime());
+  if (calm.length) {
+    await store.models.Bot.updateMany(
+      { botId: { $in: calm.map((b) => b.botId) } },
+      { $set: { status: 'online', workerId, heartbeatAt: now, backoffFactor: 1, cooldownUntil: new Date(Math.max(0, ...calm.map((b) => b.backoff.cooldownUntil))) } },
+    );
+  }
+  for (const b of bots) if (!calm.includes(b)) await heartbeat(store, b.botId, workerId, now, b.backoff);
+}
+
+/**
  * Bots whose posts wait for them, in any worker: logged in with a heartbeat
  * within `freshMs`; being started by a worker that holds their lease; or
  * stopped on purpose (a worker shut down or handed them over) and not yet

@@ -8,6 +8,8 @@ export interface Store {
   models: Models;
   /** Which server answers: FerretDB gets one connection per process (see below). */
   server: { kind: 'mongodb' | 'ferretdb'; version: string };
+  /** The URI it was opened with (a second connection to the same database: see store/db-ping.ts). */
+  uri: string;
   close(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function connectStore(uri: string, options: ConnectOptions = {}): P
     await connection.close().catch(() => undefined);
     throw explainConnectError(err, safe);
   }
-  return { connection, models, server, close: () => connection.close() };
+  return { connection, models, server, uri, close: () => connection.close() };
 }
 
 async function open(uri: string, safe: string, options: ConnectOptions & { maxPoolSize?: number }): Promise<Connection> {

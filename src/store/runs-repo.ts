@@ -27,8 +27,9 @@ function knownRuns(store: Store): Set<string> {
   return set;
 }
 
-export async function recordPlan(store: Store, id: string, planned: number, skipped: number, at: Date): Promise<void> {
-  await store.models.Run.updateOne({ _id: id }, { $set: { planned, skipped, plannedAt: at } });
+/** The run is planned: its counts, and how long its posts wait for a bot of their group when none is online (the campaign's setting). */
+export async function recordPlan(store: Store, id: string, planned: number, skipped: number, at: Date, waitForBotMs?: number): Promise<void> {
+  await store.models.Run.updateOne({ _id: id }, { $set: { planned, skipped, plannedAt: at, ...(waitForBotMs !== undefined ? { waitForBotMs } : {}) } });
 }
 
 export async function listRuns(store: Store, campaignId: string, limit = 20): Promise<RunRecord[]> {
@@ -44,9 +45,9 @@ export async function unplannedRuns(store: Store, before: Date): Promise<RunReco
 }
 
 /** Runs not closed yet: the ones whose deliveries a sweep reads. */
-export async function openRuns(store: Store): Promise<{ id: string; planned: boolean }[]> {
-  const docs = await store.models.Run.find({ closedAt: { $exists: false } }, { _id: 1, plannedAt: 1 }).lean();
-  return docs.map((d) => ({ id: d._id, planned: d.plannedAt !== undefined }));
+export async function openRuns(store: Store): Promise<{ id: string; planned: boolean; waitForBotMs?: number | undefined }[]> {
+  const docs = await store.models.Run.find({ closedAt: { $exists: false } }, { _id: 1, plannedAt: 1, waitForBotMs: 1 }).lean();
+  return docs.map((d) => ({ id: d._id, planned: d.plannedAt !== undefined, waitForBotMs: d.waitForBotMs ?? undefined }));
 }
 
 /** Close runs whose deliveries are all final. */

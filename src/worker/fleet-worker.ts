@@ -4,13 +4,14 @@ import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
 import type { Verifiers } from '../shared/signing.js';
 import type { BotConfig } from '../config/bots.js';
-import { heartbeat, onlineBotIds, recordBotState } from '../store/bots-repo.js';
+import { heartbeats, onlineBotIds, recordBotState } from '../store/bots-repo.js';
 import { findGroupById, recentGroupPauses } from '../store/groups-repo.js';
-import { expireLeases, finishedRuns, openDeliveries, reassignOrphans, skipPlanned } from '../outbox/outbox.js';
+import { expireLeases, finishedRuns, loadDeliveries, reassignOrphans, skipPlanned, type DeliveryState, type LapsedVerdict } from '../outbox/outbox.js';
 import { stoppedCampaigns } from '../store/campaigns-repo.js';
-import { closeRuns } from '../store/runs-repo.js';
-import { holdBotLease, leaseHolders, releaseBotLease } from '../store/leases-repo.js';
+import { closeRuns, openRuns } from '../store/runs-repo.js';
+import { forgetOldLeases, holdBotLease, lastLeases, releaseBotLease, renewBotLeases } from '../store/leases-repo.js';
 import { announceWorker, forgetGoneWorkers, liveWorkers, retireWorker } from '../store/workers-repo.js';
+import { openDatabasePing, type DatabasePing } from '../store/db-ping.js';
 import { shareBots } from '../fleet/bot-share.js';
 import { forgetMessageKeys } from '../store/once.js';
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
@@ -20,11 +21,14 @@ import type { CampaignStop } from '../delivery/post-verdict.js';
 import { Limiters } from '../delivery/limiters.js';
 import type { SendPolicy } from '../delivery/retry-policy.js';
 import { planOutbox } from '../outbox/plan-outbox.js';
+import { DatabaseWatch } from './database-watch.js';
 
 /** How often a worker reads which campaigns are paused or cancelled. */
 const STOPS_EVERY_MS = 1000;
 /** How often a worker forgets what is kept only for a while (gone workers, keys of messages acted on). */
 const TIDY_EVERY_MS = 3600_000;
+/** A post with no bot of its group online waits this long for one (a campaign may set its own, see plan-run.ts). */
+export const WAIT_FOR_BOT_MS = 10 * 60_000;
 /** A bot that failed to start here is left to other workers this long at first, doubling up to an hour. */
 const FAILED_START_BACKOFF_MS = 5 * 60_000;
 const FAILED_START_BACKOFF_MAX_MS = 60 * 60_000;
@@ -42,10 +46,23 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
   approvals?: Verifiers;
   /** @defaultValue `<host>-<pid>` */
   workerId?: string;
-  /** How long a bot lease lasts without renewal. @defaultValue 30000 */
+  /**
+   * How long a bot lease (and this worker's presence) lasts without renewal: a killed worker's bots are taken
+   * over that long after its last renewal, plus a tick. @defaultValue 10000
+   */
   botLeaseMs?: number;
-  /** Housekeeping period: leases, heartbeats, the outbox sweep (expired claims, failover, queues). @defaultValue 5000 */
+  /** Housekeeping period: leases, heartbeats, the outbox sweep (expired claims, failover, queues). @defaultValue 2000 */
   tickMs?: number;
+  /** The database unreachable this long without a break: the worker gives up (`onDatabaseLost`). @defaultValue 300000 (5 minutes) */
+  dbUnreachableExitMs?: number;
+  /** Called once the database stayed unreachable for `dbUnreachableExitMs`: the process should exit (its supervisor restarts it). */
+  onDatabaseLost?: (err: Error) => void;
+  /** How a post with no bot of its group online waits for one, unless its campaign says. @defaultValue 600000 (10 minutes) */
+  waitForBotMs?: number;
+  /** The tally session that counts this worker's sent posts (its recorder's): their sent batches carry its units. */
+  tallySession?: string | undefined;
+  /** How the database is pinged on a connection of its own. @defaultValue openDatabasePing(store) */
+  databasePing?: DatabasePing;
   /** Claim lease of a delivery. @defaultValue 120000 */
   deliveryLeaseMs?: number;
   /** Redis URL for clustered limiters (several workers). */
@@ -66,7 +83,7 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
 }
 
 /** The worker's timings, every default resolved once. */
-export const WORKER_DEFAULTS: Required<Pick<FleetWorkerOptions, 'botLeaseMs' | 'tickMs'>> = { botLeaseMs: 30_000, tickMs: 5000 };
+export const WORKER_DEFAULTS: Required<Pick<FleetWorkerOptions, 'botLeaseMs' | 'tickMs' | 'dbUnreachableExitMs' | 'waitForBotMs'>> = { botLeaseMs: 10_000, tickMs: 2000, dbUnreachableExitMs: 300_000, waitForBotMs: WAIT_FOR_BOT_MS };
 
 /**
  * One worker process of the fleet. Any number can run against one database:
@@ -81,6 +98,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   readonly fleet: Fleet;
   readonly dispatcher: Dispatcher;
   readonly scheduler: CampaignScheduler | undefined;
+  /** Whether the database answers: said once when it stops and when it is back; the worker gives up after a while. */
+  readonly database: DatabaseWatch;
+  private readonly ping: DatabasePing;
   private readonly limiters: Limiters;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -111,6 +131,12 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private fleetPart: number;
   /** Bots this worker cannot run (see `cannotRun`). */
   private readonly cannotRun = new Set<string>();
+  /** Workers alive at the last tick (their claims are theirs to settle). */
+  private liveWorkerIds = new Set<string>();
+  /** Posts with no bot of their group online, and since when (ms): they wait for one for a while. */
+  private readonly orphanSince = new Map<string, number>();
+  /** Workers whose leases this one waits for (it started after they stopped being heard from): said once each. */
+  private readonly waitingFor = new Set<string>();
 
   private readonly o: FleetWorkerOptions & typeof WORKER_DEFAULTS;
 
@@ -120,6 +146,13 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.fleetPart = o.config.fleet.perMinute;
     this.workerId = o.workerId ?? `${hostname()}-${process.pid}`;
     this.log = o.log.child({ workerId: this.workerId });
+    this.ping = o.databasePing ?? openDatabasePing(o.store);
+    this.database = new DatabaseWatch({
+      ping: this.ping, log: this.log, clock: o.clock, exitAfterMs: o.dbUnreachableExitMs,
+      onLost: (err) => {
+        if (o.onDatabaseLost) o.onDatabaseLost(err);
+      },
+    });
     this.limiters = new Limiters(o.config, {
       redisUrl: o.redisUrl,
       onRedis: (r) =>
@@ -137,6 +170,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       limiters: this.limiters,
       mayRun: (id) => this.holdsLease(id),
       botNotInGroup: (botId, groupId) => this.fleet.botMissingFromGroup(botId, groupId),
+      health: this.database,
+      tallySession: o.tallySession,
       ...(o.policy ? { policy: o.policy } : {}),
       ...(o.deliveryLeaseMs ? { leaseMs: o.deliveryLeaseMs } : {}),
       ...(o.pollMs ? { pollMs: o.pollMs } : {}),
@@ -163,6 +198,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   async start(): Promise<void> {
     // the shared limiters first: without them no lane could send, and nothing would say why
     await this.limiters.ready();
+    this.database.start();
     for (const bot of this.o.config.bots.filter((b) => b.enabled)) {
       const why = this.o.cannotRun?.(bot);
       if (!why) continue;
@@ -208,35 +244,41 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
 
   private async doTick(): Promise<void> {
     if (this.closed) return;
+    // without the database nothing here can be done; the watch says so once, and the leases are taken anew after
+    if (!this.database.reachable) return;
     try {
       const ttl = this.o.botLeaseMs;
-      // 1. renew the leases of the bots running here first, so a slow login elsewhere never lets them lapse
+      // 1. renew the leases of the bots running here first (one round for all), so a slow login elsewhere never lets them lapse
+      const now = this.o.clock.now();
+      const held = await renewBotLeases(this.o.store, [...this.running], this.workerId, ttl, now);
       for (const botId of [...this.running]) {
-        const now = this.o.clock.now();
-        if (await holdBotLease(this.o.store, botId, this.workerId, ttl, now)) {
+        if (held.has(botId)) {
           this.leaseUntil.set(botId, now.getTime() + ttl);
-          const runner = this.fleet.runner(botId);
-          if (runner?.isOnline) await heartbeat(this.o.store, botId, this.workerId, now, this.dispatcher.backoffOf(botId));
-          else runner?.keepConnected();
-        } else {
-          this.leaseUntil.delete(botId);
-          this.log.warn({ botId }, 'lost the lease of a bot; stopping it here');
-          await this.stopHere(botId);
+          continue;
         }
+        this.leaseUntil.delete(botId);
+        this.log.warn({ botId }, 'lost the lease of a bot; stopping it here');
+        await this.stopHere(botId);
       }
+      const online = [...this.running].filter((b) => this.fleet.runner(b)?.isOnline);
+      for (const b of this.running) if (!online.includes(b)) this.fleet.runner(b)?.keepConnected();
+      await heartbeats(this.o.store, this.workerId, now, online.map((botId) => ({ botId, backoff: this.dispatcher.backoffOf(botId) })));
+      // the accounts of bots other workers run: they are never counted as members, here either
+      await this.fleet.knowFleetAccounts();
       // 2. share the bots out with the other live workers: take free ones up to this worker's share, hand surplus over
       await this.shareBots(ttl);
       // the sweep reads every open delivery: when that is slow (a big run on FerretDB), it runs less often
       // (a logout or a bot starting here still sweeps at once)
       if (performance.now() - this.lastSweep.at >= Math.max(0, 10 * this.lastSweep.tookMs - (this.o.tickMs))) await this.sweep();
-      // 3. once an hour: forget what is kept only for a while (workers gone a day, keys of messages acted on a day ago)
+      // 3. once an hour: forget what is kept only for a while (workers gone a day, keys of messages acted on a day ago, old lease epochs)
       if (performance.now() - this.lastTidyAt >= TIDY_EVERY_MS) {
         this.lastTidyAt = performance.now();
         await forgetGoneWorkers(this.o.store, this.o.clock.now());
         await forgetMessageKeys(this.o.store, this.o.clock.now());
+        await forgetOldLeases(this.o.store, this.o.clock.now());
       }
     } catch (err) {
-      this.log.error({ err }, 'worker housekeeping failed; will retry');
+      if (!this.database.noteFailure(err)) this.log.error({ err }, 'worker housekeeping failed; will retry');
     }
   }
 
@@ -251,9 +293,12 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     const t = now.getTime();
     for (const [b, until] of this.handedOver) if (until <= t) this.handedOver.delete(b);
     const failing = [...new Set([...this.cannotRun, ...[...this.failedStarts].filter(([, f]) => f.until > t).map(([b]) => b)])];
-    await announceWorker(this.o.store, { workerId: this.workerId, held: this.running.size, failing, until: new Date(t + ttl), now });
-    const [workers, holders] = await Promise.all([liveWorkers(this.o.store, now), leaseHolders(this.o.store, now)]);
+    await announceWorker(this.o.store, { workerId: this.workerId, held: this.running.size, failing, until: new Date(t + ttl), now, everyMs: this.o.tickMs });
+    const [workers, leases] = await Promise.all([liveWorkers(this.o.store, now), lastLeases(this.o.store)]);
+    this.liveWorkerIds = new Set(workers.map((w) => w.workerId));
+    const holders = new Map([...leases].filter(([, l]) => l.until >= now).map(([b, l]) => [b, l.workerId]));
     const bots = this.o.config.bots.filter((b) => b.enabled).map((b) => b.id);
+    this.sayWhatItWaitsFor(bots, holders, leases, now);
     const free = bots.filter((b) => !this.running.has(b) && !holders.has(b));
     for (const b of [...this.freeSince.keys()]) if (!free.includes(b)) this.freeSince.delete(b);
     for (const b of free) if (!this.freeSince.has(b)) this.freeSince.set(b, t);
@@ -284,12 +329,39 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       this.leaseUntil.set(botId, at.getTime() + ttl);
       this.running.add(botId);
       this.freeSince.delete(botId);
+      // taken over from another worker (dead, or stopping): its slot in the shared limiter is freed now, not when it expires
+      const before = leases.get(botId);
+      if (before && before.workerId !== this.workerId) {
+        const freed = await this.limiters.releaseBot(botId);
+        this.log.info({ botId, from: before.workerId, freedSlots: freed }, 'took a bot over from another worker');
+      }
       // its planned posts wait for it while it logs in (a sweep anywhere must not move them meanwhile)
       await recordBotState(this.o.store, botId, { status: 'starting', at });
       const starting = this.startHeld(botId).finally(() => this.starting.delete(starting));
       this.starting.add(starting);
     }
     await this.keepFleetShare(workers.length, bots.length);
+  }
+
+  /**
+   * Bots still leased to a worker that is not heard from any more (killed, or
+   * stopped without giving them back): this worker takes them when their
+   * leases run out. Said once per such worker, with how long, instead of a
+   * silence of a lease's length.
+   */
+  private sayWhatItWaitsFor(bots: readonly string[], holders: ReadonlyMap<string, string>, leases: ReadonlyMap<string, { workerId: string; until: Date }>, now: Date): void {
+    const byWorker = new Map<string, string[]>();
+    for (const b of bots) {
+      const w = holders.get(b);
+      if (w && w !== this.workerId && !this.liveWorkerIds.has(w)) (byWorker.get(w) ?? byWorker.set(w, []).get(w)!).push(b);
+    }
+    for (const w of [...this.waitingFor]) if (!byWorker.has(w)) this.waitingFor.delete(w);
+    for (const [w, held] of byWorker) {
+      if (this.waitingFor.has(w)) continue;
+      this.waitingFor.add(w);
+      const lapseSec = Math.max(0, Math.ceil((Math.max(...held.map((b) => leases.get(b)!.until.getTime())) - now.getTime()) / 1000));
+      this.log.info({ worker: w, bots: held, inSec: lapseSec }, `waiting for worker ${w}, not heard from, to let go of ${held.length} bot(s): their leases run out within ${lapseSec} s, then they are taken over`);
+    }
   }
 
   /**
@@ -368,10 +440,17 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private async doSweep(): Promise<void> {
     const now = this.o.clock.now();
     const t0 = performance.now();
-    const current = new Map((await openDeliveries(this.o.store)).map((s) => [s.id, s]));
-    const expired = await expireLeases(this.o.store, [...current.values()], now);
+    const runs = await openRuns(this.o.store);
+    const current = new Map((runs.length ? await loadDeliveries(this.o.store, { runIds: runs.map((r) => r.id) }) : []).map((s) => [s.id, s]));
+    const lapsed = await expireLeases(this.o.store, [...current.values()], now, (s) => this.lapsedVerdict(s, now));
+    const expired = lapsed.filter((s) => s.status === 'unknown');
     if (expired.length) this.log.warn({ expired: expired.length }, 'claimed deliveries whose worker stopped became unknown (not resent)');
-    for (const s of expired) current.set(s.id, s);
+    const back = lapsed.filter((s) => s.status === 'planned');
+    if (back.length) this.log.info({ deliveries: back.length }, 'claims that lapsed before their send started (a database outage longer than a claim) are back to planned');
+    for (const s of lapsed) {
+      current.set(s.id, s);
+      this.dispatcher.forgetClaim(s.id);
+    }
     // paused campaigns' posts wait here, cancelled ones' are skipped (whichever worker sweeps first writes it)
     const stops = await this.readStops();
     const cancelled = await skipPlanned(this.o.store, [...current.values()].filter((s) => stops.get(s.campaignId) === 'cancelled'), 'campaign cancelled', now);
@@ -386,22 +465,52 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       if (r?.isOnline) online.add(id);
       else if (r) online.delete(id);
     }
-    const res = await reassignOrphans(this.o.store, [...current.values()], online, async (groupId) => (await findGroupById(this.o.store, groupId))?.botIds ?? [], now);
+    // a post with no bot of its group online waits for one (its run's wait, within its validity), then fails
+    const waitOf = new Map(runs.map((r) => [r.id, r.waitForBotMs ?? this.o.waitForBotMs]));
+    const waitUntil = (s: DeliveryState): Date => {
+      const since = this.orphanSince.get(s.id) ?? this.orphanSince.set(s.id, now.getTime()).get(s.id)!;
+      const until = since + (waitOf.get(s.runId) ?? this.o.waitForBotMs);
+      return new Date(s.validUntil ? Math.min(until, s.validUntil.getTime()) : until);
+    };
+    const res = await reassignOrphans(this.o.store, [...current.values()], online, async (groupId) => (await findGroupById(this.o.store, groupId))?.botIds ?? [], now, waitUntil);
     for (const s of res.changed) current.set(s.id, s);
+    const waiting = new Set(res.waiting.map((s) => s.id));
+    const newlyWaiting = res.waiting.filter((s) => this.orphanSince.get(s.id) === now.getTime());
+    for (const id of [...this.orphanSince.keys()]) if (!waiting.has(id)) this.orphanSince.delete(id);
+    if (newlyWaiting.length) {
+      this.log.warn({ deliveries: newlyWaiting.length, bots: [...new Set(newlyWaiting.map((s) => s.botId))] }, 'posts wait for a bot of their group to come online (their bot is offline and no other member bot is online); they go out when one does, or fail when their wait is over');
+    }
     if (res.moved || res.failed) {
       this.log.warn({ moved: res.moved, failed: res.failed }, 'failover: deliveries of offline bots moved to other member bots or failed');
       this.emit('failover', { moved: res.moved, failed: res.failed });
     }
     await this.dispatcher.refresh([...current.values()]);
     // runs whose deliveries are all final leave the sweep
-    const done = await finishedRuns(this.o.store, [...current.values()]);
+    const done = await finishedRuns(this.o.store, [...current.values()], runs);
     if (done.length) await closeRuns(this.o.store, done, now);
     this.lastSweep = { at: performance.now(), tookMs: performance.now() - t0 };
+  }
+
+  /**
+   * A claim whose lease ran out. This worker's own: its dispatcher knows
+   * whether a lane holds it, its send started, or it never did (back to
+   * planned). Another live worker's: left to that worker — unless this
+   * worker has answered for less than a presence since its database came
+   * back (a live worker may not have renewed its presence yet). Anyone
+   * else's: `unknown` (it may have been sent; never resent).
+   */
+  private lapsedVerdict(s: DeliveryState, now: Date): LapsedVerdict {
+    if (s.claimedBy === this.workerId) return this.dispatcher.lapsedClaim(s.id);
+    if (s.claimedBy && this.liveWorkerIds.has(s.claimedBy)) return 'wait';
+    const since = this.database.reachableSince;
+    if (since === undefined || now.getTime() - since < this.o.botLeaseMs + this.o.tickMs) return 'wait';
+    return 'unknown';
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.database.close();
     if (this.timer) clearInterval(this.timer);
     if (this.stopsTimer) clearInterval(this.stopsTimer);
     this.scheduler?.close();
@@ -416,5 +525,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     await Promise.allSettled([...this.starting]);
     for (const b of bots) await releaseBotLease(this.o.store, b, this.workerId, this.o.clock.now());
     await retireWorker(this.o.store, this.workerId).catch((err: unknown) => this.log.warn({ err }, 'could not remove this worker from the workers list; it lapses by itself'));
+    await this.ping.close();
   }
 }

@@ -12,10 +12,13 @@ import { requireSigner } from '../config/keys.js';
 import { usersDirectory, workerAudit } from './officer-directory.js';
 
 /** A worker process's settings from the environment (README: Configuration). */
-function workerSettings(env: NodeJS.ProcessEnv): Partial<Pick<ConstructorParameters<typeof FleetWorker>[0], 'botLeaseMs' | 'deliveryLeaseMs' | 'tickMs' | 'pollMs' | 'syncEveryMs'>> {
+function workerSettings(env: NodeJS.ProcessEnv): Partial<Pick<ConstructorParameters<typeof FleetWorker>[0], 'botLeaseMs' | 'deliveryLeaseMs' | 'tickMs' | 'pollMs' | 'syncEveryMs' | 'dbUnreachableExitMs' | 'waitForBotMs'>> {
   const num = (name: string): number | undefined => (env[name] ? Number(env[name]) : undefined);
   const out: Record<string, number> = {};
-  for (const [key, name] of [['botLeaseMs', 'ZHIMI_BOT_LEASE_MS'], ['deliveryLeaseMs', 'ZHIMI_DELIVERY_LEASE_MS'], ['tickMs', 'ZHIMI_TICK_MS'], ['pollMs', 'ZHIMI_POLL_MS'], ['syncEveryMs', 'ZHIMI_SYNC_MS']] as const) {
+  for (const [key, name] of [
+    ['botLeaseMs', 'ZHIMI_BOT_LEASE_MS'], ['deliveryLeaseMs', 'ZHIMI_DELIVERY_LEASE_MS'], ['tickMs', 'ZHIMI_TICK_MS'], ['pollMs', 'ZHIMI_POLL_MS'], ['syncEveryMs', 'ZHIMI_SYNC_MS'],
+    ['dbUnreachableExitMs', 'ZHIMI_DB_UNREACHABLE_EXIT_MS'], ['waitForBotMs', 'ZHIMI_WAIT_FOR_BOT_MS'],
+  ] as const) {
     const v = num(name);
     if (v) out[key] = v;
   }
@@ -28,7 +31,7 @@ function workerSettings(env: NodeJS.ProcessEnv): Partial<Pick<ConstructorParamet
  * the scheduler and delivery. Resolves once it runs; `stop()` stops it
  * gracefully (cron, lanes, bots, leases, then the counters are written).
  */
-export async function runWorker(ctx: AppContext, env: NodeJS.ProcessEnv = process.env): Promise<{ workerId: string; stop(): Promise<void> }> {
+export async function runWorker(ctx: AppContext, env: NodeJS.ProcessEnv = process.env): Promise<{ workerId: string; stop(): Promise<void>; failed: Promise<never> }> {
   const config = ctx.fleet();
   const store = await ctx.store();
   const content = ctx.content();
@@ -37,6 +40,9 @@ export async function runWorker(ctx: AppContext, env: NodeJS.ProcessEnv = proces
   const workerId = env['ZHIMI_WORKER_ID'] || `${hostname()}-${process.pid}`;
   const desk = createScamDesk({ contentDir: ctx.contentDir, fleet: config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock: ctx.clock, log: ctx.log, groups });
   const recorder = recorderFor({ contentDir: ctx.contentDir, fleet: config, store, keyer, clock: ctx.clock, log: ctx.log, writer: workerId, groups });
+  let lose: (err: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (lose = reject));
+  failed.catch(() => undefined); // observed by the caller; never unhandled
   const worker = new FleetWorker({
     config, store, keyer, log: ctx.log, clock: ctx.clock, channel: wechatyChannel(), inbound: composeInbound(desk, recorder), workerId,
     officers: usersDirectory(store, ctx.clock),
@@ -45,6 +51,8 @@ export async function runWorker(ctx: AppContext, env: NodeJS.ProcessEnv = proces
     content, library: ctx.library(), approvals: ctx.keys().approvals,
     redisUrl: env['ZHIMI_REDIS_URL'] || undefined,
     cannotRun: (bot) => missingToken(bot, env)?.message,
+    // the database gone for longer than the set time: the process ends (exit 3) for its supervisor to restart it
+    onDatabaseLost: (err) => lose(err),
     ...workerSettings(env),
   });
   let sent = 0;
@@ -55,6 +63,7 @@ export async function runWorker(ctx: AppContext, env: NodeJS.ProcessEnv = proces
   await worker.start();
   return {
     workerId: worker.workerId,
+    failed,
     async stop() {
       await worker.close();
       await recorder.close();

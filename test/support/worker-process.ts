@@ -15,7 +15,7 @@ export function writeBotsDir(h: SimHarness, officers: string[]): string {
       'fleet: { perMinute: 600 }',
       'quietHours: { elderly: { from: "21:30", to: "07:30" }, default: { from: "23:00", to: "07:00" } }',
       'officers:',
-      ...officers.map((o, i) => `  - { id: ${o}, name: 警官${i}, role: ${i === 0 ? 'approver' : 'officer'} }`),
+      ...officers.map((o, i) => `  - { id: ${o}, name: 警官${i} }`),
     ].join('\n') + '\n',
   );
   for (const b of h.config.bots) {

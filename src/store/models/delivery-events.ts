@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { DELIVERY_EVENT_KINDS, type DeliveryEventDoc, type DeliveryEventRow, type SentBatchDoc } from '../../shared/outbox-records.js';
 
-const eventSchema = new Schema<DeliveryEventDoc | SentBatchDoc>(
+const eventSchema = new Schema<DeliveryEventDoc | (SentBatchDoc & { unit?: string })>(
   {
     _id: { type: String, required: true },
     deliveryId: String,
@@ -26,6 +26,8 @@ const eventSchema = new Schema<DeliveryEventDoc | SentBatchDoc>(
     items: Schema.Types.Mixed,
     groupIds: { type: [String], default: undefined },
     count: Number,
+    /** The tally unit that counts a sent batch (`<session>:s<seq>`; see engagement/tally.ts). */
+    unit: String,
   },
   { collection: 'delivery_events', versionKey: false },
 );

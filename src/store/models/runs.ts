@@ -14,6 +14,8 @@ export interface RunDoc {
   plannedAt?: Date;
   /** Set once every delivery of the run is final: workers' sweeps no longer read it. */
   closedAt?: Date;
+  /** How long a post waits for a bot of its group when none is online (the campaign's setting; workers' default when unset). */
+  waitForBotMs?: number;
 }
 
 const runSchema = new Schema<RunDoc>(
@@ -28,6 +30,7 @@ const runSchema = new Schema<RunDoc>(
     skipped: Number,
     plannedAt: Date,
     closedAt: Date,
+    waitForBotMs: Number,
   },
   { collection: 'runs', versionKey: false },
 );

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../support/clock.js';
+import { captureLogger } from '../../support/log.js';
+import { DatabaseWatch } from '../../../src/worker/database-watch.js';
+import { isDatabaseUnreachable } from '../../../src/store/db-ping.js';
+
+const networkError = (): Error => Object.assign(new Error('connection 3 to 127.0.0.1:27017 closed'), { name: 'MongoNetworkError' });
+
+describe('the worker\'s watch of its database', () => {
+  it('should say an outage once when it starts, once a minute while it lasts and once when it ends, and give up after the set time', async () => {
+    const clock = new FakeClock();
+    const logs = captureLogger('info');
+    let up = true;
+    const lost: Error[] = [];
+    const watch = new DatabaseWatch({ ping: { ping: async () => void (up || (() => { throw networkError(); })()) }, log: logs.log, clock, exitAfterMs: 300_000, onLost: (e) => lost.push(e) });
+    await watch.check();
+    expect(watch.reachable).toBe(true);
+    up = false;
+    // every lane, sweep and flush meets the outage: one line says it
+    for (let s = 0; s < 150; s++) {
+      await watch.check();
+      for (let lane = 0; lane < 12; lane++) expect(watch.noteFailure(networkError())).toBe(true);
+      watch.noteWaiting(s % 10 === 0 ? 1 : 0);
+      clock.advance(1000);
+    }
+    expect(watch.reachable).toBe(false);
+    const lines = logs.lines().map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(lines.filter((l) => /database unreachable/.test(l.msg))).toHaveLength(1);
+    expect(lines.filter((l) => /still unreachable/.test(l.msg))).toHaveLength(2);
+    expect(lines).toHaveLength(3);
+    up = true;
+    await watch.check();
+    expect(watch.reachable).toBe(true);
+    expect(JSON.parse(logs.lines().at(-1)!)).toMatchObject({ msg: 'database back after 150 s; the 15 writes that waited are written now', downForSec: 150 });
+    watch.noteRetried(15);
+    expect(JSON.parse(logs.lines().at(-1)!).msg).toMatch(/every write that waited for the database is written \(15\)/);
+    // a second outage that lasts: the worker gives up with what to check
+    up = false;
+    for (let s = 0; s <= 300; s++) {
+      await watch.check();
+      clock.advance(1000);
+    }
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toMatchObject({ code: 'ZHIMI_E_DB_UNREACHABLE' });
+    expect(lost[0]!.message).toMatch(/unreachable for 300 s .*check that it runs \(`zhimi db start` for the development database\) and that MONGODB_URI points at it/);
+  });
+
+  it('should tell the database being out of reach from a request it refused', () => {
+    expect(isDatabaseUnreachable(networkError())).toBe(true);
+    expect(isDatabaseUnreachable(Object.assign(new Error('Server selection timed out after 5000 ms'), { name: 'MongoServerSelectionError' }))).toBe(true);
+    expect(isDatabaseUnreachable(new Error('wrapped', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }))).toBe(true);
+    expect(isDatabaseUnreachable(Object.assign(new Error('E11000 duplicate key error'), { code: 11000, name: 'MongoBulkWriteError' }))).toBe(false);
+    expect(isDatabaseUnreachable(new Error('Cast to ObjectId failed'))).toBe(false);
+  });
+});
