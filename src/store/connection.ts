@@ -53,6 +53,21 @@ export async function connectStore(uri: string, options: ConnectOptions = {}): P
   return { connection, models, server, uri, close: () => connection.close() };
 }
 
+/**
+ * A second connection to the store's database, with the same models (no
+ * indexes built: the store did). On FerretDB a process's operations on one
+ * connection run one after another, so a worker's lease renewals would wait
+ * behind a sweep that reads a big outbox for seconds and could lapse; they
+ * go through a connection of their own. Each collection keeps one writer per
+ * document in the process (leases and presences here, counters in the
+ * recorder's), so nothing FerretDB applies as read-modify-write is raced.
+ */
+export async function openSideConnection(store: Pick<Store, 'uri' | 'connection' | 'server'>): Promise<Store> {
+  const safe = redactUri(store.uri);
+  const connection = await open(store.uri, safe, { dbName: store.connection.name, ...(store.server.kind === 'ferretdb' ? { maxPoolSize: 1 } : {}) });
+  return { connection, models: registerModels(connection), server: store.server, uri: store.uri, close: () => connection.close() };
+}
+
 async function open(uri: string, safe: string, options: ConnectOptions & { maxPoolSize?: number }): Promise<Connection> {
   try {
     const connection = mongoose.createConnection(uri, {

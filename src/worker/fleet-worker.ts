@@ -12,6 +12,7 @@ import { closeRuns, openRuns } from '../store/runs-repo.js';
 import { forgetOldLeases, holdBotLease, lastLeases, releaseBotLease, renewBotLeases } from '../store/leases-repo.js';
 import { announceWorker, forgetGoneWorkers, liveWorkers, retireWorker } from '../store/workers-repo.js';
 import { openDatabasePing, type DatabasePing } from '../store/db-ping.js';
+import { openSideConnection, type Store } from '../store/connection.js';
 import { shareBots } from '../fleet/bot-share.js';
 import { forgetMessageKeys } from '../store/once.js';
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
@@ -48,7 +49,7 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
   workerId?: string;
   /**
    * How long a bot lease (and this worker's presence) lasts without renewal: a killed worker's bots are taken
-   * over that long after its last renewal, plus a tick. @defaultValue 10000
+   * over that long after its last renewal, plus a tick and its login. @defaultValue 8000
    */
   botLeaseMs?: number;
   /** Housekeeping period: leases, heartbeats, the outbox sweep (expired claims, failover, queues). @defaultValue 2000 */
@@ -83,7 +84,7 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
 }
 
 /** The worker's timings, every default resolved once. */
-export const WORKER_DEFAULTS: Required<Pick<FleetWorkerOptions, 'botLeaseMs' | 'tickMs' | 'dbUnreachableExitMs' | 'waitForBotMs'>> = { botLeaseMs: 10_000, tickMs: 2000, dbUnreachableExitMs: 300_000, waitForBotMs: WAIT_FOR_BOT_MS };
+export const WORKER_DEFAULTS: Required<Pick<FleetWorkerOptions, 'botLeaseMs' | 'tickMs' | 'dbUnreachableExitMs' | 'waitForBotMs'>> = { botLeaseMs: 8000, tickMs: 2000, dbUnreachableExitMs: 300_000, waitForBotMs: WAIT_FOR_BOT_MS };
 
 /**
  * One worker process of the fleet. Any number can run against one database:
@@ -101,6 +102,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   /** Whether the database answers: said once when it stops and when it is back; the worker gives up after a while. */
   readonly database: DatabaseWatch;
   private readonly ping: DatabasePing;
+  /** Leases, presences and heartbeats go through a connection of their own: never queued behind a long sweep (see openSideConnection). */
+  private control: Store | undefined;
   private readonly limiters: Limiters;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -198,6 +201,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   async start(): Promise<void> {
     // the shared limiters first: without them no lane could send, and nothing would say why
     await this.limiters.ready();
+    this.control = await openSideConnection(this.o.store);
     this.database.start();
     for (const bot of this.o.config.bots.filter((b) => b.enabled)) {
       const why = this.o.cannotRun?.(bot);
@@ -250,7 +254,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       const ttl = this.o.botLeaseMs;
       // 1. renew the leases of the bots running here first (one round for all), so a slow login elsewhere never lets them lapse
       const now = this.o.clock.now();
-      const held = await renewBotLeases(this.o.store, [...this.running], this.workerId, ttl, now);
+      const held = await renewBotLeases(this.ctl, [...this.running], this.workerId, ttl, now);
       for (const botId of [...this.running]) {
         if (held.has(botId)) {
           this.leaseUntil.set(botId, now.getTime() + ttl);
@@ -262,14 +266,15 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       }
       const online = [...this.running].filter((b) => this.fleet.runner(b)?.isOnline);
       for (const b of this.running) if (!online.includes(b)) this.fleet.runner(b)?.keepConnected();
+      // (through the store's connection, as the fleet's own writes of the bots' state: one writer per document)
       await heartbeats(this.o.store, this.workerId, now, online.map((botId) => ({ botId, backoff: this.dispatcher.backoffOf(botId) })));
       // the accounts of bots other workers run: they are never counted as members, here either
       await this.fleet.knowFleetAccounts();
       // 2. share the bots out with the other live workers: take free ones up to this worker's share, hand surplus over
       await this.shareBots(ttl);
       // the sweep reads every open delivery: when that is slow (a big run on FerretDB), it runs less often
-      // (a logout or a bot starting here still sweeps at once)
-      if (performance.now() - this.lastSweep.at >= Math.max(0, 10 * this.lastSweep.tookMs - (this.o.tickMs))) await this.sweep();
+      // (a logout or a bot starting here still sweeps at once); it runs beside the ticks, never holding up the leases
+      if (!this.sweeping && performance.now() - this.lastSweep.at >= Math.max(0, 10 * this.lastSweep.tookMs - (this.o.tickMs))) void this.sweepNow();
       // 3. once an hour: forget what is kept only for a while (workers gone a day, keys of messages acted on a day ago, old lease epochs)
       if (performance.now() - this.lastTidyAt >= TIDY_EVERY_MS) {
         this.lastTidyAt = performance.now();
@@ -293,8 +298,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     const t = now.getTime();
     for (const [b, until] of this.handedOver) if (until <= t) this.handedOver.delete(b);
     const failing = [...new Set([...this.cannotRun, ...[...this.failedStarts].filter(([, f]) => f.until > t).map(([b]) => b)])];
-    await announceWorker(this.o.store, { workerId: this.workerId, held: this.running.size, failing, until: new Date(t + ttl), now, everyMs: this.o.tickMs });
-    const [workers, leases] = await Promise.all([liveWorkers(this.o.store, now), lastLeases(this.o.store)]);
+    await announceWorker(this.ctl, { workerId: this.workerId, held: this.running.size, failing, until: new Date(t + ttl), now, everyMs: this.o.tickMs });
+    const [workers, leases] = await Promise.all([liveWorkers(this.ctl, now), lastLeases(this.ctl)]);
     this.liveWorkerIds = new Set(workers.map((w) => w.workerId));
     const holders = new Map([...leases].filter(([, l]) => l.until >= now).map(([b, l]) => [b, l.workerId]));
     const bots = this.o.config.bots.filter((b) => b.enabled).map((b) => b.id);
@@ -320,12 +325,12 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       this.log.info({ botId, share: plan.share, workers: workers.length }, 'handing a bot over to a worker with fewer bots');
       this.handedOver.set(botId, t + grace);
       await this.stopHere(botId);
-      await releaseBotLease(this.o.store, botId, this.workerId, this.o.clock.now());
+      await releaseBotLease(this.ctl, botId, this.workerId, this.o.clock.now());
     }
     for (const botId of plan.take) {
       if (this.closed) break;
       const at = this.o.clock.now();
-      if (!(await holdBotLease(this.o.store, botId, this.workerId, ttl, at))) continue;
+      if (!(await holdBotLease(this.ctl, botId, this.workerId, ttl, at))) continue;
       this.leaseUntil.set(botId, at.getTime() + ttl);
       this.running.add(botId);
       this.freeSince.delete(botId);
@@ -414,7 +419,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       // left to other workers for a while (they see it in this worker's presence), longer after each failure
       const backoffMs = Math.min(FAILED_START_BACKOFF_MAX_MS, 2 * (this.failedStarts.get(botId)?.backoffMs ?? FAILED_START_BACKOFF_MS / 2));
       this.failedStarts.set(botId, { until: this.o.clock.now().getTime() + backoffMs, backoffMs });
-      await releaseBotLease(this.o.store, botId, this.workerId, this.o.clock.now()).catch((err: unknown) => this.log.warn({ botId, err }, 'could not give back the lease of a bot that failed to start; it lapses by itself'));
+      await releaseBotLease(this.ctl, botId, this.workerId, this.o.clock.now()).catch((err: unknown) => this.log.warn({ botId, err }, 'could not give back the lease of a bot that failed to start; it lapses by itself'));
     }
   }
 
@@ -523,8 +528,14 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     await this.fleet.close();
     // bots taken over just now may still be logging in: the fleet stopped them, their start ends here
     await Promise.allSettled([...this.starting]);
-    for (const b of bots) await releaseBotLease(this.o.store, b, this.workerId, this.o.clock.now());
-    await retireWorker(this.o.store, this.workerId).catch((err: unknown) => this.log.warn({ err }, 'could not remove this worker from the workers list; it lapses by itself'));
+    for (const b of bots) await releaseBotLease(this.ctl, b, this.workerId, this.o.clock.now());
+    await retireWorker(this.ctl, this.workerId).catch((err: unknown) => this.log.warn({ err }, 'could not remove this worker from the workers list; it lapses by itself'));
     await this.ping.close();
+    await this.control?.close().catch(() => undefined);
+  }
+
+  /** The connection for leases, presences and heartbeats (the store's until start() opened its own). */
+  private get ctl(): Store {
+    return this.control ?? this.o.store;
   }
 }
