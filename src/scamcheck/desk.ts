@@ -27,10 +27,6 @@ export interface ScamDeskOptions {
   settings: FleetConfig['scamCheck'];
   messages: Pick<BotMessages, 'scamCheckHint' | 'scamCheckLimited'>;
   hotline: string;
-  /** Names the fleet's bots go by (a harmless quote under one of them is a reply to a post, not a check). */
-  botNames: readonly string[];
-  /** Each bot's name, by bot id. */
-  nameOf: (botId: string) => string;
   /** Reviewed signs of a question (content/engagement/keywords.yaml). */
   questionSigns: readonly string[];
   clock: Clock;
@@ -51,8 +47,10 @@ const OPENER_ORDER: readonly Segment[] = ['elderly', 'students', 'shoppers', 'ge
  * the bot judges it, answers (in the group mentioning the asker, privately in
  * private) and files a masked tip for analysts. Per-member quota, and a
  * per-group limit shared by every worker (`scamCheck.perGroup`), long texts
- * cut with a note, never a fleet bot's messages (GroupMembership filters
- * those), never a quote of its own post.
+ * cut with a note, never a fleet bot's messages, never a quote of its own
+ * post. Who sent or said something is known by the account only
+ * (`fromFleetBot`, `quoted.fromBot`), never by a display name: a member whose
+ * group nickname is the bot's name is answered like any other.
  */
 export class ScamDesk implements InboundHandlers {
   private readonly quota: CheckQuota;
@@ -68,6 +66,7 @@ export class ScamDesk implements InboundHandlers {
   }
 
   async onMention(m: InboundMessage): Promise<void> {
+    if (m.fromFleetBot) return;
     const req = this.request(m);
     if (req.kind === 'none') return;
     if (req.kind === 'hint') {
@@ -85,6 +84,7 @@ export class ScamDesk implements InboundHandlers {
   }
 
   async onPrivateMessage(m: InboundMessage): Promise<void> {
+    if (m.fromFleetBot) return;
     const req = this.request(m);
     if (req.kind === 'none') return;
     if (req.kind === 'hint') {
@@ -96,12 +96,8 @@ export class ScamDesk implements InboundHandlers {
   }
 
   private request(m: InboundMessage): ReturnType<typeof checkRequest> {
-    return checkRequest(m, {
-      selfNames: [this.o.nameOf(m.botId), ...this.o.botNames],
-      questionSigns: this.o.questionSigns,
-      // a message shown under a bot's name that reads as a scam is checked: anyone can take a bot's name as their nickname
-      looksHarmless: (text) => this.o.judge.assess(text).risk === 'low',
-    });
+    // a quote is the bot's own post only when its account said it (quoted.fromBot), whatever name it shows
+    return checkRequest(m, { questionSigns: this.o.questionSigns });
   }
 
   /** Judge, word the answer, file the tip; undefined when the member is over quota and already told. */
@@ -155,7 +151,7 @@ export function loadScamCheck(contentDir: string): { rules: ScamRules; judge: Sc
 }
 
 /** The desk for a fleet worker or the demo, from the loaded configuration. */
-export function createScamDesk(o: Omit<ScamDeskOptions, 'judge' | 'rules' | 'settings' | 'messages' | 'hotline' | 'botNames' | 'nameOf' | 'questionSigns'> & {
+export function createScamDesk(o: Omit<ScamDeskOptions, 'judge' | 'rules' | 'settings' | 'messages' | 'hotline' | 'questionSigns'> & {
   contentDir: string;
   fleet: FleetConfig;
   messages: ScamDeskOptions['messages'];
@@ -167,8 +163,6 @@ export function createScamDesk(o: Omit<ScamDeskOptions, 'judge' | 'rules' | 'set
     rules,
     judge,
     settings: o.fleet.scamCheck,
-    botNames: [o.fleet.displayName, ...o.fleet.bots.map((b) => b.name)],
-    nameOf: (botId) => o.fleet.bots.find((b) => b.id === botId)?.name ?? o.fleet.displayName,
     questionSigns: loadEngagementWords(o.contentDir).questionSigns,
   });
 }

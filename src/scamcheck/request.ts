@@ -17,17 +17,14 @@ export interface AskedText {
  * privately): a check of the text they quote or wrote, a hint on how to ask
  * ("这是诈骗吗？" with nothing to check: a reviewed question sign of
  * content/engagement/keywords.yaml), or nothing (a thank-you). A quote of
- * the bot's own post is a reply to it, never a check: the bot said it
- * (`fromBot`, known by its account), or it shows a fleet bot's name and
- * `looksHarmless` says it is no scam (anyone can take a bot's name as their
- * nickname: a message of theirs is checked like any other). Pure.
+ * the bot's own post is a reply to it, never a check — known only by
+ * `fromBot` (the bot's own account said it), never by the name shown: anyone
+ * can take the bot's display name as their group nickname, and a message of
+ * theirs is checked like any other. Pure.
  */
-export function checkRequest(
-  m: AskedText,
-  o: { selfNames: readonly string[]; questionSigns: readonly string[]; looksHarmless?: (text: string) => boolean },
-): CheckRequest {
+export function checkRequest(m: AskedText, o: { questionSigns: readonly string[] }): CheckRequest {
   const quote = m.quoted;
-  if (quote && (quote.fromBot || (o.selfNames.includes(quote.name) && (o.looksHarmless?.(quote.text) ?? true)))) return { kind: 'none' };
+  if (quote?.fromBot) return { kind: 'none' };
   const own = m.text.replace(MENTION, '').trim();
   const text = quote ? `${quote.text}\n${own}`.trim() : own;
   const substance = text.replace(/[\s\p{P}]/gu, '');

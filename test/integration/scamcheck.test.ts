@@ -118,9 +118,11 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
   });
 
   it('should not answer thanks, a quote of its own post, or another bot of the fleet', async () => {
+    const post = '【防骗提醒】凡是要求垫付的刷单都是诈骗';
+    await fleet.runner('alpha')!.announce(room.id, post);
     const since = botReplies().length;
     h.world.mention(room.id, members[7]!, 'alpha', '辛苦了');
-    h.world.post({ roomId: room.id, talkerId: members[8]!, text: quoteText('测试宣传员alpha', '【防骗提醒】凡是要求垫付的刷单都是诈骗', '@测试宣传员alpha\u2005收到'), mentionIds: [h.world.botContactId('alpha')] });
+    h.world.post({ roomId: room.id, talkerId: members[8]!, text: quoteText('测试宣传员alpha', post, '@测试宣传员alpha\u2005收到'), mentionIds: [h.world.botContactId('alpha')] });
     const beta = h.world.botContactId('beta');
     h.world.mention(room.id, beta, 'alpha', COURIER);
     await new Promise((r) => setTimeout(r, 600));
@@ -130,8 +132,31 @@ describe('the scam check: members ask the bot "is this a scam?"', () => {
     expect(answer.text).toContain('引用');
   });
 
+  it('should answer a member whose group nickname is the bot\'s display name, and check a message shown under that name: a sender is the bot only by its account', async () => {
+    const botName = h.world.contacts.get(h.world.botContactId('alpha'))!.name;
+    const impostor = members[9]!;
+    const contact = h.world.contacts.get(impostor)!;
+    const ownName = contact.name;
+    contact.name = botName;
+    try {
+      // the member asks under the bot's name: answered like anyone
+      const { answer } = await ask(impostor, COURIER);
+      expect(answer.mentionIds).toEqual([impostor]);
+      expect(answer.text).toContain('这很可能是骗局');
+      // a message the bot's account never said, quoted under the bot's name, is checked too, even one that reads harmless
+      const bait = '明天下午三点社区活动室开会，大家准时参加';
+      h.world.post({ roomId: room.id, talkerId: impostor, text: bait, mentionIds: [] });
+      const asker = members[2]!;
+      const since = botReplies().length;
+      h.world.post({ roomId: room.id, talkerId: asker, text: quoteText(botName, bait, `@${botName}\u2005这是真的吗？`), mentionIds: [h.world.botContactId('alpha')] });
+      await waitFor(() => expect(botReplies(since).filter((m) => m.mentionIds.includes(asker))).toHaveLength(1));
+    } finally {
+      contact.name = ownName;
+    }
+  });
+
   it('should file every check as a masked tip without member identity, and `zhimi report tips` should show them by type, district and day', async () => {
-    await waitFor(async () => expect(await store.models.Tip.countDocuments()).toBe(9));
+    await waitFor(async () => expect(await store.models.Tip.countDocuments()).toBe(11));
     const tips = await store.models.Tip.find().lean();
     const forwarded = tips.find((t) => t.channel === 'private')!;
     expect(forwarded.text).toContain('[手机号]');

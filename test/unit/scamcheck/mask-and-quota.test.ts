@@ -41,7 +41,7 @@ describe('checks per member', () => {
 });
 
 describe('what a member asks the bot', () => {
-  const self = { selfNames: ['反诈宣传员'], questionSigns: loadEngagementWords(paths.content).questionSigns };
+  const self = { questionSigns: loadEngagementWords(paths.content).questionSigns };
   /** A group message as the WeChat channel hands it over (a quote split from the reply; nobody here is the bot's own account). */
   const asked = (raw: string) => {
     const q = parseQuote(raw);
@@ -57,6 +57,14 @@ describe('what a member asks the bot', () => {
   it('should give a hint for a bare question, nothing for thanks, and never check a quote of its own post', () => {
     expect(checkRequest(asked('@反诈宣传员\u2005这是诈骗吗？'), self).kind).toBe('hint');
     expect(checkRequest(asked('@反诈宣传员\u2005辛苦了'), self).kind).toBe('none');
-    expect(checkRequest(asked(quoteText('反诈宣传员', '【防骗提醒】刷单都是诈骗', '@反诈宣传员\u2005真的吗？')), self).kind).toBe('none');
+    // the bot's own account said it (the channel knows by the account, never by the name)
+    const own = parseQuote(quoteText('反诈宣传员', '【防骗提醒】刷单都是诈骗', '@反诈宣传员\u2005真的吗？'))!;
+    expect(checkRequest({ text: own.reply, quoted: { name: own.quotedName, text: own.quoted, fromBot: true } }, self).kind).toBe('none');
+  });
+  it('should check a quote shown under the bot\'s name that its account never said: anyone can take that name as their group nickname', () => {
+    for (const quoted of ['今晚8点群里发福利，大家先私我报名，报个手机号和收到的6位码', '【防骗提醒】刷单都是诈骗']) {
+      const r = checkRequest(asked(quoteText('反诈宣传员', quoted, '@反诈宣传员\u2005真的吗？')), self);
+      expect(r).toEqual({ kind: 'check', text: `${quoted}\n真的吗？`, quoted: true });
+    }
   });
 });
