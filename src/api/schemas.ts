@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../shared/permissions.js';
-import { SEGMENTS } from '../shared/groups.js';
+import { GROUP_STATUSES, SEGMENTS } from '../shared/groups.js';
 
 /**
  * The HTTP API's request and response shapes, one zod schema each: fastify
@@ -78,7 +78,35 @@ export const VersionReviewView = z
   })
   .meta({ id: 'VersionReview' });
 
-export const SubmitBody = z.object({ yaml: z.string().min(1).max(200_000).describe('the campaign file'), source: z.string().max(300).optional(), reason: Reason });
+/** A campaign definition as the console's form holds it: the shape of a campaign file (dates as strings). */
+export const Definition = z.record(z.string(), z.unknown()).describe('a campaign definition: the fields of a campaign file (README: campaigns)');
+export const SubmitBody = z
+  .object({ yaml: z.string().min(1).max(200_000).optional().describe('the campaign file'), definition: Definition.optional().describe('or its definition, from the console\'s form'), source: z.string().max(300).optional(), reason: Reason })
+  .refine((b) => !!b.yaml !== !!b.definition, 'give the campaign as yaml or as definition (one of them)');
+const FieldProblem = z.object({ field: z.string().describe('dotted path, e.g. schedule.cron; empty for the whole campaign'), message: z.string() });
+export const CheckBody = z.object({ definition: Definition });
+export const CheckView = z
+  .object({
+    ok: z.boolean(), errors: z.array(FieldProblem), warnings: z.array(z.string()),
+    audience: z.object({ groups: z.number(), members: z.number(), byDistrict: z.array(z.object({ district: z.string(), groups: z.number(), members: z.number() })) }),
+    dueTimes: z.array(instant).describe('the next five due times'), quietHours: z.array(z.object({ applies: z.enum(['elderly', 'default']), from: z.string(), to: z.string() })),
+    posts: z.array(z.object({ id: z.string(), title: z.string() })),
+  })
+  .meta({ id: 'CampaignCheck' });
+export const ParseBody = z.object({ yaml: z.string().min(1).max(200_000) });
+export const ParseView = z.object({ definition: Definition.optional(), errors: z.array(FieldProblem) });
+export const DraftBody = z.object({ definition: Definition });
+export const DraftView = z.object({ id: z.string(), definition: Definition, savedBy: z.string(), savedAt: instant }).meta({ id: 'Draft' });
+export const PostQuery = z.object({ scamType: z.string().optional(), audience: z.enum(SEGMENTS).optional(), tag: z.string().optional(), validNow: z.coerce.boolean().optional() });
+export const PostView = z
+  .object({
+    id: z.string(), title: z.string(), audiences: z.array(z.enum(SEGMENTS)), scamTypes: z.array(z.string()), tags: z.array(z.string()), link: z.string().optional(),
+    validFrom: instant.optional(), validUntil: instant.optional(), validNow: z.boolean(),
+    previews: z.array(z.object({ segment: z.enum(SEGMENTS), variant: z.number(), text: z.string() })),
+    usedBy: z.array(z.object({ id: z.string(), name: z.string(), status: z.string() })),
+    last30: z.object({ sent: z.number(), reach: z.number(), engagements: z.number(), per1000: z.number(), click: z.number() }),
+  })
+  .meta({ id: 'Post' });
 export const SubmitResultView = z.object({ id: z.string(), status: z.string(), version: z.number(), submittedBy: z.string(), errors: z.array(z.string()), warnings: z.array(z.string()) });
 export const ReviewBody = z.object({ version: z.number().int().min(1).describe('the version the reviewer saw'), reason: Reason });
 export const ActionBody = z.object({ reason: Reason }).default({});
@@ -106,9 +134,40 @@ export const TagBody = z.object({
   asSuggested: z.boolean().optional().describe('take district and segments from the group name'),
 });
 
+export const GroupPageQuery = z.object({
+  q: z.string().max(100).optional().describe('part of the name, or a room id or id'), district: z.string().optional(), station: z.string().optional(),
+  segment: z.enum(SEGMENTS).optional(), status: z.enum(GROUP_STATUSES).optional(), tag: z.string().optional(),
+  page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const GroupPage = z
+  .object({
+    total: z.number(), page: z.number(), pageSize: z.number(), rows: z.array(GroupView),
+    byStatus: z.record(z.enum(GROUP_STATUSES), z.number()).describe('groups you may see, by status, whatever the filter'), members: z.number().describe('members of the groups the filter keeps'),
+  })
+  .meta({ id: 'GroupPage' });
+const measures = { sent: z.number(), reach: z.number(), reply: z.number(), mention: z.number(), keyword: z.number(), question: z.number(), click: z.number() };
+export const GroupDetailView = z
+  .object({
+    group: GroupView,
+    posts: z.array(z.object({ at: instant, campaignId: z.string(), postId: z.string(), status: z.string(), reason: z.string().optional(), reach: z.number().optional() })),
+    last30: z.object(measures),
+  })
+  .meta({ id: 'GroupDetail' });
+export const AcceptSuggestionsBody = z.object({ ids: z.array(z.string()).max(5000).optional().describe('the pending groups to tag as suggested (default: every one you may tag)'), tags: z.array(z.string()).optional() });
+export const AcceptSuggestionsView = z.object({ tagged: z.array(GroupView), left: z.array(z.string()).describe('names of pending groups without a suggestion') });
+
+const HourMinute = z.object({ from: z.string(), to: z.string() });
+export const ReferenceView = z
+  .object({
+    city: z.string(), hotline: z.string(), timezone: z.literal('Asia/Shanghai'), districts: z.array(z.object({ name: z.string(), stations: z.array(z.string()) })),
+    segments: z.array(z.enum(SEGMENTS)), scamTypes: z.array(z.object({ id: z.string(), name: z.string() })), postTags: z.array(z.string()),
+    quietHours: z.object({ elderly: HourMinute, default: HourMinute }),
+  })
+  .meta({ id: 'Reference' });
+
 export const FleetView = z.object({
   bots: z.array(z.object({ bot: z.string(), state: z.string(), worker: z.string(), groups: z.number(), queued: z.number(), sentLastHour: z.number(), backoff: z.string(), note: z.string() })),
-  workers: z.array(z.object({ workerId: z.string(), bots: z.number() })),
+  workers: z.array(z.object({ workerId: z.string(), bots: z.number(), state: z.enum(['running', 'late']), lastSeenSec: z.number() })),
 });
 
 export const ReportQuery = z.object({
@@ -134,3 +193,25 @@ export const UserChangeBody = z.object({ name: z.string().min(1).max(80).optiona
 export const PasswordBody = z.object({ password: z.string().optional().describe('leave out to have one made (shown once)') });
 
 export const AuditVerifyView = z.object({ ok: z.boolean(), entries: z.number(), seq: z.number().optional(), problem: z.string().optional() });
+
+const RunProgressView = z.object({
+  runId: z.string(), campaignId: z.string(), name: z.string(), priority: z.string(), districts: z.array(z.string()), scheduledAt: instant, total: z.number(),
+  counts: z.object(counts), progress: z.number().describe('0…1'), planned: z.boolean(), estimatedEnd: instant.optional(), closedAt: instant.optional(),
+});
+export const DashboardView = z
+  .object({
+    tiles: z
+      .object({
+        groups: z.number(), members: z.number(), postsToday: z.number(), postsWeek: z.number(), reach30: z.number(), uniqueReach30: z.number(), uniqueExact: z.boolean(),
+        engagementPer1000: z.number(), checksToday: z.number(),
+      })
+      .optional(),
+    trend: z.array(z.object({ day: z.string(), posts: z.number(), reach: z.number(), engagements: z.number(), checks: z.number() })),
+    fleet: z.object({ bots: z.number(), online: z.number(), waitingScan: z.number(), throttled: z.number(), offline: z.number() }).optional(),
+    runs: z.array(RunProgressView),
+    attention: z.array(z.object({ kind: z.enum(['qr', 'bot-throttled', 'bot-offline', 'review', 'tips-spike', 'worker-late']), text: z.string(), link: z.string() })),
+  })
+  .meta({ id: 'Dashboard' });
+export const TipSpikeView = z
+  .object({ type: z.string(), typeName: z.string(), district: z.string(), today: z.number(), baseline: z.number(), ratio: z.number(), segments: z.array(z.enum(SEGMENTS)) })
+  .meta({ id: 'TipSpike' });

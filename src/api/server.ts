@@ -12,6 +12,8 @@ import { SESSION_COOKIE } from './request-actor.js';
 import { sessionActor, tokenActor } from '../app/auth.js';
 import { authRoutes } from './routes/auth.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { editorRoutes } from './routes/editor.js';
+import { liveRoutes } from './routes/live.js';
 import { groupRoutes } from './routes/groups.js';
 import { operatorRoutes } from './routes/operator.js';
 import { userRoutes } from './routes/users.js';
@@ -94,6 +96,8 @@ export async function buildApi(o: ApiOptions) {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(authRoutes, { ctx, secureCookies: o.secureCookies ?? true, signInsPerMinute: o.signInsPerMinute ?? 20 });
   await app.register(campaignRoutes, { ctx });
+  await app.register(editorRoutes, { ctx });
+  await app.register(liveRoutes, { ctx });
   await app.register(groupRoutes, { ctx });
   await app.register(operatorRoutes, { ctx });
   await app.register(userRoutes, { ctx });

@@ -13,7 +13,7 @@ import { dueTimes } from '../campaigns/next-due.js';
 import { historySince, runTargets } from '../campaigns/plan-run.js';
 import { resolveCampaignPosts } from '../campaigns/resolve-posts.js';
 import { renderPost } from '../content/render.js';
-import { getCampaign, getVersion, listCampaigns as listStored, listVersions, type CampaignEvent, type CampaignRecord, type CampaignVersion, type VersionPost } from '../store/campaigns-repo.js';
+import { clearDraft, getCampaign, getVersion, listCampaigns as listStored, listVersions, type CampaignEvent, type CampaignRecord, type CampaignVersion, type VersionPost } from '../store/campaigns-repo.js';
 import { listGroups } from '../store/groups-repo.js';
 import { listRuns } from '../store/runs-repo.js';
 import { recentDeliveries, runOutcome } from '../outbox/outbox.js';
@@ -97,6 +97,7 @@ export async function submitCampaign(ctx: AppContext, actor: Actor, o: { yaml: s
   const posts = postsOf(ctx, cf.def).map((p) => ({ id: p.id, hash: p.contentHash, title: p.title, variants: p.variants }));
   const { record: rec, version } = await submitVersion(await ctx.store(), { definition: cf.def, posts, actor, now: ctx.clock.now(), reason, source: o.source });
   await record(ctx, actor, 'campaign.submit', { kind: 'campaign', id: rec._id }, { version: version.version, ...(reason ? { reason } : {}), details: { definitionHash: version.definitionHash, posts: posts.length } });
+  await clearDraft(await ctx.store(), rec._id);
   return { id: rec._id, status: rec.status, version: version.version, submittedBy: actor.id, errors: [], warnings: check.warnings };
 }
 

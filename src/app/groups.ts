@@ -1,11 +1,14 @@
 import { ConfigError } from '../config/errors.js';
 import { resolveRegistration } from '../audience/officer-command.js';
 import { suggestTags } from '../audience/tag-suggestion.js';
-import { findGroup, listGroups as listStored, setGroupPaused, tagGroup as tagStored } from '../store/groups-repo.js';
-import { skipPlannedForGroup } from '../outbox/outbox.js';
+import { findGroup, listGroups as listStored, registryVersion, setGroupPaused, tagGroup as tagStored } from '../store/groups-repo.js';
+import { findCounters } from '../store/engagement-repo.js';
+import { filterGroups, pageOf, type GroupFilter } from '../audience/group-query.js';
+import { shanghaiDay, shiftDay } from '../config/clock.js';
+import { loadDeliveries, skipPlannedForGroup } from '../outbox/outbox.js';
 import { GROUP_PAUSED } from '../audience/officer-command.js';
-import type { GroupRecord, Segment } from '../shared/groups.js';
-import { can, inScope, type Actor, type Grant } from '../shared/permissions.js';
+import { GROUP_STATUSES, type GroupRecord, type GroupStatus, type Segment } from '../shared/groups.js';
+import { can, inScope, scopeName, type Actor, type Grant } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
 import { AppError, forbidden } from './errors.js';
 import { record } from './audit.js';
@@ -23,6 +26,43 @@ function mayOn(actor: Actor, grant: Grant, g: Pick<GroupRecord, 'district' | 'st
   if (!d.ok) throw forbidden(d.why);
 }
 
+/** The registry as last read by this process, with the version it was read at (see `registrySnapshot`). */
+const snapshots = new WeakMap<object, { version: string; checkedAt: number; rows: Promise<GroupRow[]> }>();
+
+/** How often the registry's version is looked at (one read by `_id`): a change by another process shows within this; this process's own at once. */
+const REGISTRY_CHECK_MS = 1_000;
+
+/**
+ * Every registered group, each pending one with its tag suggestion: read
+ * once and kept while the registry's version stays the same (any write to
+ * the registry, by any process, changes it). A list of 69,000 groups is then
+ * filtered and paged in memory instead of read from the database each time.
+ */
+async function registrySnapshot(ctx: AppContext): Promise<GroupRow[]> {
+  const store = await ctx.store();
+  const now = ctx.clock.now().getTime();
+  const held = snapshots.get(store);
+  if (held && now - held.checkedAt < REGISTRY_CHECK_MS) return held.rows;
+  const version = await registryVersion(store);
+  if (held && held.version === version) {
+    held.checkedAt = now;
+    return held.rows;
+  }
+  const content = ctx.content();
+  const rows = listStored(store).then((groups) =>
+    groups.map((g) => {
+      const s = g.status === 'pending' ? suggestTags(g.topic, content.rules, content.ref) : undefined;
+      return s?.district && s.segments.length ? { ...g, suggestion: { district: s.district, segments: s.segments } } : g;
+    }),
+  );
+  snapshots.set(store, { version, checkedAt: now, rows });
+  rows.catch(() => snapshots.delete(store));
+  return rows;
+}
+
+/** May the actor see this group: tagged, in their scope; pending, when its name suggests their district. */
+const visibleTo = (actor: Actor) => (g: GroupRow): boolean => inScope(actor.scope, g.district ? g : { district: g.suggestion?.district });
+
 /**
  * Registered groups the actor may see (only pending ones with `pending`),
  * each pending one with its tag suggestion. A district-scoped user sees
@@ -32,14 +72,53 @@ function mayOn(actor: Actor, grant: Grant, g: Pick<GroupRecord, 'district' | 'st
 export async function listGroups(ctx: AppContext, actor: Actor, o: { pending?: boolean | undefined } = {}): Promise<GroupRow[]> {
   const d = can(actor, 'groups:read');
   if (!d.ok) throw forbidden(d.why);
-  const content = ctx.content();
-  const rows = await listStored(await ctx.store(), o.pending ? { status: 'pending' } : {});
-  return rows.flatMap((g) => {
-    const s = g.status === 'pending' ? suggestTags(g.topic, content.rules, content.ref) : undefined;
-    const place = g.district ? g : { district: s?.district };
-    if (!inScope(actor.scope, place)) return [];
-    return [{ ...g, ...(s?.district && s.segments.length ? { suggestion: { district: s.district, segments: s.segments } } : {}) }];
-  });
+  return (await registrySnapshot(ctx)).filter((g) => (!o.pending || g.status === 'pending') && visibleTo(actor)(g));
+}
+
+export interface GroupPage {
+  total: number;
+  page: number;
+  pageSize: number;
+  rows: GroupRow[];
+  /** Groups the actor may see, by status (whatever the filter). */
+  byStatus: Record<GroupStatus, number>;
+  /** Members of the groups the filter keeps. */
+  members: number;
+}
+
+/** One page of the groups the actor may see that a filter keeps, by name. */
+export async function groupPage(ctx: AppContext, actor: Actor, f: GroupFilter & { page: number; pageSize: number }): Promise<GroupPage> {
+  const visible = await listGroups(ctx, actor);
+  const byStatus = Object.fromEntries(GROUP_STATUSES.map((s) => [s, 0])) as Record<GroupStatus, number>;
+  for (const g of visible) byStatus[g.status]++;
+  const kept = filterGroups(visible, f);
+  return { ...pageOf(kept, f.page, f.pageSize), byStatus, members: kept.reduce((a, g) => a + g.memberCount, 0) };
+}
+
+export interface GroupDetail {
+  group: GroupRow;
+  /** Its latest posts (newest first), with what became of each. */
+  posts: { at: Date; campaignId: string; postId: string; status: string; reason?: string | undefined; reach?: number | undefined }[];
+  /** Its engagement over the last 30 days, from the daily counters. */
+  last30: Record<'sent' | 'reach' | 'reply' | 'mention' | 'keyword' | 'question' | 'click', number>;
+}
+
+/** A group the actor may see, with its latest posts and engagement. */
+export async function groupDetail(ctx: AppContext, actor: Actor, ref: string): Promise<GroupDetail> {
+  const store = await ctx.store();
+  const found = await findGroup(store, ref);
+  const group = found && (await listGroups(ctx, actor)).find((g) => g.id === found.id);
+  if (!found) throw new AppError('ZHIMI_E_NOT_FOUND', `no registered group "${ref}"`);
+  if (!group) throw forbidden(`${actor.name} works for ${scopeName(actor.scope)}: group ${found.topic} is outside it`);
+  const since = shiftDay(shanghaiDay(ctx.clock.now()), -29);
+  const [deliveries, counters] = await Promise.all([loadDeliveries(store, { groupId: group.id }), findCounters(store, 'group', { groupId: group.id, day: { $gte: since } })]);
+  const last30 = { sent: 0, reach: 0, reply: 0, mention: 0, keyword: 0, question: 0, click: 0 };
+  for (const c of counters) for (const k of Object.keys(last30) as (keyof typeof last30)[]) last30[k] += c[k] ?? 0;
+  const posts = deliveries
+    .map((d) => ({ at: d.sentAt ?? d.notBefore, campaignId: d.campaignId, postId: d.postId, status: d.status, reason: d.reason, reach: d.reach }))
+    .sort((a, b) => b.at.getTime() - a.at.getTime())
+    .slice(0, 50);
+  return { group, posts, last30 };
 }
 
 export interface TagInput {
@@ -69,16 +148,23 @@ export async function tagGroup(ctx: AppContext, actor: Actor, ref: string, input
   if (!r.ok) throw new ConfigError([{ file: 'command line', field, message: r.reply }]);
   mayOn(actor, 'groups:tag', { district: r.command.district, station: r.command.station });
   const tagged = (await tagStored(store, g.roomId, { district: r.command.district, station: r.command.station, segments: r.command.segments, tags: input.tags, taggedBy: actor.id }))!;
+  snapshots.delete(store);
   await record(ctx, actor, 'group.tag', { kind: 'group', id: g.id }, { details: { topic: g.topic, district: tagged.district, station: tagged.station, segments: tagged.segments, tags: input.tags } });
   return tagged;
 }
 
-/** Tag every pending group that has a suggestion as suggested; the others are left pending and named. */
-export async function tagPendingAsSuggested(ctx: AppContext, actor: Actor, tags?: string[]): Promise<{ tagged: GroupRecord[]; left: string[] }> {
+/**
+ * Tag pending groups as their names suggest: the ones named (ids), or every
+ * pending group the actor may see. Those without a suggestion are left
+ * pending and named.
+ */
+export async function tagPendingAsSuggested(ctx: AppContext, actor: Actor, o: { ids?: readonly string[] | undefined; tags?: string[] | undefined } = {}): Promise<{ tagged: GroupRecord[]; left: string[] }> {
   const out: { tagged: GroupRecord[]; left: string[] } = { tagged: [], left: [] };
+  const wanted = o.ids && new Set(o.ids);
   for (const g of await listGroups(ctx, actor, { pending: true })) {
-    if (typeof suggestedWords(ctx, g) === 'string') out.left.push(g.topic);
-    else out.tagged.push(await tagGroup(ctx, actor, g.roomId, { asSuggested: true, tags }));
+    if (wanted && !wanted.has(g.id)) continue;
+    if (!g.suggestion) out.left.push(g.topic);
+    else out.tagged.push(await tagGroup(ctx, actor, g.roomId, { asSuggested: true, tags: o.tags }));
   }
   return out;
 }
@@ -95,6 +181,7 @@ export async function pauseGroup(ctx: AppContext, actor: Actor, ref: string, pau
   mayOn(actor, 'groups:pause', g);
   const now = ctx.clock.now();
   const updated = (await setGroupPaused(store, g.roomId, paused, now)) ?? g;
+  snapshots.delete(store);
   const skipped = paused ? (await skipPlannedForGroup(store, g.id, GROUP_PAUSED, now)).length : 0;
   await record(ctx, actor, paused ? 'group.pause' : 'group.resume', { kind: 'group', id: g.id }, { details: { topic: g.topic, ...(skipped ? { skipped } : {}) } });
   return { group: updated, skipped };

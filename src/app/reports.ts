@@ -8,12 +8,15 @@ import type { Row } from '../reports/format.js';
 import { can, type Actor, type Grant } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
 import { forbidden } from './errors.js';
+import { tipSpikes, SPIKE_RULE } from '../reports/tip-spikes.js';
+import { shanghaiDay, shiftDay } from '../config/clock.js';
+import type { Segment } from '../shared/groups.js';
 
 /**
  * The district a report may cover for this actor: theirs when they work for
  * one (a report of another district is refused), the one asked for otherwise.
  */
-function scopedDistrict(actor: Actor, grant: Grant, asked: string | undefined): string | undefined {
+export function scopedDistrict(actor: Actor, grant: Grant, asked: string | undefined): string | undefined {
   const d = can(actor, grant, asked ? { district: asked } : undefined);
   if (!d.ok) throw forbidden(d.why);
   return actor.scope.kind === 'city' ? asked : actor.scope.district;
@@ -81,4 +84,34 @@ export async function tipsReport(ctx: AppContext, actor: Actor, query: TipsRepor
     rows,
     latest: latest.map((t) => ({ at: t.at, district: t.district ?? '(private)', type: names[t.type] ?? t.type, risk: t.risk, text: t.text.replace(/\s+/g, ' ').slice(0, 80) })),
   };
+}
+
+export interface TipSpikeView {
+  type: string;
+  typeName: string;
+  district: string;
+  today: number;
+  baseline: number;
+  ratio: number;
+  /** The segments this type of scam hits (the audiences of the library's posts about it): whom an urgent alert should reach. */
+  segments: Segment[];
+}
+
+/**
+ * Scam types asked about today in a district far above their trailing four
+ * weeks (see reports/tip-spikes.ts), with the segments an urgent alert about
+ * each should target.
+ */
+export async function tipSpikesToday(ctx: AppContext, actor: Actor): Promise<TipSpikeView[]> {
+  const district = scopedDistrict(actor, 'reports:read', undefined);
+  const today = shanghaiDay(ctx.clock.now());
+  const trailing = Array.from({ length: SPIKE_RULE.trailingDays }, (_, i) => shiftDay(today, -(i + 1)));
+  const counts = await tipCounts(await ctx.store(), { from: trailing.at(-1)!, to: today, by: ['type', 'district', 'day'], ...(district ? { district } : {}) });
+  const names = Object.fromEntries(loadScamTypes(ctx.contentDir).types.map((t) => [t.id, t.name]));
+  const library = ctx.library();
+  return tipSpikes(counts.map((c) => ({ type: c.key['type'] ?? '', district: c.key['district'] ?? undefined, day: c.key['day'] ?? '', checks: c.checks })), today, trailing).map((s) => ({
+    ...s,
+    typeName: names[s.type] ?? s.type,
+    segments: [...new Set(library.filter((p) => p.scamTypes.includes(s.type)).flatMap((p) => p.audiences))],
+  }));
 }

@@ -99,13 +99,10 @@ export function registerCommands(program: Command): void {
         out(line(await callApi<G>('POST', `/api/groups/${encodeURIComponent(ref!)}/tag`, body)));
         return;
       }
-      const pending = await callApi<G[]>('GET', '/api/groups?pending=true');
-      const left = pending.filter((g) => !g.suggestion).map((g) => terminalSafe(g.topic));
-      let tagged = 0;
-      for (const g of pending.filter((x) => x.suggestion)) {
-        out(line(await callApi<G>('POST', `/api/groups/${encodeURIComponent(g.id)}/tag`, { asSuggested: true, tags: o.tags })));
-        tagged++;
-      }
+      const r = await callApi<{ tagged: G[]; left: string[] }>('POST', '/api/groups/accept-suggestions', { tags: o.tags });
+      for (const g of r.tagged) out(line(g));
+      const tagged = r.tagged.length;
+      const left = r.left.map((t) => terminalSafe(t));
       out(`tagged ${tagged} pending group(s) as suggested${left.length ? `; left pending, no suggestion (tag them with --district and --segments): ${left.join(', ')}` : ''}`);
     });
 

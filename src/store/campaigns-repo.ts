@@ -66,3 +66,14 @@ export async function listVersions(store: Store, campaignId: string): Promise<Ca
 export async function recordReview(store: Store, campaignId: string, version: number, review: Pick<CampaignVersion, 'approval'> | Pick<CampaignVersion, 'rejection'>): Promise<void> {
   await store.models.CampaignVersion.updateOne({ _id: `${campaignId}#${version}` }, { $set: review });
 }
+
+/** Keep a draft with a campaign (made as a draft record when new); the status and versions stay as they are. */
+export async function saveDraft(store: Store, id: string, fresh: Pick<CampaignRecord, 'name' | 'districts' | 'priority'>, draft: NonNullable<CampaignRecord['draft']>): Promise<void> {
+  await createCampaign(store, { _id: id, ...fresh });
+  await store.models.Campaign.updateOne({ _id: id }, { $set: { draft, updatedAt: new Date() } });
+}
+
+/** Forget a campaign's draft (it was submitted). */
+export async function clearDraft(store: Store, id: string): Promise<void> {
+  await store.models.Campaign.updateOne({ _id: id }, { $unset: { draft: 1 } });
+}

@@ -5,6 +5,7 @@ import type { AppContext } from '../../app/context.js';
 import { campaignStatus, changeCampaign, exportCampaign, listCampaigns, previewCampaign, reviewCampaign, reviewInbox, reviewView, submitCampaign } from '../../app/campaigns.js';
 import { ActionBody, CampaignStatusView, CampaignSummary, ChangeResultView, ErrorBody, PreviewView, ReviewBody, SubmitBody, SubmitResultView, VersionReviewView } from '../schemas.js';
 import { actorOf } from '../request-actor.js';
+import { definitionYaml } from '../../app/campaign-editor.js';
 
 const Id = z.object({ id: z.string().min(1).max(80) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -18,7 +19,7 @@ export const campaignRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ba
   app.get('/api/campaigns/review', { schema: { tags, summary: 'Versions waiting for your review (not your own)', response: { 200: z.array(CampaignSummary), ...errors } } }, async (req) => reviewInbox(ctx, actorOf(req)));
 
   app.post('/api/campaigns', { schema: { tags, summary: 'Submit a campaign (its YAML) as a new version for review', body: SubmitBody, response: { 201: SubmitResultView, 200: SubmitResultView, ...errors } } }, async (req, reply) => {
-    const r = await submitCampaign(ctx, actorOf(req), { yaml: req.body.yaml, source: req.body.source, reason: req.body.reason });
+    const r = await submitCampaign(ctx, actorOf(req), { yaml: req.body.yaml ?? definitionYaml(req.body.definition), source: req.body.source ?? (req.body.definition ? 'the console' : undefined), reason: req.body.reason });
     return reply.code(r.errors.length ? 200 : 201).send(r);
   });
 

@@ -30,10 +30,11 @@ export interface CampaignDoc {
   /** A publisher asked for a run now: workers fire a one-off due time at this moment. */
   runNowAt?: Date | undefined;
   history: CampaignEvent[];
+  /** Work in progress from the console's editor: not a version, never reviewed or run. */
+  draft?: { definition: Record<string, unknown>; savedBy: string; savedAt: Date } | undefined;
   updatedAt?: Date;
 }
 
-/** One submitted version: what a reviewer sees and approves, frozen. */
 /** A post as a version froze it. */
 export interface VersionPost {
   id: string;
@@ -42,6 +43,7 @@ export interface VersionPost {
   variants?: string[] | undefined;
 }
 
+/** One submitted version: what a reviewer sees and approves, frozen. */
 export interface CampaignVersionDoc {
   /** `<campaignId>#<version>` */
   _id: string;
@@ -73,6 +75,7 @@ const campaignSchema = new Schema<CampaignDoc>(
     districts: { type: [String], default: [] },
     priority: { type: String, default: 'normal' },
     runNowAt: Date,
+    draft: { type: Schema.Types.Mixed },
     history: { type: [{ at: Date, action: String, from: String, to: String, reason: String, version: Number, _id: false }], default: [] },
   },
   { collection: 'campaigns', timestamps: true, minimize: false },

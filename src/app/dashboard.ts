@@ -1,0 +1,113 @@
+import { shanghaiDay, shiftDay } from '../config/clock.js';
+import { engagementReport, reachReport, uniqueReachTotal } from '../reports/reports.js';
+import { tipCounts } from '../store/tips-repo.js';
+import { can, type Actor } from '../shared/permissions.js';
+import type { AppContext } from './context.js';
+import { fleetStatus } from './fleet-status.js';
+import { listGroups } from './groups.js';
+import { liveRuns, type RunProgress } from './live.js';
+import { reviewInbox } from './campaigns.js';
+import { scopedDistrict, tipSpikesToday } from './reports.js';
+
+/**
+ * The console's first page: how far the net reaches (in the actor's scope),
+ * 30 days of trend, the fleet's health, what is being sent, and what needs a
+ * person now. Each part only for those whose roles show it.
+ */
+
+export interface Dashboard {
+  /** Reach figures (reports:read): groups covered and their members, posts, reach, engagement, scam checks. */
+  tiles?: {
+    groups: number;
+    members: number;
+    postsToday: number;
+    postsWeek: number;
+    reach30: number;
+    uniqueReach30: number;
+    uniqueExact: boolean;
+    engagementPer1000: number;
+    checksToday: number;
+  } | undefined;
+  /** One row per Asia/Shanghai day of the last 30. */
+  trend: { day: string; posts: number; reach: number; engagements: number; checks: number }[];
+  /** Bots by state (fleet:read). */
+  fleet?: { bots: number; online: number; waitingScan: number; throttled: number; offline: number } | undefined;
+  runs: RunProgress[];
+  /** What needs a person now, most urgent first, each with the console page where to act. */
+  attention: { kind: 'qr' | 'bot-throttled' | 'bot-offline' | 'review' | 'tips-spike' | 'worker-late'; text: string; link: string }[];
+}
+
+const cache = new Map<string, { at: number; value: Promise<Dashboard> }>();
+
+/** Reads of the whole counters are shared for this long between people of the same scope and roles (live progress is not cached). */
+const DASHBOARD_TTL_MS = 10_000;
+
+export async function dashboard(ctx: AppContext, actor: Actor): Promise<Dashboard> {
+  const key = `${actor.id}`;
+  const now = ctx.clock.now().getTime();
+  const hit = cache.get(key);
+  const figures = hit && now - hit.at < DASHBOARD_TTL_MS ? hit.value : figuresFor(ctx, actor);
+  if (figures !== hit?.value) {
+    cache.set(key, { at: now, value: figures });
+    figures.catch(() => cache.delete(key));
+    if (cache.size > 1000) cache.clear();
+  }
+  const d = await figures;
+  return { ...d, runs: can(actor, 'campaigns:read').ok ? await liveRuns(ctx, actor) : [] };
+}
+
+async function figuresFor(ctx: AppContext, actor: Actor): Promise<Dashboard> {
+  const store = await ctx.store();
+  const today = shanghaiDay(ctx.clock.now());
+  const from = shiftDay(today, -29);
+  const days = Array.from({ length: 30 }, (_, i) => shiftDay(from, i));
+  const attention: Dashboard['attention'] = [];
+  let tiles: Dashboard['tiles'];
+  const trend = new Map(days.map((day) => [day, { day, posts: 0, reach: 0, engagements: 0, checks: 0 }]));
+  if (can(actor, 'reports:read').ok) {
+    const district = scopedDistrict(actor, 'reports:read', undefined);
+    const q = { from, to: today, ...(district ? { district } : {}) };
+    const [reach, engagement, unique, checks, groups] = await Promise.all([
+      reachReport(store, { ...q, by: ['day'] }), engagementReport(store, { ...q, by: ['day'] }), uniqueReachTotal(store, q),
+      tipCounts(store, { ...q, by: ['day'] }), listGroups(ctx, actor),
+    ]);
+    for (const r of reach) Object.assign(trend.get(String(r['day']))!, { posts: Number(r['deliveries']) });
+    for (const r of engagement) Object.assign(trend.get(String(r['day']))!, { reach: Number(r['reach']), engagements: Number(r['total']) });
+    for (const c of checks) if (trend.has(c.key['day'] ?? '')) trend.get(c.key['day']!)!.checks = c.checks;
+    const rows = [...trend.values()];
+    const sum = (k: 'posts' | 'reach' | 'engagements', since = from) => rows.filter((r) => r.day >= since).reduce((a, r) => a + r[k], 0);
+    const active = groups.filter((g) => g.status === 'active');
+    const reach30 = sum('reach');
+    tiles = {
+      groups: active.length, members: active.reduce((a, g) => a + g.memberCount, 0),
+      postsToday: trend.get(today)!.posts, postsWeek: sum('posts', shiftDay(today, -6)),
+      reach30, uniqueReach30: unique.members, uniqueExact: unique.exact,
+      engagementPer1000: reach30 ? Math.round((sum('engagements') / reach30) * 10_000) / 10 : 0,
+      checksToday: trend.get(today)!.checks,
+    };
+    for (const s of await tipSpikesToday(ctx, actor)) {
+      attention.push({ kind: 'tips-spike', text: `${s.district}今天有 ${s.today} 次“${s.typeName}”查询，是近四周日均的 ${s.ratio} 倍`, link: `/tips?type=${encodeURIComponent(s.type)}&district=${encodeURIComponent(s.district)}` });
+    }
+  }
+  let fleet: Dashboard['fleet'];
+  if (can(actor, 'fleet:read').ok) {
+    const f = await fleetStatus(ctx);
+    fleet = { bots: f.bots.length, online: 0, waitingScan: 0, throttled: 0, offline: 0 };
+    for (const b of f.bots) {
+      if (b.state === 'online') fleet.online++;
+      else fleet.offline++;
+      if (b.note.startsWith('scan')) {
+        fleet.waitingScan++;
+        attention.unshift({ kind: 'qr', text: `机器人 ${b.bot} 等待扫码登录`, link: `/fleet?bot=${encodeURIComponent(b.bot)}` });
+      } else if (b.state !== 'online') attention.push({ kind: 'bot-offline', text: `机器人 ${b.bot} ${b.state}${b.note ? `：${b.note}` : ''}`, link: `/fleet?bot=${encodeURIComponent(b.bot)}` });
+      if (b.backoff) {
+        fleet.throttled++;
+        attention.push({ kind: 'bot-throttled', text: `机器人 ${b.bot} 被限流，放慢发送（${b.backoff}）`, link: `/fleet?bot=${encodeURIComponent(b.bot)}` });
+      }
+    }
+    for (const w of f.workers) if (w.state === 'late') attention.push({ kind: 'worker-late', text: `工作进程 ${w.workerId} 已 ${w.lastSeenSec} 秒无响应`, link: '/fleet' });
+  }
+  const waiting = await reviewInbox(ctx, actor);
+  if (waiting.length) attention.push({ kind: 'review', text: `${waiting.length} 个活动等待您审批${waiting.some((c) => c.priority === 'urgent') ? '（含紧急预警）' : ''}`, link: '/review' });
+  return { tiles, trend: [...trend.values()], fleet, runs: [], attention };
+}
