@@ -18,7 +18,7 @@ export type ReferenceView = {
   quietHours: { elderly: { from: string; to: string }; default: { from: string; to: string } };
 };
 
-/** A campaign definition as the editor builds it (the campaign file's fields). */
+/** A campaign definition as the editor builds it (the campaign file's fields; the API takes it as a record). */
 export type Definition = {
   id: string;
   name: string;
@@ -31,20 +31,20 @@ export type Definition = {
   priority?: 'normal' | 'urgent';
 };
 
-export type CheckBody = { definition: Definition };
+export type FieldProblem = { field: string; message: string };
+export type CheckBody = { definition: Record<string, unknown> };
 export type CheckView = {
-  errors: { field?: string; message: string }[];
-  warnings?: { field?: string; message: string }[];
-  groups?: number;
-  members?: number;
-  byDistrict?: { district: string; groups: number; members: number }[];
-  dueTimes?: string[];
-  quietHours?: { segment?: string; from: string; to: string; note?: string }[];
-  posts?: { id: string; title: string }[];
+  ok: boolean;
+  errors: FieldProblem[];
+  warnings: string[];
+  audience: { groups: number; members: number; byDistrict: { district: string; groups: number; members: number }[] };
+  dueTimes: string[];
+  quietHours: { applies: 'elderly' | 'default'; from: string; to: string }[];
+  posts: { id: string; title: string }[];
 };
-export type DraftBody = { definition: Definition };
-export type DraftView = { id: string; definition: Definition; savedAt?: string; savedBy?: string };
-export type ParseView = { definition?: Definition; errors: { field?: string; message: string }[] };
+export type DraftBody = { definition: Record<string, unknown> };
+export type DraftView = { id: string; definition: Record<string, unknown>; savedBy: string; savedAt: string };
+export type ParseView = { definition?: Record<string, unknown>; errors: FieldProblem[] };
 
 export type UrgentEstimateBody = { districts: string[]; segments: Segment[]; postId?: string; text?: string };
 export type UrgentEstimateView = {
@@ -58,31 +58,31 @@ export type UrgentEstimateView = {
   note?: string;
 };
 
+export type PostQuery = { scamType?: string; audience?: Segment; tag?: string; validNow?: boolean };
 export type PostView = {
   id: string;
   title: string;
-  scamTypes: string[];
   audiences: Segment[];
+  scamTypes: string[];
   tags: string[];
   link?: string;
-  image?: string;
   validFrom?: string;
   validUntil?: string;
-  variants: string[];
-  usedBy?: string[];
-  deliveries?: number;
-  reach?: number;
-  engagement?: number;
+  validNow: boolean;
+  previews: { segment: Segment; variant: number; text: string }[];
+  usedBy: { id: string; name: string; status: string }[];
+  last30: { sent: number; reach: number; engagements: number; per1000: number; click: number };
 };
 
-export type GroupPageQuery = { q?: string; district?: string; station?: string; segment?: string; status?: string; tag?: string; page?: number; pageSize?: number };
-export type GroupPage = { total: number; page: number; pageSize: number; rows: Group[] };
+export type GroupPageQuery = { q?: string; district?: string; station?: string; segment?: Segment; status?: Group['status']; tag?: string; page?: number; pageSize?: number };
+export type GroupPage = { total: number; page: number; pageSize: number; rows: Group[]; byStatus: Partial<Record<string, number>>; members: number };
 export type GroupDetailView = {
   group: Group;
-  deliveries?: { at?: string; scheduledAt?: string; campaign?: string; post?: string; status: string; reason?: string; reach?: number }[];
-  engagement?: Record<string, number>;
+  posts: { at: string; campaignId: string; postId: string; status: string; reason?: string; reach?: number }[];
+  last30: { sent: number; reach: number; reply: number; mention: number; keyword: number; question: number; click: number };
 };
-export type AcceptSuggestionsBody = { ids: string[] };
+export type AcceptSuggestionsBody = { ids?: string[]; tags?: string[] };
+export type AcceptSuggestionsView = { tagged: Group[]; left: string[] };
 
 export type TipSpikeView = { type: string; typeName?: string; district: string; count: number; baseline?: number; day?: string; segments?: Segment[] };
 export type WeeklyReportView = { id: string; district: string; from?: string; to?: string; week?: string; createdAt?: string; file?: string };
