@@ -215,3 +215,17 @@ export const DashboardView = z
 export const TipSpikeView = z
   .object({ type: z.string(), typeName: z.string(), district: z.string(), today: z.number(), baseline: z.number(), ratio: z.number(), segments: z.array(z.enum(SEGMENTS)) })
   .meta({ id: 'TipSpike' });
+
+export const UrgentEstimateBody = z.object({
+  districts: z.array(z.string()).describe('district names; empty: every district'), segments: z.array(z.enum(SEGMENTS)).describe('empty: every segment'),
+  postId: z.string().optional().describe('a reviewed post of the library'), text: z.string().max(2000).optional().describe('or a text written for this alert'),
+  scamTypes: z.array(z.string()).optional(), name: z.string().max(80).optional(),
+});
+export const UrgentEstimateView = z
+  .object({
+    definition: Definition.describe('the alert as a campaign: submit it with POST /api/campaigns { definition }'),
+    groups: z.number(), members: z.number(), unserved: z.number().describe('targeted groups no bot online now can post to'),
+    bots: z.array(z.object({ botId: z.string(), posts: z.number(), ahead: z.number().describe('urgent posts queued before these'), lastAt: instant.optional() })),
+    estimatedMs: z.number().describe('from approval to the last group'), delayedNormal: z.number().describe('normal posts queued for these bots that now go after the alert'),
+  })
+  .meta({ id: 'UrgentEstimate' });

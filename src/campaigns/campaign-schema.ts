@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEGMENTS } from '../shared/groups.js';
 import { quietHoursSchema } from '../config/bots-schema.js';
+import { MAX_BODY_CHARS } from '../content/post-schema.js';
 
 /** A date (Asia/Shanghai midnight) or a full time; a day that does not exist (2026-02-30) is refused, not rolled over into March. */
 const day = z
@@ -39,7 +40,12 @@ export const campaignSchema = z
         audiences: z.array(z.enum(SEGMENTS)).default([]),
         tags: z.array(z.string().min(1)).default([]),
       }),
-    ], { error: 'must be a list of post ids, e.g. [fake-cs-shoppers-01], or a query { scamTypes: [...], audiences: [...], tags: [...] }' }),
+      /** A text written for this campaign (an urgent alert about a new scam wave): reviewed with it, sent as it is. */
+      z.strictObject({
+        text: z.string().trim().min(10, 'must be at least 10 characters').max(MAX_BODY_CHARS, `must be at most ${MAX_BODY_CHARS} characters`),
+        scamTypes: z.array(z.string().min(1)).default([]),
+      }),
+    ], { error: 'must be a list of post ids, e.g. [fake-cs-shoppers-01], a query { scamTypes: [...], audiences: [...], tags: [...] }, or a text of its own { text: "…" }' }),
     schedule: z.union([
       z.strictObject({ cron: z.string().min(1), timezone: z.literal('Asia/Shanghai', { message: 'must be Asia/Shanghai' }).default('Asia/Shanghai') }),
       z.strictObject({ at: day }),

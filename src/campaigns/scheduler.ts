@@ -6,7 +6,7 @@ import type { ReferenceData } from '../config/reference.js';
 import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
 import type { Store } from '../store/connection.js';
-import { getCampaign, getVersion, listCampaigns, type CampaignRecord, type CampaignVersion } from '../store/campaigns-repo.js';
+import { campaignsVersion, getCampaign, getVersion, listCampaigns, type CampaignRecord, type CampaignVersion } from '../store/campaigns-repo.js';
 import { createRun, listRuns, recordPlan, runId, unplannedRuns } from '../store/runs-repo.js';
 import { firstTime } from '../store/once.js';
 import { timerAt } from './timer-at.js';
@@ -15,6 +15,7 @@ import { changeState } from './campaign-service.js';
 import { approvalHolds, definitionHash } from '../shared/approval-seal.js';
 import { SYSTEM_ACTOR } from '../shared/permissions.js';
 import type { Verifiers } from '../shared/signing.js';
+import { inlinePost } from './resolve-posts.js';
 import { planRun, type PlanOutbox, type PlanRunResult } from './plan-run.js';
 import { nextDue } from './next-due.js';
 import { CATCH_UP_MS, missedDueTimes } from './catch-up.js';
@@ -45,8 +46,10 @@ export interface SchedulerOptions {
   linkBase?: string | undefined;
   /** Where runs are planned into (the outbox; in a worker, handing what is written to its dispatcher: see planRun). */
   outbox: PlanOutbox;
-  /** How often to pick up approvals, pauses and requests to run now. @defaultValue 15000 */
+  /** How often to reconcile every campaign in any case. @defaultValue 15000 */
   syncEveryMs?: number;
+  /** How often to look whether any campaign changed (approved, paused, asked to run now): then it syncs at once. @defaultValue 1000 */
+  watchEveryMs?: number;
 }
 
 /** A campaign's approved version, checked: what may run, and the posts it may send. */
@@ -81,6 +84,9 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   /** Requests to run now already fired, per campaign. */
   private readonly ranNow = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private watch: NodeJS.Timeout | undefined;
+  private seenVersion = '';
+  private syncing: Promise<void> = Promise.resolve();
   /** After close() a sync still in flight schedules nothing (its cron task would outlive the worker). */
   private closed = false;
   private readonly log: Logger;
@@ -92,9 +98,27 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   }
 
   async start(): Promise<void> {
+    this.seenVersion = await campaignsVersion(this.o.store);
     await this.sync();
-    this.timer = setInterval(() => void this.sync().catch((err: unknown) => this.log.error({ err }, 'campaign sync failed')), this.o.syncEveryMs ?? 15_000);
+    this.timer = setInterval(() => void this.syncSoon(), this.o.syncEveryMs ?? 15_000);
     this.timer.unref();
+    // an approval, pause or request to run now anywhere changes the campaigns' version: picked up within a second
+    this.watch = setInterval(() => {
+      void campaignsVersion(this.o.store)
+        .then((v) => {
+          if (v === this.seenVersion) return;
+          this.seenVersion = v;
+          return this.syncSoon();
+        })
+        .catch((err: unknown) => this.log.warn({ err }, 'could not read the campaigns\' version; the next sync picks changes up'));
+    }, this.o.watchEveryMs ?? 1_000);
+    this.watch.unref();
+  }
+
+  /** A sync after the one running (if any): never two at once. */
+  private syncSoon(): Promise<void> {
+    this.syncing = this.syncing.then(() => this.sync()).catch((err: unknown) => this.log.error({ err }, 'campaign sync failed'));
+    return this.syncing;
   }
 
   /** Reconcile database states and cron tasks; fire requests to run now; finish plans a dead worker left part-way. */
@@ -149,8 +173,10 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     const subject = { campaignId: rec._id, version: version.version, definitionHash: version.definitionHash, posts: version.posts, approvedBy: a.by, approvedAt: a.at };
     if (!approvalHolds(subject, { keyId: a.keyId, sig: a.sig }, this.o.approvals)) return refuse('its approval seal does not verify with the API\'s key');
     const approved = new Map(version.posts.map((p) => [p.id, p.hash]));
+    const def = version.definition as unknown as CampaignDefinition;
+    const own = inlinePost(def);
     const posts: Post[] = [];
-    for (const p of this.o.library) {
+    for (const p of own ? [own] : this.o.library) {
       const hash = approved.get(p.id);
       if (hash === undefined) continue;
       if (hash === p.contentHash) posts.push(p);
@@ -162,7 +188,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
         }
       }
     }
-    return { rec, def: version.definition as unknown as CampaignDefinition, version, posts, key: `${version.version}:${version.definitionHash}` };
+    return { rec, def, version, posts, key: `${version.version}:${version.definitionHash}` };
   }
 
   /**
@@ -296,6 +322,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   close(): void {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.watch) clearInterval(this.watch);
     this.prefetch.close();
     for (const id of [...this.tasks.keys()]) this.dropTask(id);
   }
@@ -313,8 +340,11 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       this.tasks.set(id, { key: r.key, def: r.def, task });
     } else {
       const at = new Date(r.def.schedule.at);
-      if (at < this.o.clock.now()) return;
-      this.tasks.set(id, { key: r.key, def: r.def, task: timerAt(at, this.o.clock, () => fire(at)) });
+      // a one-off time that passed before it was approved (an urgent alert approved after its time) goes at once, late,
+      // within the catch-up window: its run is created once whichever scheduler fires first
+      const late = this.o.clock.now().getTime() - at.getTime();
+      if (late > CATCH_UP_MS) return;
+      this.tasks.set(id, { key: r.key, def: r.def, task: late >= 0 ? (fire(at), { cancel: () => undefined }) : timerAt(at, this.o.clock, () => fire(at)) });
     }
   }
 

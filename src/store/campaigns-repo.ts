@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Store } from './connection.js';
 import type { CampaignDoc, CampaignEvent, CampaignVersionDoc } from './models/campaigns.js';
 import { insertOnce } from './once.js';
@@ -24,6 +25,14 @@ export async function stoppedCampaigns(store: Store): Promise<Map<string, 'pause
   return new Map(docs.map((d) => [String(d._id), d.status as 'paused' | 'cancelled']));
 }
 
+/** A meta value changed with every change of a campaign's state (approval, pause, cancel, run now …): schedulers look at it every second. */
+const CAMPAIGNS_VERSION = 'campaigns';
+
+/** The campaigns' version: it changes whenever a campaign's state does (read by `_id`). */
+export async function campaignsVersion(store: Store): Promise<string> {
+  return (await store.models.Meta.findOne({ _id: CAMPAIGNS_VERSION }).lean())?.v ?? 'none';
+}
+
 /** A campaign's first record (status `draft`, no version yet); false when it exists. */
 export function createCampaign(store: Store, doc: Pick<CampaignRecord, '_id' | 'name' | 'districts' | 'priority'>): Promise<boolean> {
   return insertOnce(store.models.Campaign, { ...doc, version: 0, status: 'draft', history: [], createdAt: new Date(), updatedAt: new Date() });
@@ -45,7 +54,9 @@ export async function updateCampaign(
     { _id: id, status: from.status, ...(from.version !== undefined ? { version: from.version } : {}) },
     { $set: { ...set, updatedAt: new Date() }, ...(event ? { $push: { history: event } } : {}) },
   );
-  return res.modifiedCount === 1;
+  if (res.modifiedCount !== 1) return false;
+  await store.models.Meta.updateOne({ _id: CAMPAIGNS_VERSION }, { $set: { v: randomUUID() } }, { upsert: true });
+  return true;
 }
 
 /** Insert a submitted version; false when that version number is taken (another submission came first). */

@@ -5,7 +5,8 @@ import type { AppContext } from '../../app/context.js';
 import { campaignDraft, checkDefinition, parseCampaignYaml, saveCampaignDraft } from '../../app/campaign-editor.js';
 import { listPosts } from '../../app/posts.js';
 import { referenceData } from '../../app/reference.js';
-import { CheckBody, CheckView, DraftBody, DraftView, ErrorBody, ParseBody, ParseView, PostQuery, PostView, ReferenceView } from '../schemas.js';
+import { estimateUrgent } from '../../app/urgent.js';
+import { UrgentEstimateBody, UrgentEstimateView, CheckBody, CheckView, DraftBody, DraftView, ErrorBody, ParseBody, ParseView, PostQuery, PostView, ReferenceView } from '../schemas.js';
 import { actorOf } from '../request-actor.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -29,5 +30,7 @@ export const editorRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (base
   const Id = z.object({ id: z.string().min(1).max(80) });
   app.put('/api/campaigns/:id/draft', { schema: { tags, summary: 'Keep a draft (new campaign, or the next version of one); never reviewed or run', params: Id, body: DraftBody, response: { 200: DraftView, ...errors } } }, async (req) =>
     saveCampaignDraft(ctx, actorOf(req), req.params.id, req.body.definition));
+  app.post('/api/urgent/estimate', { schema: { tags: ['urgent alert'], summary: 'An urgent alert as a campaign, and how long it will take to reach every targeted group with the bots online now', body: UrgentEstimateBody, response: { 200: UrgentEstimateView, ...errors } } }, async (req) =>
+    estimateUrgent(ctx, actorOf(req), req.body));
   app.get('/api/campaigns/:id/draft', { schema: { tags, summary: 'A campaign\'s draft', params: Id, response: { 200: DraftView, ...errors } } }, async (req) => campaignDraft(ctx, actorOf(req), req.params.id));
 };
