@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { join } from 'node:path';
+import { openTestStore } from '../support/db.js';
+import { captureLogger } from '../support/log.js';
+import { addPeople, listeningApi, TEST_PASSWORD } from '../support/api.js';
+import { DRAFTER, submitFile, testContext } from '../support/people.js';
+import { systemClock } from '../../src/config/clock.js';
+import { paths } from '../../src/config/paths.js';
+import { tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
+import type { Store } from '../../src/store/connection.js';
+import { CONSOLE_DIST, DESKTOP, PHONE, ensureConsoleBuilt, field, launchChromium, overflowX, screenshot, settled, signIn } from './support/browser.js';
+
+/**
+ * Every page of the console in real Chromium, signed in as an admin, at a
+ * desktop's and a phone's size: it renders its heading, the phone page never
+ * scrolls sideways, and a screenshot of each goes to test-results/screenshots/.
+ */
+describe('the console in a browser', () => {
+  let store: Store & { drop(): Promise<void> };
+  let api: Awaited<ReturnType<typeof listeningApi>>;
+  let browser: Browser;
+  let groupId = '';
+
+  beforeAll(async () => {
+    await ensureConsoleBuilt();
+    store = await openTestStore(import.meta.url);
+    const ctx = testContext(store, systemClock, captureLogger('warn').log);
+    await addPeople(ctx, [
+      { id: 'root', name: '管理员', roles: ['admin'] },
+      { id: 'lin', name: '林警官', roles: ['drafter'] },
+    ]);
+    const districts = ['鼓楼区', '仓山区', '台江区', '晋安区'];
+    for (let i = 0; i < 24; i++) {
+      const district = districts[i % districts.length]!;
+      const topic = i < 18 ? `${district}第${i + 1}社区老年反诈群` : `${district}${i}号小区邻里群`;
+      const { group } = await upsertSeenGroup(store, { roomId: `r${i}@chatroom`, topic, memberCount: 80 + i * 7, botId: 'gulou-01', memberSample: [] }, systemClock.now());
+      if (i < 18) await tagGroup(store, group.roomId, { district, segments: [i % 3 ? 'elderly' : 'general'], taggedBy: 'setup' });
+      if (i === 0) groupId = group.id;
+    }
+    await submitFile(ctx, { ...DRAFTER, name: '林警官' }, join(paths.content, 'campaigns', 'elderly-weekly.yaml'));
+    api = await listeningApi(ctx, { consoleDir: CONSOLE_DIST });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+    await store?.drop();
+  });
+
+  const pages = (): { name: string; path: string; heading: RegExp }[] => [
+    { name: 'dashboard', path: '/', heading: /^总览$/ },
+    { name: 'campaigns', path: '/campaigns', heading: /^活动$/ },
+    { name: 'campaign-detail', path: '/campaigns/elderly-weekly', heading: /长者防骗每周提醒/ },
+    { name: 'campaign-editor', path: '/campaigns/new', heading: /^新建活动$/ },
+    { name: 'review', path: '/review', heading: /^审批$/ },
+    { name: 'review-version', path: '/review/elderly-weekly/1', heading: /审批：elderly-weekly v1/ },
+    { name: 'urgent', path: '/urgent', heading: /^紧急预警$/ },
+    { name: 'content', path: '/content', heading: /^内容库$/ },
+    { name: 'groups', path: '/groups', heading: /^群组$/ },
+    { name: 'group-detail', path: `/groups/${encodeURIComponent(groupId)}`, heading: /鼓楼区第1社区老年反诈群/ },
+    { name: 'fleet', path: '/fleet', heading: /^机器人$/ },
+    { name: 'analytics', path: '/analytics', heading: /^报表$/ },
+    { name: 'tips', path: '/tips', heading: /^线索$/ },
+    { name: 'audit', path: '/audit', heading: /^审计$/ },
+    { name: 'users', path: '/users', heading: /^用户$/ },
+  ];
+
+  for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+    it(`should render every page at ${viewport.width}×${viewport.height}${size === 'phone' ? ' without sideways scrolling' : ''}`, async () => {
+      const context: BrowserContext = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...(size === 'phone' ? { isMobile: true, hasTouch: true } : {}) });
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      page.on('response', (r) => {
+        if (r.url().includes('/api/') && (r.status() >= 500 || r.status() === 401)) problems.push(`${r.status()} ${r.url()}`);
+      });
+      try {
+        await page.goto(`${api.url}/campaigns`);
+        await page.waitForURL(/\/login\?next=/); // not signed in: to sign-in, and back after
+        await settled(page);
+        await screenshot(page, `login-${size}`);
+        if (size === 'phone') expect((await overflowX(page)).scrollWidth).toBeLessThanOrEqual(PHONE.width);
+        await field(page, 'login-user').fill('root');
+        await field(page, 'login-password').fill(TEST_PASSWORD);
+        await page.locator('[data-test="login-submit"]').click();
+        await page.waitForURL((u) => u.pathname === '/campaigns');
+        problems.length = 0; // the 401 before signing in was expected
+
+        for (const p of pages()) {
+          await page.goto(`${api.url}${p.path}`);
+          await settled(page);
+          await expect.poll(() => page.locator('[data-test="page-title"]').first().innerText(), { message: `${p.name}: its heading (${problems.join(", ")})`, timeout: 10_000 }).toMatch(p.heading);
+          await screenshot(page, `${p.name}-${size}`);
+          if (size === 'phone') {
+            const o = await overflowX(page);
+            expect(o.scrollWidth, `${p.name} scrolls sideways at 390 px: ${o.culprits.join(', ')}`).toBeLessThanOrEqual(PHONE.width);
+          }
+        }
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }, 240_000);
+  }
+
+  it('should sign a drafter in and show only the pages their role may use', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    try {
+      await signIn(page, api.url, 'lin', TEST_PASSWORD);
+      await settled(page);
+      const nav = await page.locator('[data-test^="nav-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-test')));
+      expect(nav).toContain('nav-campaigns');
+      expect(nav).not.toContain('nav-users');
+      expect(nav).not.toContain('nav-audit');
+      expect(nav).not.toContain('nav-review');
+      // the drafter's own submission: no approve button, and why
+      await page.goto(`${api.url}/review/elderly-weekly/1`);
+      await settled(page);
+      await expect.poll(() => page.locator('[data-test="review-approve"]').count()).toBe(0);
+      await expect.poll(() => page.locator('[data-test="review-why-not"]').count()).toBe(1);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
