@@ -8,6 +8,9 @@ import { formatRows, type OutputFormat } from '../reports/format.js';
 import { REPORT_DIMS, type ReportDim } from '../reports/tabulate.js';
 import type { Segment } from '../shared/groups.js';
 import { withContext } from './context.js';
+import { reportCheck } from '../app/report-check.js';
+import { shanghaiDay } from '../config/clock.js';
+import { EXIT } from './exit-codes.js';
 import { dayOption, formatOption, intOption, listOption, reportPeriod, segmentOption } from './options.js';
 
 type AnalystOptions = { from?: string; to?: string; campaign?: string; segment?: Segment; district?: string; by: ReportDim[]; format: OutputFormat; top: number };
@@ -43,6 +46,22 @@ export function registerReportCommands(program: Command, ctx: () => AppContext):
       }),
     );
   }
+  report
+    .command('check')
+    .description('recompute a day from the outbox and the engagement events, and say where the counters the reports read differ (exit 5 if they do)')
+    .option('--day <day>', 'the day, YYYY-MM-DD (default: today)', dayOption)
+    .option('--format <f>', 'table | csv | json', formatOption, 'table' as OutputFormat)
+    .action((o: { day?: string; format: OutputFormat }) =>
+      withContext(ctx(), async (c) => {
+        const r = await reportCheck(c, o.day ?? shanghaiDay(c.clock.now()));
+        if (o.format === 'table') {
+          process.stdout.write(`check ${r.day}: the outbox holds ${r.records.sent} posts sent (reach ${r.records.reach}) and ${r.records.engagements} engagement events\n`);
+          process.stdout.write(r.differences.length ? `the counters differ in ${r.differences.length} place(s):\n` : 'the counters agree with them\n');
+        }
+        if (r.differences.length || o.format !== 'table') process.stdout.write(formatRows(r.differences.map((d) => ({ ...d })), o.format, ['level', 'campaign', 'key', 'measure', 'records', 'counters']) + '\n');
+        if (r.differences.length) process.exitCode = EXIT.findings;
+      }),
+    );
   report
     .command('tips')
     .description('what members asked the scam check about: checks and 高/中 risk by type, district and day, and the latest masked texts')

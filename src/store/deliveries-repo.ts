@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { Store } from './connection.js';
-import type { DeliveryEventDoc, DeliveryEventRow, PlannedRecord } from '../shared/outbox-records.js';
+import type { DeliveryEventDoc, DeliveryEventRow, PlannedRecord, SentBatchDoc } from '../shared/outbox-records.js';
 import { sumBy } from './aggregate.js';
 import { insertUnique } from './once.js';
 
@@ -116,6 +116,19 @@ export async function sentCountsSince(store: Store, since: Date): Promise<Map<st
   ]);
   for (const r of [...batched, ...single]) out.set(String(r.key), (out.get(String(r.key)) ?? 0) + r.n);
   return out;
+}
+
+/** The sent batches a tally session's units hold (`unit` = `<session>:s<seq>`), after unit `afterSeq`, with their unit's number. */
+export async function findSessionSentBatches(store: Store, session: string, afterSeq: number): Promise<(SentBatchDoc & { seq: number })[]> {
+  const prefix = `${session}:s`;
+  const rows = (await store.models.DeliveryEvent.find({ kind: 'sent-batch', unit: { $regex: `^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` } }).lean()) as (SentBatchDoc & { unit?: string })[];
+  return rows.map((r) => ({ ...r, seq: Number((r.unit ?? '').slice(prefix.length)) })).filter((r) => r.seq > afterSeq);
+}
+
+/** Sent batches whose items were sent on a day (`report check` recomputes the day from them), and sent events of that day. */
+export async function findSentRowsOfDay(store: Store, day: string): Promise<DeliveryEventRow[]> {
+  const rows = (await store.models.DeliveryEvent.find({ kind: { $in: ['sent-batch', 'sent'] } }).lean()) as DeliveryEventRow[];
+  return rows.filter((r) => (r.kind === 'sent-batch' ? r.items.some((i) => i.day === day) : r.day === day));
 }
 
 /** Sent events and sent batches that name a group since a time. */

@@ -23,9 +23,13 @@ import { Limiters } from '../delivery/limiters.js';
 import type { SendPolicy } from '../delivery/retry-policy.js';
 import { planOutbox } from '../outbox/plan-outbox.js';
 import { DatabaseWatch } from './database-watch.js';
+import { AreaIndex } from '../engagement/area-index.js';
+import { completeDeadSessions } from '../engagement/tally-recovery.js';
 
 /** How often a worker reads which campaigns are paused or cancelled. */
 const STOPS_EVERY_MS = 1000;
+/** How often a worker looks for counting sessions of dead processes to complete (or every 15 ticks, if sooner). */
+const RECOVER_EVERY_MS = 30_000;
 /** How often a worker forgets what is kept only for a while (gone workers, keys of messages acted on). */
 const TIDY_EVERY_MS = 3600_000;
 /** A post with no bot of its group online waits this long for one (a campaign may set its own, see plan-run.ts). */
@@ -108,6 +112,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private lastTidyAt = -Infinity;
+  private lastRecoveryAt = -Infinity;
+  private readonly areas: AreaIndex;
   /** Bots this worker took over whose start (login, group discovery) is still running. */
   private readonly starting = new Set<Promise<void>>();
   private sweeping: Promise<void> | undefined;
@@ -150,6 +156,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.workerId = o.workerId ?? `${hostname()}-${process.pid}`;
     this.log = o.log.child({ workerId: this.workerId });
     this.ping = o.databasePing ?? openDatabasePing(o.store);
+    this.areas = new AreaIndex(o.store, o.clock);
     this.database = new DatabaseWatch({
       ping: this.ping, log: this.log, clock: o.clock, exitAfterMs: o.dbUnreachableExitMs,
       onLost: (err) => {
@@ -275,7 +282,12 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       // the sweep reads every open delivery: when that is slow (a big run on FerretDB), it runs less often
       // (a logout or a bot starting here still sweeps at once); it runs beside the ticks, never holding up the leases
       if (!this.sweeping && performance.now() - this.lastSweep.at >= Math.max(0, 10 * this.lastSweep.tookMs - (this.o.tickMs))) void this.sweepNow();
-      // 3. once an hour: forget what is kept only for a while (workers gone a day, keys of messages acted on a day ago, old lease epochs)
+      // 3. the counters of workers that died before writing them are completed from the outbox
+      if (performance.now() - this.lastRecoveryAt >= Math.min(RECOVER_EVERY_MS, 15 * this.o.tickMs)) {
+        this.lastRecoveryAt = performance.now();
+        await completeDeadSessions({ store: this.o.store, clock: this.o.clock, log: this.log, adopter: this.workerId, areas: this.areas });
+      }
+      // 4. once an hour: forget what is kept only for a while (workers gone a day, keys of messages acted on a day ago, old lease epochs)
       if (performance.now() - this.lastTidyAt >= TIDY_EVERY_MS) {
         this.lastTidyAt = performance.now();
         await forgetGoneWorkers(this.o.store, this.o.clock.now());

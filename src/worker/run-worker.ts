@@ -7,7 +7,7 @@ import { composeInbound } from '../fleet/group-membership.js';
 import { wechatyChannel } from '../channels/wechaty/wechaty-channel.js';
 import { missingToken } from '../channels/wechaty/puppet-factory.js';
 import type { AppContext } from '../app/context.js';
-import { FleetWorker } from './fleet-worker.js';
+import { FleetWorker, WORKER_DEFAULTS } from './fleet-worker.js';
 import { requireSigner } from '../config/keys.js';
 import { usersDirectory, workerAudit } from './officer-directory.js';
 
@@ -39,7 +39,9 @@ export async function runWorker(ctx: AppContext, env: NodeJS.ProcessEnv = proces
   const groups = new GroupCache(store, ctx.clock);
   const workerId = env['ZHIMI_WORKER_ID'] || `${hostname()}-${process.pid}`;
   const desk = createScamDesk({ contentDir: ctx.contentDir, fleet: config, messages: content.messages, hotline: content.ref.hotline, store, keyer, clock: ctx.clock, log: ctx.log, groups });
-  const recorder = recorderFor({ contentDir: ctx.contentDir, fleet: config, store, keyer, clock: ctx.clock, log: ctx.log, writer: workerId, groups });
+  const settings = workerSettings(env);
+  // the recorder counts this worker's sent posts once the outbox holds them (its session tags them), exactly once
+  const recorder = recorderFor({ contentDir: ctx.contentDir, fleet: config, store, keyer, clock: ctx.clock, log: ctx.log, writer: workerId, groups, exitAfterMs: settings.dbUnreachableExitMs ?? WORKER_DEFAULTS.dbUnreachableExitMs });
   let lose: (err: Error) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => (lose = reject));
   failed.catch(() => undefined); // observed by the caller; never unhandled
@@ -53,11 +55,14 @@ export async function runWorker(ctx: AppContext, env: NodeJS.ProcessEnv = proces
     cannotRun: (bot) => missingToken(bot, env)?.message,
     // the database gone for longer than the set time: the process ends (exit 3) for its supervisor to restart it
     onDatabaseLost: (err) => lose(err),
-    ...workerSettings(env),
+    tallySession: recorder.session,
+    ...settings,
   });
+  recorder.watchDatabase(worker.database);
+  recorder.follow(worker.dispatcher);
+  await recorder.start();
   let sent = 0;
-  worker.dispatcher.on('delivery:sent', (e) => {
-    void recorder.onSent(e);
+  worker.dispatcher.on('delivery:sent', () => {
     if (++sent % 50 === 0) ctx.log.info({ sent }, 'dispatching');
   });
   await worker.start();

@@ -12,6 +12,8 @@ import { captureLogger } from '../support/log.js';
 import { systemClock } from '../../src/config/clock.js';
 import type { Store } from '../../src/store/connection.js';
 import { waitFor as waitUntil } from '../support/wait.js';
+import { checkStoredDay } from '../../src/app/report-check.js';
+import { shanghaiDay } from '../../src/config/clock.js';
 
 const waitFor = <T>(fn: () => Promise<T> | T, timeout = 30_000) => waitUntil(fn, timeout, 100);
 
@@ -72,8 +74,11 @@ describe('several worker processes against one database', () => {
     for (const g of groups) expect(h.world.roomMessages(g.roomId).filter((m) => m.text === text).length).toBeLessThanOrEqual(1);
     const sent = (await loadDeliveries(store, { runIds: [runId] })).filter((d) => d.status === 'sent');
     for (const d of sent) expect(h.world.roomMessages(d.roomId).filter((m) => m.text === text)).toHaveLength(1);
+    // the reports equal the outbox: what A counted but never wrote is completed from the outbox (by B, once A is certainly gone)
+    await waitFor(async () => expect(await store.models.TallySession.countDocuments({ closedAt: { $exists: false }, writer: 'A' })).toBe(0), 40_000);
+    await waitFor(async () => expect((await checkStoredDay(store, shanghaiDay(new Date()))).differences).toEqual([]), 10_000);
     await stop(b);
-  }, 90_000);
+  }, 120_000);
 
   it('should never run one bot in two workers nor create the same run twice', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zhimi-campaign-'));

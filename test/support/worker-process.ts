@@ -47,6 +47,8 @@ export function spawnWorker(o: { botsDir: string; mongoUri: string; env: NodeJS.
       ZHIMI_DELIVERY_LEASE_MS: '2500',
       ZHIMI_POLL_MS: '100',
       ZHIMI_SYNC_MS: '500',
+      // a worker gives up 8 s without its database; a killed worker's counters are completed by another some 17 s after
+      ZHIMI_DB_UNREACHABLE_EXIT_MS: '8000',
       ZHIMI_LOG_LEVEL: 'info',
       ...(o.redisUrl ? { ZHIMI_REDIS_URL: o.redisUrl } : {}),
     },

@@ -14,7 +14,8 @@ import { workerModel, type WorkerModel } from './workers.js';
 import { tipModel, type TipModel } from './tips.js';
 import { metaModel, type MetaModel } from './meta.js';
 import { groupPauseModel, type GroupPauseModel } from './group-pauses.js';
-import { engagementModels, type CounterModel, type EngagementModel, type SketchModel } from './engagement.js';
+import { weeklyReportModel, type WeeklyReportModel } from './weekly-reports.js';
+import { engagementModels, type CounterModel, type EngagementModel, type SketchModel, type TallySessionModel } from './engagement.js';
 import { type AreaCut, type CounterLevel } from '../../shared/counters.js';
 
 export interface Models {
@@ -39,10 +40,12 @@ export interface Models {
   Engagement: EngagementModel;
   Counters: Record<CounterLevel, CounterModel>;
   Sketches: Record<AreaCut, SketchModel>;
+  TallySession: TallySessionModel;
+  WeeklyReport: WeeklyReportModel;
 }
 
 export function registerModels(conn: Connection): Models {
-  return { Group: groupModel(conn), Delivery: deliveryModel(conn), DeliveryEvent: deliveryEventModel(conn), Bot: botModel(conn), Claim: claimModel(conn), ...campaignModels(conn), ...accessModels(conn), Audit: auditModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Worker: workerModel(conn), Tip: tipModel(conn), Meta: metaModel(conn), GroupPause: groupPauseModel(conn), ...engagementModels(conn) };
+  return { Group: groupModel(conn), Delivery: deliveryModel(conn), DeliveryEvent: deliveryEventModel(conn), Bot: botModel(conn), Claim: claimModel(conn), ...campaignModels(conn), ...accessModels(conn), Audit: auditModel(conn), Run: runModel(conn), Lease: leaseModel(conn), Worker: workerModel(conn), Tip: tipModel(conn), Meta: metaModel(conn), GroupPause: groupPauseModel(conn), WeeklyReport: weeklyReportModel(conn), ...engagementModels(conn) };
 }
 
 /** Every model, flat (for creating indexes). */
