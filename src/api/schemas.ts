@@ -166,7 +166,10 @@ export const ReferenceView = z
   .meta({ id: 'Reference' });
 
 export const FleetView = z.object({
-  bots: z.array(z.object({ bot: z.string(), state: z.string(), worker: z.string(), groups: z.number(), queued: z.number(), sentLastHour: z.number(), backoff: z.string(), note: z.string() })),
+  bots: z.array(z.object({
+    bot: z.string(), state: z.string(), worker: z.string(), groups: z.number(), queued: z.number(), sentLastHour: z.number(), sentToday: z.number(), perDay: z.number().describe('its posts a day'),
+    backoff: z.string(), note: z.string(), waitingScan: z.boolean().describe('its account waits for a QR code to be scanned: GET /api/fleet/:bot/qr.svg'),
+  })),
   workers: z.array(z.object({ workerId: z.string(), bots: z.number(), state: z.enum(['running', 'late']), lastSeenSec: z.number() })),
 });
 
@@ -229,3 +232,10 @@ export const UrgentEstimateView = z
     estimatedMs: z.number().describe('from approval to the last group'), delayedNormal: z.number().describe('normal posts queued for these bots that now go after the alert'),
   })
   .meta({ id: 'UrgentEstimate' });
+
+export const WeeklyReportView = z
+  .object({
+    id: z.string(), week: z.string().describe('its Monday'), district: z.string().describe('a district, or 全市'), from: z.string(), to: z.string(), createdAt: instant,
+    summary: z.object({ deliveries: z.number(), reach: z.number(), uniqueReach: z.number(), engagements: z.number(), per1000: z.number(), checks: z.number() }),
+  })
+  .meta({ id: 'WeeklyReport' });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { paths } from '../config/paths.js';
 import type { AppContext } from '../app/context.js';
 import { buildApi } from './server.js';
+import { WeeklyReportJob } from '../app/weekly-reports.js';
 
 /** Where the built console is (`npm run build:web`). */
 export const CONSOLE_DIR = join(paths.root, 'web', 'dist');
@@ -10,6 +11,10 @@ export const CONSOLE_DIR = join(paths.root, 'web', 'dist');
 export async function serveApi(ctx: AppContext, o: { host: string; port: number; secureCookies?: boolean }): Promise<{ url: string; stop(): Promise<void> }> {
   const app = await buildApi({ ctx, consoleDir: CONSOLE_DIR, ...(o.secureCookies !== undefined ? { secureCookies: o.secureCookies } : {}) });
   await app.listen({ host: o.host, port: o.port });
+  // last week's reports, made every Monday (and now, if missing): once whichever instance comes first
+  const weekly = new WeeklyReportJob(ctx);
+  await weekly.start();
+  app.addHook('onClose', async () => weekly.stop());
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
   return { url: `http://${o.host}:${port}`, stop: () => app.close() };

@@ -4,6 +4,10 @@ import { leaseHolders } from '../store/leases-repo.js';
 import { listGroups } from '../store/groups-repo.js';
 import { queueDepths, sentSince } from '../outbox/outbox.js';
 import type { AppContext } from './context.js';
+import { shanghaiDay } from '../config/clock.js';
+
+/** Midnight (Asia/Shanghai) of the day `now` is in. */
+const startOfShanghaiDay = (now: Date): Date => new Date(`${shanghaiDay(now)}T00:00:00+08:00`);
 import { botNote } from './bot-note.js';
 
 export interface BotStatusRow {
@@ -17,6 +21,11 @@ export interface BotStatusRow {
   groups: number;
   queued: number;
   sentLastHour: number;
+  /** Posts since midnight (Asia/Shanghai) and its day's limit: the budget used. */
+  sentToday: number;
+  perDay: number;
+  /** Its account waits for a QR code to be scanned (fleet operators see it in the console). */
+  waitingScan: boolean;
   /** `×4, paused 30s` while it backs off. */
   backoff: string;
   /** Why it does not send (a QR code to scan, its logout or lost connection, a failed start's error). */
@@ -44,8 +53,8 @@ const LATE_LISTED_MS = 10 * 60_000;
 export async function fleetStatus(ctx: AppContext): Promise<FleetStatus> {
   const store = await ctx.store();
   const now = ctx.clock.now();
-  const [states, online, holders, depth, sent, groups, recent] = await Promise.all([
-    listBotStates(store), onlineBotIds(store, now), leaseHolders(store, now), queueDepths(store), sentSince(store, new Date(now.getTime() - 3_600_000)),
+  const [states, online, holders, depth, sent, sentToday, groups, recent] = await Promise.all([
+    listBotStates(store), onlineBotIds(store, now), leaseHolders(store, now), queueDepths(store), sentSince(store, new Date(now.getTime() - 3_600_000)), sentSince(store, startOfShanghaiDay(now)),
     listGroups(store, { status: ['active', 'paused', 'pending'] }), recentWorkers(store, now, LATE_LISTED_MS),
   ]);
   const workers = recent.map((w) => ({
@@ -72,6 +81,9 @@ export async function fleetStatus(ctx: AppContext): Promise<FleetStatus> {
       groups: groups.filter((g) => g.botIds.includes(b.id)).length,
       queued: depth.get(b.id) ?? 0,
       sentLastHour: sent.get(b.id) ?? 0,
+      sentToday: sentToday.get(b.id) ?? 0,
+      perDay: b.limits.perDay,
+      waitingScan: !!st?.loginQrCode,
       backoff: st && st.backoffFactor > 1 ? `×${st.backoffFactor}${cooling ? `, paused ${cooling}s` : ''}` : '',
       note: lateWorker ? `its worker ${lateWorker.workerId} has not been heard from for ${lateWorker.lastSeenSec} s (killed, paused or cut off): another worker takes the bot over once its lease runs out` : botNote(st),
     };

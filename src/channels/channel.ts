@@ -53,7 +53,8 @@ export interface ChannelBotEvents {
   /** The account is back after a logout or a lost connection. */
   relogin: [{ botId: string }];
   /** The account waits for a QR code to be scanned; `file` holds it for the operator. */
-  scan: [{ botId: string; file: string }];
+  /** The account waits for a QR code to be scanned: where it was written, and what it encodes (for the console). */
+  scan: [{ botId: string; file: string; qrcode: string }];
   /** Someone invited the bot into a group; `accept()` joins it. */
   invite: [{ inviterKey: string; topic: string; accept(): Promise<void> }];
   /** The bot joined a group (`inviterKey`: who brought it in, when known). */

@@ -4,7 +4,7 @@ import { fleetStatus } from '../app/fleet-status.js';
 import { startDevDb, stopDevDb } from '../app/dev-database.js';
 import { runWorker } from '../worker/run-worker.js';
 import { formatRows, type OutputFormat } from '../reports/format.js';
-import { out, untilSignal, withContext } from './context.js';
+import { out, untilSignal, useFaceDatabase, withContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { formatOption as format } from './options.js';
 
@@ -24,8 +24,9 @@ export function registerFleetCommands(program: Command, ctx: () => AppContext): 
   fleetCmd
     .command('start')
     .description('run a fleet worker: bots (by lease), campaign scheduler, delivery; several may run against one database')
-    .action(() =>
-      withContext(ctx(), async (c) => {
+    .action(() => {
+      useFaceDatabase('worker');
+      return withContext(ctx(), async (c) => {
         const worker = await runWorker(c);
         c.log.info({ workerId: worker.workerId }, 'fleet worker running; Ctrl-C stops it');
         // stopped by a signal, or given up: the database stayed unreachable (exit 3 with what to check; nothing can be written)
@@ -37,17 +38,18 @@ export function registerFleetCommands(program: Command, ctx: () => AppContext): 
         }
         c.log.info('stopping: cron, lanes, bots, leases');
         await worker.stop();
-      }),
-    );
+      });
+    });
 
   fleetCmd
     .command('status')
-    .description('bots (online, starting, stopped, offline, failed) and the worker running each, groups per bot, queue depth, sent in the last hour, back-off; the workers running')
+    .description('bots (online, starting, stopped, offline, failed) and the worker running each, groups per bot, queue depth, sent in the last hour and today (of its daily limit), back-off; the workers running')
     .option('--format <f>', 'table | csv | json', format, 'table')
     .action((o: { format: OutputFormat }) =>
       withContext(ctx(), async (c) => {
         const s = await fleetStatus(c);
-        out(formatRows(s.bots.map((b) => ({ ...b })), o.format));
+        // the note says when a QR code waits; the day's budget as used/limit
+        out(formatRows(s.bots.map(({ waitingScan: _, sentToday, perDay, ...b }) => ({ ...b, today: `${sentToday}/${perDay}` })), o.format));
         if (o.format === 'table') {
           const shown = (w: (typeof s.workers)[number]): string => `${w.workerId} (${w.bots} bot${w.bots === 1 ? '' : 's'}${w.state === 'late' ? `, late: not heard from for ${w.lastSeenSec} s` : ''})`;
           out(`\nworkers: ${s.workers.length ? s.workers.map(shown).join(', ') : 'none running'}`);

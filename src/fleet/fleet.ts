@@ -118,7 +118,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
       this.starting.add(runner);
       this.refuseWhenClosed(bot.id);
       // a QR code to scan (first login, or after a logout): where it is shows in `fleet status`
-      runner.on('scan', (e) => void recordLoginQr(this.o.store, e.botId, e.file).catch((err: unknown) => this.log.warn({ botId: e.botId, err }, 'could not note where the QR code to scan is')));
+      runner.on('scan', (e) => void recordLoginQr(this.o.store, e.botId, e.file, e.qrcode).catch((err: unknown) => this.log.warn({ botId: e.botId, err }, 'could not note where the QR code to scan is')));
       await runner.start();
       if (runner.contactId) this.fleetAccounts.add(runner.contactId);
       this.refuseWhenClosed(bot.id);

@@ -18,15 +18,19 @@ export async function recordBotState(
         ...(state.error ? { lastError: state.error } : {}),
       },
       // logged in: no QR code waits to be scanned any more
-      ...(state.status === 'online' ? { $unset: { loginQr: 1 } } : {}),
+      ...(state.status === 'online' ? { $unset: { loginQr: 1, loginQrCode: 1 } } : {}),
     },
     { upsert: true },
   );
 }
 
-/** The bot's account waits for its QR code to be scanned; `file` is where the code was written for the operator. */
-export async function recordLoginQr(store: Store, botId: string, file: string): Promise<void> {
-  await store.models.Bot.updateOne({ botId }, { $set: { loginQr: file } }, { upsert: true });
+/**
+ * The bot's account waits for its QR code to be scanned: `file` is where the
+ * worker wrote it, `qrcode` what it encodes (the console draws it for fleet
+ * operators). Both go once the bot is logged in.
+ */
+export async function recordLoginQr(store: Store, botId: string, file: string, qrcode: string): Promise<void> {
+  await store.models.Bot.updateOne({ botId }, { $set: { loginQr: file, loginQrCode: qrcode } }, { upsert: true });
 }
 
 /** WeChat ids of every fleet bot that ever logged in, in any worker. */
@@ -92,8 +96,9 @@ export interface BotState {
   backoffFactor: number;
   cooldownUntil?: Date | undefined;
   lastError?: string | undefined;
-  /** Where the QR code to scan is, while its account waits to be logged in. */
+  /** Where the QR code to scan is, while its account waits to be logged in, and what it encodes. */
   loginQr?: string | undefined;
+  loginQrCode?: string | undefined;
 }
 
 export async function listBotStates(store: Store): Promise<BotState[]> {
@@ -107,5 +112,6 @@ export async function listBotStates(store: Store): Promise<BotState[]> {
     cooldownUntil: d.cooldownUntil ?? undefined,
     lastError: d.lastError ?? undefined,
     loginQr: d.loginQr ?? undefined,
+    loginQrCode: d.loginQrCode ?? undefined,
   }));
 }

@@ -11,9 +11,12 @@ import { testContext } from '../support/people.js';
 import { buildApi } from '../../src/api/server.js';
 import { paths } from '../../src/config/paths.js';
 import { tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
+import { recordLoginQr } from '../../src/store/bots-repo.js';
 import { insertPlanned, loadDeliveries, skipPlanned } from '../../src/outbox/outbox.js';
 import type { Store } from '../../src/store/connection.js';
 import type { AppContext } from '../../src/app/context.js';
+import { makeWeeklyReports } from '../../src/app/weekly-reports.js';
+import { unzip } from '../support/unzip.js';
 
 /** The routes behind the console, over HTTP as the console calls them (bearer tokens here; the browser uses its session). */
 describe('the console\'s API', () => {
@@ -187,6 +190,40 @@ describe('the console\'s API', () => {
     expect(second.data.runs.find((r) => r.runId === 'gulou-form@due')!.progress).toBe(1);
     await reader.cancel();
     await live.close();
+  });
+
+  it('should make the weekly reports once per week and district, each read only by those of its district, and export a report as CSV or XLSX', async () => {
+    const first = await makeWeeklyReports(ctx, '2026-11-25');
+    expect(first.made).toHaveLength(14);
+    expect(first.made[0]).toBe('2026-11-23:全市');
+    expect((await makeWeeklyReports(ctx, '2026-11-29')).existed).toHaveLength(14);
+    const all = await json<{ id: string; district: string; from: string; to: string }[]>('zheng.city', 'GET', '/api/weekly-reports');
+    expect(all).toHaveLength(14);
+    expect(all[0]).toMatchObject({ from: '2026-11-23', to: '2026-11-29' });
+    const mine = await json<{ id: string; district: string }[]>('wang.gulou', 'GET', '/api/weekly-reports');
+    expect(mine.map((r) => r.district)).toEqual(['鼓楼区']);
+    expect(errorOf(await call('wang.gulou', 'GET', `/api/weekly-reports/${encodeURIComponent('2026-11-23:全市')}`))).toMatchObject({ status: 403 });
+    const file = await call('wang.gulou', 'GET', `/api/weekly-reports/${encodeURIComponent(mine[0]!.id)}`);
+    expect(file.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const book = unzip(file.rawPayload);
+    expect(book.get('xl/workbook.xml')!.toString()).toContain('<sheet name="概况"');
+    expect(book.get('xl/worksheets/sheet1.xml')!.toString()).toContain('2026-11-23 至 2026-11-29');
+    const csv = await call('zheng.city', 'GET', '/api/reports/reach/export?format=csv&by=day&from=2026-11-23&to=2026-11-29');
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.body.startsWith('\ufeffday,deliveries,groups,reach,uniqueReach,exact') || csv.body === '\ufeff').toBe(true);
+    const x = await call('zheng.city', 'GET', '/api/reports/engagement/export?format=xlsx&by=segment');
+    expect(unzip(x.rawPayload).has('xl/worksheets/sheet1.xml')).toBe(true);
+    expect(errorOf(await call('ops', 'GET', '/api/reports/reach/export'))).toMatchObject({ status: 403 });
+  });
+
+  it('should draw the QR code a bot waits to have scanned for fleet operators only, and audit each showing', async () => {
+    expect(errorOf(await call('ops', 'GET', '/api/fleet/alpha/qr.svg'))).toMatchObject({ status: 404, message: 'bot alpha is not waiting for a QR code to be scanned' });
+    await recordLoginQr(store, 'alpha', '/tmp/alpha.png', 'https://login.weixin.qq.com/l/test-code');
+    const svg = await call('ops', 'GET', '/api/fleet/alpha/qr.svg');
+    expect(svg.headers['content-type']).toBe('image/svg+xml');
+    expect(svg.body).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(errorOf(await call('wang.gulou', 'GET', '/api/fleet/alpha/qr.svg'))).toMatchObject({ status: 403 });
+    expect(await store.models.Audit.countDocuments({ action: 'fleet.show-qr', 'actor.id': 'ops' })).toBe(1);
   });
 
   function errorOf(r: LightMyRequestResponse): { status: number; code: string; message: string } {

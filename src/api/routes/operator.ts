@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.js';
 import { fleetStatus } from '../../app/fleet-status.js';
+import { loginQrSvg } from '../../app/login-qr.js';
 import { analystReport, tipsReport, ANALYST_REPORTS, type AnalystReportKind, type TipsBy } from '../../app/reports.js';
 import { checkText } from '../../app/scamcheck.js';
 import { listAudit, verifyAudit } from '../../app/audit.js';
@@ -10,11 +11,16 @@ import { forbidden } from '../../app/errors.js';
 import { can, type Actor, type Grant } from '../../shared/permissions.js';
 import { shanghaiDay, shiftDay } from '../../config/clock.js';
 import { REPORT_DIMS, type ReportDim } from '../../reports/tabulate.js';
-import { AuditEntryView, AuditVerifyView, ErrorBody, FleetView, ReportQuery, ReportView, ScamCheckBody, ScamCheckView, TipsQuery, TipsView } from '../schemas.js';
+import { WeeklyReportView, AuditEntryView, AuditVerifyView, ErrorBody, FleetView, ReportQuery, ReportView, ScamCheckBody, ScamCheckView, TipsQuery, TipsView } from '../schemas.js';
 import { actorOf } from '../request-actor.js';
 import { ConfigError } from '../../config/errors.js';
+import { formatRows } from '../../reports/format.js';
+import { xlsx } from '../../reports/xlsx.js';
+import { listWeekly, weeklyFile } from '../../app/weekly-reports.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
+/** A file (.csv, .xlsx), sent as it is. */
+const FileBody = z.unknown().describe('the file');
 
 function needs(actor: Actor, grant: Grant): Actor {
   const d = can(actor, grant);
@@ -44,13 +50,38 @@ export const operatorRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ba
     return fleetStatus(ctx);
   });
 
-  app.get('/api/reports/:kind', {
-    schema: { tags: ['reports'], summary: 'An analysts\' report over the daily counters (days are Asia/Shanghai)', params: z.object({ kind: z.enum(Object.keys(ANALYST_REPORTS) as [AnalystReportKind, ...AnalystReportKind[]]) }), querystring: ReportQuery, response: { 200: ReportView, ...errors } },
-  }, async (req) => {
-    const q = req.query;
-    const kind = req.params.kind;
+  const Kind = z.object({ kind: z.enum(Object.keys(ANALYST_REPORTS) as [AnalystReportKind, ...AnalystReportKind[]]) });
+  /** A report as the query asks for it (the same figures as `zhimi report`). */
+  const report = (actor: Actor, kind: AnalystReportKind, q: z.output<typeof ReportQuery>) => {
     const by = words<ReportDim>(q.by, REPORT_DIMS, 'by', [...ANALYST_REPORTS[kind].by] as ReportDim[]);
-    return analystReport(ctx, actorOf(req), kind, { ...period(q, 30), by, top: q.top ?? 20, ...(q.campaign ? { campaign: q.campaign } : {}), ...(q.segment ? { segment: q.segment } : {}), ...(q.district ? { district: q.district } : {}) });
+    return analystReport(ctx, actor, kind, { ...period(q, 30), by, top: q.top ?? 20, ...(q.campaign ? { campaign: q.campaign } : {}), ...(q.segment ? { segment: q.segment } : {}), ...(q.district ? { district: q.district } : {}) });
+  };
+  app.get('/api/fleet/:bot/qr.svg', { schema: { tags: ['fleet'], summary: 'The QR code a bot\'s account must scan to log in, while one waits (fleet operators; each showing audited)', params: z.object({ bot: z.string().min(1).max(64) }), response: { 200: FileBody, ...errors, 404: ErrorBody } } }, async (req, reply) => {
+    const svg = await loginQrSvg(ctx, actorOf(req), req.params.bot);
+    return reply.type('image/svg+xml').header('cache-control', 'no-store').send(svg);
+  });
+
+  app.get('/api/reports/:kind', {
+    schema: { tags: ['reports'], summary: 'An analysts\' report over the daily counters (days are Asia/Shanghai)', params: Kind, querystring: ReportQuery, response: { 200: ReportView, ...errors } },
+  }, async (req) => report(actorOf(req), req.params.kind, req.query));
+
+  app.get('/api/reports/:kind/export', {
+    schema: { tags: ['reports'], summary: 'A report as a file: CSV (UTF-8 with BOM, cells that start like a formula made text) or XLSX', params: Kind, querystring: ReportQuery.extend({ format: z.enum(['csv', 'xlsx']).default('xlsx') }), response: { 200: FileBody, ...errors } },
+  }, async (req, reply) => {
+    const q = req.query;
+    const r = await report(actorOf(req), req.params.kind, q);
+    const p = period(q, 30);
+    const name = `zhimi-${req.params.kind}-${p.from}-${p.to}`;
+    reply.header('content-disposition', `attachment; filename="${name}.${q.format}"`);
+    if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send('\ufeff' + formatRows(r.rows, 'csv'));
+    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(xlsx([{ name: req.params.kind, rows: r.rows }]));
+  });
+
+  app.get('/api/weekly-reports', { schema: { tags: ['reports'], summary: 'The weekly reports you may read (per district and the city), newest week first', response: { 200: z.array(WeeklyReportView), ...errors } } }, async (req) =>
+    listWeekly(ctx, actorOf(req)));
+  app.get('/api/weekly-reports/:id', { schema: { tags: ['reports'], summary: 'A weekly report\'s .xlsx file', params: z.object({ id: z.string().min(1).max(100) }), response: { 200: FileBody, ...errors, 404: ErrorBody } } }, async (req, reply) => {
+    const f = await weeklyFile(ctx, actorOf(req), req.params.id);
+    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.fileName)}`).send(f.bytes);
   });
 
   app.get('/api/tips', { schema: { tags: ['reports'], summary: 'What residents asked the scam check about, by type, district, day or risk, and the latest masked texts', querystring: TipsQuery, response: { 200: TipsView, ...errors } } }, async (req) => {

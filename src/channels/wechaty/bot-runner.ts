@@ -335,7 +335,7 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
       try {
         const file = await writeLoginQr(this.qrDir, this.bot.id, qrcode);
         this.log.warn({ file }, 'the bot\'s WeChat account is not logged in: scan the QR code in this file with the account\'s phone');
-        this.emit('scan', { botId: this.bot.id, file });
+        this.emit('scan', { botId: this.bot.id, file, qrcode });
         if (process.stderr.isTTY) process.stderr.write(`${this.bot.id} (${this.bot.name}): scan with the account's phone\n${await loginQrForTerminal(qrcode)}\n`);
       } catch (err) {
         this.log.error({ err }, 'could not write the QR code to scan');

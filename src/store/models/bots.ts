@@ -17,8 +17,13 @@ const botSchema = new Schema(
     status: { type: String, enum: BOT_STATUSES, default: 'offline' },
     lastLoginAt: { type: Date },
     lastError: { type: String },
-    /** Where the QR code its account must scan to log in was written, while one waits (a file path; never the code). */
+    /** Where the worker wrote the QR code its account must scan to log in, while one waits (a file path). */
     loginQr: { type: String },
+    /**
+     * What that QR code encodes, while it waits (a few minutes): the console draws it for fleet operators only,
+     * and each showing is audited. Gone once the bot is logged in.
+     */
+    loginQrCode: { type: String },
     /** Worker that runs the bot and when it last said so (online = a fresh heartbeat). */
     workerId: { type: String },
     heartbeatAt: { type: Date },
