@@ -7,6 +7,10 @@ import { ScriptedMembers } from '../sim/member-behaviour.js';
 import { FAULT_KINDS, unknownFaultBots } from '../sim/fault-spec.js';
 import type { SimFaults } from '../sim/sim-puppet.js';
 import { DEMO_REACTIONS } from '../demo/run-demo.js';
+import { join } from 'node:path';
+import { paths } from '../config/paths.js';
+import { recordMessages } from '../sim/record.js';
+import { writeSimBotsDir } from '../sim/bots-dir.js';
 import { out, untilSignal } from './context.js';
 import { testBotsFor } from './sim-bots.js';
 import { faultOption, intOption as int } from './options.js';
@@ -21,7 +25,9 @@ export function registerSimCommands(program: Command, ctx: () => AppContext): vo
     .option('--seed <n>', 'world seed', int, 2026)
     .option('--reactions', 'residents react to campaign posts as in the demo (reply, mention, ask, acknowledge, open tracked links)')
     .option('--fault <bot:kind=value>', `a fault of one bot's account, repeatable; kinds: ${FAULT_KINDS}`, faultOption)
-    .action(async (o: { groups: number; membersPerGroup: number; bots: number; seed: number; reactions?: boolean; fault?: Map<string, SimFaults> }) => {
+    .option('--record <file>', 'append every message the simulated WeChat receives to this file, one JSON line each (time, group, bot, text): what each group really got')
+    .option('--bots-out <dir>', 'where the YAML of bots beyond those of bots/ is written, for the worker\'s --bots-dir', join(paths.state, 'sim-bots'))
+    .action(async (o: { groups: number; membersPerGroup: number; bots: number; seed: number; reactions?: boolean; fault?: Map<string, SimFaults>; record?: string; botsOut: string }) => {
       const c = ctx();
       const faults = o.fault ?? new Map<string, SimFaults>();
       const fleet = testBotsFor(c.fleet(), o.bots);
@@ -29,6 +35,7 @@ export function registerSimCommands(program: Command, ctx: () => AppContext): vo
       if (unknown.length) throw new ConfigError([{ file: 'zhimi sim --fault', field: '', message: `no bot ${unknown.join(', ')} in this simulator; its bots: ${fleet.bots.map((b) => b.id).join(', ')}` }]);
       const s = await startFleetSimulator({ ref: c.content().ref, fleet, world: { groups: o.groups, membersPerGroup: o.membersPerGroup, seed: o.seed }, useConfiguredEndpoints: true });
       if (o.reactions) s.world.behaviour = new ScriptedMembers(DEMO_REACTIONS, { seed: o.seed });
+      const stopRecording = o.record ? recordMessages(s.world, o.record) : undefined;
       out(`simulator: ${s.world.rooms.size} groups, ${[...s.world.contacts.values()].filter((x) => x.kind === 'member').length} residents, ${s.sim.endpoints.length} bots`);
       for (const e of s.sim.endpoints) {
         const bot = s.fleet.bots.find((b) => b.id === e.botId)!;
@@ -36,10 +43,15 @@ export function registerSimCommands(program: Command, ctx: () => AppContext): vo
         const shown = Object.entries(e.puppet.faults).map(([k, v]) => `${k}=${String(v)}`).join(', ');
         out(`bot ${e.botId}  endpoint ${e.endpoint}  token ${e.token}${shown ? `  faults: ${shown}` : ''}\n  export ${bot.puppet.tokenEnv}=${e.token}`);
       }
+      // bots beyond those of bots/ have no YAML: a worker could not run them without one
+      const written = writeSimBotsDir(fleet, o.botsOut);
+      if (written.length) out(`bots/ has ${fleet.bots.length - written.length} of these ${fleet.bots.length} bots: all their YAML is in ${o.botsOut} (${written.join(', ')} written there); run the worker with it:\n  npx zhimi --bots-dir ${o.botsOut} fleet start`);
+      if (o.record) out(`recording every message to ${o.record} (one JSON line each)`);
       out('Ctrl-C stops the simulator. Faults can be switched while it runs: type `help`.');
       const closeConsole = startSimConsole(s.sim, process.stdin, process.stdout);
       await untilSignal();
       closeConsole();
+      await stopRecording?.();
       await s.stop();
     });
 

@@ -11,6 +11,7 @@ export const SIM_CONSOLE_HELP = [
   '  logout <bot>      the account logs out (banned, kicked, logged out on the phone)',
   '  login <bot>       its phone scans the QR code: the account logs in (again)',
   '  reid              every room gets a new id, as some puppets do after a restart',
+  '  received [group]  what the fleet posted: per group, how many posts from which bots; with a group (room id or topic), each message with its time',
   `  fault <bot>:<kind>=<value>   switch a fault on (${FAULT_KINDS})`,
   '  clear <bot>       switch its faults off',
   '  officer <group> <bot> <text>   the group\'s officer says "@<bot> <text>" there (暂停, 恢复, 确认, 登记 …, 帮助);',
@@ -21,6 +22,7 @@ export const SIM_CONSOLE_HELP = [
 export type SimCommand =
   | { kind: 'drop' | 'restore' | 'freeze' | 'thaw' | 'logout' | 'login' | 'clear'; botId: string }
   | { kind: 'reid' }
+  | { kind: 'received'; group?: string }
   | { kind: 'fault'; botId: string; faults: SimFaults }
   | { kind: 'officer'; group: string; botId: string; text: string }
   | { kind: 'help' }
@@ -36,6 +38,7 @@ export function parseSimCommand(line: string, botIds: readonly string[], faults:
   const [verb, arg, ...rest] = words as [string, string | undefined, ...string[]];
   if (verb === 'help' || verb === '?') return { kind: 'help' };
   if (verb === 'reid') return arg ? { error: 'reid takes no bot: every room of the world gets a new id' } : { kind: 'reid' };
+  if (verb === 'received') return arg ? { kind: 'received', group: [arg, ...rest].join(' ') } : { kind: 'received' };
   const knownBot = (id: string | undefined): string | { error: string } =>
     !id ? { error: `${verb} needs a bot; bots: ${botIds.join(', ')}` } : botIds.includes(id) ? id : { error: `no bot ${id} in this simulator; bots: ${botIds.join(', ')}` };
   if (verb === 'fault') {

@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { SIM_CONSOLE_HELP, parseSimCommand } from './console-command.js';
 import type { Simulator } from './simulator.js';
 import type { SimMessage } from './world-model.js';
+import type { SimWorld } from './world.js';
 
 /**
  * `zhimi sim`'s console: faults switched while it runs, one command a line on
@@ -37,6 +38,10 @@ export function startSimConsole(sim: Simulator, input: Readable, out: Writable):
     }
     if (c.kind === 'officer') {
       officerSays(c.group, c.botId, c.text);
+      return;
+    }
+    if (c.kind === 'received') {
+      out.write(`${received(sim.world, c.group)}\n`);
       return;
     }
     const e = sim.endpointOf(c.botId);
@@ -109,6 +114,35 @@ export function startSimConsole(sim: Simulator, input: Readable, out: Writable):
   }
 
   return () => rl.close();
+}
+
+/**
+ * What the fleet's bots posted, as the simulated WeChat received it: per
+ * group (how many messages from which bots), or, for one group (room id or
+ * topic), every bot message with its receive time.
+ */
+export function received(world: SimWorld, group?: string): string {
+  const botOf = new Map(world.bots.map((b) => [b.contactId, b.botId]));
+  const rooms = [...world.rooms.values()];
+  if (group) {
+    const room = rooms.find((r) => r.id === group || r.topic === group);
+    if (!room) return `no group "${group}": give a room id or a topic, e.g. ${rooms[0]?.topic ?? '…'}`;
+    const lines = world.roomMessages(room.id).filter((m) => botOf.has(m.talkerId)).map((m) => `  ${new Date(m.timestamp).toISOString()}  ${botOf.get(m.talkerId)}  ${m.text.replace(/\s+/g, ' ').slice(0, 60)}`);
+    return `${room.topic} (${room.id}): ${lines.length} message(s) from the fleet${lines.length ? '\n' + lines.join('\n') : ''}`;
+  }
+  const perRoom = new Map<string, Map<string, number>>();
+  for (const m of world.messages.values()) {
+    const bot = botOf.get(m.talkerId);
+    if (!bot || !m.roomId) continue;
+    const byBot = perRoom.get(m.roomId) ?? perRoom.set(m.roomId, new Map()).get(m.roomId)!;
+    byBot.set(bot, (byBot.get(bot) ?? 0) + 1);
+  }
+  const lines = rooms.map((r) => {
+    const byBot = perRoom.get(r.id);
+    const n = byBot ? [...byBot.values()].reduce((a, b) => a + b, 0) : 0;
+    return `  ${r.topic}: ${n}${byBot ? ` (${[...byBot].map(([b, k]) => `${b} ${k}`).join(', ')})` : ''}`;
+  });
+  return `messages from the fleet per group (${perRoom.size} of ${rooms.length} groups got any):\n${lines.join('\n')}`;
 }
 
 /** How long the console waits to print a bot's answer to an officer. */
