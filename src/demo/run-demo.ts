@@ -117,7 +117,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const users: DemoUser[] = [];
   for (const u of demoUsers(o.fleet)) users.push({ ...u, password: (await addUser(ctx, LOCAL_OPERATOR, u)).password! });
   const api = await buildApi({ ctx, consoleDir: CONSOLE_DIR, secureCookies: true });
-  const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  // the console at the usual address when it is free (zhimi serve's), else at any free port
+  const apiUrl = await api.listen({ host: '127.0.0.1', port: o.serveUntil ? 8080 : 0 }).catch(() => api.listen({ host: '127.0.0.1', port: 0 }));
   out(`users: ${users.map((u) => `${u.id} (${u.name}, ${u.roles.join('+')})`).join(', ')}; the API at ${apiUrl}`);
   const groupCache = new GroupCache(db.store, clock);
   const recorder = recorderFor({ contentDir: o.contentDir, fleet: o.fleet, store: db.store, keyer, clock, log: o.log, writer: `demo-${process.pid}`, flushEveryMs: 200, groups: groupCache });
