@@ -15,6 +15,7 @@ import { openDatabasePing, type DatabasePing } from '../store/db-ping.js';
 import { openSideConnection, type Store } from '../store/connection.js';
 import { shareBots } from '../fleet/bot-share.js';
 import { forgetMessageKeys } from '../store/once.js';
+import { forgetOldRecords } from '../store/retention-repo.js';
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { CampaignScheduler } from '../campaigns/scheduler.js';
 import { Dispatcher } from '../delivery/dispatcher.js';
@@ -68,6 +69,8 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
   tallySession?: string | undefined;
   /** How the database is pinged on a connection of its own. @defaultValue openDatabasePing(store) */
   databasePing?: DatabasePing;
+  /** Tips and engagement events older than this many days are deleted (counters and sketches stay). @defaultValue 180 */
+  retentionDays?: number;
   /** Claim lease of a delivery. @defaultValue 120000 */
   deliveryLeaseMs?: number;
   /** Redis URL for clustered limiters (several workers). */
@@ -88,7 +91,9 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
 }
 
 /** The worker's timings, every default resolved once. */
-export const WORKER_DEFAULTS: Required<Pick<FleetWorkerOptions, 'botLeaseMs' | 'tickMs' | 'dbUnreachableExitMs' | 'waitForBotMs'>> = { botLeaseMs: 8000, tickMs: 2000, dbUnreachableExitMs: 300_000, waitForBotMs: WAIT_FOR_BOT_MS };
+export const WORKER_DEFAULTS: Required<Pick<FleetWorkerOptions, 'botLeaseMs' | 'tickMs' | 'dbUnreachableExitMs' | 'waitForBotMs' | 'retentionDays'>> = {
+  botLeaseMs: 8000, tickMs: 2000, dbUnreachableExitMs: 300_000, waitForBotMs: WAIT_FOR_BOT_MS, retentionDays: 180,
+};
 
 /**
  * One worker process of the fleet. Any number can run against one database:
@@ -287,16 +292,26 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         this.lastRecoveryAt = performance.now();
         await completeDeadSessions({ store: this.o.store, clock: this.o.clock, log: this.log, adopter: this.workerId, areas: this.areas });
       }
-      // 4. once an hour: forget what is kept only for a while (workers gone a day, keys of messages acted on a day ago, old lease epochs)
+      // 4. once an hour: forget what is kept only for a while (workers gone a day, keys of messages acted on a day ago, old lease
+      // epochs), and the tips and engagement events past their retention (FerretDB has no TTL indexes)
       if (performance.now() - this.lastTidyAt >= TIDY_EVERY_MS) {
         this.lastTidyAt = performance.now();
-        await forgetGoneWorkers(this.o.store, this.o.clock.now());
-        await forgetMessageKeys(this.o.store, this.o.clock.now());
-        await forgetOldLeases(this.o.store, this.o.clock.now());
+        await this.tidy();
       }
     } catch (err) {
       if (!this.database.noteFailure(err)) this.log.error({ err }, 'worker housekeeping failed; will retry');
     }
+  }
+
+  /** Forget what is kept only for a while; see `tick`. Returns what was deleted past its retention. */
+  async tidy(): Promise<{ tips: number; engagements: number }> {
+    const now = this.o.clock.now();
+    await forgetGoneWorkers(this.o.store, now);
+    await forgetMessageKeys(this.o.store, now);
+    await forgetOldLeases(this.ctl, now);
+    const old = await forgetOldRecords(this.o.store, new Date(now.getTime() - this.o.retentionDays * 86_400_000));
+    if (old.tips || old.engagements) this.log.info({ ...old, retentionDays: this.o.retentionDays }, 'deleted tips and engagement events past their retention (counters and sketches stay)');
+    return old;
   }
 
   /**

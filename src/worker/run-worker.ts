@@ -12,12 +12,12 @@ import { requireSigner } from '../config/keys.js';
 import { usersDirectory, workerAudit } from './officer-directory.js';
 
 /** A worker process's settings from the environment (README: Configuration). */
-function workerSettings(env: NodeJS.ProcessEnv): Partial<Pick<ConstructorParameters<typeof FleetWorker>[0], 'botLeaseMs' | 'deliveryLeaseMs' | 'tickMs' | 'pollMs' | 'syncEveryMs' | 'dbUnreachableExitMs' | 'waitForBotMs'>> {
+function workerSettings(env: NodeJS.ProcessEnv): Partial<Pick<ConstructorParameters<typeof FleetWorker>[0], 'botLeaseMs' | 'deliveryLeaseMs' | 'tickMs' | 'pollMs' | 'syncEveryMs' | 'dbUnreachableExitMs' | 'waitForBotMs' | 'retentionDays'>> {
   const num = (name: string): number | undefined => (env[name] ? Number(env[name]) : undefined);
   const out: Record<string, number> = {};
   for (const [key, name] of [
     ['botLeaseMs', 'ZHIMI_BOT_LEASE_MS'], ['deliveryLeaseMs', 'ZHIMI_DELIVERY_LEASE_MS'], ['tickMs', 'ZHIMI_TICK_MS'], ['pollMs', 'ZHIMI_POLL_MS'], ['syncEveryMs', 'ZHIMI_SYNC_MS'],
-    ['dbUnreachableExitMs', 'ZHIMI_DB_UNREACHABLE_EXIT_MS'], ['waitForBotMs', 'ZHIMI_WAIT_FOR_BOT_MS'],
+    ['dbUnreachableExitMs', 'ZHIMI_DB_UNREACHABLE_EXIT_MS'], ['waitForBotMs', 'ZHIMI_WAIT_FOR_BOT_MS'], ['retentionDays', 'ZHIMI_RETENTION_DAYS'],
   ] as const) {
     const v = num(name);
     if (v) out[key] = v;
