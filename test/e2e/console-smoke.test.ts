@@ -124,4 +124,66 @@ describe('the console in a browser', () => {
       await context.close();
     }
   }, 60_000);
+
+  it('should let a drafter build a campaign in the form and submit it, and an admin approve it from the inbox', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await signIn(page, api.url, 'lin', TEST_PASSWORD);
+      await page.goto(`${api.url}/campaigns/new`);
+      await settled(page);
+      await field(page, 'field-id').fill('smoke-elderly');
+      await field(page, 'field-name').fill('长者防骗 表单测试');
+      await page.locator('[data-test="field-segments"] label', { hasText: '老年' }).click();
+      await page.locator('[data-test="post-list"] .post-row .el-checkbox').first().click();
+      await page.locator('[data-test="check-ok"]').waitFor({ timeout: 15_000 });
+      expect(Number(await page.locator('[data-test="audience-groups"]').innerText())).toBe(12); // the tagged elderly groups
+      expect(await page.locator('[data-test="due-times"] li').count()).toBe(5);
+      expect(await page.locator('[data-test="post-preview"] [data-test="phone-preview"]').count()).toBeGreaterThan(0);
+      await page.locator('[data-test="save-draft"]').click();
+      await page.locator('.el-message--success').waitFor({ timeout: 10_000 });
+      await page.locator('[data-test="submit"]').click();
+      await field(page, 'reason-input').fill('表单测试');
+      await page.locator('[data-test="reason-confirm"]').click();
+      await page.waitForURL((u) => u.pathname === '/campaigns/smoke-elderly', { timeout: 15_000 });
+      await settled(page);
+      await page.context().clearCookies();
+
+      await signIn(page, api.url, 'root', TEST_PASSWORD);
+      await page.goto(`${api.url}/review`);
+      await settled(page);
+      await page.locator('[data-test="review-smoke-elderly"]').click();
+      await page.waitForURL(/\/review\/smoke-elderly\/1$/);
+      await settled(page);
+      await page.locator('[data-test="review-approve"]').click();
+      await page.locator('[data-test="reason-confirm"]').click();
+      await page.waitForURL((u) => u.pathname === '/campaigns/smoke-elderly', { timeout: 15_000 });
+      await settled(page);
+      await expect.poll(() => page.locator('.page-head [data-status]').first().getAttribute('data-status')).toMatch(/approved|active/);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('should estimate an urgent alert prefilled from a tip spike\'s districts and segments', async () => {
+    const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    try {
+      await signIn(page, api.url, 'root', TEST_PASSWORD);
+      await page.goto(`${api.url}/urgent?districts=${encodeURIComponent('鼓楼区')}&segments=elderly`);
+      await settled(page);
+      await page.locator('[data-test="urgent-mode"] label', { hasText: '新写文字' }).click();
+      await field(page, 'urgent-text').fill('【紧急预警】近期{district}多名老人接到冒充公安的电话，凡是要求转账到“安全账户”的都是诈骗。拿不准打{hotline}。');
+      await expect.poll(() => page.locator('[data-test="estimate-groups"]').count(), { timeout: 15_000 }).toBe(1);
+      expect(Number(await page.locator('[data-test="estimate-groups"]').innerText())).toBe(3); // 鼓楼区's tagged elderly groups
+      const o = await overflowX(page);
+      expect(o.scrollWidth, o.culprits.join(', ')).toBeLessThanOrEqual(PHONE.width);
+      await screenshot(page, 'urgent-estimate-phone');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });

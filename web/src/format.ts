@@ -62,3 +62,6 @@ export const pct = (part: number, whole: number): number => (whole > 0 ? Math.mi
 
 /** A value of a report row as text. */
 export const cell = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) ? v.toLocaleString('zh-CN') : v.toFixed(1)) : String(v));
+
+/** A scope as the API names it (全市 (the whole city), 鼓楼区, 鼓楼区温泉派出所), for people. */
+export const scopeLabel = (s: string | undefined): string => (!s ? '' : s.startsWith('全市') ? '全市' : s);

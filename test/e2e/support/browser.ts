@@ -53,8 +53,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** A text field by its data-test name (Element Plus puts the attribute on the <input> itself). */
-export const field = (page: Page, name: string) => page.locator(`input[data-test="${name}"], [data-test="${name}"] input`).first();
+/** A text field or text area by its data-test name (Element Plus puts the attribute on the <input> itself). */
+export const field = (page: Page, name: string) =>
+  page.locator(`input[data-test="${name}"], textarea[data-test="${name}"], [data-test="${name}"] input, [data-test="${name}"] textarea`).first();
 
 /** Sign in through the console's form. */
 export async function signIn(page: Page, base: string, user: string, password: string): Promise<void> {
