@@ -5,7 +5,7 @@ import { engagementReport, postsReport, reachReport, uniqueReachTotal } from '..
 import { weeklySheets, weeklySummary } from '../reports/weekly-report.js';
 import { xlsx } from '../reports/xlsx.js';
 import { tipCounts } from '../store/tips-repo.js';
-import { getWeeklyReport, insertWeeklyReport, listWeeklyReports, weeklyReportExists } from '../store/weekly-reports-repo.js';
+import { getWeeklyReport, insertWeeklyReport, listWeeklyReports, weeklyReportExists, type WeeklyReportRecord } from '../store/weekly-reports-repo.js';
 import { can, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
 import { AppError, forbidden } from './errors.js';
@@ -63,15 +63,8 @@ function mayRead(actor: Actor, area: string): boolean {
   return actor.scope.kind === 'city' || actor.scope.district === area;
 }
 
-export interface WeeklyReportView {
-  id: string;
-  week: string;
-  district: string;
-  from: string;
-  to: string;
-  createdAt: Date;
-  summary: { deliveries: number; reach: number; uniqueReach: number; engagements: number; per1000: number; checks: number };
-}
+/** A weekly report as listed (its file apart). */
+export type WeeklyReportView = Omit<WeeklyReportRecord, '_id' | 'xlsx'> & { id: string };
 
 /** The weekly reports the actor may read, newest week first. */
 export async function listWeekly(ctx: AppContext, actor: Actor): Promise<WeeklyReportView[]> {
