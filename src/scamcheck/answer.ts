@@ -7,7 +7,7 @@ import { maskText } from './mask.js';
 const MAX_QUOTED = 4;
 const MAX_QUOTE_CHARS = 12;
 /** What the member says of themselves (money already gone, their doubt) is no signal of the scam to quote back. */
-const NOT_SCAM_SIGNALS = new Set(['lost', 'doubt', 'money', 'urgency', 'contact', 'claim']);
+const NOT_SCAM_SIGNALS = new Set(['lost', 'paid', 'doubt', 'money', 'urgency', 'contact', 'claim']);
 /** Signals that say a relative or friend (or a boss) is asking from a new number: verify by calling them back. */
 const KIN_TAGS = new Set(['kin', 'newnumber']);
 /** Only a phrase with digits, Latin letters or Chinese numerals can hold a number or a link to mask. */
@@ -41,7 +41,7 @@ export function renderScamAnswer(a: ScamAssessment, rules: ScamRules, o: { segme
   const type = rules.types[a.type] ?? rules.types['other']!;
   const kin = a.type === 'boss' || a.signals.some((s) => s.tag !== undefined && KIN_TAGS.has(s.tag) && s.w >= 2);
   const verify = kin ? rules.always.verifyKin : (type.verify ?? rules.always.verifyLow);
-  const moneyGone = a.signals.some((s) => s.tag === 'lost');
+  const moneyGone = a.signals.some((s) => s.tag === 'lost' || s.tag === 'paid');
   const lines: string[] = [];
 
   if (a.risk === 'low') {

@@ -82,6 +82,8 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
     blockedBy: l.blockedBy ?? [],
   }));
   const index = new PhraseIndex([...asks, ...typed, ...lowering]);
+  const byId: CompiledSignal[] = [];
+  for (const s of [...asks, ...typed, ...lowering]) byId[s.id] = s;
   const typeOrder = Object.keys(rules.types);
   const examples = rules.examples.map((e) => ({ ...e, text: wordingOf(normalizeForMatch(e.text)) }));
   const space = new FeatureSpace(examples.map((e) => e.text));
@@ -100,21 +102,30 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
   function assess(raw: string): ScamAssessment {
     const text = normalizeForMatch(raw);
     const clauses = new Clauses(text);
-    const hits = index.scan(text, clauses);
-    const found: { s: CompiledSignal; phrase: string }[] = [];
+    const described = describedSpans(text);
+    const hits = index.scan(text, clauses, described);
+    const found: { s: CompiledSignal; phrase: string; described?: true }[] = [];
     const asking: CompiledSignal[] = [];
     const typeScore = new Map<string, number>();
-    for (const s of asks) {
+    // only the signals the scan found something for, in rule order (requests first, then the types' signals)
+    for (const id of hits.ids) {
+      const s = byId[id]!;
+      if (s.role !== 'ask') continue;
       const phrase = find(s, text, hits);
       if (phrase === undefined) continue;
       if (s.asking) asking.push(s);
       found.push({ s, phrase });
     }
-    for (const s of typed) {
-      const phrase = find(s, text, hits);
+    for (const id of hits.ids) {
+      const s = byId[id]!;
+      if (s.role !== 'typed') continue;
+      let phrase = find(s, text, hits);
+      // a type's word inside a description of requests still says what the text is about, but adds no risk
+      const aside = phrase === undefined ? hits.aside[s.id] : undefined;
+      if (aside !== undefined && !s.unless.some((u) => text.includes(u))) phrase = aside;
       if (phrase === undefined) continue;
       typeScore.set(s.type!, (typeScore.get(s.type!) ?? 0) + s.w);
-      found.push({ s, phrase });
+      found.push({ s, phrase, ...(aside !== undefined ? { described: true } : {}) });
     }
     // every signal adds to the risk, but each phrase and each tag only once, at its strongest
     found.sort(byRiskDown);
@@ -122,7 +133,11 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
     const tags = new Set<string>();
     const counted = new Set<string>();
     let riskScore = 0;
-    for (const { s, phrase } of found) {
+    for (const { s, phrase, described: talkedAbout } of found) {
+      if (talkedAbout) {
+        signals.push({ label: s.label, phrase, w: s.w, risk: 0, ...(s.type ? { type: s.type } : {}), ...(hits.order[s.id] === Infinity ? { pattern: true as const } : {}) });
+        continue;
+      }
       const first = !counted.has(phrase) && !(s.tag !== undefined && tags.has(s.tag));
       const r = first ? s.risk : 0;
       counted.add(phrase);
@@ -134,18 +149,6 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
     const grams = space.featuresOf(wordingText);
     const fraudP = fraudWeight > 0 && fraudAt >= 0 ? posteriors(fraudBayes.logScores(grams))[fraudAt]! : 0.5;
     const wording = fraudWeight * (2 * fraudP - 1);
-    // the wording names a type only for a text that looks like fraud or in which some rule found something
-    // the type model can only change the type when the rules' best type leads by no more than typeWeight
-    const typeP = typeWeight > 0 && typeBayes.classes.length > 1 && (signals.length > 0 || fraudP > 0.5) && !ruleTypeDecided(typeScore, typeWeight) ? posteriors(typeBayes.logScores(grams)) : undefined;
-    let bestType = 'other';
-    let bestCombined = 0;
-    for (const t of typeOrder) {
-      const sc = typeScore.get(t) ?? 0;
-      const at = typeP ? bayesIndexOfType.get(t) : undefined;
-      const combined = sc + (at !== undefined ? typeWeight * typeP![at]! : 0);
-      if (combined > bestCombined) [bestType, bestCombined] = [t, combined];
-    }
-    if (bestCombined < rules.minTypeScore) bestType = 'other';
     const combos: string[] = [];
     let raw0 = riskScore;
     for (const c of rules.combos) {
@@ -155,9 +158,8 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
     }
     let lowered: ScamAssessment['lowered'];
     for (const l of lowering) {
-      // a payment asked for in the same clause as the official channel it names is asked inside that channel
-      const clause = clauses.of[hits.at[l.id]!];
-      if (l.onlyWithoutAsks && !asksOnlyInside(asking, l, hits, clauses, clause)) continue;
+      // a bill, a deadline or a suspension the official channel named deals with itself is no request to leave it
+      if (l.onlyWithoutAsks && !asksOnlyInChannel(asking, l)) continue;
       if (lowered && lowered.factor <= l.factor) continue;
       if (hasAny(tags, l.blockedBy)) continue;
       const phrase = hits.count[l.id]! >= l.needs ? hits.first[l.id] : undefined;
@@ -166,6 +168,18 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
     // fraud-like wording is lowered by the same context as the rules; normal wording always counts
     const score = Math.round(((raw0 + Math.max(wording, 0)) * (lowered?.factor ?? 1) + Math.min(wording, 0)) * 100) / 100;
     const risk: RiskLevel = score >= rules.thresholds.high ? 'high' : score >= rules.thresholds.medium ? 'medium' : 'low';
+    // the wording names a type only for a text judged 高 or 中 (a low answer names none)
+    // the type model can only change the type when the rules' best type leads by no more than typeWeight
+    const typeP = typeWeight > 0 && typeBayes.classes.length > 1 && risk !== 'low' && !ruleTypeDecided(typeScore, typeWeight) ? posteriors(typeBayes.logScores(grams)) : undefined;
+    let bestType = 'other';
+    let bestCombined = 0;
+    for (const t of typeOrder) {
+      const sc = typeScore.get(t) ?? 0;
+      const at = typeP ? bayesIndexOfType.get(t) : undefined;
+      const combined = sc + (at !== undefined ? typeWeight * typeP![at]! : 0);
+      if (combined > bestCombined) [bestType, bestCombined] = [t, combined];
+    }
+    if (bestCombined < rules.minTypeScore) bestType = 'other';
     // signals of the chosen type and the requests first, strongest first
     signals.sort(bestTypeFirst(bestType));
     return {
@@ -217,19 +231,18 @@ function bestTypeFirst(bestType: string): (a: FoundSignal, b: FoundSignal) => nu
   return f;
 }
 
-const byRiskDown = (a: { s: CompiledSignal }, b: { s: CompiledSignal }): number => b.s.risk - a.s.risk;
+const byRiskDown = (a: { s: CompiledSignal; described?: true }, b: { s: CompiledSignal; described?: true }): number => (b.described ? 0 : b.s.risk) - (a.described ? 0 : a.s.risk);
 
-/** Whether every request is a payment asked in the same clause as the official channel `l` names (or there is none). */
-function asksOnlyInside(asking: readonly CompiledSignal[], l: { id: number; inChannel: boolean }, hits: Hits, clauses: Clauses, clause: number | undefined): boolean {
-  for (const a of asking) {
-    const inside = l.inChannel && a.tag !== undefined && IN_CHANNEL_TAGS.has(a.tag) && hits.first[l.id] !== undefined && clauses.of[hits.at[a.id]!] === clause;
-    if (!inside) return false;
-  }
+/**
+ * Whether every request found is one the official channel `l` names makes
+ * itself (pay a bill, by a date, or the service stops: `inChannel` in
+ * rules.yaml), or there is none. A transfer to an account, a link, a code, a
+ * card number, an app to install, a private contact never is.
+ */
+function asksOnlyInChannel(asking: readonly CompiledSignal[], l: { inChannel: boolean }): boolean {
+  for (const a of asking) if (!(l.inChannel && a.inChannel)) return false;
   return true;
 }
-
-/** Requests that an official channel can make itself (pay a bill in its app); a link, a code, a card number or a stranger's account never. */
-const IN_CHANNEL_TAGS = new Set(['pay', 'payFirst']);
 
 /** Requests of this weight or more are real asks (an amount or a hurry alone is not). */
 const ASKING_WEIGHT = 2;
@@ -252,6 +265,10 @@ interface CompiledSignal {
   negatable: boolean;
   /** a request that counts as asking for something (see `onlyWithoutAsks`) */
   asking: boolean;
+  /** a request an official channel makes itself (see `asksOnlyInChannel`) */
+  inChannel: boolean;
+  /** counted even where requests are only described (a number or a link given is given) */
+  literal: boolean;
   role: Role;
 }
 
@@ -264,6 +281,8 @@ interface SignalSpec {
   re?: string | undefined;
   unless?: string[] | undefined;
   asking?: boolean | undefined;
+  inChannel?: boolean | undefined;
+  literal?: boolean | undefined;
   negatable?: boolean;
   role: Role;
 }
@@ -282,6 +301,8 @@ function compileSignal(id: number, s: SignalSpec, type?: string): CompiledSignal
     unless: (s.unless ?? []).map(normalizeForMatch),
     negatable: s.negatable ?? false,
     asking: s.role === 'ask' && (s.asking ?? s.w >= ASKING_WEIGHT),
+    inChannel: s.inChannel ?? false,
+    literal: s.literal ?? false,
     role: s.role,
   };
 }
@@ -298,10 +319,28 @@ const EITHER_OR = /(要不要|是不是|能不能|会不会|可不可以|用不�
 /** 不转就冻结 / 不交的话: a threat, not a refusal. */
 const THREAT_AFTER = /^[^,。!?;:]{0,4}?(就|的话|会被|将被|将会|后果|否则)/u;
 
+/** 银行不会通过电话、短信联系您索要银行卡信息: what an institution says it never does, over a longer stretch of its clause. */
+const NEVER_CLAUSE = /(不会|从不|从来不|绝不|决不|更不会|也不会|都不会|不存在|没有任何)[^,。!?;:]{0,20}$/u;
+/** 不会有风险的，只要转账就能……: what follows 只要 / 但 is asked after all. */
+const BUT_ASKED = /(只要|只需|但是?|可是|不过|就能|才能)[^,。!?;:]*$/u;
+/** 给你转了2000 / 我给她转了一千块的红包 / 每个月初我给她转1500: the speaker pays the reader or someone; nobody asks the reader to. */
+const GIVEN_TO = /给(你|您|她|他|你们|他们|她们|我?(妈|爸|儿子|女儿|哥|姐|弟|妹|老婆|老公)|孩子|家里|房东)$/u;
+const SPEAKER_GIVES = /我[^,。!?;:]{0,6}给[^,。!?;:]{1,4}$/u;
+/** 房租我已经转给房东了: the speaker's own payment, done. */
+const SPEAKER_DID = /我(已经|已|刚|刚刚|早就|昨天|今天|上午|下午|前天)[^,。!?;:]{0,3}(把[^,。!?;:]{1,10})?$/u;
+
 function negated(text: string, at: number, end: number): boolean {
-  const before = text.slice(Math.max(0, at - 12), at);
-  if (!NEGATOR_NEAR.test(before) && !NEGATOR_CLAUSE.test(before)) return false;
-  if (EITHER_OR.test(before)) return false;
+  const near = text.slice(Math.max(0, at - 12), at);
+  if (near.includes('我') || near.includes('给')) {
+    const after = text.slice(at, end + 6);
+    if (GIVEN_TO.test(near) && (after.slice(0, end - at + 1).includes('了') || SPEAKER_GIVES.test(near))) return true;
+    if (SPEAKER_DID.test(near) && /^[^,。!?;:]*了/u.test(after)) return true;
+  }
+  if (!NEGATOR_NEAR.test(near) && !NEGATOR_CLAUSE.test(near)) {
+    const before = text.slice(Math.max(0, at - 24), at);
+    if (!NEVER_CLAUSE.test(before) || BUT_ASKED.test(before)) return false;
+  }
+  if (EITHER_OR.test(near)) return false;
   return !THREAT_AFTER.test(text.slice(end, end + 8));
 }
 
@@ -314,7 +353,7 @@ const ASK_OR_SHOUT = new Set(['?', '!'].map((c) => c.charCodeAt(0)));
  * risk. A question glued to a statement ("……请立即挂断是骗子吗") leaves the
  * statement before it as it is.
  */
-const QUESTION_WORDS = /是不是|是否|算不算|真的假的|真假|靠不靠谱|靠谱|能信|可信|怎么办|咋办|要不要|能不能|可不可以|会不会|有没有人|帮(我|忙)?(看看|看下|看一下|瞧瞧)|什么情况|怎么回事|求问|请问/u;
+const QUESTION_WORDS = /有人(遇到|碰到|接到|收到|知道|了解|被骗)过?|是不是|是否|算不算|真的假的|真假|靠不靠谱|靠谱|能信|可信|怎么办|咋办|要不要|能不能|可不可以|会不会|有没有人|帮(我|忙)?(看看|看下|看一下|瞧瞧)|什么情况|怎么回事|求问|请问/u;
 /** who or what the question words are about, just before them (大家帮我看看, 这个到底是不是) */
 const QUESTION_LEAD = /(大家|各位|谁|麻烦|请)?(这|那|它|他|她|对方)?(个|条|些)?(到底|究竟|真的)?$/u;
 /** a clause ending as a question (……是骗子吗, 这是真的吗？) */
@@ -343,7 +382,16 @@ function questionStart(body: string): number | undefined {
 }
 
 /** A clause that reports what the other side said or wanted (对方说…, 还让我…): their words, not the speaker's. */
-const REPORTED = /^(那个人|那人|对方|他们|他|她|骗子|客服|老师|警官|专员|人家|来电的?人?|打电话的人?)?(还|又|也|就|都|一直|当时|然后|后来)?(说|讲|称|告诉我|让我|叫我|要我|要求|让我们|要我们|让她|让他|交代|叮嘱|嘱咐)/u;
+const REPORTED = /^(那个人|那人|对方|他们|他|她|骗子|客服|老师|警官|专员|人家|来电的?人?|打电话的人?)?(还|又|也|就|都|一直|当时|然后|后来)?(说|讲|称|告诉我|让我|叫我|要我|要求(?=我|你|您|他|她|大家)|让我们|要我们|让她|让他|交代|叮嘱|嘱咐)/u;
+/**
+ * Who is reported saying something in person that the speaker trusts (民警来社区讲座，说……;
+ * 柜员跟我说……): a warning they gave counts as a warning. Not someone who phoned,
+ * messaged or claimed to be one.
+ */
+const TRUSTED_REPORTER = /民警|警察|派出所|反诈中心|社区|居委会|网格员|柜员|医生|护士|老师|学校|辅导员|物业/u;
+const REMOTE_OR_CLAIMED = /电话|来电|短信|微信|qq|视频|私信|群里|自称|冒充|说是|号称|假装|加我|加了|发来|对方/u;
+/** Where the speaker takes over again inside a reported clause: 后来让我垫付我就退群了. */
+const SPEAKER_AGAIN = /我(就|便|直接|马上|立马|立刻|当场|赶紧|果断|才|都|根本|压根)(没|不|退|挂|拉黑|删|报警|举报|拒绝|走|去问|打给)/u;
 
 /** questionAt of a clause that asks nothing */
 const NO_QUESTION = Number.MAX_SAFE_INTEGER;
@@ -357,6 +405,8 @@ class Clauses {
   /** where each clause's question starts (NO_QUESTION when it asks nothing) */
   readonly questionAt: number[] = [];
   readonly reported: boolean[] = [];
+  /** where each reported clause's reported part ends (the speaker's own words after it) */
+  readonly reportedUntil: number[] = [];
 
   constructor(readonly text: string) {
     this.of = new Uint16Array(text.length);
@@ -376,7 +426,16 @@ class Clauses {
     this.ends.push(end);
     const q = body.length > 0 ? questionStart(body) : undefined;
     this.questionAt.push(q !== undefined ? start + q : NO_QUESTION);
-    this.reported.push(REPORTED.test(body));
+    let reported = REPORTED.test(body);
+    if (reported) {
+      // the one reported: named in this clause before its verb, or in the clause before
+      const said = body.search(/说|讲|称|告诉|让|叫|要|交代|叮嘱|嘱咐/u);
+      const who = (k > 0 ? this.text.slice(this.starts[k - 1]!, this.ends[k - 1]!) : '') + body.slice(0, Math.max(0, said));
+      if (TRUSTED_REPORTER.test(who) && !REMOTE_OR_CLAIMED.test(who)) reported = false;
+    }
+    this.reported.push(reported);
+    const again = reported ? SPEAKER_AGAIN.exec(body) : null;
+    this.reportedUntil.push(again ? start + again.index : end);
     this.of.fill(k, start, Math.min(delim + 1, this.text.length));
   }
 
@@ -384,7 +443,7 @@ class Clauses {
   own(at: number, end: number): boolean {
     const k = this.of[at]!;
     const last = this.of[Math.max(at, end - 1)]!;
-    if (this.reported[k] || this.reported[last]) return false;
+    if ((this.reported[k] && at < this.reportedUntil[k]!) || (this.reported[last] && Math.max(at, this.starts[last]!) < this.reportedUntil[last]!)) return false;
     return at < this.questionAt[k]! && end <= this.questionAt[last]!;
   }
 
@@ -393,6 +452,95 @@ class Clauses {
     return this.questionAt[k] === this.starts[k];
   }
 }
+
+/**
+ * Stretches of a text that describe requests instead of making them: what
+ * anyone of a kind would ask ("谁在电话里说是公安局的，让你转钱的，直接挂";
+ * "凡是要求屏幕共享的都是诈骗"; "别信那些要你转账的人"), what someone might
+ * ask one day ("要是有人说是我让你转钱的，先给我打电话"), what scammers do
+ * as a habit ("骗子常说…"). A request, claim or promise inside one is
+ * talked about, not made to the reader: it adds nothing to the risk.
+ * Returns [start, end) pairs; usually none.
+ */
+function describedSpans(text: string): number[] {
+  const out: number[] = [];
+  SPAN_OPENER.lastIndex = 0;
+  for (let m = SPAN_OPENER.exec(text); m; m = SPAN_OPENER.exec(text)) {
+    const start = m.index;
+    const from = start + m[0].length;
+    if (out.length > 0 && start < out[out.length - 1]!) continue;
+    let end: number | undefined;
+    if (m[1] !== undefined) {
+      // all of a kind: up to its 都 / 一律 (所有的转账都要领导签字)
+      const e = clauseEnd(text, from);
+      const k = text.slice(from, e).search(/的(?=人|都|一律|均)|都|一律|均|一概/u);
+      end = k >= 0 ? from + k + 1 : undefined;
+    } else if (m[2] !== undefined) {
+      // someone of a kind: up to the 的 that closes the description (那些……的人, 凡是……的都是)
+      end = closingDe(text, from);
+    } else if (m[3] !== undefined) {
+      // if someone does this one day: the condition, up to its clause's end or its 就
+      end = clauseEnd(text, from);
+      const jiu = text.slice(from, end).search(/[就便]/u);
+      if (jiu > 0) end = from + jiu;
+    } else if (m[5] !== undefined) {
+      // a warning's title naming a scam, then how it goes (谨防刷单诈骗：先给你甜头……再让你垫付……): that sentence
+      end = from;
+      while (end < text.length && !'。!?'.includes(text[end]!)) end++;
+    } else {
+      // what scammers do as a habit: until the text turns to the reader (……，你千万别转)
+      end = from;
+      for (;;) {
+        end = clauseEnd(text, end);
+        if (end >= text.length || text[end] !== ',' || TURN_TO_READER.test(text.slice(end + 1, end + 5))) break;
+        end++;
+      }
+    }
+    if (end === undefined || end <= from) continue;
+    // ……的，让你转钱的，: descriptions strung together
+    while (text[end] === ',') {
+      const next = /^[^,。!?;:]{1,24}?的(?=[,。!?;:]|$|人|都|一律|均|全)/u.exec(text.slice(end + 1));
+      if (!next) break;
+      end = end + 1 + next[0].length;
+    }
+    out.push(start, end);
+  }
+  return out;
+}
+
+/**
+ * Openers of a described request: (1) all of a kind, closed by 都;
+ * (2) anyone of a kind, closed by 的; (3) a condition on someone else
+ * doing it; (4) scammers as a habit; (5) a warning's title naming a scam,
+ * followed by how it goes.
+ */
+const SPAN_OPENER = /((?:所有|一切)(?=的)|(?:所有|一切)(?!的)(?=[^,。!?;:]{1,12}(?:都|一律|均|一概)))|(凡是|任何(?!时候|时间|问题|情况|疑问|费用)|那些|(?<![是道问找给跟和对为被有])谁|(?:别|不要|千万别|千万不要|切勿|勿|不能|不可|不可以)(?:轻易)?(?:信|相信|理会|理睬|搭理|听信))|((?:如果|要是|万一|假如|若是|倘若|一旦|以后|今后|下次|往后)(?:再)?(?:有人|有谁|谁|陌生人|骗子|别人|有陌生人|任何人))|((?:骗子|不法分子|犯罪分子|诈骗分子|坏人)(?:们)?(?:常常|经常|通常|往往|一般|总是|惯用|最爱|常|都会|就会|会|先))|((?:^|[。!?])[^,。!?:]{0,12}(?:谨防|警惕|当心|小心|提防|揭秘|防范|识破)[^,。!?:]{0,10}(?:诈骗|骗局|套路|陷阱)[^,。!?:]{0,4}:)/gu;
+/** A description of what scammers do ends where the text turns to the reader. */
+const TURN_TO_READER = /^(你|您|大家|各位|请|千万|一定|不要|别|记住|切记|认准|遇到|如|如果|凡|但)/u;
+/** Where the clause that `from` is in ends. */
+function clauseEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && !SPAN_END.has(text.charCodeAt(i))) i++;
+  return i;
+}
+const SPAN_END = new Set([...',。!?;:'].map((c) => c.charCodeAt(0)));
+/** The end of the 的 that closes a description in the clause from `from` (那些……的人, ……的，都是), or undefined. */
+function closingDe(text: string, from: number): number | undefined {
+  const end = clauseEnd(text, from);
+  for (let i = from; i < end; i++) {
+    if (text[i] !== '的') continue;
+    const next = text[i + 1];
+    if (next === undefined || SPAN_END.has(next.charCodeAt(0)) || '人都一均全就话统'.includes(next)) return i + 1;
+  }
+  return undefined;
+}
+/** Whether [at, end) lies inside one of the spans. */
+function within(spans: readonly number[], at: number, end: number): boolean {
+  for (let k = 0; k < spans.length; k += 2) if (at >= spans[k]! && end <= spans[k + 1]!) return true;
+  return false;
+}
+
+const NOTHING_ASIDE: readonly undefined[] = [];
 
 interface Hits {
   /** signal id → the phrase kept (its earliest-listed phrase found) */
@@ -403,6 +551,10 @@ interface Hits {
   count: Uint16Array;
   /** signal id → where the phrase kept was found */
   at: Int32Array;
+  /** signal id → for a type's signal found only where requests are described: its first phrase there */
+  aside: readonly (string | undefined)[];
+  /** ids of the signals with a phrase or an aside found, ascending */
+  ids: Int32Array;
 }
 
 /**
@@ -419,10 +571,15 @@ class PhraseIndex {
   private readonly regexSignals: CompiledSignal[];
   // per-text buffers, reused (the judge is synchronous)
   private readonly first: (string | undefined)[];
+  private readonly aside: (string | undefined)[];
   private readonly order: Float64Array;
   private readonly count: Uint16Array;
   private readonly at: Int32Array;
   private readonly seen: Uint32Array;
+  /** the ids of the signals found in the text being scanned (see `mark`) */
+  private readonly found: Int32Array;
+  private foundCount = 0;
+  private readonly marked: Uint32Array;
   /** 1 for each character code in the text being scanned */
   private readonly present = new Uint8Array(65536);
   private generation = 0;
@@ -446,26 +603,31 @@ class PhraseIndex {
     this.size = signals.reduce((m, s) => Math.max(m, s.id + 1), 0);
     this.regexSignals = signals.filter((s) => s.re !== undefined);
     this.first = new Array<string | undefined>(this.size);
+    this.aside = new Array<string | undefined>(this.size);
     this.order = new Float64Array(this.size);
     this.count = new Uint16Array(this.size);
     this.at = new Int32Array(this.size);
     this.seen = new Uint32Array(uid);
+    this.found = new Int32Array(this.size);
+    this.marked = new Uint32Array(this.size);
   }
 
-  scan(text: string, clauses: Clauses): Hits {
-    const { first, order, count, at, present } = this;
+  scan(text: string, clauses: Clauses, described: readonly number[]): Hits {
+    const { first, aside, order, count, at, present } = this;
     for (let i = 0; i < text.length; i++) present[text.charCodeAt(i)] = 1;
     first.fill(undefined);
+    if (described.length > 0) aside.fill(undefined);
     order.fill(Infinity);
     count.fill(0);
     const gen = ++this.generation;
+    this.foundCount = 0;
     for (let i = 0; i < text.length; i++) {
       const slot = this.byFirst[text.charCodeAt(i)];
       if (!slot) continue;
-      if (slot.one.length) this.visit(slot.one, text, i, clauses, gen);
+      if (slot.one.length) this.visit(slot.one, text, i, clauses, described, gen);
       if (i + 1 < text.length) {
         const two = slot.two.get(text.charCodeAt(i + 1));
-        if (two) this.visit(two, text, i, clauses, gen);
+        if (two) this.visit(two, text, i, clauses, described, gen);
       }
     }
     for (const s of this.regexSignals) {
@@ -479,7 +641,10 @@ class PhraseIndex {
         for (let m = re.exec(text); m; m = re.exec(text)) {
           if (m[0].length === 0) re.lastIndex++;
           if (!clauses.own(m.index, m.index + m[0].length)) continue;
-          if (first[s.id] === undefined) [first[s.id], at[s.id]] = [m[0], m.index];
+          if (first[s.id] === undefined) {
+            [first[s.id], at[s.id]] = [m[0], m.index];
+            this.mark(s.id, gen);
+          }
           (found ??= new Set()).add(m[0]);
         }
         if (found) count[s.id]! += found.size;
@@ -491,21 +656,38 @@ class PhraseIndex {
       for (let m = re.exec(text); m; m = re.exec(text)) {
         if (m[0].length === 0) re.lastIndex++;
         if (s.negatable && negated(text, m.index, m.index + m[0].length)) continue;
+        if (!s.literal && described.length > 0 && within(described, m.index, m.index + m[0].length)) {
+          if (s.role === 'typed' && aside[s.id] === undefined) {
+            aside[s.id] = m[0];
+            this.mark(s.id, gen);
+          }
+          continue;
+        }
         first[s.id] = m[0];
+        this.mark(s.id, gen);
         at[s.id] = m.index;
         break;
       }
     }
     for (let i = 0; i < text.length; i++) present[text.charCodeAt(i)] = 0;
-    return { first, order, count, at };
+    const ids = this.found.subarray(0, this.foundCount).sort();
+    return { first, order, count, at, aside: described.length > 0 ? aside : NOTHING_ASIDE, ids };
   }
 
-  private visit(list: readonly IndexEntry[], text: string, i: number, clauses: Clauses, gen: number): void {
+  private visit(list: readonly IndexEntry[], text: string, i: number, clauses: Clauses, described: readonly number[], gen: number): void {
     for (const e of list) {
       if (e.phrase.length > 2 && !text.startsWith(e.phrase, i)) continue;
       const s = e.signal;
       if (s.negatable && negated(text, i, i + e.phrase.length)) continue;
-      if (s.role === 'lowering' && !clauses.own(i, i + e.phrase.length)) continue;
+      if (s.role === 'lowering') {
+        if (!clauses.own(i, i + e.phrase.length)) continue;
+      } else if (!s.literal && described.length > 0 && within(described, i, i + e.phrase.length)) {
+        if (s.role === 'typed' && this.aside[s.id] === undefined) {
+          this.aside[s.id] = e.phrase;
+          this.mark(s.id, gen);
+        }
+        continue;
+      }
       if (this.seen[e.uid] !== gen) {
         this.seen[e.uid] = gen;
         this.count[s.id]!++;
@@ -514,8 +696,16 @@ class PhraseIndex {
         this.order[s.id] = e.order;
         this.first[s.id] = e.phrase;
         this.at[s.id] = i;
+        this.mark(s.id, gen);
       }
     }
+  }
+
+  /** Note that signal `id` was found in the text being scanned (once). */
+  private mark(id: number, gen: number): void {
+    if (this.marked[id] === gen) return;
+    this.marked[id] = gen;
+    this.found[this.foundCount++] = id;
   }
 }
 

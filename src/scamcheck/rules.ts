@@ -23,6 +23,10 @@ const signalSchema = z
     negatable: z.boolean().optional(),
     /** For a request (`asks`): whether it counts as asking for something, which rules out the lowering of a notice that asks for nothing. A fee named without a verb (定金, 保证金) does not. @defaultValue true when w ≥ 2 */
     asking: z.boolean().optional(),
+    /** For a request (`asks`): one an official channel makes itself (pay a bill, by a date, or the service stops), which a lowering with `inChannel` lets pass. @defaultValue false */
+    inChannel: z.boolean().optional(),
+    /** Counted even inside a stretch that only describes requests ("凡是……的都是诈骗", "骗子常说……"): a number or a link given is given. @defaultValue false */
+    literal: z.boolean().optional(),
   })
   .refine((s) => (s.any?.length ?? 0) > 0 || s.re !== undefined, { message: 'a signal needs phrases (`any`) or a pattern (`re`)' });
 
@@ -60,7 +64,7 @@ export const scamRulesSchema = z.strictObject({
         needs: z.number().int().min(1).max(10).optional(),
         /** Applies only when no request of weight 2 or more occurs. */
         onlyWithoutAsks: z.boolean().optional(),
-        /** With `onlyWithoutAsks`: a payment asked for in the same clause as this context (缴费 at the counter, in the company's official app) is asked inside the official channel and does not count. */
+        /** With `onlyWithoutAsks`: requests an official channel makes itself (`inChannel` on the request: a bill, a deadline) do not count — the text sends the reader to the official channel it names, not away from it. */
         inChannel: z.boolean().optional(),
         /** Applies only when no signal with one of these tags occurs (a warning gives no link or number of its own). */
         blockedBy: z.array(z.string().min(1)).optional(),
