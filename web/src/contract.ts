@@ -1,9 +1,8 @@
 /**
- * Shapes of routes that docs/console-api.md lists but src/api/schemas.ts does
- * not define yet (the lead adds them). Each is replaced by its schema's
- * `Wire<typeof S.X>` in types.ts as soon as it lands; pages read them
- * defensively (optional fields) so a differing server shape degrades, never
- * breaks, a page.
+ * Shapes the console builds that the API takes as an open record: the
+ * campaign definition of the editor's form (schemas.ts `Definition` is
+ * `record<string, unknown>`; the server checks it with the campaign file's
+ * schema and answers problems by field).
  */
 import type { Segment } from './types';
 
@@ -19,20 +18,3 @@ export type Definition = {
   caps?: { perGroupPerDay?: number; repeatPostAfterDays?: number };
   priority?: 'normal' | 'urgent';
 };
-
-export type UrgentEstimateBody = { districts: string[]; segments: Segment[]; postId?: string; text?: string; scamTypes?: string[]; name?: string };
-export type UrgentEstimateView = {
-  /** The alert as a campaign: submit it with POST /api/campaigns { definition }. */
-  definition: Record<string, unknown>;
-  groups: number;
-  members: number;
-  /** Targeted groups no bot online now can post to. */
-  unserved: number;
-  bots: { botId: string; posts: number; ahead: number; lastAt?: string }[];
-  /** From approval to the last group. */
-  estimatedMs: number;
-  /** Normal posts queued for these bots that now go after the alert. */
-  delayedNormal: number;
-};
-
-export type WeeklyReportView = { id: string; district: string; from?: string; to?: string; week?: string; createdAt?: string; file?: string };

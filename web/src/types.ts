@@ -54,3 +54,6 @@ export type DashboardView = Wire<typeof S.DashboardView>;
 export type RunProgress = DashboardView['runs'][number];
 export type Attention = DashboardView['attention'][number];
 export type TipSpike = Wire<typeof S.TipSpikeView>;
+export type UrgentEstimateBody = Wire<typeof S.UrgentEstimateBody>;
+export type UrgentEstimateView = Wire<typeof S.UrgentEstimateView>;
+export type WeeklyReport = Wire<typeof S.WeeklyReportView>;
