@@ -62,5 +62,5 @@ describe('npm run demo', () => {
     expect(tips.filter((t) => t.channel === 'group').length).toBe(1 + res.truth.question);
     expect(tips.find((t) => t.channel === 'private')!.text).toContain('[链接]');
     expect(tips.find((t) => t.channel === 'private')!.text).toContain('[电话]');
-  });
+  }, 120_000);
 });
