@@ -54,10 +54,10 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
   workerId?: string;
   /**
    * How long a bot lease (and this worker's presence) lasts without renewal: a killed worker's bots are taken
-   * over that long after its last renewal, plus a tick and its login. @defaultValue 8000
+   * over that long after its last renewal, plus a tick and its login. @defaultValue 6000
    */
   botLeaseMs?: number;
-  /** Housekeeping period: leases, heartbeats, the outbox sweep (expired claims, failover, queues). @defaultValue 2000 */
+  /** Housekeeping period: leases, heartbeats, the outbox sweep (expired claims, failover, queues). @defaultValue 1500 */
   tickMs?: number;
   /** The database unreachable this long without a break: the worker gives up (`onDatabaseLost`). @defaultValue 300000 (5 minutes) */
   dbUnreachableExitMs?: number;
@@ -92,7 +92,7 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
 
 /** The worker's timings, every default resolved once. */
 export const WORKER_DEFAULTS: Required<Pick<FleetWorkerOptions, 'botLeaseMs' | 'tickMs' | 'dbUnreachableExitMs' | 'waitForBotMs' | 'retentionDays'>> = {
-  botLeaseMs: 8000, tickMs: 2000, dbUnreachableExitMs: 300_000, waitForBotMs: WAIT_FOR_BOT_MS, retentionDays: 180,
+  botLeaseMs: 6000, tickMs: 1500, dbUnreachableExitMs: 300_000, waitForBotMs: WAIT_FOR_BOT_MS, retentionDays: 180,
 };
 
 /**
@@ -334,8 +334,13 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     const free = bots.filter((b) => !this.running.has(b) && !holders.has(b));
     for (const b of [...this.freeSince.keys()]) if (!free.includes(b)) this.freeSince.delete(b);
     for (const b of free) if (!this.freeSince.has(b)) this.freeSince.set(b, t);
-    // a free bot gets two ticks for a worker with room to take it; then anyone may
+    // a free bot gets two ticks for a worker with room to take it; then anyone may. A bot whose worker is gone (killed,
+    // or stopped) is taken at once by whoever sees it first: its groups wait meanwhile (the share is evened out after)
     const grace = 2 * (this.o.tickMs);
+    const orphaned = (b: string): boolean => {
+      const last = leases.get(b);
+      return !!last && last.workerId !== this.workerId && !this.liveWorkerIds.has(last.workerId);
+    };
     const plan = shareBots({
       self: this.workerId,
       bots,
@@ -343,7 +348,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       held: [...this.running],
       running: [...this.running].filter((b) => this.started.has(b)),
       free,
-      neglected: new Set(free.filter((b) => t - this.freeSince.get(b)! >= grace)),
+      neglected: new Set(free.filter((b) => t - this.freeSince.get(b)! >= grace || orphaned(b))),
       avoid: new Set([...failing, ...this.handedOver.keys()]),
       queued: (b) => this.dispatcher.queuedFor(b),
     });
@@ -431,8 +436,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private async startHeld(botId: string): Promise<void> {
     try {
       await this.fleet.startBot(botId);
-      await this.fleet.discoverBotGroups(botId);
       if (!this.running.has(botId) || this.closed) return;
+      // it sends again first (a bot taken over from a dead worker must not wait for a look at all its rooms); its
+      // rooms are looked at right after (groups it joined meanwhile, rooms under new ids)
       this.dispatcher.startLane(botId);
       this.started.add(botId);
       this.failedStarts.delete(botId);
@@ -447,7 +453,11 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       const backoffMs = Math.min(FAILED_START_BACKOFF_MAX_MS, 2 * (this.failedStarts.get(botId)?.backoffMs ?? FAILED_START_BACKOFF_MS / 2));
       this.failedStarts.set(botId, { until: this.o.clock.now().getTime() + backoffMs, backoffMs });
       await releaseBotLease(this.ctl, botId, this.workerId, this.o.clock.now()).catch((err: unknown) => this.log.warn({ botId, err }, 'could not give back the lease of a bot that failed to start; it lapses by itself'));
+      return;
     }
+    await this.fleet.discoverBotGroups(botId).catch((err: unknown) => {
+      if (!this.database.noteFailure(err)) this.log.warn({ botId, err }, 'could not look at the rooms of a bot that started; it looks again when it logs in again');
+    });
   }
 
   /**
