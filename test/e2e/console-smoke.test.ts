@@ -5,7 +5,8 @@ import { openTestStore } from '../support/db.js';
 import { captureLogger } from '../support/log.js';
 import { addPeople, listeningApi, TEST_PASSWORD } from '../support/api.js';
 import { DRAFTER, submitFile, testContext } from '../support/people.js';
-import { systemClock } from '../../src/config/clock.js';
+import { shanghaiDay, shiftDay, systemClock } from '../../src/config/clock.js';
+import { insertTip } from '../../src/store/tips-repo.js';
 import { paths } from '../../src/config/paths.js';
 import { tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
 import type { Store } from '../../src/store/connection.js';
@@ -39,6 +40,13 @@ describe('the console in a browser', () => {
       if (i === 0) groupId = group.id;
     }
     await submitFile(ctx, { ...DRAFTER, name: '林警官' }, join(paths.content, 'campaigns', 'elderly-weekly.yaml'));
+    // residents' scam checks: a few a day, and a wave of fake-police calls in 鼓楼区 today (a spike)
+    const now = systemClock.now();
+    const today = shanghaiDay(now);
+    const tip = (day: string, at: Date, district: string, type: string, text: string) =>
+      insertTip(store, { at, day, channel: 'group', district, segments: ['elderly'], text, chars: text.length, type, risk: 'high', score: 0.9, signals: ['转账'] });
+    for (let d = 1; d <= 3; d++) await tip(shiftDay(today, -d), new Date(now.getTime() - d * 86_400_000), '仓山区', 'fake-cs', '有人说我快递丢了要赔钱，让我加QQ***，是真的吗');
+    for (let i = 0; i < 6; i++) await tip(today, now, '鼓楼区', 'police', '自称公安局的人打电话说我涉嫌洗钱，要我把钱转到安全账户 ***，是真的吗');
     api = await listeningApi(ctx, { consoleDir: CONSOLE_DIST });
     browser = await launchChromium();
   });
@@ -173,8 +181,16 @@ describe('the console in a browser', () => {
     const page = await context.newPage();
     try {
       await signIn(page, api.url, 'root', TEST_PASSWORD);
-      await page.goto(`${api.url}/urgent?districts=${encodeURIComponent('鼓楼区')}&segments=elderly`);
+      await page.goto(`${api.url}/tips`);
       await settled(page);
+      await page.locator('[data-test="spike-police-鼓楼区"] [data-test="spike-draft-alert"]').click();
+      await page.waitForURL((u) => u.pathname === '/urgent');
+      expect(new URL(page.url()).searchParams.get('districts')).toBe('鼓楼区');
+      await settled(page);
+      await expect.poll(() => page.locator('[data-test="urgent-segments"] .is-checked').count()).toBeGreaterThan(0);
+      // the spike's segments came along; keep only the elderly groups
+      while (await page.locator('[data-test="urgent-segments"] .el-checkbox.is-checked').count()) await page.locator('[data-test="urgent-segments"] .el-checkbox.is-checked').first().click();
+      await page.locator('[data-test="urgent-segments"] .el-checkbox', { hasText: '老年' }).click();
       await page.locator('[data-test="urgent-mode"] label', { hasText: '新写文字' }).click();
       await field(page, 'urgent-text').fill('【紧急预警】近期{district}多名老人接到冒充公安的电话，凡是要求转账到“安全账户”的都是诈骗。拿不准打{hotline}。');
       await expect.poll(() => page.locator('[data-test="estimate-groups"]').count(), { timeout: 15_000 }).toBe(1);

@@ -43,7 +43,8 @@ export async function settled(page: Page): Promise<void> {
   await page.locator('[data-test="page-title"]').first().waitFor({ state: 'visible', timeout: 15_000 });
   // evaluated in the page (as text: this file is type-checked without the DOM's types)
   await page.waitForFunction(`![...document.querySelectorAll('.el-loading-mask')].some((m) => m.offsetParent !== null)`, undefined, { timeout: 15_000 });
-  await page.waitForTimeout(400); // charts draw, transitions end
+  await page.waitForTimeout(400); // transitions end
+  if (await page.locator('canvas').count()) await page.waitForTimeout(1000); // charts animate in
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
