@@ -49,11 +49,50 @@ export interface ScamJudge {
  * ends a clause. The form rules and texts are compared in.
  */
 export function normalizeForMatch(text: string): string {
+  return quickNormal(text) ?? fullNormal(text);
+}
+
+function fullNormal(text: string): string {
   return text
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[\r\n]+/gu, '。')
     .replace(/[\s\p{Extended_Pictographic}\u200d\ufe0f\u20e3]+/gu, '');
+}
+
+/** Characters NFKC leaves as they are besides ASCII and the CJK ideographs: 、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛 — ‘’ “” · • */
+const NFKC_STABLE = new Set([0x3001, 0x3002, ...Array.from({ length: 10 }, (_, i) => 0x3008 + i), ...Array.from({ length: 8 }, (_, i) => 0x3014 + i), 0x2014, 0x2018, 0x2019, 0x201c, 0x201d, 0xb7, 0x2022]);
+
+/**
+ * {@link fullNormal} without NFKC and regular expressions, for the texts
+ * most messages are (ASCII, CJK ideographs and punctuation, full-width forms);
+ * undefined for any other character. Gives exactly what fullNormal gives.
+ */
+function quickNormal(text: string): string | undefined {
+  const out: number[] = [];
+  let newline = false;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c === 0x0d || c === 0x0a) {
+      if (!newline) out.push(0x3002);
+      newline = true;
+      continue;
+    }
+    newline = false;
+    if (c >= 0xff01 && c <= 0xff5e) c -= 0xfee0;
+    if (c < 0x80) {
+      if (c === 0x20 || (c >= 0x09 && c <= 0x0c)) continue;
+      if (c < 0x20 || c === 0x7f) return undefined;
+      if (c >= 0x41 && c <= 0x5a) c += 0x20;
+      out.push(c);
+    } else if ((c >= 0x4e00 && c <= 0x9fff) || NFKC_STABLE.has(c)) out.push(c);
+    else if (c === 0x3000) continue;
+    else return undefined;
+  }
+  if (out.length <= 4096) return String.fromCharCode(...out);
+  let s = '';
+  for (let i = 0; i < out.length; i += 4096) s += String.fromCharCode(...out.slice(i, i + 4096));
+  return s;
 }
 
 /**
@@ -259,7 +298,7 @@ interface CompiledSignal {
   type: string | undefined;
   phrases: string[];
   re: RegExp | undefined;
-  /** characters a match of `re` can start with; undefined when that cannot be told from the pattern */
+  /** characters of which a match of `re` contains at least one; undefined when that cannot be told from the pattern */
   reStarts: Uint16Array | undefined;
   unless: string[];
   negatable: boolean;
@@ -297,7 +336,7 @@ function compileSignal(id: number, s: SignalSpec, type?: string): CompiledSignal
     type,
     phrases: (s.any ?? []).map(normalizeForMatch),
     re: s.re === undefined ? undefined : new RegExp(s.re, 'gu'),
-    reStarts: s.re === undefined ? undefined : startChars(s.re),
+    reStarts: s.re === undefined ? undefined : mustChars(s.re),
     unless: (s.unless ?? []).map(normalizeForMatch),
     negatable: s.negatable ?? false,
     asking: s.role === 'ask' && (s.asking ?? s.w >= ASKING_WEIGHT),
@@ -323,17 +362,22 @@ const THREAT_AFTER = /^[^,。!?;:]{0,4}?(就|的话|会被|将被|将会|后果|
 const NEVER_CLAUSE = /(不会|从不|从来不|绝不|决不|更不会|也不会|都不会|不存在|没有任何)[^,。!?;:]{0,20}$/u;
 /** 不会有风险的，只要转账就能……: what follows 只要 / 但 is asked after all. */
 const BUT_ASKED = /(只要|只需|但是?|可是|不过|就能|才能)[^,。!?;:]*$/u;
-/** 给你转了2000 / 我给她转了一千块的红包 / 每个月初我给她转1500: the speaker pays the reader or someone; nobody asks the reader to. */
-const GIVEN_TO = /给(你|您|她|他|你们|他们|她们|我?(妈|爸|儿子|女儿|哥|姐|弟|妹|老婆|老公)|孩子|家里|房东)$/u;
+/** 给你转了2000 / 我给她转了一千块的红包 / 每个月初我给她转1500 / 儿子给我转了5000: a payment made, or made by the speaker; nobody asks the reader to pay. */
+const GIVEN_TO = /给[\p{Script=Han}]{1,3}$/u;
+/** 每个月给我打一千块钱回来: giving as a habit. */
+const HABIT = /每(个)?(月|年|周|星期|天)|逢年过节|经常|一直/u;
 const SPEAKER_GIVES = /我[^,。!?;:]{0,6}给[^,。!?;:]{1,4}$/u;
+/** 你上次帮我代付的 / 替我垫过: a favour done, not asked. */
+const FAVOUR_DONE = /(帮|替)(我|你|您)[^,。!?;:]{0,2}$/u;
 /** 房租我已经转给房东了: the speaker's own payment, done. */
 const SPEAKER_DID = /我(已经|已|刚|刚刚|早就|昨天|今天|上午|下午|前天)[^,。!?;:]{0,3}(把[^,。!?;:]{1,10})?$/u;
 
 function negated(text: string, at: number, end: number): boolean {
   const near = text.slice(Math.max(0, at - 12), at);
+  if (FAVOUR_DONE.test(near) && /^[的过了]/u.test(text.slice(end, end + 1))) return true;
   if (near.includes('我') || near.includes('给')) {
     const after = text.slice(at, end + 6);
-    if (GIVEN_TO.test(near) && (after.slice(0, end - at + 1).includes('了') || SPEAKER_GIVES.test(near))) return true;
+    if (GIVEN_TO.test(near) && (after.slice(0, end - at + 1).includes('了') || SPEAKER_GIVES.test(near) || HABIT.test(near))) return true;
     if (SPEAKER_DID.test(near) && /^[^,。!?;:]*了/u.test(after)) return true;
   }
   if (!NEGATOR_NEAR.test(near) && !NEGATOR_CLAUSE.test(near)) {
@@ -388,7 +432,7 @@ const REPORTED = /^(那个人|那人|对方|他们|他|她|骗子|客服|老师|
  * 柜员跟我说……): a warning they gave counts as a warning. Not someone who phoned,
  * messaged or claimed to be one.
  */
-const TRUSTED_REPORTER = /民警|警察|派出所|反诈中心|社区|居委会|网格员|柜员|医生|护士|老师|学校|辅导员|物业/u;
+const TRUSTED_REPORTER = /民警|警察|派出所|反诈中心|社区|居委会|网格员|柜员|营业厅|柜台|窗口|服务区|服务台|工作人员|医生|护士|老师|学校|辅导员|物业/u;
 const REMOTE_OR_CLAIMED = /电话|来电|短信|微信|qq|视频|私信|群里|自称|冒充|说是|号称|假装|加我|加了|发来|对方/u;
 /** Where the speaker takes over again inside a reported clause: 后来让我垫付我就退群了. */
 const SPEAKER_AGAIN = /我(就|便|直接|马上|立马|立刻|当场|赶紧|果断|才|都|根本|压根)(没|不|退|挂|拉黑|删|报警|举报|拒绝|走|去问|打给)/u;
@@ -514,7 +558,7 @@ function describedSpans(text: string): number[] {
  * doing it; (4) scammers as a habit; (5) a warning's title naming a scam,
  * followed by how it goes.
  */
-const SPAN_OPENER = /((?:所有|一切)(?=的)|(?:所有|一切)(?!的)(?=[^,。!?;:]{1,12}(?:都|一律|均|一概)))|(凡是|任何(?!时候|时间|问题|情况|疑问|费用)|那些|(?<![是道问找给跟和对为被有])谁|(?:别|不要|千万别|千万不要|切勿|勿|不能|不可|不可以)(?:轻易)?(?:信|相信|理会|理睬|搭理|听信))|((?:如果|要是|万一|假如|若是|倘若|一旦|以后|今后|下次|往后)(?:再)?(?:有人|有谁|谁|陌生人|骗子|别人|有陌生人|任何人))|((?:骗子|不法分子|犯罪分子|诈骗分子|坏人)(?:们)?(?:常常|经常|通常|往往|一般|总是|惯用|最爱|常|都会|就会|会|先))|((?:^|[。!?])[^,。!?:]{0,12}(?:谨防|警惕|当心|小心|提防|揭秘|防范|识破)[^,。!?:]{0,10}(?:诈骗|骗局|套路|陷阱)[^,。!?:]{0,4}:)/gu;
+const SPAN_OPENER = /((?:所有|一切)(?=的)|(?:所有|一切)(?!的)(?=[^,。!?;:]{1,12}(?:都|一律|均|一概)))|(凡是|任何(?!时候|时间|问题|情况|疑问|费用)|那些|那种|这种(?=说|让|要|叫|自称|打|发|加)|这类|那类|(?<![是道问找给跟和对为被有])谁|(?:别|不要|千万别|千万不要|切勿|勿|不能|不可|不可以)(?:轻易)?(?:信|相信|理会|理睬|搭理|听信))|((?:如果|要是|万一|假如|若是|倘若|一旦|以后|今后|下次|往后|是不是|有没有|是否)(?:再)?(?:有人|有谁|谁|陌生人|骗子|别人|有陌生人|任何人))|((?:骗子|不法分子|犯罪分子|诈骗分子|坏人)(?:们)?(?:常常|经常|通常|往往|一般|总是|惯用|最爱|常|都会|就会|会|先))|((?:^|[。!?])[^,。!?:]{0,12}(?:谨防|警惕|当心|小心|提防|揭秘|防范|识破)[^,。!?:]{0,10}(?:诈骗|骗局|套路|陷阱)[^,。!?:]{0,4}:)/gu;
 /** A description of what scammers do ends where the text turns to the reader. */
 const TURN_TO_READER = /^(你|您|大家|各位|请|千万|一定|不要|别|记住|切记|认准|遇到|如|如果|凡|但)/u;
 /** Where the clause that `from` is in ends. */
@@ -530,7 +574,7 @@ function closingDe(text: string, from: number): number | undefined {
   for (let i = from; i < end; i++) {
     if (text[i] !== '的') continue;
     const next = text[i + 1];
-    if (next === undefined || SPAN_END.has(next.charCodeAt(0)) || '人都一均全就话统'.includes(next)) return i + 1;
+    if (next === undefined || SPAN_END.has(next.charCodeAt(0)) || '人都一均全就话统链广事短电消帖'.includes(next)) return i + 1;
   }
   return undefined;
 }
@@ -569,6 +613,10 @@ class PhraseIndex {
   private readonly byFirst: ({ one: IndexEntry[]; two: Map<number, IndexEntry[]> } | undefined)[] = new Array(65536).fill(undefined);
   private readonly size: number;
   private readonly regexSignals: CompiledSignal[];
+  /** by character code: the patterns (indexes into regexSignals) one of whose necessary characters it is */
+  private readonly regexByChar: (Int32Array | undefined)[] = new Array(65536).fill(undefined);
+  /** per pattern: the generation of the last text that holds one of its necessary characters */
+  private readonly possible: Uint32Array;
   // per-text buffers, reused (the judge is synchronous)
   private readonly first: (string | undefined)[];
   private readonly aside: (string | undefined)[];
@@ -602,6 +650,16 @@ class PhraseIndex {
     }
     this.size = signals.reduce((m, s) => Math.max(m, s.id + 1), 0);
     this.regexSignals = signals.filter((s) => s.re !== undefined);
+    const byChar = new Map<number, number[]>();
+    this.regexSignals.forEach((s, r) => {
+      for (const c of s.reStarts ?? []) {
+        const list = byChar.get(c) ?? [];
+        list.push(r);
+        byChar.set(c, list);
+      }
+    });
+    for (const [c, list] of byChar) this.regexByChar[c] = Int32Array.from(list);
+    this.possible = new Uint32Array(this.regexSignals.length);
     this.first = new Array<string | undefined>(this.size);
     this.aside = new Array<string | undefined>(this.size);
     this.order = new Float64Array(this.size);
@@ -614,12 +672,22 @@ class PhraseIndex {
 
   scan(text: string, clauses: Clauses, described: readonly number[]): Hits {
     const { first, aside, order, count, at, present } = this;
-    for (let i = 0; i < text.length; i++) present[text.charCodeAt(i)] = 1;
+    const gen0 = this.generation + 1;
+    const { regexByChar, possible } = this;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (present[c] === 1) continue;
+      present[c] = 1;
+      // the patterns that may match now that this character occurs
+      const rs = regexByChar[c];
+      if (rs) for (let k = 0; k < rs.length; k++) possible[rs[k]!] = gen0;
+    }
     first.fill(undefined);
     if (described.length > 0) aside.fill(undefined);
     order.fill(Infinity);
     count.fill(0);
     const gen = ++this.generation;
+    const regexSignals = this.regexSignals;
     this.foundCount = 0;
     for (let i = 0; i < text.length; i++) {
       const slot = this.byFirst[text.charCodeAt(i)];
@@ -630,10 +698,11 @@ class PhraseIndex {
         if (two) this.visit(two, text, i, clauses, described, gen);
       }
     }
-    for (const s of this.regexSignals) {
+    for (let r = 0; r < regexSignals.length; r++) {
+      const s = regexSignals[r]!;
       const re = s.re!;
-      // a pattern none of whose possible first characters occurs cannot match
-      if (s.reStarts && !s.reStarts.some((c) => present[c] === 1)) continue;
+      // a pattern none of whose necessary characters occurs cannot match
+      if (s.reStarts && possible[r] !== gen) continue;
       if (s.role === 'lowering') {
         // a lowering context counts its distinct markers in the speaker's own words
         let found: Set<string> | undefined;
@@ -710,62 +779,89 @@ class PhraseIndex {
 }
 
 /**
- * The characters a match of a pattern can start with, read from its source;
- * undefined when some alternative can start with anything (., a negated or
- * wide class, an optional first part, an escape other than \d). Lookarounds
- * at the start are skipped (they consume nothing); `^` too.
+ * Characters of which a match of a pattern must contain at least one, read
+ * from its source: for each alternative, the character set of its first part
+ * that must occur (not optional, not a lookaround, not `.`, a negated class
+ * or an escape other than \d); undefined when some alternative has none. A
+ * text with none of them cannot match, so the pattern is not run on it.
  */
-export function startChars(source: string): Uint16Array | undefined {
+export function mustChars(source: string): Uint16Array | undefined {
   const out = new Set<number>();
   for (const alt of splitTop(source)) {
-    const s = firstOf(alt);
+    const s = mustOf(alt);
     if (!s) return undefined;
     for (const c of s) out.add(c);
   }
   return Uint16Array.from(out);
 }
 
-function firstOf(alt: string): Set<number> | undefined {
+function mustOf(alt: string): Set<number> | undefined {
   let i = 0;
-  for (;;) {
-    if (alt.startsWith('^', i)) i++;
-    else if (/^\(\?<?[!=]/u.test(alt.slice(i))) i = closing(alt, i) + 1;
-    else break;
-  }
-  if (i >= alt.length) return undefined;
-  const ch = alt[i]!;
-  let set: Set<number> | undefined;
-  let end: number;
-  if (ch === '(') {
-    end = closing(alt, i) + 1;
-    const inner = alt.slice(i + 1, end - 1).replace(/^\?:/u, '');
-    set = new Set();
-    for (const a of splitTop(inner)) {
-      const f = firstOf(a);
-      if (!f) return undefined;
-      for (const c of f) set.add(c);
+  while (i < alt.length) {
+    const ch = alt[i]!;
+    let set: Set<number> | undefined;
+    let end: number;
+    let zeroWidth = false;
+    if (ch === '^' || ch === '$') {
+      zeroWidth = true;
+      end = i + 1;
+    } else if (ch === '(') {
+      end = closing(alt, i) + 1;
+      if (/^\(\?<?[!=]/u.test(alt.slice(i))) zeroWidth = true;
+      else {
+        const inner = alt.slice(i + 1, end - 1).replace(/^\?:/u, '');
+        set = new Set();
+        for (const a of splitTop(inner)) {
+          const f = mustOf(a);
+          if (!f) {
+            set = undefined;
+            break;
+          }
+          for (const c of f) set.add(c);
+        }
+      }
+    } else if (ch === '[') {
+      end = classEnd(alt, i) + 1;
+      if (end <= 0) return undefined;
+      set = classChars(alt.slice(i + 1, end - 1));
+    } else if (ch === '\\') {
+      const e = alt[i + 1];
+      end = i + 2;
+      if (e === 'd') set = new Set([...'0123456789'].map((c) => c.charCodeAt(0)));
+      else if (e === 'b' || e === 'B') zeroWidth = true;
+      else if (e === 'p' || e === 'P' || e === 'u' || e === 'x') {
+        // \p{…}, \u{…}, \xhh: a character of unknown kind
+        const brace = alt[i + 2] === '{' ? alt.indexOf('}', i + 2) : -1;
+        end = brace >= 0 ? brace + 1 : e === 'x' ? i + 4 : e === 'u' ? i + 6 : i + 2;
+      } else if (e !== undefined && !'wWsSDkcf'.includes(e) && !/[0-9nrtv]/u.test(e)) set = new Set([e.charCodeAt(0)]);
+    } else if (ch === '.') {
+      end = i + 1;
+    } else {
+      const cp = alt.codePointAt(i)!;
+      end = i + (cp > 0xffff ? 2 : 1);
+      if (cp <= 0xffff) set = new Set([cp]);
     }
-  } else if (ch === '[') {
-    end = alt.indexOf(']', i + 1) + 1;
-    if (end <= 0) return undefined;
-    set = classChars(alt.slice(i + 1, end - 1));
-  } else if (ch === '\\') {
-    if (alt[i + 1] !== 'd') return undefined;
-    set = new Set([...'0123456789'].map((c) => c.charCodeAt(0)));
-    end = i + 2;
-  } else if ('.|)*+?{}$'.includes(ch)) {
-    return undefined;
-  } else {
-    const cp = alt.codePointAt(i)!;
-    if (cp > 0xffff) return undefined;
-    set = new Set([cp]);
-    end = i + 1;
+    // its quantifier: a part that may occur zero times proves nothing
+    let min = 1;
+    const q = /^(\?|\*|\+|\{(\d*)(,\d*)?\})\??/u.exec(alt.slice(end));
+    if (q) {
+      if (q[1] === '?' || q[1] === '*') min = 0;
+      else if (q[1] !== '+') min = Number(q[2] || 0);
+      end += q[0].length;
+    }
+    if (!zeroWidth && min >= 1 && set) return set;
+    i = end;
   }
-  if (!set) return undefined;
-  // an optional first part lets the match start with what follows
-  const q = alt.slice(end);
-  if (/^(\?|\*|\{0)/u.test(q)) return undefined;
-  return set;
+  return undefined;
+}
+
+/** Index of the ] that closes the class opened at `open`. */
+function classEnd(source: string, open: number): number {
+  for (let i = open + 1; i < source.length; i++) {
+    if (source[i] === '\\') i++;
+    else if (source[i] === ']') return i;
+  }
+  return -1;
 }
 
 /** The characters of a simple class ([转汇付], [0-9a-z]); undefined for a negated class or an escape other than \d. */

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from '../../../src/config/paths.js';
 import { loadScamCheck } from '../../../src/scamcheck/desk.js';
-import { evaluate, parseEvalFile, SCAMCHECK_BARS } from '../../../src/scamcheck/eval.js';
+import { evaluate, parseEvalFile, robustVariants, SCAMCHECK_BARS } from '../../../src/scamcheck/eval.js';
+import { mustChars, normalizeForMatch } from '../../../src/scamcheck/judge.js';
+import { loadScamRules } from '../../../src/scamcheck/rules.js';
 
 const { judge } = loadScamCheck(paths.content);
 /**
@@ -115,6 +117,88 @@ describe('the scam judge explains itself', () => {
     expect(judge.typeOf('贷款、代办信用卡')).toBe('loan');
     expect(judge.typeOf('fake-cs')).toBe('fake-cs');
     expect(judge.typeOf('不存在的类型')).toBeUndefined();
+  });
+});
+
+describe('the scam judge reads who asks whom, and where', () => {
+  const low = (text: string): void => expect(judge.assess(text).risk, text).toBe('low');
+  const flagged = (text: string): void => expect(judge.assess(text).risk, text).not.toBe('low');
+
+  it('should add no risk for requests that are only described: what anyone of a kind would ask, what someone might ask one day, what scammers do', () => {
+    low('我女儿跟我说：“妈，以后谁在电话里说是公安局、法院的，让你转钱的，直接挂，然后打我电话。” 我记住了');
+    low('护士说别信那些说可以插队、要你转账的人，医院收费只在窗口');
+    low('【12381】您可能遭遇冒充客服诈骗，任何“退款理赔”要求屏幕共享、提供验证码的都是诈骗，请立即停止操作。如有疑问拨打96110。');
+    low('我们公司的财务说，以后所有的转账都要领导当面签字确认');
+    low('谨防刷单诈骗：先给你甜头返几单佣金，再让你垫付大额资金，最后卷款跑路。');
+    // the type's own words still say what the warning is about
+    expect(judge.assess('警方提醒：凡是让你把钱转到安全账户的都是诈骗').signals.map((s) => s.label)).toContain('安全账户资金清查');
+    // a condition the speaker sets on the reader is a request; an instruction after 就 is one too; a number given is given
+    flagged('如果您想办理退款，请添加我们售后专员的微信 tk-kefu888，专员会一对一为您处理。');
+    expect(judge.assess('对方说如果有人问你就说是自己买东西').signals.map((s) => s.tag)).toContain('secrecy');
+    expect(judge.assess('凡是要退款的请拨打 400-800-1234').signals.map((s) => s.tag)).toContain('contact');
+  });
+
+  it('should not read a payment already made, or made by the speaker, as a request to pay', () => {
+    low('妈，我发工资了，给你转了1000，你买点好吃的');
+    low('表姐结婚，我给她转了一千块的红包');
+    low('老公，房租我已经转给房东了，你不用管了');
+    low('姐，你上次帮我代付的那个快递费是15块吧，我微信转你了');
+    flagged('我先给你转了5000，你帮我转给我朋友，他账号是6222xxxx1234，我这边转不过去');
+  });
+
+  it('should lower a notice that sends the reader only to the official channel it names, never one that moves them off it', () => {
+    low('【中国移动】尊敬的客户，您的号码已欠费12.5元，将于3日后暂停服务，请及时充值。');
+    low('各位家长：本学期课后服务费请通过“校园缴费”平台或学校财务室缴纳，学校不会在班级群里发收款二维码，请注意甄别。');
+    low('【福州医保】2025年度城乡居民医保个人缴费期为9月1日至12月31日，标准为每人每年380元。可通过闽政通APP、福建税务APP或银行柜台缴纳。');
+    flagged('【中国移动】尊敬的客户，您的号码已欠费12.5元，将于3日后暂停服务，请点击 yd-cz.top 充值。');
+    flagged('各位家长：本学期课后服务费请转到王老师个人账户 6222 0212 3456 7890，今天截止。');
+    flagged('【福州市医保局】您的医保卡因涉嫌违规套取医保基金已被冻结，请于今日内致电0591-8xxx-xx67解除冻结，逾期将移交公安机关。');
+  });
+
+  it('should take a warning told in person by someone the speaker trusts as a warning, not one told by a caller', () => {
+    low('派出所民警今天来社区讲座，说最近有人冒充快递客服打电话说快递丢了要理赔，让下载会议软件开屏幕共享，大家一定别信');
+    flagged('刚才有人打电话说是派出所的，说我涉嫌洗钱，让我把钱转到安全账户配合调查');
+  });
+
+  it('should lower a story of someone else cheated told to warn others, and a sender who offers a call before any money moves', () => {
+    low('我同学上个月兼职刷单被骗了八千，报警以后警察说这种很难追回，大家千万别做什么刷单兼职');
+    low('看新闻说有个老太太被冒充公检法的骗了一百多万，骗子让她把存款都转到所谓的安全账户，太可怕了');
+    flagged('我妈被骗了三万，对方现在还让她再转两万到安全账户');
+    low('表妹，我这个月手头有点紧，想问你借3000周转，下个月发工资还你。这事我晚上给你打电话细说，你先别转。');
+    flagged('表妹，我换了新号，手机摔坏了，想问你借3000周转，你先转我，别给我打电话我在开会');
+  });
+});
+
+describe('the judge stays fast without changing what it finds', () => {
+  const textsOf = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text);
+  const texts = [...textsOf(join(paths.root, 'test', 'fixtures', 'scamcheck', 'eval.jsonl')), ...textsOf(join(paths.content, 'scamcheck', 'examples.jsonl'))];
+
+  it('should skip a pattern only for a text with none of the characters its match must contain', () => {
+    const rules = loadScamRules(paths.content);
+    const patterns = [...rules.asks, ...Object.values(rules.types).flatMap((t) => t.signals), ...rules.lowering].map((s) => s.re).filter((r): r is string => r !== undefined);
+    let prefiltered = 0;
+    for (const source of patterns) {
+      const must = mustChars(source);
+      if (!must) continue;
+      prefiltered++;
+      const re = new RegExp(source, 'u');
+      for (const raw of texts) {
+        const t = normalizeForMatch(raw);
+        if (re.test(t)) expect(must.some((c) => t.includes(String.fromCharCode(c))), `${source} on ${raw}`).toBe(true);
+      }
+    }
+    expect(prefiltered).toBeGreaterThan(patterns.length * 0.9);
+    expect(mustChars('(?<![拨请])(转|汇)了?\\d+')).toEqual(Uint16Array.from([...'转汇'].map((c) => c.charCodeAt(0))));
+    expect(mustChars('^[^,。]{0,10}(民警|公安)(提醒|提示)')).toEqual(Uint16Array.from([...'民公'].map((c) => c.charCodeAt(0))));
+    expect(mustChars('.{2,9}|转')).toBeUndefined();
+  });
+
+  it('should normalise every text as NFKC, lower case, without spaces and emoji would', () => {
+    const slow = (t: string): string => t.normalize('NFKC').toLowerCase().replace(/[\r\n]+/gu, '。').replace(/[\s\p{Extended_Pictographic}\u200d\ufe0f\u20e3]+/gu, '');
+    for (const t of [...texts, 'ＡＢＣ　ｄ\t…①\r\n \nx😱🙏', '　请点击ＨＴＴＰ：／／Ａ．ＣＯＭ']) {
+      expect(normalizeForMatch(t), t).toBe(slow(t));
+      for (const v of robustVariants(t)) expect(normalizeForMatch(v.text), v.text).toBe(slow(v.text));
+    }
   });
 });
 
