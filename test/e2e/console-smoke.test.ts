@@ -105,6 +105,15 @@ describe('the console in a browser', () => {
             expect(o.scrollWidth, `${p.name} scrolls sideways at 390 px: ${o.culprits.join(', ')}`).toBeLessThanOrEqual(PHONE.width);
           }
         }
+        if (size === 'phone') {
+          // the menu is a drawer behind the top bar's button
+          await page.locator('[data-test="menu-button"]').click();
+          await page.locator('.el-drawer [data-test="nav-groups"]').waitFor();
+          await page.waitForTimeout(400);
+          await screenshot(page, 'menu-phone');
+          await page.locator('.el-drawer [data-test="nav-groups"]').click();
+          await page.waitForURL((u) => u.pathname === '/groups');
+        }
         expect(problems).toEqual([]);
       } finally {
         await context.close();
