@@ -48,7 +48,8 @@ export function renderScamAnswer(a: ScamAssessment, rules: ScamRules, o: { segme
     // 暂时没看出骗局的迹象，但…… (or what the text looks like: a police warning, a notice that asks for nothing)
     const context = a.lowered ? rules.lowering.find((l) => l.label === a.lowered!.label) : undefined;
     if (context?.says) {
-      lines.push(`${opener}${rules.always.lead.low.replace(/[，,]?但$/u, '')}：${context.says}`, `但${rules.always.verifyLow}`);
+      // a relative or friend is checked on the number already known, anything else through the official channel
+      lines.push(`${opener}${rules.always.lead.low.replace(/[，,]?但$/u, '')}：${context.says}`, `但${kin ? rules.always.verifyKin : rules.always.verifyLow}`);
     } else lines.push(`${opener}${rules.always.lead.low}${verify}`);
     lines.push(short ? rules.always.numbersShort : rules.always.numbers);
   } else {

@@ -69,6 +69,19 @@ describe('the answer to "is this a scam?"', () => {
     expect(text).toContain('96110');
   });
 
+  it('should say what a low text looks like — a notice, a story of someone else cheated, a relative who offers a call — and how to check it', () => {
+    const notice = renderScamAnswer(judge.assess('【中国移动】尊敬的客户，您的号码已欠费12.5元，将于3日后暂停服务，请及时充值。'), rules, { segment: 'elderly' }).split('\n');
+    expect(notice[0]).toBe('叔叔阿姨，暂时没看出骗局的迹象：这像是机构发的通知，只让您在它自己的渠道里办，没有给陌生号码、链接，也没有要验证码。');
+    expect(notice[1]).toContain('官方App上的客服电话');
+    const story = renderScamAnswer(judge.assess('我同学上个月兼职刷单被骗了八千，大家千万别做什么刷单兼职'), rules).split('\n');
+    expect(story[0]).toContain('这是在讲别人被骗的经历');
+    expect(story[0]).toContain('110');
+    // a relative is checked on the number already known, not through a customer-service number
+    const kin = renderScamAnswer(judge.assess('表妹，我这个月手头有点紧，想问你借3000周转，下个月发工资还你。这事我晚上给你打电话细说，你先别转。'), rules).split('\n');
+    expect(kin[0]).toContain('对方自己说要先打电话或见面说清楚');
+    expect(kin[1]).toBe(`但${rules.always.verifyKin}`);
+  });
+
   it('should never repeat a link or a number to the group', () => {
     const text = renderScamAnswer(judge.assess('点击 http://tk-refund.top/a 领取退款，联系 13812345678'), rules);
     expect(text).not.toContain('tk-refund');

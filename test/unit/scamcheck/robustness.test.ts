@@ -20,7 +20,8 @@ const casesOf = (name: string): EvalCase[] => {
   const file = join(paths.root, 'test', 'fixtures', 'scamcheck', name);
   return parseEvalFile(readFileSync(file, 'utf8'), file, judge);
 };
-const sets = ['eval.jsonl', 'unseen.jsonl'] as const;
+// probes.jsonl: texts the engineer of the second pass wrote to test each principle (they know the rules: tuned on, like eval.jsonl)
+const sets = ['eval.jsonl', 'unseen.jsonl', 'probes.jsonl'] as const;
 const RANK = { low: 0, medium: 1, high: 2 } as const;
 
 describe('the forms a resident sends a message in', () => {
