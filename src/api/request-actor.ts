@@ -8,6 +8,8 @@ declare module 'fastify' {
     actor?: Actor;
     /** The session's CSRF token (cookie sessions). */
     sessionCsrf?: string;
+    /** When the session ends (cookie sessions). */
+    sessionExpiresAt?: Date;
   }
 }
 

@@ -44,7 +44,7 @@ export const TokenView = z.object({ tokenId: z.string(), userId: z.string(), nam
 export const CampaignSummary = z
   .object({
     id: z.string(), name: z.string(), status: z.string(), version: z.number(), submittedBy: z.string(), approvedVersion: z.number().nullable(), approvedBy: z.string(),
-    districts: z.array(z.string()), priority: z.string(),
+    districts: z.array(z.string()), priority: z.string(), updatedAt: instant.optional().describe('its last change: a submission, a review, a pause'),
   })
   .meta({ id: 'CampaignSummary' });
 

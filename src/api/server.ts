@@ -60,6 +60,7 @@ export async function buildApi(o: ApiOptions) {
 
   app.decorateRequest('actor', undefined);
   app.decorateRequest('sessionCsrf', undefined);
+  app.decorateRequest('sessionExpiresAt', undefined);
   // who is acting: an API token, else a session cookie (changes through a cookie session need its CSRF token)
   app.addHook('preHandler', async (req) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -77,6 +78,7 @@ export async function buildApi(o: ApiOptions) {
     }
     req.actor = s.actor;
     req.sessionCsrf = s.csrf;
+    req.sessionExpiresAt = s.expiresAt;
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {

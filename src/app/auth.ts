@@ -133,13 +133,13 @@ async function checkCredentials(ctx: AppContext, o: { userId: string; password: 
 }
 
 /** The signed-in user of a browser session, with its CSRF token; undefined when the session is unknown, expired or its user disabled. */
-export async function sessionActor(ctx: AppContext, sessionId: string): Promise<{ actor: Actor; csrf: string } | undefined> {
+export async function sessionActor(ctx: AppContext, sessionId: string): Promise<{ actor: Actor; csrf: string; expiresAt: Date } | undefined> {
   const store = await ctx.store();
   const s = await getSession(store, sha256(sessionId));
   if (!s || s.expiresAt <= ctx.clock.now()) return undefined;
   const user = await getUser(store, s.userId);
   if (!user || user.disabled) return undefined;
-  return { actor: actorOfUser(user, 'session'), csrf: s.csrf };
+  return { actor: actorOfUser(user, 'session'), csrf: s.csrf, expiresAt: s.expiresAt };
 }
 
 export async function signOut(ctx: AppContext, sessionId: string): Promise<void> {

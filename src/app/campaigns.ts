@@ -149,10 +149,12 @@ export interface CampaignSummary {
   approvedBy: string;
   districts: string[];
   priority: string;
+  /** Its last change (a submission, a review, a pause …): how long a version has waited for review. */
+  updatedAt?: Date | undefined;
 }
 
 const summary = (r: CampaignRecord): CampaignSummary => ({
-  id: r._id, name: r.name, status: r.status, version: r.version, submittedBy: r.submittedBy ?? '', approvedVersion: r.approvedVersion ?? null, approvedBy: r.approvedBy ?? '', districts: r.districts, priority: r.priority,
+  id: r._id, name: r.name, status: r.status, version: r.version, submittedBy: r.submittedBy ?? '', approvedVersion: r.approvedVersion ?? null, approvedBy: r.approvedBy ?? '', districts: r.districts, priority: r.priority, updatedAt: r.updatedAt,
 });
 
 /** The campaigns the actor may see (their scope's), with their status. */

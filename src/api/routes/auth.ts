@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.js';
 import type { Clock } from '../../config/clock.js';
-import { createApiToken, listApiTokens, revokeApiToken, signIn, signOut } from '../../app/auth.js';
+import { AUTH_SETTINGS, createApiToken, listApiTokens, revokeApiToken, signIn, signOut } from '../../app/auth.js';
 import { AppError } from '../../app/errors.js';
 import { grantsOf, scopeName, type Actor } from '../../shared/permissions.js';
 import { ActorView, ErrorBody, NewTokenView, SessionView, SignInBody, TokenBody, TokenView } from '../schemas.js';
@@ -39,9 +39,9 @@ export const authRoutes: FastifyPluginAsync<{ ctx: AppContext; secureCookies: bo
     return { actor: actorView(s.actor), csrf: s.csrf, expiresAt: s.expiresAt };
   });
 
-  app.get('/api/session', { schema: { tags, summary: 'Who is signed in', response: { 200: SessionView, 401: ErrorBody } } }, async (req) => {
+  app.get('/api/session', { schema: { tags, summary: 'Who is signed in (with an API token: no CSRF token, and the token\'s own expiry is not shown here)', response: { 200: SessionView, 401: ErrorBody } } }, async (req) => {
     const actor = actorOf(req);
-    return { actor: actorView(actor), csrf: req.sessionCsrf ?? '', expiresAt: new Date(ctx.clock.now().getTime() + 60_000) };
+    return { actor: actorView(actor), csrf: req.sessionCsrf ?? '', expiresAt: req.sessionExpiresAt ?? new Date(ctx.clock.now().getTime() + AUTH_SETTINGS.sessionMs) };
   });
 
   app.delete('/api/session', { schema: { tags, summary: 'Sign out', response: { 204: z.null() } } }, async (req, reply) => {
