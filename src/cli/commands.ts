@@ -4,12 +4,9 @@ import { paths } from '../config/paths.js';
 import { ConfigError } from '../config/errors.js';
 import type { AppContext } from '../app/context.js';
 import { LOCAL_OPERATOR } from '../app/users.js';
-import { serveApi } from '../api/serve-api.js';
 import { callApi } from './api-client.js';
 import { registerUserCommands } from './user-commands.js';
 import { listGroups } from '../app/groups.js';
-import { serveLinks } from '../api/serve-links.js';
-import { runDemo } from '../demo/run-demo.js';
 import { formatRows, terminalSafe, type OutputFormat } from '../reports/format.js';
 import { contextOf, out, untilSignal, useFaceDatabase, withContext } from './context.js';
 import { EXIT } from './exit-codes.js';
@@ -37,6 +34,8 @@ export function registerCommands(program: Command): void {
     .action(async (o: { groups: number; membersPerGroup: number }) => {
       // the demo prints its own progress; logs only for warnings unless asked
       const c = ctx(process.env['ZHIMI_LOG_LEVEL'] ?? 'warn');
+      await import('../channels/wechaty/wechaty-log-early.js');
+      const { runDemo } = await import('../demo/run-demo.js');
       const res = await runDemo({ env: c.env, fleet: c.fleet(), content: c.content(), library: c.library(), contentDir: c.contentDir, campaignDir: join(c.contentDir, 'campaigns'), stateDir: paths.state, log: c.log, groups: o.groups, membersPerGroup: o.membersPerGroup,
         // in a terminal the demo ends by serving the console with its users until Ctrl-C; without one (CI) it exits
         ...(process.stdout.isTTY ? { serveUntil: () => untilSignal() } : {}) });
@@ -53,6 +52,7 @@ export function registerCommands(program: Command): void {
     .action((o: { port: number; host: string }) => {
       useFaceDatabase('api');
       return withContext(ctx(), async (c) => {
+        const { serveApi } = await import('../api/serve-api.js');
         const server = await serveApi(c, o);
         c.log.info({ url: server.url }, 'Zhimi API and console running; Ctrl-C stops it');
         await untilSignal();
@@ -68,6 +68,7 @@ export function registerCommands(program: Command): void {
     .action((o: { port: number; host: string }) => {
       useFaceDatabase('links');
       return withContext(ctx(), async (c) => {
+        const { serveLinks } = await import('../api/serve-links.js');
         const server = await serveLinks(c, o);
         c.log.info({ url: server.url }, 'link server running; set ZHIMI_PUBLIC_URL to its public address for the workers; Ctrl-C stops it');
         await untilSignal();

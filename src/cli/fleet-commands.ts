@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { AppContext } from '../app/context.js';
 import { fleetStatus } from '../app/fleet-status.js';
 import { startDevDb, stopDevDb } from '../app/dev-database.js';
-import { runWorker } from '../worker/run-worker.js';
 import { formatRows, type OutputFormat } from '../reports/format.js';
 import { out, untilSignal, useFaceDatabase, withContext } from './context.js';
 import { EXIT } from './exit-codes.js';
@@ -27,6 +26,8 @@ export function registerFleetCommands(program: Command, ctx: () => AppContext): 
     .action(() => {
       useFaceDatabase('worker');
       return withContext(ctx(), async (c) => {
+        // Wechaty loads only for this command (every other command starts without it)
+        const { runWorker } = await import('../worker/run-worker.js');
         const worker = await runWorker(c);
         c.log.info({ workerId: worker.workerId }, 'fleet worker running; Ctrl-C stops it');
         // stopped by a signal, or given up: the database stayed unreachable (exit 3 with what to check; nothing can be written)

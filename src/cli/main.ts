@@ -1,5 +1,3 @@
-// first: Wechaty's log goes through Zhimi's before any Wechaty module loads (the simulator's included), so nothing it logs as it loads reaches stdout
-import '../channels/wechaty/wechaty-log-early.js';
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, EXIT } from './exit-codes.js';
 import { registerCommands } from './commands.js';

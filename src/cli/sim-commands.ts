@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import type { AppContext } from '../app/context.js';
-import { startFleetSimulator } from '../sim/fleet-simulator.js';
-import { startSimConsole } from '../sim/sim-console.js';
-import { ScriptedMembers } from '../sim/member-behaviour.js';
 import { FAULT_KINDS, unknownFaultBots } from '../sim/fault-spec.js';
 import type { SimFaults } from '../sim/sim-puppet.js';
-import { DEMO_REACTIONS } from '../demo/run-demo.js';
 import { join } from 'node:path';
 import { paths } from '../config/paths.js';
-import { recordMessages } from '../sim/record.js';
-import { writeSimBotsDir } from '../sim/bots-dir.js';
 import { out, untilSignal } from './context.js';
 import { testBotsFor } from './sim-bots.js';
 import { faultOption, intOption as int } from './options.js';
@@ -33,6 +27,11 @@ export function registerSimCommands(program: Command, ctx: () => AppContext): vo
       const fleet = testBotsFor(c.fleet(), o.bots);
       const unknown = unknownFaultBots(faults, fleet.bots.map((b) => b.id));
       if (unknown.length) throw new ConfigError([{ file: 'zhimi sim --fault', field: '', message: `no bot ${unknown.join(', ')} in this simulator; its bots: ${fleet.bots.map((b) => b.id).join(', ')}` }]);
+      // the simulator (Wechaty's puppet service) loads only for this command, Wechaty's log routed through Zhimi's first
+      await import('../channels/wechaty/wechaty-log-early.js');
+      const [{ startFleetSimulator }, { startSimConsole }, { ScriptedMembers }, { DEMO_REACTIONS }, { recordMessages }, { writeSimBotsDir }] = await Promise.all([
+        import('../sim/fleet-simulator.js'), import('../sim/sim-console.js'), import('../sim/member-behaviour.js'), import('../demo/demo-reactions.js'), import('../sim/record.js'), import('../sim/bots-dir.js'),
+      ]);
       const s = await startFleetSimulator({ ref: c.content().ref, fleet, world: { groups: o.groups, membersPerGroup: o.membersPerGroup, seed: o.seed }, useConfiguredEndpoints: true });
       if (o.reactions) s.world.behaviour = new ScriptedMembers(DEMO_REACTIONS, { seed: o.seed });
       const stopRecording = o.record ? recordMessages(s.world, o.record) : undefined;

@@ -4,6 +4,7 @@ import type { GroupContentBundle } from '../config/content-bundle.js';
 import type { Post } from '../content/post-schema.js';
 import { loadCampaignDir } from '../campaigns/campaign-files.js';
 import { loadKeys } from '../config/keys.js';
+import { DEMO_REACTIONS } from './demo-reactions.js';
 import { createAppContext } from '../app/context.js';
 import { addUser, LOCAL_OPERATOR } from '../app/users.js';
 import { buildApi } from '../api/server.js';
@@ -80,8 +81,6 @@ export interface DemoResult {
   users: DemoUser[];
 }
 
-/** How the demo's residents react to posts (shares per member and post). */
-export const DEMO_REACTIONS = { reply: 0.03, mention: 0.015, question: 0.01, keyword: 0.05, click: 0.04 } as const;
 
 const DEMO_DISTRICTS = ['鼓楼区', '仓山区', '闽侯县', '台江区', '晋安区', '长乐区'];
 
