@@ -557,7 +557,12 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     const taken = this.queue.take(botId, this.o.clock.now(), max);
     if (taken.length === 0) return [];
     const batch = await this.events.write(claimChanges(taken, { workerId: this.o.workerId, leaseMs: this.o.leaseMs, now: this.o.clock.now() })).catch((err: unknown) => {
-      for (const t of taken) this.queue.putBack(t);
+      // the insert may have been written though its answer was lost: should these claims turn up lapsed, this worker
+      // knows it never sent them
+      for (const t of taken) {
+        this.claimedHere.add(t.id);
+        this.queue.putBack(t);
+      }
       throw err;
     });
     // a lost claim: someone changed that delivery first (claimed, moved, skipped); the next refresh shows it

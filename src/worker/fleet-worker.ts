@@ -244,7 +244,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         return stops as ReadonlyMap<string, CampaignStop>;
       })
       .catch((err: unknown) => {
-        if (!this.stopsFailing) this.log.warn({ err }, 'could not read paused and cancelled campaigns; retrying every second');
+        // (the database out of reach is said once by the watch)
+        if (!this.stopsFailing && !this.database.noteFailure(err)) this.log.warn({ err }, 'could not read paused and cancelled campaigns; retrying every second');
         this.stopsFailing = true;
         return new Map<string, CampaignStop>();
       })
@@ -489,10 +490,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     if (expired.length) this.log.warn({ expired: expired.length }, 'claimed deliveries whose worker stopped became unknown (not resent)');
     const back = lapsed.filter((s) => s.status === 'planned');
     if (back.length) this.log.info({ deliveries: back.length }, 'claims that lapsed before their send started (a database outage longer than a claim) are back to planned');
-    for (const s of lapsed) {
-      current.set(s.id, s);
-      this.dispatcher.forgetClaim(s.id);
-    }
+    for (const s of lapsed) current.set(s.id, s);
+    // what is final needs no memory of this worker's claims any more
+    for (const s of current.values()) if (s.status !== 'planned' && s.status !== 'sending') this.dispatcher.forgetClaim(s.id);
     // paused campaigns' posts wait here, cancelled ones' are skipped (whichever worker sweeps first writes it)
     const stops = await this.readStops();
     const cancelled = await skipPlanned(this.o.store, [...current.values()].filter((s) => stops.get(s.campaignId) === 'cancelled'), 'campaign cancelled', now);

@@ -159,7 +159,10 @@ export async function startChaosWorld(o: ChaosWorldOptions): Promise<ChaosWorld>
       await waitFor(async () => {
         last = await checkStoredDay(store, shanghaiDay(new Date()));
         expect(last.differences).toEqual([]);
-      }, 15_000, 500);
+      }, 15_000, 500).catch((err: unknown) => {
+        // the outbox's figures beside the differences: which side is off, and by how much
+        throw new Error(`the day's counters differ from the outbox: ${JSON.stringify(last)}`, { cause: err });
+      });
       return last!;
     },
     async botsOf(workerId) {
@@ -188,6 +191,13 @@ export async function startChaosWorld(o: ChaosWorldOptions): Promise<ChaosWorld>
       return out.sort((a, b) => a.t - b.t).map((x) => x.line);
     },
     async stop() {
+      // CHAOS_LOGS=<dir> keeps every worker's log and the simulator's record there
+      const keep = process.env['CHAOS_LOGS'];
+      if (keep) {
+        mkdirSync(keep, { recursive: true });
+        for (const [id, p] of workers) writeFileSync(join(keep, `worker-${id}.log`), p.output());
+        if (existsSync(recordFile)) writeFileSync(join(keep, 'record.jsonl'), readFileSync(recordFile));
+      }
       for (const p of workers.values()) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
       await Promise.all([...workers.values()].map((p) => p.exited));
       if (sim.exitCode === null) {

@@ -49,6 +49,9 @@ describe('the worker\'s watch of its database', () => {
     expect(isDatabaseUnreachable(networkError())).toBe(true);
     expect(isDatabaseUnreachable(Object.assign(new Error('Server selection timed out after 5000 ms'), { name: 'MongoServerSelectionError' }))).toBe(true);
     expect(isDatabaseUnreachable(new Error('wrapped', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }))).toBe(true);
+    // an unordered bulk write that met a database gone away
+    expect(isDatabaseUnreachable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:34055'), { name: 'MongoBulkWriteError' }))).toBe(true);
+    expect(isDatabaseUnreachable(Object.assign(new Error('Connection pool for 127.0.0.1:34055 was cleared because another operation failed with: "connection <monitor> to 127.0.0.1:34055 timed out"'), { name: 'MongoBulkWriteError' }))).toBe(true);
     expect(isDatabaseUnreachable(Object.assign(new Error('E11000 duplicate key error'), { code: 11000, name: 'MongoBulkWriteError' }))).toBe(false);
     expect(isDatabaseUnreachable(new Error('Cast to ObjectId failed'))).toBe(false);
   });
