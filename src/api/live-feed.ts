@@ -11,21 +11,33 @@ import { can, type Actor } from '../shared/permissions.js';
  * own tick, so several instances behind one address show the same state;
  * one read per tick is shared by every viewer of this instance.
  */
+interface Viewer {
+  actor: Actor;
+  res: ServerResponse;
+  sent: Map<string, string>;
+  stillSignedIn: () => Promise<Actor | undefined>;
+  checkedAt: number;
+}
+
 export class LiveFeed {
-  private readonly viewers = new Set<{ actor: Actor; res: ServerResponse; sent: Map<string, string> }>();
+  private readonly viewers = new Set<Viewer>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
 
   constructor(
     private readonly ctx: AppContext,
     private readonly everyMs = 2_000,
+    private readonly recheckMs = 15_000,
   ) {}
 
-  /** Stream to one viewer until they go away. */
-  add(actor: Actor, res: ServerResponse): void {
+  /**
+   * Stream to one viewer until they go away, or until `stillSignedIn` (asked every `recheckMs`) says their
+   * session or token no longer holds (signed out, expired, revoked, disabled), or their roles and scope changed.
+   */
+  add(actor: Actor, res: ServerResponse, stillSignedIn: () => Promise<Actor | undefined>): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(`retry: 3000\n\n`);
-    const viewer = { actor, res, sent: new Map<string, string>() };
+    const viewer: Viewer = { actor, res, sent: new Map<string, string>(), stillSignedIn, checkedAt: Date.now() };
     this.viewers.add(viewer);
     res.on('close', () => {
       this.viewers.delete(viewer);
@@ -51,6 +63,7 @@ export class LiveFeed {
       const runs = await runsInProgress(store, this.ctx.clock.now());
       const fleet = viewers.some((v) => can(v.actor, 'fleet:read').ok) ? await fleetStatus(this.ctx) : undefined;
       for (const v of viewers) {
+        if (!(await this.holds(v))) continue;
         if (can(v.actor, 'campaigns:read').ok) this.send(v, 'progress', { runs: runsFor(v.actor, runs) });
         if (fleet && can(v.actor, 'fleet:read').ok) this.send(v, 'fleet', fleet);
       }
@@ -61,7 +74,18 @@ export class LiveFeed {
     }
   }
 
-  private send(v: { res: ServerResponse; sent: Map<string, string> }, event: string, data: unknown): void {
+  /** Whether a viewer's credentials still hold (read again every `recheckMs`); a viewer whose do not is sent away. */
+  private async holds(v: Viewer): Promise<boolean> {
+    if (Date.now() - v.checkedAt < this.recheckMs) return true;
+    v.checkedAt = Date.now();
+    const now = await v.stillSignedIn();
+    if (now && JSON.stringify([now.roles, now.scope]) === JSON.stringify([v.actor.roles, v.actor.scope])) return true;
+    this.viewers.delete(v);
+    v.res.end();
+    return false;
+  }
+
+  private send(v: Viewer, event: string, data: unknown): void {
     const json = JSON.stringify(data);
     if (v.sent.get(event) === json) return;
     v.sent.set(event, json);

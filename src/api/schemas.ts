@@ -97,7 +97,7 @@ export const ParseBody = z.object({ yaml: z.string().min(1).max(200_000) });
 export const ParseView = z.object({ definition: Definition.optional(), errors: z.array(FieldProblem) });
 export const DraftBody = z.object({ definition: Definition });
 export const DraftView = z.object({ id: z.string(), definition: Definition, savedBy: z.string(), savedAt: instant }).meta({ id: 'Draft' });
-export const PostQuery = z.object({ scamType: z.string().optional(), audience: z.enum(SEGMENTS).optional(), tag: z.string().optional(), validNow: z.coerce.boolean().optional() });
+export const PostQuery = z.object({ scamType: z.string().optional(), audience: z.enum(SEGMENTS).optional(), tag: z.string().optional(), validNow: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('true: only posts valid now') });
 export const PostView = z
   .object({
     id: z.string(), title: z.string(), audiences: z.array(z.enum(SEGMENTS)), scamTypes: z.array(z.string()), tags: z.array(z.string()), link: z.string().optional(),

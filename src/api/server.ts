@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fastify from 'fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -8,8 +9,7 @@ import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCom
 import { ConfigError } from '../config/errors.js';
 import type { AppContext } from '../app/context.js';
 import { classifyError, unauthenticated, AppError, type ErrorKind } from '../app/errors.js';
-import { SESSION_COOKIE } from './request-actor.js';
-import { sessionActor, tokenActor } from '../app/auth.js';
+import { credentialsOf, SESSION_COOKIE } from './request-actor.js';
 import { authRoutes } from './routes/auth.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { editorRoutes } from './routes/editor.js';
@@ -63,22 +63,19 @@ export async function buildApi(o: ApiOptions) {
   app.decorateRequest('sessionExpiresAt', undefined);
   // who is acting: an API token, else a session cookie (changes through a cookie session need its CSRF token)
   app.addHook('preHandler', async (req) => {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer) {
-      req.actor = await tokenActor(ctx, bearer);
-      if (!req.actor) throw unauthenticated('the API token is unknown, expired or revoked: make a new one (zhimi login)');
+    const c = await credentialsOf(ctx, req);
+    if (c.bearer) {
+      if (!c.actor) throw unauthenticated('the API token is unknown, expired or revoked: make a new one (zhimi login)');
+      req.actor = c.actor;
       return;
     }
-    const sid = req.cookies[SESSION_COOKIE];
-    if (!sid) return;
-    const s = await sessionActor(ctx, sid);
-    if (!s) return;
-    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.headers['x-csrf-token'] !== s.csrf) {
+    if (!c.actor) return;
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !sameSecret(req.headers['x-csrf-token'], c.csrf!)) {
       throw new AppError('ZHIMI_E_CSRF', 'this change needs the x-csrf-token header of the session (the console sends it; sign in again if it was lost)');
     }
-    req.actor = s.actor;
-    req.sessionCsrf = s.csrf;
-    req.sessionExpiresAt = s.expiresAt;
+    req.actor = c.actor;
+    req.sessionCsrf = c.csrf;
+    req.sessionExpiresAt = c.expiresAt;
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
@@ -86,7 +83,8 @@ export async function buildApi(o: ApiOptions) {
       const issues = (err.validation as { instancePath?: string; message?: string }[]).map((i) => `${err.validationContext ?? 'request'}${i.instancePath?.replaceAll('/', '.') ?? ''}: ${i.message}`);
       return reply.code(400).send({ code: 'ZHIMI_E_INVALID', message: issues.join('; ') });
     }
-    if (err instanceof ConfigError) return reply.code(400).send({ code: err.code, message: err.message });
+    // a request's own fields are ZHIMI_E_INVALID; a campaign, post or setting it names is ZHIMI_E_CONFIG
+    if (err instanceof ConfigError) return reply.code(400).send({ code: err.problems.every((p) => p.file === 'request') ? 'ZHIMI_E_INVALID' : err.code, message: err.message });
     const { code, kind } = classifyError(err);
     if (kind === 'internal' && err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ code: 'ZHIMI_E_INVALID', message: err.message });
     if (kind === 'internal') req.log.error({ err }, 'request failed');
@@ -110,4 +108,12 @@ export async function buildApi(o: ApiOptions) {
     app.get('/*', { schema: { hide: true } }, (req, reply) => (req.url.startsWith('/api/') ? reply.callNotFound() : reply.sendFile('index.html')));
   }
   return app;
+}
+
+/** A secret sent back compared in constant time. */
+function sameSecret(sent: string | string[] | undefined, want: string): boolean {
+  if (typeof sent !== 'string') return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

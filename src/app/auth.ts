@@ -1,5 +1,5 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { getSession, createSession, deleteSession, getUser, updateUser, recordAuthFailure, authFailuresSince, forgetAuthFailures, createToken, getToken, listTokens, revokeToken, type UserRecord } from '../store/users-repo.js';
+import { getSession, createSession, deleteSession, getUser, updateUser, advanceTotpStep, recordAuthFailure, forgetAuthFailure, authFailuresSince, forgetAuthFailures, createToken, getToken, listTokens, revokeToken, type UserRecord } from '../store/users-repo.js';
 import { matchTotp } from '../shared/totp.js';
 import { can, ROLES, SYSTEM_ACTOR, type Actor, type Role, type Scope } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
@@ -101,31 +101,50 @@ export async function signIn(ctx: AppContext, o: { userId: string; password: str
   return { actor, sessionId, csrf: s.csrf, expiresAt: s.expiresAt };
 }
 
-/** The user a password (and TOTP code) proves, or an error that says what to do; failures count towards the lock-out. */
+/** A hash no password matches: an unknown user costs the same scrypt as a known one, so timing does not tell which names exist. */
+let decoyHash: Promise<string> | undefined;
+
+/**
+ * The user a password (and TOTP code) proves, or an error that says what to do; failures count towards the lock-out.
+ * Each attempt is counted as a failure before it is checked and taken back when it is not one, so guesses sent
+ * in parallel cannot pass the limit.
+ */
 async function checkCredentials(ctx: AppContext, o: { userId: string; password: string; totp?: string | undefined }): Promise<UserRecord> {
   const store = await ctx.store();
   const now = ctx.clock.now();
-  const failures = await authFailuresSince(store, o.userId, new Date(now.getTime() - AUTH_SETTINGS.lockWindowMs));
-  if (failures.length >= AUTH_SETTINGS.maxFailures) {
+  const since = new Date(now.getTime() - AUTH_SETTINGS.lockWindowMs);
+  const refuseIfLocked = (failures: Date[], over: number): void => {
+    if (failures.length < AUTH_SETTINGS.maxFailures + over) return;
     const until = new Date(Math.max(...failures.map((d) => d.getTime())) + AUTH_SETTINGS.lockMs);
     if (until > now) throw new AppError('ZHIMI_E_LOCKED', `too many failed sign-ins for ${o.userId}: try again after ${until.toISOString()} or ask an admin to reset the password`);
-  }
+  };
+  refuseIfLocked(await authFailuresSince(store, o.userId, since), 0);
+  const attempt = await recordAuthFailure(store, o.userId, now);
+  const failures = await authFailuresSince(store, o.userId, since);
+  // attempts that raced this one past the limit
+  refuseIfLocked(failures, 1);
   const user = await getUser(store, o.userId);
   const fail = async (why: string): Promise<never> => {
-    await recordAuthFailure(store, o.userId, now);
     // the failure that locks a known user out is audited (Zhimi acts: nobody is signed in)
-    if (user && failures.length + 1 === AUTH_SETTINGS.maxFailures) await record(ctx, SYSTEM_ACTOR, 'auth.lock-out', { kind: 'user', id: user._id }, { details: { failures: AUTH_SETTINGS.maxFailures, minutes: AUTH_SETTINGS.lockMs / 60_000 } });
+    if (user && failures.length === AUTH_SETTINGS.maxFailures) await record(ctx, SYSTEM_ACTOR, 'auth.lock-out', { kind: 'user', id: user._id }, { details: { failures: AUTH_SETTINGS.maxFailures, minutes: AUTH_SETTINGS.lockMs / 60_000 } });
     throw unauthenticated(why);
   };
-  if (!user || !(await verifyPassword(o.password, user.passwordHash))) return fail('wrong user name or password');
+  /** Not a failed guess: the password was right and something else is missing. */
+  const notAFailure = async (err: AppError): Promise<never> => {
+    await forgetAuthFailure(store, attempt);
+    throw err;
+  };
+  const passwordOk = await verifyPassword(o.password, user?.passwordHash ?? (await (decoyHash ??= hashPassword(randomToken()))));
+  if (!user || !passwordOk) return fail('wrong user name or password');
   if (user.disabled) return fail(`${user._id} is disabled: ask an admin`);
   const needsTotp = user.totpSecret || user.roles.some((r) => totpRequiredFor(process.env).has(r as Role));
   if (needsTotp) {
-    if (!user.totpSecret) throw forbidden(`${user._id} must sign in with a one-time code: an admin enrolls it (zhimi users totp ${user._id})`);
-    if (!o.totp) throw unauthenticated('a one-time code (TOTP) from the authenticator app is needed');
+    if (!user.totpSecret) return notAFailure(forbidden(`${user._id} must sign in with a one-time code: an admin enrolls it (zhimi users totp ${user._id})`));
+    if (!o.totp) return notAFailure(unauthenticated('a one-time code (TOTP) from the authenticator app is needed'));
     const step = matchTotp(user.totpSecret, o.totp, now, user.totpLastStep ?? -1);
     if (step === undefined) return fail('wrong or already used one-time code');
-    await updateUser(store, user._id, { totpLastStep: step });
+    // a code is used once: of two sign-ins with the same code, only the one that moves the step on passes
+    if (!(await advanceTotpStep(store, user._id, user.totpLastStep, step))) return fail('wrong or already used one-time code');
   }
   await forgetAuthFailures(store, user._id);
   await updateUser(store, user._id, { lastSignInAt: now });
@@ -163,14 +182,17 @@ export interface NewToken {
 export async function createApiToken(ctx: AppContext, who: Actor | { userId: string; password: string; totp?: string | undefined }, o: { name: string; roles?: readonly string[] | undefined; days?: number | undefined }): Promise<NewToken> {
   const user = 'password' in who ? await checkCredentials(ctx, who) : await getUser(await ctx.store(), who.id);
   if (!user || user.disabled) throw unauthenticated('unknown or disabled user');
-  const roles = (o.roles?.length ? o.roles : user.roles).filter((r): r is Role => user.roles.includes(r) && (ROLES as readonly string[]).includes(r));
-  if (o.roles?.some((r) => !user.roles.includes(r))) throw forbidden(`${user._id} does not hold ${o.roles.filter((r) => !user.roles.includes(r)).join(', ')}: a token's roles are at most its user's`);
-  const days = Math.min(o.days ?? AUTH_SETTINGS.tokenDays, AUTH_SETTINGS.maxTokenDays);
+  // a token made under a token holds at most that token's roles and ends no later than it
+  const held: readonly string[] = 'password' in who ? user.roles : who.roles;
+  const roles = (o.roles?.length ? o.roles : held).filter((r): r is Role => held.includes(r) && (ROLES as readonly string[]).includes(r));
+  if (o.roles?.some((r) => !held.includes(r))) throw forbidden(`${user._id} does not hold ${o.roles.filter((r) => !held.includes(r)).join(', ')} here: a token's roles are at most those of whoever makes it`);
   const now = ctx.clock.now();
+  const callerEnds = 'password' in who || who.via !== 'token' ? undefined : who.expiresAt;
+  const days = Math.min(o.days ?? AUTH_SETTINGS.tokenDays, AUTH_SETTINGS.maxTokenDays, callerEnds ? (callerEnds.getTime() - now.getTime()) / 86_400_000 : Infinity);
   const token = `zhm_${randomToken()}`;
   const rec = { _id: sha256(token), tokenId: randomBytes(6).toString('hex'), userId: user._id, name: o.name, roles, createdAt: now, expiresAt: new Date(now.getTime() + days * 86_400_000) };
   await createToken(await ctx.store(), rec);
-  await record(ctx, actorOfUser(user, 'password' in who ? 'local' : who.via), 'token.create', { kind: 'token', id: rec.tokenId }, { details: { name: o.name, roles, expiresAt: rec.expiresAt } });
+  await record(ctx, actorOfUser(user, 'password' in who ? 'password' : who.via), 'token.create', { kind: 'token', id: rec.tokenId }, { details: { name: o.name, roles, expiresAt: rec.expiresAt } });
   return { token, tokenId: rec.tokenId, name: o.name, roles, expiresAt: rec.expiresAt };
 }
 
@@ -181,7 +203,7 @@ export async function tokenActor(ctx: AppContext, token: string): Promise<Actor 
   if (!t || t.revokedAt || t.expiresAt <= ctx.clock.now()) return undefined;
   const user = await getUser(store, t.userId);
   if (!user || user.disabled) return undefined;
-  return actorOfUser(user, 'token', t.roles);
+  return { ...actorOfUser(user, 'token', t.roles), expiresAt: t.expiresAt };
 }
 
 /** A user's tokens (an admin's: everyone's), without their secrets. */

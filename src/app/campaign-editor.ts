@@ -11,6 +11,7 @@ import { listGroups } from '../store/groups-repo.js';
 import { can, inScope, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
 import { AppError, forbidden } from './errors.js';
+import { record } from './audit.js';
 
 /**
  * The console's campaign editor: a form builds a campaign definition (the
@@ -116,11 +117,13 @@ export async function saveCampaignDraft(ctx: AppContext, actor: Actor, id: strin
   const districts = Array.isArray(audience.districts) && audience.districts.length ? audience.districts.map(String) : ['all'];
   const store = await ctx.store();
   const rec = await getCampaign(store, id);
-  const d = can(actor, 'campaigns:draft', { districts: [...new Set([...districts, ...(rec?.version ? rec.districts : [])])] });
+  // the campaign's districts as they stand (submitted or only drafted) and those the draft names: both within the drafter's scope
+  const d = can(actor, 'campaigns:draft', { districts: [...new Set([...districts, ...(rec ? rec.districts : [])])] });
   if (!d.ok) throw forbidden(d.why);
   const draft = { definition: { ...definition, id }, savedBy: actor.id, savedAt: ctx.clock.now() };
   const name = typeof definition['name'] === 'string' && definition['name'] ? definition['name'] : id;
   await saveDraft(store, id, { name, districts, priority: definition['priority'] === 'urgent' ? 'urgent' : 'normal' }, draft);
+  await record(ctx, actor, 'campaign.draft', { kind: 'campaign', id }, { details: { districts } });
   return { id, ...draft };
 }
 

@@ -1,7 +1,7 @@
 import { shanghaiDay, shiftDay } from '../config/clock.js';
 import { engagementReport, reachReport, uniqueReachTotal } from '../reports/reports.js';
 import { tipCounts } from '../store/tips-repo.js';
-import { can, type Actor } from '../shared/permissions.js';
+import { can, scopeName, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
 import { fleetStatus } from './fleet-status.js';
 import { listGroups } from './groups.js';
@@ -39,11 +39,12 @@ export interface Dashboard {
 
 const cache = new Map<string, { at: number; value: Promise<Dashboard> }>();
 
-/** Reads of the whole counters are shared for this long between people of the same scope and roles (live progress is not cached). */
+/** Reads of the whole counters are kept this long for one person acting with the same roles and scope (live progress is not cached). */
 const DASHBOARD_TTL_MS = 10_000;
 
 export async function dashboard(ctx: AppContext, actor: Actor): Promise<Dashboard> {
-  const key = `${actor.id}`;
+  // a narrower token of the same person, or a scope changed by an admin, is another view
+  const key = `${actor.id}|${[...actor.roles].sort().join(',')}|${scopeName(actor.scope)}`;
   const now = ctx.clock.now().getTime();
   const hit = cache.get(key);
   const figures = hit && now - hit.at < DASHBOARD_TTL_MS ? hit.value : figuresFor(ctx, actor);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../config/errors.js';
 import { createMemberKeyer } from '../audience/member-key.js';
-import { createUser, deleteSessionsOf, forgetAuthFailures, getUser, listUsers as listStored, updateUser, type UserRecord } from '../store/users-repo.js';
-import { can, parseScope, ROLES, scopeName, type Actor, type Role, type Scope } from '../shared/permissions.js';
+import { createUser, deleteSessionsOf, revokeTokensOf, forgetAuthFailures, getUser, listUsers as listStored, updateUser, type UserRecord } from '../store/users-repo.js';
+import { can, parseScope, ROLES, scopeName, scopeWithin, type Actor, type Role, type Scope } from '../shared/permissions.js';
 import { newTotpSecret, otpauthUri } from '../shared/totp.js';
 import type { AppContext } from './context.js';
 import { AppError, forbidden } from './errors.js';
@@ -32,9 +32,12 @@ export interface UserView {
 
 const view = (u: UserRecord): UserView => ({ id: u._id, name: u.name, roles: u.roles, scope: scopeName(scopeOf(u)), totp: !!u.totpSecret, wechatIds: u.wechatKeys.length, disabled: u.disabled, lastSignInAt: u.lastSignInAt });
 
-function mayManage(actor: Actor): void {
+/** Users are managed by admins, each only for users within their own scope (before and after the change). */
+function mayManage(actor: Actor, ...scopes: Scope[]): void {
   const d = can(actor, 'users:manage');
   if (!d.ok) throw forbidden(d.why);
+  const outside = scopes.find((s) => !scopeWithin(s, actor.scope));
+  if (outside) throw forbidden(`${actor.name} manages users of ${scopeName(actor.scope)} only: ${scopeName(outside)} is outside it`);
 }
 
 function rolesOf(roles: readonly string[]): Role[] {
@@ -65,7 +68,8 @@ export interface NewUserInput {
 
 /** Add a user; returns the password when it was made here (shown once). */
 export async function addUser(ctx: AppContext, actor: Actor, input: NewUserInput): Promise<{ user: UserView; password?: string }> {
-  mayManage(actor);
+  const scope = scopeFrom(ctx, input.scope);
+  mayManage(actor, scope);
   if (!/^[a-z][a-z0-9._-]{1,31}$/.test(input.id)) throw new ConfigError([{ file: 'request', field: 'id', message: 'must be 2–32 lower-case letters, digits, dots, dashes or underscores, starting with a letter (e.g. wang.li)' }]);
   const password = input.password ?? randomBytes(12).toString('base64url');
   const weak = checkPassword(password, input.id);
@@ -73,7 +77,7 @@ export async function addUser(ctx: AppContext, actor: Actor, input: NewUserInput
   const now = ctx.clock.now();
   const keyer = createMemberKeyer(ctx.env.memberKey);
   const user: UserRecord = {
-    _id: input.id, name: input.name, roles: rolesOf(input.roles), scope: storedScope(scopeFrom(ctx, input.scope)), passwordHash: await hashPassword(password),
+    _id: input.id, name: input.name, roles: rolesOf(input.roles), scope: storedScope(scope), passwordHash: await hashPassword(password),
     wechatKeys: (input.wechatIds ?? []).map(keyer), disabled: false, createdAt: now, updatedAt: now,
   };
   if (!(await createUser(await ctx.store(), user))) throw new AppError('ZHIMI_E_INVALID', `a user "${input.id}" exists already`);
@@ -83,7 +87,7 @@ export async function addUser(ctx: AppContext, actor: Actor, input: NewUserInput
 
 export async function listUsers(ctx: AppContext, actor: Actor): Promise<UserView[]> {
   mayManage(actor);
-  return (await listStored(await ctx.store())).map(view);
+  return (await listStored(await ctx.store())).filter((u) => scopeWithin(scopeOf(u), actor.scope)).map(view);
 }
 
 async function existing(ctx: AppContext, id: string): Promise<UserRecord> {
@@ -103,13 +107,14 @@ export interface UserChange {
 
 /** Change a user's name, roles, scope, WeChat ids, or disable (enable) them; disabling ends their sessions. */
 export async function changeUser(ctx: AppContext, actor: Actor, id: string, change: UserChange): Promise<UserView> {
-  mayManage(actor);
   const u = await existing(ctx, id);
+  const scope = change.scope ? scopeFrom(ctx, change.scope) : undefined;
+  mayManage(actor, scopeOf(u), ...(scope ? [scope] : []));
   if (change.disabled && id === actor.id) throw forbidden('an admin cannot disable themselves');
   const set: Partial<UserRecord> = {};
   if (change.name) set.name = change.name;
   if (change.roles) set.roles = rolesOf(change.roles);
-  if (change.scope) set.scope = storedScope(scopeFrom(ctx, change.scope));
+  if (scope) set.scope = storedScope(scope);
   if (change.wechatIds) set.wechatKeys = change.wechatIds.map(createMemberKeyer(ctx.env.memberKey));
   if (change.disabled !== undefined) set.disabled = change.disabled;
   const store = await ctx.store();
@@ -121,14 +126,15 @@ export async function changeUser(ctx: AppContext, actor: Actor, id: string, chan
 
 /** A new password (chosen, or made here and shown once); ends the user's sessions and lock-out. */
 export async function resetPassword(ctx: AppContext, actor: Actor, id: string, password?: string): Promise<{ password?: string }> {
-  mayManage(actor);
-  await existing(ctx, id);
+  mayManage(actor, scopeOf(await existing(ctx, id)));
   const pw = password ?? randomBytes(12).toString('base64url');
   const weak = checkPassword(pw, id);
   if (weak) throw new ConfigError([{ file: 'request', field: 'password', message: weak }]);
   const store = await ctx.store();
   await updateUser(store, id, { passwordHash: await hashPassword(pw) });
+  // whoever may have learnt the old password loses what it gave: sessions and API tokens
   await deleteSessionsOf(store, id);
+  await revokeTokensOf(store, id, ctx.clock.now());
   await forgetAuthFailures(store, id);
   await record(ctx, actor, 'user.reset-password', { kind: 'user', id });
   return password ? {} : { password: pw };
@@ -136,8 +142,7 @@ export async function resetPassword(ctx: AppContext, actor: Actor, id: string, p
 
 /** Enroll (or renew) a user's TOTP: returns the otpauth URI their authenticator app scans (shown once). */
 export async function enrollTotp(ctx: AppContext, actor: Actor, id: string): Promise<{ uri: string; secret: string }> {
-  mayManage(actor);
-  await existing(ctx, id);
+  mayManage(actor, scopeOf(await existing(ctx, id)));
   const secret = newTotpSecret();
   await updateUser(await ctx.store(), id, { totpSecret: secret, totpLastStep: -1 });
   await record(ctx, actor, 'user.totp', { kind: 'user', id });

@@ -1,5 +1,5 @@
 import type { Store } from '../store/connection.js';
-import { createCampaign, getCampaign, getVersion, insertVersion, listVersions, recordReview, updateCampaign, type CampaignRecord, type CampaignVersion } from '../store/campaigns-repo.js';
+import { createCampaign, getCampaign, getVersion, insertVersion, listVersions, recordReview, updateCampaign, withdrawVersion, type CampaignRecord, type CampaignVersion } from '../store/campaigns-repo.js';
 import { definitionHash, sealApproval, type ApprovalSubject } from '../shared/approval-seal.js';
 import type { Signer } from '../shared/signing.js';
 import { SYSTEM_ACTOR, type Actor } from '../shared/permissions.js';
@@ -57,8 +57,11 @@ export async function submitVersion(
       posts: [...o.posts], submittedBy: o.actor.id, submittedAt: o.now, ...(o.reason ? { reason: o.reason } : {}), ...(o.source ? { source: o.source } : {}),
     };
     if (!(await insertVersion(store, version))) continue; // another submission took that number: look again
-    await updateCampaign(store, def.id, { status: rec.status, version: rec.version }, { status: d.to, version: version.version, submittedBy: o.actor.id, name: def.name, districts: districtsOf(def), priority: def.priority });
-    return { record: (await getCampaign(store, def.id))!, version };
+    if (await updateCampaign(store, def.id, { status: rec.status, version: rec.version }, { status: d.to, version: version.version, submittedBy: o.actor.id, name: def.name, districts: districtsOf(def), priority: def.priority })) {
+      return { record: (await getCampaign(store, def.id))!, version };
+    }
+    // the campaign changed meanwhile (the scheduler activated it, someone paused it): this version never was; look again
+    await withdrawVersion(store, version);
   }
   throw new CampaignRuleError(`campaign ${def.id} is being submitted by someone else at the same moment; try again`);
 }
@@ -105,14 +108,17 @@ export async function reviewVersion(
     if (!o.signer) throw new Error('approving needs the API\'s signing key');
     const subject: ApprovalSubject = { campaignId: o.id, version: o.version, definitionHash: version.definitionHash, posts: version.posts, approvedBy: o.actor.id, approvedAt: o.now };
     const seal = sealApproval(subject, o.signer);
-    await recordReview(store, o.id, o.version, { approval: { by: o.actor.id, at: o.now, ...seal } });
+    if (!(await recordReview(store, o.id, o.version, { approval: { by: o.actor.id, at: o.now, ...seal } }))) throw reviewedMeanwhile(o.id, o.version);
     if (!(await updateCampaign(store, o.id, { status: 'submitted', version: o.version }, { status: d.to, approvedVersion: o.version, approvedBy: o.actor.id }))) throw new StaleVersionError(`campaign ${o.id} changed while it was approved; look at it again`);
   } else {
-    await recordReview(store, o.id, o.version, { rejection: { by: o.actor.id, at: o.now, reason: o.reason ?? '' } });
+    if (!(await recordReview(store, o.id, o.version, { rejection: { by: o.actor.id, at: o.now, reason: o.reason ?? '' } }))) throw reviewedMeanwhile(o.id, o.version);
     if (!(await updateCampaign(store, o.id, { status: 'submitted', version: o.version }, { status: d.to }))) throw new StaleVersionError(`campaign ${o.id} changed while it was rejected; look at it again`);
   }
   return { record: (await getCampaign(store, o.id))!, version: (await getVersion(store, o.id, o.version))! };
 }
+
+const reviewedMeanwhile = (id: string, version: number): StaleVersionError =>
+  new StaleVersionError(`campaign ${id}: version ${version} was reviewed by someone else just now; look at it again`);
 
 /**
  * Pause, resume, cancel or run now (a person), or activate or finish (the

@@ -6,7 +6,7 @@ import type { ReferenceData } from '../config/reference.js';
 import type { Logger } from '../log/logger.js';
 import type { Post } from '../content/post-schema.js';
 import type { Store } from '../store/connection.js';
-import { campaignsVersion, getCampaign, getVersion, listCampaigns, type CampaignRecord, type CampaignVersion } from '../store/campaigns-repo.js';
+import { campaignsVersion, getCampaign, getVersion, listCampaigns, listVersions, type CampaignRecord, type CampaignVersion } from '../store/campaigns-repo.js';
 import { createRun, listRuns, recordPlan, runId, unplannedRuns } from '../store/runs-repo.js';
 import { firstTime } from '../store/once.js';
 import { timerAt } from './timer-at.js';
@@ -167,6 +167,9 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     if (!rec.approvedVersion || !rec.approvedBy) return refuse('it has no approved version');
     const version = await getVersion(this.o.store, rec._id, rec.approvedVersion);
     if (!version?.approval) return refuse('its approved version has no approval record');
+    // a campaign document turned back to an older sealed version (a direct write) runs nothing
+    const newer = (await listVersions(this.o.store, rec._id)).find((v) => v.version > version.version && v.approval);
+    if (newer) return refuse(`version ${newer.version} was approved after version ${version.version}, which the campaign names`);
     const a = version.approval;
     if (a.by !== rec.approvedBy) return refuse('the approver recorded on the campaign is not the one who sealed the version');
     if (definitionHash(version.definition) !== version.definitionHash) return refuse('its definition was changed after it was submitted');

@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/errors.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,8 +26,18 @@ export function credentialsFile(env: NodeJS.ProcessEnv = process.env): string {
 
 export function readCredentials(env: NodeJS.ProcessEnv = process.env): Partial<Credentials> {
   const file = credentialsFile(env);
-  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Credentials>) : {};
+  const stored = existsSync(file) ? storedCredentials(file) : {};
   return { ...stored, ...(env['ZHIMI_TOKEN'] ? { token: env['ZHIMI_TOKEN'] } : {}), ...(env['ZHIMI_API_URL'] ? { url: env['ZHIMI_API_URL'] } : {}) };
+}
+
+function storedCredentials(file: string): Partial<Credentials> {
+  try {
+    const c = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (c && typeof c === 'object' && !Array.isArray(c)) return c as Partial<Credentials>;
+  } catch {
+    // said below
+  }
+  throw new ConfigError([{ file, field: '', message: 'is not the JSON `zhimi login` writes: sign in again with zhimi login (or remove the file)' }]);
 }
 
 export function saveCredentials(c: Credentials, env: NodeJS.ProcessEnv = process.env): string {

@@ -35,8 +35,10 @@ export interface Actor {
   name: string;
   roles: readonly Role[];
   scope: Scope;
-  /** How the actor was authenticated (recorded in the audit). */
-  via: 'session' | 'token' | 'local' | 'system';
+  /** How the actor was authenticated (recorded in the audit): `password` for a request that carried the user's password itself. */
+  via: 'session' | 'token' | 'password' | 'local' | 'system';
+  /** When the API token acting ends (via `token`): a token it makes ends no later. */
+  expiresAt?: Date;
 }
 
 /** Zhimi's own actions (the scheduler activating or finishing a campaign). */
@@ -64,6 +66,11 @@ export function inScope(scope: Scope, target: Target): boolean {
   if ('districts' in target) return target.districts.length > 0 && target.districts.every((d) => d === scope.district) && scope.kind === 'district';
   if (target.district !== scope.district) return false;
   return scope.kind === 'district' || target.station === scope.station;
+}
+
+/** Is one scope inside another (a district admin manages the users of their district, never a city-wide one)? */
+export function scopeWithin(inner: Scope, outer: Scope): boolean {
+  return inner.kind === 'city' ? outer.kind === 'city' : inScope(outer, { district: inner.district, ...(inner.kind === 'station' ? { station: inner.station } : {}) });
 }
 
 /** The scope as people say it: 全市, 鼓楼区, 鼓楼区温泉派出所. */

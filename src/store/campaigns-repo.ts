@@ -64,6 +64,11 @@ export function insertVersion(store: Store, doc: CampaignVersion): Promise<boole
   return insertOnce(store.models.CampaignVersion, doc);
 }
 
+/** Take back a version just inserted whose campaign changed under it (it was never the campaign's version). */
+export async function withdrawVersion(store: Store, doc: Pick<CampaignVersion, '_id'>): Promise<void> {
+  await store.models.CampaignVersion.deleteOne({ _id: doc._id, approval: { $exists: false }, rejection: { $exists: false } });
+}
+
 export async function getVersion(store: Store, campaignId: string, version: number): Promise<CampaignVersion | undefined> {
   return ((await store.models.CampaignVersion.findById(`${campaignId}#${version}`).lean()) as CampaignVersion | null) ?? undefined;
 }
@@ -74,8 +79,10 @@ export async function listVersions(store: Store, campaignId: string): Promise<Ca
 }
 
 /** Record a version's review (its approval seal, or its rejection). */
-export async function recordReview(store: Store, campaignId: string, version: number, review: Pick<CampaignVersion, 'approval'> | Pick<CampaignVersion, 'rejection'>): Promise<void> {
-  await store.models.CampaignVersion.updateOne({ _id: `${campaignId}#${version}` }, { $set: review });
+/** Record a version's review; false when it has one already (two reviewers at once: the first stands). */
+export async function recordReview(store: Store, campaignId: string, version: number, review: Pick<CampaignVersion, 'approval'> | Pick<CampaignVersion, 'rejection'>): Promise<boolean> {
+  const r = await store.models.CampaignVersion.updateOne({ _id: `${campaignId}#${version}`, approval: { $exists: false }, rejection: { $exists: false } }, { $set: review });
+  return r.modifiedCount === 1;
 }
 
 /** Keep a draft with a campaign (made as a draft record when new); the status and versions stay as they are. */

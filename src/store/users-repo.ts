@@ -24,6 +24,11 @@ export async function updateUser(store: Store, id: string, set: Partial<Omit<Use
   return (await store.models.User.updateOne({ _id: id }, { $set: { ...set, updatedAt: new Date() } })).matchedCount === 1;
 }
 
+/** Move a user's last used TOTP step on, only from the step read before (of two sign-ins with one code, one wins). */
+export async function advanceTotpStep(store: Store, id: string, from: number | undefined, to: number): Promise<boolean> {
+  return (await store.models.User.updateOne({ _id: id, totpLastStep: from ?? null }, { $set: { totpLastStep: to, updatedAt: new Date() } })).modifiedCount === 1;
+}
+
 /** Users with a bound WeChat id (officers who may bring bots into groups and command them there). */
 export async function usersWithWechat(store: Store): Promise<UserRecord[]> {
   return (await store.models.User.find({ 'wechatKeys.0': { $exists: true }, disabled: { $ne: true } }).lean()) as UserRecord[];
@@ -63,9 +68,21 @@ export async function revokeToken(store: Store, tokenId: string, at: Date): Prom
   return ((await store.models.Token.findOneAndUpdate({ tokenId }, { $set: { revokedAt: at } }, { returnDocument: 'after', lean: true })) as TokenRecord | null) ?? undefined;
 }
 
+/** Revoke every live token of a user (a password reset). */
+export async function revokeTokensOf(store: Store, userId: string, at: Date): Promise<void> {
+  await store.models.Token.updateMany({ userId, revokedAt: { $exists: false } }, { $set: { revokedAt: at } });
+}
+
 /** Note a failed sign-in (insert-only). */
-export async function recordAuthFailure(store: Store, userId: string, at: Date): Promise<void> {
-  await store.models.AuthFailure.create({ _id: randomUUID(), userId, at });
+export async function recordAuthFailure(store: Store, userId: string, at: Date): Promise<string> {
+  const _id = randomUUID();
+  await store.models.AuthFailure.create({ _id, userId, at });
+  return _id;
+}
+
+/** Take back one recorded failure (an attempt that turned out not to be one). */
+export async function forgetAuthFailure(store: Store, id: string): Promise<void> {
+  await store.models.AuthFailure.deleteOne({ _id: id });
 }
 
 /** Failed sign-ins of a user since a time. */

@@ -7,6 +7,7 @@ import { captureLogger } from '../support/log.js';
 import { FakeClock } from '../support/clock.js';
 import { addPeople, TEST_PASSWORD } from '../support/api.js';
 import { testContext } from '../support/people.js';
+import { stepAt, totpCode } from '../../src/shared/totp.js';
 import { buildApi } from '../../src/api/server.js';
 import { SESSION_COOKIE } from '../../src/api/request-actor.js';
 import { paths } from '../../src/config/paths.js';
@@ -141,7 +142,7 @@ describe('the API acts only as an authenticated user, within their roles and sco
     expect(errorOf(await call('GET', '/api/campaigns', { token: chen.token }))).toMatchObject({ status: 401 });
     expect((await signIn('chen.cangshan')).res.json()).toMatchObject({ code: 'ZHIMI_E_AUTH', message: 'chen.cangshan is disabled: ask an admin' });
     expect((await call('PATCH', '/api/users/chen.cangshan', admin, { disabled: false })).statusCode).toBe(200);
-    expect(errorOf(await call('POST', '/api/tokens', {}, { name: 'x', user: 'zhao.analyst', password: TEST_PASSWORD, roles: ['admin'] }))).toMatchObject({ status: 403, code: 'ZHIMI_E_FORBIDDEN', message: 'zhao.analyst does not hold admin: a token\'s roles are at most its user\'s' });
+    expect(errorOf(await call('POST', '/api/tokens', {}, { name: 'x', user: 'zhao.analyst', password: TEST_PASSWORD, roles: ['admin'] }))).toMatchObject({ status: 403, code: 'ZHIMI_E_FORBIDDEN', message: 'zhao.analyst does not hold admin here: a token\'s roles are at most those of whoever makes it' });
     // a token with fewer roles than its user acts with those only
     const readOnly = await tokenFor('huang.city', { roles: ['drafter'] });
     expect((await call('GET', '/api/campaigns/gulou-elderly/versions/1', { token: readOnly.token })).statusCode).toBe(200);
@@ -190,6 +191,51 @@ describe('the API acts only as an authenticated user, within their roles and sco
     expect((await call('POST', '/api/campaigns/gulou-elderly/pause', wang, { reason: '春节暂停' })).json()).toMatchObject({ status: 'paused' });
   });
 
+  it('should let a token make only a token with its own roles, ending no later than it, and end every token of a user whose password is reset', async () => {
+    const analyst = await tokenFor('huang.city', { roles: ['drafter'], days: 2 });
+    // a drafter-only token of a reviewer cannot mint a reviewer's token
+    expect(errorOf(await call('POST', '/api/tokens', { token: analyst.token }, { name: 'more', roles: ['reviewer'] }))).toMatchObject({ status: 403, code: 'ZHIMI_E_FORBIDDEN', message: 'huang.city does not hold reviewer here: a token\'s roles are at most those of whoever makes it' });
+    const child = (await call('POST', '/api/tokens', { token: analyst.token }, { name: 'child', days: 90 })).json<{ token: string; roles: string[]; expiresAt: string }>();
+    expect(child.roles).toEqual(['drafter']);
+    expect(new Date(child.expiresAt).getTime()).toBeLessThanOrEqual(clock.now().getTime() + 2 * 86_400_000);
+    const admin = await signIn('root.admin');
+    const audit = (await call('GET', '/api/audit?limit=5', admin)).json<{ action: string; actor: { via: string } }[]>();
+    expect(audit.find((a) => a.action === 'token.create')?.actor.via).toBe('token');
+    // a password reset ends what the old password gave: sessions and tokens
+    const own = await tokenFor('huang.city');
+    expect((await call('POST', '/api/users/huang.city/password', admin, { password: TEST_PASSWORD })).statusCode).toBe(200);
+    for (const t of [own, analyst, child]) expect(errorOf(await call('GET', '/api/session', { token: t.token }))).toMatchObject({ status: 401 });
+  });
+
+  it('should let a district admin manage only the users of their district', async () => {
+    const admin = await signIn('root.admin');
+    expect((await call('POST', '/api/users', admin, { id: 'lin.admin', name: '林管理', roles: ['admin'], scope: '鼓楼区', password: TEST_PASSWORD })).statusCode).toBe(201);
+    const lin = await signIn('lin.admin');
+    expect((await call('POST', '/api/users', lin, { id: 'xu.gulou', name: '徐警官', roles: ['drafter'], scope: '鼓楼区', password: TEST_PASSWORD })).statusCode).toBe(201);
+    expect(errorOf(await call('POST', '/api/users', lin, { id: 'evil.city', name: '全市', roles: ['admin'], password: TEST_PASSWORD }))).toMatchObject({ status: 403, message: '林管理 manages users of 鼓楼区 only: 全市 (the whole city) is outside it' });
+    expect(errorOf(await call('POST', '/api/users/root.admin/password', lin, { password: 'a new password of mine' }))).toMatchObject({ status: 403 });
+    expect(errorOf(await call('PATCH', '/api/users/xu.gulou', lin, { scope: 'city' }))).toMatchObject({ status: 403 });
+    expect((await call('GET', '/api/users', lin)).json<{ id: string }[]>().map((u) => u.id).sort()).toEqual(['lin.admin', 'wang.gulou', 'xu.gulou']);
+  });
+
+  it('should count sign-in guesses sent at once against the lock-out, and ask an enrolled user for a one-time code usable once', async () => {
+    const admin = await signIn('root.admin');
+    expect((await call('POST', '/api/users', admin, { id: 'sun.parallel', name: '孙并发', roles: ['analyst'], password: TEST_PASSWORD })).statusCode).toBe(201);
+    const guesses = await Promise.all(Array.from({ length: 12 }, (_, i) => signIn('sun.parallel', `wrong guess number ${i}`)));
+    const tried = guesses.filter((g) => g.res.statusCode === 401).length;
+    expect(tried).toBeLessThanOrEqual(5);
+    expect(guesses.filter((g) => g.res.statusCode === 429)).toHaveLength(12 - tried);
+    // TOTP
+    const { secret } = (await call('POST', '/api/users/zhao.analyst/totp', admin)).json<{ secret: string }>();
+    expect(errorOf((await signIn('zhao.analyst')).res)).toMatchObject({ status: 401, message: 'a one-time code (TOTP) from the authenticator app is needed' });
+    const code = totpCode(secret, stepAt(clock.now()));
+    const first = await call('POST', '/api/session', {}, { user: 'zhao.analyst', password: TEST_PASSWORD, totp: code });
+    expect(first.statusCode).toBe(200);
+    expect(errorOf(await call('POST', '/api/session', {}, { user: 'zhao.analyst', password: TEST_PASSWORD, totp: code }))).toMatchObject({ status: 401, message: 'wrong or already used one-time code' });
+    // asking for the code is not a failed guess: the lock-out counts only the reused code
+    expect(await store.models.AuthFailure.countDocuments({ userId: 'zhao.analyst' })).toBe(1);
+  });
+
   it('should keep a district drafter to their district: no audience outside it, no other district\'s campaigns or groups', async () => {
     const wang = await signIn('wang.gulou');
     for (const districts of ['仓山区', 'all', '鼓楼区, 仓山区']) {
@@ -202,6 +248,10 @@ describe('the API acts only as an authenticated user, within their roles and sco
     expect((await call('GET', '/api/groups', chen)).json<{ rows: { district: string }[] }>().rows.map((g) => g.district)).toEqual(['仓山区']);
     expect(errorOf(await call('POST', '/api/groups/g0@chatroom/tag', chen, { district: '仓山区', segments: ['elderly'] }))).toMatchObject({ status: 403 });
     expect((await call('GET', '/api/campaigns', wang)).json<{ id: string }[]>().map((c) => c.id)).toEqual(['gulou-elderly']);
+    // a draft another district keeps (never submitted) is theirs: not overwritten from outside, and each save is audited
+    expect((await call('PUT', '/api/campaigns/cangshan-draft/draft', chen, { definition: { name: '仓山草稿', audience: { districts: ['仓山区'] } } })).statusCode).toBe(200);
+    expect(errorOf(await call('PUT', '/api/campaigns/cangshan-draft/draft', wang, { definition: { name: '改掉', audience: { districts: ['鼓楼区'] } } }))).toMatchObject({ status: 403, code: 'ZHIMI_E_FORBIDDEN' });
+    expect(await store.models.Audit.countDocuments({ action: 'campaign.draft', 'target.id': 'cangshan-draft' })).toBe(1);
   });
 
   it('should keep users to admins, and the audit to admins and analysts of it', async () => {

@@ -213,6 +213,19 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     await store.models.CampaignVersion.updateOne({ _id: 'forged#2' }, { $set: { 'definition.priority': 'urgent' } });
     expect(await s.fire('forged', due)).toBeUndefined();
     expect(logs.lines().some((l) => l.includes('its definition was changed after it was submitted'))).toBe(true);
+    // the campaign turned back to an older sealed version runs nothing once a newer one was approved
+    await store.models.CampaignVersion.updateOne({ _id: 'forged#2' }, { $set: { 'definition.priority': 'normal' } });
+    await submitApproved(ctx, forged);
+    await updateCampaign(store, 'forged', { status: 'approved' }, { approvedVersion: 2 });
+    expect(await s.fire('forged', due)).toBeUndefined();
+    expect(logs.lines().some((l) => l.includes('version 3 was approved after version 2, which the campaign names'))).toBe(true);
+    // two reviewers approving one version at once: one approval stands, the other is told
+    writeFileSync(forged, readFileSync(forged, 'utf8').replace(/name: (.*)/, 'name: $1 改'));
+    const v4 = await submitFile(ctx, DRAFTER, forged);
+    const both = await Promise.allSettled([reviewCampaign(ctx, REVIEWER, 'forged', { version: v4, approve: true }), reviewCampaign(ctx, SECOND_REVIEWER, 'forged', { version: v4, approve: true })]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const stored = (await getCampaign(store, 'forged'))!;
+    expect((await store.models.CampaignVersion.findById('forged#4').lean())!.approval!.by).toBe(stored.approvedBy);
     s.close();
     await cancel(ctx, 'forged');
   });

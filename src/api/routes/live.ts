@@ -5,7 +5,7 @@ import type { AppContext } from '../../app/context.js';
 import { dashboard } from '../../app/dashboard.js';
 import { tipSpikesToday } from '../../app/reports.js';
 import { DashboardView, ErrorBody, TipSpikeView } from '../schemas.js';
-import { actorOf } from '../request-actor.js';
+import { actorOf, credentialsOf } from '../request-actor.js';
 import { LiveFeed } from '../live-feed.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
@@ -20,7 +20,7 @@ export const liveRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (base, 
   app.get('/api/events', { schema: { tags: ['dashboard'], summary: 'Server-sent events: `progress` (runs in progress) and `fleet`, whenever they change' } }, async (req, reply) => {
     const actor = actorOf(req);
     reply.hijack();
-    feed.add(actor, reply.raw);
+    feed.add(actor, reply.raw, async () => (await credentialsOf(ctx, req)).actor);
   });
   app.get('/api/tips/spikes', { schema: { tags: ['reports'], summary: 'Scam types asked about today in a district far above their trailing four weeks, with the segments they hit', response: { 200: z.array(TipSpikeView), ...errors } } }, async (req) =>
     tipSpikesToday(ctx, actorOf(req)));
