@@ -1,5 +1,5 @@
 import type { ScamRules } from './rules.js';
-import { FeatureSpace, posteriors, trainTextBayes } from './text-bayes.js';
+import { FeatureSpace, posteriors, trainTextBayes, trainTextLogit } from './text-bayes.js';
 
 /** 高 / 中 / 低 */
 export type RiskLevel = 'high' | 'medium' | 'low';
@@ -31,6 +31,15 @@ export interface ScamAssessment {
   combos: string[];
   /** The context that lowered the score, if any. */
   lowered?: { label: string; phrase: string; factor: number };
+  /**
+   * What the score is made of: `score = wording + rules·min(ruleScore, rulesCap) + lowering·ln(factor)`
+   * (weights in rules.yaml `statistical`). `wording`: the wording model's log-odds that the text is
+   * a scam; `ruleScore`: every request, claim and promise found plus the combinations, before
+   * any lowering; `factor`: the lowering context's factor (1 for none).
+   */
+  evidence: { wording: number; ruleScore: number; factor: number };
+  /** Whether the text asks the reader for something (pay, a code, a card, a link, an app, secrecy …): 高 needs one. */
+  asks: boolean;
 }
 
 /**
@@ -126,10 +135,10 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
   const typeOrder = Object.keys(rules.types);
   const examples = rules.examples.map((e) => ({ ...e, text: wordingOf(normalizeForMatch(e.text)) }));
   const space = new FeatureSpace(examples.map((e) => e.text));
-  const fraudBayes = trainTextBayes(examples.map((e) => ({ text: e.text, label: e.label })), space);
-  const fraudAt = fraudBayes.classes.indexOf('fraud');
+  const wordingModel = trainTextLogit(examples.map((e) => ({ text: trimMarks(e.text), label: e.label })), 'fraud');
   const typeBayes = trainTextBayes(examples.filter((e) => e.label === 'fraud' && e.type).map((e) => ({ text: e.text, label: e.type! })), space);
-  const { fraudWeight, typeWeight } = rules.statistical;
+  const { typeWeight } = rules.statistical;
+  const weigh = rules.statistical;
   const bayesIndexOfType = new Map(typeBayes.classes.map((c, i) => [c, i]));
   const aliases = new Map<string, string>();
   // 刷单返利 = 刷单返利类 = 刷单返利类诈骗 = 刷单返利诈骗; punctuation between words does not matter
@@ -172,6 +181,10 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
     const tags = new Set<string>();
     const counted = new Set<string>();
     let riskScore = 0;
+    let asksReader = false;
+    /** a number, an account or a web address of the sender's own, and a request for money, a code or a card */
+    let gaveContact = false;
+    let asksMoneyOrSecrets = false;
     for (const { s, phrase, described: talkedAbout } of found) {
       if (talkedAbout) {
         signals.push({ label: s.label, phrase, w: s.w, risk: 0, ...(s.type ? { type: s.type } : {}), ...(hits.order[s.id] === Infinity ? { pattern: true as const } : {}) });
@@ -182,12 +195,13 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
       counted.add(phrase);
       if (s.tag) tags.add(s.tag);
       riskScore += r;
+      if (s.asking) asksReader = true;
+      if (r > 0 && s.tag !== undefined) {
+        if (s.tag === 'contact') gaveContact = true;
+        else if (MONEY_OR_SECRETS.has(s.tag)) asksMoneyOrSecrets = true;
+      }
       signals.push({ label: s.label, phrase, w: s.w, risk: r, ...(s.type ? { type: s.type } : {}), ...(s.tag ? { tag: s.tag } : {}), ...(hits.order[s.id] === Infinity ? { pattern: true as const } : {}) });
     }
-    const wordingText = wordingOf(text, clauses);
-    const grams = space.featuresOf(wordingText);
-    const fraudP = fraudWeight > 0 && fraudAt >= 0 ? posteriors(fraudBayes.logScores(grams))[fraudAt]! : 0.5;
-    const wording = fraudWeight * (2 * fraudP - 1);
     const combos: string[] = [];
     let raw0 = riskScore;
     for (const c of rules.combos) {
@@ -204,12 +218,24 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
       const phrase = hits.count[l.id]! >= l.needs ? hits.first[l.id] : undefined;
       if (phrase !== undefined) lowered = { label: l.label, phrase, factor: l.factor };
     }
-    // fraud-like wording is lowered by the same context as the rules; normal wording always counts
-    const score = Math.round(((raw0 + Math.max(wording, 0)) * (lowered?.factor ?? 1) + Math.min(wording, 0)) * 100) / 100;
-    const risk: RiskLevel = score >= rules.thresholds.high ? 'high' : score >= rules.thresholds.medium ? 'medium' : 'low';
+    // the wording model reads the message, not the asker's question after it nor what the other side
+    // said after it: of the message with and without those, the most scam-like reading counts, so an
+    // appended question or instruction can only raise it
+    let wording = -Infinity;
+    for (const body of wordingBodies(text, clauses)) wording = Math.max(wording, wordingModel.logit(body));
+    const factor = lowered?.factor ?? 1;
+    const score = Math.round((wording + weigh.rules * Math.min(raw0, weigh.rulesCap) + weigh.lowering * Math.log(factor)) * 100) / 100;
+    // 高 needs a real request of the reader (pay, a code, a card, a link, an app, secrecy …), not only a topic
+    const asks = asksReader;
+    // a text that asks for money, a code or a card and gives its own number, account or web address to do it
+    // (请点击 yd-cz.top 充值) is never 低 unless a specific context lowered it: the wording of an official
+    // notice does not make its address official
+    const offChannelRequest = gaveContact && asksMoneyOrSecrets && !lowered;
+    const risk: RiskLevel =
+      score >= rules.thresholds.high && asks ? 'high' : score >= rules.thresholds.medium || offChannelRequest ? 'medium' : 'low';
     // the wording names a type only for a text judged 高 or 中 (a low answer names none)
     // the type model can only change the type when the rules' best type leads by no more than typeWeight
-    const typeP = typeWeight > 0 && typeBayes.classes.length > 1 && risk !== 'low' && !ruleTypeDecided(typeScore, typeWeight) ? posteriors(typeBayes.logScores(grams)) : undefined;
+    const typeP = typeWeight > 0 && typeBayes.classes.length > 1 && risk !== 'low' && !ruleTypeDecided(typeScore, typeWeight) ? posteriors(typeBayes.logScores(space.featuresOf(wordingOf(text, clauses)))) : undefined;
     let bestType = 'other';
     let bestCombined = 0;
     for (const t of typeOrder) {
@@ -229,6 +255,8 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
       signals,
       combos,
       ...(lowered ? { lowered } : {}),
+      evidence: { wording: Math.round(wording * 100) / 100, ruleScore: Math.round(raw0 * 100) / 100, factor },
+      asks,
     };
   }
 
@@ -282,6 +310,9 @@ function asksOnlyInChannel(asking: readonly CompiledSignal[], l: { inChannel: bo
   for (const a of asking) if (!(l.inChannel && a.inChannel)) return false;
   return true;
 }
+
+/** Requests for money, a code or a card (tags of rules.yaml `asks`). */
+const MONEY_OR_SECRETS = new Set(['pay', 'payFirst', 'advance', 'code', 'card']);
 
 /** Requests of this weight or more are real asks (an amount or a hurry alone is not). */
 const ASKING_WEIGHT = 2;
@@ -572,7 +603,8 @@ const SPAN_END = new Set([...',。!?;:'].map((c) => c.charCodeAt(0)));
 function closingDe(text: string, from: number): number | undefined {
   const end = clauseEnd(text, from);
   for (let i = from; i < end; i++) {
-    if (text[i] !== '的') continue;
+    // the 的 of 真的 / 假的 is the asker's question (……均为诈骗真的假的？), never the end of a description
+    if (text[i] !== '的' || text[i - 1] === '真' || text[i - 1] === '假') continue;
     const next = text[i + 1];
     if (next === undefined || SPAN_END.has(next.charCodeAt(0)) || '人都一均全就话统链广事短电消帖'.includes(next)) return i + 1;
   }
@@ -940,12 +972,60 @@ function find(s: CompiledSignal, text: string, hits: Hits): string | undefined {
   return phrase;
 }
 
+const QUESTION_MARK = '?'.charCodeAt(0);
+const AROUND_MARKS = new Set([...',。!?;:~…「」『』“”"\''].map((c) => c.charCodeAt(0)));
+/** A text without the punctuation and quotation marks around it (a quoted form reads as the message). */
+export function trimMarks(text: string): string {
+  let a = 0;
+  let b = text.length;
+  while (a < b && AROUND_MARKS.has(text.charCodeAt(a))) a++;
+  while (b > a && AROUND_MARKS.has(text.charCodeAt(b - 1))) b--;
+  return text.slice(a, b);
+}
+
+/**
+ * The readings of a message the wording model scores (the highest counts):
+ * the message without the asker's questions after it ("……，这是不是骗子？"),
+ * and, for each clause at its end that reports what the other side said
+ * ("……，对方还说千万别告诉家里人"), the message without it too. A question or
+ * an instruction appended to a text adds a reading and removes none, so it
+ * can never lower the wording's score.
+ */
+function wordingBodies(text: string, clauses: Clauses): string[] {
+  const out: string[] = [];
+  let end = text.length;
+  for (let k = clauses.starts.length - 1; k >= 0; k--) {
+    const start = clauses.starts[k]!;
+    if (start >= end) continue;
+    const cut = Math.min(end, clauses.questionAt[k]!, clauses.ends[k]!);
+    // a clause at the end that ends in a question mark may be the asker's question, whatever its words
+    // (……，警方提醒说这种都是骗局吗？): the reading with it and the one without it both count
+    if (cut > start && text.charCodeAt(clauses.ends[k]! - 1) === QUESTION_MARK && k > 0) {
+      const body = trimMarks(text.slice(0, cut));
+      if (body.length > 0) out.push(body);
+      end = start;
+      continue;
+    }
+    // an empty clause, or only the asker's question: not the message
+    if (cut <= start) {
+      end = start;
+      continue;
+    }
+    const body = trimMarks(text.slice(0, cut));
+    if (body.length > 0) out.push(body);
+    if (!clauses.reported[k] || k === 0) break;
+    end = start;
+  }
+  if (out.length === 0) out.push(trimMarks(text) || text);
+  return out;
+}
+
 /**
  * The text the wording model reads: the message without the asker's
  * questions after it ("……，这是不是骗子？"), which say nothing about the
  * message. The rules still read them.
  */
-function wordingOf(text: string, clauses: Clauses = new Clauses(text)): string {
+export function wordingOf(text: string, clauses: Clauses = new Clauses(text)): string {
   let k = clauses.starts.length - 1;
   let end = text.length;
   while (k > 0) {

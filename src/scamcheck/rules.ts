@@ -34,7 +34,7 @@ const segmentTexts = z.strictObject({ elderly: z.string(), students: z.string(),
 const byRisk = z.strictObject({ high: z.string().min(1), medium: z.string().min(1), low: z.string().min(1) });
 
 export const scamRulesSchema = z.strictObject({
-  thresholds: z.strictObject({ high: z.number().positive(), medium: z.number().positive() }),
+  thresholds: z.strictObject({ high: z.number(), medium: z.number() }),
   minTypeScore: z.number().nonnegative(),
   asks: z.array(signalSchema).min(1),
   types: z.record(
@@ -73,7 +73,17 @@ export const scamRulesSchema = z.strictObject({
       })
       .refine((l) => (l.any?.length ?? 0) > 0 || l.re !== undefined, { message: 'a lowering context needs phrases (`any`) or a pattern (`re`)' }),
   ),
-  statistical: z.strictObject({ fraudWeight: z.number().nonnegative(), typeWeight: z.number().nonnegative() }),
+  /**
+   * How the score is made: `score = wording + rules × min(ruleScore, rulesCap) + lowering × ln(factor)`
+   * (see ScamAssessment.evidence); calibrated by cross-validation on the development data
+   * (src/scamcheck/calibrate.ts). `typeWeight`: what the type model adds to a type's own signals.
+   */
+  statistical: z.strictObject({
+    rules: z.number().nonnegative(),
+    rulesCap: z.number().positive(),
+    lowering: z.number().nonnegative(),
+    typeWeight: z.number().nonnegative(),
+  }),
   always: z.strictObject({
     /** The first line of every answer, by risk, in the asker's register. */
     lead: byRisk,

@@ -39,6 +39,49 @@ describe('the scam judge on the labelled evaluation sets', () => {
 });
 
 describe('the scam judge explains itself', () => {
+  const evalTexts = readFileSync(join(paths.root, 'test', 'fixtures', 'scamcheck', 'eval.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => (JSON.parse(l) as { text: string }).text);
+
+  it('should make the score of the wording, the capped rules and the lowering, with the weights of rules.yaml', () => {
+    const { rules } = loadScamCheck(paths.content);
+    const w = rules.statistical;
+    let lowered = 0;
+    for (const text of evalTexts) {
+      const a = judge.assess(text);
+      const { wording, ruleScore, factor } = a.evidence;
+      // the parts are rounded to 0.01 each, the score once
+      expect(Math.abs(a.score - (wording + w.rules * Math.min(ruleScore, w.rulesCap) + w.lowering * Math.log(factor))), text).toBeLessThan(0.02);
+      expect(factor).toBe(a.lowered?.factor ?? 1);
+      if (factor < 1) lowered++;
+    }
+    expect(lowered).toBeGreaterThan(10);
+  });
+
+  it('should answer 高 only for a text that asks the reader for something', () => {
+    let high = 0;
+    for (const text of evalTexts) {
+      const a = judge.assess(text);
+      if (a.risk !== 'high') continue;
+      high++;
+      expect(a.asks, text).toBe(true);
+    }
+    expect(high).toBeGreaterThan(100);
+    // a pitch that asks nothing yet is 中 (有可疑的地方，先核实再说), not 高
+    const pitch = judge.assess('你好，我是XX证券的投资顾问，我们有个虚拟货币挖矿项目，高回报日收益2%，要不要了解一下');
+    expect(pitch.asks).toBe(false);
+    expect(pitch.score).toBeGreaterThanOrEqual(loadScamCheck(paths.content).rules.thresholds.high);
+    expect(pitch.risk).toBe('medium');
+  });
+
+  it('should flag a request for money, a code or a card that gives the sender\'s own number, account or address, however official its wording', () => {
+    const a = judge.assess('【中国移动】尊敬的客户，您的号码已欠费12.5元，将于3日后暂停服务，请点击 yd-cz.top 充值。');
+    expect(a.evidence.wording).toBeLessThan(0);
+    expect(a.risk).toBe('medium');
+    expect(judge.assess('【中国移动】尊敬的客户，您的号码已欠费12.5元，将于3日后暂停服务，请及时充值。').risk).toBe('low');
+  });
+
   it('should add weight for a promised payout together with a request to pay first', () => {
     const a = judge.assess('做任务返佣金，先垫付500元');
     expect(a.combos).toContain('先给好处再要你垫付');

@@ -20,8 +20,9 @@ const casesOf = (name: string): EvalCase[] => {
   const file = join(paths.root, 'test', 'fixtures', 'scamcheck', name);
   return parseEvalFile(readFileSync(file, 'utf8'), file, judge);
 };
-// probes.jsonl: texts the engineer of the second pass wrote to test each principle (they know the rules: tuned on, like eval.jsonl)
-const sets = ['eval.jsonl', 'unseen.jsonl', 'probes.jsonl'] as const;
+// probes.jsonl: texts the engineer of the second pass wrote to test each principle (they know the rules: tuned on, like eval.jsonl);
+// batch-b.jsonl and batch-d.jsonl: development batches written by people who never saw the rules (examples of the wording model)
+const sets = ['eval.jsonl', 'unseen.jsonl', 'probes.jsonl', 'batch-b.jsonl', 'batch-d.jsonl'] as const;
 const RANK = { low: 0, medium: 1, high: 2 } as const;
 
 describe('the forms a resident sends a message in', () => {
