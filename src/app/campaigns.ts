@@ -66,6 +66,16 @@ async function existing(ctx: AppContext, actor: Actor, id: string): Promise<Camp
   return rec;
 }
 
+/**
+ * Whether the actor's roles and scope allow the action at all, before the
+ * campaign's state is looked at: one who may not review or publish is told
+ * so (forbidden), not that the campaign is in the wrong state for it.
+ */
+function mayAct(actor: Actor, grant: 'campaigns:review' | 'campaigns:publish', rec: CampaignRecord): void {
+  const d = can(actor, grant, { districts: rec.districts });
+  if (!d.ok) throw forbidden(d.why);
+}
+
 /** The posts a definition can send, as the library holds them now. */
 function postsOf(ctx: AppContext, def: CampaignDefinition): Post[] {
   return resolveCampaignPosts(def, ctx.library()).posts;
@@ -122,7 +132,7 @@ const AFTER: Record<string, string> = {
 /** Approve or reject the version the reviewer saw (a version no longer under review is refused with what changed); never one's own. */
 export async function reviewCampaign(ctx: AppContext, actor: Actor, id: string, o: { version: number; approve: boolean; reason?: string | undefined }): Promise<ChangeResult> {
   const reason = checkReason(o.reason);
-  await existing(ctx, actor, id);
+  mayAct(actor, 'campaigns:review', await existing(ctx, actor, id));
   if (!o.approve && !reason) throw new ConfigError([{ file: 'request', field: 'reason', message: 'a rejection needs a reason: the drafter reads it' }]);
   const { record: rec } = await reviewVersion(await ctx.store(), { id, version: o.version, actor, now: ctx.clock.now(), approve: o.approve, reason, signer: o.approve ? requireSigner(ctx.keys(), 'api') : undefined });
   const action = o.approve ? 'approve' : 'reject';
@@ -133,7 +143,7 @@ export async function reviewCampaign(ctx: AppContext, actor: Actor, id: string, 
 /** Pause, resume, cancel or run a campaign now (a publisher whose scope covers it). */
 export async function changeCampaign(ctx: AppContext, actor: Actor, id: string, action: 'pause' | 'resume' | 'cancel' | 'run-now', reason?: string): Promise<ChangeResult> {
   const why = checkReason(reason);
-  await existing(ctx, actor, id);
+  mayAct(actor, 'campaigns:publish', await existing(ctx, actor, id));
   const rec = await changeState(await ctx.store(), id, action, actor, ctx.clock.now(), why);
   await record(ctx, actor, `campaign.${action}`, { kind: 'campaign', id }, { version: rec.approvedVersion ?? rec.version, ...(why ? { reason: why } : {}) });
   return { id, status: rec.status, version: rec.approvedVersion ?? rec.version, effect: AFTER[action]! };

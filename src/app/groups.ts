@@ -109,7 +109,8 @@ export async function groupDetail(ctx: AppContext, actor: Actor, ref: string): P
   const found = await findGroup(store, ref);
   const group = found && (await listGroups(ctx, actor)).find((g) => g.id === found.id);
   if (!found) throw new AppError('ZHIMI_E_NOT_FOUND', `no registered group "${ref}"`);
-  if (!group) throw forbidden(`${actor.name} works for ${scopeName(actor.scope)}: group ${found.topic} is outside it`);
+  // not even its name: a group outside one's scope is refused without telling what it is
+  if (!group) throw forbidden(`${actor.name} works for ${scopeName(actor.scope)}: the group asked for is outside it`);
   const since = shiftDay(shanghaiDay(ctx.clock.now()), -29);
   const [deliveries, counters] = await Promise.all([loadDeliveries(store, { groupId: group.id }), findCounters(store, 'group', { groupId: group.id, day: { $gte: since } })]);
   const last30 = { sent: 0, reach: 0, reply: 0, mention: 0, keyword: 0, question: 0, click: 0 };

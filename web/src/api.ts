@@ -67,9 +67,36 @@ export const api = {
   signIn: (body: unknown) => call<Session>('POST', '/api/session', body, { quiet401: true }),
 };
 
+const GRANT_ZH: Record<string, string> = {
+  'see campaigns': '查看活动', 'write or submit campaigns': '起草或提交活动', 'approve or reject campaigns': '审批活动',
+  'pause, resume, cancel or run campaigns': '暂停、恢复、取消或执行活动', 'see groups': '查看群组', 'tag groups': '登记群组',
+  'pause or resume groups': '暂停或恢复群组', 'bring bots into groups or command them there': '邀请机器人进群或在群里指挥机器人',
+  'read reports': '查看报表', 'read the scam-check tips': '查看线索', 'see the fleet': '查看机器人', 'operate bots (QR login)': '操作机器人（扫码登录）',
+  'use the scam check': '使用防骗咨询', 'manage users': '管理用户', 'read the audit log': '查看审计日志',
+};
+const targetZh = (t: string): string => {
+  if (t === 'the group asked for') return '这个群';
+  const audience = /^an audience of (.+)$/.exec(t);
+  if (audience) return audience[1] === 'every district' ? '面向全市的受众' : `面向${audience[1]}的受众`;
+  return t === 'an untagged group' ? '未登记的群' : t;
+};
+
+/**
+ * A refusal (403) as an officer reads it. The server words it for the CLI
+ * (`林警官 works for 仓山区: … is outside it`, `… (analyst) may not …`);
+ * the two forms of `can` are said in Chinese, anything else gets a Chinese lead.
+ */
+export function refusalText(message: string): string {
+  const scope = /^(.+) works for (.+?): (.+) is outside it$/.exec(message);
+  if (scope) return `没有权限：${scope[1]}负责${scope[2]!.replace(/ \(the whole city\)$/, '')}，${targetZh(scope[3]!)}不在辖区内。`;
+  const role = /^(.+) \((.*)\) may not (.+)$/.exec(message);
+  if (role) return `没有权限：${role[1]}的角色不能${GRANT_ZH[role[3]!] ?? role[3]}。`;
+  return `没有权限：${message}`;
+}
+
 /** The message to show for any error. */
 export function messageOf(e: unknown): string {
-  if (e instanceof ApiFailure) return e.message;
+  if (e instanceof ApiFailure) return e.code === 'ZHIMI_E_FORBIDDEN' ? refusalText(e.message) : e.message;
   return e instanceof Error ? e.message : String(e);
 }
 

@@ -45,6 +45,18 @@ export function presetCron(s: CampaignForm['schedule']): string {
   return `0 ${m} ${h} * * ${days.length ? days.join(',') : '*'}`;
 }
 
+const WEEKDAY_LABEL = ['日', '一', '二', '三', '四', '五', '六'];
+
+/** A daily or weekly cron (6 fields) as people say it: 每天 10:00, 每周二、四 09:30; undefined for any other. */
+export function describeCron(cron: string): string | undefined {
+  const m = /^0 (\d{1,2}) (\d{1,2}) \* \* (\*|[0-6](?:,[0-6])*)$/.exec(cron.trim());
+  if (!m) return undefined;
+  const at = `${m[2]!.padStart(2, '0')}:${m[1]!.padStart(2, '0')}`;
+  if (m[3] === '*') return `每天 ${at}`;
+  const days = [...new Set(m[3]!.split(',').map(Number))].sort((a, b) => ((a + 6) % 7) - ((b + 6) % 7));
+  return `每周${days.map((d) => WEEKDAY_LABEL[d]).join('、')} ${at}`;
+}
+
 export function toDefinition(f: CampaignForm): Definition {
   const audience: Definition['audience'] = { segments: f.segments, districts: f.allDistricts ? ['all'] : f.districts };
   if (f.tags.length) audience.tags = f.tags;

@@ -49,6 +49,13 @@ export function time(iso: string | undefined | null): string {
   const p = Object.fromEntries(dtf.formatToParts(d).map((x) => [x.type, x.value]));
   return `${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']}`;
 }
+const tf = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+/** 19:30:05 (Asia/Shanghai): a time within the next minutes. */
+export function clock(iso: string | undefined | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : tf.format(d);
+}
 export const weekday = (iso: string): string => wdf.format(new Date(iso));
 
 /** Today in Asia/Shanghai, as 2026-11-11. */
@@ -65,3 +72,35 @@ export const cell = (v: unknown): string => (v === null || v === undefined ? '' 
 
 /** A scope as the API names it (全市 (the whole city), 鼓楼区, 鼓楼区温泉派出所), for people. */
 export const scopeLabel = (s: string | undefined): string => (!s ? '' : s.startsWith('全市') ? '全市' : s);
+
+/**
+ * Why a post was not sent, or why the scheduler moved a campaign, in the
+ * console's words. The server words them for the CLI and the logs (English);
+ * the known ones are said here in Chinese, any other is shown as it came.
+ */
+const REASONS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^daily cap reached: (\d+) post\(s\) per group per day$/, (m) => `已达每群每天上限（${m[1]} 条）`],
+  [/^no post of the campaign fits this group \(audience or validity\)$/, () => '活动里没有适合这个群的帖子（人群或有效期不符）'],
+  [/^every fitting post reached this group within (\d+) days$/, (m) => `适合的帖子 ${m[1]} 天内都已发过这个群`],
+  [/^missed: no worker was running$/, () => '错过：当时没有发送进程在运行'],
+  [/^no bot in group$/, () => '群里没有可用的机器人'],
+  [/^worker stopped after claiming; lease expired, not resent$/, () => '发送进程领取后中断：是否发出无法确认，为免重复不再重发'],
+  [/^returned unsent to the queue$/, () => '未发出，已放回队列'],
+  [/^send timed out, may or may not have been posted; not resent(?:: (.*))?$/s, () => '发送超时：可能已发出也可能没有，为免重复不再重发'],
+  [/^bot removed from group$/, () => '机器人已不在群里'],
+  [/^campaign cancelled$/, () => '活动已取消'],
+  [/^campaign paused$/, () => '活动已暂停'],
+  [/^post no longer valid \(validUntil (.+)\) when its turn came$/, (m) => `轮到发送时帖子已过有效期（${time(m[1])}）`],
+  [/^quiet hours began before it was sent; due again when they end$/, () => '发出前进入免打扰时段，结束后再发'],
+  [/^first run due$/, () => '第一次发送时间已到'],
+  [/^window ended$/, () => '有效期已结束'],
+  [/^its one run is done$/, () => '唯一一轮已发送完毕'],
+];
+export function reasonLabel(reason: string | undefined | null): string {
+  if (!reason) return '';
+  for (const [re, say] of REASONS) {
+    const m = re.exec(reason.trim());
+    if (m) return say(m);
+  }
+  return reason;
+}

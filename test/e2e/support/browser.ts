@@ -50,6 +50,9 @@ export async function settled(page: Page): Promise<void> {
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = join(SCREENSHOTS, `${name}.png`);
+  // from the top, as the page opens: a full-page shot of a scrolled page draws its sticky header, menu and bars mid-page
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.waitForTimeout(100);
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
