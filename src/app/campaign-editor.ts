@@ -1,7 +1,9 @@
 import { stringify as toYaml } from 'yaml';
 import { readCampaignText } from '../campaigns/campaign-files.js';
 import { districtsOf } from '../campaigns/campaign-service.js';
-import type { CampaignDefinition } from '../campaigns/campaign-schema.js';
+import { CAMPAIGN_ID, type CampaignDefinition } from '../campaigns/campaign-schema.js';
+
+export { CAMPAIGN_ID };
 import { checkCampaign } from '../campaigns/validate-campaign.js';
 import { dueTimes } from '../campaigns/next-due.js';
 import { resolveCampaignPosts } from '../campaigns/resolve-posts.js';
@@ -104,7 +106,6 @@ export interface DraftView {
   savedAt: Date;
 }
 
-const ID = /^[a-z0-9][a-z0-9-]{2,60}$/;
 
 /**
  * Keep a draft of a campaign (new, or the next version of one): the
@@ -112,7 +113,7 @@ const ID = /^[a-z0-9][a-z0-9-]{2,60}$/;
  * scope over its audience. A campaign made this way is a draft until submitted.
  */
 export async function saveCampaignDraft(ctx: AppContext, actor: Actor, id: string, definition: Record<string, unknown>): Promise<DraftView> {
-  if (!ID.test(id)) throw new AppError('ZHIMI_E_INVALID', 'id: must be lower-case letters, digits and dashes (3–61), e.g. gulou-double11');
+  if (!CAMPAIGN_ID.test(id)) throw new AppError('ZHIMI_E_INVALID', 'id: must be lower-case letters, digits and dashes (3–61), e.g. gulou-double11');
   const audience = (definition['audience'] ?? {}) as { districts?: unknown };
   const districts = Array.isArray(audience.districts) && audience.districts.length ? audience.districts.map(String) : ['all'];
   const store = await ctx.store();

@@ -19,10 +19,13 @@ function isRealDate(v: string): boolean {
   return !Number.isNaN(new Date(v.length === 10 ? `${v}T00:00:00+08:00` : v).getTime());
 }
 
+/** A campaign's id: lower-case letters, digits and dashes (3–61). */
+export const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{2,60}$/;
+
 /** content/campaigns/<campaign-id>.yaml */
 export const campaignSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{2,60}$/, 'must be lower-case letters, digits and dashes'),
+    id: z.string().regex(CAMPAIGN_ID, 'must be lower-case letters, digits and dashes'),
     name: z.string().min(2),
     audience: z.strictObject({
       segments: z.array(z.enum(SEGMENTS, { message: `must be one of ${SEGMENTS.join(', ')}` })).default([]),

@@ -245,6 +245,8 @@ describe('the API acts only as an authenticated user, within their roles and sco
     expect((await call('GET', '/api/campaigns', chen)).json<{ id: string }[]>().map((c) => c.id)).toEqual([]);
     expect(errorOf(await call('GET', '/api/campaigns/gulou-elderly', chen))).toMatchObject({ status: 403 });
     expect(errorOf(await call('GET', '/api/campaigns/gulou-elderly/yaml', chen))).toMatchObject({ status: 403 });
+    // an id is never a file on the server
+    expect(errorOf(await call('GET', `/api/campaigns/${encodeURIComponent('../../content/campaigns/elderly-weekly.yaml')}/preview`, chen))).toMatchObject({ status: 400, code: 'ZHIMI_E_INVALID' });
     expect((await call('GET', '/api/groups', chen)).json<{ rows: { district: string }[] }>().rows.map((g) => g.district)).toEqual(['仓山区']);
     expect(errorOf(await call('POST', '/api/groups/g0@chatroom/tag', chen, { district: '仓山区', segments: ['elderly'] }))).toMatchObject({ status: 403 });
     expect((await call('GET', '/api/campaigns', wang)).json<{ id: string }[]>().map((c) => c.id)).toEqual(['gulou-elderly']);

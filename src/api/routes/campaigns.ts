@@ -5,9 +5,10 @@ import type { AppContext } from '../../app/context.js';
 import { campaignStatus, changeCampaign, exportCampaign, listCampaigns, previewCampaign, reviewCampaign, reviewInbox, reviewView, submitCampaign } from '../../app/campaigns.js';
 import { ActionBody, CampaignStatusView, CampaignSummary, ChangeResultView, ErrorBody, PreviewView, ReviewBody, SubmitBody, SubmitResultView, VersionReviewView } from '../schemas.js';
 import { actorOf } from '../request-actor.js';
-import { definitionYaml } from '../../app/campaign-editor.js';
+import { CAMPAIGN_ID, definitionYaml } from '../../app/campaign-editor.js';
 
-const Id = z.object({ id: z.string().min(1).max(80) });
+/** A campaign's id as campaign files spell it (never a path: the API reads no file a request names). */
+const Id = z.object({ id: z.string().regex(CAMPAIGN_ID, 'a campaign id: lower-case letters, digits and dashes') });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 export const campaignRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (base, { ctx }) => {
