@@ -293,8 +293,17 @@ export async function listGroups(store: Store, query: GroupQuery = {}): Promise<
   if (query.status) filter['status'] = Array.isArray(query.status) ? { $in: query.status } : query.status;
   if (query.district) filter['district'] = query.district;
   if (query.botId) filter['botIds'] = query.botId;
-  const docs = await store.models.Group.find(filter).sort({ topic: 1 }).lean();
-  return docs.map(toRecord);
+  // without the member samples (a record has none; they are most of a group's bytes) and sorted here, not by the
+  // database: one read of 69,000 groups on FerretDB took 44 s this way, 197 s with samples sorted there (bench/console)
+  const docs = (await store.models.Group.find(filter, { memberSample: 0 }).lean()) as GroupLean[];
+  return byTopic(docs).map(toRecord);
+}
+
+/** Documents in the order `sort({ topic: 1 })` gives them: by the topic's UTF-8 bytes (code points, not UTF-16 units). */
+function byTopic<T extends { topic: string }>(docs: T[]): T[] {
+  const keyed = docs.map((d) => ({ d, k: Buffer.from(d.topic ?? '', 'utf8') }));
+  keyed.sort((a, b) => Buffer.compare(a.k, b.k));
+  return keyed.map((x) => x.d);
 }
 
 /** A group by room id, topic, or database id (what an officer types on the CLI). */
