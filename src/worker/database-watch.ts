@@ -95,6 +95,26 @@ export class DatabaseWatch extends EventEmitter<DatabaseWatchEvents> {
     return true;
   }
 
+  /**
+   * A logger for a part that does not ask this watch (the campaign scheduler
+   * retries its own reads every second): a warning or error whose `err` is
+   * the database out of reach is this watch's to say, once, not one line per
+   * try; anything else passes through. Its children are quieted the same way.
+   */
+  quiet(log: Logger): Logger {
+    return new Proxy(log, {
+      get: (target, prop, receiver) => {
+        if (prop === 'child') return (...args: unknown[]) => this.quiet((target.child as unknown as (...a: unknown[]) => Logger).apply(target, args));
+        if (prop !== 'warn' && prop !== 'error') return Reflect.get(target, prop, receiver) as unknown;
+        const say = target[prop].bind(target) as (...a: unknown[]) => void;
+        return (obj: unknown, ...rest: unknown[]): void => {
+          if (obj && typeof obj === 'object' && 'err' in obj && this.noteFailure((obj as { err: unknown }).err)) return;
+          say(obj, ...rest);
+        };
+      },
+    });
+  }
+
   /** `n` writes wait for the database (negative: they were given up). */
   noteWaiting(n: number): void {
     this.waitingWrites = Math.max(0, this.waitingWrites + n);

@@ -151,6 +151,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private readonly orphanSince = new Map<string, number>();
   /** Workers whose leases this one waits for (it started after they stopped being heard from): said once each. */
   private readonly waitingFor = new Set<string>();
+  /** Bots started here that wait for a sweep to queue what waits for them. */
+  private readonly waitingForQueue: (() => void)[] = [];
 
   private readonly o: FleetWorkerOptions & typeof WORKER_DEFAULTS;
 
@@ -201,7 +203,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.fleet.on('group:paused', (e) => this.dispatcher.pauseGroup(e.groupId, e.paused));
     if (o.schedule ?? true) {
       this.scheduler = new CampaignScheduler({
-        store: o.store, clock: o.clock, log: o.log, workerId: this.workerId, library: o.library, approvals: o.approvals ?? new Map(),
+        // its reads retried every second while the database is away: the watch says the outage once instead
+        store: o.store, clock: o.clock, log: this.database.quiet(o.log), workerId: this.workerId, library: o.library, approvals: o.approvals ?? new Map(),
         ref: o.content.ref, fleet: o.config, onlineBotIds: () => onlineBotIds(o.store, o.clock.now()), linkBase: o.linkBase,
         // what the planner writes for bots running here is sent at once, without reading it back
         outbox: planOutbox(o.store, this.dispatcher),
@@ -443,7 +446,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       this.dispatcher.startLane(botId);
       this.started.add(botId);
       this.failedStarts.delete(botId);
-      await this.sweepNow();
+      // what waits for it is queued by the next sweep to queue (the one running now, when it has not queued yet: a
+      // bot taken over must not wait for a whole sweep more while a slow outbox read is under way)
+      await this.queuedBySweep();
       this.log.info({ botId }, 'running bot (lease held)');
       this.emit('bot:started', { botId });
     } catch {
@@ -472,6 +477,23 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     if (this.sweeping) return (this.sweepAgain ??= this.sweeping.then(() => ((this.sweepAgain = undefined), this.sweep())));
     this.sweeping = this.doSweep().finally(() => (this.sweeping = undefined));
     return this.sweeping;
+  }
+
+  /**
+   * Resolves once a sweep has queued the outbox for the lanes running now: the
+   * sweep under way if it has not reached that step yet (what it read is
+   * queued for every lane running when it queues; a claim is an atomic insert,
+   * so a row read a moment earlier cannot be sent twice), else the next one,
+   * asked for here. A failed sweep resolves it too (the next tick tries again).
+   */
+  private queuedBySweep(): Promise<void> {
+    const queued = new Promise<void>((resolve) => this.waitingForQueue.push(resolve));
+    void this.sweepNow().finally(() => this.releaseQueueWaiters());
+    return queued;
+  }
+
+  private releaseQueueWaiters(): void {
+    for (const resolve of this.waitingForQueue.splice(0)) resolve();
   }
 
   /** Sweep at once (a bot logged out, or started here); a failure is logged and the next tick tries again. */
@@ -527,6 +549,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       this.emit('failover', { moved: res.moved, failed: res.failed });
     }
     await this.dispatcher.refresh([...current.values()]);
+    this.releaseQueueWaiters();
     // runs whose deliveries are all final leave the sweep
     const done = await finishedRuns(this.o.store, [...current.values()], runs);
     if (done.length) await closeRuns(this.o.store, done, now);

@@ -45,6 +45,27 @@ describe('the worker\'s watch of its database', () => {
     expect(lost[0]!.message).toMatch(/unreachable for 300 s .*check that it runs \(`zhimi db start` for the development database\) and that MONGODB_URI points at it/);
   });
 
+  it('should quiet a part that retries on its own: its outage errors are said once by the watch, its other lines pass', async () => {
+    const clock = new FakeClock();
+    const logs = captureLogger('info');
+    const watch = new DatabaseWatch({ ping: { ping: async () => undefined }, log: logs.log, clock, exitAfterMs: 300_000, onLost: () => undefined });
+    await watch.check();
+    const scheduler = watch.quiet(logs.log).child({ module: 'scheduler' });
+    // a sync every second through a 150 s outage
+    for (let s = 0; s < 150; s++) {
+      scheduler.warn({ err: Object.assign(new Error('connection <monitor> to 127.0.0.1:34763 timed out'), { name: 'MongoServerSelectionError' }) }, 'could not read the campaigns\' version; the next sync picks changes up');
+      if (s % 15 === 0) scheduler.error({ err: networkError() }, 'campaign sync failed');
+      clock.advance(1000);
+    }
+    scheduler.warn({ campaignId: 'c1' }, 'a due time passed while no worker was running: sending it now');
+    scheduler.error({ err: new Error('Cast to ObjectId failed') }, 'run failed');
+    scheduler.info('resumed');
+    const lines = logs.lines().map((l) => JSON.parse(l) as { level: number; msg: string; module?: string });
+    expect(lines.filter((l) => /database unreachable/.test(l.msg))).toHaveLength(1);
+    expect(lines.filter((l) => l.module === 'scheduler').map((l) => l.msg)).toEqual(['a due time passed while no worker was running: sending it now', 'run failed', 'resumed']);
+    expect(watch.reachable).toBe(false);
+  });
+
   it('should tell the database being out of reach from a request it refused', () => {
     expect(isDatabaseUnreachable(networkError())).toBe(true);
     expect(isDatabaseUnreachable(Object.assign(new Error('Server selection timed out after 5000 ms'), { name: 'MongoServerSelectionError' }))).toBe(true);
