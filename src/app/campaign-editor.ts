@@ -12,7 +12,7 @@ import { getCampaign, saveDraft } from '../store/campaigns-repo.js';
 import { listGroups } from '../store/groups-repo.js';
 import { can, inScope, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
-import { AppError, forbidden } from './errors.js';
+import { AppError, requireGrant } from './errors.js';
 import { record } from './audit.js';
 
 /**
@@ -59,8 +59,7 @@ const emptyCheck = (errors: FieldProblem[]): DefinitionCheck => ({ ok: false, er
 
 /** Check a definition from the editor: schema, cron, posts, districts, the actor's scope; whom it reaches and when. */
 export async function checkDefinition(ctx: AppContext, actor: Actor, definition: unknown): Promise<DefinitionCheck> {
-  const may = can(actor, 'campaigns:draft');
-  if (!may.ok) throw forbidden(may.why);
+  requireGrant(actor, 'campaigns:draft');
   const read = readCampaignText(definitionYaml(definition), 'campaign');
   if (!read.ok) return emptyCheck(read.problems.map((p) => ({ field: p.field, message: p.message })));
   const def = read.value.def;
@@ -119,8 +118,7 @@ export async function saveCampaignDraft(ctx: AppContext, actor: Actor, id: strin
   const store = await ctx.store();
   const rec = await getCampaign(store, id);
   // the campaign's districts as they stand (submitted or only drafted) and those the draft names: both within the drafter's scope
-  const d = can(actor, 'campaigns:draft', { districts: [...new Set([...districts, ...(rec ? rec.districts : [])])] });
-  if (!d.ok) throw forbidden(d.why);
+  requireGrant(actor, 'campaigns:draft', { districts: [...new Set([...districts, ...(rec ? rec.districts : [])])] });
   const draft = { definition: { ...definition, id }, savedBy: actor.id, savedAt: ctx.clock.now() };
   const name = typeof definition['name'] === 'string' && definition['name'] ? definition['name'] : id;
   await saveDraft(store, id, { name, districts, priority: definition['priority'] === 'urgent' ? 'urgent' : 'normal' }, draft);
@@ -132,7 +130,6 @@ export async function saveCampaignDraft(ctx: AppContext, actor: Actor, id: strin
 export async function campaignDraft(ctx: AppContext, actor: Actor, id: string): Promise<DraftView> {
   const rec = await getCampaign(await ctx.store(), id);
   if (!rec?.draft) throw new AppError('ZHIMI_E_NOT_FOUND', `campaign ${id} has no draft`);
-  const d = can(actor, 'campaigns:read', { districts: rec.districts });
-  if (!d.ok) throw forbidden(d.why);
+  requireGrant(actor, 'campaigns:read', { districts: rec.districts });
   return { id, ...rec.draft };
 }

@@ -21,7 +21,7 @@ import type { DeliveryStatus } from '../shared/outbox-records.js';
 import type { AuditEntry } from '../shared/audit-chain.js';
 import { can, inScope, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
-import { AppError, forbidden } from './errors.js';
+import { AppError, forbidden, requireGrant } from './errors.js';
 import { checkReason, listAudit, record } from './audit.js';
 
 /**
@@ -53,28 +53,13 @@ export async function validateCampaign(ctx: AppContext, file: string): Promise<C
   return { id: cf.def.id, ...r };
 }
 
-/** May the actor see (or act on) a campaign of these districts? */
-function mayRead(actor: Actor, districts: readonly string[]): void {
-  const d = can(actor, 'campaigns:read', { districts });
-  if (!d.ok) throw forbidden(d.why);
-}
-
 async function existing(ctx: AppContext, actor: Actor, id: string): Promise<CampaignRecord> {
   const rec = await getCampaign(await ctx.store(), id);
   if (!rec) throw new AppError('ZHIMI_E_NOT_FOUND', `no campaign "${id}": see \`zhimi campaign list\``);
-  mayRead(actor, rec.districts);
+  requireGrant(actor, 'campaigns:read', { districts: rec.districts });
   return rec;
 }
 
-/**
- * Whether the actor's roles and scope allow the action at all, before the
- * campaign's state is looked at: one who may not review or publish is told
- * so (forbidden), not that the campaign is in the wrong state for it.
- */
-function mayAct(actor: Actor, grant: 'campaigns:review' | 'campaigns:publish', rec: CampaignRecord): void {
-  const d = can(actor, grant, { districts: rec.districts });
-  if (!d.ok) throw forbidden(d.why);
-}
 
 /** The posts a definition can send, as the library holds them now. */
 function postsOf(ctx: AppContext, def: CampaignDefinition): Post[] {
@@ -132,7 +117,8 @@ const AFTER: Record<string, string> = {
 /** Approve or reject the version the reviewer saw (a version no longer under review is refused with what changed); never one's own. */
 export async function reviewCampaign(ctx: AppContext, actor: Actor, id: string, o: { version: number; approve: boolean; reason?: string | undefined }): Promise<ChangeResult> {
   const reason = checkReason(o.reason);
-  mayAct(actor, 'campaigns:review', await existing(ctx, actor, id));
+  // the roles and scope first: one who may not review is told so, not that the campaign is in the wrong state for it
+  requireGrant(actor, 'campaigns:review', { districts: (await existing(ctx, actor, id)).districts });
   if (!o.approve && !reason) throw new ConfigError([{ file: 'request', field: 'reason', message: 'a rejection needs a reason: the drafter reads it' }]);
   const { record: rec } = await reviewVersion(await ctx.store(), { id, version: o.version, actor, now: ctx.clock.now(), approve: o.approve, reason, signer: o.approve ? requireSigner(ctx.keys(), 'api') : undefined });
   const action = o.approve ? 'approve' : 'reject';
@@ -143,7 +129,7 @@ export async function reviewCampaign(ctx: AppContext, actor: Actor, id: string, 
 /** Pause, resume, cancel or run a campaign now (a publisher whose scope covers it). */
 export async function changeCampaign(ctx: AppContext, actor: Actor, id: string, action: 'pause' | 'resume' | 'cancel' | 'run-now', reason?: string): Promise<ChangeResult> {
   const why = checkReason(reason);
-  mayAct(actor, 'campaigns:publish', await existing(ctx, actor, id));
+  requireGrant(actor, 'campaigns:publish', { districts: (await existing(ctx, actor, id)).districts });
   const rec = await changeState(await ctx.store(), id, action, actor, ctx.clock.now(), why);
   await record(ctx, actor, `campaign.${action}`, { kind: 'campaign', id }, { version: rec.approvedVersion ?? rec.version, ...(why ? { reason: why } : {}) });
   return { id, status: rec.status, version: rec.approvedVersion ?? rec.version, effect: AFTER[action]! };
@@ -303,7 +289,7 @@ export interface CampaignPreview {
  */
 export async function previewCampaign(ctx: AppContext, actor: Actor, idOrFile: string, days: number): Promise<CampaignPreview> {
   const def = /\.ya?ml$/.test(idOrFile) ? loadCampaignFile(idOrFile).def : await latestDefinition(ctx, actor, idOrFile);
-  mayRead(actor, def.audience.districts);
+  requireGrant(actor, 'campaigns:read', { districts: def.audience.districts });
   const now = ctx.clock.now();
   const times = dueTimes(def, now, 50, new Date(now.getTime() + days * 86_400_000));
   const preview: CampaignPreview = { id: def.id, name: def.name, dueTimes: times };

@@ -1,3 +1,4 @@
+import { can } from '../shared/permissions.js';
 /**
  * Every error a use case can end with, by its stable code (`ZHIMI_E_…`,
  * listed in the README): what kind of trouble it is, so each face answers it
@@ -71,4 +72,10 @@ export class AppError extends Error {
 }
 
 export const forbidden = (why: string): AppError => new AppError('ZHIMI_E_FORBIDDEN', why);
+
+/** The one check of who may do what: the actor's grant over the target (see `can`), or forbidden with why. */
+export function requireGrant(...args: Parameters<typeof can>): void {
+  const d = can(...args);
+  if (!d.ok) throw forbidden(d.why);
+}
 export const unauthenticated = (why: string): AppError => new AppError('ZHIMI_E_AUTH', why);

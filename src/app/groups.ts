@@ -8,9 +8,9 @@ import { shanghaiDay, shiftDay } from '../config/clock.js';
 import { loadDeliveries, skipPlannedForGroup } from '../outbox/outbox.js';
 import { GROUP_PAUSED } from '../audience/officer-command.js';
 import { GROUP_STATUSES, type GroupRecord, type GroupStatus, type Segment } from '../shared/groups.js';
-import { can, inScope, scopeName, type Actor, type Grant } from '../shared/permissions.js';
+import { inScope, scopeName, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
-import { AppError, forbidden } from './errors.js';
+import { AppError, forbidden, requireGrant } from './errors.js';
 import { record } from './audit.js';
 
 /** The group registry as officers see it: list, tag, pause and resume groups. */
@@ -18,12 +18,6 @@ import { record } from './audit.js';
 export interface GroupRow extends GroupRecord {
   /** For a pending group: the district and segments its name suggests (`登记` words), if any. */
   suggestion?: { district: string; segments: Segment[] } | undefined;
-}
-
-/** May the actor do this to a group (their grant, and the group in their scope)? */
-function mayOn(actor: Actor, grant: Grant, g: Pick<GroupRecord, 'district' | 'station'>): void {
-  const d = can(actor, grant, { district: g.district, station: g.station });
-  if (!d.ok) throw forbidden(d.why);
 }
 
 /** The registry as last read by this process, with the version it was read at (see `registrySnapshot`). */
@@ -49,15 +43,16 @@ async function registrySnapshot(ctx: AppContext): Promise<GroupRow[]> {
     return held.rows;
   }
   const content = ctx.content();
-  const rows = listStored(store).then((groups) =>
-    groups.map((g) => {
-      const s = g.status === 'pending' ? suggestTags(g.topic, content.rules, content.ref) : undefined;
-      return s?.district && s.segments.length ? { ...g, suggestion: { district: s.district, segments: s.segments } } : g;
-    }),
-  );
+  const rows = listStored(store).then((groups) => groups.map((g) => rowOf(content, g)));
   snapshots.set(store, { version, checkedAt: now, rows });
   rows.catch(() => snapshots.delete(store));
   return rows;
+}
+
+/** A group as listed: a pending one with the district and segments its name suggests. */
+function rowOf(content: ReturnType<AppContext['content']>, g: GroupRecord): GroupRow {
+  const s = g.status === 'pending' ? suggestTags(g.topic, content.rules, content.ref) : undefined;
+  return s?.district && s.segments.length ? { ...g, suggestion: { district: s.district, segments: s.segments } } : g;
 }
 
 /** May the actor see this group: tagged, in their scope; pending, when its name suggests their district. */
@@ -70,8 +65,7 @@ const visibleTo = (actor: Actor) => (g: GroupRow): boolean => inScope(actor.scop
  * whose name suggests their district.
  */
 export async function listGroups(ctx: AppContext, actor: Actor, o: { pending?: boolean | undefined } = {}): Promise<GroupRow[]> {
-  const d = can(actor, 'groups:read');
-  if (!d.ok) throw forbidden(d.why);
+  requireGrant(actor, 'groups:read');
   return (await registrySnapshot(ctx)).filter((g) => (!o.pending || g.status === 'pending') && visibleTo(actor)(g));
 }
 
@@ -141,13 +135,18 @@ export async function tagGroup(ctx: AppContext, actor: Actor, ref: string, input
   const store = await ctx.store();
   const g = await findGroup(store, ref);
   if (!g) throw new AppError('ZHIMI_E_NOT_FOUND', `no registered group "${ref}": see \`zhimi groups list\``);
-  if (g.district) mayOn(actor, 'groups:tag', g);
+  if (g.district) requireGrant(actor, 'groups:tag', { district: g.district, station: g.station });
+  // a pending group is a district's to tag only when its name suggests that district (as the list shows it); else the city's
+  else {
+    const row = rowOf(ctx.content(), g);
+    if (!visibleTo(actor)(row)) throw forbidden(`${actor.name} works for ${scopeName(actor.scope)}: ${row.suggestion ? `the pending group's name suggests ${row.suggestion.district}, outside it` : 'the pending group asked for is not named for it'}; an officer in the group tags it with @bot 登记, or a city officer here`);
+  }
   const field = input.asSuggested ? '--accept-suggestion' : '--district/--station/--segments';
   const words = input.asSuggested ? suggestedWords(ctx, g) : [input.district ?? '', ...(input.station ? [input.station] : []), ...(input.segments ?? [])].filter(Boolean);
   if (typeof words === 'string') throw new ConfigError([{ file: 'command line', field, message: words }]);
   const r = resolveRegistration(words, ctx.content().ref);
   if (!r.ok) throw new ConfigError([{ file: 'command line', field, message: r.reply }]);
-  mayOn(actor, 'groups:tag', { district: r.command.district, station: r.command.station });
+  requireGrant(actor, 'groups:tag', { district: r.command.district, station: r.command.station });
   const tagged = (await tagStored(store, g.roomId, { district: r.command.district, station: r.command.station, segments: r.command.segments, tags: input.tags, taggedBy: actor.id }))!;
   snapshots.delete(store);
   await record(ctx, actor, 'group.tag', { kind: 'group', id: g.id }, { details: { topic: g.topic, district: tagged.district, station: tagged.station, segments: tagged.segments, tags: input.tags } });
@@ -179,7 +178,7 @@ export async function pauseGroup(ctx: AppContext, actor: Actor, ref: string, pau
   const store = await ctx.store();
   const g = await findGroup(store, ref);
   if (!g) throw new AppError('ZHIMI_E_NOT_FOUND', `no registered group "${ref}": see \`zhimi groups list\``);
-  mayOn(actor, 'groups:pause', g);
+  requireGrant(actor, 'groups:pause', { district: g.district, station: g.station });
   const now = ctx.clock.now();
   const updated = (await setGroupPaused(store, g.roomId, paused, now)) ?? g;
   snapshots.delete(store);

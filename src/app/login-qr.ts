@@ -1,8 +1,8 @@
 import QRCode from 'qrcode';
 import { listBotStates } from '../store/bots-repo.js';
-import { can, type Actor } from '../shared/permissions.js';
+import { type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
-import { AppError, forbidden } from './errors.js';
+import { AppError, requireGrant } from './errors.js';
 import { record } from './audit.js';
 
 /**
@@ -12,8 +12,7 @@ import { record } from './audit.js';
  * operators see it, and every showing is audited.
  */
 export async function loginQrSvg(ctx: AppContext, actor: Actor, botId: string): Promise<string> {
-  const may = can(actor, 'fleet:operate');
-  if (!may.ok) throw forbidden(may.why);
+  requireGrant(actor, 'fleet:operate');
   const st = (await listBotStates(await ctx.store())).find((s) => s.botId === botId);
   if (!st?.loginQrCode) throw new AppError('ZHIMI_E_NOT_FOUND', `bot ${botId} is not waiting for a QR code to be scanned`);
   await record(ctx, actor, 'fleet.show-qr', { kind: 'bot', id: botId });

@@ -4,9 +4,9 @@ import { getVersion, listCampaigns } from '../store/campaigns-repo.js';
 import { findCounters } from '../store/engagement-repo.js';
 import { engagementTotal, per1000, zeroTotals } from '../reports/tabulate.js';
 import type { Segment } from '../shared/groups.js';
-import { can, inScope, type Actor } from '../shared/permissions.js';
+import { inScope, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
-import { forbidden } from './errors.js';
+import { requireGrant } from './errors.js';
 
 /** The reviewed content library as the console shows it: each post, its texts as groups see them, where it is used and how it did. */
 
@@ -37,8 +37,7 @@ export interface PostView {
 }
 
 export async function listPosts(ctx: AppContext, actor: Actor, f: PostFilter = {}): Promise<PostView[]> {
-  const may = can(actor, 'campaigns:read');
-  if (!may.ok) throw forbidden(may.why);
+  requireGrant(actor, 'campaigns:read');
   const now = ctx.clock.now();
   const ref = ctx.content().ref;
   const district = ref.districts.find((d) => actor.scope.kind !== 'city' && d.name === actor.scope.district) ?? ref.districts[0]!;

@@ -5,9 +5,9 @@ import { latestTips, tipCounts, type TipsBy } from '../store/tips-repo.js';
 export type { TipsBy } from '../store/tips-repo.js';
 import { engagementReport, groupsReport, postsReport, reachReport, uniqueReachTotal, type ReportQuery } from '../reports/reports.js';
 import type { Row } from '../reports/format.js';
-import { can, type Actor, type Grant } from '../shared/permissions.js';
+import { type Actor, type Grant } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
-import { forbidden } from './errors.js';
+import { requireGrant } from './errors.js';
 import { tipSpikes, SPIKE_RULE } from '../reports/tip-spikes.js';
 import { shanghaiDay, shiftDay } from '../config/clock.js';
 import type { Segment } from '../shared/groups.js';
@@ -17,8 +17,7 @@ import type { Segment } from '../shared/groups.js';
  * one (a report of another district is refused), the one asked for otherwise.
  */
 export function scopedDistrict(actor: Actor, grant: Grant, asked: string | undefined): string | undefined {
-  const d = can(actor, grant, asked ? { district: asked } : undefined);
-  if (!d.ok) throw forbidden(d.why);
+  requireGrant(actor, grant, asked ? { district: asked } : undefined);
   return actor.scope.kind === 'city' ? asked : actor.scope.district;
 }
 

@@ -6,11 +6,11 @@ import { openDeliveries, sendTimesOfBots } from '../outbox/outbox.js';
 import { listBotStates, onlineBotIds } from '../store/bots-repo.js';
 import { listGroups } from '../store/groups-repo.js';
 import type { Segment } from '../shared/groups.js';
-import { can, inScope, type Actor } from '../shared/permissions.js';
+import { inScope, type Actor } from '../shared/permissions.js';
 import { ConfigError } from '../config/errors.js';
 import type { AppContext } from './context.js';
 import { definitionYaml } from './campaign-editor.js';
-import { forbidden } from './errors.js';
+import { requireGrant } from './errors.js';
 
 /**
  * An urgent alert about a scam wave: a campaign of priority `urgent` with
@@ -60,8 +60,7 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 
 export async function estimateUrgent(ctx: AppContext, actor: Actor, input: UrgentInput): Promise<UrgentEstimate> {
   const districts = input.districts.length ? input.districts : ['all'];
-  const may = can(actor, 'campaigns:draft', { districts });
-  if (!may.ok) throw forbidden(may.why);
+  requireGrant(actor, 'campaigns:draft', { districts });
   const now = ctx.clock.now();
   const local = new Date(now.getTime() + 8 * 3_600_000);
   const stamp = `${local.getUTCFullYear()}${pad(local.getUTCMonth() + 1)}${pad(local.getUTCDate())}-${pad(local.getUTCHours())}${pad(local.getUTCMinutes())}${pad(local.getUTCSeconds())}`;

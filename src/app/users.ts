@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../config/errors.js';
 import { createMemberKeyer } from '../audience/member-key.js';
 import { createUser, deleteSessionsOf, revokeTokensOf, forgetAuthFailures, getUser, listUsers as listStored, updateUser, type UserRecord } from '../store/users-repo.js';
-import { can, parseScope, ROLES, scopeName, scopeWithin, type Actor, type Role, type Scope } from '../shared/permissions.js';
+import { parseScope, ROLES, scopeName, scopeWithin, type Actor, type Role, type Scope } from '../shared/permissions.js';
 import { newTotpSecret, otpauthUri } from '../shared/totp.js';
 import type { AppContext } from './context.js';
-import { AppError, forbidden } from './errors.js';
+import { AppError, forbidden, requireGrant } from './errors.js';
 import { record } from './audit.js';
 import { checkPassword, hashPassword, scopeOf } from './auth.js';
 
@@ -34,8 +34,7 @@ const view = (u: UserRecord): UserView => ({ id: u._id, name: u.name, roles: u.r
 
 /** Users are managed by admins, each only for users within their own scope (before and after the change). */
 function mayManage(actor: Actor, ...scopes: Scope[]): void {
-  const d = can(actor, 'users:manage');
-  if (!d.ok) throw forbidden(d.why);
+  requireGrant(actor, 'users:manage');
   const outside = scopes.find((s) => !scopeWithin(s, actor.scope));
   if (outside) throw forbidden(`${actor.name} manages users of ${scopeName(actor.scope)} only: ${scopeName(outside)} is outside it`);
 }

@@ -8,7 +8,7 @@ import { tipCounts } from '../store/tips-repo.js';
 import { getWeeklyReport, insertWeeklyReport, listWeeklyReports, weeklyReportExists, type WeeklyReportRecord } from '../store/weekly-reports-repo.js';
 import { can, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
-import { AppError, forbidden } from './errors.js';
+import { AppError, forbidden, requireGrant } from './errors.js';
 
 /**
  * Weekly reports per district (and one for the whole city, 全市): made
@@ -59,8 +59,7 @@ export async function makeWeeklyReports(ctx: AppContext, week: string): Promise<
 
 /** May the actor read this area's report: analysts of the city read every one, of a district only theirs. */
 function mayRead(actor: Actor, area: string): boolean {
-  if (!can(actor, 'reports:read').ok) return false;
-  return actor.scope.kind === 'city' || actor.scope.district === area;
+  return can(actor, 'reports:read', { district: area }).ok;
 }
 
 /** A weekly report as listed (its file apart). */
@@ -68,8 +67,7 @@ export type WeeklyReportView = Omit<WeeklyReportRecord, '_id' | 'xlsx'> & { id: 
 
 /** The weekly reports the actor may read, newest week first. */
 export async function listWeekly(ctx: AppContext, actor: Actor): Promise<WeeklyReportView[]> {
-  const may = can(actor, 'reports:read');
-  if (!may.ok) throw forbidden(may.why);
+  requireGrant(actor, 'reports:read');
   return (await listWeeklyReports(await ctx.store())).filter((r) => mayRead(actor, r.district)).map(({ _id, ...r }) => ({ id: _id, ...r }));
 }
 

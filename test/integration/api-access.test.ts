@@ -30,7 +30,7 @@ describe('the API acts only as an authenticated user, within their roles and sco
     extra(elderly.replace(/^id: .*/m, `id: ${id}`).replace(/districts: \[[^\]]*\]/, `districts: [${districts}]`));
 
   type Who = { cookie?: string; csrf?: string; token?: string };
-  const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, who: Who = {}, body?: unknown): Promise<LightMyRequestResponse> =>
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, who: Who = {}, body?: unknown): Promise<LightMyRequestResponse> =>
     app.inject({
       method, url,
       headers: { ...(who.cookie ? { cookie: who.cookie } : {}), ...(who.csrf ? { 'x-csrf-token': who.csrf } : {}), ...(who.token ? { authorization: `Bearer ${who.token}` } : {}) },
@@ -249,6 +249,9 @@ describe('the API acts only as an authenticated user, within their roles and sco
     expect(errorOf(await call('GET', `/api/campaigns/${encodeURIComponent('../../content/campaigns/elderly-weekly.yaml')}/preview`, chen))).toMatchObject({ status: 400, code: 'ZHIMI_E_INVALID' });
     expect((await call('GET', '/api/groups', chen)).json<{ rows: { district: string }[] }>().rows.map((g) => g.district)).toEqual(['仓山区']);
     expect(errorOf(await call('POST', '/api/groups/g0@chatroom/tag', chen, { district: '仓山区', segments: ['elderly'] }))).toMatchObject({ status: 403 });
+    // nor a pending group named for another district, taken into one's own by its address
+    await upsertSeenGroup(store, { roomId: 'pending-gulou@chatroom', topic: '鼓楼区东街老年反诈群', memberCount: 30, botId: 'a', memberSample: [] }, clock.now());
+    expect(errorOf(await call('POST', '/api/groups/pending-gulou@chatroom/tag', chen, { district: '仓山区', segments: ['elderly'] }))).toMatchObject({ status: 403, message: expect.stringMatching(/^陈警官 works for 仓山区: the pending group's name suggests 鼓楼区, outside it/) });
     expect((await call('GET', '/api/campaigns', wang)).json<{ id: string }[]>().map((c) => c.id)).toEqual(['gulou-elderly']);
     // a draft another district keeps (never submitted) is theirs: not overwritten from outside, and each save is audited
     expect((await call('PUT', '/api/campaigns/cangshan-draft/draft', chen, { definition: { name: '仓山草稿', audience: { districts: ['仓山区'] } } })).statusCode).toBe(200);

@@ -7,8 +7,8 @@ import { loginQrSvg } from '../../app/login-qr.js';
 import { analystReport, tipsReport, ANALYST_REPORTS, type AnalystReportKind, type TipsBy } from '../../app/reports.js';
 import { checkText } from '../../app/scamcheck.js';
 import { listAudit, verifyAudit } from '../../app/audit.js';
-import { forbidden } from '../../app/errors.js';
-import { can, type Actor, type Grant } from '../../shared/permissions.js';
+import { requireGrant } from '../../app/errors.js';
+import type { Actor } from '../../shared/permissions.js';
 import { shanghaiDay, shiftDay } from '../../config/clock.js';
 import { REPORT_DIMS, type ReportDim } from '../../reports/tabulate.js';
 import { WeeklyReportView, AuditEntryView, AuditVerifyView, ErrorBody, FleetView, ReportQuery, ReportView, ScamCheckBody, ScamCheckView, TipsQuery, TipsView } from '../schemas.js';
@@ -21,12 +21,6 @@ import { listWeekly, weeklyFile } from '../../app/weekly-reports.js';
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 /** A file (.csv, .xlsx), sent as it is. */
 const FileBody = z.unknown().describe('the file');
-
-function needs(actor: Actor, grant: Grant): Actor {
-  const d = can(actor, grant);
-  if (!d.ok) throw forbidden(d.why);
-  return actor;
-}
 
 /** Words of a comma-separated list, each one of `allowed`. */
 function words<T extends string>(text: string | undefined, allowed: readonly T[], field: string, fallback: T[]): T[] {
@@ -46,7 +40,7 @@ export const operatorRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ba
   };
 
   app.get('/api/fleet', { schema: { tags: ['fleet'], summary: 'Each bot\'s state, worker, groups, queue, back-off and why it does not send; the workers running', response: { 200: FleetView, ...errors } } }, async (req) => {
-    needs(actorOf(req), 'fleet:read');
+    requireGrant(actorOf(req), 'fleet:read');
     return fleetStatus(ctx);
   });
 
@@ -90,7 +84,7 @@ export const operatorRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ba
   });
 
   app.post('/api/scamcheck', { schema: { tags: ['scam check'], summary: 'The answer the bot would give to a text', body: ScamCheckBody, response: { 200: ScamCheckView, ...errors } } }, async (req) => {
-    needs(actorOf(req), 'scamcheck:use');
+    requireGrant(actorOf(req), 'scamcheck:use');
     const { answer, assessment: a } = checkText(ctx, req.body.text, req.body.segment);
     return { answer, risk: a.risk, score: a.score, type: a.type, typeName: a.typeName, signals: a.signals.map((s) => s.label) };
   });
@@ -99,7 +93,7 @@ export const operatorRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ba
     listAudit(ctx, actorOf(req), { limit: req.query.limit, ...(req.query.before !== undefined ? { before: req.query.before } : {}) }));
 
   app.get('/api/audit/verify', { schema: { tags: ['audit'], summary: 'Check the audit chain: the first entry edited, removed, reordered or forged, if any', response: { 200: AuditVerifyView, ...errors } } }, async (req) => {
-    needs(actorOf(req), 'audit:read');
+    requireGrant(actorOf(req), 'audit:read');
     return verifyAudit(ctx);
   });
 };
