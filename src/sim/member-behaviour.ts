@@ -1,6 +1,10 @@
 import { seededRandom, type Random } from './random.js';
 import type { MemberBehaviour, SimWorld } from './world.js';
 import type { SimMessage } from './world-model.js';
+import { LINK_CODE_LENGTH } from '../shared/link-code.js';
+
+/** A tracked link in a post, its whole code (a residents' click opens it). */
+const TRACKED_LINK = new RegExp(`https?://\\S+?/r/[A-Za-z0-9_-]{${LINK_CODE_LENGTH}}(?![A-Za-z0-9_-])`, 'u');
 
 /** Per member and post, the chance of each reaction (they add up to at most 1), and of opening the post's link. */
 export interface ReactionShares {
@@ -81,7 +85,7 @@ export class ScriptedMembers implements MemberBehaviour {
         actions.push(() => world.post({ roomId: room.id, talkerId: m, text: '收到，谢谢提醒', mentionIds: [] }));
       }
     }
-    const link = /https?:\/\/\S+\/r\/[A-Za-z0-9_-]{16}/u.exec(post.text)?.[0];
+    const link = TRACKED_LINK.exec(post.text)?.[0];
     if (link) for (const _ of humans) if (this.rng() < (this.shares.click ?? 0)) actions.push(() => this.open(link));
     // after the post has reached every bot
     setTimeout(() => actions.forEach((a) => a()), this.o.delayMs ?? 20);
