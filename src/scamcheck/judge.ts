@@ -119,7 +119,10 @@ function quickNormal(text: string): string | undefined {
 export function compileScamJudge(rules: ScamRules): ScamJudge {
   let ids = 0;
   // what a scammer asks for can be said in the negative by a warning or a careful member
-  const asks = rules.asks.map((s) => compileSignal(ids++, { ...s, negatable: s.negatable ?? true, role: 'ask' }));
+  // (only while every lowering that needs a text to ask nothing lets a request asked inside a channel pass)
+  const lateForms = rules.lowering.every((l) => !l.onlyWithoutAsks || l.inChannel === true);
+  const late = (s: ScamRules['asks'][number]): boolean => lateForms && onlyTellsAsking(s);
+  const asks = rules.asks.filter((s) => !late(s)).map((s) => compileSignal(ids++, { ...s, negatable: s.negatable ?? true, role: 'ask' }));
   const typed = Object.entries(rules.types).flatMap(([type, t]) => t.signals.map((s) => compileSignal(ids++, { ...s, role: 'typed' }, type)));
   const lowering = rules.lowering.map((l) => ({
     ...compileSignal(ids++, { label: l.label, w: 0, ...(l.any ? { any: l.any } : {}), ...(l.re !== undefined ? { re: l.re } : {}), role: 'lowering' }),
@@ -130,8 +133,10 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
     blockedBy: l.blockedBy ?? [],
   }));
   const index = new PhraseIndex([...asks, ...typed, ...lowering]);
+  // the request forms that only tell whether the reader is asked, looked for only when that decides between 高 and 中
+  const forms = rules.asks.filter(late).map((s) => compileSignal(ids++, { ...s, negatable: s.negatable ?? true, role: 'ask' }));
   const byId: CompiledSignal[] = [];
-  for (const s of [...asks, ...typed, ...lowering]) byId[s.id] = s;
+  for (const s of [...asks, ...typed, ...lowering, ...forms]) byId[s.id] = s;
   const typeOrder = Object.keys(rules.types);
   const examples = rules.examples.map((e) => ({ ...e, text: wordingOf(normalizeForMatch(e.text)) }));
   const space = new FeatureSpace(examples.map((e) => e.text));
@@ -226,7 +231,18 @@ export function compileScamJudge(rules: ScamRules): ScamJudge {
     const factor = lowered?.factor ?? 1;
     const score = Math.round((wording + weigh.rules * Math.min(raw0, weigh.rulesCap) + weigh.lowering * Math.log(factor)) * 100) / 100;
     // 高 needs a real request of the reader (pay, a code, a card, a link, an app, secrecy …), not only a topic
-    const asks = asksReader;
+    let asks = asksReader;
+    // a text that reaches 高's threshold and asks nothing the scored requests know: look for the other forms of a request
+    if (!asks && forms.length > 0 && score >= rules.thresholds.high) {
+      for (const s of forms) {
+        const m = lateMatch(s, text, described);
+        if (m === undefined) continue;
+        asks = true;
+        // one request is enough to tell: the first found is named among the signals
+        signals.push({ label: s.label, phrase: m.phrase, w: s.w, risk: 0, ...(s.tag ? { tag: s.tag } : {}), ...(m.pattern ? { pattern: true as const } : {}) });
+        break;
+      }
+    }
     // a text that asks for money, a code or a card and gives its own number, account or web address to do it
     // (请点击 yd-cz.top 充值) is never 低 unless a specific context lowered it: the wording of an official
     // notice does not make its address official
@@ -311,6 +327,37 @@ function asksOnlyInChannel(asking: readonly CompiledSignal[], l: { inChannel: bo
   return true;
 }
 
+/**
+ * A request form that only tells whether the reader is asked (rules.yaml `asks` with `risk: 0`,
+ * `asking` and `inChannel`): it adds nothing to the score and no lowering context turns on it
+ * (while every lowering that needs a text to ask nothing lets a request asked inside a channel
+ * pass), so it can change only 中 into 高, and is looked for only in a text that reaches 高's threshold.
+ */
+function onlyTellsAsking(s: { risk?: number | undefined; asking?: boolean | undefined; inChannel?: boolean | undefined }): boolean {
+  return s.risk === 0 && s.asking === true && s.inChannel === true;
+}
+
+/**
+ * Where a request form occurs as the phrase index would find it — a phrase first, else its
+ * pattern; not said in the negative, not inside a description of requests, not with one of its
+ * `unless` phrases — for the few texts that need it, without an index of its own.
+ */
+function lateMatch(s: CompiledSignal, text: string, described: readonly number[]): { phrase: string; pattern: boolean } | undefined {
+  for (const u of s.unless) if (text.includes(u)) return undefined;
+  const counts = (at: number, end: number): boolean => !(s.negatable && negated(text, at, end)) && (s.literal || described.length === 0 || !within(described, at, end));
+  for (const phrase of s.phrases) {
+    for (let at = text.indexOf(phrase); at >= 0; at = text.indexOf(phrase, at + 1)) if (counts(at, at + phrase.length)) return { phrase, pattern: false };
+  }
+  const re = s.re;
+  if (re === undefined) return undefined;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[0].length === 0) re.lastIndex++;
+    if (counts(m.index, m.index + m[0].length)) return { phrase: m[0], pattern: true };
+  }
+  return undefined;
+}
+
 /** Requests for money, a code or a card (tags of rules.yaml `asks`). */
 const MONEY_OR_SECRETS = new Set(['pay', 'payFirst', 'advance', 'code', 'card']);
 
@@ -380,9 +427,10 @@ function compileSignal(id: number, s: SignalSpec, type?: string): CompiledSignal
 /**
  * A request said in the negative (不转账, 没给验证码, 别点链接, 不会电话要求您
  * 提供密码) is not a request: a one-character negator just before the phrase,
- * or a negating word earlier in the same clause.
+ * or a negating word earlier in the same clause. 不够 and 不足 say too little, not no
+ * (账户等级不够要先充够20万 asks).
  */
-const NEGATOR_NEAR = /(不(?![是少但过久同管然错仅光只])|没(?!有人)|别(?![人的处家])|勿|未(?![来])|莫)[^,。!?;:]?[^,。!?;:]?$/u;
+const NEGATOR_NEAR = /(不(?![是少但过久同管然错仅光只够足])|没(?!有人)|别(?![人的处家])|勿|未(?![来])|莫)[^,。!?;:]?[^,。!?;:]?$/u;
 const NEGATOR_CLAUSE = /(不会|不要|切勿|请勿|不需要|无需|不用|从不|绝不|从来不|不能|不可以|没有|千万别|谁也不|任何人都不|都不会|不得)[^,。!?;:]{0,8}$/u;
 /** 要不要转 / 是不是要交: a question about a request, not a refusal. */
 const EITHER_OR = /(要不要|是不是|能不能|会不会|可不可以|用不用|该不该|需不需要|得不得|有没有)[^,。!?;:]{0,4}$/u;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { paths } from '../../../src/config/paths.js';
 import { loadScamCheck } from '../../../src/scamcheck/desk.js';
 import { evaluate, parseEvalFile, robustVariants, SCAMCHECK_BARS } from '../../../src/scamcheck/eval.js';
-import { mustChars, normalizeForMatch } from '../../../src/scamcheck/judge.js';
+import { compileScamJudge, mustChars, normalizeForMatch } from '../../../src/scamcheck/judge.js';
 import { loadScamRules } from '../../../src/scamcheck/rules.js';
 
 const { judge } = loadScamCheck(paths.content);
@@ -73,6 +73,73 @@ describe('the scam judge explains itself', () => {
     expect(pitch.asks).toBe(false);
     expect(pitch.score).toBeGreaterThanOrEqual(loadScamCheck(paths.content).rules.thresholds.high);
     expect(pitch.risk).toBe('medium');
+  });
+
+  it('should hear a request of the reader in each of its forms and answer 高: a fee or a deposit, money put in, a number to call, a contact, an app, a signature, an order, a favour, a loan to verify, orders to follow, a price', () => {
+    const rules = loadScamRules(paths.content);
+    // the same judge without the request forms (rules.yaml `asks` with `risk: 0`) answers these 中
+    const without = compileScamJudge({ ...rules, asks: rules.asks.filter((s) => !(s.risk === 0 && s.asking === true)) });
+    const asked = [
+      '卖家说海关扣了，要补缴关税1500元才能发货',
+      '你先转我定金300，我帮你留着',
+      '任务还差两单，做完才能提现',
+      '这个币马上要涨，你拿两万跟我一起上车',
+      '请立即致电400-8xx-1234办理退款',
+      '你的社保卡异常，现在帮你转接市公安局',
+      '纯种布偶猫幼崽99元包邮，名额有限，想要的加V：abc12345',
+      '您好，我是XX银行信贷部的，可以给您办一笔信用贷，额度30万，需要下载我们的“XX银行信贷”APP申请',
+      '阿姨，以房养老项目，您把房子抵押给我们，每月领一万养老金，还送养老院床位',
+      '我们连队要订一批被子，你先帮我们进货，月底一起结',
+      '免费体检听健康讲座，明天早上来签到就送鸡蛋，专家说磁疗床能治高血压',
+      '喂，是我啊，我换号了，听不出来了？帮我个忙',
+      '老同学，我是张伟，换号了，存一下我的新号，明天到我这边来一趟',
+      '额度不足，需要先借备用金验证账户',
+      '群里老师说主力已经建仓，明天涨幅30%以上，请严格按老师指令操作，切勿外传',
+      '修复征信收费2000元，包成功',
+    ];
+    for (const text of asked) {
+      const a = judge.assess(text);
+      expect([a.risk, a.asks], text).toEqual(['high', true]);
+      expect(without.assess(text).risk, text).toBe('medium');
+    }
+    // 不够 and 不足 say too little, not no: the request after them is asked
+    expect(judge.assess('客服说我的账户等级不够，要先充够五万才能提现').signals.map((s) => s.label)).toContain('要你先交钱');
+    // a paid bill, news and a pitch that asks nothing yet are no request
+    for (const text of ['【国家电网】您家本月电费86元已从绑定账户自动扣缴成功。', '今天航班延误了两个小时，刚落地', '你好，我是XX证券的投资顾问，我们有个虚拟货币挖矿项目，高回报日收益2%，要不要了解一下']) {
+      expect(judge.assess(text).asks, text).toBe(false);
+    }
+  });
+
+  it('should let the request forms decide only whether a text asks (高 or 中), never its score', () => {
+    // the forms that only say the reader is asked have no risk of their own and are asked inside any channel
+    // (so they are looked for only in a text that reaches 高's threshold)
+    const rules = loadScamRules(paths.content);
+    const forms = rules.asks.filter((s) => s.risk === 0 && s.asking === true);
+    expect(forms.length).toBeGreaterThanOrEqual(10);
+    for (const s of forms) expect(s.inChannel, s.label).toBe(true);
+    const without = compileScamJudge({ ...rules, asks: rules.asks.filter((s) => !forms.includes(s)) });
+    let gained = 0;
+    for (const text of evalTexts) {
+      const a = judge.assess(text);
+      const b = without.assess(text);
+      expect(a.score, text).toBe(b.score);
+      if (a.asks && !b.asks) gained++;
+    }
+    expect(gained).toBeGreaterThan(20);
+  });
+
+  it('should answer 高 to the scams of the development sets that ask for something, and 高 to none of their normal texts', () => {
+    let medium = 0;
+    for (const name of ['eval.jsonl', 'probes.jsonl', 'batch-b.jsonl', 'batch-d.jsonl']) {
+      const file = join(paths.root, 'test', 'fixtures', 'scamcheck', name);
+      for (const c of parseEvalFile(readFileSync(file, 'utf8'), file, judge)) {
+        const a = judge.assess(c.text);
+        if (c.label === 'normal') expect(a.risk, c.text).not.toBe('high');
+        else if (a.risk === 'medium') medium++;
+      }
+    }
+    // 70 of their 506 scams were 中 before the request forms; those left ask nothing yet (a pitch) or tell of money already gone
+    expect(medium).toBeLessThanOrEqual(8);
   });
 
   it('should flag a request for money, a code or a card that gives the sender\'s own number, account or address, however official its wording', () => {
