@@ -37,7 +37,7 @@ export function registerScamCheckCommands(program: Command, ctx: () => AppContex
     .action((words: string[], o: { segment?: Segment }) => {
       const { answer, assessment: a } = checkText(ctx(), words.join(' '), o.segment);
       process.stdout.write(answer + '\n\n');
-      process.stdout.write(`score ${a.score} → ${RISK_LABEL[a.risk]}; type ${a.type}; ${a.signals.map((s) => `${s.label}(${s.phrase}) +${s.w}`).join(', ') || 'no signals'}` +
+      process.stdout.write(`score ${a.score} → ${RISK_LABEL[a.risk]}; type ${a.type}; ${a.signals.map((s) => `${s.label}(${s.phrase})${s.risk ? ` +${s.risk}` : ''}`).join(', ') || 'no signals'}` +
         `${a.combos.length ? `; combos: ${a.combos.join(', ')}` : ''}${a.lowered ? `; lowered ×${a.lowered.factor}: ${a.lowered.label}(${a.lowered.phrase})` : ''}\n`);
     });
 }
