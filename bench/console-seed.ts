@@ -20,6 +20,7 @@
  * - bots, leases and workers as running workers write them.
  */
 import { createHash } from 'node:crypto';
+import { seededRandom } from '../src/sim/random.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppContext } from '../src/app/context.js';
@@ -74,17 +75,6 @@ const DRAFTER: Actor = { id: PEOPLE.drafter.id, name: PEOPLE.drafter.name, roles
 const REVIEWER: Actor = { id: PEOPLE.reviewer.id, name: PEOPLE.reviewer.name, roles: ['reviewer'], scope: city, via: 'session' };
 const GULOU: Actor = { id: PEOPLE.district.id, name: PEOPLE.district.name, roles: ['drafter'], scope: { kind: 'district', district: '鼓楼区' }, via: 'session' };
 
-/** A small deterministic PRNG (mulberry32). */
-export function rngOf(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const hash32 = (s: string): number => createHash('sha1').update(s).digest().readUInt32BE(0);
 
@@ -116,7 +106,7 @@ export interface SeedGroup {
 
 /** The registry's groups: district by population, segment mix, status mix, names that say what they are. */
 export function seedGroups(ref: ReferenceData, n: number, botIds: readonly string[]): SeedGroup[] {
-  const r = rngOf(2026);
+  const r = seededRandom(2026);
   const districts = ref.districts.map((d) => ({ ...d, w: DISTRICT_WEIGHT[d.name] ?? 4 }));
   const wSum = districts.reduce((a, d) => a + d.w, 0);
   const counters = new Map<string, number>();
@@ -472,7 +462,7 @@ export async function writeTips(ctx: AppContext, store: Store, today: string, da
   const judged = texts.map((text) => ({ text, a: judge.assess(text) }));
   const ref = ctx.content().ref;
   const districts = ref.districts.map((d) => d.name);
-  const r = rngOf(11);
+  const r = seededRandom(11);
   const spikeType = judged.find((j) => j.a.type === 'fake-cs')?.a.type ?? judged.find((j) => j.a.risk === 'high')!.a.type;
   const spike = { district: '仓山区', type: spikeType, today: 0 };
   const docs: Parameters<typeof insertTip>[1][] = [];

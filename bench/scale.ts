@@ -15,9 +15,9 @@
  *     and duplicates counted from the simulator's record (its receive times), not from Zhimi's logs.
  * Writes bench/results/scale.json. BENCH_SIZES (comma-separated), BENCH_BOTS, BENCH_LIMITED_RUNS override.
  */
+import { freePortRange } from '../src/shared/free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,29 +143,12 @@ async function workerSide(): Promise<void> {
   process.exit(0);
 }
 
-/** Consecutive free ports on 127.0.0.1 (the simulator's bots listen on consecutive ports). */
-async function freePorts(n: number): Promise<number> {
-  const free = (port: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const srv = createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let ok = true;
-    for (let p = base; p < base + n && ok; p++) ok = await free(p);
-    if (ok) return base;
-  }
-  throw new Error(`no ${n} consecutive free ports`);
-}
-
 /** `zhimi sim` in its own process, recording every message it receives; resolves with its token variables. */
 async function startSim(dir: string, groups: number): Promise<{ env: Record<string, string>; botsDir: string; recordFile: string; pid: number; stop(): Promise<void> }> {
   const template = join(dir, 'template');
   const botsDir = join(dir, 'bots');
   const recordFile = join(dir, 'record.jsonl');
-  const port = await freePorts(BOTS + 1);
+  const port = await freePortRange(BOTS + 1);
   mkdirSync(template, { recursive: true });
   writeFileSync(join(template, 'fleet.yaml'), [
     'limits: { minGapMs: 1000, jitterMs: 0, perMinute: 60, perHour: 3600, perDay: 50000 }',

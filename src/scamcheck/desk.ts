@@ -65,16 +65,23 @@ export class ScamDesk implements InboundHandlers {
     this.groupLimit = new GroupCheckLimit(o.store, o.settings.perGroup ?? DEFAULT_CHECKS_PER_GROUP, o.settings.windowMinutes * 60_000, this.log);
   }
 
-  async onMention(m: InboundMessage): Promise<void> {
-    if (m.fromFleetBot) return;
+  /** What a member asks to have judged; a bare mention is answered with how to ask (undefined: nothing to judge). */
+  private async askedText(m: InboundMessage): Promise<string | undefined> {
+    if (m.fromFleetBot) return undefined;
     const req = this.request(m);
-    if (req.kind === 'none') return;
+    if (req.kind === 'none') return undefined;
     if (req.kind === 'hint') {
       await m.reply(this.fill(this.o.messages.scamCheckHint));
-      return;
+      return undefined;
     }
+    return req.text;
+  }
+
+  async onMention(m: InboundMessage): Promise<void> {
+    const text = await this.askedText(m);
+    if (text === undefined) return;
     const group = m.roomId ? await this.groups.byRoom(m.roomId) : undefined;
-    const answer = await this.answer(req.text, m.senderKey, m.botId, {
+    const answer = await this.answer(text, m.senderKey, m.botId, {
       channel: 'group',
       // the group's limit goes by its registry id, or its room while it is not registered
       groupKey: group?.id ?? `room:${m.roomId ?? ''}`,
@@ -84,14 +91,9 @@ export class ScamDesk implements InboundHandlers {
   }
 
   async onPrivateMessage(m: InboundMessage): Promise<void> {
-    if (m.fromFleetBot) return;
-    const req = this.request(m);
-    if (req.kind === 'none') return;
-    if (req.kind === 'hint') {
-      await m.reply(this.fill(this.o.messages.scamCheckHint));
-      return;
-    }
-    const answer = await this.answer(req.text, m.senderKey, m.botId, { channel: 'private' });
+    const text = await this.askedText(m);
+    if (text === undefined) return;
+    const answer = await this.answer(text, m.senderKey, m.botId, { channel: 'private' });
     if (answer) await m.reply(answer);
   }
 

@@ -13,3 +13,20 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The first of `n` consecutive free ports on 127.0.0.1 (the simulator's bots listen on consecutive ports). */
+export async function freePortRange(n: number): Promise<number> {
+  const free = (port: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let ok = true;
+    for (let p = base; p < base + n && ok; p++) ok = await free(p);
+    if (ok) return base;
+  }
+  throw new Error(`no ${n} consecutive free ports`);
+}

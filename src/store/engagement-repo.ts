@@ -39,22 +39,7 @@ export async function writeTally(store: Store, w: TallyWrite): Promise<void> {
       await store.models.Counters[level].bulkWrite(ops, { ordered: false });
     }
   }
-  const byCut = new Map<AreaCut, TallyWrite['sketches'][number][]>();
-  for (const s of w.sketches) {
-    const list = byCut.get(s.cut) ?? [];
-    list.push(s);
-    byCut.set(s.cut, list);
-  }
-  for (const [cut, items] of byCut) for (const chunk of inChunks(items)) {
-    const ops = chunk.map((s) => ({
-      replaceOne: {
-        filter: { _id: s.id },
-        replacement: { _id: s.id, kind: s.kind, ...s.dims, ...(s.doc.dense ? { dense: Buffer.from(s.doc.dense) } : { sparse: Buffer.from(s.doc.sparse ?? new Uint8Array()) }) } as SketchDocument,
-        upsert: true,
-      },
-    }));
-    await store.models.Sketches[cut].bulkWrite(ops, { ordered: false });
-  }
+  await replaceSketches(store, w.sketches);
 }
 
 /** A counter increment to apply exactly once (see engagement/tally.ts: GuardedIncrement). */

@@ -1,3 +1,4 @@
+import { deleteInSlices } from './bulk.js';
 import type { Model } from 'mongoose';
 import type { Store } from './connection.js';
 
@@ -36,13 +37,7 @@ export const messageOnceKey = (botId: string, messageId: string): string => `msg
  */
 export async function forgetMessageKeys(store: Store, now: Date, keepMs = 86_400_000): Promise<number> {
   const filter = { _id: { $regex: '^once:msg:' }, at: { $lt: new Date(now.getTime() - keepMs) } };
-  let forgotten = 0;
-  for (;;) {
-    const ids = (await store.models.Claim.find(filter, { _id: 1 }).limit(500).lean()).map((d) => d._id);
-    if (ids.length === 0) return forgotten;
-    forgotten += (await store.models.Claim.deleteMany({ _id: { $in: ids } })).deletedCount;
-    if (ids.length < 500) return forgotten;
-  }
+  return deleteInSlices(store.models.Claim, filter);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
 import type { Store } from './connection.js';
+import { deleteInSlices } from './bulk.js';
 
 /**
  * Delete the raw records kept only for a while: tips (what members showed
@@ -15,12 +16,6 @@ export async function forgetOldRecords(store: Store, before: Date): Promise<{ ti
   };
 }
 
-async function deleteOlder(model: Model<{ _id: unknown; at: Date }>, before: Date): Promise<number> {
-  let deleted = 0;
-  for (;;) {
-    const ids = (await model.find({ at: { $lt: before } }, { _id: 1 }).limit(500).lean()).map((d) => d._id);
-    if (ids.length === 0) return deleted;
-    deleted += (await model.deleteMany({ _id: { $in: ids } })).deletedCount;
-    if (ids.length < 500) return deleted;
-  }
+function deleteOlder(model: Model<{ _id: unknown; at: Date }>, before: Date): Promise<number> {
+  return deleteInSlices(model, { at: { $lt: before } });
 }

@@ -1,3 +1,4 @@
+import { deleteInSlices } from './bulk.js';
 import { randomUUID } from 'node:crypto';
 import type { Store } from './connection.js';
 import type { TipDoc } from './models/tips.js';
@@ -39,13 +40,7 @@ export function takeGroupCheckSlot(store: Store, s: { groupKey: string; window: 
 /** Forget scam-check slots taken before `before`; in slices (FerretDB v1 refuses deletes of thousands at once). Returns how many. */
 export async function forgetGroupCheckSlots(store: Store, before: Date): Promise<number> {
   const filter = { _id: { $regex: `^${SLOT_PREFIX}` }, at: { $lt: before } };
-  let forgotten = 0;
-  for (;;) {
-    const ids = (await store.models.Claim.find(filter, { _id: 1 }).limit(500).lean()).map((d) => d._id);
-    if (ids.length === 0) return forgotten;
-    forgotten += (await store.models.Claim.deleteMany({ _id: { $in: ids } })).deletedCount;
-    if (ids.length < 500) return forgotten;
-  }
+  return deleteInSlices(store.models.Claim, filter);
 }
 
 export type TipsBy = 'type' | 'district' | 'day' | 'risk';

@@ -1,6 +1,6 @@
+import { freePortRange } from '../../src/shared/free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,23 +58,6 @@ export interface ChaosWorld {
   stop(): Promise<void>;
 }
 
-/** Consecutive free ports on 127.0.0.1 (the simulator's bots listen on consecutive ports). */
-async function freePorts(n: number): Promise<number> {
-  const free = (port: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const srv = createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let ok = true;
-    for (let p = base; p < base + n && ok; p++) ok = await free(p);
-    if (ok) return base;
-  }
-  throw new Error(`no ${n} consecutive free ports`);
-}
-
 /**
  * A world to break: its own development FerretDB, `zhimi sim` in its own
  * process recording every message (`--record`), bots whose YAML the
@@ -87,7 +70,7 @@ export async function startChaosWorld(o: ChaosWorldOptions): Promise<ChaosWorld>
   const template = join(dir, 'template');
   const botsDir = join(dir, 'bots');
   const recordFile = join(dir, 'record.jsonl');
-  const port = await freePorts(o.bots + 1);
+  const port = await freePortRange(o.bots + 1);
   // a bots folder with one bot: `zhimi sim --bots N` serves it and N-1 more, and writes all their YAML
   mkdirSync(template, { recursive: true });
   writeFileSync(join(template, 'fleet.yaml'), [
