@@ -116,10 +116,13 @@ describe('fleet delivery over the gRPC simulator', () => {
     await planFor(store, alphaGroups.slice(0, 8), runId, { pick: () => 'alpha' });
     await waitFor(() => expect(h.world.postsBy(h.world.botContactId('alpha')).filter((m) => m.text.includes(runId)).length).toBeGreaterThanOrEqual(1), 5000);
     await planFor(store, alphaGroups.slice(8, 9), 'run-urgent@2', { pick: () => 'alpha', priority: 1 });
+    // what the lane had sent when the urgent post was written (a loaded machine plans slower than the lane sends)
+    const sentWhenWritten = h.world.postsBy(h.world.botContactId('alpha')).filter((m) => m.text.includes(runId)).length;
     await waitFor(async () => expect((await finalCounts(runId)).open + (await finalCounts('run-urgent@2')).open).toBe(0));
     const order = h.world.postsBy(h.world.botContactId('alpha')).filter((m) => m.text.includes('@2】')).map((m) => (m.text.includes('urgent') ? 'U' : 'n'));
-    expect(order.indexOf('U')).toBeLessThanOrEqual(2);
-    expect(order.indexOf('U')).toBeLessThan(order.length - 3);
+    // it goes ahead of every normal post still waiting then (one already in the bot's turn may go first)
+    expect(order.indexOf('U')).toBeLessThanOrEqual(sentWhenWritten + 1);
+    if (sentWhenWritten < 6) expect(order.indexOf('U')).toBeLessThan(order.length - 1);
   });
 
   it('should hold a post its lane reaches inside the group\'s quiet hours until they end, and send the rest', async () => {
