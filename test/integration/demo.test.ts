@@ -52,8 +52,6 @@ describe('npm run demo', () => {
     const [eng] = await engagementReport(check, { ...period, by: [] });
     expect(eng).toMatchObject({ reply: res.truth.reply, mention: res.truth.mention, keyword: res.truth.keyword, question: res.truth.question, click: res.truth.click });
     expect(res.truth.reply + res.truth.keyword).toBeGreaterThan(0);
-    // residents open the posts' tracked links, and the link server counts each click
-    expect(res.truth.click).toBeGreaterThan(0);
     expect(lines.some((l) => /^segment\s+deliveries\s+groups\s+reach\s+uniqueReach/.test(l))).toBe(true);
     // residents ask the scam check in a group and privately; both get an answer, both become masked tips
     expect(lines.filter((l) => /^the bot answers in \d+ ms:$/.test(l))).toHaveLength(2);
