@@ -13,8 +13,9 @@ export function isDatabaseUnreachable(err: unknown): boolean {
     if (/^Mongo(ServerSelection|Network|NetworkTimeout|TopologyClosed|NotConnected|PoolCleared|ServerClosed)Error$/.test(x.name ?? '')) return true;
     if (x.name === 'PoolClearedError' || x.name === 'PoolClearedOnNetworkError') return true;
     if (x.code === 'ECONNREFUSED' || x.code === 'ECONNRESET' || x.code === 'EPIPE' || x.code === 'ETIMEDOUT') return true;
-    // (a bulk write's error carries the network failure in its message only: "connect ECONNREFUSED 127.0.0.1:27017")
-    if (/buffering timed out|connection .* closed|connection .* timed out|selection timed out|Client must be connected|Topology is closed|pool .*cleared|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|ZHIMI_E_DB_UNREACHABLE/i.test(x.message ?? '')) return true;
+    // (a bulk write's error carries the network failure in its message only: "connect ECONNREFUSED 127.0.0.1:27017",
+    // "Connection to 127.0.0.1:27017 interrupted due to server monitor timeout")
+    if (/interrupted due to server monitor timeout|buffering timed out|connection .* closed|connection .* timed out|selection timed out|Client must be connected|Topology is closed|pool .*cleared|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|ZHIMI_E_DB_UNREACHABLE/i.test(x.message ?? '')) return true;
   }
   return false;
 }

@@ -39,7 +39,7 @@ describe('chaos: the database paused for 150 s, then killed and restarted, durin
     const check = await w.reportsEqualOutbox(60_000);
     said('database paused 150 s', {
       sent: c.sent, unknown: c.unknown, failed: c.failed, duplicates: verdict.duplicates.length, gapViolations: verdict.gapViolations.length, smallestGapMs: verdict.smallestGapMs,
-      saidUnreachableAfterSec: unreachable[0] ? (unreachable[0].time - pausedAt) / 1000 : null, summaries: summaries.length, back: back.map((l) => l.msg), errorLines: errors.length, warningLines: warnings.length, schedulerLines: during.filter((l) => (l as { module?: string }).module === 'scheduler').length, outbox: check.records,
+      saidUnreachableAfterSec: unreachable[0] ? (unreachable[0].time - pausedAt) / 1000 : null, summaries: summaries.length, back: back.map((l) => l.msg), errorLines: errors.map((l) => ({ msg: l.msg, module: (l as { module?: string }).module, err: (l as { err?: unknown }).err })), warningLines: warnings.length, schedulerLines: during.filter((l) => (l as { module?: string }).module === 'scheduler').length, outbox: check.records,
     });
     expect(worker.child.exitCode).toBeNull();
     expect(c).toMatchObject({ sent: 120, unknown: 0, failed: 0 });

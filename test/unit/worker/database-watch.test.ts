@@ -72,6 +72,8 @@ describe('the worker\'s watch of its database', () => {
     expect(isDatabaseUnreachable(new Error('wrapped', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }))).toBe(true);
     // an unordered bulk write that met a database gone away
     expect(isDatabaseUnreachable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:34055'), { name: 'MongoBulkWriteError' }))).toBe(true);
+    // a paused server: the driver's monitor times out and interrupts the connections in use (seen by a lane's bulk write in the chaos suite)
+    expect(isDatabaseUnreachable(Object.assign(new Error('Connection to 127.0.0.1:43779 interrupted due to server monitor timeout'), { name: 'MongoBulkWriteError' }))).toBe(true);
     expect(isDatabaseUnreachable(Object.assign(new Error('Connection pool for 127.0.0.1:34055 was cleared because another operation failed with: "connection <monitor> to 127.0.0.1:34055 timed out"'), { name: 'MongoBulkWriteError' }))).toBe(true);
     expect(isDatabaseUnreachable(Object.assign(new Error('E11000 duplicate key error'), { code: 11000, name: 'MongoBulkWriteError' }))).toBe(false);
     expect(isDatabaseUnreachable(new Error('Cast to ObjectId failed'))).toBe(false);
