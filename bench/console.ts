@@ -20,7 +20,8 @@
  *   - the built console's size: `npm run build:web`, gzip of web/dist/assets.
  * Writes bench/results/console.json.
  *
- *   npm run bench:console    (BENCH_GROUPS=69000 BENCH_DAYS=30 BENCH_CALLS=60; BENCH_SKIP_BUILD=1 skips the bundle; BENCH_BUNDLE_ONLY=1 measures only the bundle, into the last results)
+ *   npm run bench:console    (BENCH_GROUPS=69000 BENCH_DAYS=30 BENCH_CALLS=60; BENCH_SKIP_BUILD=1 skips the bundle; BENCH_BUNDLE_ONLY=1 measures only the bundle, into the last results;
+ *                             BENCH_KEEP_DATA=1 keeps the seeded database, BENCH_REUSE=1 measures again on it without seeding)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -49,6 +50,7 @@ import { tipSpikesToday } from '../src/app/reports.js';
 import { listGroups as listVisibleGroups } from '../src/app/groups.js';
 import { queueDepths, sentSince } from '../src/outbox/outbox.js';
 import type { Actor } from '../src/shared/permissions.js';
+import type { GroupRecord } from '../src/shared/groups.js';
 import { PASSWORD, PEOPLE, fleetAlive, seedGroups, writeBotsDir, writeCampaigns, writeCounters, writeGroups, writeRealGroups, writeTips, writeTodayRuns, writeUsers } from './console-seed.js';
 
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
@@ -94,6 +96,14 @@ class BenchClock implements Clock {
   jump(ms: number): void {
     this.base += ms;
   }
+}
+
+/** What a run kept with BENCH_KEEP_DATA=1 leaves beside its data for BENCH_REUSE=1. */
+interface KeptSeed {
+  seededOn: string;
+  seed: Record<string, unknown>;
+  groups: GroupRecord[];
+  today: { sampleDeliveryId: string };
 }
 
 const quantile = (xs: readonly number[], q: number): number => {
@@ -219,11 +229,16 @@ async function main(): Promise<void> {
   }
 
   const dataDir = join(paths.state, 'bench-console-data');
-  rmSync(dataDir, { recursive: true, force: true });
+  // BENCH_REUSE=1: measure again on the data of the last run kept with BENCH_KEEP_DATA=1 (its seed takes a quarter of an hour)
+  const seedFile = join(dataDir, 'bench-seed.json');
+  const reuse = process.env['BENCH_REUSE'] && existsSync(seedFile) ? (JSON.parse(readFileSync(seedFile, 'utf8')) as KeptSeed) : undefined;
+  if (!reuse) rmSync(dataDir, { recursive: true, force: true });
   const db = await startDevDatabase({ stateDir: paths.state, dataDir, log });
   const store = await connectStore(db.uri, { dbName: 'bench_console' });
-  await store.connection.db!.dropDatabase();
-  await ensureIndexes(store);
+  if (!reuse) {
+    await store.connection.db!.dropDatabase();
+    await ensureIndexes(store);
+  }
   // the fleet's own writes (heartbeats, leases, presence) come from other processes: a connection of their own
   const fleetStore = await connectStore(db.uri, { dbName: 'bench_console' });
   const botsDir = join(paths.state, 'bench-console-bots');
@@ -233,45 +248,57 @@ async function main(): Promise<void> {
   const ticker: { timer?: NodeJS.Timeout | undefined; busy?: boolean } = {};
   const coll = async (name: string): Promise<number> => store.connection.db!.collection(name).countDocuments();
   try {
-    // ------------------------------------------------------------------ seed
-    say(`seeding ${GROUPS} groups and ${DAYS} days of counters into FerretDB ${store.server.version} (database bench_console, its own data folder)`);
-    const seedT = performance.now();
-    const laps: Record<string, number> = {};
-    let last = performance.now();
-    const lap = (name: string): void => {
-      laps[name] = r1((performance.now() - last) / 1000);
-      last = performance.now();
-      say(`  ${name}: ${laps[name]} s`);
-    };
-    const ref = ctx.content().ref;
-    const seeds = seedGroups(ref, GROUPS, botIds);
-    const joined = new Date(`${shiftDay(TODAY, -60)}T09:00:00+08:00`);
-    const real = await writeRealGroups(store, seeds, joined, 3);
-    await writeUsers(ctx);
-    const versions = await writeCampaigns(ctx);
-    lap('users, campaigns (submitted and approved by the app), 3 groups registered and tagged by the store\'s functions');
-    const { records: groups, fields: groupFields } = await writeGroups(store, seeds, joined, real);
-    lap(`${groups.length} groups`);
-    await fleetAlive(fleetStore, WORKERS, botIds, new Date(`${TODAY}T10:00:00+08:00`), true);
-    const today = await writeTodayRuns(ctx, store, groups, new Set(botIds), TODAY, NOW);
-    lap('today\'s runs (planned, claimed, sent)');
-    const bySeed = new Map(seeds.map((g) => [g.roomId, g]));
-    const counters = await writeCounters(store, groups, bySeed, ctx.library(), TODAY, DAYS, today.sent, say);
-    lap('counters and sketches (30 days, through Tally and writeTallyFlush)');
-    const tips = await writeTips(ctx, store, TODAY, TIP_DAYS, TIPS_PER_DAY, NOW);
-    lap('tips');
-    const seedSec = r1((performance.now() - seedT) / 1000);
-    const collections: Record<string, number> = {};
-    for (const c of (await store.connection.db!.listCollections().toArray()).map((x) => x.name).sort()) collections[c] = await coll(c);
-    const byStatus: Record<string, number> = {};
-    for (const g of groups) byStatus[g.status] = (byStatus[g.status] ?? 0) + 1;
-    result['seed'] = {
-      seconds: seedSec, steps: laps, groups: groups.length, byStatus, members: groups.reduce((a, g) => a + g.memberCount, 0), groupFields, campaignVersions: versions,
-      runs: today.counts, posts30d: counters.posts, engagements30d: counters.engagements, tallyFlushes: counters.flushes, tallySessions: counters.sessions,
-      tips: tips.tips, tipSpike: tips.spike, collections,
-    };
-    say(`seeded in ${seedSec} s; documents per collection: ${JSON.stringify(collections)}`);
-    save(false);
+    let groups: GroupRecord[];
+    let today: { sampleDeliveryId: string };
+    if (reuse) {
+      ({ groups, today } = reuse);
+      result['seed'] = { ...reuse.seed, reused: `the data of a run seeded on ${reuse.seededOn} (BENCH_REUSE=1)` };
+      say(`reusing the data seeded on ${reuse.seededOn}: ${groups.length} groups`);
+    } else {
+      // ------------------------------------------------------------------ seed
+      say(`seeding ${GROUPS} groups and ${DAYS} days of counters into FerretDB ${store.server.version} (database bench_console, its own data folder)`);
+      const seedT = performance.now();
+      const laps: Record<string, number> = {};
+      let last = performance.now();
+      const lap = (name: string): void => {
+        laps[name] = r1((performance.now() - last) / 1000);
+        last = performance.now();
+        say(`  ${name}: ${laps[name]} s`);
+      };
+      const ref = ctx.content().ref;
+      const seeds = seedGroups(ref, GROUPS, botIds);
+      const joined = new Date(`${shiftDay(TODAY, -60)}T09:00:00+08:00`);
+      const real = await writeRealGroups(store, seeds, joined, 3);
+      await writeUsers(ctx);
+      const versions = await writeCampaigns(ctx);
+      lap('users, campaigns (submitted and approved by the app), 3 groups registered and tagged by the store\'s functions');
+      const written = await writeGroups(store, seeds, joined, real);
+      groups = written.records;
+      const groupFields = written.fields;
+      lap(`${groups.length} groups`);
+      await fleetAlive(fleetStore, WORKERS, botIds, new Date(`${TODAY}T10:00:00+08:00`), true);
+      const runs = await writeTodayRuns(ctx, store, groups, new Set(botIds), TODAY, NOW);
+      today = runs;
+      lap('today\'s runs (planned, claimed, sent)');
+      const bySeed = new Map(seeds.map((g) => [g.roomId, g]));
+      const counters = await writeCounters(store, groups, bySeed, ctx.library(), TODAY, DAYS, runs.sent, say);
+      lap('counters and sketches (30 days, through Tally and writeTallyFlush)');
+      const tips = await writeTips(ctx, store, TODAY, TIP_DAYS, TIPS_PER_DAY, NOW);
+      lap('tips');
+      const seedSec = r1((performance.now() - seedT) / 1000);
+      const collections: Record<string, number> = {};
+      for (const c of (await store.connection.db!.listCollections().toArray()).map((x) => x.name).sort()) collections[c] = await coll(c);
+      const byStatus: Record<string, number> = {};
+      for (const g of groups) byStatus[g.status] = (byStatus[g.status] ?? 0) + 1;
+      result['seed'] = {
+        seconds: seedSec, steps: laps, groups: groups.length, byStatus, members: groups.reduce((a, g) => a + g.memberCount, 0), groupFields, campaignVersions: versions,
+        runs: runs.counts, posts30d: counters.posts, engagements30d: counters.engagements, tallyFlushes: counters.flushes, tallySessions: counters.sessions,
+        tips: tips.tips, tipSpike: tips.spike, collections,
+      };
+      say(`seeded in ${seedSec} s; documents per collection: ${JSON.stringify(collections)}`);
+      save(false);
+      writeFileSync(seedFile, JSON.stringify({ seededOn: new Date().toISOString(), seed: result['seed'] as Record<string, unknown>, groups, today: { sampleDeliveryId: today.sampleDeliveryId } } satisfies KeptSeed));
+    }
 
     // ------------------------------------------------------------- the API
     clock.set(NOW);

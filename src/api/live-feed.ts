@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { AppContext } from '../app/context.js';
 import { fleetStatus } from '../app/fleet-status.js';
-import { runsFor, runsInProgress } from '../app/live.js';
+import { keptRuns, runsFor } from '../app/live.js';
 import { can, type Actor } from '../shared/permissions.js';
 
 /**
@@ -58,9 +58,8 @@ export class LiveFeed {
     if (this.ticking || !this.viewers.size) return;
     this.ticking = true;
     try {
-      const store = await this.ctx.store();
       const viewers = [...this.viewers];
-      const runs = await runsInProgress(store, this.ctx.clock.now());
+      const runs = (await keptRuns(this.ctx)).value;
       const fleet = viewers.some((v) => can(v.actor, 'fleet:read').ok) ? await fleetStatus(this.ctx) : undefined;
       for (const v of viewers) {
         if (!(await this.holds(v))) continue;

@@ -212,6 +212,7 @@ export const DashboardView = z
     trend: z.array(z.object({ day: z.string(), posts: z.number(), reach: z.number(), engagements: z.number(), checks: z.number() })),
     fleet: z.object({ bots: z.number(), online: z.number(), waitingScan: z.number(), throttled: z.number(), offline: z.number() }).optional(),
     runs: z.array(RunProgressView),
+    asOf: instant.describe('when the tiles, trend and fleet figures were read (they are read again after 10 s; live progress is at most 2 s old)'),
     attention: z.array(z.object({ kind: z.enum(['qr', 'bot-throttled', 'bot-offline', 'review', 'tips-spike', 'worker-late']), text: z.string(), link: z.string() })),
   })
   .meta({ id: 'Dashboard' });

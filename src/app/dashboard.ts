@@ -5,7 +5,8 @@ import { can, scopeName, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
 import { fleetStatus } from './fleet-status.js';
 import { listGroups } from './groups.js';
-import { liveRuns, type RunProgress } from './live.js';
+import { keptRuns, runsFor, type RunProgress } from './live.js';
+import { KeptRead } from './kept-read.js';
 import { reviewInbox } from './campaigns.js';
 import { scopedDistrict, tipSpikesToday } from './reports.js';
 
@@ -33,31 +34,48 @@ export interface Dashboard {
   /** Bots by state (fleet:read). */
   fleet?: { bots: number; online: number; waitingScan: number; throttled: number; offline: number } | undefined;
   runs: RunProgress[];
+  /** When the figures (tiles, trend, fleet) were read; live progress is at most 2 s old. */
+  asOf: Date;
   /** What needs a person now, most urgent first, each with the console page where to act. */
   attention: { kind: 'qr' | 'bot-throttled' | 'bot-offline' | 'review' | 'tips-spike' | 'worker-late'; text: string; link: string }[];
 }
 
-const cache = new Map<string, { at: number; value: Promise<Dashboard> }>();
+/** The figures of one view (roles and scope: the same for everyone who has them), per store. */
+const views = new WeakMap<object, Map<string, KeptRead<Figures>>>();
 
-/** Reads of the whole counters are kept this long for one person acting with the same roles and scope (live progress is not cached). */
-const DASHBOARD_TTL_MS = 10_000;
+type Figures = Omit<Dashboard, 'runs' | 'asOf'>;
+
+/**
+ * Figures are read again when older than this; when reading them is slow
+ * (30 days of counters and the registry at 69,000 groups on FerretDB), the
+ * call is answered with the last ones (`asOf` says when they were read)
+ * while they are read again. Live progress is kept 2 s (see `keptRuns`).
+ */
+const DASHBOARD_FRESH_MS = 10_000;
 
 export async function dashboard(ctx: AppContext, actor: Actor): Promise<Dashboard> {
+  const store = await ctx.store();
+  const perStore = views.get(store) ?? views.set(store, new Map()).get(store)!;
   // a narrower token of the same person, or a scope changed by an admin, is another view
-  const key = `${actor.id}|${[...actor.roles].sort().join(',')}|${scopeName(actor.scope)}`;
-  const now = ctx.clock.now().getTime();
-  const hit = cache.get(key);
-  const figures = hit && now - hit.at < DASHBOARD_TTL_MS ? hit.value : figuresFor(ctx, actor);
-  if (figures !== hit?.value) {
-    cache.set(key, { at: now, value: figures });
-    figures.catch(() => cache.delete(key));
-    if (cache.size > 1000) cache.clear();
+  const key = `${[...actor.roles].sort().join(',')}|${scopeName(actor.scope)}`;
+  let view = perStore.get(key);
+  if (!view) {
+    if (perStore.size > 1000) perStore.clear();
+    const viewer = { ...actor };
+    view = new KeptRead(() => figuresFor(ctx, viewer), { clock: ctx.clock, freshMs: DASHBOARD_FRESH_MS, onError: (err) => ctx.log.warn({ err }, 'the dashboard\'s figures could not be read again; the last ones are shown') });
+    perStore.set(key, view);
   }
-  const d = await figures;
-  return { ...d, runs: can(actor, 'campaigns:read').ok ? await liveRuns(ctx, actor) : [] };
+  const [figures, runs, waiting] = await Promise.all([
+    view.get(),
+    can(actor, 'campaigns:read').ok ? keptRuns(ctx) : undefined,
+    reviewInbox(ctx, actor),
+  ]);
+  const attention = [...figures.value.attention];
+  if (waiting.length) attention.push({ kind: 'review', text: `${waiting.length} 个活动等待您审批${waiting.some((c) => c.priority === 'urgent') ? '（含紧急预警）' : ''}`, link: '/review' });
+  return { ...figures.value, attention, runs: runs ? runsFor(actor, runs.value) : [], asOf: figures.readAt };
 }
 
-async function figuresFor(ctx: AppContext, actor: Actor): Promise<Dashboard> {
+async function figuresFor(ctx: AppContext, actor: Actor): Promise<Figures> {
   const store = await ctx.store();
   const today = shanghaiDay(ctx.clock.now());
   const from = shiftDay(today, -29);
@@ -108,7 +126,5 @@ async function figuresFor(ctx: AppContext, actor: Actor): Promise<Dashboard> {
     }
     for (const w of f.workers) if (w.state === 'late') attention.push({ kind: 'worker-late', text: `工作进程 ${w.workerId} 已 ${w.lastSeenSec} 秒无响应`, link: '/fleet' });
   }
-  const waiting = await reviewInbox(ctx, actor);
-  if (waiting.length) attention.push({ kind: 'review', text: `${waiting.length} 个活动等待您审批${waiting.some((c) => c.priority === 'urgent') ? '（含紧急预警）' : ''}`, link: '/review' });
-  return { tiles, trend: [...trend.values()], fleet, runs: [], attention };
+  return { tiles, trend: [...trend.values()], fleet, attention };
 }

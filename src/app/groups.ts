@@ -12,6 +12,8 @@ import { inScope, scopeName, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
 import { AppError, forbidden, requireGrant } from './errors.js';
 import { record } from './audit.js';
+import { KeptRead } from './kept-read.js';
+import type { Store } from '../store/connection.js';
 
 /** The group registry as officers see it: list, tag, pause and resume groups. */
 
@@ -21,7 +23,11 @@ export interface GroupRow extends GroupRecord {
 }
 
 /** The registry as last read by this process, with the version it was read at (see `registrySnapshot`). */
-const snapshots = new WeakMap<object, { version: string; checkedAt: number; rows: Promise<GroupRow[]> }>();
+interface Registry {
+  version: string;
+  rows: GroupRow[];
+}
+const registries = new WeakMap<object, { kept: KeptRead<Registry>; checkedAt: number }>();
 
 /** How often the registry's version is looked at (one read by `_id`): a change by another process shows within this; this process's own at once. */
 const REGISTRY_CHECK_MS = 1_000;
@@ -31,22 +37,47 @@ const REGISTRY_CHECK_MS = 1_000;
  * once and kept while the registry's version stays the same (any write to
  * the registry, by any process, changes it). A list of 69,000 groups is then
  * filtered and paged in memory instead of read from the database each time.
+ * When the version changes it is read again; a slow read (a large registry
+ * on FerretDB: seconds) is made in the background while the list as last
+ * read is answered, with this process's own writes in it at once.
  */
+function registryOf(ctx: AppContext, store: Store): { kept: KeptRead<Registry>; checkedAt: number } {
+  let r = registries.get(store);
+  if (!r) {
+    const read = async (): Promise<Registry> => {
+      const version = await registryVersion(store);
+      const content = ctx.content();
+      return { version, rows: (await listStored(store)).map((g) => rowOf(content, g)) };
+    };
+    r = { kept: new KeptRead(read, { clock: ctx.clock, freshMs: Infinity, onError: (err) => ctx.log.warn({ err }, 'the group registry could not be read again; the list as last read is shown') }), checkedAt: ctx.clock.now().getTime() };
+    registries.set(store, r);
+  }
+  return r;
+}
+
 async function registrySnapshot(ctx: AppContext): Promise<GroupRow[]> {
   const store = await ctx.store();
+  const r = registryOf(ctx, store);
   const now = ctx.clock.now().getTime();
-  const held = snapshots.get(store);
-  if (held && now - held.checkedAt < REGISTRY_CHECK_MS) return held.rows;
-  const version = await registryVersion(store);
-  if (held && held.version === version) {
-    held.checkedAt = now;
-    return held.rows;
+  if (now - r.checkedAt >= REGISTRY_CHECK_MS) {
+    r.checkedAt = now;
+    const version = await registryVersion(store);
+    if (r.kept.peek()?.version !== version) r.kept.stale();
   }
-  const content = ctx.content();
-  const rows = listStored(store).then((groups) => groups.map((g) => rowOf(content, g)));
-  snapshots.set(store, { version, checkedAt: now, rows });
-  rows.catch(() => snapshots.delete(store));
-  return rows;
+  return (await r.kept.get()).value.rows;
+}
+
+/** Read the registry into this process ahead of the first list (an API server starting). */
+export async function warmRegistry(ctx: AppContext): Promise<void> {
+  await registrySnapshot(ctx);
+}
+
+/** This process wrote a group: the list shows it at once (the registry's new version brings it from the database too). */
+function wroteGroup(ctx: AppContext, store: Store, g: GroupRecord): void {
+  const row = rowOf(ctx.content(), g);
+  const r = registryOf(ctx, store);
+  r.kept.patch((reg) => ({ ...reg, rows: reg.rows.map((x) => (x.id === row.id ? row : x)) }));
+  r.kept.stale();
 }
 
 /** A group as listed: a pending one with the district and segments its name suggests. */
@@ -148,7 +179,7 @@ export async function tagGroup(ctx: AppContext, actor: Actor, ref: string, input
   if (!r.ok) throw new ConfigError([{ file: 'command line', field, message: r.reply }]);
   requireGrant(actor, 'groups:tag', { district: r.command.district, station: r.command.station });
   const tagged = (await tagStored(store, g.roomId, { district: r.command.district, station: r.command.station, segments: r.command.segments, tags: input.tags, taggedBy: actor.id }))!;
-  snapshots.delete(store);
+  wroteGroup(ctx, store, tagged);
   await record(ctx, actor, 'group.tag', { kind: 'group', id: g.id }, { details: { topic: g.topic, district: tagged.district, station: tagged.station, segments: tagged.segments, tags: input.tags } });
   return tagged;
 }
@@ -181,7 +212,7 @@ export async function pauseGroup(ctx: AppContext, actor: Actor, ref: string, pau
   requireGrant(actor, 'groups:pause', { district: g.district, station: g.station });
   const now = ctx.clock.now();
   const updated = (await setGroupPaused(store, g.roomId, paused, now)) ?? g;
-  snapshots.delete(store);
+  wroteGroup(ctx, store, updated);
   const skipped = paused ? (await skipPlannedForGroup(store, g.id, GROUP_PAUSED, now)).length : 0;
   await record(ctx, actor, paused ? 'group.pause' : 'group.resume', { kind: 'group', id: g.id }, { details: { topic: g.topic, ...(skipped ? { skipped } : {}) } });
   return { group: updated, skipped };

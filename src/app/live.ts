@@ -5,6 +5,7 @@ import type { Store } from '../store/connection.js';
 import type { DeliveryStatus } from '../shared/outbox-records.js';
 import { inScope, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
+import { KeptRead, type Kept } from './kept-read.js';
 
 /**
  * What is being sent right now: each run not closed (or closed within the
@@ -69,7 +70,28 @@ export async function runsInProgress(store: Store, now: Date): Promise<RunProgre
 /** The runs an actor may see: those of campaigns in their scope. */
 export const runsFor = (actor: Actor, runs: readonly RunProgress[]): RunProgress[] => runs.filter((r) => inScope(actor.scope, { districts: r.districts }));
 
+const kept = new WeakMap<object, KeptRead<RunProgress[]>>();
+
+/**
+ * Every run in progress, read at most once per 2 s in this process for the
+ * dashboard and the live feed together; when that read is slow (the outbox
+ * of runs to 69,000 groups on FerretDB), calls are answered with the last
+ * one while it is read again.
+ */
+export async function keptRuns(ctx: AppContext): Promise<Kept<RunProgress[]>> {
+  const store = await ctx.store();
+  let k = kept.get(store);
+  if (!k) {
+    k = new KeptRead(() => runsInProgress(store, ctx.clock.now()), { clock: ctx.clock, freshMs: RUNS_FRESH_MS, onError: (err) => ctx.log.warn({ err }, 'runs in progress could not be read again; the last progress is shown') });
+    kept.set(store, k);
+  }
+  return k.get();
+}
+
+/** How long a read of the runs in progress is answered as it is. */
+const RUNS_FRESH_MS = 2_000;
+
 /** Runs in progress as the actor may see them. */
 export async function liveRuns(ctx: AppContext, actor: Actor): Promise<RunProgress[]> {
-  return runsFor(actor, await runsInProgress(await ctx.store(), ctx.clock.now()));
+  return runsFor(actor, (await keptRuns(ctx)).value);
 }
