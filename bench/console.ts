@@ -537,6 +537,7 @@ async function main(): Promise<void> {
   } finally {
     if (ticker.timer) clearInterval(ticker.timer);
     await fleetStore.close().catch(() => undefined);
+    await ctx.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     await db.stop();
     if (!process.env['BENCH_KEEP_DATA']) rmSync(dataDir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import type { Clock } from '../config/clock.js';
 import { systemClock } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import { openDatabase, type OpenDatabase } from '../store/open-database.js';
-import type { Store } from '../store/connection.js';
+import { openSideConnection, type Store } from '../store/connection.js';
 import { loadKeys, type InstallationKeys } from '../config/keys.js';
 
 /**
@@ -27,6 +27,14 @@ export interface AppContext {
   content(): GroupContentBundle;
   library(): Post[];
   store(): Promise<Store>;
+  /**
+   * A second connection to the same database for the slow reads the console
+   * keeps (the registry, the dashboard's figures, runs in progress, the
+   * fleet's state): reads only. On FerretDB a process's operations on one
+   * connection run one after another, so a read of seconds there would hold
+   * up every call on `store()`. Opened on first use, closed by `close()`.
+   */
+  readerStore(): Promise<Store>;
   /** Where the database lives, password-free (after `store()`). */
   dbDescription(): string | undefined;
   /** The installation's signing keys this process holds, and the public keys it verifies with. */
@@ -57,7 +65,13 @@ export function createAppContext(o: AppContextOptions): AppContext {
   let library: Post[] | undefined;
   let db: Promise<OpenDatabase> | undefined;
   let opened: OpenDatabase | undefined;
+  let reader: Promise<Store> | undefined;
   let keys: InstallationKeys | undefined = o.keys;
+  const store = async (): Promise<Store> => {
+    if (o.store) return o.store;
+    db ??= openDatabase({ mongoUri: env.mongoUri, stateDir: paths.state, log: o.log, keepDevDatabase: true }).then((d) => (opened = d));
+    return (await db).store;
+  };
   return {
     env,
     log: o.log,
@@ -67,14 +81,16 @@ export function createAppContext(o: AppContextOptions): AppContext {
     fleet: () => (fleet ??= loadFleetConfig(botsDir)),
     content: () => (content ??= loadGroupContent(contentDir)),
     library: () => (library ??= loadLibrary(contentDir)),
-    store: async () => {
-      if (o.store) return o.store;
-      db ??= openDatabase({ mongoUri: env.mongoUri, stateDir: paths.state, log: o.log, keepDevDatabase: true }).then((d) => (opened = d));
-      return (await db).store;
+    store,
+    readerStore: () => {
+      reader ??= store().then((s) => openSideConnection(s));
+      reader.catch(() => (reader = undefined));
+      return reader;
     },
     dbDescription: () => opened?.description,
     keys: () => (keys ??= loadKeys({ env: o.processEnv ?? process.env, stateDir: paths.state, devDatabase: !env.mongoUri })),
     close: async () => {
+      if (reader) await (await reader.catch(() => undefined))?.close();
       if (db) await (await db).close();
     },
   };

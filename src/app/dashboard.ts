@@ -76,7 +76,8 @@ export async function dashboard(ctx: AppContext, actor: Actor): Promise<Dashboar
 }
 
 async function figuresFor(ctx: AppContext, actor: Actor): Promise<Figures> {
-  const store = await ctx.store();
+  // the counters and tips through the reader's connection; the registry and the fleet's state are kept reads of their own
+  const store = await ctx.readerStore();
   const today = shanghaiDay(ctx.clock.now());
   const from = shiftDay(today, -29);
   const days = Array.from({ length: 30 }, (_, i) => shiftDay(from, i));
@@ -104,7 +105,7 @@ async function figuresFor(ctx: AppContext, actor: Actor): Promise<Figures> {
       engagementPer1000: reach30 ? Math.round((sum('engagements') / reach30) * 10_000) / 10 : 0,
       checksToday: trend.get(today)!.checks,
     };
-    for (const s of await tipSpikesToday(ctx, actor)) {
+    for (const s of await tipSpikesToday({ ...ctx, store: async () => store }, actor)) {
       attention.push({ kind: 'tips-spike', text: `${s.district}今天有 ${s.today} 次“${s.typeName}”查询，是近四周日均的 ${s.ratio} 倍`, link: `/tips?type=${encodeURIComponent(s.type)}&district=${encodeURIComponent(s.district)}` });
     }
   }

@@ -1,7 +1,6 @@
 import { listBotStates, onlineBotIds } from '../store/bots-repo.js';
 import { isLate, recentWorkers } from '../store/workers-repo.js';
 import { leaseHolders } from '../store/leases-repo.js';
-import { listGroups } from '../store/groups-repo.js';
 import { queueDepths, sentSince } from '../outbox/outbox.js';
 import type { AppContext } from './context.js';
 import { shanghaiDay } from '../config/clock.js';
@@ -9,6 +8,8 @@ import { shanghaiDay } from '../config/clock.js';
 /** Midnight (Asia/Shanghai) of the day `now` is in. */
 const startOfShanghaiDay = (now: Date): Date => new Date(`${shanghaiDay(now)}T00:00:00+08:00`);
 import { botNote } from './bot-note.js';
+import { registeredGroups } from './groups.js';
+import { KeptRead } from './kept-read.js';
 
 export interface BotStatusRow {
   bot: string;
@@ -49,14 +50,37 @@ export interface FleetStatus {
 /** A worker not heard from is listed as late this long after its presence ran out; then it is gone from the list. */
 const LATE_LISTED_MS = 10 * 60_000;
 
-/** Each bot's state and the worker running it, its groups, queue, posts in the last hour and back-off; the workers running. */
+const kept = new WeakMap<object, KeptRead<FleetStatus>>();
+
+/** How long a read of the fleet's state is answered as it is (the console's fleet page, dashboard and live feed share it). */
+const FLEET_FRESH_MS = 2_000;
+
+/**
+ * Each bot's state and the worker running it, its groups, queue, posts in
+ * the last hour and back-off; the workers running. Read at most once per
+ * 2 s in this process; when that read is slow (the outbox's queues on
+ * FerretDB at 69,000 groups), calls are answered with the last one while it
+ * is read again.
+ */
 export async function fleetStatus(ctx: AppContext): Promise<FleetStatus> {
   const store = await ctx.store();
+  let k = kept.get(store);
+  if (!k) {
+    k = new KeptRead(() => readFleetStatus(ctx), { clock: ctx.clock, freshMs: FLEET_FRESH_MS, onError: (err) => ctx.log.warn({ err }, 'the fleet\'s state could not be read again; the last one is shown') });
+    kept.set(store, k);
+  }
+  return (await k.get()).value;
+}
+
+async function readFleetStatus(ctx: AppContext): Promise<FleetStatus> {
+  const store = await ctx.readerStore();
   const now = ctx.clock.now();
-  const [states, online, holders, depth, sent, sentToday, groups, recent] = await Promise.all([
+  const [states, online, holders, depth, sent, sentToday, registry, recent] = await Promise.all([
     listBotStates(store), onlineBotIds(store, now), leaseHolders(store, now), queueDepths(store), sentSince(store, new Date(now.getTime() - 3_600_000)), sentSince(store, startOfShanghaiDay(now)),
-    listGroups(store, { status: ['active', 'paused', 'pending'] }), recentWorkers(store, now, LATE_LISTED_MS),
+    registeredGroups(ctx), recentWorkers(store, now, LATE_LISTED_MS),
   ]);
+  const groups = new Map<string, number>();
+  for (const g of registry) if (g.status !== 'left') for (const b of g.botIds) groups.set(b, (groups.get(b) ?? 0) + 1);
   const workers = recent.map((w) => ({
     workerId: w.workerId,
     state: isLate(w, now) ? ('late' as const) : ('running' as const),
@@ -78,7 +102,7 @@ export async function fleetStatus(ctx: AppContext): Promise<FleetStatus> {
       bot: b.id,
       state,
       worker: worker ?? '',
-      groups: groups.filter((g) => g.botIds.includes(b.id)).length,
+      groups: groups.get(b.id) ?? 0,
       queued: depth.get(b.id) ?? 0,
       sentLastHour: sent.get(b.id) ?? 0,
       sentToday: sentToday.get(b.id) ?? 0,

@@ -45,9 +45,10 @@ function registryOf(ctx: AppContext, store: Store): { kept: KeptRead<Registry>; 
   let r = registries.get(store);
   if (!r) {
     const read = async (): Promise<Registry> => {
-      const version = await registryVersion(store);
+      const reader = await ctx.readerStore();
+      const version = await registryVersion(reader);
       const content = ctx.content();
-      return { version, rows: (await listStored(store)).map((g) => rowOf(content, g)) };
+      return { version, rows: (await listStored(reader)).map((g) => rowOf(content, g)) };
     };
     r = { kept: new KeptRead(read, { clock: ctx.clock, freshMs: Infinity, onError: (err) => ctx.log.warn({ err }, 'the group registry could not be read again; the list as last read is shown') }), checkedAt: ctx.clock.now().getTime() };
     registries.set(store, r);
@@ -70,6 +71,11 @@ async function registrySnapshot(ctx: AppContext): Promise<GroupRow[]> {
 /** Read the registry into this process ahead of the first list (an API server starting). */
 export async function warmRegistry(ctx: AppContext): Promise<void> {
   await registrySnapshot(ctx);
+}
+
+/** Every registered group as this process keeps the registry (for figures over all groups, such as a bot's groups; not scoped). */
+export function registeredGroups(ctx: AppContext): Promise<readonly GroupRecord[]> {
+  return registrySnapshot(ctx);
 }
 
 /** This process wrote a group: the list shows it at once (the registry's new version brings it from the database too). */

@@ -82,7 +82,7 @@ export async function keptRuns(ctx: AppContext): Promise<Kept<RunProgress[]>> {
   const store = await ctx.store();
   let k = kept.get(store);
   if (!k) {
-    k = new KeptRead(() => runsInProgress(store, ctx.clock.now()), { clock: ctx.clock, freshMs: RUNS_FRESH_MS, onError: (err) => ctx.log.warn({ err }, 'runs in progress could not be read again; the last progress is shown') });
+    k = new KeptRead(async () => runsInProgress(await ctx.readerStore(), ctx.clock.now()), { clock: ctx.clock, freshMs: RUNS_FRESH_MS, onError: (err) => ctx.log.warn({ err }, 'runs in progress could not be read again; the last progress is shown') });
     kept.set(store, k);
   }
   return k.get();

@@ -282,6 +282,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     await recorder.close();
     await links.close();
     await simulator.stop();
+    await ctx.close();
     await db.close();
   }
 }

@@ -8,11 +8,14 @@ import { announceWorker } from '../../src/store/workers-repo.js';
 import { heartbeat } from '../../src/store/bots-repo.js';
 import { holdBotLease } from '../../src/store/leases-repo.js';
 import type { Store } from '../../src/store/connection.js';
+import { testContext } from '../support/people.js';
+import { captureLogger } from '../support/log.js';
 
 describe('zhimi fleet status, while a worker is killed', () => {
   let store: Store & { drop(): Promise<void> };
   const clock = new FakeClock('2026-11-25T10:00:00+08:00');
-  const ctx = (): AppContext => ({ store: async () => store, clock, fleet: () => testFleetConfig([testBot('alpha'), testBot('beta')]) }) as unknown as AppContext;
+  let app: AppContext;
+  const ctx = (): AppContext => (app ??= Object.assign(testContext(store, clock, captureLogger('warn').log), { fleet: () => testFleetConfig([testBot('alpha'), testBot('beta')]) }));
 
   beforeAll(async () => {
     store = await openTestStore(import.meta.url);
