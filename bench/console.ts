@@ -245,6 +245,7 @@ async function main(): Promise<void> {
   const botIds = writeBotsDir(botsDir, BOTS);
   const clock = new BenchClock(new Date(`${TODAY}T08:00:00+08:00`));
   const ctx = createAppContext({ log, clock, store, botsDir, env: { mongoUri: undefined, memberKey: 'b'.repeat(32), production: false } });
+  ctx.readApart(); // as `zhimi serve` does
   const ticker: { timer?: NodeJS.Timeout | undefined; busy?: boolean } = {};
   const coll = async (name: string): Promise<number> => store.connection.db!.collection(name).countDocuments();
   try {

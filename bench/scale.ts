@@ -13,7 +13,8 @@
  *     their time (due time to the last post received) against the bound the limits allow (LIMITED_PER_BOT ×
  *     LIMITED_GAP_MS), first on the machine as it is, then with a CPU hog spinning on one core; gap violations
  *     and duplicates counted from the simulator's record (its receive times), not from Zhimi's logs.
- * Writes bench/results/scale.json. BENCH_SIZES (comma-separated), BENCH_BOTS, BENCH_LIMITED_RUNS override.
+ * Writes bench/results/scale.json. BENCH_SIZES (comma-separated), BENCH_BOTS, BENCH_MEMBERS (residents per group, default 4),
+ * BENCH_LIMITED_RUNS override.
  */
 import { freePortRange } from '../src/shared/free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -47,6 +48,8 @@ import type { OfficerDirectory } from '../src/fleet/group-membership.js';
 
 const SIZES = (process.env['BENCH_SIZES'] ?? '10000,20000,40000,69000').split(',').map(Number);
 const BOTS = Number(process.env['BENCH_BOTS'] ?? 200);
+/** Residents per simulated group (Fuzhou: 7.1 million residents in 69,000 groups, about 100 each; the simulator holds them all). */
+const MEMBERS = Number(process.env['BENCH_MEMBERS'] ?? 4);
 const LIMITED_RUNS = Number(process.env['BENCH_LIMITED_RUNS'] ?? 3);
 const LIMITED_PER_BOT = Number(process.env['BENCH_LIMITED_PER_BOT'] ?? 60);
 const LIMITED_GAP_MS = 1000;
@@ -160,7 +163,7 @@ async function startSim(dir: string, groups: number): Promise<{ env: Record<stri
   ].join('\n'));
   writeFileSync(join(template, 'scale-001.yaml'), `id: scale-001\nname: 规模宣传员001\npuppet: { name: wechaty-puppet-service, endpoint: "127.0.0.1:${port}", tokenEnv: ZHIMI_BOT_SCALE001_TOKEN }\n`);
   const child = spawn(process.execPath, [
-    join(paths.root, 'bin', 'zhimi.js'), '--bots-dir', template, 'sim', '--bots', String(BOTS), '--groups', String(groups), '--members-per-group', '4', '--seed', '9',
+    join(paths.root, 'bin', 'zhimi.js'), '--bots-dir', template, 'sim', '--bots', String(BOTS), '--groups', String(groups), '--members-per-group', String(MEMBERS), '--seed', '9',
     '--bots-out', botsDir, '--record', recordFile,
   ], { cwd: paths.root, env: { ...process.env, ZHIMI_LOG_LEVEL: 'warn', WECHATY_LOG: 'silent' }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';

@@ -10,6 +10,7 @@ export const CONSOLE_DIR = join(paths.root, 'web', 'dist');
 
 /** Start `zhimi serve`: the API and the console, listening. */
 export async function serveApi(ctx: AppContext, o: { host: string; port: number; secureCookies?: boolean }): Promise<{ url: string; stop(): Promise<void> }> {
+  ctx.readApart();
   const app = await buildApi({ ctx, consoleDir: CONSOLE_DIR, ...(o.secureCookies !== undefined ? { secureCookies: o.secureCookies } : {}) });
   await app.listen({ host: o.host, port: o.port });
   // the group registry read ahead of the first officer (at 69,000 groups on FerretDB that read takes seconds)

@@ -32,9 +32,13 @@ export interface AppContext {
    * keeps (the registry, the dashboard's figures, runs in progress, the
    * fleet's state): reads only. On FerretDB a process's operations on one
    * connection run one after another, so a read of seconds there would hold
-   * up every call on `store()`. Opened on first use, closed by `close()`.
+   * up every call on `store()`. Opened on first use, closed by `close()`;
+   * the store itself until `readApart()` was called (a one-shot command has
+   * nothing to keep apart).
    */
   readerStore(): Promise<Store>;
+  /** From now on, `readerStore()` is a connection of its own (a process serving the console: `zhimi serve`, the demo). */
+  readApart(): void;
   /** Where the database lives, password-free (after `store()`). */
   dbDescription(): string | undefined;
   /** The installation's signing keys this process holds, and the public keys it verifies with. */
@@ -66,6 +70,7 @@ export function createAppContext(o: AppContextOptions): AppContext {
   let db: Promise<OpenDatabase> | undefined;
   let opened: OpenDatabase | undefined;
   let reader: Promise<Store> | undefined;
+  let apart = false;
   let keys: InstallationKeys | undefined = o.keys;
   const store = async (): Promise<Store> => {
     if (o.store) return o.store;
@@ -83,10 +88,12 @@ export function createAppContext(o: AppContextOptions): AppContext {
     library: () => (library ??= loadLibrary(contentDir)),
     store,
     readerStore: () => {
+      if (!apart) return store();
       reader ??= store().then((s) => openSideConnection(s));
       reader.catch(() => (reader = undefined));
       return reader;
     },
+    readApart: () => void (apart = true),
     dbDescription: () => opened?.description,
     keys: () => (keys ??= loadKeys({ env: o.processEnv ?? process.env, stateDir: paths.state, devDatabase: !env.mongoUri })),
     close: async () => {

@@ -3,7 +3,7 @@
 // WECHATY_LOG sets the level (silent by default; verbose and silly only in development)
 import './wechaty-log-early.js';
 import { EventEmitter } from 'node:events';
-import { WechatyBuilder, type Contact, type Message, type Room, type RoomInvitation, type Wechaty as WechatyInterface } from 'wechaty';
+import { WechatyBuilder, type Contact, type Message, type RoomInvitation, type Wechaty as WechatyInterface } from 'wechaty';
 import * as PUPPET from 'wechaty-puppet';
 import type { BotConfig } from '../../config/bots.js';
 import type { Logger } from '../../log/logger.js';
@@ -187,6 +187,7 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
   }
 
   private async onMessage(msg: Message): Promise<void> {
+    this.trimPools();
     if (msg.self() || msg.type() !== this.wechaty.Message.Type.Text) return;
     const talker = msg.talker();
     const room = msg.room();
@@ -432,21 +433,44 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
 
   /** Every room the bot is a member of, with its residents (keyed; the fleet's bots left out). */
   async rooms(): Promise<RoomView[]> {
-    const rooms = await this.wechaty.Room.findAll();
     const out: RoomView[] = [];
-    for (const room of rooms) out.push(await this.view(room));
+    for (const roomId of await this.wechaty.puppet.roomList()) {
+      const view = await this.room(roomId);
+      if (view) out.push(view);
+    }
+    this.trimPools();
     return out;
   }
 
-  /** One room by id, or undefined when the bot is not (or no longer) in it. */
+  /**
+   * One room by id, or undefined when the bot is not (or no longer) in it.
+   * Read by id through the puppet: its topic and member ids. A Wechaty `Room`
+   * would also fetch and keep every member's contact (one call each over
+   * gRPC, kept for the process's life): 0.7 KB a member, gigabytes for a
+   * fleet in 69,000 groups.
+   */
   async room(roomId: string): Promise<RoomView | undefined> {
-    const room = await this.wechaty.Room.find({ id: roomId });
-    return room ? this.view(room) : undefined;
+    let topic: string;
+    try {
+      topic = (await this.wechaty.puppet.roomPayload(roomId)).topic ?? '';
+    } catch (err) {
+      // as Room.find({ id }) says it: no payload, no room
+      this.log.debug({ err, roomId }, 'room not found');
+      return undefined;
+    }
+    const memberIds = await this.wechaty.puppet.roomMemberList(roomId);
+    return { roomId, topic, memberKeys: memberIds.filter((id) => !this.isFleetBot(id)).map((id) => this.options.keyer(id)) };
   }
 
-  private async view(room: Room): Promise<RoomView> {
-    const members = await room.memberAll();
-    return { roomId: room.id, topic: await room.topic(), memberKeys: members.filter((m) => !this.isFleetBot(m.id)).map((m) => this.key(m)) };
+  /**
+   * Wechaty keeps every room and contact it has loaded (a message's room and
+   * sender, an invitation's inviter) in pools that never shrink; past these
+   * sizes they are emptied (what is still in use stays usable, later loads
+   * make new ones).
+   */
+  private trimPools(): void {
+    const pools: [Map<string, unknown>, number][] = [[this.wechaty.Contact.pool, 2_000], [this.wechaty.Room.pool, 500]];
+    for (const [pool, most] of pools) if (pool.size > most) pool.clear();
   }
 
   /**

@@ -40,8 +40,12 @@ class BoundedCache<V> implements PayloadCache<V> {
   }
 }
 
-/** How many payloads of each kind one client keeps. */
-export const PAYLOAD_CACHE_CAPACITY = { contact: 50_000, room: 5_000, roomMember: 5_000 } as const;
+/**
+ * How many payloads of each kind one client keeps: rooms for every group a bot is in (a room's payload holds
+ * its member ids), contacts for the residents who wrote lately (members are read by id, not as contacts), and
+ * room members (a member's name in a group) for those asked about lately.
+ */
+export const PAYLOAD_CACHE_CAPACITY = { contact: 5_000, room: 2_000, roomMember: 1_000 } as const;
 
 /** The payload store of one client, in memory: empty at each login, dropped at logout. */
 export class MemoryPayloadStore {
