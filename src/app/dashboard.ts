@@ -40,6 +40,9 @@ export interface Dashboard {
   attention: { kind: 'qr' | 'bot-throttled' | 'bot-offline' | 'review' | 'tips-spike' | 'worker-late'; text: string; link: string }[];
 }
 
+/** A bot's state as the dashboard says it. */
+const BOT_STATE_ZH: Record<string, string> = { starting: '正在登录', stopped: '已停止', offline: '离线', failed: '启动失败', unknown: '状态不明（其工作进程失联）' };
+
 /** The figures of one view (roles and scope: the same for everyone who has them), per store. */
 const views = new WeakMap<object, Map<string, KeptRead<Figures>>>();
 
@@ -119,7 +122,7 @@ async function figuresFor(ctx: AppContext, actor: Actor): Promise<Figures> {
       if (b.note.startsWith('scan')) {
         fleet.waitingScan++;
         attention.unshift({ kind: 'qr', text: `机器人 ${b.bot} 等待扫码登录`, link: `/fleet?bot=${encodeURIComponent(b.bot)}` });
-      } else if (b.state !== 'online') attention.push({ kind: 'bot-offline', text: `机器人 ${b.bot} ${b.state}${b.note ? `：${b.note}` : ''}`, link: `/fleet?bot=${encodeURIComponent(b.bot)}` });
+      } else if (b.state !== 'online') attention.push({ kind: 'bot-offline', text: `机器人 ${b.bot} ${BOT_STATE_ZH[b.state] ?? b.state}${b.note ? `：${b.note}` : ''}`, link: `/fleet?bot=${encodeURIComponent(b.bot)}` });
       if (b.backoff) {
         fleet.throttled++;
         attention.push({ kind: 'bot-throttled', text: `机器人 ${b.bot} 被限流，放慢发送（${b.backoff}）`, link: `/fleet?bot=${encodeURIComponent(b.bot)}` });

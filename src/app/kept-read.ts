@@ -43,7 +43,10 @@ export class KeptRead<T> {
     if (now - k.at < this.o.freshMs) return { value: k.value, readAt: new Date(k.at) };
     const next = this.refresh(now);
     if (this.lastReadMs < (this.o.waitUnderMs ?? 250)) return next;
-    next.catch((err: unknown) => this.o.onError?.(err));
+    next.catch((err: unknown) => {
+      // a read cut off by the process closing its connections (a server stopping) is nothing to tell
+      if ((err as { name?: string })?.name !== 'MongoClientClosedError') this.o.onError?.(err);
+    });
     return { value: k.value, readAt: new Date(k.at) };
   }
 
