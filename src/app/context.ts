@@ -37,7 +37,7 @@ export interface AppContext {
    * nothing to keep apart).
    */
   readerStore(): Promise<Store>;
-  /** From now on, `readerStore()` is a connection of its own (a process serving the console: `zhimi serve`, the demo). */
+  /** From now on, `readerStore()` is a connection of its own (a process serving the console: `zhimi serve`). */
   readApart(): void;
   /** Where the database lives, password-free (after `store()`). */
   dbDescription(): string | undefined;

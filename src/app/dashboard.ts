@@ -6,7 +6,7 @@ import type { AppContext } from './context.js';
 import { fleetStatus } from './fleet-status.js';
 import { listGroups } from './groups.js';
 import { keptRuns, runsFor, type RunProgress } from './live.js';
-import { KeptRead } from './kept-read.js';
+import { KeptRead, KeptReads } from './kept-read.js';
 import { reviewInbox } from './campaigns.js';
 import { scopedDistrict, tipSpikesToday } from './reports.js';
 
@@ -44,7 +44,7 @@ export interface Dashboard {
 const BOT_STATE_ZH: Record<string, string> = { starting: '正在登录', stopped: '已停止', offline: '离线', failed: '启动失败', unknown: '状态不明（其工作进程失联）' };
 
 /** The figures of one view (roles and scope: the same for everyone who has them), per store. */
-const views = new WeakMap<object, Map<string, KeptRead<Figures>>>();
+const views = new KeptReads<Figures>(1000);
 
 type Figures = Omit<Dashboard, 'runs' | 'asOf'>;
 
@@ -58,16 +58,10 @@ const DASHBOARD_FRESH_MS = 10_000;
 
 export async function dashboard(ctx: AppContext, actor: Actor): Promise<Dashboard> {
   const store = await ctx.store();
-  const perStore = views.get(store) ?? views.set(store, new Map()).get(store)!;
   // a narrower token of the same person, or a scope changed by an admin, is another view
   const key = `${[...actor.roles].sort().join(',')}|${scopeName(actor.scope)}`;
-  let view = perStore.get(key);
-  if (!view) {
-    if (perStore.size > 1000) perStore.clear();
-    const viewer = { ...actor };
-    view = new KeptRead(() => figuresFor(ctx, viewer), { clock: ctx.clock, freshMs: DASHBOARD_FRESH_MS, onError: (err) => ctx.log.warn({ err }, 'the dashboard\'s figures could not be read again; the last ones are shown') });
-    perStore.set(key, view);
-  }
+  const viewer = { ...actor };
+  const view = views.of(store, key, () => new KeptRead(() => figuresFor(ctx, viewer), { clock: ctx.clock, freshMs: DASHBOARD_FRESH_MS, onError: (err) => ctx.log.warn({ err }, 'the dashboard\'s figures could not be read again; the last ones are shown') }));
   const [figures, runs, waiting] = await Promise.all([
     view.get(),
     can(actor, 'campaigns:read').ok ? keptRuns(ctx) : undefined,

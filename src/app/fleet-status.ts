@@ -9,7 +9,7 @@ import { shanghaiDay } from '../config/clock.js';
 const startOfShanghaiDay = (now: Date): Date => new Date(`${shanghaiDay(now)}T00:00:00+08:00`);
 import { botNote } from './bot-note.js';
 import { registeredGroups } from './groups.js';
-import { KeptRead } from './kept-read.js';
+import { KeptRead, KeptReads } from './kept-read.js';
 
 export interface BotStatusRow {
   bot: string;
@@ -50,7 +50,7 @@ export interface FleetStatus {
 /** A worker not heard from is listed as late this long after its presence ran out; then it is gone from the list. */
 const LATE_LISTED_MS = 10 * 60_000;
 
-const kept = new WeakMap<object, KeptRead<FleetStatus>>();
+const kept = new KeptReads<FleetStatus>();
 
 /** How long a read of the fleet's state is answered as it is (the console's fleet page, dashboard and live feed share it). */
 const FLEET_FRESH_MS = 2_000;
@@ -64,12 +64,8 @@ const FLEET_FRESH_MS = 2_000;
  */
 export async function fleetStatus(ctx: AppContext): Promise<FleetStatus> {
   const store = await ctx.store();
-  let k = kept.get(store);
-  if (!k) {
-    k = new KeptRead(() => readFleetStatus(ctx), { clock: ctx.clock, freshMs: FLEET_FRESH_MS, onError: (err) => ctx.log.warn({ err }, 'the fleet\'s state could not be read again; the last one is shown') });
-    kept.set(store, k);
-  }
-  return (await k.get()).value;
+  const read = kept.of(store, 'fleet', () => new KeptRead(() => readFleetStatus(ctx), { clock: ctx.clock, freshMs: FLEET_FRESH_MS, onError: (err) => ctx.log.warn({ err }, 'the fleet\'s state could not be read again; the last one is shown') }));
+  return (await read.get()).value;
 }
 
 async function readFleetStatus(ctx: AppContext): Promise<FleetStatus> {

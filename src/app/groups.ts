@@ -68,12 +68,10 @@ async function registrySnapshot(ctx: AppContext): Promise<GroupRow[]> {
   return (await r.kept.get()).value.rows;
 }
 
-/** Read the registry into this process ahead of the first list (an API server starting). */
-export async function warmRegistry(ctx: AppContext): Promise<void> {
-  await registrySnapshot(ctx);
-}
-
-/** Every registered group as this process keeps the registry (for figures over all groups, such as a bot's groups; not scoped). */
+/**
+ * Every registered group as this process keeps the registry (for figures over all groups, such as a bot's
+ * groups; not scoped). An API server asks it at start, so the registry is read before the first officer.
+ */
 export function registeredGroups(ctx: AppContext): Promise<readonly GroupRecord[]> {
   return registrySnapshot(ctx);
 }

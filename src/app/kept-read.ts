@@ -91,3 +91,20 @@ export class KeptRead<T> {
     return reading;
   }
 }
+
+/** Kept reads of one kind, one per store (a process may hold several) and key (a query, a view), at most `most` per store. */
+export class KeptReads<T> {
+  private readonly byStore = new WeakMap<object, Map<string, KeptRead<T>>>();
+  constructor(private readonly most = 500) {}
+
+  of(store: object, key: string, make: () => KeptRead<T>): KeptRead<T> {
+    const reads = this.byStore.get(store) ?? this.byStore.set(store, new Map()).get(store)!;
+    let read = reads.get(key);
+    if (!read) {
+      if (reads.size >= this.most) reads.clear();
+      read = make();
+      reads.set(key, read);
+    }
+    return read;
+  }
+}

@@ -5,7 +5,7 @@ import type { Store } from '../store/connection.js';
 import type { DeliveryStatus } from '../shared/outbox-records.js';
 import { inScope, type Actor } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
-import { KeptRead, type Kept } from './kept-read.js';
+import { KeptRead, KeptReads, type Kept } from './kept-read.js';
 
 /**
  * What is being sent right now: each run not closed (or closed within the
@@ -70,7 +70,7 @@ export async function runsInProgress(store: Store, now: Date): Promise<RunProgre
 /** The runs an actor may see: those of campaigns in their scope. */
 export const runsFor = (actor: Actor, runs: readonly RunProgress[]): RunProgress[] => runs.filter((r) => inScope(actor.scope, { districts: r.districts }));
 
-const kept = new WeakMap<object, KeptRead<RunProgress[]>>();
+const kept = new KeptReads<RunProgress[]>();
 
 /**
  * Every run in progress, read at most once per 2 s in this process for the
@@ -80,12 +80,7 @@ const kept = new WeakMap<object, KeptRead<RunProgress[]>>();
  */
 export async function keptRuns(ctx: AppContext): Promise<Kept<RunProgress[]>> {
   const store = await ctx.store();
-  let k = kept.get(store);
-  if (!k) {
-    k = new KeptRead(async () => runsInProgress(await ctx.readerStore(), ctx.clock.now()), { clock: ctx.clock, freshMs: RUNS_FRESH_MS, onError: (err) => ctx.log.warn({ err }, 'runs in progress could not be read again; the last progress is shown') });
-    kept.set(store, k);
-  }
-  return k.get();
+  return kept.of(store, 'runs', () => new KeptRead(async () => runsInProgress(await ctx.readerStore(), ctx.clock.now()), { clock: ctx.clock, freshMs: RUNS_FRESH_MS, onError: (err) => ctx.log.warn({ err }, 'runs in progress could not be read again; the last progress is shown') })).get();
 }
 
 /** How long a read of the runs in progress is answered as it is. */

@@ -7,7 +7,7 @@ import { engagementReport, groupsReport, postsReport, reachReport, uniqueReachTo
 import type { Row } from '../reports/format.js';
 import { type Actor, type Grant } from '../shared/permissions.js';
 import type { AppContext } from './context.js';
-import { KeptRead } from './kept-read.js';
+import { KeptRead, KeptReads } from './kept-read.js';
 import { requireGrant } from './errors.js';
 import { tipSpikes, SPIKE_RULE } from '../reports/tip-spikes.js';
 import { shanghaiDay, shiftDay } from '../config/clock.js';
@@ -44,24 +44,17 @@ export async function analystReport(ctx: AppContext, actor: Actor, kind: Analyst
   const district = scopedDistrict(actor, 'reports:read', query.district);
   const q = { ...query, ...(district ? { district } : {}) };
   const store = await ctx.store();
-  const perStore = kept.get(store) ?? kept.set(store, new Map()).get(store)!;
-  const key = JSON.stringify([kind, q]);
-  let read = perStore.get(key);
-  if (!read) {
-    if (perStore.size > 500) perStore.clear();
-    read = new KeptRead(async () => {
-      const reader = await ctx.readerStore();
-      const rows = await ANALYST_REPORTS[kind].run(reader, q);
-      return kind === 'reach' ? { rows, unique: await uniqueReachTotal(reader, q) } : { rows };
-    }, { clock: ctx.clock, freshMs: REPORT_FRESH_MS, onError: (err) => ctx.log.warn({ err, kind }, 'a report could not be read again; the last one is shown') });
-    perStore.set(key, read);
-  }
+  const read = kept.of(store, JSON.stringify([kind, q]), () => new KeptRead(async () => {
+    const reader = await ctx.readerStore();
+    const rows = await ANALYST_REPORTS[kind].run(reader, q);
+    return kind === 'reach' ? { rows, unique: await uniqueReachTotal(reader, q) } : { rows };
+  }, { clock: ctx.clock, freshMs: REPORT_FRESH_MS, onError: (err) => ctx.log.warn({ err, kind }, 'a report could not be read again; the last one is shown') }));
   return (await read.get()).value;
 }
 
 /** Reports asked again within this are answered as read; a slow one (over 250 ms: the district cut's sketches at 30 days) is then read again in the background while the last is answered. */
 const REPORT_FRESH_MS = 2_000;
-const kept = new WeakMap<object, Map<string, KeptRead<AnalystReport>>>();
+const kept = new KeptReads<AnalystReport>();
 
 export interface TipsReportQuery {
   from: string;
