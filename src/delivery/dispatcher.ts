@@ -348,6 +348,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private async lane(botId: string, mode: LaneMode): Promise<void> {
     const lane: Lane = { botId, mode, recent: [...((await this.recentSendTimes()).get(botId) ?? [])].sort((a, b) => a - b), max: 1, next: undefined };
     this.recent.set(botId, lane.recent);
+    // a bot taken over from a worker that died: its first post keeps the gap after its last one recorded there
+    // (one handed over gracefully is given back after its gap, see BotRunner.stop)
+    const last = lane.recent.at(-1);
+    if (last !== undefined) await waitUntil(performance.now() + Math.min(this.gapMs(botId, 0), last + this.gapMs(botId, 0) - this.o.clock.now().getTime()), mode.signal);
     try {
       while (!mode.signal?.aborted) {
         const waitMs = this.whyWait(lane);

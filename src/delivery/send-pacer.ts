@@ -31,6 +31,11 @@ export class SendPacer {
     return Math.max(now, this.lastEnded + gapMs, now + holdMs);
   }
 
+  /** When the gap after the bot's last message ends (monotonic milliseconds; -Infinity before its first). */
+  gapEndsAt(): number {
+    return this.lastEnded + this.pacing().gapMs;
+  }
+
   /** A message's send ended (posted or not: it may have reached WeChat either way). */
   ended(at: number): void {
     this.lastEnded = at;

@@ -9,7 +9,7 @@ import { FleetWorker } from '../../src/worker/fleet-worker.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { Limiters } from '../../src/delivery/limiters.js';
-import { countByStatus, loadDeliveries, runOutcome } from '../../src/outbox/outbox.js';
+import { countByStatus, loadDeliveries, runOutcome, skipPlanned } from '../../src/outbox/outbox.js';
 import { listGroups, setGroupPaused } from '../../src/store/groups-repo.js';
 import { type GroupRecord } from '../../src/shared/groups.js';
 import type { Store } from '../../src/store/connection.js';
@@ -370,5 +370,26 @@ describe('sliding limits', () => {
     expect(h.world.postsBy(h.world.botContactId('solo'))).toHaveLength(3);
     await limiters.close();
     await fleet.close();
+  });
+
+  it('should keep a bot\'s gap after its last post recorded by a worker that died, when another worker takes it over', async () => {
+    const gs = await listGroups(store, { status: 'active' });
+    const limits: BotLimits = { minGapMs: 1500, jitterMs: 0, perMinute: 60, perHour: 1000, perDay: 5000 };
+    const posted: number[] = [];
+    // the bot as each worker's own runner: a runner of its own has no memory of the other worker's posts
+    const bot = { isOnline: true, post: async () => (posted.push(performance.now()), { reach: 8, memberKeys: () => [] }) };
+    const worker = (workerId: string) => new Dispatcher({ store, clock: systemClock, log: captureLogger('warn').log, workerId, runnerOf: () => bot, botNotInGroup: async () => [], limitsOf: () => limits, limiters: new Limiters(h.config) });
+    await skipPlanned(store, await loadDeliveries(store, { runIds: ['cap@1'] }), 'not this test\'s');
+    await planFor(store, [gs[0]!], 'taken-over@1');
+    // the first worker's lane stops right after the post (as one killed would), not after the gap
+    const dies = worker('dies');
+    dies.startLane('solo');
+    await dies.refresh();
+    await waitFor(() => expect(posted).toHaveLength(1));
+    await dies.stopLane('solo');
+    await planFor(store, [gs[1]!], 'taken-over@2');
+    await worker('takes-over').drain(['solo'], 5000);
+    expect(posted).toHaveLength(2);
+    expect(posted[1]! - posted[0]!).toBeGreaterThanOrEqual(1500);
   });
 });

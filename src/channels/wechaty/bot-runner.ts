@@ -581,7 +581,12 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
     }
   }
 
-  /** Stop the bot; one still logging in stops waiting for its login at once. */
+  /**
+   * Stop the bot; one still logging in stops waiting for its login at once.
+   * Resolves once the message in hand ended and the bot's gap after it has
+   * passed: whoever runs the bot next (the worker it is handed to, after this
+   * one gives its lease back) may send at once without posting inside the gap.
+   */
   stop(): Promise<void> {
     this.online = false;
     this.stopping = true;
@@ -593,6 +598,8 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
     this.stopped ??= (async () => {
       await this.startup?.catch(() => undefined);
       await this.wechaty.stop().catch((err: unknown) => this.log.debug({ err }, 'stop'));
+      // (a cool-down is not waited out: it is this worker's caution, and would hold a shutdown for minutes)
+      await waitUntil(this.pacer.gapEndsAt());
     })();
     return this.stopped;
   }

@@ -24,6 +24,13 @@ describe('SendPacer: every message of a bot in its turn', () => {
     expect(s.next(121_500)).toBe(127_010);
   });
 
+  it('should say when the gap after the last message ends (a bot stopping waits for it, a cool-down aside)', () => {
+    const s = pacer({ gapMs: 3000, holdMs: 120_000 });
+    expect(s.gapEndsAt()).toBe(-Infinity);
+    s.ended(10_040);
+    expect(s.gapEndsAt()).toBe(13_040);
+  });
+
   it('should send at once with no gap (limits set to zero)', () => {
     const s = pacer({ gapMs: 0, holdMs: 0 });
     s.ended(5);
