@@ -331,7 +331,7 @@ async function main(): Promise<void> {
         if (r.sent !== r.planned || posts.length !== r.sent || r.planned < groups * 0.99) throw new Error(`run to ${groups} groups: ${r.planned} planned, ${r.sent} sent, ${posts.length} received`);
         sizes.push(s);
         say(`  limits off: due time → last post ${s.dueToLastPostSec} s (${s.perSec} posts/s; registry read ${s.registrySec} s before it, planning ${s.planSec} s), every outcome written ${s.dueToAllFinalSec} s; worker peak RSS ${s.peakRssMb} MB (high-water mark ${s.hwmRssMb} MB); duplicates ${s.duplicates}`);
-        if (largest) {
+        if (largest && LIMITED_RUNS > 0) {
           for (const loaded of [false, true]) {
             const hog = loaded ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }) : undefined;
             try {

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { waitFor } from '../support/wait.js';
 import { openTestStore } from '../support/db.js';
 import { content, startSimHarness, type SimHarness } from '../support/sim.js';
 import { captureLogger } from '../support/log.js';
@@ -50,6 +51,24 @@ describe('the puppet service client\'s payload cache, over the gRPC simulator', 
     await after.startBot('twin');
     expect((await after.runner('twin')!.room(room!.roomId))?.topic).toBe('鼓楼区反诈新群名');
     await after.close();
+  });
+
+  it('should not fetch every member\'s contact when the echo of a post comes back (one gRPC call each, at 100 members a group)', async () => {
+    const f = fleet();
+    await f.startBot('twin');
+    onTestFinished(() => f.close());
+    const puppet = h.sim.endpointOf('twin').puppet;
+    const contacts = vi.spyOn(puppet, 'contactRawPayload');
+    const messages = vi.spyOn(puppet, 'messageRawPayload');
+    const [room] = await f.runner('twin')!.rooms();
+    expect(await f.runner('twin')!.post(room!.roomId, '【反诈提醒】不要向陌生账户转账。')).toMatchObject({ reach: expect.any(Number) as number });
+    // the echo is read (its message payload), then Wechaty readies its room and sender
+    await waitFor(() => expect(messages).toHaveBeenCalled(), 5000, 20);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // the bot's own contact at most: not the room's residents
+    expect(contacts.mock.calls.length).toBeLessThanOrEqual(1);
+    contacts.mockRestore();
+    messages.mockRestore();
   });
 
   it('should let two clients of one account keep their caches at once (a takeover racing the old client\'s shutdown)', async () => {

@@ -452,7 +452,7 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
   async room(roomId: string): Promise<RoomView | undefined> {
     let topic: string;
     try {
-      topic = (await this.wechaty.puppet.roomPayload(roomId)).topic ?? '';
+      topic = (await this.loadRoom(roomId)).topic ?? '';
     } catch (err) {
       // as Room.find({ id }) says it: no payload, no room
       this.log.debug({ err, roomId }, 'room not found');
@@ -460,6 +460,21 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
     }
     const memberIds = await this.wechaty.puppet.roomMemberList(roomId);
     return { roomId, topic, memberKeys: memberIds.filter((id) => !this.isFleetBot(id)).map((id) => this.options.keyer(id)) };
+  }
+
+  /**
+   * A room's payload from the puppet, set on Wechaty's pooled `Room` when it
+   * has none: a message in the room (the echo of each post the bot makes
+   * included) then finds it ready, instead of fetching and keeping every
+   * member's contact first (one gRPC call each: at 100 members a group, most
+   * of a sending worker's memory and time).
+   */
+  private async loadRoom(roomId: string): Promise<PUPPET.payloads.Room> {
+    const payload = await this.wechaty.puppet.roomPayload(roomId);
+    // (`load`, which Room.find uses to pool a room, is left out of Wechaty's public type)
+    const rooms = this.wechaty.Room as unknown as { load(id: string): { payload?: PUPPET.payloads.Room } };
+    rooms.load(roomId).payload ??= payload;
+    return payload;
   }
 
   /**
@@ -535,6 +550,8 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
       throw err;
     }
     if (this.selfId && !members.includes(this.selfId)) throw new NotInGroupError(this.bot.id, roomId);
+    // (only to spare the echo's member fetches: a room whose payload cannot be read now is sent to all the same)
+    await this.loadRoom(roomId).catch(() => undefined);
     let sent = false;
     try {
       await this.inTurn(async () => {
