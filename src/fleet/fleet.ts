@@ -13,6 +13,8 @@ import type { SendFailure } from '../delivery/channel-port.js';
 import type { ChannelBot, ChannelFactory, InboundHandlers } from '../channels/channel.js';
 import { scrubSecrets } from '../log/secrets.js';
 import { GroupMembership, followRename, forgetBotInGroup, type GroupContent, type OfficerAudit, type OfficerDirectory } from './group-membership.js';
+import { JoinedCalls } from '../shared/joined-calls.js';
+import type { SeenGroup } from '../shared/groups.js';
 
 /** A bot's rooms looked at less than this long ago are not asked for again when a send finds it missing from a group. */
 const LOOK_AGAIN_MS = 60_000;
@@ -76,8 +78,11 @@ export class Fleet extends EventEmitter<FleetEvents> {
   /** The accounts of the fleet's bots in every worker, as the `bots` collection last said (see isFleetBot). */
   private fleetAccounts = new Set<string>();
   private closed = false;
-  /** The registry as the bots' looks around compare it, one read while nothing changes it. */
-  private readonly registry: ReturnType<typeof seenEntriesReader>;
+  /**
+   * The bots' looks around, registered against the registry as last read (one read while nothing changes it);
+   * looks made while one is registered go together next (one read for many bots logging in, not one each).
+   */
+  private readonly registrations: JoinedCalls<SeenGroup, Map<string, boolean>>;
   /** Per bot: when a send that found it missing from a group last made it look at its rooms, and which it saw. */
   private readonly lookedAround = new Map<string, { at: number; roomIds: Set<string> }>();
   private readonly log: Logger;
@@ -87,7 +92,8 @@ export class Fleet extends EventEmitter<FleetEvents> {
     super();
     this.log = o.log.child({ module: 'fleet' });
     this.workerId = o.workerId ?? `worker-${process.pid}`;
-    this.registry = seenEntriesReader(o.store);
+    const registry = seenEntriesReader(o.store);
+    this.registrations = new JoinedCalls(async (seen: SeenGroup[]) => registerSeenGroups(o.store, seen, o.clock.now(), await registry(), followRename(o.store)));
   }
 
   /** Start every enabled bot (or the `botIds` of the options); each fails alone. */
@@ -192,7 +198,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
     if (!runner?.isOnline) return [];
     await this.knowFleetAccounts();
     const seen = (await runner.rooms()).map((view) => toSeenGroup(view, botId));
-    const created = await registerSeenGroups(this.o.store, seen, this.o.clock.now(), await this.registry(), followRename(this.o.store));
+    const created = await this.registrations.add(seen);
     for (const s of seen) this.emit('group:registered', { botId, roomId: s.roomId, topic: s.topic, created: created.get(s.roomId) ?? false });
     return seen.map((s) => s.roomId);
   }

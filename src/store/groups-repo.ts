@@ -118,25 +118,34 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
   // candidates for a new room id by topic, looked up once (not a scan of the registry per new room)
   const byTopic = new Map<string, SeenEntry[]>();
   if (fresh.length) for (const g of entries) (byTopic.get(g.topic) ?? byTopic.set(g.topic, []).get(g.topic)!).push(g);
+  // a new room several bots saw (their looks registered together): one entry, with every one of them
+  const botsOf = new Map<string, Set<string>>();
+  for (const seen of fresh) (botsOf.get(seen.roomId) ?? botsOf.set(seen.roomId, new Set()).get(seen.roomId)!).add(seen.botId);
   for (const seen of fresh) {
+    if (created.has(seen.roomId)) continue;
     const sameTopic = byTopic.get(seen.topic) ?? [];
     const adopted = await adoptRenamedRoom(store, seen, onRenamed, sameTopic);
     if (adopted) {
       sameTopic.splice(sameTopic.indexOf(adopted), 1); // not a candidate for another new room id
+      const others = [...botsOf.get(seen.roomId)!].filter((b) => b !== seen.botId);
+      if (others.length) await store.models.Group.updateOne({ _id: adopted._id }, { $addToSet: { botIds: { $each: others } } });
       created.set(seen.roomId, false);
       changed = true;
       continue;
     }
-    const doc = { _id: new Types.ObjectId(), roomId: seen.roomId, topic: seen.topic, memberCount: seen.memberCount, memberSample: seen.memberSample, botIds: [seen.botId], ...newGroup(now), createdAt: now, updatedAt: now };
+    const doc = { _id: new Types.ObjectId(), roomId: seen.roomId, topic: seen.topic, memberCount: seen.memberCount, memberSample: seen.memberSample, botIds: [...botsOf.get(seen.roomId)!], ...newGroup(now), createdAt: now, updatedAt: now };
     inserts.push({ seen, doc });
+    created.set(seen.roomId, true);
   }
   if (inserts.length) {
     const won = await insertUnique(store.models.Group, inserts.map((i) => i.doc));
     changed = true;
     for (const { seen, doc } of inserts) {
-      if (won.has(doc._id)) created.set(seen.roomId, true);
-      // another worker registered the room meanwhile: as a single look
-      else created.set(seen.roomId, (await upsertSeenGroup(store, seen, now, onRenamed)).created);
+      if (won.has(doc._id)) continue;
+      // another worker registered the room meanwhile: as a single look of each bot that saw it
+      let made = false;
+      for (const botId of botsOf.get(seen.roomId)!) made = (await upsertSeenGroup(store, { ...seen, botId }, now, onRenamed)).created || made;
+      created.set(seen.roomId, made);
     }
   }
   if (changed) await registryChanged(store);

@@ -130,6 +130,18 @@ describe('store against the real database', () => {
     const both = await Promise.all([registerSeenGroups(store, [seen('l4@chatroom', '鼓楼区四号群', 7, 'a')], now), registerSeenGroups(store, [seen('l4@chatroom', '鼓楼区四号群', 7, 'b')], now)]);
     expect(both.map((m) => m.get('l4@chatroom')).sort()).toEqual([false, true]);
     expect((await findGroupByRoomId(store, 'l4@chatroom'))!.botIds.sort()).toEqual(['a', 'b']);
+    // looks of several bots registered together (bots logging in at once): a new room seen by two is one group with
+    // both, a renamed one adopted once with both, a known one gets the bot that is new to it
+    const together = await registerSeenGroups(store, [
+      seen('l5@chatroom', '鼓楼区五号群', 9, 'a'), seen('l5@chatroom', '鼓楼区五号群', 9, 'b'),
+      seen('l3b@chatroom', '鼓楼区三号群', 5, 'a', sample('l3@chatroom')), seen('l3b@chatroom', '鼓楼区三号群', 5, 'c', sample('l3@chatroom')),
+      seen('l1@chatroom', '鼓楼区一号群', 12, 'c'),
+    ], now);
+    expect([...together]).toEqual([['l1@chatroom', false], ['l5@chatroom', true], ['l3b@chatroom', false]]);
+    expect((await findGroupByRoomId(store, 'l5@chatroom'))!.botIds.sort()).toEqual(['a', 'b']);
+    expect((await findGroupByRoomId(store, 'l3b@chatroom'))!.botIds.sort()).toEqual(['a', 'c']);
+    expect((await findGroupByRoomId(store, 'l1@chatroom'))!.botIds.sort()).toEqual(['a', 'c']);
+    expect(await store.models.Group.countDocuments({ roomId: /^l\d/ })).toBe(5);
   });
 
   describe('outbox', () => {
