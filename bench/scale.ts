@@ -101,8 +101,9 @@ async function workerSide(): Promise<void> {
   const expected = Number(process.env['BENCH_GROUPS']);
   for (;;) {
     const online = config.bots.filter((b) => worker.fleet.runner(b.id)?.isOnline).length;
+    // (a count reads every group on FerretDB: only once every bot is in, and not too often)
     if (online === config.bots.length && (await store.models.Group.countDocuments()) >= expected) break;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await new Promise((resolve) => setTimeout(resolve, 5000));
   }
   const say = (x: WorkerSays): void => void process.stdout.write(JSON.stringify(x) + '\n');
   say({ ready: true, groups: expected, bots: config.bots.length, rssMb: Math.round(process.memoryUsage().rss / 1048576), startSec: (performance.now() - t0) / 1000 });

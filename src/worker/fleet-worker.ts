@@ -125,6 +125,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private sweepAgain: Promise<void> | undefined;
   private lastSweep = { at: 0, tookMs: 0 };
   private stopsTimer: NodeJS.Timeout | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> | undefined;
   private readingStops: Promise<ReadonlyMap<string, CampaignStop>> | undefined;
   private stopsFailing = false;
   private closed = false;
@@ -227,6 +229,10 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     await this.tick();
     await this.scheduler?.start();
     this.timer = setInterval(() => void this.tick(), this.o.tickMs);
+    this.leaseTimer = setInterval(() => {
+      // (a failure is the tick's to say: it renews first, and logs what is not the database out of reach)
+      if (this.database.reachable && !this.closed) this.renewLeases().catch((err: unknown) => void this.database.noteFailure(err));
+    }, this.o.tickMs);
     // a pause or cancel reaches the lanes within a second (one small read), not only at the next sweep
     this.stopsTimer = setInterval(() => void this.readStops(), Math.min(STOPS_EVERY_MS, this.o.tickMs));
   }
@@ -256,6 +262,30 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     return this.readingStops;
   }
 
+  /**
+   * Renew the leases of the bots running here (one round for all; one at a
+   * time). Also on a timer of its own: a tick held up by slow reads (seconds
+   * at 69,000 groups on FerretDB) must not let the leases lapse, or every bot
+   * would be stopped and started again.
+   */
+  private renewLeases(): Promise<void> {
+    this.renewing ??= (async () => {
+      const ttl = this.o.botLeaseMs;
+      const now = this.o.clock.now();
+      const held = await renewBotLeases(this.ctl, [...this.running], this.workerId, ttl, now);
+      for (const botId of [...this.running]) {
+        if (held.has(botId)) {
+          this.leaseUntil.set(botId, now.getTime() + ttl);
+          continue;
+        }
+        this.leaseUntil.delete(botId);
+        this.log.warn({ botId }, 'lost the lease of a bot; stopping it here');
+        await this.stopHere(botId);
+      }
+    })().finally(() => (this.renewing = undefined));
+    return this.renewing;
+  }
+
   /** Leases, heartbeats, failover and expired claims; safe to call any time. */
   tick(): Promise<void> {
     this.ticking ??= this.doTick().finally(() => (this.ticking = undefined));
@@ -268,18 +298,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     if (!this.database.reachable) return;
     try {
       const ttl = this.o.botLeaseMs;
-      // 1. renew the leases of the bots running here first (one round for all), so a slow login elsewhere never lets them lapse
+      // 1. renew the leases of the bots running here first, so a slow login elsewhere never lets them lapse
+      await this.renewLeases();
       const now = this.o.clock.now();
-      const held = await renewBotLeases(this.ctl, [...this.running], this.workerId, ttl, now);
-      for (const botId of [...this.running]) {
-        if (held.has(botId)) {
-          this.leaseUntil.set(botId, now.getTime() + ttl);
-          continue;
-        }
-        this.leaseUntil.delete(botId);
-        this.log.warn({ botId }, 'lost the lease of a bot; stopping it here');
-        await this.stopHere(botId);
-      }
       const online = [...this.running].filter((b) => this.fleet.runner(b)?.isOnline);
       for (const b of this.running) if (!online.includes(b)) this.fleet.runner(b)?.keepConnected();
       // (through the store's connection, as the fleet's own writes of the bots' state: one writer per document)
@@ -577,6 +598,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.closed = true;
     this.database.close();
     if (this.timer) clearInterval(this.timer);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     if (this.stopsTimer) clearInterval(this.stopsTimer);
     this.scheduler?.close();
     await this.ticking?.catch(() => undefined);

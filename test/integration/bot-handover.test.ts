@@ -99,6 +99,29 @@ describe('bots changing hands between workers', () => {
     expect(await store.models.Bot.countDocuments({ status: 'failed' })).toBe(0);
   }, 60_000);
 
+  it('should keep its bots\' leases while a tick is held up longer than a lease by a slow read', async () => {
+    const w = await startWorker('W6');
+    await waitFor(async () => expect(count(await held(), 'W6')).toBe(4));
+    const epochs = async () => (await store.models.Lease.find({ workerId: 'W6' }, { _id: 1 }).lean()).length;
+    const before = await epochs();
+    const lines = logs.lines().length;
+    // the tick's share of the bots (its reads of workers and leases) takes longer than a lease (3 s), once
+    const tickPart = w as unknown as { shareBots(ttl: number): Promise<void> };
+    const share = tickPart.shareBots.bind(w);
+    let slow = true;
+    tickPart.shareBots = async (ttl) => {
+      if (slow) {
+        slow = false;
+        await sleep(4500);
+      }
+      return share(ttl);
+    };
+    await sleep(6000);
+    expect(logs.lines().slice(lines).filter((l) => l.includes('lost the lease'))).toEqual([]);
+    expect(await epochs()).toBe(before);
+    expect(count(await held(), 'W6')).toBe(4);
+  }, 60_000);
+
   it('should keep a bot\'s posts for it while a worker logs it in after a long stop, not fail them as if it had logged out', async () => {
     // every bot stopped cleanly minutes ago (no heartbeat since), its posts still planned
     await store.models.Bot.updateMany({}, { $set: { status: 'stopped', heartbeatAt: new Date(Date.now() - 10 * 60_000) } });
