@@ -42,7 +42,7 @@ import { closeTallySession, openTallySession, writeTallyFlush } from '../src/sto
 import { createRun, closeRuns, recordPlan, runId as runIdOf } from '../src/store/runs-repo.js';
 import { heartbeats } from '../src/store/bots-repo.js';
 import { announceWorker } from '../src/store/workers-repo.js';
-import { holdBotLease, renewBotLeases } from '../src/store/leases-repo.js';
+import { holdBotLease } from '../src/store/leases-repo.js';
 import { getCampaign, getVersion } from '../src/store/campaigns-repo.js';
 import { Types } from 'mongoose';
 import { claimDeliveries, insertEvents, loadDeliveries } from '../src/outbox/outbox.js';
@@ -219,13 +219,12 @@ export function writeBotsDir(dir: string, n: number): string[] {
 }
 
 /** Workers alive with their bots online: what a running fleet keeps writing (every tick). */
-export async function fleetAlive(store: Store, workers: readonly string[], botIds: readonly string[], now: Date, first: boolean): Promise<void> {
+export async function fleetAlive(store: Store, workers: readonly string[], botIds: readonly string[], now: Date): Promise<void> {
   const per = Math.ceil(botIds.length / workers.length);
   for (const [w, worker] of workers.entries()) {
     const mine = botIds.slice(w * per, (w + 1) * per);
     await announceWorker(store, { workerId: worker, held: mine.length, failing: [], until: new Date(now.getTime() + 10_000), now, everyMs: 2_000 });
-    if (first) for (const b of mine) await holdBotLease(store, b, worker, 10_000, now);
-    else await renewBotLeases(store, mine, worker, 10_000, now);
+    for (const b of mine) await holdBotLease(store, b, worker, 10_000, now);
     await heartbeats(store, worker, now, mine.map((botId, i) => ({ botId, backoff: { factor: i === 0 && w === 0 ? 2 : 1, cooldownUntil: i === 0 && w === 0 ? now.getTime() + 60_000 : 0 } })));
   }
 }

@@ -277,7 +277,7 @@ async function main(): Promise<void> {
       groups = written.records;
       const groupFields = written.fields;
       lap(`${groups.length} groups`);
-      await fleetAlive(fleetStore, WORKERS, botIds, new Date(`${TODAY}T10:00:00+08:00`), true);
+      await fleetAlive(fleetStore, WORKERS, botIds, new Date(`${TODAY}T10:00:00+08:00`));
       const runs = await writeTodayRuns(ctx, store, groups, new Set(botIds), TODAY, NOW);
       today = runs;
       lap('today\'s runs (planned, claimed, sent)');
@@ -303,11 +303,11 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------- the API
     clock.set(NOW);
-    await fleetAlive(fleetStore, WORKERS, botIds, clock.now(), false);
+    await fleetAlive(fleetStore, WORKERS, botIds, clock.now());
     ticker.timer = setInterval(() => {
       if (ticker.busy) return;
       ticker.busy = true;
-      void fleetAlive(fleetStore, WORKERS, botIds, clock.now(), false).catch(() => undefined).finally(() => (ticker.busy = false));
+      void fleetAlive(fleetStore, WORKERS, botIds, clock.now()).catch(() => undefined).finally(() => (ticker.busy = false));
     }, 2_000);
     const app = await buildApi({ ctx, secureCookies: false });
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -2,11 +2,12 @@ import type { Store } from './connection.js';
 import { insertOnce } from './once.js';
 
 /**
- * Hold (take or renew) the lease of a bot for `ttlMs`. True when this worker
- * holds it afterwards. A lease held by another live worker is left alone; an
- * expired one is taken over with the next epoch, which only one worker can insert.
+ * Hold (take or renew) the lease of a bot for `ttlMs`. Returns the epoch this
+ * worker holds afterwards, undefined when it does not hold it. A lease held by
+ * another live worker is left alone; an expired one is taken over with the
+ * next epoch, which only one worker can insert.
  */
-export async function holdBotLease(store: Store, botId: string, workerId: string, ttlMs: number, now: Date): Promise<boolean> {
+export async function holdBotLease(store: Store, botId: string, workerId: string, ttlMs: number, now: Date): Promise<number | undefined> {
   const until = new Date(now.getTime() + ttlMs);
   const current = await store.models.Lease.findOne({ botId }).sort({ epoch: -1 }).lean();
   if (current && current.workerId === workerId) {
@@ -16,45 +17,34 @@ export async function holdBotLease(store: Store, botId: string, workerId: string
       const res = await store.models.Lease.updateOne({ _id: current._id, workerId }, { $set: { until } });
       // a newer epoch may exist already; check we are still the newest
       const newest = await store.models.Lease.findOne({ botId }).sort({ epoch: -1 }).lean();
-      return res.modifiedCount === 1 && newest?._id === current._id;
+      return res.modifiedCount === 1 && newest?._id === current._id ? current.epoch : undefined;
     }
   }
-  if (current && current.until >= now && current.workerId !== workerId) return false;
+  if (current && current.until >= now && current.workerId !== workerId) return undefined;
   const epoch = (current?.epoch ?? 0) + 1;
-  return insertOnce(store.models.Lease, { _id: `${botId}#${epoch}`, botId, epoch, workerId, until });
+  return (await insertOnce(store.models.Lease, { _id: leaseId(botId, epoch), botId, epoch, workerId, until })) ? epoch : undefined;
 }
 
+const leaseId = (botId: string, epoch: number): string => `${botId}#${epoch}`;
+
 /**
- * Renew every lease this worker holds at once: two reads and one write,
- * whatever the number of bots (one round per bot read the whole collection
- * three times on FerretDB). Returns the bots it holds afterwards. A lease of
- * ours that ran out (this worker was paused, or cut off from the database)
- * is taken anew like anyone else's; one whose newest epoch is another
- * worker's is lost.
+ * Renew the leases this worker holds (bot → the epoch it holds), each by its
+ * id: a write of its own epoch, then a look for the next one (a takeover).
+ * Only reads and writes by `_id`, which FerretDB answers without reading the
+ * collection: reading every lease (a full scan there, and every takeover
+ * adds an epoch) made a round for 200 bots slower than a lease, and the
+ * leases lapsed. Returns the bots it still holds; a lease of ours that ran
+ * out and that nobody took meanwhile is held again.
  */
-export async function renewBotLeases(store: Store, botIds: readonly string[], workerId: string, ttlMs: number, now: Date): Promise<Set<string>> {
-  if (botIds.length === 0) return new Set();
+export async function renewBotLeases(store: Store, held: ReadonlyMap<string, number>, ttlMs: number, now: Date): Promise<Set<string>> {
   const until = new Date(now.getTime() + ttlMs);
-  const newestOf = async (ids: readonly string[]): Promise<Map<string, { _id: string; workerId: string; until: Date; epoch: number }>> => {
-    const out = new Map<string, { _id: string; workerId: string; until: Date; epoch: number }>();
-    for (const d of await store.models.Lease.find({ botId: { $in: [...ids] } }, { botId: 1, workerId: 1, until: 1, epoch: 1 }).lean()) {
-      const seen = out.get(d.botId);
-      if (!seen || d.epoch > seen.epoch) out.set(d.botId, d);
-    }
-    return out;
-  };
-  const newest = await newestOf(botIds);
-  const live = botIds.filter((b) => newest.get(b)?.workerId === workerId && newest.get(b)!.until >= now);
-  if (live.length) await store.models.Lease.updateMany({ _id: { $in: live.map((b) => newest.get(b)!._id) }, workerId }, { $set: { until } });
-  // a takeover may have inserted the next epoch between the read and the write: only the newest epoch counts
-  const after = live.length ? await newestOf(live) : new Map();
-  const held = new Set(live.filter((b) => after.get(b)?._id === newest.get(b)!._id));
-  // ours but run out: taken anew (the next epoch), unless someone else took it meanwhile
-  for (const b of botIds) {
-    const n = newest.get(b);
-    if (n?.workerId === workerId && n.until < now && (await holdBotLease(store, b, workerId, ttlMs, now))) held.add(b);
+  const out = new Set<string>();
+  for (const [botId, epoch] of held) {
+    if ((await store.models.Lease.updateOne({ _id: leaseId(botId, epoch) }, { $set: { until } })).matchedCount !== 1) continue;
+    // a takeover inserts the next epoch: only the newest counts
+    if (!(await store.models.Lease.exists({ _id: leaseId(botId, epoch + 1) }))) out.add(botId);
   }
-  return held;
+  return out;
 }
 
 /** Forget lease epochs that ran out more than a day ago (every takeover adds one). */

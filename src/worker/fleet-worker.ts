@@ -133,7 +133,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private readonly log: Logger;
   /** Bots this worker holds (starting or running), and until when each lease is known good. */
   private readonly running = new Set<string>();
-  private readonly leaseUntil = new Map<string, number>();
+  /** The lease of each: the epoch this worker holds, and until when it is known good. */
+  private readonly leases = new Map<string, { epoch: number; until: number }>();
   /** Bots whose start is done here (their lane runs). */
   private readonly started = new Set<string>();
   /** Bots that failed to start here: left to other workers until `until`. */
@@ -272,13 +273,17 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.renewing ??= (async () => {
       const ttl = this.o.botLeaseMs;
       const now = this.o.clock.now();
-      const held = await renewBotLeases(this.ctl, [...this.running], this.workerId, ttl, now);
+      const epochs = new Map([...this.leases].filter(([b]) => this.running.has(b)).map(([b, l]) => [b, l.epoch]));
+      const held = await renewBotLeases(this.ctl, epochs, ttl, now);
       for (const botId of [...this.running]) {
-        if (held.has(botId)) {
-          this.leaseUntil.set(botId, now.getTime() + ttl);
+        const lease = this.leases.get(botId);
+        if (lease && held.has(botId)) {
+          lease.until = now.getTime() + ttl;
           continue;
         }
-        this.leaseUntil.delete(botId);
+        // (a bot taken while this round ran is renewed by the next one)
+        if (lease && !epochs.has(botId)) continue;
+        this.leases.delete(botId);
         this.log.warn({ botId }, 'lost the lease of a bot; stopping it here');
         await this.stopHere(botId);
       }
@@ -387,8 +392,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     for (const botId of plan.take) {
       if (this.closed) break;
       const at = this.o.clock.now();
-      if (!(await holdBotLease(this.ctl, botId, this.workerId, ttl, at))) continue;
-      this.leaseUntil.set(botId, at.getTime() + ttl);
+      const epoch = await holdBotLease(this.ctl, botId, this.workerId, ttl, at);
+      if (epoch === undefined) continue;
+      this.leases.set(botId, { epoch, until: at.getTime() + ttl });
       this.running.add(botId);
       this.freeSince.delete(botId);
       // taken over from another worker (dead, or stopping): its slot in the shared limiter is freed now, not when it expires
@@ -449,13 +455,13 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.started.delete(botId);
     await this.dispatcher.stopLane(botId);
     await this.fleet.stopBot(botId);
-    this.leaseUntil.delete(botId);
+    this.leases.delete(botId);
     this.emit('bot:released', { botId });
   }
 
   /** Only while this worker holds a bot's lease may it send for the bot. */
   holdsLease(botId: string): boolean {
-    return (this.leaseUntil.get(botId) ?? 0) > this.o.clock.now().getTime();
+    return (this.leases.get(botId)?.until ?? 0) > this.o.clock.now().getTime();
   }
 
   private async startHeld(botId: string): Promise<void> {
@@ -475,7 +481,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     } catch {
       // (the fleet logged why the bot could not start, and recorded it for `fleet status`)
       this.running.delete(botId);
-      this.leaseUntil.delete(botId);
+      this.leases.delete(botId);
       // left to other workers for a while (they see it in this worker's presence), longer after each failure
       const backoffMs = Math.min(FAILED_START_BACKOFF_MAX_MS, 2 * (this.failedStarts.get(botId)?.backoffMs ?? FAILED_START_BACKOFF_MS / 2));
       this.failedStarts.set(botId, { until: this.o.clock.now().getTime() + backoffMs, backoffMs });
