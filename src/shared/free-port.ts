@@ -23,7 +23,8 @@ export async function freePortRange(n: number): Promise<number> {
       srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    // below Linux's ephemeral ports (32768 up): an outgoing connection opened after the check cannot take one
+    const base = 10_000 + Math.floor(Math.random() * (32_768 - 10_000 - n));
     let ok = true;
     for (let p = base; p < base + n && ok; p++) ok = await free(p);
     if (ok) return base;
