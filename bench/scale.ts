@@ -57,7 +57,7 @@ const UNLIMITED = { minGapMs: 0, jitterMs: 0, perMinute: 1e9, perHour: 1e9, perD
 const NO_OFFICERS: OfficerDirectory = { officer: async () => undefined };
 
 quietHarmlessWarnings();
-const log = createLogger({ level: 'error', pretty: false });
+const log = createLogger({ level: (process.env['BENCH_LOG_LEVEL'] as 'info' | undefined) ?? 'error', pretty: false });
 
 const campaign = (id: string): CampaignDefinition => ({
   id, name: id, audience: { segments: [], districts: ['all'], tags: [], include: [], exclude: [] },
@@ -99,10 +99,15 @@ async function workerSide(): Promise<void> {
   worker.dispatcher.on('delivery:failed', () => finals++);
   await worker.start();
   const expected = Number(process.env['BENCH_GROUPS']);
-  for (;;) {
+  for (let said = performance.now(); ; ) {
     const online = config.bots.filter((b) => worker.fleet.runner(b.id)?.isOnline).length;
     // (a count reads every group on FerretDB: only once every bot is in, and not too often)
-    if (online === config.bots.length && (await store.models.Group.countDocuments()) >= expected) break;
+    const groups = online === config.bots.length ? await store.models.Group.countDocuments() : undefined;
+    if (groups !== undefined && groups >= expected) break;
+    if (performance.now() - said > 30_000) {
+      said = performance.now();
+      process.stderr.write(`worker: ${online} of ${config.bots.length} bots online${groups === undefined ? '' : `, ${groups} of ${expected} groups registered`} after ${Math.round((said - t0) / 1000)} s\n`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 5000));
   }
   const say = (x: WorkerSays): void => void process.stdout.write(JSON.stringify(x) + '\n');

@@ -28,23 +28,22 @@ export async function holdBotLease(store: Store, botId: string, workerId: string
 const leaseId = (botId: string, epoch: number): string => `${botId}#${epoch}`;
 
 /**
- * Renew the leases this worker holds (bot → the epoch it holds), each by its
- * id: a write of its own epoch, then a look for the next one (a takeover).
- * Only reads and writes by `_id`, which FerretDB answers without reading the
- * collection: reading every lease (a full scan there, and every takeover
- * adds an epoch) made a round for 200 bots slower than a lease, and the
- * leases lapsed. Returns the bots it still holds; a lease of ours that ran
+ * Renew the leases this worker holds (bot → the epoch it holds) in two
+ * queries whatever the number of bots: a write of its own epochs, then a look
+ * for them and for the next epochs (a takeover inserts the next one; only the
+ * newest counts). By id only: reading leases by bot read every epoch ever
+ * taken (takeovers add one each; a whole-collection read on FerretDB) three
+ * times a round, and a query per bot (400 a round for 200 bots) kept FerretDB
+ * busy on its own. Returns the bots it still holds; a lease of ours that ran
  * out and that nobody took meanwhile is held again.
  */
 export async function renewBotLeases(store: Store, held: ReadonlyMap<string, number>, ttlMs: number, now: Date): Promise<Set<string>> {
-  const until = new Date(now.getTime() + ttlMs);
-  const out = new Set<string>();
-  for (const [botId, epoch] of held) {
-    if ((await store.models.Lease.updateOne({ _id: leaseId(botId, epoch) }, { $set: { until } })).matchedCount !== 1) continue;
-    // a takeover inserts the next epoch: only the newest counts
-    if (!(await store.models.Lease.exists({ _id: leaseId(botId, epoch + 1) }))) out.add(botId);
-  }
-  return out;
+  if (held.size === 0) return new Set();
+  const own = [...held].map(([botId, epoch]) => leaseId(botId, epoch));
+  await store.models.Lease.updateMany({ _id: { $in: own } }, { $set: { until: new Date(now.getTime() + ttlMs) } });
+  const next = [...held].map(([botId, epoch]) => leaseId(botId, epoch + 1));
+  const found = new Set((await store.models.Lease.find({ _id: { $in: [...own, ...next] } }, { _id: 1 }).lean()).map((d) => d._id));
+  return new Set([...held].filter(([botId, epoch]) => found.has(leaseId(botId, epoch)) && !found.has(leaseId(botId, epoch + 1))).map(([botId]) => botId));
 }
 
 /** Forget lease epochs that ran out more than a day ago (every takeover adds one). */
