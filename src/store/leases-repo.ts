@@ -31,9 +31,7 @@ const leaseId = (botId: string, epoch: number): string => `${botId}#${epoch}`;
  * Renew the leases this worker holds (bot → the epoch it holds) in two
  * queries whatever the number of bots: a write of its own epochs, then a look
  * for them and for the next epochs (a takeover inserts the next one; only the
- * newest counts). By id only: reading leases by bot read every epoch ever
- * taken (takeovers add one each; a whole-collection read on FerretDB) three
- * times a round, and a query per bot (400 a round for 200 bots) kept FerretDB
+ * newest counts). A query per bot (400 a round for 200 bots) kept FerretDB
  * busy on its own. Returns the bots it still holds; a lease of ours that ran
  * out and that nobody took meanwhile is held again.
  */

@@ -285,7 +285,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         if (lease && !epochs.has(botId)) continue;
         this.leases.delete(botId);
         this.log.warn({ botId }, 'lost the lease of a bot; stopping it here');
-        await this.stopHere(botId);
+        // not waited for here (a stop waits out the bot's gap): the other leases are renewed on time meanwhile
+        void this.stopHere(botId).catch((err: unknown) => this.log.warn({ botId, err }, 'could not stop a bot whose lease was lost'));
       }
     })().finally(() => (this.renewing = undefined));
     return this.renewing;
