@@ -21,6 +21,22 @@ export interface ConnectOptions {
 }
 
 /**
+ * Every read asks for its whole answer in one batch (the server still splits
+ * one over 16 MB). FerretDB v1 (SQLite) keeps a cursor open for each read
+ * whose answer takes more than one batch (over 101 documents by default), and
+ * with more than 100 of them open it answers nothing more: 101 reads at once
+ * of a 300-document collection never returned, 100 took 1.1 s. A worker
+ * whose 200 bots logged in together made 133 such reads of the fleet's
+ * accounts and hung. MongoDB answers either way.
+ */
+const ONE_BATCH = 100_000;
+mongoose.plugin((schema) => {
+  schema.pre('find', function () {
+    if (this.getOptions().batchSize === undefined) this.batchSize(ONE_BATCH);
+  });
+});
+
+/**
  * Connect through mongoose, register the models and create their indexes.
  * Failures become one-line {@link StoreError}s that name the URI (without
  * its password) and what to check.

@@ -10,7 +10,7 @@ import { outcomeEvent } from '../../src/outbox/events.js';
 import { type PlannedDelivery } from '../../src/shared/outbox-records.js';
 import { closeRuns, recordPlan } from '../../src/store/runs-repo.js';
 import { firstTime, forgetMessageKeys, messageOnceKey } from '../../src/store/once.js';
-import { findGroupByRoomId, recentGroupPauses, registerSeenGroups, registryVersion, setGroupPaused, tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
+import { findGroupByRoomId, recentGroupPauses, registerSeenGroups, registryVersion, seenEntriesReader, setGroupPaused, tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
 
 describe('store against the real database', () => {
   let store: Store & { drop(): Promise<void> };
@@ -142,6 +142,26 @@ describe('store against the real database', () => {
     expect((await findGroupByRoomId(store, 'l3b@chatroom'))!.botIds.sort()).toEqual(['a', 'c']);
     expect((await findGroupByRoomId(store, 'l1@chatroom'))!.botIds.sort()).toEqual(['a', 'c']);
     expect(await store.models.Group.countDocuments({ roomId: /^l\d/ })).toBe(5);
+  });
+
+  it('should answer 150 reads at once of a collection bigger than a batch (FerretDB v1 stops answering with over 100 cursors open)', async () => {
+    await store.models.Bot.collection.insertMany(Array.from({ length: 300 }, (_, i) => ({ botId: `many-${i}`, contactId: `wxid_many_${i}` })));
+    const reads = await Promise.all(Array.from({ length: 150 }, () => store.models.Bot.find({ botId: /^many-/ }, { contactId: 1 }).lean()));
+    expect(reads.map((r) => r.length)).toEqual(Array(150).fill(300));
+    await store.models.Bot.deleteMany({ botId: /^many-/ });
+  }, 30_000);
+
+  it('should share one registry read among looks while nothing changes it, and let it go once no look used it for a while', async () => {
+    const read = seenEntriesReader(store, 200);
+    const first = await read();
+    expect(first.length).toBeGreaterThan(0);
+    expect(await read()).toBe(first); // one read for bots looking around together
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const later = await read();
+    expect(later).not.toBe(first); // let go: read again
+    expect(later.map((g) => g.roomId).sort()).toEqual(first.map((g) => g.roomId).sort());
+    await store.models.Meta.updateOne({ _id: 'registry' }, { $set: { v: 'changed-elsewhere' } });
+    expect(await read()).not.toBe(later); // another process wrote the registry
   });
 
   describe('outbox', () => {
