@@ -29,6 +29,24 @@ describe('MemoryPayloadStore', () => {
     expect(await s.room!.get(`r${n}`)).toBe(n);
   });
 
+  it('should keep rooms without their member ids, and hand them up without them (the members are asked for each time)', async () => {
+    const s = new MemoryPayloadStore();
+    await s.start('wxid_bot');
+    const payload = { id: 'r1@chatroom', topic: '鼓楼区反诈群', memberIdList: ['wxid_a', 'wxid_b'], adminIdList: ['wxid_a'] };
+    await s.room!.set('r1@chatroom', payload);
+    expect(await s.room!.get('r1@chatroom')).toEqual({ id: 'r1@chatroom', topic: '鼓楼区反诈群', memberIdList: [], adminIdList: ['wxid_a'] });
+    expect(payload.memberIdList).toEqual(['wxid_a', 'wxid_b']); // (the caller's object is not changed)
+    await s.contact!.set('wxid_a', { id: 'wxid_a', name: '张三' });
+    expect(await s.contact!.get('wxid_a')).toEqual({ id: 'wxid_a', name: '张三' });
+    // the client's own fetch: what it hands up (to the puppet's LRU and Wechaty's Room) has no member ids either
+    const client = { _payloadStore: { start: async () => undefined }, roomRawPayload: async function (this: unknown, id: string) {
+      expect(this).toBe(client);
+      return { id, topic: '群', memberIdList: ['wxid_a'] };
+    } };
+    keepPayloadsInMemory(client);
+    expect(await client.roomRawPayload('r2@chatroom')).toEqual({ id: 'r2@chatroom', topic: '群', memberIdList: [] });
+  });
+
   it('should replace a puppet service client\'s store and leave any other object alone', () => {
     const client = { _payloadStore: { start: async () => undefined } };
     keepPayloadsInMemory(client);
