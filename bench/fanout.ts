@@ -206,7 +206,9 @@ async function leastOutboxRun(store: Store, fleet: Fleet, rooms: { id: string; b
 async function discoveredRooms(fleet: Fleet, config: FleetConfig): Promise<{ roomId: string; topic: string; memberCount: number; botIds: string[] }[]> {
   const seen = new Map<string, { roomId: string; topic: string; memberCount: number; botIds: string[] }>();
   for (const b of config.bots) {
-    for (const v of await fleet.runner(b.id)!.rooms()) {
+    const runner = fleet.runner(b.id)!;
+    for (const roomId of await runner.roomIds()) {
+      const v = (await runner.room(roomId))!;
       const room = seen.get(v.roomId) ?? seen.set(v.roomId, { roomId: v.roomId, topic: v.topic, memberCount: v.memberKeys.length, botIds: [] }).get(v.roomId)!;
       room.botIds.push(b.id);
     }

@@ -78,11 +78,9 @@ export interface ChannelBot extends PostingBot, EventEmitter<ChannelBotEvents> {
   stop(): Promise<void>;
   /** Start its connection again if it is off while the bot should run (asked at every worker tick). */
   keepConnected(): void;
-  /**
-   * Every group the bot is in: found by looking at its rooms, or listed by the
-   * channel's API. The registry takes either the same way.
-   */
-  rooms(): Promise<RoomView[]>;
+  /** The ids of every group the bot is in (found by looking at its rooms, or listed by the channel's API). */
+  roomIds(): Promise<string[]>;
+  /** One group as the bot sees it now, or undefined when it is not (or no longer) in it. */
   room(roomId: string): Promise<RoomView | undefined>;
   /** Say something in a group in the bot's turn (an introduction, a note). */
   announce(roomId: string, text: string): Promise<void>;

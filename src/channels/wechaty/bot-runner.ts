@@ -431,15 +431,9 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
     this.emit('login', { botId: this.bot.id });
   }
 
-  /** Every room the bot is a member of, with its residents (keyed; the fleet's bots left out). */
-  async rooms(): Promise<RoomView[]> {
-    const out: RoomView[] = [];
-    for (const roomId of await this.wechaty.puppet.roomList()) {
-      const view = await this.room(roomId);
-      if (view) out.push(view);
-    }
-    this.trimPools();
-    return out;
+  /** The ids of every room the bot is a member of. */
+  roomIds(): Promise<string[]> {
+    return this.wechaty.puppet.roomList();
   }
 
   /**
@@ -459,6 +453,7 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
       return undefined;
     }
     const memberIds = await this.wechaty.puppet.roomMemberList(roomId);
+    this.trimPools();
     return { roomId, topic, memberKeys: memberIds.filter((id) => !this.isFleetBot(id)).map((id) => this.options.keyer(id)) };
   }
 
