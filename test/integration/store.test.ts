@@ -155,6 +155,8 @@ describe('store against the real database', () => {
     const read = seenEntriesReader(store, 200);
     const first = await read();
     expect(first.length).toBeGreaterThan(0);
+    // (each sample kept as one string, given back as the keys registered)
+    expect(first.find((g) => g.roomId === 'l1@chatroom')).toMatchObject({ topic: '鼓楼区一号群', memberCount: 12, memberSample: Array.from({ length: 8 }, (_, i) => `l1@chatroom${i}`) });
     expect(await read()).toBe(first); // one read for bots looking around together
     await new Promise((resolve) => setTimeout(resolve, 350));
     const later = await read();
