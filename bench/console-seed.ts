@@ -55,7 +55,7 @@ import type { CampaignDefinition } from '../src/campaigns/campaign-schema.js';
 import { Tally, type TallyTarget } from '../src/engagement/tally.js';
 import { primarySegment } from '../src/engagement/recorder.js';
 import type { EngagementKind } from '../src/shared/counters.js';
-import type { GroupRecord, SeenGroup, Segment } from '../src/shared/groups.js';
+import { joinSample, sampleKeys, type GroupRecord, type SeenGroup, type Segment } from '../src/shared/groups.js';
 import type { DeliveryState } from '../src/outbox/delivery-state.js';
 import type { Actor } from '../src/shared/permissions.js';
 
@@ -152,7 +152,7 @@ export const residentKey = (n: number): string => createHash('sha256').update(`b
 /** The keys of a group's members the seed uses: the registry's sample (64) and the sketches' (16). */
 const memberKeysOf = (g: SeedGroup, k: number): string[] => Array.from({ length: Math.min(k, g.memberCount) }, (_, j) => residentKey(g.first + j));
 
-const seenOf = (g: SeedGroup): SeenGroup => ({ roomId: g.roomId, topic: g.topic, memberCount: g.memberCount, botId: g.botIds[0] ?? 'bench-001', memberSample: memberKeysOf(g, 64).sort() });
+const seenOf = (g: SeedGroup): SeenGroup => ({ roomId: g.roomId, topic: g.topic, memberCount: g.memberCount, botId: g.botIds[0] ?? 'bench-001', sample: joinSample(memberKeysOf(g, 64).sort()) });
 
 /** Field names of a stored document, sorted (to compare what the seed wrote with what Zhimi's own functions write). */
 export const fieldsOf = (doc: object | null | undefined): string => Object.keys(doc ?? {}).sort().join(',');
@@ -185,7 +185,7 @@ export async function writeGroups(store: Store, groups: readonly SeedGroup[], no
       const _id = new Types.ObjectId();
       const tagged = g.status !== 'pending';
       const doc: Record<string, unknown> & { _id: Types.ObjectId } = {
-        _id, roomId: g.roomId, topic: g.topic, memberCount: g.memberCount, memberSample: seenOf(g).memberSample, botIds: g.botIds,
+        _id, roomId: g.roomId, topic: g.topic, memberCount: g.memberCount, memberSample: sampleKeys(seenOf(g).sample), botIds: g.botIds,
         status: g.status, joinedAt: now, segments: tagged ? g.segments : [], tags: [], previousRoomIds: [], createdAt: now, updatedAt: now,
         ...(tagged ? { district: g.district, station: g.station, taggedBy: PEOPLE.drafter.id, rev: createHash('sha1').update(g.roomId).digest('hex') } : {}),
         ...(g.status === 'left' ? { leftAt: now } : {}),

@@ -464,11 +464,11 @@ async function main(): Promise<void> {
     }
     // a member joined a group: the bot's look at the room registers the new count (registerSeenGroups over the
     // registry as the bot last read it: one update by _id), which changes the registry's version
-    const entries = groups.slice(0, 50).map((g) => ({ _id: new Types.ObjectId(g.id), roomId: g.roomId, topic: g.topic, memberCount: g.memberCount, memberSample: [] as string[], botIds: g.botIds, status: g.status }));
+    const entries = groups.slice(0, 50).map((g) => ({ _id: new Types.ObjectId(g.id), roomId: g.roomId, topic: g.topic, memberCount: g.memberCount, sample: '', botIds: g.botIds, status: g.status }));
     let k = 0;
     const roomChanged = async (): Promise<void> => {
       const e = entries[k++ % entries.length]!;
-      await registerSeenGroups(fleetStore, [{ roomId: e.roomId, topic: e.topic, memberCount: e.memberCount + 1, botId: e.botIds[0] ?? botIds[0]!, memberSample: [] }], clock.now(), entries);
+      await registerSeenGroups(fleetStore, [{ roomId: e.roomId, topic: e.topic, memberCount: e.memberCount + 1, botId: e.botIds[0] ?? botIds[0]!, sample: '' }], clock.now(), entries);
       e.memberCount += 1;
       clock.jump(1_001);
     };

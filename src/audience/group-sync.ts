@@ -1,4 +1,4 @@
-import type { SeenGroup } from '../shared/groups.js';
+import { joinSample, type SeenGroup } from '../shared/groups.js';
 
 /** How many member keys a group keeps to be recognised under a new room id. */
 export const MEMBER_SAMPLE_SIZE = 64;
@@ -15,6 +15,6 @@ export function toSeenGroup(view: { roomId: string; topic: string; memberKeys: r
     topic: view.topic,
     memberCount: view.memberKeys.length,
     botId,
-    memberSample: [...view.memberKeys].sort().slice(0, MEMBER_SAMPLE_SIZE),
+    sample: joinSample([...view.memberKeys].sort().slice(0, MEMBER_SAMPLE_SIZE)),
   };
 }

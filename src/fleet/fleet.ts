@@ -14,13 +14,10 @@ import type { ChannelBot, ChannelFactory, InboundHandlers } from '../channels/ch
 import { scrubSecrets } from '../log/secrets.js';
 import { GroupMembership, followRename, forgetBotInGroup, type GroupContent, type OfficerAudit, type OfficerDirectory } from './group-membership.js';
 import { JoinedCalls } from '../shared/joined-calls.js';
-import { inChunks } from '../store/bulk.js';
 import type { SeenGroup } from '../shared/groups.js';
 
 /** A bot's rooms looked at less than this long ago are not asked for again when a send finds it missing from a group. */
 const LOOK_AGAIN_MS = 60_000;
-/** Rooms a bot reads before they are registered (see discoverBotGroups). */
-const LOOK_PAGE = 200;
 
 /** Typed events of the whole fleet (progress output and the operator view subscribe). */
 export interface FleetEvents {
@@ -196,31 +193,23 @@ export class Fleet extends EventEmitter<FleetEvents> {
   }
 
   /**
-   * Register the rooms of one bot (see discoverGroups), a page at a time: a
-   * room is read whole (its members keyed) and kept as the registry keeps it
-   * (a count and a sample); a page is registered before the next is read, so
-   * what 200 bots looking around at once hold stays small (their looks of
-   * 69,000 groups, kept whole until registered, passed 1 GB). Returns the
-   * room ids seen.
+   * Register the rooms of one bot (see discoverGroups); returns their room ids.
+   * Each room is kept as the registry keeps it (a count and a sample) as soon
+   * as it is read: 200 bots' looks at 69,000 groups are registered together,
+   * and their rooms' member keys, kept whole until then, passed 1 GB.
    */
   async discoverBotGroups(botId: string): Promise<string[]> {
     const runner = this.runners.get(botId);
     if (!runner?.isOnline) return [];
     await this.knowFleetAccounts();
-    const roomIds: string[] = [];
-    for (const page of inChunks(await runner.roomIds(), LOOK_PAGE)) {
-      const seen: SeenGroup[] = [];
-      for (const roomId of page) {
-        const view = await runner.room(roomId);
-        if (view) seen.push(toSeenGroup(view, botId));
-      }
-      const created = await this.registrations.add(seen);
-      for (const s of seen) {
-        this.emit('group:registered', { botId, roomId: s.roomId, topic: s.topic, created: created.get(s.roomId) ?? false });
-        roomIds.push(s.roomId);
-      }
+    const seen: SeenGroup[] = [];
+    for (const roomId of await runner.roomIds()) {
+      const view = await runner.room(roomId);
+      if (view) seen.push(toSeenGroup(view, botId));
     }
-    return roomIds;
+    const created = await this.registrations.add(seen);
+    for (const s of seen) this.emit('group:registered', { botId, roomId: s.roomId, topic: s.topic, created: created.get(s.roomId) ?? false });
+    return seen.map((s) => s.roomId);
   }
 
   /**

@@ -26,5 +26,10 @@ export interface SeenGroup {
   topic: string;
   memberCount: number;
   botId: string;
-  memberSample: string[];
+  /** The member sample (see MEMBER_SAMPLE_SIZE): its keys joined by spaces (one string, not one per key: 200 bots' looks at 69,000 groups are held at once). */
+  sample: string;
 }
+
+/** A member sample as one string (keys never hold a space), and back. */
+export const joinSample = (keys: readonly string[]): string => keys.join(' ');
+export const sampleKeys = (sample: string): string[] => (sample ? sample.split(' ') : []);

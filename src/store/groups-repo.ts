@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Store } from './connection.js';
-import type { GroupRecord, GroupStatus, SeenGroup, Segment } from '../shared/groups.js';
+import { joinSample, sampleKeys, type GroupRecord, type GroupStatus, type SeenGroup, type Segment } from '../shared/groups.js';
 import { insertUnique, isDuplicateKey } from './once.js';
 import { sameGroupAs, seenChanges } from './seen-groups.js';
 
@@ -40,10 +40,10 @@ export async function upsertSeenGroup(store: Store, seen: SeenGroup, now: Date, 
  * history, its old id is kept in `previousRoomIds`, and planned deliveries follow.
  */
 async function adoptRenamedRoom(store: Store, seen: SeenGroup, onRenamed: OnRenamed | undefined, sameTopic?: readonly SeenEntry[]): Promise<SeenEntry | undefined> {
-  if (seen.memberSample.length === 0) return undefined;
+  if (!seen.sample) return undefined;
   const candidates = sameTopic
     ? sameTopic.filter((g) => g.roomId !== seen.roomId && g.status !== 'left')
-    : await store.models.Group.find({ topic: seen.topic, roomId: { $ne: seen.roomId }, status: { $ne: 'left' } }, SEEN_FIELDS).lean();
+    : (await store.models.Group.find({ topic: seen.topic, roomId: { $ne: seen.roomId }, status: { $ne: 'left' } }, SEEN_FIELDS).lean()).map(seenEntry);
   const match = sameGroupAs(candidates, seen);
   if (!match) return undefined;
   // the new id and what the bot sees there, in one write
@@ -66,14 +66,15 @@ export interface SeenEntry {
   roomId: string;
   topic: string;
   memberCount: number;
-  memberSample: string[];
+  /** The member sample, as `SeenGroup.sample` has it. */
+  sample: string;
   botIds: string[];
   status: string;
 }
 const SEEN_FIELDS = { roomId: 1, topic: 1, memberCount: 1, memberSample: 1, botIds: 1, status: 1 } as const;
 
 /** What a look at a room writes into its entry. */
-const seenUpdate = (seen: SeenGroup) => ({ $set: { topic: seen.topic, memberCount: seen.memberCount, memberSample: seen.memberSample }, $addToSet: { botIds: seen.botId } });
+const seenUpdate = (seen: SeenGroup) => ({ $set: { topic: seen.topic, memberCount: seen.memberCount, memberSample: sampleKeys(seen.sample) }, $addToSet: { botIds: seen.botId } });
 /** The fields a group starts with. */
 const newGroup = (now: Date) => ({ status: 'pending' as const, joinedAt: now, segments: [], tags: [], previousRoomIds: [] });
 
@@ -133,7 +134,7 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
       changed = true;
       continue;
     }
-    const doc = { _id: new Types.ObjectId(), roomId: seen.roomId, topic: seen.topic, memberCount: seen.memberCount, memberSample: seen.memberSample, botIds: [...botsOf.get(seen.roomId)!], ...newGroup(now), createdAt: now, updatedAt: now };
+    const doc = { _id: new Types.ObjectId(), roomId: seen.roomId, topic: seen.topic, memberCount: seen.memberCount, memberSample: sampleKeys(seen.sample), botIds: [...botsOf.get(seen.roomId)!], ...newGroup(now), createdAt: now, updatedAt: now };
     inserts.push({ seen, doc });
     created.set(seen.roomId, true);
   }
@@ -152,39 +153,15 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
   return created;
 }
 
-/**
- * A registry entry as read for looks around, its member sample kept as one
- * string (the keys joined by spaces) and split when asked for: 69,000 groups
- * are read at once, and 64 strings a group held about 250 MB of a worker's
- * heap, a third of that as one.
- */
-class SeenRow implements SeenEntry {
-  readonly _id: Types.ObjectId;
-  readonly roomId: string;
-  readonly topic: string;
-  readonly memberCount: number;
-  readonly botIds: string[];
-  readonly status: string;
-  private readonly sample: string;
-  constructor(d: Partial<SeenEntry> & Pick<SeenEntry, '_id' | 'roomId'>) {
-    this._id = d._id;
-    this.roomId = d.roomId;
-    this.topic = d.topic ?? '';
-    this.memberCount = d.memberCount ?? 0;
-    this.botIds = d.botIds ?? [];
-    this.status = d.status ?? 'pending';
-    this.sample = (d.memberSample ?? []).join(' ');
-  }
-
-  get memberSample(): string[] {
-    return this.sample ? this.sample.split(' ') : [];
-  }
+/** A registry document as looks compare it, its member sample as one string (64 strings a group held about 250 MB at 69,000 groups). */
+function seenEntry(d: { _id: Types.ObjectId; roomId: string; topic?: string | null; memberCount?: number | null; memberSample?: string[] | null; botIds?: string[] | null; status?: string | null }): SeenEntry {
+  return { _id: d._id, roomId: d.roomId, topic: d.topic ?? '', memberCount: d.memberCount ?? 0, sample: joinSample(d.memberSample ?? []), botIds: d.botIds ?? [], status: d.status ?? 'pending' };
 }
 
 /** The registry as looks compare it, read batch by batch (each batch's documents let go as they are kept). */
 async function readSeenEntries(store: Store): Promise<SeenEntry[]> {
   const rows: SeenEntry[] = [];
-  for await (const d of store.models.Group.find({}, SEEN_FIELDS).lean().cursor()) rows.push(new SeenRow(d as unknown as SeenEntry));
+  for await (const d of store.models.Group.find({}, SEEN_FIELDS).lean().cursor()) rows.push(seenEntry(d));
   return rows;
 }
 

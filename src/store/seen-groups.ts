@@ -1,4 +1,4 @@
-import type { SeenGroup } from '../shared/groups.js';
+import { sampleKeys, type SeenGroup } from '../shared/groups.js';
 /*
  * How a bot's look at a room compares with the group registry (pure): what
  * changed, and which known group a room with a new id is.
@@ -13,12 +13,14 @@ export const SAME_GROUP_OVERLAP = 0.5;
  * the seen room's topic under another room id (the candidates), the one whose
  * member sample overlaps the seen one's most, if at least `SAME_GROUP_OVERLAP`.
  */
-export function sameGroupAs<C extends { memberSample: readonly string[] }>(candidates: readonly C[], seen: Pick<SeenGroup, 'memberSample'>): C | undefined {
-  const mine = new Set(seen.memberSample);
+export function sameGroupAs<C extends { sample: string }>(candidates: readonly C[], seen: Pick<SeenGroup, 'sample'>): C | undefined {
+  const keys = sampleKeys(seen.sample);
+  const mine = new Set(keys);
   return candidates
     .map((c) => {
-      const inter = c.memberSample.filter((k) => mine.has(k)).length;
-      const union = new Set([...c.memberSample, ...seen.memberSample]).size;
+      const theirs = sampleKeys(c.sample);
+      const inter = theirs.filter((k) => mine.has(k)).length;
+      const union = new Set([...theirs, ...keys]).size;
       return { c, overlap: union ? inter / union : 0 };
     })
     .filter((x) => x.overlap >= SAME_GROUP_OVERLAP)
@@ -26,12 +28,6 @@ export function sameGroupAs<C extends { memberSample: readonly string[] }>(candi
 }
 
 /** Whether a bot's look at a room changes the group's registry entry: topic, member count or sample, or the bot not listed yet. */
-export function seenChanges(entry: { topic: string; memberCount: number; memberSample: readonly string[]; botIds: readonly string[] }, seen: SeenGroup): boolean {
-  return (
-    entry.topic !== seen.topic ||
-    entry.memberCount !== seen.memberCount ||
-    !entry.botIds.includes(seen.botId) ||
-    entry.memberSample.length !== seen.memberSample.length ||
-    entry.memberSample.some((k, i) => k !== seen.memberSample[i])
-  );
+export function seenChanges(entry: { topic: string; memberCount: number; sample: string; botIds: readonly string[] }, seen: SeenGroup): boolean {
+  return entry.topic !== seen.topic || entry.memberCount !== seen.memberCount || !entry.botIds.includes(seen.botId) || entry.sample !== seen.sample;
 }

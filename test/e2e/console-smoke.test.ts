@@ -35,7 +35,7 @@ describe('the console in a browser', () => {
     for (let i = 0; i < 24; i++) {
       const district = districts[i % districts.length]!;
       const topic = i < 18 ? `${district}第${i + 1}社区老年反诈群` : `${district}${i}号小区邻里群`;
-      const { group } = await upsertSeenGroup(store, { roomId: `r${i}@chatroom`, topic, memberCount: 80 + i * 7, botId: 'gulou-01', memberSample: [] }, systemClock.now());
+      const { group } = await upsertSeenGroup(store, { roomId: `r${i}@chatroom`, topic, memberCount: 80 + i * 7, botId: 'gulou-01', sample: '' }, systemClock.now());
       if (i < 18) await tagGroup(store, group.roomId, { district, segments: [i % 3 ? 'elderly' : 'general'], taggedBy: 'setup' });
       if (i === 0) groupId = group.id;
     }

@@ -58,7 +58,7 @@ describe('the API acts only as an authenticated user, within their roles and sco
       { id: 'locked.out', name: '锁定测试', roles: ['drafter'] },
     ]);
     for (const [i, district] of ['鼓楼区', '仓山区'].entries()) {
-      await upsertSeenGroup(store, { roomId: `g${i}@chatroom`, topic: `${district}老年反诈群`, memberCount: 40, botId: 'a', memberSample: [] }, clock.now());
+      await upsertSeenGroup(store, { roomId: `g${i}@chatroom`, topic: `${district}老年反诈群`, memberCount: 40, botId: 'a', sample: '' }, clock.now());
       await tagGroup(store, `g${i}@chatroom`, { district, station: district === '鼓楼区' ? '温泉派出所' : '金山派出所', segments: ['elderly'], taggedBy: 'setup' });
     }
     app = await buildApi({ ctx, secureCookies: true, signInsPerMinute: 1000 });
@@ -250,7 +250,7 @@ describe('the API acts only as an authenticated user, within their roles and sco
     expect((await call('GET', '/api/groups', chen)).json<{ rows: { district: string }[] }>().rows.map((g) => g.district)).toEqual(['仓山区']);
     expect(errorOf(await call('POST', '/api/groups/g0@chatroom/tag', chen, { district: '仓山区', segments: ['elderly'] }))).toMatchObject({ status: 403 });
     // nor a pending group named for another district, taken into one's own by its address
-    await upsertSeenGroup(store, { roomId: 'pending-gulou@chatroom', topic: '鼓楼区东街老年反诈群', memberCount: 30, botId: 'a', memberSample: [] }, clock.now());
+    await upsertSeenGroup(store, { roomId: 'pending-gulou@chatroom', topic: '鼓楼区东街老年反诈群', memberCount: 30, botId: 'a', sample: '' }, clock.now());
     expect(errorOf(await call('POST', '/api/groups/pending-gulou@chatroom/tag', chen, { district: '仓山区', segments: ['elderly'] }))).toMatchObject({ status: 403, message: expect.stringMatching(/^陈警官 works for 仓山区: the pending group's name suggests 鼓楼区, outside it/) });
     expect((await call('GET', '/api/campaigns', wang)).json<{ id: string }[]>().map((c) => c.id)).toEqual(['gulou-elderly']);
     // a draft another district keeps (never submitted) is theirs: not overwritten from outside, and each save is audited

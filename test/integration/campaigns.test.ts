@@ -49,7 +49,7 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     writeFileSync(file, readFileSync(join(paths.content, 'campaigns', 'elderly-weekly.yaml'), 'utf8'));
     for (let i = 0; i < 5; i++) {
       const roomId = `r${i}@chatroom`;
-      await upsertSeenGroup(store, { roomId, topic: `仓山区老年群${i}`, memberCount: 40 + i, botId: 'a', memberSample: [] }, clock.now());
+      await upsertSeenGroup(store, { roomId, topic: `仓山区老年群${i}`, memberCount: 40 + i, botId: 'a', sample: '' }, clock.now());
       await tagGroup(store, roomId, { district: '仓山区', station: '金山派出所', segments: [i < 4 ? 'elderly' : 'students'], taggedBy: 'k' });
     }
   });
@@ -325,7 +325,7 @@ describe('campaign approval, audit trail and scheduling on the real database', (
   });
 
   it('should count a post still waiting from an earlier run as today\'s: a backlog never gives a group two posts in one day', async () => {
-    await upsertSeenGroup(store, { roomId: 'r9@chatroom', topic: '仓山区老年群9', memberCount: 30, botId: 'a', memberSample: [] }, clock.now());
+    await upsertSeenGroup(store, { roomId: 'r9@chatroom', topic: '仓山区老年群9', memberCount: 30, botId: 'a', sample: '' }, clock.now());
     await tagGroup(store, 'r9@chatroom', { district: '仓山区', segments: ['elderly'], taggedBy: 'k' });
     const groups = (await listGroups(store)).filter((g) => g.roomId === 'r9@chatroom');
     const { def } = await approved(store, 'elderly-weekly');

@@ -120,7 +120,7 @@ describe('commands that act as a signed-in user, through the API', () => {
   it('should tag the pending groups of the officer\'s district as suggested in one command and leave the rest to others', async () => {
     const now = new Date();
     for (const [roomId, topic] of [['t1@chatroom', '鼓楼区温泉街道老年反诈群'], ['t2@chatroom', '仓山区金山街道老年反诈群'], ['t3@chatroom', '凤城警民联系群']]) {
-      await upsertSeenGroup(store, { roomId: roomId!, topic: topic!, memberCount: 30, botId: 'a', memberSample: [] }, now);
+      await upsertSeenGroup(store, { roomId: roomId!, topic: topic!, memberCount: 30, botId: 'a', sample: '' }, now);
     }
     expect((await as('wang.gulou', 'groups', 'tag', '--accept-suggestion')).stderr).toMatch(/name a group .* or tag every pending one: --all-pending --accept-suggestion/);
     const r = await as('wang.gulou', 'groups', 'tag', '--all-pending', '--accept-suggestion');

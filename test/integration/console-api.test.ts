@@ -47,7 +47,7 @@ describe('the console\'s API', () => {
     for (let i = 0; i < 120; i++) {
       const district = i % 2 ? '鼓楼区' : '仓山区';
       const topic = i < 60 ? `${district}第${i}社区老年反诈群` : i % 4 ? `${district}${i}号小区老年群` : `邻里互助${i}群`;
-      await upsertSeenGroup(store, { roomId: `r${i}@chatroom`, topic, memberCount: 100 + i, botId: 'a', memberSample: [] }, clock.now());
+      await upsertSeenGroup(store, { roomId: `r${i}@chatroom`, topic, memberCount: 100 + i, botId: 'a', sample: '' }, clock.now());
       if (i < 60) await tagGroup(store, `r${i}@chatroom`, { district, station: district === '鼓楼区' ? '温泉派出所' : '金山派出所', segments: [i % 3 ? 'elderly' : 'general'], taggedBy: 'setup' });
     }
     app = await buildApi({ ctx, secureCookies: false });

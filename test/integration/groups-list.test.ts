@@ -14,7 +14,7 @@ describe('the registry as listGroups reads it', () => {
     // ASCII, CJK, a character above U+FFFF (UTF-16 puts it before U+E000–U+FFFF, code points after) and a fullwidth one
     const topics = ['仓山区老年群', 'Alpha 群', '𠀀 群', '鼓楼区学生群', 'ＺＺ 群', '邻里互助1群', 'alpha 群', '仓山区老年群2'];
     const now = new Date('2026-12-01T10:00:00+08:00');
-    await registerSeenGroups(store, topics.map((topic, i) => ({ roomId: `list${i}@chatroom`, topic, memberCount: 10 + i, botId: 'b1', memberSample: [`k${i}a`, `k${i}b`] })), now, []);
+    await registerSeenGroups(store, topics.map((topic, i) => ({ roomId: `list${i}@chatroom`, topic, memberCount: 10 + i, botId: 'b1', sample: `k${i}a k${i}b` })), now, []);
     const dbOrder = (await store.models.Group.find({}, { topic: 1 }).sort({ topic: 1 }).lean()).map((d) => d.topic);
     const listed = await listGroups(store);
     expect(listed.map((g) => g.topic)).toEqual(dbOrder);

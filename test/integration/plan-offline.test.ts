@@ -17,8 +17,8 @@ describe('planning a run while a group\'s bots are offline', () => {
 
   beforeAll(async () => {
     store = await openTestStore(import.meta.url);
-    await upsertSeenGroup(store, { roomId: 'away@chatroom', topic: '鼓楼区老年群1', memberCount: 9, botId: 'alpha', memberSample: [] }, clock.now());
-    await upsertSeenGroup(store, { roomId: 'here@chatroom', topic: '鼓楼区老年群2', memberCount: 9, botId: 'beta', memberSample: [] }, clock.now());
+    await upsertSeenGroup(store, { roomId: 'away@chatroom', topic: '鼓楼区老年群1', memberCount: 9, botId: 'alpha', sample: '' }, clock.now());
+    await upsertSeenGroup(store, { roomId: 'here@chatroom', topic: '鼓楼区老年群2', memberCount: 9, botId: 'beta', sample: '' }, clock.now());
     for (const r of ['away@chatroom', 'here@chatroom']) await tagGroup(store, r, { district: '鼓楼区', segments: ['general'], taggedBy: 'test' });
   });
   afterAll(async () => store?.drop());

@@ -10,6 +10,7 @@ import { outcomeEvent } from '../../src/outbox/events.js';
 import { type PlannedDelivery } from '../../src/shared/outbox-records.js';
 import { closeRuns, recordPlan } from '../../src/store/runs-repo.js';
 import { firstTime, forgetMessageKeys, messageOnceKey } from '../../src/store/once.js';
+import { joinSample } from '../../src/shared/groups.js';
 import { findGroupByRoomId, recentGroupPauses, registerSeenGroups, registryVersion, seenEntriesReader, setGroupPaused, tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
 
 describe('store against the real database', () => {
@@ -41,7 +42,7 @@ describe('store against the real database', () => {
     try {
       for (let round = 0; round < 10; round++) {
         const roomId = `race${round}@chatroom`;
-        await upsertSeenGroup(store, { roomId, topic: `仓山区老年群${round}`, memberCount: 1, botId: 'x', memberSample: [] }, new Date());
+        await upsertSeenGroup(store, { roomId, topic: `仓山区老年群${round}`, memberCount: 1, botId: 'x', sample: '' }, new Date());
         // the command line tags while a worker (another connection) writes member counts
         await Promise.all([
           tagGroup(store, roomId, { district: '仓山区', segments: ['elderly'], taggedBy: 'k' }),
@@ -75,7 +76,7 @@ describe('store against the real database', () => {
 
   it('should change the registry version with every registry write, so an earlier read knows it is stale', async () => {
     const v0 = await registryVersion(store);
-    await upsertSeenGroup(store, { roomId: 'v@chatroom', topic: '仓山区测试群', memberCount: 3, botId: 'a', memberSample: [] }, new Date());
+    await upsertSeenGroup(store, { roomId: 'v@chatroom', topic: '仓山区测试群', memberCount: 3, botId: 'a', sample: '' }, new Date());
     const v1 = await registryVersion(store);
     await tagGroup(store, 'v@chatroom', { district: '仓山区', segments: ['general'], taggedBy: 'test' });
     const v2 = await registryVersion(store);
@@ -86,8 +87,8 @@ describe('store against the real database', () => {
   it('should tell every worker of an officer\'s pause or resume of a group for a lease, then forget the news (the group keeps its status)', async () => {
     const t0 = new Date('2026-11-25T08:00:00Z');
     const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
-    await upsertSeenGroup(store, { roomId: 'p1@chatroom', topic: '鼓楼区测试群一', memberCount: 3, botId: 'a', memberSample: [] }, t0);
-    await upsertSeenGroup(store, { roomId: 'p2@chatroom', topic: '鼓楼区测试群二', memberCount: 3, botId: 'a', memberSample: [] }, t0);
+    await upsertSeenGroup(store, { roomId: 'p1@chatroom', topic: '鼓楼区测试群一', memberCount: 3, botId: 'a', sample: '' }, t0);
+    await upsertSeenGroup(store, { roomId: 'p2@chatroom', topic: '鼓楼区测试群二', memberCount: 3, botId: 'a', sample: '' }, t0);
     await tagGroup(store, 'p1@chatroom', { district: '鼓楼区', segments: ['general'], taggedBy: 'test' });
     const g1 = await setGroupPaused(store, 'p1@chatroom', true, t0);
     const g2 = await setGroupPaused(store, 'p2@chatroom', true, minutes(1));
@@ -110,7 +111,7 @@ describe('store against the real database', () => {
   it('should register a bot\'s rooms in one look: new ones inserted, changed ones written, unchanged ones left alone, renamed ones adopted', async () => {
     const now = new Date();
     const sample = (p: string) => Array.from({ length: 8 }, (_, i) => `${p}${i}`);
-    const seen = (roomId: string, topic: string, memberCount: number, botId: string, memberSample = sample(roomId)) => ({ roomId, topic, memberCount, botId, memberSample });
+    const seen = (roomId: string, topic: string, memberCount: number, botId: string, keys = sample(roomId)) => ({ roomId, topic, memberCount, botId, sample: joinSample(keys) });
     const first = await registerSeenGroups(store, [seen('l1@chatroom', '鼓楼区一号群', 10, 'a'), seen('l2@chatroom', '鼓楼区二号群', 20, 'a')], now);
     expect([...first]).toEqual([['l1@chatroom', true], ['l2@chatroom', true]]);
     const v1 = await registryVersion(store);
@@ -155,8 +156,8 @@ describe('store against the real database', () => {
     const read = seenEntriesReader(store, 200);
     const first = await read();
     expect(first.length).toBeGreaterThan(0);
-    // (each sample kept as one string, given back as the keys registered)
-    expect(first.find((g) => g.roomId === 'l1@chatroom')).toMatchObject({ topic: '鼓楼区一号群', memberCount: 12, memberSample: Array.from({ length: 8 }, (_, i) => `l1@chatroom${i}`) });
+    // (each sample kept as one string, the keys registered)
+    expect(first.find((g) => g.roomId === 'l1@chatroom')).toMatchObject({ topic: '鼓楼区一号群', memberCount: 12, sample: joinSample(Array.from({ length: 8 }, (_, i) => `l1@chatroom${i}`)) });
     expect(await read()).toBe(first); // one read for bots looking around together
     await new Promise((resolve) => setTimeout(resolve, 350));
     const later = await read();

@@ -35,7 +35,7 @@ describe('counters that equal the outbox', () => {
   beforeAll(async () => {
     store = await openTestStore(import.meta.url);
     for (let i = 0; i < 4; i++) {
-      await upsertSeenGroup(store, { roomId: `t${i}@chatroom`, topic: `仓山区老年群${i}`, memberCount: 5, botId: 'alpha', memberSample: [] }, clock.now());
+      await upsertSeenGroup(store, { roomId: `t${i}@chatroom`, topic: `仓山区老年群${i}`, memberCount: 5, botId: 'alpha', sample: '' }, clock.now());
       const g = (await tagGroup(store, `t${i}@chatroom`, { district: '仓山区', segments: ['elderly'], taggedBy: 'test' }))!;
       groupIds.push(g.id);
     }

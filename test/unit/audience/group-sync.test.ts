@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toSeenGroup, MEMBER_SAMPLE_SIZE } from '../../../src/audience/group-sync.js';
+import { sampleKeys } from '../../../src/shared/groups.js';
 import { createMemberKeyer, memberKey } from '../../../src/audience/member-key.js';
 
 const keyer = createMemberKeyer('s'.repeat(32));
@@ -10,7 +11,7 @@ describe('toSeenGroup', () => {
     const ids = Array.from({ length: 100 }, (_, i) => `wxid_m${i}`);
     const seen = toSeenGroup({ roomId: 'r@chatroom', topic: '测试群', memberKeys: ids.map(keyer) }, 'a');
     expect(seen.memberCount).toBe(100);
-    expect(seen.memberSample).toHaveLength(MEMBER_SAMPLE_SIZE);
+    expect(sampleKeys(seen.sample)).toHaveLength(MEMBER_SAMPLE_SIZE);
     expect(JSON.stringify(seen)).not.toMatch(/wxid_m/);
   });
 
@@ -18,7 +19,7 @@ describe('toSeenGroup', () => {
     const ids = Array.from({ length: 80 }, (_, i) => `wxid_m${i}`);
     const a = toSeenGroup({ roomId: 'r', topic: 't', memberKeys: ids.map(keyer) }, 'a');
     const b = toSeenGroup({ roomId: 'r', topic: 't', memberKeys: [...ids].reverse().map(keyer) }, 'a');
-    expect(a.memberSample).toEqual(b.memberSample);
+    expect(a.sample).toEqual(b.sample);
   });
 });
 
