@@ -68,6 +68,15 @@ type ResolvedOptions = Omit<DispatcherOptions, 'policy'> & Required<Pick<Dispatc
 /** What becomes of a claim of this worker whose lease ran out (see Dispatcher.lapsedClaim). */
 export type LapsedClaim = 'wait' | 'planned' | 'unknown';
 
+/**
+ * How much earlier than the bot's gap (at most a quarter of it) a lane takes
+ * up its next post: what the post needs before the send (its checks, the
+ * group's member list from the puppet service, a round trip) is done within
+ * the gap, while the bot's turn (PostingBot.post) holds the send itself until
+ * the gap is over.
+ */
+export const LANE_LEAD_MS = 200;
+
 export const DISPATCHER_DEFAULTS = { leaseMs: 120_000, pollMs: 1000, gapScale: 1, random: Math.random } as const;
 
 /** How a lane runs: until stopped (a worker), or until nothing is due (a drain: demo, tools). */
@@ -490,7 +499,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       }
       this.claimAheadIfHalfDone(lane, batch.length - i);
       if (await this.send(runner, d)) addSendTime(lane.recent, this.o.clock.now().getTime());
-      await waitUntil(performance.now() + this.gapMs(botId, this.o.random()), lane.mode.signal);
+      // the bot's turn keeps the gap exactly (from the end of its last message): the lane comes back a little early,
+      // so its next post's checks and the read of the group's members are done when the gap ends, not after it
+      const gap = this.gapMs(botId, this.o.random());
+      await waitUntil(performance.now() + gap - Math.min(LANE_LEAD_MS, gap / 4), lane.mode.signal);
     }
     return true;
   }

@@ -8,6 +8,7 @@ import { createMemberKeyer } from '../../src/audience/member-key.js';
 import { FleetWorker } from '../../src/worker/fleet-worker.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { SendPacer } from '../../src/delivery/send-pacer.js';
 import { Limiters } from '../../src/delivery/limiters.js';
 import { countByStatus, loadDeliveries, runOutcome, skipPlanned } from '../../src/outbox/outbox.js';
 import { listGroups, setGroupPaused } from '../../src/store/groups-repo.js';
@@ -391,5 +392,37 @@ describe('sliding limits', () => {
     await worker('takes-over').drain(['solo'], 5000);
     expect(posted).toHaveLength(2);
     expect(posted[1]! - posted[0]!).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('should read a post\'s group before its bot\'s gap ends, so the post goes out when the gap ends and not a member read later', async () => {
+    const gs = await listGroups(store, { status: 'active' });
+    const limits: BotLimits = { minGapMs: 1000, jitterMs: 0, perMinute: 60, perHour: 1000, perDay: 5000 };
+    const sent: number[] = [];
+    // a bot as the channel's runner is: the group's members read first (a round trip, 150 ms here), then the send in
+    // the bot's turn, at least its gap after its last message ended
+    const pacer = new SendPacer(() => ({ gapMs: limits.minGapMs, holdMs: 0 }));
+    let turn = Promise.resolve();
+    const bot = {
+      isOnline: true,
+      post: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        const mine = turn.then(async () => {
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, pacer.next(performance.now()) - performance.now())));
+          sent.push(performance.now());
+          pacer.ended(performance.now());
+        });
+        turn = mine;
+        await mine;
+        return { reach: 8, memberKeys: () => [] };
+      },
+    };
+    await skipPlanned(store, await loadDeliveries(store, { runIds: ['taken-over@2'] }), 'not this test\'s');
+    await planFor(store, gs.slice(0, 3), 'on-time@1');
+    await new Dispatcher({ store, clock: systemClock, log: captureLogger('warn').log, workerId: 'w', runnerOf: () => bot, botNotInGroup: async () => [], limitsOf: () => limits, limiters: new Limiters(h.config) }).drain(['solo'], 8000);
+    expect(sent).toHaveLength(3);
+    for (let i = 1; i < sent.length; i++) {
+      expect(sent[i]! - sent[i - 1]!).toBeGreaterThanOrEqual(999);
+      expect(sent[i]! - sent[i - 1]!).toBeLessThan(1100); // (a member read after the gap: 1,150 ms and more)
+    }
   });
 });
