@@ -14,10 +14,13 @@ import type { ChannelBot, ChannelFactory, InboundHandlers } from '../channels/ch
 import { scrubSecrets } from '../log/secrets.js';
 import { GroupMembership, followRename, forgetBotInGroup, type GroupContent, type OfficerAudit, type OfficerDirectory } from './group-membership.js';
 import { JoinedCalls } from '../shared/joined-calls.js';
+import { sleep } from '../shared/precise-wait.js';
 import type { SeenGroup } from '../shared/groups.js';
 
 /** A bot's rooms looked at less than this long ago are not asked for again when a send finds it missing from a group. */
 const LOOK_AGAIN_MS = 60_000;
+/** How long a registration waits for looks still being read (see looksComing). */
+const LOOKS_GATHER_MS = 30_000;
 
 /** Typed events of the whole fleet (progress output and the operator view subscribe). */
 export interface FleetEvents {
@@ -83,6 +86,8 @@ export class Fleet extends EventEmitter<FleetEvents> {
    * looks made while one is registered go together next (one read for many bots logging in, not one each).
    */
   private readonly registrations: JoinedCalls<SeenGroup, Map<string, boolean>>;
+  /** Bots reading their rooms now: their looks are coming (see looksComing). */
+  private looking = 0;
   /** Per bot: when a send that found it missing from a group last made it look at its rooms, and which it saw. */
   private readonly lookedAround = new Map<string, { at: number; roomIds: Set<string> }>();
   private readonly log: Logger;
@@ -93,7 +98,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
     this.log = o.log.child({ module: 'fleet' });
     this.workerId = o.workerId ?? `worker-${process.pid}`;
     const registry = seenEntriesReader(o.store);
-    this.registrations = new JoinedCalls(async (seen: SeenGroup[]) => registerSeenGroups(o.store, seen, o.clock.now(), await registry(), followRename(o.store)));
+    this.registrations = new JoinedCalls(async (seen: SeenGroup[]) => registerSeenGroups(o.store, seen, o.clock.now(), await registry(), followRename(o.store)), () => this.looksComing());
   }
 
   /** Start every enabled bot (or the `botIds` of the options); each fails alone. */
@@ -203,13 +208,29 @@ export class Fleet extends EventEmitter<FleetEvents> {
     if (!runner?.isOnline) return [];
     await this.knowFleetAccounts();
     const seen: SeenGroup[] = [];
-    for (const roomId of await runner.roomIds()) {
-      const view = await runner.room(roomId);
-      if (view) seen.push(toSeenGroup(view, botId));
+    this.looking++;
+    try {
+      for (const roomId of await runner.roomIds()) {
+        const view = await runner.room(roomId);
+        if (view) seen.push(toSeenGroup(view, botId));
+      }
+    } finally {
+      this.looking--;
     }
     const created = await this.registrations.add(seen);
     for (const s of seen) this.emit('group:registered', { botId, roomId: s.roomId, topic: s.topic, created: created.get(s.roomId) ?? false });
     return seen.map((s) => s.roomId);
+  }
+
+  /**
+   * A registration waits for the looks of bots still reading their rooms (at
+   * most LOOKS_GATHER_MS), so that bots logging in together register as one:
+   * a room two bots see is then one insert with both, not an insert and then
+   * an update (every update on FerretDB reads the whole registry: at 69,000
+   * groups a first registration spent minutes on them).
+   */
+  private async looksComing(): Promise<void> {
+    for (const until = performance.now() + LOOKS_GATHER_MS; this.looking > 0 && performance.now() < until; ) await sleep(100);
   }
 
   /**

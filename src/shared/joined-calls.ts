@@ -9,7 +9,11 @@ export class JoinedCalls<I, O> {
   private waiting: { items: I[]; resolve: (o: O) => void; reject: (err: unknown) => void }[] = [];
   private running = false;
 
-  constructor(private readonly run: (items: I[]) => Promise<O>) {}
+  /** `gather`: awaited before each run takes what waits (e.g. until calls known to be coming have come). */
+  constructor(
+    private readonly run: (items: I[]) => Promise<O>,
+    private readonly gather?: () => Promise<void>,
+  ) {}
 
   add(items: readonly I[]): Promise<O> {
     return new Promise<O>((resolve, reject) => {
@@ -21,6 +25,7 @@ export class JoinedCalls<I, O> {
   private async next(): Promise<void> {
     if (this.running || this.waiting.length === 0) return;
     this.running = true;
+    if (this.gather) await this.gather().catch(() => undefined);
     const calls = this.waiting;
     this.waiting = [];
     try {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestStore } from '../support/db.js';
 import { content, startSimHarness, type SimHarness } from '../support/sim.js';
 import { captureLogger } from '../support/log.js';
@@ -83,4 +83,30 @@ describe('fleet over the gRPC simulator', () => {
   it('should never log a token', () => {
     for (const e of h.sim.endpoints) expect(logs.text()).not.toContain(e.token.slice(9));
   });
+});
+
+describe('bots looking around together', () => {
+  let store: Store & { drop(): Promise<void> };
+  let h: SimHarness;
+  afterAll(async () => {
+    await h?.stop();
+    await store?.drop();
+  });
+
+  it('should register their looks as one: a room both bots are in is one insert with both, never an insert and an update', async () => {
+    store = await openTestStore(import.meta.url + '#together');
+    h = await startSimHarness(['east', 'west'], { groups: 30, membersPerGroup: 5, secondBotShare: 1, seed: 11 });
+    const fleet = new Fleet({ config: h.config, store, keyer: createMemberKeyer('t'.repeat(32)), officers: configOfficers(h.config, createMemberKeyer('t'.repeat(32))), log: captureLogger('warn').log, clock: new FakeClock(), channel: wechatyChannel(h.puppetFactory), content });
+    await Promise.all([fleet.startBot('east'), fleet.startBot('west')]);
+    // (each update of a group reads the whole registry on FerretDB)
+    const updates = vi.spyOn(store.models.Group, 'updateOne');
+    const [east, west] = await Promise.all([fleet.discoverBotGroups('east'), fleet.discoverBotGroups('west')]);
+    expect(east).toHaveLength(30);
+    expect(west).toHaveLength(30);
+    expect(updates).not.toHaveBeenCalled();
+    const groups = await listGroups(store);
+    expect(groups).toHaveLength(30);
+    for (const g of groups) expect(g.botIds.sort()).toEqual(['east', 'west']);
+    await fleet.close();
+  }, 60_000);
 });

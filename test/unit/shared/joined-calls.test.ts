@@ -33,4 +33,18 @@ describe('JoinedCalls: calls made while one runs go together next', () => {
     await expect(failed).rejects.toThrow('database out of reach');
     expect(await next).toBe('b');
   });
+
+  it('should let a run wait for calls known to be coming before it takes what waits', async () => {
+    const runs: number[][] = [];
+    let coming!: () => void;
+    const arrived = new Promise<void>((resolve) => (coming = resolve));
+    const j = new JoinedCalls(async (items: number[]) => (runs.push(items), items.length), () => arrived);
+    const first = j.add([1]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = j.add([2, 3]);
+    expect(runs).toEqual([]);
+    coming();
+    expect(await Promise.all([first, second])).toEqual([3, 3]);
+    expect(runs).toEqual([[1, 2, 3]]);
+  });
 });
