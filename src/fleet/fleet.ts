@@ -19,8 +19,9 @@ import type { SeenGroup } from '../shared/groups.js';
 
 /** A bot's rooms looked at less than this long ago are not asked for again when a send finds it missing from a group. */
 const LOOK_AGAIN_MS = 60_000;
-/** How long a registration waits for looks still being read (see looksComing). */
-const LOOKS_GATHER_MS = 30_000;
+/** How long a registration waits for looks still being read, and for a room read when none comes (see looksComing). */
+const LOOKS_GATHER_MS = 5 * 60_000;
+const LOOKS_STALL_MS = 5_000;
 
 /** Typed events of the whole fleet (progress output and the operator view subscribe). */
 export interface FleetEvents {
@@ -86,8 +87,9 @@ export class Fleet extends EventEmitter<FleetEvents> {
    * looks made while one is registered go together next (one read for many bots logging in, not one each).
    */
   private readonly registrations: JoinedCalls<SeenGroup, Map<string, boolean>>;
-  /** Bots reading their rooms now: their looks are coming (see looksComing). */
+  /** Bots reading their rooms now: their looks are coming (see looksComing); and when a room was last read. */
   private looking = 0;
+  private lastRoomRead = 0;
   /** Per bot: when a send that found it missing from a group last made it look at its rooms, and which it saw. */
   private readonly lookedAround = new Map<string, { at: number; roomIds: Set<string> }>();
   private readonly log: Logger;
@@ -212,6 +214,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
     try {
       for (const roomId of await runner.roomIds()) {
         const view = await runner.room(roomId);
+        this.lastRoomRead = performance.now();
         if (view) seen.push(toSeenGroup(view, botId));
       }
     } finally {
@@ -223,14 +226,17 @@ export class Fleet extends EventEmitter<FleetEvents> {
   }
 
   /**
-   * A registration waits for the looks of bots still reading their rooms (at
-   * most LOOKS_GATHER_MS), so that bots logging in together register as one:
-   * a room two bots see is then one insert with both, not an insert and then
-   * an update (every update on FerretDB reads the whole registry: at 69,000
-   * groups a first registration spent minutes on them).
+   * A registration waits for the looks of bots still reading their rooms
+   * while their reading goes on (a room read in the last LOOKS_STALL_MS, for
+   * at most LOOKS_GATHER_MS), so that bots logging in together register as
+   * one: a room two bots see is then one insert with both, not an insert and
+   * then an update (every update on FerretDB reads the whole registry: at
+   * 69,000 groups a first registration spent minutes on them).
    */
   private async looksComing(): Promise<void> {
-    for (const until = performance.now() + LOOKS_GATHER_MS; this.looking > 0 && performance.now() < until; ) await sleep(100);
+    const until = performance.now() + LOOKS_GATHER_MS;
+    const reading = (): boolean => this.looking > 0 && performance.now() - this.lastRoomRead < LOOKS_STALL_MS && performance.now() < until;
+    while (reading()) await sleep(100);
   }
 
   /**
