@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import type { Store } from './connection.js';
 import { joinSample, sampleKeys, type GroupRecord, type GroupStatus, type SeenGroup, type Segment } from '../shared/groups.js';
 import { insertUnique, isDuplicateKey } from './once.js';
+import { inChunks } from './bulk.js';
 import { sameGroupAs, seenChanges } from './seen-groups.js';
 
 
@@ -91,6 +92,9 @@ async function upsertOnce(store: Store, seen: SeenGroup, now: Date, onRenamed: O
   return { group: toRecord(doc), created: res.lastErrorObject?.['updatedExisting'] === false };
 }
 
+/** New groups written per insert (see registerSeenGroups). */
+const INSERT_CHUNK = 2000;
+
 /**
  * Register what a bot sees of all its rooms (its look around after login):
  * one read of the registry, a write only for a room whose entry it changes,
@@ -115,7 +119,7 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
       changed = true;
     }
   }
-  const inserts: { seen: SeenGroup; doc: Record<string, unknown> & { _id: Types.ObjectId } }[] = [];
+  const inserts: SeenGroup[] = [];
   // candidates for a new room id by topic, looked up once (not a scan of the registry per new room)
   const byTopic = new Map<string, SeenEntry[]>();
   if (fresh.length) for (const g of entries) (byTopic.get(g.topic) ?? byTopic.set(g.topic, []).get(g.topic)!).push(g);
@@ -134,15 +138,17 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
       changed = true;
       continue;
     }
-    const doc = { _id: new Types.ObjectId(), roomId: seen.roomId, topic: seen.topic, memberCount: seen.memberCount, memberSample: sampleKeys(seen.sample), botIds: [...botsOf.get(seen.roomId)!], ...newGroup(now), createdAt: now, updatedAt: now };
-    inserts.push({ seen, doc });
+    inserts.push(seen);
     created.set(seen.roomId, true);
   }
-  if (inserts.length) {
-    const won = await insertUnique(store.models.Group, inserts.map((i) => i.doc));
+  // in chunks, each document made just before its insert (a first look of 200 bots at 69,000 groups made them all
+  // at once: 200 MB of member samples, and 140 MB of BSON for one insert)
+  for (const chunk of inChunks(inserts, INSERT_CHUNK)) {
+    const docs = chunk.map((seen) => ({ _id: new Types.ObjectId(), roomId: seen.roomId, topic: seen.topic, memberCount: seen.memberCount, memberSample: sampleKeys(seen.sample), botIds: [...botsOf.get(seen.roomId)!], ...newGroup(now), createdAt: now, updatedAt: now }));
+    const won = await insertUnique(store.models.Group, docs);
     changed = true;
-    for (const { seen, doc } of inserts) {
-      if (won.has(doc._id)) continue;
+    for (const [i, seen] of chunk.entries()) {
+      if (won.has(docs[i]!._id)) continue;
       // another worker registered the room meanwhile: as a single look of each bot that saw it
       let made = false;
       for (const botId of botsOf.get(seen.roomId)!) made = (await upsertSeenGroup(store, { ...seen, botId }, now, onRenamed)).created || made;
@@ -178,7 +184,6 @@ export function seenEntriesReader(store: Store, keepMs = 30_000): () => Promise<
   let letGo: NodeJS.Timeout | undefined;
   return async () => {
     clearTimeout(letGo);
-    letGo = setTimeout(() => (cached = undefined), keepMs).unref();
     const version = await registryVersion(store);
     if (cached?.version !== version) {
       const entries = readSeenEntries(store);
@@ -187,7 +192,13 @@ export function seenEntriesReader(store: Store, keepMs = 30_000): () => Promise<
         if (cached?.entries === entries) cached = undefined;
       });
     }
-    return cached.entries;
+    const { entries } = cached;
+    // unused from when it is answered
+    void entries.then(() => {
+      clearTimeout(letGo);
+      letGo = setTimeout(() => (cached = undefined), keepMs).unref();
+    }, () => undefined);
+    return entries;
   };
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { Types } from 'mongoose';
 import { openTestStore } from '../support/db.js';
 import { connectStore, type Store } from '../../src/store/connection.js';
@@ -151,6 +151,17 @@ describe('store against the real database', () => {
     expect(reads.map((r) => r.length)).toEqual(Array(150).fill(300));
     await store.models.Bot.deleteMany({ botId: /^many-/ });
   }, 30_000);
+
+  it('should register more new rooms than one insert takes, every one of them, in inserts of its own', async () => {
+    const inserts = vi.spyOn(store.models.Group.collection, 'insertMany');
+    const many = Array.from({ length: 4500 }, (_, i) => ({ roomId: `bulk${i}@chatroom`, topic: `仓山区大群${i}`, memberCount: 5, botId: 'a', sample: `k${i}a k${i}b` }));
+    const created = await registerSeenGroups(store, many, new Date());
+    expect([...created.values()].filter(Boolean)).toHaveLength(4500);
+    expect(inserts).toHaveBeenCalledTimes(3);
+    inserts.mockRestore();
+    expect(await store.models.Group.countDocuments({ roomId: /^bulk/ })).toBe(4500);
+    expect((await findGroupByRoomId(store, 'bulk4499@chatroom'))?.memberCount).toBe(5);
+  }, 60_000);
 
   it('should share one registry read among looks while nothing changes it, and let it go once no look used it for a while', async () => {
     const read = seenEntriesReader(store, 200);
