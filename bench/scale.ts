@@ -14,7 +14,7 @@
  *     LIMITED_GAP_MS), first on the machine as it is, then with a CPU hog spinning on one core; gap violations
  *     and duplicates counted from the simulator's record (its receive times), not from Zhimi's logs.
  * Writes bench/results/scale.json. BENCH_SIZES (comma-separated), BENCH_BOTS, BENCH_MEMBERS (residents per group, default 4),
- * BENCH_LIMITED_RUNS override.
+ * BENCH_LIMITED_RUNS override; BENCH_MEM=<ms> traces the worker's memory on standard error.
  */
 import { freePortRange } from '../src/shared/free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -96,6 +96,10 @@ async function workerSide(): Promise<void> {
     lastSentAt = performance.now();
   });
   worker.dispatcher.on('delivery:failed', () => finals++);
+  // BENCH_MEM=<ms>: the worker's memory (RSS, V8 heap, buffers) on standard error that often
+  if (process.env['BENCH_MEM']) {
+    setInterval(() => void process.stderr.write(`worker memory (MB): ${Object.entries(process.memoryUsage()).map(([k, v]) => `${k} ${Math.round(v / 1048576)}`).join(', ')}\n`), Number(process.env['BENCH_MEM'])).unref();
+  }
   await worker.start();
   const expected = Number(process.env['BENCH_GROUPS']);
   for (let said = performance.now(); ; ) {
@@ -243,11 +247,13 @@ function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; next(): Pro
 /**
  * Tag every registered group (what officers would do). On FerretDB v1 (SQLite) every update reads the whole
  * collection, even by `_id` (measured at 10,000 groups: 70 ms an update, 3.4 s a bulk of fifty; an updateMany of
- * all of them did not end in 10 minutes), so the bench rewrites the registry instead: read, delete, insert tagged.
+ * all of them did not end in 10 minutes), so the bench rewrites the registry instead: read, drop (a delete of
+ * 69,000 is refused: "too many SQL variables"), insert tagged.
  */
 async function tagAllGroups(store: Store): Promise<void> {
   const groups = await store.models.Group.find({}).lean();
-  await store.models.Group.deleteMany({});
+  await store.models.Group.collection.drop();
+  await ensureIndexes(store, [store.models.Group as never]);
   const tagged = groups.map((g) => (g.status === 'pending' ? { ...g, status: 'active', district: '鼓楼区', segments: ['general'], taggedBy: 'bench' } : g));
   for (let i = 0; i < tagged.length; i += 1000) await store.models.Group.collection.insertMany(tagged.slice(i, i + 1000) as never[]);
   await store.models.Meta.updateOne({ _id: 'registry' }, { $set: { v: `bench-${Date.now()}` } }, { upsert: true });
@@ -258,6 +264,24 @@ const fleetBots = (lines: readonly RecordedMessage[]): Set<string> => new Set(li
 
 const records = (file: string, since: number): RecordedMessage[] =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RecordedMessage).filter((l) => l.t >= since) : [];
+
+/**
+ * Where a limited run's time goes, from the simulator's record: when each bot's first post came after the due
+ * time, and the time between a bot's consecutive posts (the gap asked for, plus what each post costs beyond it).
+ */
+function pace(posts: readonly RecordedMessage[], dueAt: number): { firstSec: { median: number; max: number }; gapMs: { median: number; p90: number } } {
+  const byBot = new Map<string, number[]>();
+  for (const p of posts) (byBot.get(p.from) ?? byBot.set(p.from, []).get(p.from)!).push(p.t);
+  const firsts: number[] = [];
+  const gaps: number[] = [];
+  for (const ts of byBot.values()) {
+    ts.sort((a, b) => a - b);
+    firsts.push((ts[0]! - dueAt) / 1000);
+    for (let i = 1; i < ts.length; i++) gaps.push(ts[i]! - ts[i - 1]!);
+  }
+  const at = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? 0;
+  return { firstSec: { median: Number(at(firsts, 0.5).toFixed(2)), max: Number(Math.max(...firsts).toFixed(2)) }, gapMs: { median: at(gaps, 0.5), p90: at(gaps, 0.9) } };
+}
 
 interface SizeResult { groups: number; bots: number; startSec: number; readyRssMb: number; peakRssMb: number; hwmRssMb: number; registrySec: number; planSec: number; dueToLastPostSec: number; dueToAllFinalSec: number; sent: number; perSec: number; duplicates: number }
 
@@ -272,7 +296,7 @@ async function main(): Promise<void> {
     process.stdout.write(l + '\n');
   };
   const sizes: SizeResult[] = [];
-  const limited: { loaded: boolean; secs: number[]; boundSec: number; violations: number; duplicates: number; smallestGapMs: number | undefined; posts: number }[] = [];
+  const limited: { loaded: boolean; secs: number[]; boundSec: number; violations: number; duplicates: number; smallestGapMs: number | undefined; posts: number; pace: ReturnType<typeof pace> }[] = [];
   const notMeasured: string[] = [];
   const started = Date.now();
   const budgetMs = Number(process.env['BENCH_BUDGET_MIN'] ?? 60) * 60_000;
@@ -293,7 +317,7 @@ async function main(): Promise<void> {
       if (final && notMeasured.length) say(`not measured: ${notMeasured.join('; ')}`);
       const result = {
         bots: BOTS, sizes, rssGrowthPer10kGroups: growth,
-        limited: limited.map((l) => ({ loaded: l.loaded, runs: l.secs.length, medianSec: Number(median(l.secs).toFixed(3)), rangeSec: [Number(Math.min(...l.secs).toFixed(3)), Number(Math.max(...l.secs).toFixed(3))], boundSec: l.boundSec, ratio: Number((median(l.secs) / l.boundSec).toFixed(3)), gapViolations: l.violations, duplicates: l.duplicates, smallestGapMs: l.smallestGapMs, posts: l.posts })),
+        limited: limited.map((l) => ({ loaded: l.loaded, runs: l.secs.length, medianSec: Number(median(l.secs).toFixed(3)), rangeSec: [Number(Math.min(...l.secs).toFixed(3)), Number(Math.max(...l.secs).toFixed(3))], boundSec: l.boundSec, ratio: Number((median(l.secs) / l.boundSec).toFixed(3)), gapViolations: l.violations, duplicates: l.duplicates, smallestGapMs: l.smallestGapMs, posts: l.posts, pace: l.pace })),
         sizesAsked: SIZES, limitedRuns: LIMITED_RUNS, limitedPerBot: LIMITED_PER_BOT, limitedGapMs: LIMITED_GAP_MS, notMeasured,
       };
       mkdirSync(join(paths.root, 'bench', 'results'), { recursive: true });
@@ -350,6 +374,7 @@ async function main(): Promise<void> {
               let smallest: number | undefined;
               let postsAll = 0;
               let perBotMax = 0;
+              const paceOf: ReturnType<typeof pace>[] = [];
               for (let k = 0; k < LIMITED_RUNS; k++) {
                 worker.send(`run limited${loaded ? '-loaded' : ''}-${k}@1 ${LIMITED_GAP_MS} ${LIMITED_PER_BOT}`);
                 const l = await worker.next();
@@ -365,10 +390,12 @@ async function main(): Promise<void> {
                 postsAll += got.length;
                 if (l.sent !== l.planned || got.length !== l.planned) throw new Error(`limited run: ${l.sent} sent of ${l.planned}, ${got.length} received`);
                 secs.push((Math.max(...got.map((m) => m.t)) - l.dueAt) / 1000);
+                paceOf.push(pace(got, l.dueAt));
               }
               const boundSec = (perBotMax * LIMITED_GAP_MS) / 1000;
-              limited.push({ loaded, secs, boundSec, violations, duplicates, smallestGapMs: smallest, posts: postsAll });
-              say(`  limited (${LIMITED_PER_BOT} posts per bot, ${LIMITED_GAP_MS} ms gap, ${postsAll / LIMITED_RUNS} posts)${loaded ? ', a CPU hog on one core' : ''}: ${median(secs).toFixed(2)} s (median of ${LIMITED_RUNS}, ${Math.min(...secs).toFixed(2)}–${Math.max(...secs).toFixed(2)} s), bound ${boundSec.toFixed(0)} s, ratio ${(median(secs) / boundSec).toFixed(3)}; gap violations ${violations}, duplicates ${duplicates}, smallest gap ${smallest} ms (simulator's record)`);
+              const where = paceOf[Math.floor(paceOf.length / 2)]!;
+              limited.push({ loaded, secs, boundSec, violations, duplicates, smallestGapMs: smallest, posts: postsAll, pace: where });
+              say(`  limited (${LIMITED_PER_BOT} posts per bot, ${LIMITED_GAP_MS} ms gap, ${postsAll / LIMITED_RUNS} posts)${loaded ? ', a CPU hog on one core' : ''}: ${median(secs).toFixed(2)} s (median of ${LIMITED_RUNS}, ${Math.min(...secs).toFixed(2)}–${Math.max(...secs).toFixed(2)} s), bound ${boundSec.toFixed(0)} s, ratio ${(median(secs) / boundSec).toFixed(3)}; gap violations ${violations}, duplicates ${duplicates}, smallest gap ${smallest} ms (simulator's record); a bot's first post ${where.firstSec.median} s after the due time (last bot ${where.firstSec.max} s), its gaps ${where.gapMs.median} ms (90th percentile ${where.gapMs.p90} ms)`);
             } finally {
               hog?.kill('SIGKILL');
             }
