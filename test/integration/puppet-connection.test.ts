@@ -196,10 +196,10 @@ describe('a bot whose account must be logged in with a QR scan, over the gRPC si
   });
 
   it('should write the QR code for the operator, wait for the scan, and log in; again after a logout', async () => {
-    await waitFor(() => expect(existsSync(qrFile)).toBe(true));
+    // (the file is in place a moment before the line that names it is logged)
+    await waitFor(() => expect(logs.text()).toContain('scan the QR code in this file'));
     expect(readFileSync(qrFile, 'utf8')).toMatch(/^<svg/);
     expect(statSync(qrFile).mode & 0o777).toBe(0o600);
-    expect(logs.text()).toContain('scan the QR code in this file');
     // the code itself (it logs the account in for whoever scans it) is in the file only, never in the log
     expect(logs.text()).not.toContain('zhimi-sim-login');
     expect(await statusOf()).toBe('starting');
