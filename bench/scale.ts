@@ -14,7 +14,8 @@
  *     LIMITED_GAP_MS), first on the machine as it is, then with a CPU hog spinning on one core; gap violations
  *     and duplicates counted from the simulator's record (its receive times), not from Zhimi's logs.
  * Writes bench/results/scale.json. BENCH_SIZES (comma-separated), BENCH_BOTS, BENCH_MEMBERS (residents per group, default 4),
- * BENCH_LIMITED_RUNS override; BENCH_MEM=<ms> traces the worker's memory on standard error.
+ * BENCH_LIMITED_RUNS override; BENCH_MEM=<ms> traces the worker's memory on standard error; BENCH_WORKER_HEAP_MB gives
+ * the worker a V8 heap budget (--max-old-space-size), as README's "Delivery and the fleet" suggests.
  */
 import { freePortRange } from '../src/shared/free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -208,7 +209,9 @@ function rssOf(pid: number): { rssKb: number; hwmKb: number } {
 
 /** The worker process, its answers read line by line, its RSS sampled every 200 ms. */
 function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; next(): Promise<WorkerSays>; send(line: string): void; peakKb(): number; resetPeak(): void; stop(): Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], { cwd: paths.root, env, stdio: ['pipe', 'pipe', 'inherit'] });
+  // BENCH_WORKER_HEAP_MB: the worker's V8 heap budget (--max-old-space-size), as an operator may give one
+  const heap = process.env['BENCH_WORKER_HEAP_MB'] ? [`--max-old-space-size=${process.env['BENCH_WORKER_HEAP_MB']}`] : [];
+  const child = spawn(process.execPath, [...heap, '--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], { cwd: paths.root, env, stdio: ['pipe', 'pipe', 'inherit'] });
   const answers: WorkerSays[] = [];
   const waiting: ((x: WorkerSays) => void)[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -316,7 +319,7 @@ async function main(): Promise<void> {
       if (final) say(`worker RSS per 10,000 groups (least squares over ${sizes.map((s) => s.groups).join(', ')}): peak ${growth.peakRssMbPer10k} MB, with the bots and registry only (before the run) ${growth.readyRssMbPer10k} MB`);
       if (final && notMeasured.length) say(`not measured: ${notMeasured.join('; ')}`);
       const result = {
-        bots: BOTS, sizes, rssGrowthPer10kGroups: growth,
+        bots: BOTS, workerHeapMb: process.env['BENCH_WORKER_HEAP_MB'] ? Number(process.env['BENCH_WORKER_HEAP_MB']) : null, sizes, rssGrowthPer10kGroups: growth,
         limited: limited.map((l) => ({ loaded: l.loaded, runs: l.secs.length, medianSec: Number(median(l.secs).toFixed(3)), rangeSec: [Number(Math.min(...l.secs).toFixed(3)), Number(Math.max(...l.secs).toFixed(3))], boundSec: l.boundSec, ratio: Number((median(l.secs) / l.boundSec).toFixed(3)), gapViolations: l.violations, duplicates: l.duplicates, smallestGapMs: l.smallestGapMs, posts: l.posts, pace: l.pace })),
         sizesAsked: SIZES, limitedRuns: LIMITED_RUNS, limitedPerBot: LIMITED_PER_BOT, limitedGapMs: LIMITED_GAP_MS, notMeasured,
       };
