@@ -176,8 +176,8 @@ async function readSeenEntries(store: Store): Promise<SeenEntry[]> {
  * that looks around while nothing changed it (many bots starting together
  * share one read; any registry write, in any worker, makes the next call read again).
  * The read is let go once no look used it for `keepMs`: its member samples
- * are most of a group's bytes (about 5 KB a group, 300 MB at 69,000 groups),
- * and a worker's looks come together, at its bots' logins.
+ * are most of a group's bytes (about 100 MB at 69,000 groups, even as one
+ * string each), and a worker's looks come together, at its bots' logins.
  */
 export function seenEntriesReader(store: Store, keepMs = 30_000): () => Promise<SeenEntry[]> {
   let cached: { version: string; entries: Promise<SeenEntry[]> } | undefined;
