@@ -227,7 +227,7 @@ async function zhimiRun(store: Store, fleet: Fleet, config: FleetConfig, runId: 
     limitsOf: (id) => config.bots.find((b) => b.id === id)!.limits, limiters, gapScale, random: () => 0,
   });
   for (const b of config.bots) dispatcher.startLane(b.id);
-  // the scheduler reads the registry just before the due time (RegistryPrefetch); timed on its own
+  // the scheduler reads the registry just before the due time (PlanningPrefetch), timed on its own here; the caps history it also reads then is read inside planRun here, in the timed run
   const tRead = performance.now();
   const groups = await listGroups(store);
   const registrySec = (performance.now() - tRead) / 1000;

@@ -5,7 +5,7 @@
  * `zhimi sim` (a process of its own, gRPC through wechaty-puppet-service) and each size of SIZES groups, against
  * the development FerretDB:
  *   - the worker logs its bots in and finds every group (the registry), the groups are tagged, then one run to
- *     every group is planned in the worker as its scheduler plans one (registry read, planRun into the outbox
+ *     every group is planned in the worker as its scheduler plans one (registry and caps history read, planRun into the outbox
  *     with its dispatcher claiming ahead) and sent with limits off: time from the due time to the last post the
  *     simulator received, and to every outcome written; the worker's RSS sampled from /proc every 200 ms (and
  *     its high-water mark), for the growth of RSS per 10,000 groups across the sizes;
@@ -37,7 +37,7 @@ import { startDevDatabase } from '../src/store/dev-db.js';
 import { connectStore, ensureIndexes, type Store } from '../src/store/connection.js';
 import { countByStatus } from '../src/outbox/outbox.js';
 import { planOutbox } from '../src/outbox/plan-outbox.js';
-import { planRun } from '../src/campaigns/plan-run.js';
+import { historySince, planRun } from '../src/campaigns/plan-run.js';
 import { listGroups } from '../src/store/groups-repo.js';
 import type { CampaignDefinition } from '../src/campaigns/campaign-schema.js';
 import { FleetWorker } from '../src/worker/fleet-worker.js';
@@ -76,7 +76,7 @@ type WorkerSays =
 /**
  * The worker side (`--worker`): a FleetWorker with the simulator's bots (limits given here: off, or a gap),
  * its scheduler off; each `run <id> <gapMs> <perBot>` line on standard input plans a run as the scheduler does
- * (the registry read just before the due time, then planRun into the outbox through this worker's dispatcher)
+ * (the registry and caps history read just before the due time, then planRun into the outbox through this worker's dispatcher)
  * and answers once every post of it went out and every outcome is written.
  */
 async function workerSide(): Promise<void> {
@@ -121,9 +121,12 @@ async function workerSide(): Promise<void> {
     if (cmd === 'stop') break;
     if (cmd !== 'run' || !runId) continue;
     for (const b of config.bots) b.limits = Number(gap) > 0 ? { ...UNLIMITED, minGapMs: Number(gap) } : { ...UNLIMITED };
-    // the scheduler reads the registry just before the due time (RegistryPrefetch)
+    // the scheduler reads the registry and what caps count just before the due time (PlanningPrefetch)
     const tRead = performance.now();
+    const outbox = planOutbox(store, worker.dispatcher);
+    const def = campaign(runId.replace(/[@#].*$/, ''));
     let groups = await listGroups(store, { status: 'active' });
+    const history = await outbox.readHistory(historySince(def, new Date()));
     const registrySec = (performance.now() - tRead) / 1000;
     if (Number(perBot) > 0) {
       // groups of one bot each, the same number per bot: the limits' bound is perBot × gap
@@ -134,8 +137,8 @@ async function workerSide(): Promise<void> {
     const dueAt = Date.now();
     const due = performance.now();
     const planned = await planRun({
-      groups, store, runId, campaign: campaign(runId.replace(/[@#].*$/, '')), contentHash: 'bench', scheduledAt: new Date(dueAt), library, ref: content.ref, fleet: config,
-      outbox: planOutbox(store, worker.dispatcher), onlineBotIds: new Set(config.bots.map((b) => b.id)), now: new Date(dueAt),
+      groups, history, store, runId, campaign: def, contentHash: 'bench', scheduledAt: new Date(dueAt), library, ref: content.ref, fleet: config,
+      outbox, onlineBotIds: new Set(config.bots.map((b) => b.id)), now: new Date(dueAt),
     });
     const planSec = (performance.now() - due) / 1000;
     const total = planned.planned;
@@ -366,7 +369,7 @@ async function main(): Promise<void> {
         // (a group of the simulated world without a bot is planned as failed, "no bot in group")
         if (r.sent !== r.planned || posts.length !== r.sent || r.planned < groups * 0.99) throw new Error(`run to ${groups} groups: ${r.planned} planned, ${r.sent} sent, ${posts.length} received`);
         sizes.push(s);
-        say(`  limits off: due time → last post ${s.dueToLastPostSec} s (${s.perSec} posts/s; registry read ${s.registrySec} s before it, planning ${s.planSec} s), every outcome written ${s.dueToAllFinalSec} s; worker peak RSS ${s.peakRssMb} MB (high-water mark ${s.hwmRssMb} MB); duplicates ${s.duplicates}`);
+        say(`  limits off: due time → last post ${s.dueToLastPostSec} s (${s.perSec} posts/s; registry and caps history read ${s.registrySec} s before it, planning ${s.planSec} s), every outcome written ${s.dueToAllFinalSec} s; worker peak RSS ${s.peakRssMb} MB (high-water mark ${s.hwmRssMb} MB); duplicates ${s.duplicates}`);
         if (largest && LIMITED_RUNS > 0) {
           for (const loaded of [false, true]) {
             const hog = loaded ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }) : undefined;

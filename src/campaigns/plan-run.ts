@@ -43,12 +43,20 @@ export interface PlanOutbox {
    * worker's dispatcher (a no-op without one), which the planner calls chunk by chunk in order.
    */
   write(rows: PlannedDelivery[]): Promise<() => void>;
-  /** Deliveries since a time that count for caps and the repeat window (other than `exceptRunId`'s), each at when it went out or will. */
-  history(since: Date, now: Date, exceptRunId?: string): Promise<HistoryEntry[]>;
+  /** Read what caps and the repeat window count of the deliveries planned since a time (judged when a run is planned). */
+  readHistory(since: Date): Promise<HistoryReading>;
+  /** Changes whenever deliveries are planned, fail or are skipped, in any process: a reading made before is current while it holds. */
+  historyVersion(): Promise<string>;
   /** A run's deliveries that are not skipped, and those skipped (a run whose planning stopped part-way is closed with them). */
   counts(runId: string): Promise<{ held: number; skipped: number }>;
   /** This worker's dispatcher: what it has room for is claimed as it is written. */
   claimAhead?(): ClaimAhead;
+}
+
+/** What caps and the repeat window count, read at one time and judged at another (read ahead of a due time, judged at it). */
+export interface HistoryReading {
+  /** Deliveries planned at or after `since` that count at `now` (other than `exceptRunId`'s), each at when it went out or will. */
+  entries(since: Date, now: Date, exceptRunId?: string): HistoryEntry[];
 }
 
 export interface PlanRunOptions {
@@ -67,8 +75,10 @@ export interface PlanRunOptions {
   now: Date;
   /** Base address of tracked links: a post with a link gets `<base>/r/<code>` per delivery, signed with the key given (or registered for the base, see useLinkKey). */
   linkBase?: string | TrackedLinks | undefined;
-  /** The group registry, read shortly before the due time (RegistryPrefetch); else the planner reads it. */
+  /** The group registry, read shortly before the due time (PlanningPrefetch); else the planner reads it. */
   groups?: readonly GroupRecord[] | undefined;
+  /** What caps count, read shortly before the due time (PlanningPrefetch) from `historySince` or earlier; else the planner reads it. */
+  history?: HistoryReading | undefined;
 }
 
 /** How far back the deliveries that count for a run's caps and repeat window go. */
@@ -196,7 +206,8 @@ export interface PlanRunResult {
 export async function planRun(o: PlanRunOptions): Promise<PlanRunResult> {
   const groups = o.groups ?? (await listGroups(o.store));
   const now = o.now > o.scheduledAt ? o.now : o.scheduledAt;
-  const history = await o.outbox.history(historySince(o.campaign, o.scheduledAt), now, o.runId);
+  const since = historySince(o.campaign, o.scheduledAt);
+  const history = (o.history ?? (await o.outbox.readHistory(since))).entries(since, now, o.runId);
   const { targets, skipped } = runTargets({ campaign: o.campaign, library: o.library, groups, history, now, fleet: o.fleet });
   // (each target wrapped, not copied: a spread of 20,000 group records is measurable)
   const { assigned: online, unserved: offline } = assignBots(targets.map((t) => ({ id: t.group.id, botIds: t.group.botIds, target: t })), o.onlineBotIds);

@@ -16,11 +16,11 @@ import { approvalHolds, definitionHash } from '../shared/approval-seal.js';
 import { SYSTEM_ACTOR } from '../shared/permissions.js';
 import type { Verifiers } from '../shared/signing.js';
 import { inlinePost } from './resolve-posts.js';
-import { planRun, type PlanOutbox, type PlanRunResult } from './plan-run.js';
+import { historySince, planRun, type HistoryReading, type PlanOutbox, type PlanRunOptions, type PlanRunResult } from './plan-run.js';
 import { nextDue } from './next-due.js';
 import { CATCH_UP_MS, missedDueTimes } from './catch-up.js';
-import { RegistryPrefetch } from './registry-prefetch.js';
-import { listGroups, registryVersion } from '../store/groups-repo.js';
+import { PlanningPrefetch } from './planning-prefetch.js';
+import { listGroups, targetingVersion } from '../store/groups-repo.js';
 import { type GroupRecord } from '../shared/groups.js';
 
 /** How long a run may take to plan before another worker finishes it (its planner is taken for dead). */
@@ -74,7 +74,9 @@ interface Runnable {
  */
 export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   private readonly tasks = new Map<string, { key: string; def: CampaignDefinition; task: ScheduledTask | { cancel(): void } }>();
-  private readonly prefetch: RegistryPrefetch<GroupRecord>;
+  /** The registry and what caps count, each read shortly before the next due time (see PlanningPrefetch). */
+  private readonly registryAhead: PlanningPrefetch<readonly GroupRecord[]>;
+  private readonly historyAhead: PlanningPrefetch<{ from: Date; reading: HistoryReading }>;
   /** Missed due times already reported (campaign and the newest of them). */
   private readonly reportedMissed = new Set<string>();
   /** The latest run known to exist per campaign (created here, or found existing): catch-up reads runs only past it. */
@@ -94,7 +96,16 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   constructor(private readonly o: SchedulerOptions) {
     super();
     this.log = o.log.child({ module: 'scheduler' });
-    this.prefetch = new RegistryPrefetch({ read: () => listGroups(o.store), version: () => registryVersion(o.store), clock: o.clock });
+    this.registryAhead = new PlanningPrefetch({ read: () => listGroups(o.store), version: () => targetingVersion(o.store), clock: o.clock });
+    this.historyAhead = new PlanningPrefetch({
+      read: async (due) => {
+        // as far back as the longest repeat window of the campaigns scheduled here needs (a day at least, as historySince)
+        const from = new Date(Math.min(due.getTime() - 86_400_000, ...[...this.tasks.values()].map((t) => historySince(t.def, due).getTime())));
+        return { from, reading: await o.outbox.readHistory(from) };
+      },
+      version: () => o.outbox.historyVersion(),
+      clock: o.clock,
+    });
   }
 
   async start(): Promise<void> {
@@ -218,9 +229,11 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     this.knowRun(campaignId, scheduledAt);
     if (!created) return undefined;
     const id = runId(campaignId, scheduledAt);
-    const prefetched = this.prefetch.take(scheduledAt);
+    const groups = this.registryAhead.take(scheduledAt);
+    const history = this.historyAhead.take(scheduledAt);
     this.armPrefetch();
-    await this.plan(id, r, scheduledAt, await prefetched);
+    const ahead = await history;
+    await this.plan(id, r, scheduledAt, { groups: await groups, history: ahead && ahead.from <= historySince(def, scheduledAt) ? ahead.reading : undefined });
     return id;
   }
 
@@ -296,8 +309,8 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     }
   }
 
-  /** Write a run's outbox (see planRun) and announce it. */
-  private async plan(id: string, r: Runnable, scheduledAt: Date, groups?: readonly GroupRecord[]): Promise<void> {
+  /** Write a run's outbox (see planRun) and announce it; `ahead`: what was read for it before its due time. */
+  private async plan(id: string, r: Runnable, scheduledAt: Date, ahead?: Pick<PlanRunOptions, 'groups' | 'history'>): Promise<void> {
     const result = await planRun({
       store: this.o.store,
       runId: id,
@@ -311,7 +324,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
       now: this.o.clock.now(),
       linkBase: this.o.linkBase,
       outbox: this.o.outbox,
-      groups,
+      ...ahead,
     });
     this.log.info({ campaignId: r.rec._id, runId: id, ...result }, 'run planned');
     this.emit('run:planned', { campaignId: r.rec._id, runId: id, scheduledAt, ...result });
@@ -326,7 +339,8 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.watch) clearInterval(this.watch);
-    this.prefetch.close();
+    this.registryAhead.close();
+    this.historyAhead.close();
     for (const id of [...this.tasks.keys()]) this.dropTask(id);
   }
 
@@ -351,12 +365,15 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
     }
   }
 
-  /** Have the registry read just before the earliest next due time of the scheduled campaigns. */
+  /** Have the registry and caps history read just before the earliest next due time of the scheduled campaigns. */
   private armPrefetch(): void {
     if (this.closed) return;
     const now = this.o.clock.now();
     const next = [...this.tasks.values()].map((t) => nextDue(t.def, now)?.getTime()).filter((t): t is number => t !== undefined);
-    if (next.length) this.prefetch.arm(new Date(Math.min(...next)));
+    if (!next.length) return;
+    const due = new Date(Math.min(...next));
+    this.registryAhead.arm(due);
+    this.historyAhead.arm(due);
   }
 
   private dropTask(id: string): void {

@@ -1,6 +1,6 @@
 import type { Clock } from '../config/clock.js';
 import type { Store } from '../store/connection.js';
-import { listGroups, registryVersion } from '../store/groups-repo.js';
+import { listGroups, targetingVersion } from '../store/groups-repo.js';
 import type { GroupRecord } from '../shared/groups.js';
 
 /** Where a group's posts count in reports: its first segment and its district. */
@@ -23,7 +23,8 @@ export function areaOf(g: Pick<GroupRecord, 'segments' | 'district'> | undefined
  * sent posts asks for thousands of groups, and one read of the registry by
  * `_id` per group (what a cache per group costs) kept FerretDB busy for
  * minutes at fleet scale. Read again when a group is missing or the
- * registry's version changed (at most every `refreshEveryMs`).
+ * registry's targeting version changed (at most every `refreshEveryMs`;
+ * people joining and leaving groups change no area).
  */
 export class AreaIndex {
   private areas = new Map<string, Area>();
@@ -43,7 +44,7 @@ export class AreaIndex {
 
   private reload(stale: boolean): Promise<void> {
     this.loading ??= (async () => {
-      const version = await registryVersion(this.store);
+      const version = await targetingVersion(this.store);
       const missing = !this.loaded || this.loaded.version !== version;
       // a stale read of an unchanged registry is only marked fresh; a missing group with an unchanged version stays missing
       if (missing || (!stale && this.loaded && this.clock.now().getTime() - this.loaded.at > 10_000)) {

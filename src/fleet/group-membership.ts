@@ -7,7 +7,7 @@ import { GROUP_PAUSED, parseOfficerCommand, type OfficerCommand } from '../audie
 import { suggestTags } from '../audience/tag-suggestion.js';
 import { SEGMENT_LABEL } from '../audience/segments.js';
 import type { Store } from '../store/connection.js';
-import { findGroupByRoomId, registerJoinedGroup, removeBotFromGroup, setGroupPaused, tagGroup, upsertSeenGroup } from '../store/groups-repo.js';
+import { findGroupByRoomId, registerJoinedGroup, removeBotFromGroup, refreshSeenGroup, setGroupPaused, tagGroup, upsertSeenGroup } from '../store/groups-repo.js';
 import type { GroupRecord, SeenGroup } from '../shared/groups.js';
 import { firstTime, messageOnceKey } from '../store/once.js';
 import { reassignPlannedForGroup, reroutePlannedForGroup, skipPlannedForGroup, type DeliveryState } from '../outbox/outbox.js';
@@ -243,10 +243,10 @@ export class GroupMembership {
     return firstTime(this.o.store, messageOnceKey(this.o.runner.bot.id, m.id), this.o.workerId, this.o.clock.now());
   }
 
-  /** Re-read a room and update topic and member count in the registry. */
+  /** Someone joined or left, or the group was renamed: re-read the room; a known group's entry follows (see refreshSeenGroup). */
   private async refresh(roomId: string): Promise<void> {
     const view = await this.o.runner.room(roomId);
-    if (view && (await findGroupByRoomId(this.o.store, roomId))) await upsertSeenGroup(this.o.store, this.seen(view), this.o.clock.now(), followRename(this.o.store));
+    if (view) await refreshSeenGroup(this.o.store, this.seen(view));
   }
 
   private seen(view: RoomView): SeenGroup {

@@ -12,10 +12,11 @@ import { byDueOrder, claimChanges, expiryChanges, nextEvent, sentBatches, skipCh
 export type { LapsedVerdict } from './events.js';
 import { failoverChanges, orphansOf } from './failover.js';
 import { sendTimesFrom } from './send-times.js';
-import { capsHistory, type CapsHistoryEntry } from './caps-history.js';
+import { capsHistory, capsRecords, type CapsHistoryEntry } from './caps-history.js';
 
 export type { DeliveryState } from './delivery-state.js';
 export type { DeliveryFilter } from '../store/deliveries-repo.js';
+export { capsVersion } from '../store/deliveries-repo.js';
 
 /**
  * The outbox: deliveries written once by the planner, every later change an
@@ -187,9 +188,19 @@ export function reroutePlannedForGroup(store: Store, groupId: string, roomId: st
   return changePlannedOfGroup(store, groupId, (s) => s.roomId !== roomId, (s) => nextEvent(s, 'moved', now, { roomId }));
 }
 
+/**
+ * What caps and the repeat window count of the deliveries planned since a
+ * time, read now and judged later (see capsHistory): a read ahead of a due
+ * time, judged at the due time. Current while `capsVersion` is unchanged.
+ */
+export async function readCapsHistory(store: Store, since: Date): Promise<{ entries(since: Date, now: Date, exceptRunId?: string): CapsHistoryEntry[] }> {
+  const records = capsRecords(await loadDeliveries(store, { since, withoutText: true }));
+  return { entries: (from, now, exceptRunId) => capsHistory(records, now, exceptRunId, from) };
+}
+
 /** Deliveries since a time that count for caps and the repeat window, each at when it went out or will (see capsHistory). */
 export async function recentDeliveries(store: Store, since: Date, now: Date, exceptRunId?: string): Promise<CapsHistoryEntry[]> {
-  return capsHistory(await loadDeliveries(store, { since }), now, exceptRunId);
+  return (await readCapsHistory(store, since)).entries(since, now, exceptRunId);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Store } from '../store/connection.js';
 import type { ClaimAhead, PlanOutbox } from '../campaigns/plan-run.js';
 import type { DeliveryState } from './delivery-state.js';
-import { countByStatus, insertPlanned, recentDeliveries } from './outbox.js';
+import { capsVersion, countByStatus, insertPlanned, readCapsHistory } from './outbox.js';
 
 /**
  * The dispatcher of the planner's own worker: it has room for deliveries
@@ -21,7 +21,8 @@ export function planOutbox(store: Store, local?: LocalSender): PlanOutbox {
       const written = await insertPlanned(store, rows);
       return () => local?.enqueue(written);
     },
-    history: (since, now, exceptRunId) => recentDeliveries(store, since, now, exceptRunId),
+    readHistory: (since) => readCapsHistory(store, since),
+    historyVersion: () => capsVersion(store),
     counts: async (runId) => {
       const c = await countByStatus(store, runId);
       return { held: c.planned + c.sending + c.sent + c.unknown + c.failed, skipped: c.skipped };

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Store } from './connection.js';
 import type { CampaignDoc, CampaignEvent, CampaignVersionDoc } from './models/campaigns.js';
 import { insertOnce } from './once.js';
+import { bumpVersion, readVersion } from './versions.js';
 
 export type { CampaignEvent, CampaignVersionDoc, VersionPost } from './models/campaigns.js';
 
@@ -25,13 +25,8 @@ export async function stoppedCampaigns(store: Store): Promise<Map<string, 'pause
   return new Map(docs.map((d) => [String(d._id), d.status as 'paused' | 'cancelled']));
 }
 
-/** A meta value changed with every change of a campaign's state (approval, pause, cancel, run now …): schedulers look at it every second. */
-const CAMPAIGNS_VERSION = 'campaigns';
-
-/** The campaigns' version: it changes whenever a campaign's state does (read by `_id`). */
-export async function campaignsVersion(store: Store): Promise<string> {
-  return (await store.models.Meta.findOne({ _id: CAMPAIGNS_VERSION }).lean())?.v ?? 'none';
-}
+/** The campaigns' version: it changes whenever a campaign's state does (approval, pause, cancel, run now …); schedulers look at it every second. */
+export const campaignsVersion = (store: Store): Promise<string> => readVersion(store, 'campaigns');
 
 /** A campaign's first record (status `draft`, no version yet); false when it exists. */
 export function createCampaign(store: Store, doc: Pick<CampaignRecord, '_id' | 'name' | 'districts' | 'priority'>): Promise<boolean> {
@@ -55,7 +50,7 @@ export async function updateCampaign(
     { $set: { ...set, updatedAt: new Date() }, ...(event ? { $push: { history: event } } : {}) },
   );
   if (res.modifiedCount !== 1) return false;
-  await store.models.Meta.updateOne({ _id: CAMPAIGNS_VERSION }, { $set: { v: randomUUID() } }, { upsert: true });
+  await bumpVersion(store, 'campaigns');
   return true;
 }
 

@@ -3,6 +3,7 @@ import type { Store } from './connection.js';
 import type { DeliveryEventDoc, DeliveryEventRow, PlannedRecord, SentBatchDoc } from '../shared/outbox-records.js';
 import { sumBy } from './aggregate.js';
 import { insertUnique } from './once.js';
+import { bumpVersion, readVersion } from './versions.js';
 
 /**
  * The outbox's documents: `deliveries` (written once by the planner) and
@@ -20,6 +21,8 @@ export interface DeliveryFilter {
   groupId?: string;
   /** Planned (not-before) at or after this time. */
   since?: Date;
+  /** Leave each post's text out (most of a delivery's bytes; caps need none of it): records come with text ''. */
+  withoutText?: boolean;
 }
 
 /** Insert planned records (ids chosen by the caller); returns the ids this call wrote (an id that exists was written before). */
@@ -41,8 +44,30 @@ export async function insertDeliveryRecords(store: Store, records: readonly Plan
     }
     return doc;
   });
-  const won = await insertUnique(store.models.Delivery, docs);
+  const won = await changingCaps(store, () => insertUnique(store.models.Delivery, docs));
   return new Set(docs.filter((d) => won.has(d._id)).map((d) => d._id.toHexString()));
+}
+
+/**
+ * The caps version: it changes after every write that changes what caps and
+ * the repeat window count — deliveries planned, failed or skipped — in any
+ * process, so a caps history read ahead of a due time is known to be still
+ * true (see versions.ts). A send, a claim or a move leaves it: they change
+ * only when a counted post went or goes out, by less than the read ahead.
+ */
+export const capsVersion = (store: Store): Promise<string> => readVersion(store, 'caps');
+
+/** Run a write that changes what caps count, then bump the caps version (also when the write failed: part of it may be in). */
+async function changingCaps<T>(store: Store, write: () => Promise<T>): Promise<T> {
+  let out: T;
+  try {
+    out = await write();
+  } catch (err) {
+    await bumpVersion(store, 'caps').catch(() => undefined);
+    throw err;
+  }
+  await bumpVersion(store, 'caps');
+  return out;
 }
 
 type DeliveryRow = {
@@ -59,7 +84,7 @@ function toRecord(row: DeliveryRow): PlannedRecord {
     d.status === 'skipped' || d.status === 'failed' || d.status === 'sent' || d.status === 'unknown' ? d.status : d.status === 'sending' ? 'unknown' : 'planned';
   return {
     id: String(d._id), runId: d.runId, campaignId: d.campaignId, groupId: String(d.groupId), roomId: d.roomId, botId: d.botId, postId: d.postId,
-    contentHash: d.contentHash, text: d.text, priority: d.priority === 1 ? 1 : 0, notBefore: d.notBefore, status, reason: d.reason ?? undefined,
+    contentHash: d.contentHash, text: d.text ?? '', priority: d.priority === 1 ? 1 : 0, notBefore: d.notBefore, status, reason: d.reason ?? undefined,
     ...(status === 'sent' ? { reach: d.reach, sentAt: d.sentAt, day: d.day } : {}),
     ...(d.quiet?.from && d.quiet.to ? { quiet: { from: d.quiet.from, to: d.quiet.to } } : {}),
     ...(d.validUntil ? { validUntil: d.validUntil } : {}),
@@ -74,7 +99,7 @@ export async function findPlannedRecords(store: Store, f: DeliveryFilter): Promi
   if (f.campaignId) match['campaignId'] = f.campaignId;
   if (f.groupId) match['groupId'] = new Types.ObjectId(f.groupId);
   if (f.since) match['notBefore'] = { $gte: f.since };
-  return (await store.models.Delivery.find(match).lean()).map(toRecord);
+  return (await store.models.Delivery.find(match, f.withoutText ? { text: 0 } : undefined).lean()).map(toRecord);
 }
 
 /** One planned record by id (a tracked link's click reads only by `_id`). */
@@ -96,7 +121,8 @@ export async function findEvent(store: Store, id: string): Promise<DeliveryEvent
 
 /** Insert event rows (unique `_id`s) in one insert; returns the `_id`s this call wrote (a duplicate lost: someone changed that delivery first). */
 export function insertEventRows(store: Store, rows: readonly DeliveryEventRow[]): Promise<Set<string>> {
-  return insertUnique<DeliveryEventRow>(store.models.DeliveryEvent, rows);
+  const insert = (): Promise<Set<string>> => insertUnique<DeliveryEventRow>(store.models.DeliveryEvent, rows);
+  return rows.some((r) => r.kind === 'failed' || r.kind === 'skipped') ? changingCaps(store, insert) : insert();
 }
 
 /** Events of bots since a time, and deliveries claimed when they were written since then (their claim is in the document): what send times are folded from. */

@@ -5,22 +5,22 @@ import { joinSample, sampleKeys, type GroupRecord, type GroupStatus, type SeenGr
 import { insertUnique, isDuplicateKey } from './once.js';
 import { inChunks } from './bulk.js';
 import { sameGroupAs, seenChanges } from './seen-groups.js';
+import { bumpVersion, readVersion } from './versions.js';
 
-
-
+/** The registry's version: it changes with every write to the group registry (any worker, any process; see versions.ts). */
+export const registryVersion = (store: Store): Promise<string> => readVersion(store, 'registry');
 
 /**
- * The registry's version: a value that changes with every write to the group
- * registry (any worker, any process). A registry read taken with version V is
- * current while the version is still V. Read by `_id`.
+ * The version of what targeting reads of the registry: it changes with every
+ * registry write but those of member counts and samples alone (people join
+ * and leave groups all day; a run's prefetched registry stays current).
  */
-export async function registryVersion(store: Store): Promise<string> {
-  return (await store.models.Meta.findOne({ _id: 'registry' }).lean())?.v ?? 'none';
-}
+export const targetingVersion = (store: Store): Promise<string> => readVersion(store, 'targeting');
 
-/** Mark the registry changed, after the write (a fresh random value: concurrent writers can never leave it looking unchanged). */
-async function registryChanged(store: Store): Promise<void> {
-  await store.models.Meta.updateOne({ _id: 'registry' }, { $set: { v: randomUUID() } }, { upsert: true });
+/** Mark the registry changed, after the write: `counts` when only member counts and samples changed. */
+async function registryChanged(store: Store, what: 'counts' | 'any' = 'any'): Promise<void> {
+  await bumpVersion(store, 'registry');
+  if (what === 'any') await bumpVersion(store, 'targeting');
 }
 
 /** Register or refresh a group a bot is in; new groups start `pending`. Returns the record and whether it is new. */
@@ -108,7 +108,7 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
   const known = new Map(entries.map((g) => [g.roomId, g]));
   const created = new Map<string, boolean>();
   const fresh: SeenGroup[] = [];
-  let changed = false;
+  let changed: 'counts' | 'any' | undefined;
   for (const seen of seens) {
     const entry = known.get(seen.roomId);
     if (!entry) fresh.push(seen);
@@ -116,7 +116,7 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
       created.set(seen.roomId, false);
       if (!seenChanges(entry, seen)) continue;
       await store.models.Group.updateOne({ _id: entry._id }, seenUpdate(seen));
-      changed = true;
+      changed = changed === 'any' || !onlyCountsChange(entry, seen) ? 'any' : 'counts';
     }
   }
   const inserts: SeenGroup[] = [];
@@ -135,7 +135,7 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
       const others = [...botsOf.get(seen.roomId)!].filter((b) => b !== seen.botId);
       if (others.length) await store.models.Group.updateOne({ _id: adopted._id }, { $addToSet: { botIds: { $each: others } } });
       created.set(seen.roomId, false);
-      changed = true;
+      changed = 'any';
       continue;
     }
     inserts.push(seen);
@@ -146,7 +146,7 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
   for (const chunk of inChunks(inserts, INSERT_CHUNK)) {
     const docs = chunk.map((seen) => ({ _id: new Types.ObjectId(), roomId: seen.roomId, topic: seen.topic, memberCount: seen.memberCount, memberSample: sampleKeys(seen.sample), botIds: [...botsOf.get(seen.roomId)!], ...newGroup(now), createdAt: now, updatedAt: now }));
     const won = await insertUnique(store.models.Group, docs);
-    changed = true;
+    changed = 'any';
     for (const [i, seen] of chunk.entries()) {
       if (won.has(docs[i]!._id)) continue;
       // another worker registered the room meanwhile: as a single look of each bot that saw it
@@ -155,8 +155,27 @@ export async function registerSeenGroups(store: Store, seens: readonly SeenGroup
       created.set(seen.roomId, made);
     }
   }
-  if (changed) await registryChanged(store);
+  if (changed) await registryChanged(store, changed);
   return created;
+}
+
+/** A look that changes only what people joining and leaving change: the member count and sample. */
+const onlyCountsChange = (entry: SeenEntry, seen: SeenGroup): boolean => entry.topic === seen.topic && entry.botIds.includes(seen.botId);
+
+/**
+ * Someone joined or left a group, or it was renamed: its entry follows the
+ * bot's new look at it, written only when that changes it (one read by room
+ * id, and an update only then). False when the registry does not know the
+ * room (a group the bot is only passing through, e.g. one it is leaving).
+ */
+export async function refreshSeenGroup(store: Store, seen: SeenGroup): Promise<boolean> {
+  const doc = await store.models.Group.findOne({ roomId: seen.roomId }, SEEN_FIELDS).lean();
+  if (!doc) return false;
+  const entry = seenEntry(doc);
+  if (!seenChanges(entry, seen)) return true;
+  await store.models.Group.updateOne({ _id: entry._id }, seenUpdate(seen));
+  await registryChanged(store, onlyCountsChange(entry, seen) ? 'counts' : 'any');
+  return true;
 }
 
 /** A registry document as looks compare it, its member sample as one string (64 strings a group held about 250 MB at 69,000 groups). */

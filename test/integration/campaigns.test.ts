@@ -13,7 +13,7 @@ import { getCampaign } from '../../src/store/campaigns-repo.js';
 import { countByStatus, openDeliveries, skipPlanned } from '../../src/outbox/outbox.js';
 import { listGroups } from '../../src/store/groups-repo.js';
 import { closeRuns, createRun, runId } from '../../src/store/runs-repo.js';
-import { planRun } from '../../src/campaigns/plan-run.js';
+import { planRun, type PlanOutbox } from '../../src/campaigns/plan-run.js';
 import { planOutbox } from '../../src/outbox/plan-outbox.js';
 import { loadLibrary } from '../../src/content/library.js';
 import { CampaignScheduler, PLAN_LEASE_MS } from '../../src/campaigns/scheduler.js';
@@ -342,6 +342,53 @@ describe('campaign approval, audit trail and scheduling on the real database', (
     const friday = await plan(new Date('2026-12-11T10:00:00+08:00'));
     expect(await countByStatus(store, friday)).toMatchObject({ planned: 0, skipped: 1 });
     expect((await store.models.Delivery.findOne({ runId: friday }).lean())!.reason).toBe('daily cap reached: 1 post(s) per group per day');
+  });
+
+  it('should plan with what caps count as read before the due time, and read it again when a post it counted failed or was skipped since', async () => {
+    const { def } = await approved(store, 'elderly-weekly');
+    const r9 = (await listGroups(store)).filter((g) => g.roomId === 'r9@chatroom');
+    const base = planOutbox(store);
+    let reads = 0;
+    let afterRead: (() => Promise<unknown>) | undefined;
+    // the outbox as the worker wires it, telling when caps history is read (and letting the test change the outbox right after)
+    const outbox: PlanOutbox = {
+      ...base,
+      readHistory: async (since) => {
+        const reading = await base.readHistory(since);
+        reads++;
+        const change = afterRead;
+        afterRead = undefined;
+        await change?.();
+        return reading;
+      },
+    };
+    const dayOf = async (day: string, id: string): Promise<{ planned: number; skipped: number }> => {
+      // earlier that day, a post to group r9 that is still waiting: it counts against today's cap
+      const early = new Date(`${day}T08:00:00+08:00`);
+      clock.set(early);
+      await createRun(store, 'elderly-weekly', early, 'worker-a', clock.now(), 'h');
+      await planRun({ store, runId: runId('elderly-weekly', early), campaign: def, contentHash: 'h', scheduledAt: early, library, ref: reference, fleet: testFleetConfig([]), onlineBotIds: new Set(['a']), now: clock.now(), groups: r9, outbox: base });
+      // a one-off campaign to every elderly group at 10:00; a worker's scheduler starts a second before
+      const due = new Date(`${day}T10:00:00+08:00`);
+      const yaml = join(dir, `${id}.yaml`);
+      writeFileSync(yaml, `id: ${id}\nname: 临时提醒\naudience: { segments: [elderly] }\nposts: { audiences: [elderly] }\nschedule: { at: "${due.toISOString()}" }\ncaps: { perGroupPerDay: 1, repeatPostAfterDays: 0 }\n`);
+      await submitApproved(ctx, yaml);
+      clock.set(new Date(due.getTime() - 1000));
+      reads = 0;
+      const s = new CampaignScheduler({ store, clock, log, workerId: 'worker-a', library, approvals: ctx.keys().approvals, ref: reference, fleet: testFleetConfig([]), onlineBotIds: async () => new Set(['a']), outbox });
+      const planned = new Promise<{ planned: number; skipped: number }>((resolve) => s.on('run:planned', (r) => r.campaignId === id && resolve(r)));
+      await s.sync();
+      const result = await planned;
+      s.close();
+      return result;
+    };
+    // nothing changed after the read ahead: the run is planned from it (no read at the due time), r9 keeps its cap
+    expect(await dayOf('2026-12-14', 'caps-ahead-a')).toMatchObject({ planned: 4, skipped: 1 });
+    expect(reads).toBe(1);
+    // the waiting post to r9 is skipped (an officer paused the group a moment) right after the read: it is read again
+    afterRead = async () => skipPlanned(store, (await openDeliveries(store)).filter((d) => d.groupId === r9[0]!.id), 'group paused', clock.now());
+    expect(await dayOf('2026-12-16', 'caps-ahead-b')).toMatchObject({ planned: 5, skipped: 0 });
+    expect(reads).toBe(2);
   });
 
   it('should schedule nothing once closed, even from a sync that was still reading (its cron task would outlive the worker)', async () => {

@@ -197,6 +197,22 @@ describe('joining groups: invitations, registration and manners', () => {
     expect(audit.some((a) => a.actor.id === 'lin.cangshan' && a.target.id === otherId)).toBe(false);
   });
 
+  it('should keep a group\'s member count as people join and leave, without counting a fleet bot', async () => {
+    const room = rooms[7]!;
+    h.world.addMembers(room.id, [alpha], officer);
+    await waitFor(async () => expect(await group(room)).toMatchObject({ status: 'pending' }));
+    const before = (await group(room))!.memberCount;
+    expect(before).toBe(h.world.humanMemberCount(room.id));
+    const newcomer = [...h.world.contacts.entries()].find(([id, c]) => c.kind === 'member' && !room.memberIds.includes(id))![0];
+    h.world.addMembers(room.id, [newcomer], stranger(room));
+    await waitFor(async () => expect((await group(room))!.memberCount).toBe(before + 1));
+    h.world.addMembers(room.id, [beta], officer); // another fleet bot is no member
+    await waitFor(async () => expect((await group(room))!.botIds.sort()).toEqual(['alpha', 'beta']));
+    expect((await group(room))!.memberCount).toBe(before + 1);
+    h.world.removeMembers(room.id, [newcomer], officer);
+    await waitFor(async () => expect((await group(room))!.memberCount).toBe(before));
+  });
+
   it('should log no raw member or officer id', () => {
     for (const c of h.world.contacts.values()) if (c.kind === 'member') expect(logs.text()).not.toContain(c.id);
   });

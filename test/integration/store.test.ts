@@ -4,14 +4,15 @@ import { openTestStore } from '../support/db.js';
 import { connectStore, type Store } from '../../src/store/connection.js';
 import { freePort } from '../../src/shared/free-port.js';
 import { StoreError } from '../../src/store/errors.js';
-import { appendEvents, claimNext, countByStatus, expireLeases, findSentDelivery, finishedRuns, insertPlanned, loadDeliveries, openDeliveries, reassignPlannedForGroup, sendTimesOfBots, sentSince, sentToGroupSince } from '../../src/outbox/outbox.js';
+import { appendEvents, capsVersion, claimNext, countByStatus, expireLeases, findSentDelivery, finishedRuns, insertPlanned, loadDeliveries, openDeliveries, readCapsHistory, reassignPlannedForGroup, sendTimesOfBots, sentSince, sentToGroupSince, skipPlanned } from '../../src/outbox/outbox.js';
+import { findPlannedRecords } from '../../src/store/deliveries-repo.js';
 import { deliveryIdFor } from '../../src/shared/delivery-id.js';
-import { outcomeEvent } from '../../src/outbox/events.js';
+import { claimChanges, outcomeEvent } from '../../src/outbox/events.js';
 import { type PlannedDelivery } from '../../src/shared/outbox-records.js';
 import { closeRuns, recordPlan } from '../../src/store/runs-repo.js';
 import { firstTime, forgetMessageKeys, messageOnceKey } from '../../src/store/once.js';
 import { joinSample } from '../../src/shared/groups.js';
-import { findGroupByRoomId, recentGroupPauses, registerSeenGroups, registryVersion, seenEntriesReader, setGroupPaused, tagGroup, upsertSeenGroup } from '../../src/store/groups-repo.js';
+import { findGroupByRoomId, recentGroupPauses, refreshSeenGroup, registerSeenGroups, registryVersion, seenEntriesReader, setGroupPaused, tagGroup, targetingVersion, upsertSeenGroup } from '../../src/store/groups-repo.js';
 
 describe('store against the real database', () => {
   let store: Store & { drop(): Promise<void> };
@@ -82,6 +83,26 @@ describe('store against the real database', () => {
     const v2 = await registryVersion(store);
     expect(new Set([v0, v1, v2]).size).toBe(3);
     expect(await registryVersion(store)).toBe(v2); // reading changes nothing
+  });
+
+  it('should follow people joining a known group with one write that leaves targeting\'s version alone, and write nothing when nothing changed', async () => {
+    const look = { roomId: 'join@chatroom', topic: '仓山区加入测试群', memberCount: 5, botId: 'a', sample: joinSample(['k1', 'k2']) };
+    expect(await refreshSeenGroup(store, look)).toBe(false); // a room the registry does not know: nothing registered
+    expect(await findGroupByRoomId(store, look.roomId)).toBeUndefined();
+    await upsertSeenGroup(store, look, new Date());
+    const versions = async () => [await registryVersion(store), await targetingVersion(store)];
+    const [r0, t0] = await versions();
+    expect(await refreshSeenGroup(store, look)).toBe(true);
+    expect(await versions()).toEqual([r0, t0]); // nothing changed: nothing written
+    await refreshSeenGroup(store, { ...look, memberCount: 6, sample: joinSample(['k1', 'k2', 'k3']) });
+    const [r1, t1] = await versions();
+    expect(r1).not.toBe(r0);
+    expect(t1).toBe(t0); // a run's prefetched registry stays current
+    expect(await findGroupByRoomId(store, look.roomId)).toMatchObject({ memberCount: 6 });
+    await refreshSeenGroup(store, { ...look, memberCount: 6, sample: joinSample(['k1', 'k2', 'k3']), topic: '仓山区加入测试群（新）' });
+    const [r2, t2] = await versions();
+    expect(r2).not.toBe(r1);
+    expect(t2).not.toBe(t1);
   });
 
   it('should tell every worker of an officer\'s pause or resume of a group for a lease, then forget the news (the group keeps its status)', async () => {
@@ -194,6 +215,30 @@ describe('store against the real database', () => {
       // the id comes from run and group: no second unique index is needed for this
       const ids = (await loadDeliveries(store, { runIds: ['run-1'] })).map((d) => d.id).sort();
       expect(ids).toEqual(items.map((d) => deliveryIdFor('run-1', d.groupId)).sort());
+    });
+
+    it('should change the caps version when deliveries are planned, fail or are skipped, not when they are claimed or sent, and read caps history without texts', async () => {
+      const items = plan(3, 'run-caps');
+      const v0 = await capsVersion(store);
+      const written = await insertPlanned(store, items);
+      const v1 = await capsVersion(store);
+      expect(v1).not.toBe(v0);
+      const ahead = await readCapsHistory(store, now);
+      expect(ahead.entries(now, now).filter((e) => items.some((i) => i.groupId === e.groupId))).toHaveLength(3);
+      const [first, second] = await appendEvents(store, claimChanges(written.slice(0, 2), { workerId: 'w', leaseMs: 60_000, now }));
+      const third = written[2];
+      await appendEvents(store, [{ state: first!, event: outcomeEvent(first!, { status: 'sent', reach: 3, sentAt: now, day: '2026-11-24' }, 'w', now) }]);
+      expect(await capsVersion(store)).toBe(v1); // a claim or a send changes no count: a read ahead stays current
+      await appendEvents(store, [{ state: second!, event: outcomeEvent(second!, { status: 'failed', reason: 'not in group' }, 'w', now) }]);
+      const v2 = await capsVersion(store);
+      expect(v2).not.toBe(v1);
+      await skipPlanned(store, [third!], 'group paused', now);
+      expect(await capsVersion(store)).not.toBe(v2);
+      // the read ahead still counts the failed post; a fresh read does not — the version told the reader so
+      const fresh = await readCapsHistory(store, now);
+      expect(fresh.entries(now, now).filter((e) => items.some((i) => i.groupId === e.groupId)).map((e) => e.groupId)).toEqual([first!.groupId]);
+      // texts stay in the database
+      expect((await findPlannedRecords(store, { runIds: ['run-caps'], withoutText: true })).map((r) => r.text)).toEqual(['', '', '']);
     });
 
     it('should hand each delivery to one claimer only, urgent first', async () => {
