@@ -275,18 +275,21 @@ const records = (file: string, since: number): RecordedMessage[] =>
  * Where a limited run's time goes, from the simulator's record: when each bot's first post came after the due
  * time, and the time between a bot's consecutive posts (the gap asked for, plus what each post costs beyond it).
  */
-function pace(posts: readonly RecordedMessage[], dueAt: number): { firstSec: { median: number; max: number }; gapMs: { median: number; p90: number } } {
+function pace(posts: readonly RecordedMessage[], dueAt: number): { firstSec: { median: number; max: number }; lastSec: { median: number; max: number }; gapMs: { median: number; p90: number; p99: number; max: number } } {
   const byBot = new Map<string, number[]>();
   for (const p of posts) (byBot.get(p.from) ?? byBot.set(p.from, []).get(p.from)!).push(p.t);
   const firsts: number[] = [];
+  const lasts: number[] = [];
   const gaps: number[] = [];
   for (const ts of byBot.values()) {
     ts.sort((a, b) => a - b);
     firsts.push((ts[0]! - dueAt) / 1000);
+    lasts.push((ts.at(-1)! - dueAt) / 1000);
     for (let i = 1; i < ts.length; i++) gaps.push(ts[i]! - ts[i - 1]!);
   }
   const at = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? 0;
-  return { firstSec: { median: Number(at(firsts, 0.5).toFixed(2)), max: Number(Math.max(...firsts).toFixed(2)) }, gapMs: { median: at(gaps, 0.5), p90: at(gaps, 0.9) } };
+  const secs = (xs: number[]): { median: number; max: number } => ({ median: Number(at(xs, 0.5).toFixed(2)), max: Number(Math.max(...xs).toFixed(2)) });
+  return { firstSec: secs(firsts), lastSec: secs(lasts), gapMs: { median: at(gaps, 0.5), p90: at(gaps, 0.9), p99: at(gaps, 0.99), max: Math.max(...gaps) } };
 }
 
 interface SizeResult { groups: number; bots: number; startSec: number; readyRssMb: number; peakRssMb: number; hwmRssMb: number; registrySec: number; planSec: number; dueToLastPostSec: number; dueToAllFinalSec: number; sent: number; perSec: number; duplicates: number }
@@ -401,7 +404,7 @@ async function main(): Promise<void> {
               const boundSec = (perBotMax * LIMITED_GAP_MS) / 1000;
               const where = paceOf[Math.floor(paceOf.length / 2)]!;
               limited.push({ loaded, secs, boundSec, violations, duplicates, smallestGapMs: smallest, posts: postsAll, pace: where });
-              say(`  limited (${LIMITED_PER_BOT} posts per bot, ${LIMITED_GAP_MS} ms gap, ${postsAll / LIMITED_RUNS} posts)${loaded ? ', a CPU hog on one core' : ''}: ${median(secs).toFixed(2)} s (median of ${LIMITED_RUNS}, ${Math.min(...secs).toFixed(2)}–${Math.max(...secs).toFixed(2)} s), bound ${boundSec.toFixed(0)} s, ratio ${(median(secs) / boundSec).toFixed(3)}; gap violations ${violations}, duplicates ${duplicates}, smallest gap ${smallest} ms (simulator's record); a bot's first post ${where.firstSec.median} s after the due time (last bot ${where.firstSec.max} s), its gaps ${where.gapMs.median} ms (90th percentile ${where.gapMs.p90} ms)`);
+              say(`  limited (${LIMITED_PER_BOT} posts per bot, ${LIMITED_GAP_MS} ms gap, ${postsAll / LIMITED_RUNS} posts)${loaded ? ', a CPU hog on one core' : ''}: ${median(secs).toFixed(2)} s (median of ${LIMITED_RUNS}, ${Math.min(...secs).toFixed(2)}–${Math.max(...secs).toFixed(2)} s), bound ${boundSec.toFixed(0)} s, ratio ${(median(secs) / boundSec).toFixed(3)}; gap violations ${violations}, duplicates ${duplicates}, smallest gap ${smallest} ms (simulator's record); a bot's first post ${where.firstSec.median} s after the due time (last bot ${where.firstSec.max} s), its last ${where.lastSec.median} s (last bot ${where.lastSec.max} s), its gaps ${where.gapMs.median} ms (90th percentile ${where.gapMs.p90} ms, 99th ${where.gapMs.p99} ms, longest ${where.gapMs.max} ms)`);
             } finally {
               hog?.kill('SIGKILL');
             }

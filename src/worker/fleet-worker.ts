@@ -113,6 +113,12 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private readonly ping: DatabasePing;
   /** Leases, presences and heartbeats go through a connection of their own: never queued behind a long sweep (see openSideConnection). */
   private control: Store | undefined;
+  /**
+   * The sweep reads the open outbox through a connection of its own: on FerretDB that read scans the whole
+   * outbox (seconds at fleet scale), and the lanes' claims and outcomes queued behind it held every bot's
+   * next post that long.
+   */
+  private sweepReads: Store | undefined;
   private readonly limiters: Limiters;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -220,6 +226,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     // the shared limiters first: without them no lane could send, and nothing would say why
     await this.limiters.ready();
     this.control = await openSideConnection(this.o.store);
+    this.sweepReads = await openSideConnection(this.o.store);
     this.database.start();
     for (const bot of this.o.config.bots.filter((b) => b.enabled)) {
       const why = this.o.cannotRun?.(bot);
@@ -534,7 +541,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     const now = this.o.clock.now();
     const t0 = performance.now();
     const runs = await openRuns(this.o.store);
-    const current = new Map((runs.length ? await loadDeliveries(this.o.store, { runIds: runs.map((r) => r.id) }) : []).map((s) => [s.id, s]));
+    const current = new Map((runs.length ? await loadDeliveries(this.sweepReads ?? this.o.store, { runIds: runs.map((r) => r.id) }) : []).map((s) => [s.id, s]));
     const lapsed = await expireLeases(this.o.store, [...current.values()], now, (s) => this.lapsedVerdict(s, now));
     const expired = lapsed.filter((s) => s.status === 'unknown');
     if (expired.length) this.log.warn({ expired: expired.length }, 'claimed deliveries whose worker stopped became unknown (not resent)');
@@ -621,6 +628,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     await retireWorker(this.ctl, this.workerId).catch((err: unknown) => this.log.warn({ err }, 'could not remove this worker from the workers list; it lapses by itself'));
     await this.ping.close();
     await this.control?.close().catch(() => undefined);
+    await this.sweepReads?.close().catch(() => undefined);
   }
 
   /** The connection for leases, presences and heartbeats (the store's until start() opened its own). */
