@@ -11,6 +11,9 @@ export interface PlanningPrefetchOptions<S> {
   leadMs?: number;
 }
 
+/** How long after its due time a read is kept for runs of that time still to be planned (a late cron tick, a slow sync). */
+const KEEP_AFTER_DUE_MS = 60_000;
+
 /**
  * Reads what the planner needs — the group registry and what caps count —
  * shortly before a campaign's due time, so the planner can start writing (and
@@ -21,9 +24,6 @@ export interface PlanningPrefetchOptions<S> {
  * write to what it covers, by any process, changes it); otherwise, or if the
  * read failed, the planner reads for itself.
  */
-/** How long after its due time a read is kept for runs of that time still to be planned (a late cron tick, a slow sync). */
-const KEEP_AFTER_DUE_MS = 60_000;
-
 export class PlanningPrefetch<S> {
   private timer: { cancel(): void } | undefined;
   private armedFor: number | undefined;
