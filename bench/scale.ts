@@ -38,6 +38,7 @@ import { connectStore, ensureIndexes, type Store } from '../src/store/connection
 import { countByStatus } from '../src/outbox/outbox.js';
 import { planOutbox } from '../src/outbox/plan-outbox.js';
 import { historySince, planRun } from '../src/campaigns/plan-run.js';
+import { bumpVersion } from '../src/store/versions.js';
 import { listGroups } from '../src/store/groups-repo.js';
 import type { CampaignDefinition } from '../src/campaigns/campaign-schema.js';
 import { FleetWorker } from '../src/worker/fleet-worker.js';
@@ -262,7 +263,7 @@ async function tagAllGroups(store: Store): Promise<void> {
   await ensureIndexes(store, [store.models.Group as never]);
   const tagged = groups.map((g) => (g.status === 'pending' ? { ...g, status: 'active', district: '鼓楼区', segments: ['general'], taggedBy: 'bench' } : g));
   for (let i = 0; i < tagged.length; i += 1000) await store.models.Group.collection.insertMany(tagged.slice(i, i + 1000) as never[]);
-  await store.models.Meta.updateOne({ _id: 'registry' }, { $set: { v: `bench-${Date.now()}` } }, { upsert: true });
+  for (const key of ['registry', 'targeting'] as const) await bumpVersion(store, key);
 }
 
 /** The fleet's bots among the senders of a record (the others are members, officers, strangers). */

@@ -27,7 +27,7 @@ const KEEP_AFTER_DUE_MS = 60_000;
 export class PlanningPrefetch<S> {
   private timer: { cancel(): void } | undefined;
   private armedFor: number | undefined;
-  private snapshot: { readAt: number; version: Promise<string>; read: Promise<S> } | undefined;
+  private snapshot: { readAt: number; leadMs: number; version: Promise<string>; read: Promise<S> } | undefined;
   /** Lets the snapshot go a while after its due time (a whole registry is not kept until the next one). */
   private release: { cancel(): void } | undefined;
   private lastReadMs = 0;
@@ -45,13 +45,15 @@ export class PlanningPrefetch<S> {
     if (this.armedFor !== undefined && this.armedFor > this.o.clock.now().getTime() && this.armedFor < due.getTime()) return;
     this.timer?.cancel();
     this.armedFor = due.getTime();
-    this.timer = timerAt(new Date(due.getTime() - this.leadMs), this.o.clock, () => this.readNow(due));
+    const lead = this.leadMs;
+    this.timer = timerAt(new Date(due.getTime() - lead), this.o.clock, () => this.readNow(due, lead));
   }
 
   /** What a run due at `due` needs: the read made ahead when it is recent and still current, else undefined. */
   async take(due: Date): Promise<S | undefined> {
     const s = this.snapshot;
-    if (!s || s.readAt < due.getTime() - this.leadMs) return undefined;
+    // (against the lead it was read with: the read itself sets the next lead, maybe shorter)
+    if (!s || s.readAt < due.getTime() - s.leadMs) return undefined;
     try {
       const [before, read, now] = await Promise.all([s.version, s.read, this.o.version()]);
       return before === now ? read : undefined;
@@ -67,7 +69,7 @@ export class PlanningPrefetch<S> {
     this.snapshot = undefined;
   }
 
-  private readNow(due: Date): void {
+  private readNow(due: Date, leadMs: number): void {
     // (armedFor stays: arming again for the same due time, or a later one before it, reads nothing more)
     const readAt = this.o.clock.now().getTime();
     const t0 = performance.now();
@@ -75,7 +77,7 @@ export class PlanningPrefetch<S> {
     const version = this.o.version();
     const read = version.then(() => this.o.read(due));
     read.then(() => (this.lastReadMs = performance.now() - t0)).catch(() => undefined);
-    const snapshot = { readAt, version, read };
+    const snapshot = { readAt, leadMs, version, read };
     this.snapshot = snapshot;
     this.release?.cancel();
     this.release = timerAt(new Date(due.getTime() + KEEP_AFTER_DUE_MS), this.o.clock, () => {

@@ -33,6 +33,8 @@ export interface SchedulerEvents {
 
 export interface SchedulerOptions {
   store: Store;
+  /** Where the registry is read ahead of a due time (a worker's side connection: a run still sending is not held behind that read). @defaultValue store */
+  reads?: () => Store;
   clock: Clock;
   log: Logger;
   workerId: string;
@@ -96,7 +98,7 @@ export class CampaignScheduler extends EventEmitter<SchedulerEvents> {
   constructor(private readonly o: SchedulerOptions) {
     super();
     this.log = o.log.child({ module: 'scheduler' });
-    this.registryAhead = new PlanningPrefetch({ read: () => listGroups(o.store), version: () => targetingVersion(o.store), clock: o.clock });
+    this.registryAhead = new PlanningPrefetch({ read: () => listGroups(o.reads?.() ?? o.store), version: () => targetingVersion(o.store), clock: o.clock });
     this.historyAhead = new PlanningPrefetch({
       read: async (due) => {
         // as far back as the longest repeat window of the campaigns scheduled here needs (a day at least, as historySince)

@@ -111,6 +111,8 @@ interface Lane {
 export class Dispatcher extends EventEmitter<DispatcherEvents> {
   private readonly policy: SendPolicy;
   private readonly backoff = new Map<string, BackoffState>();
+  /** Per bot, the jitter (0–1 of its jitter) drawn for its next post: the lane waits for it, the bot's turn holds the send to it. */
+  private readonly jitterOf = new Map<string, number>();
   private readonly lanes = new Map<string, { stop: AbortController; done: Promise<void> }>();
   private readonly events: EventWriter;
   /** Campaigns paused or cancelled (the worker's sweep says which): their posts are held or skipped, not sent. */
@@ -171,11 +173,13 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   }
 
   /**
-   * How a bot's messages are spaced now: its minimum gap, stretched while it backs off, held through a
-   * cool-down. The worker's bots space every message by it (answers, replies to officers), not only posts.
+   * How a bot's messages are spaced now: its minimum gap plus the jitter drawn for its next post, stretched
+   * while it backs off, held through a cool-down. The worker's bots space every message by it (answers,
+   * replies to officers), not only posts; the bot's turn holds each send to it, so a lane that comes back
+   * early (LANE_LEAD_MS) never shortens the jitter.
    */
   pacingOf(botId: string): Pacing {
-    return { gapMs: this.gapMs(botId, 0), holdMs: Math.max(0, this.backoffOf(botId).cooldownUntil - this.o.clock.now().getTime()) };
+    return { gapMs: this.gapMs(botId, this.jitterOf.get(botId) ?? 0), holdMs: Math.max(0, this.backoffOf(botId).cooldownUntil - this.o.clock.now().getTime()) };
   }
 
   /** A bot's gap now: its minimum gap plus `jitter` (0–1) of its jitter, stretched while it backs off (and shrunk by a demo's speed-up). */
@@ -502,7 +506,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       if (await this.send(runner, d)) addSendTime(lane.recent, this.o.clock.now().getTime());
       // the bot's turn keeps the gap exactly (from the end of its last message): the lane comes back a little early,
       // so its next post's checks and the read of the group's members are done when the gap ends, not after it
-      const gap = this.gapMs(botId, this.o.random());
+      const jitter = this.o.random();
+      this.jitterOf.set(botId, jitter);
+      const gap = this.gapMs(botId, jitter);
       await waitUntil(performance.now() + gap - Math.min(LANE_LEAD_MS, gap / 2), lane.mode.signal);
     }
     return true;

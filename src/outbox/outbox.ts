@@ -1,4 +1,5 @@
 import type { Store } from '../store/connection.js';
+import type { HistoryReading } from '../campaigns/plan-run.js';
 import { FINAL_STATUSES, type DeliveryEventDoc, type DeliveryEventRow, type DeliveryStatus, type PlannedDelivery, type PlannedRecord } from '../shared/outbox-records.js';
 import { deliveryIdFor } from '../shared/delivery-id.js';
 import { ensureRuns, openRuns } from '../store/runs-repo.js';
@@ -193,7 +194,7 @@ export function reroutePlannedForGroup(store: Store, groupId: string, roomId: st
  * time, read now and judged later (see capsHistory): a read ahead of a due
  * time, judged at the due time. Current while `capsVersion` is unchanged.
  */
-export async function readCapsHistory(store: Store, since: Date): Promise<{ entries(since: Date, now: Date, exceptRunId?: string): CapsHistoryEntry[] }> {
+export async function readCapsHistory(store: Store, since: Date): Promise<HistoryReading> {
   const records = capsRecords(await loadDeliveries(store, { since, withoutText: true }));
   return { entries: (from, now, exceptRunId) => capsHistory(records, now, exceptRunId, from) };
 }

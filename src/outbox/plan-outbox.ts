@@ -14,14 +14,18 @@ export interface LocalSender {
   enqueue(states: readonly DeliveryState[]): void;
 }
 
-/** The outbox as the planner writes to it: through the store, handing what it wrote to this worker's dispatcher (`local`) when there is one. */
-export function planOutbox(store: Store, local?: LocalSender): PlanOutbox {
+/**
+ * The outbox as the planner writes to it: through the store, handing what it wrote to this worker's dispatcher
+ * (`local`) when there is one; the caps history read through `reads` (a worker's side connection: that read scans
+ * the outbox, and the lanes' claims would wait behind it).
+ */
+export function planOutbox(store: Store, local?: LocalSender, reads: () => Store = () => store): PlanOutbox {
   return {
     write: async (rows) => {
       const written = await insertPlanned(store, rows);
       return () => local?.enqueue(written);
     },
-    readHistory: (since) => readCapsHistory(store, since),
+    readHistory: (since) => readCapsHistory(reads(), since),
     historyVersion: () => capsVersion(store),
     counts: async (runId) => {
       const c = await countByStatus(store, runId);

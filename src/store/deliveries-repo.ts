@@ -50,10 +50,11 @@ export async function insertDeliveryRecords(store: Store, records: readonly Plan
 
 /**
  * The caps version: it changes after every write that changes what caps and
- * the repeat window count — deliveries planned, failed or skipped — in any
- * process, so a caps history read ahead of a due time is known to be still
- * true (see versions.ts). A send, a claim or a move leaves it: they change
- * only when a counted post went or goes out, by less than the read ahead.
+ * the repeat window count — deliveries planned, failed, skipped, given back
+ * (a retry may move one to another day) or `unknown` — in any process, so a
+ * caps history read ahead of a due time is known to be still true (see
+ * versions.ts). A claim, a send or a move leaves it: a send changes only when
+ * a counted post went out, by less than the read ahead.
  */
 export const capsVersion = (store: Store): Promise<string> => readVersion(store, 'caps');
 
@@ -119,10 +120,13 @@ export async function findEvent(store: Store, id: string): Promise<DeliveryEvent
   return ((await store.models.DeliveryEvent.findOne({ _id: id }).lean()) as DeliveryEventDoc | null) ?? undefined;
 }
 
+/** Event kinds that change what caps count (see capsVersion). */
+const CHANGES_CAPS = new Set<DeliveryEventRow['kind']>(['failed', 'skipped', 'retry', 'unknown']);
+
 /** Insert event rows (unique `_id`s) in one insert; returns the `_id`s this call wrote (a duplicate lost: someone changed that delivery first). */
 export function insertEventRows(store: Store, rows: readonly DeliveryEventRow[]): Promise<Set<string>> {
   const insert = (): Promise<Set<string>> => insertUnique<DeliveryEventRow>(store.models.DeliveryEvent, rows);
-  return rows.some((r) => r.kind === 'failed' || r.kind === 'skipped') ? changingCaps(store, insert) : insert();
+  return rows.some((r) => CHANGES_CAPS.has(r.kind)) ? changingCaps(store, insert) : insert();
 }
 
 /** Events of bots since a time, and deliveries claimed when they were written since then (their claim is in the document): what send times are folded from. */

@@ -114,9 +114,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   /** Leases, presences and heartbeats go through a connection of their own: never queued behind a long sweep (see openSideConnection). */
   private control: Store | undefined;
   /**
-   * The sweep reads the open outbox through a connection of its own: on FerretDB that read scans the whole
-   * outbox (seconds at fleet scale), and the lanes' claims and outcomes queued behind it held every bot's
-   * next post that long.
+   * The sweep reads the open outbox through a connection of its own, and the scheduler what it reads ahead
+   * of a due time: on FerretDB those reads scan whole collections (seconds at fleet scale), and the lanes'
+   * claims and outcomes queued behind them held every bot's next post that long.
    */
   private sweepReads: Store | undefined;
   private readonly limiters: Limiters;
@@ -213,10 +213,10 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     if (o.schedule ?? true) {
       this.scheduler = new CampaignScheduler({
         // its reads retried every second while the database is away: the watch says the outage once instead
-        store: o.store, clock: o.clock, log: this.database.quiet(o.log), workerId: this.workerId, library: o.library, approvals: o.approvals ?? new Map(),
+        store: o.store, reads: () => this.sweepReads ?? o.store, clock: o.clock, log: this.database.quiet(o.log), workerId: this.workerId, library: o.library, approvals: o.approvals ?? new Map(),
         ref: o.content.ref, fleet: o.config, onlineBotIds: () => onlineBotIds(o.store, o.clock.now()), linkBase: o.linkBase,
         // what the planner writes for bots running here is sent at once, without reading it back
-        outbox: planOutbox(o.store, this.dispatcher),
+        outbox: planOutbox(o.store, this.dispatcher, () => this.sweepReads ?? o.store),
         ...(o.syncEveryMs ? { syncEveryMs: o.syncEveryMs } : {}),
       });
     }

@@ -10,7 +10,7 @@ import { Fleet } from '../../src/fleet/fleet.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { SendPacer } from '../../src/delivery/send-pacer.js';
 import { Limiters } from '../../src/delivery/limiters.js';
-import { countByStatus, loadDeliveries, runOutcome, skipPlanned } from '../../src/outbox/outbox.js';
+import { countByStatus, loadDeliveries, openDeliveries, runOutcome, skipPlanned } from '../../src/outbox/outbox.js';
 import { listGroups, setGroupPaused } from '../../src/store/groups-repo.js';
 import { type GroupRecord } from '../../src/shared/groups.js';
 import type { Store } from '../../src/store/connection.js';
@@ -426,5 +426,35 @@ describe('sliding limits', () => {
       expect(sent[i]! - sent[i - 1]!).toBeGreaterThanOrEqual(999);
       expect(sent[i]! - sent[i - 1]!).toBeLessThan(1100); // (a member read after the gap: 1,150 ms and more)
     }
+  });
+
+  it('should keep the jitter drawn for each post though the lane comes back before the gap ends', async () => {
+    const gs = await listGroups(store, { status: 'active' });
+    // a gap of 400 ms and 800 ms of jitter, the whole of it drawn each time: 1,200 ms between posts
+    const limits: BotLimits = { minGapMs: 400, jitterMs: 800, perMinute: 60, perHour: 1000, perDay: 5000 };
+    const sent: number[] = [];
+    let pacer!: SendPacer;
+    let turn = Promise.resolve();
+    const bot = {
+      isOnline: true,
+      post: async () => {
+        const mine = turn.then(async () => {
+          await sleepUntil(pacer.next(performance.now()));
+          sent.push(performance.now());
+          pacer.ended(performance.now());
+        });
+        turn = mine;
+        await mine;
+        return { reach: 8, memberKeys: () => [] };
+      },
+    };
+    await skipPlanned(store, await openDeliveries(store), 'not this test\'s');
+    await planFor(store, gs.slice(3, 6), 'jittered@1');
+    const d = new Dispatcher({ store, clock: systemClock, log: captureLogger('warn').log, workerId: 'w', runnerOf: () => bot, botNotInGroup: async () => [], limitsOf: () => limits, limiters: new Limiters(h.config), random: () => 1 });
+    // the bot's turn spaces its messages as the worker's bots do: by the dispatcher's pacing
+    pacer = new SendPacer(() => d.pacingOf('solo'));
+    await d.drain(['solo'], 8000);
+    expect(sent).toHaveLength(3);
+    for (let i = 1; i < sent.length; i++) expect(sent[i]! - sent[i - 1]!).toBeGreaterThanOrEqual(1199);
   });
 });
