@@ -399,25 +399,8 @@ describe('sliding limits', () => {
   it('should read a post\'s group before its bot\'s gap ends, so the post goes out when the gap ends and not a member read later', async () => {
     const gs = await listGroups(store, { status: 'active' });
     const limits: BotLimits = { minGapMs: 1000, jitterMs: 0, perMinute: 60, perHour: 1000, perDay: 5000 };
-    const sent: number[] = [];
-    // a bot as the channel's runner is: the group's members read first (a round trip, 150 ms here), then the send in
-    // the bot's turn, at least its gap after its last message ended
-    const pacer = new SendPacer(() => ({ gapMs: limits.minGapMs, holdMs: 0 }));
-    let turn = Promise.resolve();
-    const bot = {
-      isOnline: true,
-      post: async () => {
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        const mine = turn.then(async () => {
-          await sleepUntil(pacer.next(performance.now()));
-          sent.push(performance.now());
-          pacer.ended(performance.now());
-        });
-        turn = mine;
-        await mine;
-        return { reach: 8, memberKeys: () => [] };
-      },
-    };
+    // the group's members read first (a round trip, 150 ms here)
+    const { bot, sent } = pacedBot(() => ({ gapMs: limits.minGapMs, holdMs: 0 }), 150);
     await skipPlanned(store, await loadDeliveries(store, { runIds: ['taken-over@2'] }), 'not this test\'s');
     await planFor(store, gs.slice(0, 3), 'on-time@1');
     await new Dispatcher({ store, clock: systemClock, log: captureLogger('warn').log, workerId: 'w', runnerOf: () => bot, botNotInGroup: async () => [], limitsOf: () => limits, limiters: new Limiters(h.config) }).drain(['solo'], 8000);
@@ -432,29 +415,39 @@ describe('sliding limits', () => {
     const gs = await listGroups(store, { status: 'active' });
     // a gap of 400 ms and 800 ms of jitter, the whole of it drawn each time: 1,200 ms between posts
     const limits: BotLimits = { minGapMs: 400, jitterMs: 800, perMinute: 60, perHour: 1000, perDay: 5000 };
-    const sent: number[] = [];
-    let pacer!: SendPacer;
-    let turn = Promise.resolve();
-    const bot = {
-      isOnline: true,
-      post: async () => {
-        const mine = turn.then(async () => {
-          await sleepUntil(pacer.next(performance.now()));
-          sent.push(performance.now());
-          pacer.ended(performance.now());
-        });
-        turn = mine;
-        await mine;
-        return { reach: 8, memberKeys: () => [] };
-      },
-    };
+    let d!: Dispatcher;
+    // the bot's turn spaces its messages as the worker's bots do: by the dispatcher's pacing
+    const { bot, sent } = pacedBot(() => d.pacingOf('solo'), 0);
     await skipPlanned(store, await openDeliveries(store), 'not this test\'s');
     await planFor(store, gs.slice(3, 6), 'jittered@1');
-    const d = new Dispatcher({ store, clock: systemClock, log: captureLogger('warn').log, workerId: 'w', runnerOf: () => bot, botNotInGroup: async () => [], limitsOf: () => limits, limiters: new Limiters(h.config), random: () => 1 });
-    // the bot's turn spaces its messages as the worker's bots do: by the dispatcher's pacing
-    pacer = new SendPacer(() => d.pacingOf('solo'));
+    d = new Dispatcher({ store, clock: systemClock, log: captureLogger('warn').log, workerId: 'w', runnerOf: () => bot, botNotInGroup: async () => [], limitsOf: () => limits, limiters: new Limiters(h.config), random: () => 1 });
     await d.drain(['solo'], 8000);
     expect(sent).toHaveLength(3);
     for (let i = 1; i < sent.length; i++) expect(sent[i]! - sent[i - 1]!).toBeGreaterThanOrEqual(1199);
   });
 });
+
+/**
+ * A bot as the channel's runner is: the group's members read first (`readMs`), then the send in the bot's turn, at
+ * least its gap (as `pacing` says) after its last message ended. `sent`: when each send went.
+ */
+function pacedBot(pacing: () => { gapMs: number; holdMs: number }, readMs: number): { bot: { isOnline: boolean; post(): Promise<{ reach: number; memberKeys(): string[] }> }; sent: number[] } {
+  const sent: number[] = [];
+  const pacer = new SendPacer(pacing);
+  let turn = Promise.resolve();
+  const bot = {
+    isOnline: true,
+    post: async () => {
+      await new Promise((resolve) => setTimeout(resolve, readMs));
+      const mine = turn.then(async () => {
+        await sleepUntil(pacer.next(performance.now()));
+        sent.push(performance.now());
+        pacer.ended(performance.now());
+      });
+      turn = mine;
+      await mine;
+      return { reach: 8, memberKeys: () => [] };
+    },
+  };
+  return { bot, sent };
+}
