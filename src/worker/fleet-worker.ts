@@ -534,7 +534,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   /** Sweep at once (a bot logged out, or started here); a failure is logged and the next tick tries again. */
   private sweepNow(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    return this.sweep().catch((err: unknown) => this.log.error({ err }, 'outbox sweep failed; will retry'));
+    // (the database out of reach is said once, by the watch: a sweep under way when it went fails with it)
+    return this.sweep().catch((err: unknown) => void (this.database.noteFailure(err) || this.log.error({ err }, 'outbox sweep failed; will retry')));
   }
 
   private async doSweep(): Promise<void> {
