@@ -20,6 +20,18 @@ export function isDatabaseUnreachable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * A ping that got no answer in time: the database may be paused or gone, or
+ * only slow (a loaded machine); unlike a refused connection it proves nothing
+ * on its own.
+ */
+export class PingTimeoutError extends Error {
+  override readonly name = 'PingTimeoutError';
+  constructor(timeoutMs: number) {
+    super(`the database did not answer a ping within ${timeoutMs} ms`);
+  }
+}
+
 /** A ping of the database on a connection of its own (the store's may be busy or stuck behind a paused server). */
 export interface DatabasePing {
   /** Resolves when the database answers `ping` within `timeoutMs`; rejects otherwise. */
@@ -54,7 +66,7 @@ export function openDatabasePing(store: Pick<Store, 'uri' | 'connection'>): Data
       try {
         await Promise.race([
           c.asPromise().then((ready) => ready.db!.admin().command({ ping: 1 })),
-          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the database did not answer a ping within ${timeoutMs} ms`)), timeoutMs))),
+          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new PingTimeoutError(timeoutMs)), timeoutMs))),
         ]);
       } catch (err) {
         // a connection that failed to open is not retried by mongoose: open a fresh one next time

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import { StoreError } from '../store/errors.js';
-import { isDatabaseUnreachable, type DatabasePing } from '../store/db-ping.js';
+import { isDatabaseUnreachable, PingTimeoutError, type DatabasePing } from '../store/db-ping.js';
 
 /** Options of a {@link DatabaseWatch}; every field but the seams has a default. */
 export interface DatabaseWatchOptions {
@@ -13,6 +13,12 @@ export interface DatabaseWatchOptions {
   everyMs?: number;
   /** A ping unanswered this long counts as a failure. @defaultValue 2000 */
   timeoutMs?: number;
+  /**
+   * Pings that only go unanswered (no refusal, no network error) say the
+   * database is out of reach once it has not answered for this long: a
+   * loaded machine may leave one ping unanswered for seconds. @defaultValue 5000
+   */
+  silentMs?: number;
   /** Unreachable this long without a break: the worker gives up (`onLost`) so its supervisor restarts it. @defaultValue 300000 */
   exitAfterMs?: number;
   /** While unreachable, one summary line this often. @defaultValue 60000 */
@@ -26,16 +32,17 @@ export interface DatabaseWatchEvents {
   up: [];
 }
 
-export const DATABASE_WATCH_DEFAULTS: Required<Pick<DatabaseWatchOptions, 'everyMs' | 'timeoutMs' | 'exitAfterMs' | 'summaryEveryMs'>> = { everyMs: 1000, timeoutMs: 2000, exitAfterMs: 300_000, summaryEveryMs: 60_000 };
+export const DATABASE_WATCH_DEFAULTS: Required<Pick<DatabaseWatchOptions, 'everyMs' | 'timeoutMs' | 'silentMs' | 'exitAfterMs' | 'summaryEveryMs'>> = { everyMs: 1000, timeoutMs: 2000, silentMs: 5000, exitAfterMs: 300_000, summaryEveryMs: 60_000 };
 
 /**
  * Watches whether the worker's database answers, and says so once: one
- * "database unreachable" when an outage starts (within a ping or two, not
- * after the driver's 30 s), one summary a minute while it lasts, one
- * "database back" with the writes that waited when it ends — instead of an
- * error from every lane, sweep and flush that meets it. Whoever meets a
- * failure asks `noteFailure(err)`: true means it was the database being out
- * of reach (already said here; keep the write and retry once it is back).
+ * "database unreachable" when an outage starts (at once when a ping is
+ * refused, after 5 s of pings unanswered; not after the driver's 30 s), one
+ * summary a minute while it lasts, one "database back" with the writes that
+ * waited when it ends — instead of an error from every lane, sweep and flush
+ * that meets it. Whoever meets a failure asks `noteFailure(err)`: true means
+ * it was the database being out of reach (already said here; keep the write
+ * and retry once it is back).
  * An outage longer than `exitAfterMs` ends the worker through `onLost`, with
  * what to check: a supervisor restarts it, instead of a worker that retries
  * an old address forever.
@@ -43,6 +50,8 @@ export const DATABASE_WATCH_DEFAULTS: Required<Pick<DatabaseWatchOptions, 'every
 export class DatabaseWatch extends EventEmitter<DatabaseWatchEvents> {
   private down: { since: number; lastSummary: number; cause: string } | undefined;
   private upSince: number;
+  /** When the database last answered a ping (ms on the clock). */
+  private answeredAt: number;
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
   private lost = false;
@@ -55,7 +64,7 @@ export class DatabaseWatch extends EventEmitter<DatabaseWatchEvents> {
   constructor(options: DatabaseWatchOptions) {
     super();
     this.o = { ...DATABASE_WATCH_DEFAULTS, ...options };
-    this.upSince = this.o.clock.now().getTime();
+    this.upSince = this.answeredAt = this.o.clock.now().getTime();
   }
 
   start(): void {
@@ -135,8 +144,15 @@ export class DatabaseWatch extends EventEmitter<DatabaseWatchEvents> {
     this.checking ??= this.o.ping
       .ping(this.o.timeoutMs)
       .then(
-        () => this.markUp(),
-        (err: unknown) => this.markDown(err),
+        () => {
+          this.answeredAt = this.o.clock.now().getTime();
+          this.markUp();
+        },
+        (err: unknown) => {
+          // unanswered only: down once the silence has lasted (a refusal or a network error is down at once)
+          if (err instanceof PingTimeoutError && this.o.clock.now().getTime() - this.answeredAt < this.o.silentMs) return;
+          this.markDown(err);
+        },
       )
       .finally(() => (this.checking = undefined));
     return this.checking;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/clock.js';
 import { captureLogger } from '../../support/log.js';
 import { DatabaseWatch } from '../../../src/worker/database-watch.js';
-import { isDatabaseUnreachable } from '../../../src/store/db-ping.js';
+import { isDatabaseUnreachable, PingTimeoutError } from '../../../src/store/db-ping.js';
 
 const networkError = (): Error => Object.assign(new Error('connection 3 to 127.0.0.1:27017 closed'), { name: 'MongoNetworkError' });
 
@@ -43,6 +43,38 @@ describe('the worker\'s watch of its database', () => {
     expect(lost).toHaveLength(1);
     expect(lost[0]).toMatchObject({ code: 'ZHIMI_E_DB_UNREACHABLE' });
     expect(lost[0]!.message).toMatch(/unreachable for 300 s .*check that it runs \(`zhimi db start` for the development database\) and that MONGODB_URI points at it/);
+  });
+
+  it('should take pings left unanswered for a while on a loaded machine as slowness, and only 5 s without an answer as an outage', async () => {
+    const clock = new FakeClock();
+    const logs = captureLogger('info');
+    let answers = true;
+    // a ping that times out takes its timeout (2 s) on the clock, as it would
+    const ping = async (timeoutMs: number): Promise<void> => {
+      if (answers) return;
+      clock.advance(timeoutMs);
+      throw new PingTimeoutError(timeoutMs);
+    };
+    const watch = new DatabaseWatch({ ping: { ping }, log: logs.log, clock, exitAfterMs: 300_000, onLost: () => undefined });
+    await watch.check();
+    // one ping unanswered (a FerretDB scan on a hogged core), then answered again: nobody is told, nothing waits
+    clock.advance(1000);
+    answers = false;
+    await watch.check();
+    expect(watch.reachable).toBe(true);
+    answers = true;
+    clock.advance(1000);
+    await watch.check();
+    expect(logs.lines()).toEqual([]);
+    // paused: the second ping in a row unanswered, 5 s after the last answer, says it
+    answers = false;
+    clock.advance(1000);
+    await watch.check();
+    expect(watch.reachable).toBe(true);
+    clock.advance(1000);
+    await watch.check();
+    expect(watch.reachable).toBe(false);
+    expect(logs.lines().map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([expect.stringMatching(/^database unreachable/)]);
   });
 
   it('should quiet a part that retries on its own: its outage errors are said once by the watch, its other lines pass', async () => {
