@@ -23,7 +23,8 @@ export interface ReportCheck {
  * (a delivery counts once, as sent, whatever else happened to it; an
  * `unknown` one never) and the engagement events — and compare them with the
  * counters the reports read: per campaign, segment × district (by the groups'
- * tags now), post and group, and the distinct groups reached.
+ * tags now), post, post × district (by the district at send time) and group,
+ * and the distinct groups reached.
  */
 export async function reportCheck(ctx: AppContext, day: string): Promise<ReportCheck> {
   return checkStoredDay(await ctx.store(), day);
@@ -31,9 +32,9 @@ export async function reportCheck(ctx: AppContext, day: string): Promise<ReportC
 
 /** The same on a store (tests, tools). */
 export async function checkStoredDay(store: Store, day: string): Promise<ReportCheck> {
-  const [rows, groups, engagements, campaign, area, post, group, sketches] = await Promise.all([
+  const [rows, groups, engagements, campaign, area, post, postDistrict, group, sketches] = await Promise.all([
     findSentRowsOfDay(store, day), listGroups(store), findEngagementsOfDay(store, day),
-    findCounters(store, 'area_t', { day }), findCounters(store, 'area', { day }), findCounters(store, 'post', { day }), findCounters(store, 'group', { day }),
+    findCounters(store, 'area_t', { day }), findCounters(store, 'area', { day }), findCounters(store, 'post', { day }), findCounters(store, 'post_d', { day }), findCounters(store, 'group', { day }),
     findSketches(store, 't', { day, kind: 'groups' }),
   ]);
   const areas = new Map(groups.map((g) => [g.id, areaOf(g)]));
@@ -53,7 +54,7 @@ export async function checkStoredDay(store: Store, day: string): Promise<ReportC
   const differences = checkDay({
     sent: [...sent.values()],
     engagements,
-    counters: { campaign, area, post, group },
+    counters: { campaign, area, post, postDistrict, group },
     groupsReached: new Map([...reached].map(([c, s]) => [c, { estimate: s.estimate(), exact: s.exact }])),
   });
   return { day, records: { sent: sent.size, reach: [...sent.values()].reduce((n, s) => n + s.reach, 0), engagements: engagements.length }, differences };

@@ -35,7 +35,6 @@ export async function makeWeeklyReports(ctx: AppContext, week: string): Promise<
   const to = shiftDay(monday, 6);
   const store = await ctx.store();
   const names = Object.fromEntries(loadScamTypes(ctx.contentDir).types.map((t) => [t.id, t.name]));
-  const topPosts = await postsReport(store, { from, to, top: 10 });
   const out = { made: [] as string[], existed: [] as string[] };
   for (const area of [CITY, ...ctx.content().ref.districts.map((d) => d.name)]) {
     const id = `${monday}:${area}`;
@@ -44,8 +43,8 @@ export async function makeWeeklyReports(ctx: AppContext, week: string): Promise<
       continue;
     }
     const q = { from, to, ...(area === CITY ? {} : { district: area }) };
-    const [reachByDay, engagementByDay, unique, tips] = await Promise.all([
-      reachReport(store, { ...q, by: ['day'] }), engagementReport(store, { ...q, by: ['day'] }), uniqueReachTotal(store, q), tipCounts(store, { ...q, by: ['type'] }),
+    const [reachByDay, engagementByDay, unique, tips, topPosts] = await Promise.all([
+      reachReport(store, { ...q, by: ['day'] }), engagementReport(store, { ...q, by: ['day'] }), uniqueReachTotal(store, q), tipCounts(store, { ...q, by: ['type'] }), postsReport(store, { ...q, top: 10 }),
     ]);
     const figures = {
       area, from, to, reachByDay, engagementByDay, unique, topPosts,

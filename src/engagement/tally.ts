@@ -244,6 +244,7 @@ export class Tally {
     return [
       ...(Object.keys(AREA_CUTS) as AreaCut[]).map((cut): [CounterLevel, Record<string, string>] => [AREA_LEVEL[cut], { day: t.day, campaignId: t.campaignId, ...cutOf(t, cut) }]),
       ['post', { day: t.day, campaignId: t.campaignId, postId: t.postId }],
+      ['post_d', { day: t.day, campaignId: t.campaignId, postId: t.postId, district: t.district }],
       ['group', { day: t.day, campaignId: t.campaignId, groupId: t.groupId }],
     ];
   }

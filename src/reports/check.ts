@@ -34,7 +34,7 @@ export type CounterRecord = Partial<Record<CounterMeasure, number>> & { campaign
 
 /** A difference: what the records say, what the counters say. */
 export interface CheckRow {
-  /** Which counters: `campaign` (all areas), `area` (segment × district), `post`, `group`, `groups reached`. */
+  /** Which counters: `campaign` (all areas), `area` (segment × district), `post`, `post by district`, `group`, `groups reached`. */
   level: string;
   campaign: string;
   /** The post, group or area the row is about ('' for a campaign). */
@@ -47,8 +47,8 @@ export interface CheckRow {
 export interface CheckInput {
   sent: readonly SentRecord[];
   engagements: readonly EngagementRecord[];
-  /** Counters of the day at the whole-campaign cut (area_t), the segment × district cut, the post and the group levels. */
-  counters: { campaign: readonly CounterRecord[]; area: readonly CounterRecord[]; post: readonly CounterRecord[]; group: readonly CounterRecord[] };
+  /** Counters of the day at the whole-campaign cut (area_t), the segment × district cut, the post, post × district and group levels. */
+  counters: { campaign: readonly CounterRecord[]; area: readonly CounterRecord[]; post: readonly CounterRecord[]; postDistrict: readonly CounterRecord[]; group: readonly CounterRecord[] };
   /** Distinct groups reached per campaign by the sketches (and whether exact). */
   groupsReached: ReadonlyMap<string, { estimate: number; exact: boolean }>;
 }
@@ -89,6 +89,7 @@ export function checkDay(i: CheckInput): CheckRow[] {
   compare('campaign', (r) => `${r.campaignId}\u0000`, i.counters.campaign);
   compare('area', (r) => `${r.campaignId}\u0000${String(r['segment'])} ${String(r['district'])}`, i.counters.area);
   compare('post', (r) => `${r.campaignId}\u0000${String(r['postId'])}`, i.counters.post);
+  compare('post by district', (r) => `${r.campaignId}\u0000${String(r['postId'])} ${String(r['district'])}`, i.counters.postDistrict);
   compare('group', (r) => `${r.campaignId}\u0000${String(r['groupId'])}`, i.counters.group);
   // distinct groups reached, from the groups sketches (exact up to 512 groups a campaign and day, then within ±1.6 %)
   const distinct = new Map<string, Set<string>>();

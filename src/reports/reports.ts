@@ -40,13 +40,17 @@ function areaFilter(q: ReportQuery): Record<string, unknown> {
   };
 }
 
-/** `--by post` reads the per-post counters, which know no segment or district. */
-function checkPostLevel(q: ReportQuery): boolean {
-  const byPost = q.by.includes('post');
-  if (byPost && (q.segment || q.district || q.by.includes('segment') || q.by.includes('district'))) {
-    throw new ReportQueryError('--by post can be combined with day and campaign only (posts are counted per day and campaign, not per segment or district)');
+/**
+ * The counters a query by post reads: per post, or per post and district when
+ * it asks for a district (filter or breakdown); posts are not counted per
+ * segment. Undefined for a query not by post.
+ */
+function postLevelOf(q: Pick<ReportQuery, 'segment' | 'district'> & { by: readonly ReportDim[] }): 'post' | 'post_d' | undefined {
+  if (!q.by.includes('post')) return undefined;
+  if (q.segment || q.by.includes('segment')) {
+    throw new ReportQueryError('posts are counted per day, campaign and district, not per segment: leave out --segment and segment from --by');
   }
-  return byPost;
+  return q.district || q.by.includes('district') ? 'post_d' : 'post';
 }
 
 /**
@@ -56,12 +60,12 @@ function checkPostLevel(q: ReportQuery): boolean {
  * standard error).
  */
 export async function reachReport(store: Store, q: ReportQuery): Promise<Row[]> {
-  const byPost = checkPostLevel(q);
+  const postLevel = postLevelOf(q);
   const filter = areaFilter(q);
   const cut = cutFor(q);
-  const docs = await findCounters(store, byPost ? 'post' : AREA_LEVEL[cut], filter);
+  const docs = await findCounters(store, postLevel ?? AREA_LEVEL[cut], filter);
   const rows = tabulate(docs as unknown as Record<string, unknown>[], q.by);
-  const unique = byPost ? undefined : await uniqueBy(store, cut, filter, q.by);
+  const unique = postLevel ? undefined : await uniqueBy(store, cut, filter, q.by);
   return sortRows(
     [...rows.entries()].map(([id, r]) => ({
       ...r.key,
@@ -98,8 +102,7 @@ async function uniqueBy(store: Store, cut: AreaCut, filter: Record<string, unkno
 
 /** Engagement per row: each kind, the total, and engagements per 1,000 members reached. */
 export async function engagementReport(store: Store, q: ReportQuery): Promise<Row[]> {
-  const byPost = checkPostLevel(q);
-  const docs = await findCounters(store, byPost ? 'post' : AREA_LEVEL[cutFor(q)], areaFilter(q));
+  const docs = await findCounters(store, postLevelOf(q) ?? AREA_LEVEL[cutFor(q)], areaFilter(q));
   return sortRows(
     [...tabulate(docs as unknown as Record<string, unknown>[], q.by).values()].map((r) => ({
       ...r.key,
@@ -114,8 +117,7 @@ export async function engagementReport(store: Store, q: ReportQuery): Promise<Ro
 
 /** Posts ranked by engagements per 1,000 members reached (then by reach). */
 export async function postsReport(store: Store, q: Omit<ReportQuery, 'by'> & { top?: number }): Promise<Row[]> {
-  if (q.segment || q.district) throw new ReportQueryError('the posts report is per campaign and post: --segment and --district do not apply');
-  const docs = await findCounters(store, 'post', areaFilter({ ...q, by: [] }));
+  const docs = await findCounters(store, postLevelOf({ ...q, by: ['post'] })!, areaFilter({ ...q, by: [] }));
   const rows = [...tabulate(docs as unknown as Record<string, unknown>[], ['post', 'campaign']).values()]
     .map((r) => ({ post: r.key.post, campaign: r.key.campaign, deliveries: r.totals.sent, reach: r.totals.reach, engagements: engagementTotal(r.totals), per1000: per1000(engagementTotal(r.totals), r.totals.reach) }))
     .sort((a, b) => b.per1000 - a.per1000 || b.reach - a.reach || a.post.localeCompare(b.post));

@@ -20,7 +20,7 @@ export interface WeeklyFigures {
   engagementByDay: readonly Row[];
   /** The whole week: unique members and groups reached. */
   unique: { members: number; groups: number; exact: boolean };
-  /** Top posts by engagements per 1,000 reached (the city's: posts are counted per campaign and post). */
+  /** The area's top posts by engagements per 1,000 reached. */
   topPosts: readonly Row[];
   /** Scam checks by type: type (its name), checks, high, medium. */
   tipsByType: readonly Row[];
@@ -73,7 +73,7 @@ export function weeklySheets(f: WeeklyFigures): Sheet[] {
       }),
     },
     {
-      name: '热门帖子（全市）',
+      name: '热门帖子',
       columns: ['帖子', '活动', '推送', '触达人次', '互动', '每千人互动'],
       rows: f.topPosts.map((r) => ({ 帖子: r['post'], 活动: r['campaign'], 推送: r['deliveries'], 触达人次: r['reach'], 互动: r['engagements'], 每千人互动: r['per1000'] })),
     },

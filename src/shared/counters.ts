@@ -37,7 +37,8 @@ export const AREA_CUTS = { sd: ['segment', 'district'], s: ['segment'], d: ['dis
 export type AreaCut = keyof typeof AREA_CUTS;
 export const ROLLED_UP = '*';
 
-export const COUNTER_LEVELS = ['area', 'area_s', 'area_d', 'area_t', 'post', 'group'] as const;
+/** Counter levels: the area cuts, posts (per day and campaign), posts per district (a district's analysts and weekly report rank its own posts), groups. */
+export const COUNTER_LEVELS = ['area', 'area_s', 'area_d', 'area_t', 'post', 'post_d', 'group'] as const;
 export type CounterLevel = (typeof COUNTER_LEVELS)[number];
 /** The counter level of an area cut. */
 export const AREA_LEVEL: Record<AreaCut, CounterLevel> = { sd: 'area', s: 'area_s', d: 'area_d', t: 'area_t' };

@@ -2,7 +2,7 @@ import type { Store } from './connection.js';
 import { inChunks } from './bulk.js';
 import { insertUnique } from './once.js';
 import type { CounterDoc, SketchDocument, TallySessionDoc } from './models/engagement.js';
-import type { AreaCut, CounterLevel, EngagementDoc } from '../shared/counters.js';
+import { COUNTER_LEVELS, type AreaCut, type CounterLevel, type EngagementDoc } from '../shared/counters.js';
 
 export type EngagementRecord = EngagementDoc;
 export type CounterRecord = CounterDoc;
@@ -126,7 +126,8 @@ export async function insertEngagements(store: Store, events: readonly Engagemen
 /** Where each counter document of a writer session stands: its last flush and how far its units reach in it. */
 export async function sessionCounterMarks(store: Store, writer: string): Promise<Map<string, { f: number; sUpTo: number; eUpTo: number }>> {
   const out = new Map<string, { f: number; sUpTo: number; eUpTo: number }>();
-  for (const level of ['area', 'area_s', 'area_d', 'area_t', 'post'] as const) {
+  // every level but the group's (its documents are per unit: a repeat collides instead)
+  for (const level of COUNTER_LEVELS.filter((l) => l !== 'group')) {
     for (const d of await store.models.Counters[level].find({ writer }, { _id: 1, f: 1, sUpTo: 1, eUpTo: 1 }).lean()) out.set(d._id, { f: d.f ?? 0, sUpTo: d.sUpTo ?? 0, eUpTo: d.eUpTo ?? 0 });
   }
   return out;

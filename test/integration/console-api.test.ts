@@ -195,6 +195,10 @@ describe('the console\'s API', () => {
   });
 
   it('should make the weekly reports once per week and district, each read only by those of its district, and export a report as CSV or XLSX', async () => {
+    // a post of each district's own that week: each district's report ranks its own, the city's both
+    const counter = (postId: string, district?: string) => ({ _id: `${postId}|${district ?? ''}`, day: '2026-11-24', campaignId: 'c-week', writer: 'w', postId, ...(district ? { district } : {}), sent: 3, reach: 300, reply: 6 });
+    await store.models.Counters.post.insertMany([counter('post-of-gulou'), counter('post-of-cangshan')]);
+    await store.models.Counters.post_d.insertMany([counter('post-of-gulou', '鼓楼区'), counter('post-of-cangshan', '仓山区')]);
     const first = await makeWeeklyReports(ctx, '2026-11-25');
     expect(first.made).toHaveLength(14);
     expect(first.made[0]).toBe('2026-11-23:全市');
@@ -210,6 +214,13 @@ describe('the console\'s API', () => {
     const book = unzip(file.rawPayload);
     expect(book.get('xl/workbook.xml')!.toString()).toContain('<sheet name="概况"');
     expect(book.get('xl/worksheets/sheet1.xml')!.toString()).toContain('2026-11-23 至 2026-11-29');
+    const topPosts = (b: Map<string, Buffer>): string => b.get('xl/worksheets/sheet3.xml')!.toString();
+    expect(book.get('xl/workbook.xml')!.toString()).toContain('<sheet name="热门帖子"');
+    expect(topPosts(book)).toContain('post-of-gulou');
+    expect(topPosts(book)).not.toContain('post-of-cangshan');
+    const city = unzip((await call('zheng.city', 'GET', `/api/weekly-reports/${encodeURIComponent('2026-11-23:全市')}`)).rawPayload);
+    expect(topPosts(city)).toContain('post-of-gulou');
+    expect(topPosts(city)).toContain('post-of-cangshan');
     const csv = await call('zheng.city', 'GET', '/api/reports/reach/export?format=csv&by=day&from=2026-11-23&to=2026-11-29');
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.body.startsWith('\ufeffday,deliveries,groups,reach,uniqueReach,exact') || csv.body === '\ufeff').toBe(true);

@@ -151,9 +151,19 @@ describe('reach and engagement, measured against what the simulated residents di
     const groupsReport = JSON.parse(cli('groups', '--from', p.from, '--to', p.to, '--format', 'json').stdout) as { group: string; problem: string }[];
     expect(groupsReport.find((g) => g.group === rooms[3]!.topic)?.problem).toMatch(/^no post since/);
     expect(groupsReport.find((g) => g.group === rooms[0]!.topic)).toBeUndefined(); // posted and replied to
+    // a district's posts: its own deliveries, reach and engagements (a district's analysts and weekly report rank these)
+    const inDistrict = (d: string) => JSON.parse(cli('posts', '--from', p.from, '--to', p.to, '--district', d, '--format', 'json').stdout) as { post: string; deliveries: number; reach: number; engagements: number }[];
+    const [cangshan] = inDistrict('仓山区');
+    const [gulou] = inDistrict('鼓楼区');
+    expect(cangshan).toMatchObject({ post: 'p-link', deliveries: 2, reach: people(rooms[1]!).length + people(rooms[2]!).length });
+    expect(gulou).toMatchObject({ post: 'p-link', deliveries: 1, reach: people(rooms[0]!).length });
+    expect(cangshan!.engagements + gulou!.engagements).toBe(5);
+    expect(inDistrict('马尾区')).toEqual([]);
+    const byDistrict = JSON.parse(cli('reach', '--from', p.from, '--to', p.to, '--by', 'post,district', '--format', 'json').stdout) as { district: string; deliveries: number }[];
+    expect(byDistrict.map((r) => [r.district, r.deliveries]).sort()).toEqual([['仓山区', 2], ['鼓楼区', 1]]);
     const bad = cli('reach', '--by', 'post', '--segment', 'elderly');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--by post can be combined with day and campaign only/);
+    expect(bad.stderr).toMatch(/posts are counted per day, campaign and district, not per segment/);
     // every document of every collection: no raw WeChat id, no nickname
     const raw: string[] = [];
     for (const c of await store.connection.db!.listCollections().toArray()) raw.push(JSON.stringify(await store.connection.db!.collection(c.name).find().toArray()));
