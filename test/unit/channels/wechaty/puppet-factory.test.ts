@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultPuppetFactory, insecureConnection } from '../../../../src/channels/wechaty/puppet-factory.js';
+import { defaultPuppetFactory, insecureConnection, MESSAGE_CACHE } from '../../../../src/channels/wechaty/puppet-factory.js';
 import { testBot } from '../../../support/sim.js';
 
 const PRODUCTION = { ZHIMI_ENV: 'production', MONGODB_URI: 'mongodb://db/zhimi' };
@@ -49,5 +49,12 @@ describe('the puppet factory', () => {
     expect(client.options.tls).toEqual({ caCert: expect.stringContaining('OURS'), serverName: 'puppet.example.gov.cn' });
     const missing = { ...bot, puppet: { ...bot.puppet, tls: { caFile: 'nope.pem', serverName: 'x' } } };
     await expect(defaultPuppetFactory({ ...PRODUCTION, [TOKEN_ENV]: 'puppet_x_0123456789abcdef' })(missing)).rejects.toThrow(/puppet\.tls\.caFile: cannot read .*nope\.pem/);
+  });
+
+  it('should keep the payloads of a bot\'s last few messages only (not the echo of its last 500 to 1,000 posts)', async () => {
+    const client = (await defaultPuppetFactory({ [TOKEN_ENV]: 'insecure_0123456789abcdef0123' })(testBot('p-01'))) as unknown as { cache: { message: Map<string, unknown> } };
+    for (let i = 0; i < 1_000; i++) client.cache.message.set(`m${i}`, { id: `m${i}`, text: '【反诈提醒】'.repeat(50) });
+    expect(client.cache.message.size).toBeLessThanOrEqual(2 * MESSAGE_CACHE.message);
+    expect(client.cache.message.size).toBeGreaterThan(0);
   });
 });
