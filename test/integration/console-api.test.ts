@@ -199,6 +199,9 @@ describe('the console\'s API', () => {
     const counter = (postId: string, district?: string) => ({ _id: `${postId}|${district ?? ''}`, day: '2026-11-24', campaignId: 'c-week', writer: 'w', postId, ...(district ? { district } : {}), sent: 3, reach: 300, reply: 6 });
     await store.models.Counters.post.insertMany([counter('post-of-gulou'), counter('post-of-cangshan')]);
     await store.models.Counters.post_d.insertMany([counter('post-of-gulou', '鼓楼区'), counter('post-of-cangshan', '仓山区')]);
+    // a district's analyst ranks the district's posts (the posts report was refused to them before posts were counted per district)
+    const ranked = await json<{ rows: { post: string }[] }>('wang.gulou', 'GET', '/api/reports/posts?from=2026-11-23&to=2026-11-29');
+    expect(ranked.rows.map((r) => r.post)).toEqual(['post-of-gulou']);
     const first = await makeWeeklyReports(ctx, '2026-11-25');
     expect(first.made).toHaveLength(14);
     expect(first.made[0]).toBe('2026-11-23:全市');
