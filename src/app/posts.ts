@@ -49,7 +49,10 @@ export async function listPosts(ctx: AppContext, actor: Actor, f: PostFilter = {
     for (const p of (await getVersion(store, c._id, c.version))?.posts ?? []) (usedBy.get(p.id) ?? usedBy.set(p.id, []).get(p.id)!).push({ id: c._id, name: c.name, status: c.status });
   }
   const stats = new Map<string, ReturnType<typeof zeroTotals>>();
-  for (const c of await findCounters(store, 'post', { day: { $gte: shiftDay(shanghaiDay(now), -29) } })) {
+  // a district's (or station's) user sees the posts' figures in their district; the city's, the city's
+  const since = { day: { $gte: shiftDay(shanghaiDay(now), -29) } };
+  const counters = actor.scope.kind === 'city' ? await findCounters(store, 'post', since) : await findCounters(store, 'post_d', { ...since, district: actor.scope.district });
+  for (const c of counters) {
     const t = stats.get(c.postId ?? '') ?? stats.set(c.postId ?? '', zeroTotals()).get(c.postId ?? '')!;
     for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += c[k] ?? 0;
   }

@@ -22,9 +22,9 @@ export interface ReportCheck {
  * Recompute a day's figures from the records — the outbox's sent outcomes
  * (a delivery counts once, as sent, whatever else happened to it; an
  * `unknown` one never) and the engagement events — and compare them with the
- * counters the reports read: per campaign, segment × district (by the groups'
- * tags now), post, post × district (by the district at send time) and group,
- * and the distinct groups reached.
+ * counters the reports read: per campaign, segment × district and post ×
+ * district (both by the groups' tags now), post and group, and the distinct
+ * groups reached.
  */
 export async function reportCheck(ctx: AppContext, day: string): Promise<ReportCheck> {
   return checkStoredDay(await ctx.store(), day);

@@ -89,7 +89,10 @@ export function checkDay(i: CheckInput): CheckRow[] {
   compare('campaign', (r) => `${r.campaignId}\u0000`, i.counters.campaign);
   compare('area', (r) => `${r.campaignId}\u0000${String(r['segment'])} ${String(r['district'])}`, i.counters.area);
   compare('post', (r) => `${r.campaignId}\u0000${String(r['postId'])}`, i.counters.post);
-  compare('post by district', (r) => `${r.campaignId}\u0000${String(r['postId'])} ${String(r['district'])}`, i.counters.postDistrict);
+  // (a day counted before posts were counted per district has post counters and none per district: nothing to compare)
+  if (i.counters.postDistrict.length > 0 || i.counters.post.length === 0) {
+    compare('post by district', (r) => `${r.campaignId}\u0000${String(r['postId'])} ${String(r['district'])}`, i.counters.postDistrict);
+  }
   compare('group', (r) => `${r.campaignId}\u0000${String(r['groupId'])}`, i.counters.group);
   // distinct groups reached, from the groups sketches (exact up to 512 groups a campaign and day, then within ±1.6 %)
   const distinct = new Map<string, Set<string>>();

@@ -202,6 +202,13 @@ describe('the console\'s API', () => {
     // a district's analyst ranks the district's posts (the posts report was refused to them before posts were counted per district)
     const ranked = await json<{ rows: { post: string }[] }>('wang.gulou', 'GET', '/api/reports/posts?from=2026-11-23&to=2026-11-29');
     expect(ranked.rows.map((r) => r.post)).toEqual(['post-of-gulou']);
+    // the content library's 30 days: a district's user sees the post's figures in their district, the city's the city's
+    const real = ctx.library()[0]!.id;
+    await store.models.Counters.post.insertMany([{ ...counter(real), sent: 5 }]);
+    await store.models.Counters.post_d.insertMany([{ ...counter(real, '鼓楼区'), sent: 2 }, { ...counter(real, '仓山区'), sent: 3 }]);
+    const last30 = async (user: string) => (await json<{ id: string; last30: { sent: number } }[]>(user, 'GET', '/api/posts')).find((p) => p.id === real)!.last30.sent;
+    expect(await last30('wang.gulou')).toBe(2);
+    expect(await last30('zheng.city')).toBe(5);
     const first = await makeWeeklyReports(ctx, '2026-11-25');
     expect(first.made).toHaveLength(14);
     expect(first.made[0]).toBe('2026-11-23:全市');

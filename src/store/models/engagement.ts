@@ -24,10 +24,10 @@ engagementSchema.index({ day: 1, campaignId: 1 });
  * Daily counters, the numbers reports read. Each writer (worker process, link
  * server) adds only to its own documents (`writer` is part of the key), so
  * `$inc` never races another process, on FerretDB v1 as on MongoDB; reports
- * sum over writers. Three levels, each its own collection so a report reads
- * only the documents of its level:
- * - `area`:  day × campaign × segment × district (reach and engagement by day, segment, district, campaign)
- * - `post`:  day × campaign × post (top posts)
+ * sum over writers. Each level its own collection, so a report reads only
+ * the documents of its level:
+ * - `area`:  day × campaign × segment × district (reach and engagement by day, segment, district, campaign), and its roll-ups
+ * - `post`:  day × campaign × post (top posts); `post_d`: the same per district (a district's top posts)
  * - `group`: day × campaign × group (groups that never engage)
  */
 export interface CounterDoc {
