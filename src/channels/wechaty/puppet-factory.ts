@@ -16,15 +16,6 @@ export type PuppetFactory = (bot: BotConfig) => Promise<PUPPET.impls.PuppetInter
 const INSECURE_TOKEN = /^insecure_/i;
 
 /**
- * The production factory: `wechaty-puppet-service` with the endpoint from the
- * bot's YAML, the token from the environment variable it names and the
- * connection's CA and server name (`puppet.tls`; its payload cache kept in
- * memory, see memory-payload-store.ts); any other puppet is loaded by its npm
- * name with `puppet.options`, and only when it is on the allow-list
- * (wechaty-puppet-service, wechaty-puppet-mock, and ZHIMI_ALLOWED_PUPPETS):
- * `import()` runs whatever it is given, a `data:` text or a path included.
- */
-/**
  * How many messages a puppet keeps the payloads of (wechaty-puppet's cache;
  * up to twice as many in its two generations). Wechaty reads a message's
  * payload once, when the message comes, and Zhimi never looks one up again;
@@ -33,6 +24,15 @@ const INSECURE_TOKEN = /^insecure_/i;
  */
 export const MESSAGE_CACHE = { message: 20 } as const;
 
+/**
+ * The production factory: `wechaty-puppet-service` with the endpoint from the
+ * bot's YAML, the token from the environment variable it names and the
+ * connection's CA and server name (`puppet.tls`; its payload cache kept in
+ * memory, see memory-payload-store.ts); any other puppet is loaded by its npm
+ * name with `puppet.options`, and only when it is on the allow-list
+ * (wechaty-puppet-service, wechaty-puppet-mock, and ZHIMI_ALLOWED_PUPPETS):
+ * `import()` runs whatever it is given, a `data:` text or a path included.
+ */
 export function defaultPuppetFactory(env: NodeJS.ProcessEnv = process.env): PuppetFactory {
   return async (bot) => {
     const p = bot.puppet;
