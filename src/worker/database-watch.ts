@@ -68,6 +68,8 @@ export class DatabaseWatch extends EventEmitter<DatabaseWatchEvents> {
   }
 
   start(): void {
+    // the silence a ping may keep is counted from here: a slow start is not an outage
+    if (!this.timer) this.answeredAt = this.o.clock.now().getTime();
     this.timer ??= setInterval(() => void this.check(), this.o.everyMs);
     this.timer.unref();
   }
@@ -150,7 +152,7 @@ export class DatabaseWatch extends EventEmitter<DatabaseWatchEvents> {
         },
         (err: unknown) => {
           // unanswered only: down once the silence has lasted (a refusal or a network error is down at once)
-          if (err instanceof PingTimeoutError && this.o.clock.now().getTime() - this.answeredAt < this.o.silentMs) return;
+          if (isSilence(err) && this.o.clock.now().getTime() - this.answeredAt < this.o.silentMs) return;
           this.markDown(err);
         },
       )
@@ -195,4 +197,17 @@ export class DatabaseWatch extends EventEmitter<DatabaseWatchEvents> {
     this.upSince = now;
     this.emit('up');
   }
+}
+
+/**
+ * A ping that got no answer (ours timed out, or the driver's own connect or
+ * selection timeout came first), as against a refused or reset connection,
+ * which says at once that the database is not there.
+ */
+function isSilence(err: unknown): boolean {
+  if (err instanceof PingTimeoutError) return true;
+  const e = err as { name?: string; message?: string };
+  const message = e.message ?? '';
+  if (/ECONNREFUSED|ECONNRESET|EPIPE|closed/i.test(message)) return false;
+  return e.name === 'MongoNetworkTimeoutError' || /timed out|monitor timeout/i.test(message);
 }

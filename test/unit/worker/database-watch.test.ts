@@ -77,6 +77,23 @@ describe('the worker\'s watch of its database', () => {
     expect(logs.lines().map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([expect.stringMatching(/^database unreachable/)]);
   });
 
+  it('should take the driver\'s own timeouts as silence too, and a refused connection as an outage at once', async () => {
+    const clock = new FakeClock();
+    const logs = captureLogger('info');
+    let failure: Error | undefined;
+    const watch = new DatabaseWatch({ ping: { ping: async () => { if (failure) throw failure; } }, log: logs.log, clock, exitAfterMs: 300_000, onLost: () => undefined });
+    // a slow start: the silence is counted from start(), not from when the watch was made
+    clock.advance(10_000);
+    watch.start();
+    watch.close();
+    failure = Object.assign(new Error('Server selection timed out after 2000 ms'), { name: 'MongoServerSelectionError' });
+    await watch.check();
+    expect(watch.reachable).toBe(true);
+    failure = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), { name: 'MongoServerSelectionError' });
+    await watch.check();
+    expect(watch.reachable).toBe(false);
+  });
+
   it('should quiet a part that retries on its own: its outage errors are said once by the watch, its other lines pass', async () => {
     const clock = new FakeClock();
     const logs = captureLogger('info');
