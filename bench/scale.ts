@@ -14,12 +14,14 @@
  *     LIMITED_GAP_MS), first on the machine as it is, then with a CPU hog spinning on one core; gap violations
  *     and duplicates counted from the simulator's record (its receive times), not from Zhimi's logs.
  * Writes bench/results/scale.json. BENCH_SIZES (comma-separated), BENCH_BOTS, BENCH_MEMBERS (residents per group, default 4),
- * BENCH_LIMITED_RUNS override; BENCH_MEM=<ms> traces the worker's memory on standard error; BENCH_WORKER_HEAP_MB gives
- * the worker a V8 heap budget (--max-old-space-size), as README's "Delivery and the fleet" suggests.
+ * BENCH_LIMITED_RUNS override; BENCH_MEM=<ms> traces the worker's memory, the collector's pauses and the event loop's
+ * delays on standard error; the worker sets its heap growth as `zhimi fleet start` does (ZHIMI_WORKER_HEAP_GROWTH);
+ * BENCH_WORKER_HEAP_MB gives it a V8 heap budget (--max-old-space-size), BENCH_WORKER_FLAGS any other Node flags.
  */
 import { freePortRange } from '../src/shared/free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +40,7 @@ import { connectStore, ensureIndexes, type Store } from '../src/store/connection
 import { countByStatus } from '../src/outbox/outbox.js';
 import { planOutbox } from '../src/outbox/plan-outbox.js';
 import { historySince, planRun } from '../src/campaigns/plan-run.js';
+import { heapGrowthPercent, limitHeapGrowth } from '../src/worker/heap-growth.js';
 import { bumpVersion } from '../src/store/versions.js';
 import { listGroups } from '../src/store/groups-repo.js';
 import type { CampaignDefinition } from '../src/campaigns/campaign-schema.js';
@@ -82,6 +85,8 @@ type WorkerSays =
  */
 async function workerSide(): Promise<void> {
   const t0 = performance.now();
+  // the heap growth `zhimi fleet start` sets (ZHIMI_WORKER_HEAP_GROWTH)
+  limitHeapGrowth();
   const loaded = loadFleetConfig(process.env['BENCH_BOTS_DIR']!);
   const config: FleetConfig = { ...loaded, fleet: { ...loaded.fleet, perMinute: 1e9 }, bots: loaded.bots.map((b) => ({ ...b, limits: { ...UNLIMITED } })) };
   const store = await connectStore(process.env['MONGODB_URI']!);
@@ -98,9 +103,27 @@ async function workerSide(): Promise<void> {
     lastSentAt = performance.now();
   });
   worker.dispatcher.on('delivery:failed', () => finals++);
-  // BENCH_MEM=<ms>: the worker's memory (RSS, V8 heap, buffers) on standard error that often
+  // BENCH_MEM=<ms>: the worker's memory (RSS, V8 heap, buffers) on standard error that often, with the collector's
+  // pauses and the event loop's delays in that time
   if (process.env['BENCH_MEM']) {
-    setInterval(() => void process.stderr.write(`worker memory (MB): ${Object.entries(process.memoryUsage()).map(([k, v]) => `${k} ${Math.round(v / 1048576)}`).join(', ')}\n`), Number(process.env['BENCH_MEM'])).unref();
+    const gc = { minor: 0, major: 0, ms: 0, longest: 0 };
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const major = (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR;
+        gc[major ? 'major' : 'minor']++;
+        gc.ms += e.duration;
+        gc.longest = Math.max(gc.longest, e.duration);
+      }
+    }).observe({ entryTypes: ['gc'] });
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    setInterval(() => {
+      const memory = Object.entries(process.memoryUsage()).map(([k, v]) => `${k} ${Math.round(v / 1048576)}`).join(', ');
+      const pauses = `gc ${gc.minor} minor, ${gc.major} major, ${Math.round(gc.ms)} ms (longest ${Math.round(gc.longest)})`;
+      process.stderr.write(`worker memory (MB): ${memory}; ${pauses}; event loop delay p99 ${Math.round(loop.percentile(99) / 1e6)} ms, max ${Math.round(loop.max / 1e6)} ms\n`);
+      Object.assign(gc, { minor: 0, major: 0, ms: 0, longest: 0 });
+      loop.reset();
+    }, Number(process.env['BENCH_MEM'])).unref();
   }
   await worker.start();
   const expected = Number(process.env['BENCH_GROUPS']);
@@ -213,9 +236,12 @@ function rssOf(pid: number): { rssKb: number; hwmKb: number } {
 
 /** The worker process, its answers read line by line, its RSS sampled every 200 ms. */
 function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; next(): Promise<WorkerSays>; send(line: string): void; peakKb(): number; resetPeak(): void; stop(): Promise<void> } {
-  // BENCH_WORKER_HEAP_MB: the worker's V8 heap budget (--max-old-space-size), as an operator may give one
-  const heap = process.env['BENCH_WORKER_HEAP_MB'] ? [`--max-old-space-size=${process.env['BENCH_WORKER_HEAP_MB']}`] : [];
-  const child = spawn(process.execPath, [...heap, '--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], { cwd: paths.root, env, stdio: ['pipe', 'pipe', 'inherit'] });
+  // BENCH_WORKER_HEAP_MB: the worker's V8 heap budget (--max-old-space-size), as an operator may give one; BENCH_WORKER_FLAGS: other Node flags
+  const flags = [
+    ...(process.env['BENCH_WORKER_HEAP_MB'] ? [`--max-old-space-size=${process.env['BENCH_WORKER_HEAP_MB']}`] : []),
+    ...(process.env['BENCH_WORKER_FLAGS']?.split(' ').filter(Boolean) ?? []),
+  ];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], { cwd: paths.root, env, stdio: ['pipe', 'pipe', 'inherit'] });
   const answers: WorkerSays[] = [];
   const waiting: ((x: WorkerSays) => void)[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -326,7 +352,7 @@ async function main(): Promise<void> {
       if (final) say(`worker RSS per 10,000 groups (least squares over ${sizes.map((s) => s.groups).join(', ')}): peak ${growth.peakRssMbPer10k} MB, with the bots and registry only (before the run) ${growth.readyRssMbPer10k} MB`);
       if (final && notMeasured.length) say(`not measured: ${notMeasured.join('; ')}`);
       const result = {
-        bots: BOTS, workerHeapMb: process.env['BENCH_WORKER_HEAP_MB'] ? Number(process.env['BENCH_WORKER_HEAP_MB']) : null, sizes, rssGrowthPer10kGroups: growth,
+        bots: BOTS, workerHeapMb: process.env['BENCH_WORKER_HEAP_MB'] ? Number(process.env['BENCH_WORKER_HEAP_MB']) : null, heapGrowthPercent: heapGrowthPercent(process.env), workerFlags: process.env['BENCH_WORKER_FLAGS'] ?? null, sizes, rssGrowthPer10kGroups: growth,
         limited: limited.map((l) => ({ loaded: l.loaded, runs: l.secs.length, medianSec: Number(median(l.secs).toFixed(3)), rangeSec: [Number(Math.min(...l.secs).toFixed(3)), Number(Math.max(...l.secs).toFixed(3))], boundSec: l.boundSec, ratio: Number((median(l.secs) / l.boundSec).toFixed(3)), gapViolations: l.violations, duplicates: l.duplicates, smallestGapMs: l.smallestGapMs, posts: l.posts, pace: l.pace })),
         sizesAsked: SIZES, limitedRuns: LIMITED_RUNS, limitedPerBot: LIMITED_PER_BOT, limitedGapMs: LIMITED_GAP_MS, notMeasured,
       };

@@ -5,6 +5,7 @@ import { startDevDb, stopDevDb } from '../app/dev-database.js';
 import { formatRows, type OutputFormat } from '../reports/format.js';
 import { out, untilSignal, useFaceDatabase, withContext } from './context.js';
 import { EXIT } from './exit-codes.js';
+import { limitHeapGrowth } from '../worker/heap-growth.js';
 import { formatOption as format } from './options.js';
 
 export function registerFleetCommands(program: Command, ctx: () => AppContext): void {
@@ -28,8 +29,11 @@ export function registerFleetCommands(program: Command, ctx: () => AppContext): 
       return withContext(ctx(), async (c) => {
         // Wechaty loads only for this command (every other command starts without it)
         const { runWorker } = await import('../worker/run-worker.js');
+        // a process-wide setting, so here at the process's edge: the heap kept near what the worker holds
+        const growth = limitHeapGrowth();
         const worker = await runWorker(c);
-        c.log.info({ workerId: worker.workerId }, 'fleet worker running; Ctrl-C stops it');
+        // (the heap growth in effect: ZHIMI_WORKER_HEAP_GROWTH, 0 when V8 keeps its own)
+        c.log.info({ workerId: worker.workerId, heapGrowthPercent: growth }, 'fleet worker running; Ctrl-C stops it');
         // stopped by a signal, or given up: the database stayed unreachable (exit 3 with what to check; nothing can be written)
         const lost = await Promise.race([untilSignal().then(() => undefined), worker.failed.catch((err: unknown) => err)]);
         if (lost) {
