@@ -58,7 +58,7 @@ describe('the tally of one writer', () => {
   const keyer = createMemberKeyer('t'.repeat(32));
   const target = { day: '2026-11-24', campaignId: 'c1', postId: 'p1', groupId: 'g1', segment: 'elderly', district: '鼓楼区' };
 
-  it('should count a post at three levels in documents of its own writer, and keep member keys only as sketch bits', () => {
+  it('should count a post at every level (per district too) in documents of its own writer, and keep member keys only as sketch bits', () => {
     const t = new Tally('w1');
     t.sent(target, ['a', 'b', 'c'].map(keyer));
     t.count(target, 'reply', 2);
@@ -69,6 +69,7 @@ describe('the tally of one writer', () => {
       'area_t|2026-11-24|c1|*|*|w1',
       'area|2026-11-24|c1|elderly|鼓楼区|w1',
       'group|2026-11-24|c1|g1|w1',
+      'post_d|2026-11-24|c1|p1|鼓楼区|w1', // a district's top posts
       'post|2026-11-24|c1|p1|w1',
     ]);
     expect(counters.every((c) => c.inc.sent === 1 && c.inc.reach === 3 && c.inc.reply === 2 && c.dims['writer'] === 'w1')).toBe(true);
