@@ -32,6 +32,19 @@ export class PingTimeoutError extends Error {
   }
 }
 
+/**
+ * A ping that got no answer (ours timed out, or the driver's own connect or
+ * selection timeout came first), as against a refused or reset connection,
+ * which says at once that the database is not there.
+ */
+export function isUnansweredPing(err: unknown): boolean {
+  if (err instanceof PingTimeoutError) return true;
+  const e = err as { name?: string; message?: string };
+  const message = e.message ?? '';
+  if (/ECONNREFUSED|ECONNRESET|EPIPE|closed/i.test(message)) return false;
+  return e.name === 'MongoNetworkTimeoutError' || /timed out|monitor timeout/i.test(message);
+}
+
 /** A ping of the database on a connection of its own (the store's may be busy or stuck behind a paused server). */
 export interface DatabasePing {
   /** Resolves when the database answers `ping` within `timeoutMs`; rejects otherwise. */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../config/clock.js';
 import type { Logger } from '../log/logger.js';
 import { StoreError } from '../store/errors.js';
-import { isDatabaseUnreachable, PingTimeoutError, type DatabasePing } from '../store/db-ping.js';
+import { isDatabaseUnreachable, isUnansweredPing, type DatabasePing } from '../store/db-ping.js';
 
 /** Options of a {@link DatabaseWatch}; every field but the seams has a default. */
 export interface DatabaseWatchOptions {
@@ -152,7 +152,7 @@ export class DatabaseWatch extends EventEmitter<DatabaseWatchEvents> {
         },
         (err: unknown) => {
           // unanswered only: down once the silence has lasted (a refusal or a network error is down at once)
-          if (isSilence(err) && this.o.clock.now().getTime() - this.answeredAt < this.o.silentMs) return;
+          if (isUnansweredPing(err) && this.o.clock.now().getTime() - this.answeredAt < this.o.silentMs) return;
           this.markDown(err);
         },
       )
@@ -197,17 +197,4 @@ export class DatabaseWatch extends EventEmitter<DatabaseWatchEvents> {
     this.upSince = now;
     this.emit('up');
   }
-}
-
-/**
- * A ping that got no answer (ours timed out, or the driver's own connect or
- * selection timeout came first), as against a refused or reset connection,
- * which says at once that the database is not there.
- */
-function isSilence(err: unknown): boolean {
-  if (err instanceof PingTimeoutError) return true;
-  const e = err as { name?: string; message?: string };
-  const message = e.message ?? '';
-  if (/ECONNREFUSED|ECONNRESET|EPIPE|closed/i.test(message)) return false;
-  return e.name === 'MongoNetworkTimeoutError' || /timed out|monitor timeout/i.test(message);
 }

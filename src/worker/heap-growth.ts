@@ -9,7 +9,7 @@ export const DEFAULT_HEAP_GROWTH_PERCENT = 50;
  * Configuration). A sending worker allocates fast (each post's gRPC calls and
  * database writes), and V8 then lets its heap grow to up to four times what it
  * holds before a full collection: 1.5 GB for a worker of 200 bots in 69,000
- * groups that holds under 400 MB. 50 % keeps it to one and a half times, at
+ * groups that holds 300 to 580 MB. 50 % keeps it to one and a half times, at
  * the cost of more frequent collections; 0 leaves V8 its own growth.
  * Anything but 0 or a whole number from 10 to 300 is refused with a
  * ConfigError (below 10 the worker would do little but collect).
