@@ -1,4 +1,5 @@
 import { leaseHolders } from './leases-repo.js';
+import { isCalm, type Beat } from '../shared/heartbeat-cadence.js';
 import type { BotStatus } from './models/bots.js';
 import type { Store } from './connection.js';
 
@@ -60,8 +61,8 @@ export async function heartbeat(store: Store, botId: string, workerId: string, n
  * one for all the bots that are not backing off (a write per bot per tick
  * rewrote the collection once per bot on FerretDB), one per bot that is.
  */
-export async function heartbeats(store: Store, workerId: string, now: Date, bots: readonly { botId: string; backoff: { factor: number; cooldownUntil: number } }[]): Promise<void> {
-  const calm = bots.filter((b) => b.backoff.factor === 1 && b.backoff.cooldownUntil <= now.getTime());
+export async function heartbeats(store: Store, workerId: string, now: Date, bots: readonly Beat[]): Promise<void> {
+  const calm = bots.filter((b) => isCalm(b, now.getTime()));
   if (calm.length) {
     await store.models.Bot.updateMany(
       { botId: { $in: calm.map((b) => b.botId) } },

@@ -5,6 +5,7 @@ import type { Post } from '../content/post-schema.js';
 import type { Verifiers } from '../shared/signing.js';
 import type { BotConfig } from '../config/bots.js';
 import { heartbeats, onlineBotIds, recordBotState } from '../store/bots-repo.js';
+import { beatsDue, NO_BEAT } from '../shared/heartbeat-cadence.js';
 import { findGroupById, recentGroupPauses } from '../store/groups-repo.js';
 import { expireLeases, finishedRuns, loadDeliveries, reassignOrphans, skipPlanned, type DeliveryState, type LapsedVerdict } from '../outbox/outbox.js';
 import { stoppedCampaigns } from '../store/campaigns-repo.js';
@@ -29,6 +30,8 @@ import { completeDeadSessions } from '../engagement/tally-recovery.js';
 
 /** How often a worker reads which campaigns are paused or cancelled. */
 const STOPS_EVERY_MS = 1000;
+/** How often the heartbeats of bots that are not backing off are written (they count for 30 s, see onlineBotIds). */
+const BEAT_EVERY_MS = 5000;
 /** How often a worker looks for counting sessions of dead processes to complete (or every 15 ticks, if sooner). */
 const RECOVER_EVERY_MS = 30_000;
 /** How often a worker forgets what is kept only for a while (gone workers, keys of messages acted on). */
@@ -119,6 +122,13 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
    * claims and outcomes queued behind them held every bot's next post that long.
    */
   private sweepReads: Store | undefined;
+  /**
+   * The lanes' claims and outcomes are inserted through a connection of their own: on FerretDB a process's
+   * operations on one connection run one after another, and a claim (which holds its bot's next post) waited
+   * behind the heartbeats' rewrite of every bot, the planner's writes and the reads a lane makes when it starts
+   * (up to seconds each on a loaded machine). Inserts only: no document is written from two connections.
+   */
+  private outboxWrites: Store | undefined;
   private readonly limiters: Limiters;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -130,6 +140,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private sweeping: Promise<void> | undefined;
   private sweepAgain: Promise<void> | undefined;
   private lastSweep = { at: 0, tookMs: 0 };
+  /** The last write of the heartbeats of bots not backing off (see shared/heartbeat-cadence.ts). */
+  private lastCalmBeat = NO_BEAT;
   private stopsTimer: NodeJS.Timeout | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
@@ -188,6 +200,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     });
     this.dispatcher = new Dispatcher({
       store: o.store,
+      writes: () => this.outboxWrites ?? o.store,
       clock: o.clock,
       log: o.log,
       workerId: this.workerId,
@@ -227,6 +240,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     await this.limiters.ready();
     this.control = await openSideConnection(this.o.store);
     this.sweepReads = await openSideConnection(this.o.store);
+    this.outboxWrites = await openSideConnection(this.o.store);
     this.database.start();
     for (const bot of this.o.config.bots.filter((b) => b.enabled)) {
       const why = this.o.cannotRun?.(bot);
@@ -317,7 +331,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       const online = [...this.running].filter((b) => this.fleet.runner(b)?.isOnline);
       for (const b of this.running) if (!online.includes(b)) this.fleet.runner(b)?.keepConnected();
       // (through the store's connection, as the fleet's own writes of the bots' state: one writer per document)
-      await heartbeats(this.o.store, this.workerId, now, online.map((botId) => ({ botId, backoff: this.dispatcher.backoffOf(botId) })));
+      const beats = beatsDue(online.map((botId) => ({ botId, backoff: this.dispatcher.backoffOf(botId) })), now.getTime(), this.lastCalmBeat, BEAT_EVERY_MS);
+      await heartbeats(this.o.store, this.workerId, now, beats.due);
+      this.lastCalmBeat = beats.last;
       // the accounts of bots other workers run: they are never counted as members, here either
       await this.fleet.knowFleetAccounts();
       // 2. share the bots out with the other live workers: take free ones up to this worker's share, hand surplus over
@@ -630,6 +646,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     await this.ping.close();
     await this.control?.close().catch(() => undefined);
     await this.sweepReads?.close().catch(() => undefined);
+    await this.outboxWrites?.close().catch(() => undefined);
   }
 
   /** The connection for leases, presences and heartbeats (the store's until start() opened its own). */

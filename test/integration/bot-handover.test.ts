@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openTestStore } from '../support/db.js';
 import { content, startSimHarness, type SimHarness } from '../support/sim.js';
@@ -12,6 +12,7 @@ import { countByStatus } from '../../src/outbox/outbox.js';
 import { listGroups } from '../../src/store/groups-repo.js';
 import { type GroupRecord } from '../../src/shared/groups.js';
 import { leaseHolders } from '../../src/store/leases-repo.js';
+import { onlineBotIds } from '../../src/store/bots-repo.js';
 import type { Store } from '../../src/store/connection.js';
 import type { PuppetFactory } from '../../src/channels/wechaty/puppet-factory.js';
 import { wechatyChannel } from '../../src/channels/wechaty/wechaty-channel.js';
@@ -120,6 +121,19 @@ describe('bots changing hands between workers', () => {
     expect(logs.lines().slice(lines).filter((l) => l.includes('lost the lease'))).toEqual([]);
     expect(await epochs()).toBe(before);
     expect(count(await held(), 'W6')).toBe(4);
+  }, 60_000);
+
+  it('should write its calm bots\' heartbeats together every few seconds, not every tick', async () => {
+    const w = await startWorker('W8');
+    await waitFor(() => expect(BOTS.filter((b) => w.fleet.runner(b)?.isOnline)).toEqual(BOTS));
+    await sleep(500);
+    // (every update rewrites the collection on FerretDB: one each tick held the lanes' claims up on a loaded machine)
+    const beats = vi.spyOn(store.models.Bot, 'updateMany');
+    await sleep(3000);
+    // 15 ticks of 200 ms: one write at most (every 5 s); before, one each tick
+    expect(beats.mock.calls.length).toBeLessThanOrEqual(1);
+    beats.mockRestore();
+    expect([...(await onlineBotIds(store, new Date()))].sort()).toEqual(BOTS);
   }, 60_000);
 
   it('should keep a bot\'s posts for it while a worker logs it in after a long stop, not fail them as if it had logged out', async () => {
