@@ -32,8 +32,6 @@ export interface DispatcherEvents {
 
 export interface DispatcherOptions {
   store: Store;
-  /** The connection claims and outcomes are inserted through, when not the store's (see FleetWorker.outboxWrites). */
-  writes?: () => Store;
   clock: Clock;
   log: Logger;
   workerId: string;
@@ -139,7 +137,6 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.o = { ...DISPATCHER_DEFAULTS, ...options };
     this.policy = { ...DEFAULT_SEND_POLICY, ...options.policy };
     this.events = new EventWriter(options.store, {
-      ...(options.writes ? { through: options.writes } : {}),
       health: options.health,
       onError: (err, lost) => options.log.error({ err, lost }, 'could not record the outcomes of sent or settled posts (three tries); those deliveries become unknown, never resent'),
       ...(options.tallySession ? { tally: { session: options.tallySession, written: (unit: SentUnit) => this.emit('sent:recorded', unit) } } : {}),

@@ -39,8 +39,6 @@ export interface SentUnit {
 }
 
 export interface EventWriterOptions {
-  /** The connection the events are inserted through, when not the store's (a worker's own: see FleetWorker). */
-  through?: () => Store;
   /** An outcome waits at most this long for company. @defaultValue 500 */
   everyMs?: number;
   health?: DatabaseHealth;
@@ -214,7 +212,7 @@ export class EventWriter {
     const retried = writes.filter((w) => w.tries > 0).reduce((n, w) => n + w.entries.length, 0);
     for (const w of writes) w.tries++;
     try {
-      const won = await insertEventRowsOf(this.store, writes.flatMap((w) => w.rows), this.o.through?.());
+      const won = await insertEventRowsOf(this.store, writes.flatMap((w) => w.rows));
       const written: string[] = [];
       for (const w of writes) {
         // the new state only for those who wait for it (claims and hand-backs; outcomes are fire and forget)

@@ -84,9 +84,9 @@ export function eventRows(events: readonly DeliveryEventDoc[], unit?: string): D
   return [...unique, ...(sent.length ? sentBatches(sent, unit) : [])];
 }
 
-/** Insert rows made by `eventRows` (`through` another connection, see insertEventRows); returns the `_id`s of the events that won (every item of a sent batch does). */
-export async function insertEventRowsOf(store: Store, rows: readonly DeliveryEventRow[], through?: Store): Promise<Set<string>> {
-  const won = await insertEventRows(store, rows, through);
+/** Insert rows made by `eventRows`; returns the `_id`s of the events that won (every item of a sent batch does). */
+export async function insertEventRowsOf(store: Store, rows: readonly DeliveryEventRow[]): Promise<Set<string>> {
+  const won = await insertEventRows(store, rows);
   for (const r of rows) {
     if (r.kind !== 'sent-batch') continue;
     won.delete(r._id);

@@ -123,13 +123,9 @@ export async function findEvent(store: Store, id: string): Promise<DeliveryEvent
 /** Event kinds that change what caps count (see capsVersion). */
 const CHANGES_CAPS = new Set<DeliveryEventRow['kind']>(['failed', 'skipped', 'retry', 'unknown']);
 
-/**
- * Insert event rows (unique `_id`s) in one insert; returns the `_id`s this call wrote (a duplicate lost: someone
- * changed that delivery first). `through`: another connection to the same database to insert them by (a worker's
- * own for its outbox writes); the caps version is bumped through `store`, its one writer in the process.
- */
-export function insertEventRows(store: Store, rows: readonly DeliveryEventRow[], through: Store = store): Promise<Set<string>> {
-  const insert = (): Promise<Set<string>> => insertUnique<DeliveryEventRow>(through.models.DeliveryEvent, rows);
+/** Insert event rows (unique `_id`s) in one insert; returns the `_id`s this call wrote (a duplicate lost: someone changed that delivery first). */
+export function insertEventRows(store: Store, rows: readonly DeliveryEventRow[]): Promise<Set<string>> {
+  const insert = (): Promise<Set<string>> => insertUnique<DeliveryEventRow>(store.models.DeliveryEvent, rows);
   return rows.some((r) => CHANGES_CAPS.has(r.kind)) ? changingCaps(store, insert) : insert();
 }
 

@@ -122,13 +122,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
    * claims and outcomes queued behind them held every bot's next post that long.
    */
   private sweepReads: Store | undefined;
-  /**
-   * The lanes' claims and outcomes are inserted through a connection of their own: on FerretDB a process's
-   * operations on one connection run one after another, and a claim (which holds its bot's next post) waited
-   * behind the heartbeats' rewrite of every bot, the planner's writes and the reads a lane makes when it starts
-   * (up to seconds each on a loaded machine). Inserts only: no document is written from two connections.
-   */
-  private outboxWrites: Store | undefined;
   private readonly limiters: Limiters;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -200,7 +193,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     });
     this.dispatcher = new Dispatcher({
       store: o.store,
-      writes: () => this.outboxWrites ?? o.store,
       clock: o.clock,
       log: o.log,
       workerId: this.workerId,
@@ -240,7 +232,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     await this.limiters.ready();
     this.control = await openSideConnection(this.o.store);
     this.sweepReads = await openSideConnection(this.o.store);
-    this.outboxWrites = await openSideConnection(this.o.store);
     this.database.start();
     for (const bot of this.o.config.bots.filter((b) => b.enabled)) {
       const why = this.o.cannotRun?.(bot);
@@ -646,7 +637,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     await this.ping.close();
     await this.control?.close().catch(() => undefined);
     await this.sweepReads?.close().catch(() => undefined);
-    await this.outboxWrites?.close().catch(() => undefined);
   }
 
   /** The connection for leases, presences and heartbeats (the store's until start() opened its own). */
