@@ -51,8 +51,8 @@ export async function listPosts(ctx: AppContext, actor: Actor, f: PostFilter = {
   const stats = new Map<string, ReturnType<typeof zeroTotals>>();
   // a district's (or station's) user sees the posts' figures in their district; the city's, the city's
   const since = { day: { $gte: shiftDay(shanghaiDay(now), -29) } };
-  const scope = actor.scope;
-  for (const c of await findCounters(store, scope.kind === 'city' ? 'post' : 'post_d', scope.kind === 'city' ? since : { ...since, district: scope.district })) {
+  const counters = actor.scope.kind === 'city' ? findCounters(store, 'post', since) : findCounters(store, 'post_d', { ...since, district: actor.scope.district });
+  for (const c of await counters) {
     const t = stats.get(c.postId ?? '') ?? stats.set(c.postId ?? '', zeroTotals()).get(c.postId ?? '')!;
     for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += c[k] ?? 0;
   }

@@ -25,7 +25,7 @@ export function isCalm(b: Beat, now: number): boolean {
   return b.backoff.factor === 1 && b.backoff.cooldownUntil <= now;
 }
 
-export function beatsDue<B extends Beat>(beats: readonly B[], now: number, last: LastCalmBeat, everyMs: number): { due: B[]; last: LastCalmBeat } {
+export function beatsDue(beats: readonly Beat[], now: number, last: LastCalmBeat, everyMs: number): { due: Beat[]; last: LastCalmBeat } {
   const bots = beats.filter((b) => isCalm(b, now)).map((b) => b.botId).sort().join(',');
   if (bots !== last.bots || now - last.at >= everyMs) return { due: [...beats], last: { at: now, bots } };
   return { due: beats.filter((b) => !isCalm(b, now)), last };
