@@ -21,12 +21,11 @@
 import { freePortRange } from '../src/shared/free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { paths } from '../src/config/paths.js';
 import { systemClock } from '../src/config/clock.js';
 import { loadGroupContent } from '../src/config/content-bundle.js';
@@ -48,6 +47,7 @@ import { FleetWorker } from '../src/worker/fleet-worker.js';
 import { wechatyChannel } from '../src/channels/wechaty/wechaty-channel.js';
 import { judgeRecord } from '../src/sim/judge-record.js';
 import type { RecordedMessage } from '../src/sim/record.js';
+import { probeProcess } from './process-probe.js';
 import type { OfficerDirectory } from '../src/fleet/group-membership.js';
 
 const SIZES = (process.env['BENCH_SIZES'] ?? '10000,20000,40000,69000').split(',').map(Number);
@@ -103,28 +103,8 @@ async function workerSide(): Promise<void> {
     lastSentAt = performance.now();
   });
   worker.dispatcher.on('delivery:failed', () => finals++);
-  // BENCH_MEM=<ms>: the worker's memory (RSS, V8 heap, buffers) on standard error that often, with the collector's
-  // pauses and the event loop's delays in that time
-  if (process.env['BENCH_MEM']) {
-    const gc = { minor: 0, major: 0, ms: 0, longest: 0 };
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        const major = (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR;
-        gc[major ? 'major' : 'minor']++;
-        gc.ms += e.duration;
-        gc.longest = Math.max(gc.longest, e.duration);
-      }
-    }).observe({ entryTypes: ['gc'] });
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
-    setInterval(() => {
-      const memory = Object.entries(process.memoryUsage()).map(([k, v]) => `${k} ${Math.round(v / 1048576)}`).join(', ');
-      const pauses = `gc ${gc.minor} minor, ${gc.major} major, ${Math.round(gc.ms)} ms (longest ${Math.round(gc.longest)})`;
-      process.stderr.write(`worker memory (MB): ${memory}; ${pauses}; event loop delay p99 ${Math.round(loop.percentile(99) / 1e6)} ms, max ${Math.round(loop.max / 1e6)} ms\n`);
-      Object.assign(gc, { minor: 0, major: 0, ms: 0, longest: 0 });
-      loop.reset();
-    }, Number(process.env['BENCH_MEM'])).unref();
-  }
+  // BENCH_MEM=<ms>: the worker's memory and pauses on standard error that often (the simulator's too: startSim)
+  if (process.env['BENCH_MEM']) probeProcess('worker', Number(process.env['BENCH_MEM']));
   await worker.start();
   const expected = Number(process.env['BENCH_GROUPS']);
   for (let said = performance.now(); ; ) {
@@ -172,7 +152,17 @@ async function workerSide(): Promise<void> {
     for (;;) {
       const c = await countByStatus(store, runId);
       if (c.planned + c.sending === 0) {
-        say({ run: runId, planned: total, registrySec, planSec, lastSentSec, allFinalSec: (performance.now() - due) / 1000, sent: c.sent, dueAt, rssMb: Math.round(process.memoryUsage().rss / 1048576) });
+        const allFinalSec = (performance.now() - due) / 1000;
+        // the next run starts once the worker closed this one (its sweep reads the run back to close it): each
+        // measured run starts with the worker idle, not reading the one before
+        for (const until = performance.now() + 600_000; !(await store.models.Run.findOne({ _id: runId }, { closedAt: 1 }).lean())?.closedAt; ) {
+          if (performance.now() > until) {
+            process.stderr.write(`worker: run ${runId} not closed 10 minutes after its last outcome; going on\n`);
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        say({ run: runId, planned: total, registrySec, planSec, lastSentSec, allFinalSec, sent: c.sent, dueAt, rssMb: Math.round(process.memoryUsage().rss / 1048576) });
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -199,20 +189,26 @@ async function startSim(dir: string, groups: number): Promise<{ env: Record<stri
     '',
   ].join('\n'));
   writeFileSync(join(template, 'scale-001.yaml'), `id: scale-001\nname: 规模宣传员001\npuppet: { name: wechaty-puppet-service, endpoint: "127.0.0.1:${port}", tokenEnv: ZHIMI_BOT_SCALE001_TOKEN }\n`);
+  const probe = process.env['BENCH_MEM'] ? ['--import', 'tsx', '--import', pathToFileURL(join(paths.root, 'bench', 'sim-probe.ts')).href] : [];
   const child = spawn(process.execPath, [
-    join(paths.root, 'bin', 'zhimi.js'), '--bots-dir', template, 'sim', '--bots', String(BOTS), '--groups', String(groups), '--members-per-group', String(MEMBERS), '--seed', '9',
+    ...probe, join(paths.root, 'bin', 'zhimi.js'), '--bots-dir', template, 'sim', '--bots', String(BOTS), '--groups', String(groups), '--members-per-group', String(MEMBERS), '--seed', '9',
     '--bots-out', botsDir, '--record', recordFile,
   ], { cwd: paths.root, env: { ...process.env, ZHIMI_LOG_LEVEL: 'warn', WECHATY_LOG: 'silent' }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {
-    const seen = (d: Buffer): void => {
+    const serving = (d: Buffer): void => {
       out += d.toString();
       if (out.includes('Ctrl-C stops the simulator')) resolve();
     };
-    child.stdout!.on('data', seen);
-    child.stderr!.on('data', seen);
+    child.stdout!.on('data', serving);
+    child.stderr!.on('data', serving);
     child.once('exit', (code) => reject(new Error(`zhimi sim exited (${code}) before serving:\n${out.slice(-2000)}`)));
   });
+  // from here on only the simulator's own probe lines are passed on (BENCH_MEM)
+  child.stdout!.removeAllListeners('data');
+  child.stderr!.removeAllListeners('data');
+  createInterface({ input: child.stderr! }).on('line', (line) => void (line.startsWith('simulator memory') && process.stderr.write(line + '\n')));
+  child.stdout!.resume();
   const env = Object.fromEntries([...out.matchAll(/export (\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
   return {
     env, botsDir, recordFile, pid: child.pid!,

@@ -125,6 +125,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   /** Per bot with a running lane: its send times (ms, ascending) for the sliding windows. */
   private readonly recent = new Map<string, number[]>();
   private sendTimes: { at: number; times: Promise<Map<string, number[]>> } | undefined;
+  /** When the local planner last handed this worker deliveries of a run, by run. */
+  private readonly handedAt = new Map<string, number>();
   /** Deliveries this process claimed (in a lane, or as the planner wrote them) whose outcome is not in the database yet. */
   private readonly claimedHere = new Set<string>();
   /** Of those, the ones whose send was started: they may have gone out. */
@@ -199,7 +201,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     const planned: DeliveryState[] = [];
     const held: DeliveryState[] = [];
     const orphaned: DeliveryState[] = [];
+    const at = this.o.clock.now().getTime();
     for (const s of states) {
+      this.handedAt.set(s.runId, at);
       if (s.status === 'planned') planned.push(s);
       else if (s.status === 'sending' && s.claimedBy === this.o.workerId && s.seq === 1 && !this.queue.isInFlight(s.id)) {
         if (!this.lanes.has(s.botId) || !this.accepts(s.botId)) orphaned.push(s);
@@ -220,6 +224,19 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
         this.o.log.error({ err, deliveries: orphaned.length }, 'could not give back deliveries claimed for a bot that stopped; they will become unknown');
       });
     }
+  }
+
+  /**
+   * The runs the local planner handed here in the last `withinMs` of which
+   * posts are still queued or in flight here: this worker knows them
+   * first-hand (its periodic sweep leaves them alone for that long).
+   */
+  runsInHand(withinMs: number): Set<string> {
+    const since = this.o.clock.now().getTime() - withinMs;
+    for (const [id, at] of this.handedAt) if (at < since) this.handedAt.delete(id);
+    if (this.handedAt.size === 0) return new Set();
+    const held = this.queue.runs();
+    return new Set([...this.handedAt.keys()].filter((id) => held.has(id)));
   }
 
   /**

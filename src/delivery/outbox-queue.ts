@@ -13,8 +13,8 @@ export class OutboxQueue {
   private readonly byBot = new Map<string, Map<string, DeliveryState>>();
   /** Which bot's queue holds a delivery. */
   private readonly botOf = new Map<string, string>();
-  /** Taken by a lane (or claimed when written) and not yet settled, with their bot: a sweep must not put them back. */
-  private readonly inFlight = new Map<string, string>();
+  /** Taken by a lane (or claimed when written) and not yet settled: a sweep must not put them back. */
+  private readonly inFlight = new Map<string, DeliveryState>();
   private readonly inFlightByBot = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
   /** Queued urgent deliveries per bot (so "is an urgent one due?" — asked before every post — is usually answered without a scan). */
@@ -72,7 +72,7 @@ export class OutboxQueue {
 
   /** A taken delivery is settled (sent, failed, lost its claim): forget it. */
   settle(id: string): void {
-    const bot = this.inFlight.get(id);
+    const bot = this.inFlight.get(id)?.botId;
     if (bot === undefined) return;
     this.inFlight.delete(id);
     const n = (this.inFlightByBot.get(bot) ?? 1) - 1;
@@ -130,6 +130,14 @@ export class OutboxQueue {
     return this.inFlight.size;
   }
 
+  /** The runs of the deliveries queued or in flight here. */
+  runs(): Set<string> {
+    const runs = new Set<string>();
+    for (const q of this.byBot.values()) for (const s of q.values()) runs.add(s.runId);
+    for (const s of this.inFlight.values()) runs.add(s.runId);
+    return runs;
+  }
+
   /** Forget the queued (not in-flight) deliveries `accept` refuses now (a campaign was paused or cancelled). */
   dropRefused(): void {
     for (const q of this.byBot.values()) for (const s of [...q.values()]) if (!this.accept(s)) this.remove(s.id);
@@ -150,7 +158,7 @@ export class OutboxQueue {
 
   private markInFlight(s: DeliveryState): void {
     if (this.inFlight.has(s.id)) return;
-    this.inFlight.set(s.id, s.botId);
+    this.inFlight.set(s.id, s);
     this.inFlightByBot.set(s.botId, (this.inFlightByBot.get(s.botId) ?? 0) + 1);
   }
 

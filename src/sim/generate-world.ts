@@ -1,6 +1,7 @@
 import type { ReferenceData } from '../config/reference.js';
 import { pick, seededRandom, type Random } from './random.js';
 import type { SimBot, SimContact, SimRoom, SimSegment } from './world-model.js';
+import { residentId } from './sim-contacts.js';
 
 /** Options of {@link generateWorld}. */
 export interface WorldOptions {
@@ -22,7 +23,10 @@ export interface WorldOptions {
 }
 
 export interface GeneratedWorld {
+  /** Bots and officers. */
   contacts: SimContact[];
+  /** The residents' names: resident `i` has the id `residentId(i)` (SimContacts). */
+  residents: string[];
   rooms: SimRoom[];
   bots: SimBot[];
 }
@@ -52,12 +56,13 @@ export function generateWorld(ref: ReferenceData, o: WorldOptions): GeneratedWor
     Math.max(3, Math.min(500, Math.round(o.membersPerGroup * (0.6 + 0.8 * rng())))),
   );
   const poolSize = Math.max(3, Math.round(sizes.reduce((a, b) => a + b, 0) * (o.memberPoolShare ?? 0.85)));
-  const pool: SimContact[] = Array.from({ length: poolSize }, (_, i) => ({
-    id: `wxid_m${i.toString(36)}`,
-    name: memberName(rng),
-    kind: 'member' as const,
-  }));
-  for (const c of pool) contacts.push(c); // (a spread of a large pool overflows the call stack)
+  // a resident is its name (one string for each distinct name) and its id (held by its rooms)
+  const names = new Map<string, string>();
+  const residents = Array.from({ length: poolSize }, () => {
+    const name = memberName(rng);
+    return names.get(name) ?? names.set(name, name).get(name)!;
+  });
+  const pool = Array.from({ length: poolSize }, (_, i) => residentId(i));
 
   const topics = new Set<string>();
   const rooms: SimRoom[] = [];
@@ -72,7 +77,7 @@ export function generateWorld(ref: ReferenceData, o: WorldOptions): GeneratedWor
     for (let k = 0; members.size < Math.min(size, pool.length); k++) {
       // mostly a contiguous slice of the pool (neighbours share groups), some random picks
       const idx = rng() < 0.8 ? (start + k) % pool.length : Math.floor(rng() * pool.length);
-      members.add(pool[idx]!.id);
+      members.add(pool[idx]!);
     }
     const botIdx = i % bots.length;
     const roomBots = [bots[botIdx]!];
@@ -87,7 +92,7 @@ export function generateWorld(ref: ReferenceData, o: WorldOptions): GeneratedWor
       truth: { district: district.name, station, segment, botIds: roomBots.map((b) => b.botId) },
     });
   }
-  return { contacts, rooms, bots };
+  return { contacts, residents, rooms, bots };
 }
 
 function roomTopic(ref: ReferenceData, rng: Random, segment: SimSegment, district: string, streets: string[], station: string): string {

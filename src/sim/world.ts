@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { GeneratedWorld } from './generate-world.js';
-import type { SimBot, SimContact, SimInvitation, SimMessage, SimRoom } from './world-model.js';
+import type { SimBot, SimInvitation, SimMessage, SimRoom } from './world-model.js';
+import { SimContacts } from './sim-contacts.js';
 
 /** What happens in the simulated world, for puppets and for tests. */
 export interface WorldEvents {
@@ -26,7 +27,7 @@ export interface MemberBehaviour {
  * and write it, so bots in one room see each other's posts.
  */
 export class SimWorld extends EventEmitter<WorldEvents> {
-  readonly contacts = new Map<string, SimContact>();
+  readonly contacts: SimContacts;
   readonly rooms = new Map<string, SimRoom>();
   readonly messages = new Map<string, SimMessage>();
   readonly invitations = new Map<string, SimInvitation>();
@@ -36,7 +37,7 @@ export class SimWorld extends EventEmitter<WorldEvents> {
   constructor(world: GeneratedWorld) {
     super();
     this.setMaxListeners(0);
-    for (const c of world.contacts) this.contacts.set(c.id, c);
+    this.contacts = new SimContacts(world.contacts, world.residents);
     for (const r of world.rooms) this.rooms.set(r.id, { ...r, memberIds: [...r.memberIds] });
     this.bots = world.bots;
   }

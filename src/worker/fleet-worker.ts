@@ -31,11 +31,21 @@ import { completeDeadSessions } from '../engagement/tally-recovery.js';
 /** How often a worker reads which campaigns are paused or cancelled. */
 const STOPS_EVERY_MS = 1000;
 /** How often the heartbeats of bots that are not backing off are written (they count for 30 s, see onlineBotIds). */
-const BEAT_EVERY_MS = 5000;
+const BEAT_EVERY_MS = 10_000;
 /** How often a worker looks for counting sessions of dead processes to complete (or every 15 ticks, if sooner). */
 const RECOVER_EVERY_MS = 30_000;
 /** How often a worker forgets what is kept only for a while (gone workers, keys of messages acted on). */
 const TIDY_EVERY_MS = 3600_000;
+/**
+ * How long after the local planner last handed over posts of a run the periodic sweep leaves that run alone
+ * while its posts are still queued here: reading it back would only find what was handed over, and on FerretDB
+ * that read scans the whole outbox just when the run's first posts go out. A sweep for a reason (a bot logged
+ * out, in or started here, the database back) reads every open run.
+ */
+export const FRESH_RUN_MS = 2 * 60_000;
+
+/** A sweep for a reason reads every open run; the tick's periodic one leaves runs in hand alone (FRESH_RUN_MS). */
+type SweepScope = 'all' | 'periodic';
 /** A post with no bot of its group online waits this long for one (a campaign may set its own, see plan-run.ts). */
 export const WAIT_FOR_BOT_MS = 10 * 60_000;
 /** A bot that failed to start here is left to other workers this long at first, doubling up to an hour. */
@@ -138,6 +148,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private stopsTimer: NodeJS.Timeout | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
+  /** When the last round of lease renewals started (performance.now()). */
+  private lastRenewAt = -Infinity;
   private readingStops: Promise<ReadonlyMap<string, CampaignStop>> | undefined;
   private stopsFailing = false;
   private closed = false;
@@ -161,8 +173,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private readonly cannotRun = new Set<string>();
   /** Workers alive at the last tick (their claims are theirs to settle). */
   private liveWorkerIds = new Set<string>();
-  /** Posts with no bot of their group online, and since when (ms): they wait for one for a while. */
-  private readonly orphanSince = new Map<string, number>();
+  /** Posts with no bot of their group online, since when (ms), and their run: they wait for one for a while. */
+  private readonly orphanSince = new Map<string, { since: number; runId: string }>();
   /** Workers whose leases this one waits for (it started after they stopped being heard from): said once each. */
   private readonly waitingFor = new Set<string>();
   /** Bots started here that wait for a sweep to queue what waits for them. */
@@ -213,6 +225,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.fleet.on('bot:logout', () => void this.sweepNow());
     // back: its lane (waiting while it was offline) sends again; the sweep queues what waits for it
     this.fleet.on('bot:relogin', () => void this.sweepNow());
+    // claims that lapsed during an outage go back to planned, in every open run
+    this.database.on('up', () => void this.sweepNow());
     // an officer's 暂停 in a group: what a lane here claimed for it before is not sent either
     this.fleet.on('group:paused', (e) => this.dispatcher.pauseGroup(e.groupId, e.paused));
     if (o.schedule ?? true) {
@@ -243,9 +257,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     await this.scheduler?.start();
     this.timer = setInterval(() => void this.tick(), this.o.tickMs);
     this.leaseTimer = setInterval(() => {
-      // (a failure is the tick's to say: it renews first, and logs what is not the database out of reach)
-      if (this.database.reachable && !this.closed) this.renewLeases().catch((err: unknown) => void this.database.noteFailure(err));
-    }, this.o.tickMs);
+      // (a failure is the tick's to say: it renews too when this timer is late, and logs what is not the database out of reach)
+      if (this.database.reachable && !this.closed) this.renewLeasesIfDue()?.catch((err: unknown) => void this.database.noteFailure(err));
+    }, this.renewEveryMs());
     // a pause or cancel reaches the lanes within a second (one small read), not only at the next sweep
     this.stopsTimer = setInterval(() => void this.readStops(), Math.min(STOPS_EVERY_MS, this.o.tickMs));
   }
@@ -283,6 +297,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
    */
   private renewLeases(): Promise<void> {
     this.renewing ??= (async () => {
+      this.lastRenewAt = performance.now();
       const ttl = this.o.botLeaseMs;
       const now = this.o.clock.now();
       const epochs = new Map([...this.leases].filter(([b]) => this.running.has(b)).map(([b, l]) => [b, l.epoch]));
@@ -304,6 +319,19 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     return this.renewing;
   }
 
+  /**
+   * Leases are renewed three times a lease (every 2 s by default): each round rewrites every lease of this
+   * worker's bots (200 documents, up to 1.6 s of a loaded FerretDB), and once a tick (1.5 s) held the lanes'
+   * writes up for nothing. The timer renews them, or the tick when the timer is late: whichever comes first.
+   */
+  private renewEveryMs(): number {
+    return this.o.botLeaseMs / 3;
+  }
+
+  private renewLeasesIfDue(): Promise<void> | undefined {
+    return performance.now() - this.lastRenewAt >= 0.9 * this.renewEveryMs() ? this.renewLeases() : undefined;
+  }
+
   /** Leases, heartbeats, failover and expired claims; safe to call any time. */
   tick(): Promise<void> {
     this.ticking ??= this.doTick().finally(() => (this.ticking = undefined));
@@ -316,8 +344,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     if (!this.database.reachable) return;
     try {
       const ttl = this.o.botLeaseMs;
-      // 1. renew the leases of the bots running here first, so a slow login elsewhere never lets them lapse
-      await this.renewLeases();
+      // 1. renew the leases of the bots running here first when their timer is late, so a slow login elsewhere never
+      // lets them lapse
+      await this.renewLeasesIfDue();
       const now = this.o.clock.now();
       const online = [...this.running].filter((b) => this.fleet.runner(b)?.isOnline);
       for (const b of this.running) if (!online.includes(b)) this.fleet.runner(b)?.keepConnected();
@@ -331,7 +360,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       await this.shareBots(ttl);
       // the sweep reads every open delivery: when that is slow (a big run on FerretDB), it runs less often
       // (a logout or a bot starting here still sweeps at once); it runs beside the ticks, never holding up the leases
-      if (!this.sweeping && performance.now() - this.lastSweep.at >= Math.max(0, 10 * this.lastSweep.tookMs - (this.o.tickMs))) void this.sweepNow();
+      if (!this.sweeping && performance.now() - this.lastSweep.at >= Math.max(0, 10 * this.lastSweep.tookMs - (this.o.tickMs))) void this.sweepNow('periodic');
       // 3. the counters of workers that died before writing them are completed from the outbox
       if (performance.now() - this.lastRecoveryAt >= Math.min(RECOVER_EVERY_MS, 15 * this.o.tickMs)) {
         this.lastRecoveryAt = performance.now();
@@ -514,10 +543,10 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
    * (or fail with "no bot online in group"), and what the bots running here
    * should send is queued for their lanes.
    */
-  sweep(): Promise<void> {
+  sweep(scope: SweepScope = 'all'): Promise<void> {
     // asked while one runs: run once more after it (what it read may predate the reason for asking)
-    if (this.sweeping) return (this.sweepAgain ??= this.sweeping.then(() => ((this.sweepAgain = undefined), this.sweep())));
-    this.sweeping = this.doSweep().finally(() => (this.sweeping = undefined));
+    if (this.sweeping) return scope === 'periodic' ? this.sweeping : (this.sweepAgain ??= this.sweeping.then(() => ((this.sweepAgain = undefined), this.sweep())));
+    this.sweeping = this.doSweep(scope).finally(() => (this.sweeping = undefined));
     return this.sweeping;
   }
 
@@ -539,16 +568,17 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   }
 
   /** Sweep at once (a bot logged out, or started here); a failure is logged and the next tick tries again. */
-  private sweepNow(): Promise<void> {
+  private sweepNow(scope: SweepScope = 'all'): Promise<void> {
     if (this.closed) return Promise.resolve();
     // (the database out of reach is said once, by the watch: a sweep under way when it went fails with it)
-    return this.sweep().catch((err: unknown) => void (this.database.noteFailure(err) || this.log.error({ err }, 'outbox sweep failed; will retry')));
+    return this.sweep(scope).catch((err: unknown) => void (this.database.noteFailure(err) || this.log.error({ err }, 'outbox sweep failed; will retry')));
   }
 
-  private async doSweep(): Promise<void> {
+  private async doSweep(scope: SweepScope): Promise<void> {
     const now = this.o.clock.now();
     const t0 = performance.now();
-    const runs = await openRuns(this.o.store);
+    const inHand = scope === 'periodic' ? this.dispatcher.runsInHand(FRESH_RUN_MS) : new Set<string>();
+    const runs = (await openRuns(this.o.store)).filter((r) => !inHand.has(r.id));
     const current = new Map((runs.length ? await loadDeliveries(this.sweepReads ?? this.o.store, { runIds: runs.map((r) => r.id) }) : []).map((s) => [s.id, s]));
     const lapsed = await expireLeases(this.o.store, [...current.values()], now, (s) => this.lapsedVerdict(s, now));
     const expired = lapsed.filter((s) => s.status === 'unknown');
@@ -575,15 +605,17 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     // a post with no bot of its group online waits for one (its run's wait, within its validity), then fails
     const waitOf = new Map(runs.map((r) => [r.id, r.waitForBotMs ?? this.o.waitForBotMs]));
     const waitUntil = (s: DeliveryState): Date => {
-      const since = this.orphanSince.get(s.id) ?? this.orphanSince.set(s.id, now.getTime()).get(s.id)!;
+      const since = (this.orphanSince.get(s.id) ?? this.orphanSince.set(s.id, { since: now.getTime(), runId: s.runId }).get(s.id)!).since;
       const until = since + (waitOf.get(s.runId) ?? this.o.waitForBotMs);
       return new Date(s.validUntil ? Math.min(until, s.validUntil.getTime()) : until);
     };
     const res = await reassignOrphans(this.o.store, [...current.values()], online, async (groupId) => (await findGroupById(this.o.store, groupId))?.botIds ?? [], now, waitUntil);
     for (const s of res.changed) current.set(s.id, s);
     const waiting = new Set(res.waiting.map((s) => s.id));
-    const newlyWaiting = res.waiting.filter((s) => this.orphanSince.get(s.id) === now.getTime());
-    for (const id of [...this.orphanSince.keys()]) if (!waiting.has(id)) this.orphanSince.delete(id);
+    const newlyWaiting = res.waiting.filter((s) => this.orphanSince.get(s.id)?.since === now.getTime());
+    // (a run this sweep left alone keeps its waiting posts' clocks)
+    const swept = new Set(runs.map((r) => r.id));
+    for (const [id, o] of this.orphanSince) if (!waiting.has(id) && swept.has(o.runId)) this.orphanSince.delete(id);
     if (newlyWaiting.length) {
       this.log.warn({ deliveries: newlyWaiting.length, bots: [...new Set(newlyWaiting.map((s) => s.botId))] }, 'posts wait for a bot of their group to come online (their bot is offline and no other member bot is online); they go out when one does, or fail when their wait is over');
     }

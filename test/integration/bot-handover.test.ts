@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
+import mongoose from 'mongoose';
 import { openTestStore } from '../support/db.js';
 import { content, startSimHarness, type SimHarness } from '../support/sim.js';
 import { captureLogger } from '../support/log.js';
@@ -123,17 +124,24 @@ describe('bots changing hands between workers', () => {
     expect(count(await held(), 'W6')).toBe(4);
   }, 60_000);
 
-  it('should write its calm bots\' heartbeats together every few seconds, not every tick', async () => {
+  it('should write its calm bots\' heartbeats together every few seconds, and renew its leases three times a lease, not every tick', async () => {
     const w = await startWorker('W8');
     await waitFor(() => expect(BOTS.filter((b) => w.fleet.runner(b)?.isOnline)).toEqual(BOTS));
     await sleep(500);
-    // (every update rewrites the collection on FerretDB: one each tick held the lanes' claims up on a loaded machine)
+    // (every update rewrites the documents it touches on FerretDB: one each tick held the lanes' claims up on a loaded machine)
     const beats = vi.spyOn(store.models.Bot, 'updateMany');
+    // the leases go through the worker's own connection: counted as the driver sees them
+    let renewals = 0;
+    mongoose.set('debug', (collection: string, method: string) => void (collection === 'leases' && method === 'updateMany' && renewals++));
     await sleep(3000);
-    // 15 ticks of 200 ms: one write at most (every 5 s); before, one each tick
+    mongoose.set('debug', false);
+    // 15 ticks of 200 ms: one heartbeat write at most (every 10 s), and a lease of 3 s renewed every second; before, both each tick
     expect(beats.mock.calls.length).toBeLessThanOrEqual(1);
+    expect(renewals).toBeGreaterThanOrEqual(2);
+    expect(renewals).toBeLessThanOrEqual(4);
     beats.mockRestore();
     expect([...(await onlineBotIds(store, new Date()))].sort()).toEqual(BOTS);
+    expect(count(await held(), 'W8')).toBe(BOTS.length);
   }, 60_000);
 
   it('should keep a bot\'s posts for it while a worker logs it in after a long stop, not fail them as if it had logged out', async () => {

@@ -97,4 +97,16 @@ describe('OutboxQueue', () => {
     q.add([d('1', { seq: 1 }), d('3', { seq: 1 })]); // the next sweep after resuming
     expect(q.size('a')).toBe(3);
   });
+
+  it('should say which runs it holds, queued or in flight, until they are settled', () => {
+    const q = new OutboxQueue();
+    q.add([d('1', { runId: 'r1' }), d('2', { runId: 'r2', notBefore: new Date(now.getTime() + 60_000) })]);
+    expect([...q.runs()].sort()).toEqual(['r1', 'r2']);
+    const [taken] = q.take('a', now, 1);
+    expect([...q.runs()].sort()).toEqual(['r1', 'r2']); // in flight: still held here
+    q.settle(taken!.id);
+    expect([...q.runs()]).toEqual(['r2']);
+    q.dropBot('a');
+    expect(q.runs().size).toBe(0);
+  });
 });
