@@ -204,10 +204,11 @@ async function startSim(dir: string, groups: number): Promise<{ env: Record<stri
     child.stderr!.on('data', serving);
     child.once('exit', (code) => reject(new Error(`zhimi sim exited (${code}) before serving:\n${out.slice(-2000)}`)));
   });
-  // from here on only the simulator's own probe lines are passed on (BENCH_MEM)
+  // from here on what it says on standard error is passed on (its warnings, its memory with BENCH_MEM); its
+  // standard output (what it serves) is not kept
   child.stdout!.removeAllListeners('data');
   child.stderr!.removeAllListeners('data');
-  createInterface({ input: child.stderr! }).on('line', (line) => void (line.startsWith('simulator memory') && process.stderr.write(line + '\n')));
+  child.stderr!.pipe(process.stderr, { end: false });
   child.stdout!.resume();
   const env = Object.fromEntries([...out.matchAll(/export (\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
   return {

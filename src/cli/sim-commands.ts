@@ -35,7 +35,7 @@ export function registerSimCommands(program: Command, ctx: () => AppContext): vo
       const s = await startFleetSimulator({ ref: c.content().ref, fleet, world: { groups: o.groups, membersPerGroup: o.membersPerGroup, seed: o.seed }, useConfiguredEndpoints: true });
       if (o.reactions) s.world.behaviour = new ScriptedMembers(DEMO_REACTIONS, { seed: o.seed });
       const stopRecording = o.record ? recordMessages(s.world, o.record) : undefined;
-      out(`simulator: ${s.world.rooms.size} groups, ${[...s.world.contacts.values()].filter((x) => x.kind === 'member').length} residents, ${s.sim.endpoints.length} bots`);
+      out(`simulator: ${s.world.rooms.size} groups, ${s.world.contacts.count('member')} residents, ${s.sim.endpoints.length} bots`);
       for (const e of s.sim.endpoints) {
         const bot = s.fleet.bots.find((b) => b.id === e.botId)!;
         e.puppet.faults = faults.get(e.botId) ?? {};

@@ -13,7 +13,8 @@ export function residentId(i: number): string {
  * (their ids follow from their number). A city-sized world has millions of
  * residents: an object each held most of the simulator's 1.5 GB heap at
  * 69,000 groups, and its collector paused it for up to 0.7 s at a time while
- * the bots were sending.
+ * the bots were sending. A resident read with `get` is made for the call:
+ * change one with `set`.
  */
 export class SimContacts {
   private readonly named = new Map<string, SimContact>();
@@ -26,7 +27,7 @@ export class SimContacts {
     const named = this.named.get(id);
     if (named) return named;
     const i = this.residentIndex(id);
-    return i === undefined ? undefined : { id, name: this.residents[i]!, kind: 'member' };
+    return i === undefined ? undefined : this.resident(i);
   }
 
   /** Add or replace a contact (an officer, a stranger, a resident who became someone else). */
@@ -36,11 +37,22 @@ export class SimContacts {
   }
 
   has(id: string): boolean {
-    return this.get(id) !== undefined;
+    return this.named.has(id) || this.residentIndex(id) !== undefined;
+  }
+
+  /** How many contacts are of a kind (the residents counted, not made one by one). */
+  count(kind: SimContact['kind']): number {
+    let n = 0;
+    for (const c of this.named.values()) if (c.kind === kind) n++;
+    if (kind !== 'member') return n;
+    let replaced = 0;
+    for (const id of this.named.keys()) if (this.residentIndex(id) !== undefined) replaced++;
+    return n + this.residents.length - replaced;
   }
 
   *keys(): IterableIterator<string> {
-    for (const [id] of this.entries()) yield id;
+    yield* this.named.keys();
+    for (let i = 0; i < this.residents.length; i++) if (!this.named.has(residentId(i))) yield residentId(i);
   }
 
   *values(): IterableIterator<SimContact> {
@@ -49,14 +61,15 @@ export class SimContacts {
 
   *entries(): IterableIterator<[string, SimContact]> {
     yield* this.named.entries();
-    for (let i = 0; i < this.residents.length; i++) {
-      const id = residentId(i);
-      if (!this.named.has(id)) yield [id, { id, name: this.residents[i]!, kind: 'member' }];
-    }
+    for (let i = 0; i < this.residents.length; i++) if (!this.named.has(residentId(i))) yield [residentId(i), this.resident(i)];
   }
 
   [Symbol.iterator](): IterableIterator<[string, SimContact]> {
     return this.entries();
+  }
+
+  private resident(i: number): SimContact {
+    return { id: residentId(i), name: this.residents[i]!, kind: 'member' };
   }
 
   private residentIndex(id: string): number | undefined {

@@ -38,9 +38,11 @@ const RECOVER_EVERY_MS = 30_000;
 const TIDY_EVERY_MS = 3600_000;
 /**
  * How long after the local planner last handed over posts of a run the periodic sweep leaves that run alone
- * while its posts are still queued here: reading it back would only find what was handed over, and on FerretDB
- * that read scans the whole outbox just when the run's first posts go out. A sweep for a reason (a bot logged
- * out, in or started here, the database back) reads every open run.
+ * while its posts are still queued here: on FerretDB the read scans the whole outbox just when the run's first
+ * posts go out, and what this worker's bots have to send of it is queued here already. A sweep for a reason (a
+ * bot logged out, in, started or failed to start here, a worker gone, the database back) reads every open run;
+ * posts that another worker's sweep moves onto bots here meanwhile wait for the next full sweep (at most 2 minutes
+ * after the planner's last hand-off).
  */
 export const FRESH_RUN_MS = 2 * 60_000;
 
@@ -70,7 +72,7 @@ export interface FleetWorkerOptions extends Pick<FleetOptions, 'config' | 'store
    * over that long after its last renewal, plus a tick and its login. @defaultValue 6000
    */
   botLeaseMs?: number;
-  /** Housekeeping period: leases, heartbeats, the outbox sweep (expired claims, failover, queues). @defaultValue 1500 */
+  /** Housekeeping period: heartbeats, bot sharing, the outbox sweep (expired claims, failover, queues); leases are renewed every `botLeaseMs / 3`. @defaultValue 1500 */
   tickMs?: number;
   /** The database unreachable this long without a break: the worker gives up (`onDatabaseLost`). @defaultValue 300000 (5 minutes) */
   dbUnreachableExitMs?: number;
@@ -259,7 +261,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.leaseTimer = setInterval(() => {
       // (a failure is the tick's to say: it renews too when this timer is late, and logs what is not the database out of reach)
       if (this.database.reachable && !this.closed) this.renewLeasesIfDue()?.catch((err: unknown) => void this.database.noteFailure(err));
-    }, this.renewEveryMs());
+    }, this.renewEveryMs() / 2);
     // a pause or cancel reaches the lanes within a second (one small read), not only at the next sweep
     this.stopsTimer = setInterval(() => void this.readStops(), Math.min(STOPS_EVERY_MS, this.o.tickMs));
   }
@@ -322,7 +324,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   /**
    * Leases are renewed three times a lease (every 2 s by default): each round rewrites every lease of this
    * worker's bots (200 documents, up to 1.6 s of a loaded FerretDB), and once a tick (1.5 s) held the lanes'
-   * writes up for nothing. The timer renews them, or the tick when the timer is late: whichever comes first.
+   * writes up for nothing. A round is due that long after the last one started; the lease timer looks every half
+   * of it (a round slower than that is followed by the next at once), and the tick too: whichever comes first.
    */
   private renewEveryMs(): number {
     return this.o.botLeaseMs / 3;
@@ -401,7 +404,10 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     const failing = [...new Set([...this.cannotRun, ...[...this.failedStarts].filter(([, f]) => f.until > t).map(([b]) => b)])];
     await announceWorker(this.ctl, { workerId: this.workerId, held: this.running.size, failing, until: new Date(t + ttl), now, everyMs: this.o.tickMs });
     const [workers, leases] = await Promise.all([liveWorkers(this.ctl, now), lastLeases(this.ctl)]);
+    const wasLive = this.liveWorkerIds;
     this.liveWorkerIds = new Set(workers.map((w) => w.workerId));
+    // a worker gone (killed, or stopped): its claims lapse and its bots' posts may move to bots here, in any run
+    if ([...wasLive].some((w) => !this.liveWorkerIds.has(w))) void this.sweepNow();
     const holders = new Map([...leases].filter(([, l]) => l.until >= now).map(([b, l]) => [b, l.workerId]));
     const bots = this.o.config.bots.filter((b) => b.enabled).map((b) => b.id);
     this.sayWhatItWaitsFor(bots, holders, leases, now);
@@ -530,6 +536,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       const backoffMs = Math.min(FAILED_START_BACKOFF_MAX_MS, 2 * (this.failedStarts.get(botId)?.backoffMs ?? FAILED_START_BACKOFF_MS / 2));
       this.failedStarts.set(botId, { until: this.o.clock.now().getTime() + backoffMs, backoffMs });
       await releaseBotLease(this.ctl, botId, this.workerId, this.o.clock.now()).catch((err: unknown) => this.log.warn({ botId, err }, 'could not give back the lease of a bot that failed to start; it lapses by itself'));
+      // its posts move to another member bot, or wait for one, in every run
+      void this.sweepNow();
       return;
     }
     await this.fleet.discoverBotGroups(botId).catch((err: unknown) => {
@@ -614,8 +622,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     const waiting = new Set(res.waiting.map((s) => s.id));
     const newlyWaiting = res.waiting.filter((s) => this.orphanSince.get(s.id)?.since === now.getTime());
     // (a run this sweep left alone keeps its waiting posts' clocks)
-    const swept = new Set(runs.map((r) => r.id));
-    for (const [id, o] of this.orphanSince) if (!waiting.has(id) && swept.has(o.runId)) this.orphanSince.delete(id);
+    for (const [id, o] of this.orphanSince) if (!waiting.has(id) && !inHand.has(o.runId)) this.orphanSince.delete(id);
     if (newlyWaiting.length) {
       this.log.warn({ deliveries: newlyWaiting.length, bots: [...new Set(newlyWaiting.map((s) => s.botId))] }, 'posts wait for a bot of their group to come online (their bot is offline and no other member bot is online); they go out when one does, or fail when their wait is over');
     }
@@ -624,7 +631,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       this.emit('failover', { moved: res.moved, failed: res.failed });
     }
     await this.dispatcher.refresh([...current.values()]);
-    this.releaseQueueWaiters();
+    // (a bot started here waits for its posts of every run: a sweep that left runs alone queued only some)
+    if (inHand.size === 0) this.releaseQueueWaiters();
     // runs whose deliveries are all final leave the sweep
     const done = await finishedRuns(this.o.store, [...current.values()], runs);
     if (done.length) await closeRuns(this.o.store, done, now);

@@ -22,6 +22,7 @@ describe('SimContacts', () => {
     contacts.set('wxid_m0', { id: 'wxid_m0', name: '林警官', kind: 'officer' });
     expect(contacts.get('wxid_m0')?.kind).toBe('officer');
     expect([...contacts.values()].map((c) => c.kind)).toEqual(['officer', 'member']);
+    expect([contacts.count('member'), contacts.count('officer'), contacts.count('bot')]).toEqual([1, 1, 0]);
   });
 
   it('should hold a generated world\'s residents, each room member among them', () => {
