@@ -60,7 +60,10 @@ export function generateWorld(ref: ReferenceData, o: WorldOptions): GeneratedWor
   const names = new Map<string, string>();
   const residents = Array.from({ length: poolSize }, () => {
     const name = memberName(rng);
-    return names.get(name) ?? names.set(name, name).get(name)!;
+    const known = names.get(name);
+    if (known !== undefined) return known;
+    names.set(name, name);
+    return name;
   });
   const pool = Array.from({ length: poolSize }, (_, i) => residentId(i));
 

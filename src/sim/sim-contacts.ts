@@ -52,7 +52,7 @@ export class SimContacts {
 
   *keys(): IterableIterator<string> {
     yield* this.named.keys();
-    for (let i = 0; i < this.residents.length; i++) if (!this.named.has(residentId(i))) yield residentId(i);
+    for (const i of this.unreplacedResidents()) yield residentId(i);
   }
 
   *values(): IterableIterator<SimContact> {
@@ -61,11 +61,16 @@ export class SimContacts {
 
   *entries(): IterableIterator<[string, SimContact]> {
     yield* this.named.entries();
-    for (let i = 0; i < this.residents.length; i++) if (!this.named.has(residentId(i))) yield [residentId(i), this.resident(i)];
+    for (const i of this.unreplacedResidents()) yield [residentId(i), this.resident(i)];
   }
 
   [Symbol.iterator](): IterableIterator<[string, SimContact]> {
     return this.entries();
+  }
+
+  /** The numbers of the residents no contact set later replaced. */
+  private *unreplacedResidents(): IterableIterator<number> {
+    for (let i = 0; i < this.residents.length; i++) if (!this.named.has(residentId(i))) yield i;
   }
 
   private resident(i: number): SimContact {
