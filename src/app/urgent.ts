@@ -47,11 +47,12 @@ export interface UrgentEstimate {
 
 /**
  * From an approval to the first post: the schedulers look for changed campaigns every second (0–1 s, half a
- * second on average), then the planner writes the run (0.3–0.6 s against the simulator). Measured from the
- * approval: 0.1–1.1 s in the integration test (the watch's phase), 1.2 s in the console's journey (which also
- * counts the browser's click and the API's answer).
+ * second on average), then the planner writes the run. Measured from the approval: 0.1–1.1 s in the integration
+ * test (the watch's phase), 1.2 s in the console's journey (which also counts the browser's click and the API's
+ * answer). The middle of that range: at 1 s, an alert whose first post came 0.1 s after its approval reached its
+ * last group more than 10 % before its estimate (since its own worker no longer reads a new run back).
  */
-export const URGENT_STARTUP_MS = 1000;
+export const URGENT_STARTUP_MS = 600;
 /** A post's own time on the wire before the bot's gap starts (the puppet service's answer; the simulator's is ~30 ms). */
 export const SEND_MS = 50;
 /** How far ahead of submission the alert's time is set: an approval after it sends at once. */
