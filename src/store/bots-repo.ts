@@ -73,20 +73,29 @@ export async function heartbeats(store: Store, workerId: string, now: Date, bots
 }
 
 /**
- * Bots whose posts wait for them, in any worker: logged in with a heartbeat
- * within `freshMs`; being started by a worker that holds their lease; or
- * stopped on purpose (a worker shut down or handed them over) and not yet
- * `freshMs` ago or taken by another worker. A bot that logged out, dropped or
- * failed to start is not among them: its planned posts move to another bot.
+ * How old the heartbeat of a bot whose worker holds its lease may be: that worker writes it every minute while the
+ * bot is logged in (see BEAT_EVERY_MS in fleet-worker.ts), so one older than three says the bot is not (its going
+ * offline was not recorded: the database out of reach then).
+ */
+const HELD_BEAT_MS = 180_000;
+
+/**
+ * Bots whose posts wait for them, in any worker: logged in, with a heartbeat
+ * within `freshMs`, or within three minutes while the worker that wrote it
+ * holds their lease (its presence renewed every few seconds); being started
+ * by a worker that holds their lease; or stopped on purpose (a worker shut
+ * down or handed them over) and not yet `freshMs` ago or taken by another
+ * worker. A bot that logged out, dropped or failed to start is not among
+ * them: its planned posts move to another bot.
  */
 export async function onlineBotIds(store: Store, now: Date, freshMs = 30_000): Promise<Set<string>> {
   const [docs, leased] = await Promise.all([
-    store.models.Bot.find({ status: { $in: ['online', 'starting', 'stopped'] } }, { botId: 1, status: 1, heartbeatAt: 1 }).lean(),
+    store.models.Bot.find({ status: { $in: ['online', 'starting', 'stopped'] } }, { botId: 1, status: 1, heartbeatAt: 1, workerId: 1 }).lean(),
     leaseHolders(store, now),
   ]);
-  const since = now.getTime() - freshMs;
-  const fresh = (d: { heartbeatAt?: Date | null | undefined }): boolean => !!d.heartbeatAt && d.heartbeatAt.getTime() >= since;
-  return new Set(docs.filter((d) => (d.status === 'online' ? fresh(d) : leased.has(d.botId) || (d.status === 'stopped' && fresh(d)))).map((d) => d.botId));
+  const fresh = (d: { heartbeatAt?: Date | null | undefined }, ms = freshMs): boolean => !!d.heartbeatAt && d.heartbeatAt.getTime() >= now.getTime() - ms;
+  const heldByItsWorker = (d: { botId: string; workerId?: string | null | undefined }): boolean => !!d.workerId && leased.get(d.botId) === d.workerId;
+  return new Set(docs.filter((d) => (d.status === 'online' ? fresh(d) || (heldByItsWorker(d) && fresh(d, HELD_BEAT_MS)) : leased.has(d.botId) || (d.status === 'stopped' && fresh(d)))).map((d) => d.botId));
 }
 
 export interface BotState {

@@ -1,16 +1,21 @@
 import type { Store } from './connection.js';
 import { insertOnce } from './once.js';
+import { fenceWorker, presenceOf, type Presence } from './workers-repo.js';
 
 /**
- * Hold (take or renew) the lease of a bot for `ttlMs`. Returns the epoch this
- * worker holds afterwards, undefined when it does not hold it. A lease held by
- * another live worker is left alone; an expired one is taken over with the
- * next epoch, which only one worker can insert.
+ * Hold (take or renew) the lease of a bot until `ttlMs` from now. Returns the
+ * epoch this worker holds afterwards, undefined when it does not hold it. A
+ * lease holds while its `until` has not passed and its worker's presence has
+ * not run out (the presence is what a live worker renews every round; `until`
+ * is a backstop renewed rarely). A lease held by another live worker is left
+ * alone; one that ran out is taken over with the next epoch, which only one
+ * worker can insert. `anew`: take even this worker's own lease with the next
+ * epoch (it was fenced off, and may have lost it).
  */
-export async function holdBotLease(store: Store, botId: string, workerId: string, ttlMs: number, now: Date): Promise<number | undefined> {
+export async function holdBotLease(store: Store, botId: string, workerId: string, ttlMs: number, now: Date, anew = false): Promise<number | undefined> {
   const until = new Date(now.getTime() + ttlMs);
   const current = await store.models.Lease.findOne({ botId }).sort({ epoch: -1 }).lean();
-  if (current && current.workerId === workerId) {
+  if (current && current.workerId === workerId && !anew) {
     if (current.until < now) {
       // our own lease ran out (e.g. we were paused): someone may be taking over, so take it anew like anyone else
     } else {
@@ -20,9 +25,29 @@ export async function holdBotLease(store: Store, botId: string, workerId: string
       return res.modifiedCount === 1 && newest?._id === current._id ? current.epoch : undefined;
     }
   }
-  if (current && current.until >= now && current.workerId !== workerId) return undefined;
+  if (current && current.until >= now && current.workerId !== workerId && !(await holderGone(store, current.workerId, workerId, now))) return undefined;
   const epoch = (current?.epoch ?? 0) + 1;
   return (await insertOnce(store.models.Lease, { _id: leaseId(botId, epoch), botId, epoch, workerId, until })) ? epoch : undefined;
+}
+
+/**
+ * Has the worker holding a lease let go of it: its presence ran out (or it has
+ * none)? It is then fenced off before its presence is looked at again: a worker
+ * that renewed meanwhile still holds its leases (and learns of the fence at
+ * its next renewal, see `renewPresence`); one that did not cannot renew them
+ * any more.
+ */
+async function holderGone(store: Store, holder: string, by: string, now: Date): Promise<boolean> {
+  const seen = await presenceOf(store, holder);
+  if (presenceHolds(seen, now)) return false;
+  await fenceWorker(store, holder, seen?.gen ?? 0, by, now);
+  const again = await presenceOf(store, holder);
+  return again?.renewedAt?.getTime() === seen?.renewedAt?.getTime() && !presenceHolds(again, now);
+}
+
+/** A presence that has not run out. */
+export function presenceHolds(p: Pick<Presence, 'until'> | undefined, now: Date): boolean {
+  return !!p && p.until >= now;
 }
 
 const leaseId = (botId: string, epoch: number): string => `${botId}#${epoch}`;
@@ -64,10 +89,19 @@ export async function lastLeases(store: Store): Promise<Map<string, { workerId: 
   return out;
 }
 
+/**
+ * Which of the last leases hold now: their `until` not passed, and their
+ * worker's presence (`presences`: worker → until when) not run out. A lease
+ * outlives a worker killed or cut off only until its presence runs out.
+ */
+export function holdingLeases(leases: ReadonlyMap<string, { workerId: string; until: Date }>, presences: ReadonlyMap<string, Date>, now: Date): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [botId, l] of leases) if (l.until >= now && presenceHolds(presences.has(l.workerId) ? { until: presences.get(l.workerId)! } : undefined, now)) out.set(botId, l.workerId);
+  return out;
+}
+
 /** The worker holding each bot now. */
 export async function leaseHolders(store: Store, now: Date): Promise<Map<string, string>> {
-  const docs = await store.models.Lease.find({ until: { $gte: now } }).sort({ epoch: 1 }).lean();
-  const out = new Map<string, string>();
-  for (const d of docs) out.set(d.botId, d.workerId);
-  return out;
+  const [leases, workers] = await Promise.all([lastLeases(store), store.models.Worker.find({ until: { $gte: now } }, { until: 1 }).lean()]);
+  return holdingLeases(leases, new Map(workers.map((w) => [w._id, w.until])), now);
 }

@@ -10,8 +10,8 @@ import { findGroupById, recentGroupPauses } from '../store/groups-repo.js';
 import { expireLeases, finishedRuns, loadDeliveries, reassignOrphans, skipPlanned, type DeliveryState, type LapsedVerdict } from '../outbox/outbox.js';
 import { stoppedCampaigns } from '../store/campaigns-repo.js';
 import { closeRuns, openRuns } from '../store/runs-repo.js';
-import { forgetOldLeases, holdBotLease, lastLeases, releaseBotLease, renewBotLeases } from '../store/leases-repo.js';
-import { announceWorker, forgetGoneWorkers, liveWorkers, retireWorker } from '../store/workers-repo.js';
+import { forgetOldLeases, holdBotLease, holdingLeases, lastLeases, releaseBotLease, renewBotLeases } from '../store/leases-repo.js';
+import { announceWorker, forgetGoneWorkers, isLate, liveWorkers, renewPresence, retireWorker, type WorkerBeat } from '../store/workers-repo.js';
 import { openDatabasePing, type DatabasePing } from '../store/db-ping.js';
 import { openSideConnection, type Store } from '../store/connection.js';
 import { shareBots } from '../fleet/bot-share.js';
@@ -30,8 +30,14 @@ import { completeDeadSessions } from '../engagement/tally-recovery.js';
 
 /** How often a worker reads which campaigns are paused or cancelled. */
 const STOPS_EVERY_MS = 1000;
-/** How often the heartbeats of bots that are not backing off are written (they count for 30 s, see onlineBotIds). */
-const BEAT_EVERY_MS = 10_000;
+/**
+ * How often the heartbeats of bots that are not backing off are written. A bot whose worker holds its lease is
+ * online without one (see onlineBotIds): the heartbeat says so only when that worker is gone. Every 10 s, the
+ * 200 documents it rewrites took 3–8 % of a loaded FerretDB's one writer, ahead of the lanes' claims.
+ */
+const BEAT_EVERY_MS = 60_000;
+/** A lease's backstop, in leases (see `backstopMs`). */
+const LEASE_BACKSTOP_LEASES = 10;
 /** How often a worker looks for counting sessions of dead processes to complete (or every 15 ticks, if sooner). */
 const RECOVER_EVERY_MS = 30_000;
 /** How often a worker forgets what is kept only for a while (gone workers, keys of messages acted on). */
@@ -150,8 +156,15 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private stopsTimer: NodeJS.Timeout | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
-  /** When the last round of lease renewals started (performance.now()). */
+  /** When the last round of lease renewals started, and the last that renewed the leases' backstops (performance.now()). */
   private lastRenewAt = -Infinity;
+  private lastBackstopAt = -Infinity;
+  /**
+   * This worker's presence: its generation (what another worker fences off when the presence runs out), until when
+   * it is known good (ms; every lease held here holds only as long), and whether its leases are to be taken anew
+   * (it was fenced off: until a round has taken them all, none is trusted).
+   */
+  private readonly presence = { gen: Date.now(), until: 0, anew: false };
   private readingStops: Promise<ReadonlyMap<string, CampaignStop>> | undefined;
   private stopsFailing = false;
   private closed = false;
@@ -292,40 +305,89 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   }
 
   /**
-   * Renew the leases of the bots running here (one round for all; one at a
-   * time). Also on a timer of its own: a tick held up by slow reads (seconds
-   * at 69,000 groups on FerretDB) must not let the leases lapse, or every bot
-   * would be stopped and started again.
+   * Renew this worker's presence, which holds the leases of every bot running
+   * here (one small write and one look a round, whatever the number of bots),
+   * and every few rounds the leases' backstops. Also on a timer of its own: a
+   * tick held up by slow reads (seconds at 69,000 groups on FerretDB) must not
+   * let the leases lapse, or every bot would be stopped and started again.
    */
   private renewLeases(): Promise<void> {
     this.renewing ??= (async () => {
       this.lastRenewAt = performance.now();
-      const ttl = this.o.botLeaseMs;
       const now = this.o.clock.now();
-      const epochs = new Map([...this.leases].filter(([b]) => this.running.has(b)).map(([b, l]) => [b, l.epoch]));
-      const held = await renewBotLeases(this.ctl, epochs, ttl, now);
-      for (const botId of [...this.running]) {
-        const lease = this.leases.get(botId);
-        if (lease && held.has(botId)) {
-          lease.until = now.getTime() + ttl;
-          continue;
-        }
-        // (a bot taken while this round ran is renewed by the next one)
-        if (lease && !epochs.has(botId)) continue;
-        this.leases.delete(botId);
-        this.log.warn({ botId }, 'lost the lease of a bot; stopping it here');
-        // not waited for here (a stop waits out the bot's gap): the other leases are renewed on time meanwhile
-        void this.stopHere(botId).catch((err: unknown) => this.log.warn({ botId, err }, 'could not stop a bot whose lease was lost'));
+      const until = new Date(now.getTime() + this.o.botLeaseMs);
+      if (!(await renewPresence(this.ctl, { workerId: this.workerId, gen: this.presence.gen, until, now }))) {
+        // fenced off: no lane sends until every lease is taken anew (a round that fails part-way leaves it so)
+        this.presence.until = 0;
+        this.presence.anew = true;
+        this.presence.gen++;
+        this.log.warn({ bots: this.running.size }, 'this worker was not heard from for longer than a lease, and another worker may have taken its bots over: taking their leases anew');
+        await renewPresence(this.ctl, { workerId: this.workerId, gen: this.presence.gen, until, now });
       }
+      if (this.presence.anew) await this.takeLeasesAnew(now);
+      else if (performance.now() - this.lastBackstopAt >= this.backstopMs() / 3) await this.renewBackstops(now);
+      this.presence.until = until.getTime();
     })().finally(() => (this.renewing = undefined));
     return this.renewing;
   }
 
   /**
-   * Leases are renewed three times a lease (every 2 s by default): each round rewrites every lease of this
-   * worker's bots (200 documents, up to 1.6 s of a loaded FerretDB), and once a tick (1.5 s) held the lanes'
-   * writes up for nothing. A round is due that long after the last one started; the lease timer looks every half
-   * of it (a round slower than that is followed by the next at once), and the tick too: whichever comes first.
+   * A lease's own `until` is a backstop, ten leases long, renewed every third
+   * of it: a bot this worker stopped running but could not give back (the
+   * database out of reach then) is free after it at the latest. Each round
+   * rewrites every lease of this worker (200 documents, up to 1.6 s of a
+   * loaded FerretDB): every two seconds, that held the lanes' claims up.
+   */
+  private backstopMs(): number {
+    return LEASE_BACKSTOP_LEASES * this.o.botLeaseMs;
+  }
+
+  private async renewBackstops(now: Date): Promise<void> {
+    this.lastBackstopAt = performance.now();
+    const ttl = this.backstopMs();
+    const epochs = new Map([...this.leases].filter(([b]) => this.running.has(b)).map(([b, l]) => [b, l.epoch]));
+    const held = await renewBotLeases(this.ctl, epochs, ttl, now);
+    for (const botId of [...this.running]) {
+      const lease = this.leases.get(botId);
+      if (lease && held.has(botId)) {
+        lease.until = now.getTime() + ttl;
+        continue;
+      }
+      // (a bot taken while this round ran is renewed by the next one)
+      if (lease && !epochs.has(botId)) continue;
+      this.lostLease(botId);
+    }
+  }
+
+  /**
+   * Another worker fenced this one off: its presence had run out (a pause, the
+   * database out of reach), and any of its bots may have been taken over. It
+   * goes on under a new generation and takes each bot's lease anew, with the
+   * next epoch (only one worker wins each; a round that failed part-way is
+   * taken again whole, the extra epochs harmless); a bot taken elsewhere
+   * meanwhile stops here.
+   */
+  private async takeLeasesAnew(now: Date): Promise<void> {
+    this.lastBackstopAt = performance.now();
+    for (const botId of [...this.running]) {
+      const epoch = await holdBotLease(this.ctl, botId, this.workerId, this.backstopMs(), now, true);
+      if (epoch === undefined) this.lostLease(botId);
+      else this.leases.set(botId, { epoch, until: now.getTime() + this.backstopMs() });
+    }
+    this.presence.anew = false;
+  }
+
+  private lostLease(botId: string): void {
+    this.leases.delete(botId);
+    this.log.warn({ botId }, 'lost the lease of a bot; stopping it here');
+    // not waited for here (a stop waits out the bot's gap): the other leases are renewed on time meanwhile
+    void this.stopHere(botId).catch((err: unknown) => this.log.warn({ botId, err }, 'could not stop a bot whose lease was lost'));
+  }
+
+  /**
+   * The presence is renewed three times a lease (every 2 s by default). A round is due that long after the last one
+   * started; the lease timer looks every half of it (a round slower than that is followed by the next at once), and the
+   * tick too: whichever comes first.
    */
   private renewEveryMs(): number {
     return this.o.botLeaseMs / 3;
@@ -404,13 +466,14 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     const failing = [...new Set([...this.cannotRun, ...[...this.failedStarts].filter(([, f]) => f.until > t).map(([b]) => b)])];
     await announceWorker(this.ctl, { workerId: this.workerId, held: this.running.size, failing, until: new Date(t + ttl), now, everyMs: this.o.tickMs });
     const [workers, leases] = await Promise.all([liveWorkers(this.ctl, now), lastLeases(this.ctl)]);
+    const presences = new Map(workers.map((w) => [w.workerId, w.until]));
     const wasLive = this.liveWorkerIds;
     this.liveWorkerIds = new Set(workers.map((w) => w.workerId));
     // a worker gone (killed, or stopped): its claims lapse and its bots' posts may move to bots here, in any run
     if ([...wasLive].some((w) => !this.liveWorkerIds.has(w))) void this.sweepNow();
-    const holders = new Map([...leases].filter(([, l]) => l.until >= now).map(([b, l]) => [b, l.workerId]));
+    const holders = holdingLeases(leases, presences, now);
     const bots = this.o.config.bots.filter((b) => b.enabled).map((b) => b.id);
-    this.sayWhatItWaitsFor(bots, holders, leases, now);
+    this.sayWhatItWaitsFor(bots, holders, workers, leases, now);
     const free = bots.filter((b) => !this.running.has(b) && !holders.has(b));
     for (const b of [...this.freeSince.keys()]) if (!free.includes(b)) this.freeSince.delete(b);
     for (const b of free) if (!this.freeSince.has(b)) this.freeSince.set(b, t);
@@ -442,9 +505,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     for (const botId of plan.take) {
       if (this.closed) break;
       const at = this.o.clock.now();
-      const epoch = await holdBotLease(this.ctl, botId, this.workerId, ttl, at);
+      const epoch = await holdBotLease(this.ctl, botId, this.workerId, this.backstopMs(), at);
       if (epoch === undefined) continue;
-      this.leases.set(botId, { epoch, until: at.getTime() + ttl });
+      this.leases.set(botId, { epoch, until: at.getTime() + this.backstopMs() });
       this.running.add(botId);
       this.freeSince.delete(botId);
       // taken over from another worker (dead, or stopping): its slot in the shared limiter is freed now, not when it expires
@@ -463,21 +526,22 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
 
   /**
    * Bots still leased to a worker that is not heard from any more (killed, or
-   * stopped without giving them back): this worker takes them when their
-   * leases run out. Said once per such worker, with how long, instead of a
-   * silence of a lease's length.
+   * cut off) while its presence has not run out: this worker takes them when
+   * it does. Said once per such worker, with how long, instead of a silence of
+   * a lease's length.
    */
-  private sayWhatItWaitsFor(bots: readonly string[], holders: ReadonlyMap<string, string>, leases: ReadonlyMap<string, { workerId: string; until: Date }>, now: Date): void {
+  private sayWhatItWaitsFor(bots: readonly string[], holders: ReadonlyMap<string, string>, workers: readonly (WorkerBeat & { workerId: string; until: Date })[], leases: ReadonlyMap<string, { until: Date }>, now: Date): void {
+    const late = new Map(workers.filter((w) => w.workerId !== this.workerId && isLate(w, now)).map((w) => [w.workerId, w.until.getTime()]));
     const byWorker = new Map<string, string[]>();
     for (const b of bots) {
       const w = holders.get(b);
-      if (w && w !== this.workerId && !this.liveWorkerIds.has(w)) (byWorker.get(w) ?? byWorker.set(w, []).get(w)!).push(b);
+      if (w && late.has(w)) (byWorker.get(w) ?? byWorker.set(w, []).get(w)!).push(b);
     }
     for (const w of [...this.waitingFor]) if (!byWorker.has(w)) this.waitingFor.delete(w);
     for (const [w, held] of byWorker) {
       if (this.waitingFor.has(w)) continue;
       this.waitingFor.add(w);
-      const lapseSec = Math.max(0, Math.ceil((Math.max(...held.map((b) => leases.get(b)!.until.getTime())) - now.getTime()) / 1000));
+      const lapseSec = Math.max(0, Math.ceil((Math.max(...held.map((b) => Math.min(leases.get(b)!.until.getTime(), late.get(w)!))) - now.getTime()) / 1000));
       this.log.info({ worker: w, bots: held, inSec: lapseSec }, `waiting for worker ${w}, not heard from, to let go of ${held.length} bot(s): their leases run out within ${lapseSec} s, then they are taken over`);
     }
   }
@@ -509,9 +573,10 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     this.emit('bot:released', { botId });
   }
 
-  /** Only while this worker holds a bot's lease may it send for the bot. */
+  /** Only while this worker holds a bot's lease (and its presence, which holds the lease, is known good) may it send for the bot. */
   holdsLease(botId: string): boolean {
-    return (this.leases.get(botId)?.until ?? 0) > this.o.clock.now().getTime();
+    const now = this.o.clock.now().getTime();
+    return (this.leases.get(botId)?.until ?? 0) > now && this.presence.until > now;
   }
 
   private async startHeld(botId: string): Promise<void> {

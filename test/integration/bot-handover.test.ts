@@ -124,24 +124,57 @@ describe('bots changing hands between workers', () => {
     expect(count(await held(), 'W6')).toBe(4);
   }, 60_000);
 
-  it('should write its calm bots\' heartbeats together every few seconds, and renew its leases three times a lease, not every tick', async () => {
+  it('should write its calm bots\' heartbeats together every few seconds, and renew its presence three times a lease, not its every lease', async () => {
     const w = await startWorker('W8');
     await waitFor(() => expect(BOTS.filter((b) => w.fleet.runner(b)?.isOnline)).toEqual(BOTS));
     await sleep(500);
     // (every update rewrites the documents it touches on FerretDB: one each tick held the lanes' claims up on a loaded machine)
     const beats = vi.spyOn(store.models.Bot, 'updateMany');
-    // the leases go through the worker's own connection: counted as the driver sees them
-    let renewals = 0;
-    mongoose.set('debug', (collection: string, method: string) => void (collection === 'leases' && method === 'updateMany' && renewals++));
+    // the presence and the leases go through the worker's own connection: counted as the driver sees them
+    const writes = { leases: 0, presence: 0 };
+    mongoose.set('debug', (collection: string, method: string) => {
+      if (collection === 'leases' && method === 'updateMany') writes.leases++;
+      if (collection === 'workers' && method === 'updateOne') writes.presence++;
+    });
     await sleep(3000);
     mongoose.set('debug', false);
-    // 15 ticks of 200 ms: one heartbeat write at most (every 10 s), and a lease of 3 s renewed every second; before, both each tick
+    // 15 ticks of 200 ms: one heartbeat write at most (every 10 s); the presence of a 3 s lease renewed every second by
+    // the lease timer, and written by each tick (who runs how many bots); the leases themselves once in 10 s at most
     expect(beats.mock.calls.length).toBeLessThanOrEqual(1);
-    expect(renewals).toBeGreaterThanOrEqual(2);
-    expect(renewals).toBeLessThanOrEqual(4);
+    expect(writes.presence).toBeGreaterThanOrEqual(2 + 15 - 2);
+    expect(writes.presence).toBeLessThanOrEqual(4 + 15 + 2);
+    expect(writes.leases).toBeLessThanOrEqual(1);
     beats.mockRestore();
     expect([...(await onlineBotIds(store, new Date()))].sort()).toEqual(BOTS);
     expect(count(await held(), 'W8')).toBe(BOTS.length);
+  }, 60_000);
+
+  it('should let another worker take the bots of one not heard from for longer than a lease, and have that one stop them when it is heard from again', async () => {
+    const a = await startWorker('W9');
+    await waitFor(async () => expect(count(await held(), 'W9')).toBe(4));
+    // W9 stops renewing (a pause, the database cut off from it): its presence runs out 3 s after its last renewal
+    const paused = a as unknown as { renewLeasesIfDue(): Promise<void> | undefined; shareBots(ttl: number): Promise<void> };
+    const [renew, share] = [paused.renewLeasesIfDue.bind(a), paused.shareBots.bind(a)];
+    let pause = true;
+    paused.renewLeasesIfDue = () => (pause ? undefined : renew());
+    paused.shareBots = async (ttl) => (pause ? undefined : share(ttl));
+    await sleep(3000);
+    // its lanes stop with its presence, before anyone may take its bots
+    for (const b of BOTS) expect(a.holdsLease(b)).toBe(false);
+    const lines = logs.lines().length;
+    const b = await startWorker('W10');
+    await waitFor(async () => expect(count(await held(), 'W10')).toBe(4));
+    pause = false;
+    // heard from again: fenced off, it takes its leases anew (the bots the other holds stop here); never does it count
+    // as holding a bot the other holds
+    let both = 0;
+    const watch = setInterval(() => (both += BOTS.filter((bot) => a.holdsLease(bot) && b.holdsLease(bot)).length), 10);
+    await waitFor(() => expect(logs.lines().slice(lines).some((l) => l.includes('"workerId":"W9"') && l.includes('taking their leases anew'))).toBe(true));
+    await sleep(1000);
+    clearInterval(watch);
+    expect(both).toBe(0);
+    const m = await held();
+    for (const bot of BOTS) expect(a.holdsLease(bot)).toBe(m.get(bot) === 'W9');
   }, 60_000);
 
   it('should keep a bot\'s posts for it while a worker logs it in after a long stop, not fail them as if it had logged out', async () => {

@@ -1,8 +1,9 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /**
- * A running worker, as the others see it: renewed every tick while it lives.
- * Workers share the bots out by it (see `fleet/bot-share.ts`).
+ * A running worker, as the others see it: renewed every tick and every lease
+ * round while it lives. Workers share the bots out by it (see
+ * `fleet/bot-share.ts`), and its bots' leases hold only while it does.
  */
 export interface WorkerDoc {
   _id: string;
@@ -15,6 +16,8 @@ export interface WorkerDoc {
   /** When it last renewed this document, and how often it does (its tick): late beyond two ticks. */
   renewedAt?: Date;
   everyMs?: number;
+  /** Its generation: another worker that takes its bots over once its presence ran out fences this one off (see `leases-repo.ts`). */
+  gen?: number;
 }
 
 const workerSchema = new Schema<WorkerDoc>(
@@ -26,6 +29,7 @@ const workerSchema = new Schema<WorkerDoc>(
     until: { type: Date, required: true },
     renewedAt: Date,
     everyMs: Number,
+    gen: Number,
   },
   { collection: 'workers', versionKey: false },
 );
