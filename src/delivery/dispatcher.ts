@@ -743,8 +743,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     switch (decision.kind) {
       case 'give-up':
         if (decision.status === 'unknown') {
-          this.settle(d, { status: 'unknown', reason: `send timed out, may or may not have been posted; not resent: ${reason}` });
-          log().warn({ reason }, 'send timed out; delivery marked unknown');
+          this.settle(d, { status: 'unknown', reason: `send unconfirmed (timed out, or its connection dropped), may or may not have been posted; not resent: ${reason}` });
+          log().warn({ reason }, 'send unconfirmed; delivery marked unknown');
         } else {
           this.settle(d, { status: 'failed', reason });
           log().warn({ reason, failures: d.failures + 1 }, 'delivery failed');

@@ -68,12 +68,20 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
     await waitFor(async () => expect(await statusOf('near')).toBe('offline'), 5000);
     // what `zhimi fleet status` says of it
     expect(botNote((await listBotStates(store)).find((s) => s.botId === 'near'))).toMatch(/^puppet connection lost: 14 UNAVAILABLE/);
-    await waitFor(async () => expect((await countByStatus(store, 'outage@1')).sent).toBe(8));
+    // every post sent, but one under way when the connection dropped: it may have gone out, so it is not sent again
+    await waitFor(async () => {
+      const c = await countByStatus(store, 'outage@1');
+      expect(c.sent + c.unknown).toBe(8);
+    });
     const byFar = postsBy('far', 'outage@1');
     expect(byFar.length).toBeGreaterThan(0);
     expect(Math.min(...byFar.map((m) => m.timestamp)) - dropped).toBeLessThan(30_000);
-    expect(await countByStatus(store, 'outage@1')).toMatchObject({ sent: 8, failed: 0, unknown: 0, planned: 0, sending: 0 });
-    for (const g of groups) expect(h.world.roomMessages(g.roomId).filter((m) => m.text.includes('outage@1'))).toHaveLength(1);
+    const outage = await countByStatus(store, 'outage@1');
+    expect(outage).toMatchObject({ failed: 0, planned: 0, sending: 0 });
+    expect(outage.unknown).toBeLessThanOrEqual(1);
+    const posted = groups.map((g) => h.world.roomMessages(g.roomId).filter((m) => m.text.includes('outage@1')).length);
+    expect(Math.max(...posted)).toBe(1);
+    expect(posted.filter((n) => n === 1).length).toBeGreaterThanOrEqual(outage.sent);
     expect(logs.text()).toContain('lost the connection to its puppet service');
 
     // the service is back: the bot reconnects on its own, posts again and hears residents again (a new event stream)

@@ -87,6 +87,7 @@ const REASONS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^worker stopped after claiming; lease expired, not resent$/, () => '发送进程领取后中断：是否发出无法确认，为免重复不再重发'],
   [/^returned unsent to the queue$/, () => '未发出，已放回队列'],
   [/^send timed out, may or may not have been posted; not resent(?:: (.*))?$/s, () => '发送超时：可能已发出也可能没有，为免重复不再重发'],
+  [/^send unconfirmed \(timed out, or its connection dropped\), may or may not have been posted; not resent(?:: (.*))?$/s, () => '发送未获确认（超时或连接中断）：可能已发出也可能没有，为免重复不再重发'],
   [/^bot removed from group$/, () => '机器人已不在群里'],
   [/^campaign cancelled$/, () => '活动已取消'],
   [/^campaign paused$/, () => '活动已暂停'],

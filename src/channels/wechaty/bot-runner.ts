@@ -9,7 +9,7 @@ import type { BotConfig } from '../../config/bots.js';
 import type { Logger } from '../../log/logger.js';
 import type { MemberKeyer } from '../../audience/member-key.js';
 import { NotInGroupError, PuppetError, TransportError, isConnectionLoss } from './errors.js';
-import { toSendFailure } from './classify.js';
+import { sendCallFailure, toSendFailure } from './classify.js';
 import { parseQuote } from './quote.js';
 import type { ChannelBot, ChannelBotEvents, InboundMessage, RoomView } from '../channel.js';
 import type { PostReceipt, SendFailure } from '../../delivery/channel-port.js';
@@ -557,9 +557,9 @@ export class BotRunner extends EventEmitter<ChannelBotEvents> implements Channel
         this.remember(roomId, text);
       });
     } catch (err) {
-      // the post did not go out; the bot is offline until it reconnects, so the post waits or moves (not a failure of it)
+      // the bot is offline until it reconnects: a post that did not go out waits or moves (not a failure of it)
       if (isConnectionLoss(err)) this.lostConnection((err as Error).message);
-      throw new PuppetError(this.bot.id, 'say', scrubSecrets((err as Error).message), { cause: err });
+      throw sendCallFailure(new PuppetError(this.bot.id, 'say', scrubSecrets((err as Error).message), { cause: err }), this.online);
     }
     return sent ? members : undefined;
   }

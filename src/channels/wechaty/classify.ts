@@ -26,3 +26,18 @@ export function toSendFailure(err: unknown, online: boolean): SendFailure {
     : 'refused';
   return new SendFailure(kind, message, { cause: err });
 }
+
+/** A connection lost under a call already on its way (gRPC's "Connection dropped", a reset): the service may have carried it out. */
+const DROPPED_UNDER_CALL = [/Connection dropped/i, /\bECONNRESET\b/];
+
+/**
+ * The send call's own failure. A connection that dropped under it may have
+ * left the post in the group before its answer was lost: maybe posted
+ * (unknown, never resent; sent again by another bot it would be a duplicate).
+ * Refused or never-established connections certainly sent nothing.
+ */
+export function sendCallFailure(err: unknown, online: boolean): SendFailure {
+  const message = scrubSecrets((err as Error)?.message ?? String(err));
+  if (DROPPED_UNDER_CALL.some((re) => re.test(message))) return new SendFailure('maybe-posted', `the connection to its puppet service dropped during the send: ${message}`, { cause: err });
+  return toSendFailure(err, online);
+}
