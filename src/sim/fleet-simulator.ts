@@ -1,6 +1,5 @@
 import type { FleetConfig } from '../config/bots.js';
 import type { ReferenceData } from '../config/reference.js';
-import { freePort } from '../shared/free-port.js';
 import { generateWorld, type WorldOptions } from './generate-world.js';
 import { startSimulator, type Simulator } from './simulator.js';
 import { SimWorld } from './world.js';
@@ -29,14 +28,13 @@ export interface FleetSimulator {
  * the environment variables the bots read.
  */
 export async function startFleetSimulator(o: FleetSimulatorOptions): Promise<FleetSimulator> {
-  const bots = await Promise.all(
-    o.fleet.bots
-      .filter((b) => b.enabled && b.puppet.name === 'wechaty-puppet-service')
-      .map(async (b) => ({
-        ...b,
-        puppet: { ...b.puppet, endpoint: o.useConfiguredEndpoints && b.puppet.endpoint ? b.puppet.endpoint : `127.0.0.1:${await freePort()}` },
-      })),
-  );
+  const bots = o.fleet.bots
+    .filter((b) => b.enabled && b.puppet.name === 'wechaty-puppet-service')
+    .map((b) => ({
+      ...b,
+      // (port 0: the simulator listens where the system says, and the bots are pointed there below)
+      puppet: { ...b.puppet, endpoint: o.useConfiguredEndpoints && b.puppet.endpoint ? b.puppet.endpoint : '127.0.0.1:0' },
+    }));
   const world = new SimWorld(
     generateWorld(o.ref, {
       ...o.world,
@@ -47,5 +45,6 @@ export async function startFleetSimulator(o: FleetSimulatorOptions): Promise<Fle
   const sim = await startSimulator({ world, bots: bots.map((b) => ({ botId: b.id, endpoint: b.puppet.endpoint })) });
   const env: Record<string, string> = {};
   for (const b of bots) if (b.puppet.tokenEnv) env[b.puppet.tokenEnv] = sim.endpointOf(b.id).token;
+  for (const b of bots) b.puppet.endpoint = sim.endpointOf(b.id).endpoint;
   return { sim, world, fleet: { ...o.fleet, bots }, env, stop: () => sim.stop() };
 }

@@ -1,4 +1,4 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
 /**
  * The network between bots and one simulated puppet service: a TCP proxy on
@@ -17,11 +17,20 @@ export class SimNetwork {
 
   private constructor(private readonly listenOn: { host: string; port: number }, private readonly target: { host: string; port: number }) {}
 
-  /** Listen on `endpoint` (host:port), passing everything to `target` (host:port). */
+  /**
+   * Listen on `endpoint` (host:port; port 0: one the system gives, taken as it
+   * is given, where a port picked first and bound after could be taken by
+   * another process between the two), passing everything to `target`.
+   */
   static async open(endpoint: string, target: string): Promise<SimNetwork> {
     const net = new SimNetwork(hostPort(endpoint), hostPort(target));
     await net.listen();
     return net;
+  }
+
+  /** Where it listens (host:port); restored at the same place after a cut. */
+  get endpoint(): string {
+    return `${this.listenOn.host}:${this.listenOn.port}`;
   }
 
   /** A partition: what is under way stops passing and stays open; new connections go nowhere. */
@@ -69,6 +78,7 @@ export class SimNetwork {
       server.once('error', reject);
       server.listen(this.listenOn.port, this.listenOn.host, () => (server.off('error', reject), resolve()));
     });
+    this.listenOn.port = (server.address() as AddressInfo).port;
     this.server = server;
   }
 

@@ -64,7 +64,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
       networks.push(network);
       let up = true;
       endpoints.push({
-        botId: b.botId, endpoint: b.endpoint, token, puppet,
+        botId: b.botId, endpoint: network.endpoint, token, puppet,
         async dropConnection() {
           if (!up) return;
           up = false;

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { SimNetwork } from '../../../src/sim/sim-network.js';
-import { freePort } from '../../../src/shared/free-port.js';
 
 /** An echo server standing for a puppet service; `sockets` are its side of each connection. */
 async function echoServer(): Promise<{ endpoint: string; sockets: Socket[]; server: Server }> {
@@ -43,8 +42,9 @@ describe('the network between a bot and its simulated puppet service', () => {
   });
   const setUp = async () => {
     const target = await echoServer();
-    const endpoint = `127.0.0.1:${await freePort()}`;
-    const net = await SimNetwork.open(endpoint, target.endpoint);
+    // (port 0: the one the system gives; a cut and a restore keep it)
+    const net = await SimNetwork.open('127.0.0.1:0', target.endpoint);
+    const endpoint = net.endpoint;
     cleanup.push(() => net.close(), () => new Promise<void>((resolve) => target.server.close(() => resolve())), () => target.sockets.forEach((s) => s.destroy()));
     return { target, endpoint, net };
   };
