@@ -104,6 +104,32 @@ describe('a bot whose puppet service goes away and comes back, over the gRPC sim
 
   });
 
+  it('should record a post whose connection dropped under its send as unknown (it may have gone out), and send it again through no bot', async () => {
+    const e = h.sim.endpointOf('near');
+    const send = e.puppet.messageSendText.bind(e.puppet);
+    let n = 0;
+    e.puppet.messageSendText = async (...args: Parameters<typeof send>) => {
+      await send(...args);
+      // the third post is in its group; the connection drops before its answer leaves
+      if (++n === 3) await e.dropConnection();
+    };
+    try {
+      await planFor(store, groups, 'midsend@1', { pick: () => 'near' });
+      await waitFor(async () => {
+        const c = await countByStatus(store, 'midsend@1');
+        expect(c.planned + c.sending).toBe(0);
+      });
+      // the rest went out through the other member bot, each once
+      expect(await countByStatus(store, 'midsend@1')).toMatchObject({ sent: 7, unknown: 1, failed: 0 });
+      for (const g of groups) expect(h.world.roomMessages(g.roomId).filter((m) => m.text.includes('midsend@1'))).toHaveLength(1);
+      expect(logs.text()).toContain('the connection to its puppet service dropped during the send');
+    } finally {
+      e.puppet.messageSendText = send;
+      await e.restoreConnection();
+    }
+    await waitFor(async () => expect(await statusOf('near')).toBe('online'), 10_000);
+  });
+
 
   it('should give up a puppet service that went silent (a network partition), move the bot\'s posts to the other member bot, and take the bot back after', async () => {
     await planFor(store, groups, 'partition@1', { pick: () => 'near' });
