@@ -2,11 +2,10 @@
  * Which heartbeats of a worker's bots to write on this tick. A heartbeat
  * counts for 30 s once its worker no longer holds the bot (onlineBotIds), and
  * rewriting every bot's document each tick (1.5 s) took up to a second of a
- * loaded FerretDB, every tick: the bots
- * that are not backing off are written together every `everyMs`, or at once
- * when a bot joined or left them; a bot backing off is written every tick
- * (fleet status shows its back-off as it changes). Pure: the caller keeps
- * `last` between ticks.
+ * loaded FerretDB, every tick: the bots that are not backing off are written
+ * together every `everyMs`, or at once when a bot joined or left them; a bot
+ * backing off is written every tick (fleet status shows its back-off as it
+ * changes). Pure: the caller keeps `last` between ticks.
  */
 export interface Beat {
   botId: string;

@@ -46,7 +46,7 @@ async function holderGone(store: Store, holder: string, by: string, now: Date): 
 }
 
 /** A presence that has not run out. */
-export function presenceHolds(p: Pick<Presence, 'until'> | undefined, now: Date): boolean {
+function presenceHolds(p: Pick<Presence, 'until'> | undefined, now: Date): boolean {
   return !!p && p.until >= now;
 }
 
@@ -96,7 +96,10 @@ export async function lastLeases(store: Store): Promise<Map<string, { workerId: 
  */
 export function holdingLeases(leases: ReadonlyMap<string, { workerId: string; until: Date }>, presences: ReadonlyMap<string, Date>, now: Date): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [botId, l] of leases) if (l.until >= now && presenceHolds(presences.has(l.workerId) ? { until: presences.get(l.workerId)! } : undefined, now)) out.set(botId, l.workerId);
+  for (const [botId, l] of leases) {
+    const presence = presences.get(l.workerId);
+    if (l.until >= now && presence && presence >= now) out.set(botId, l.workerId);
+  }
   return out;
 }
 
