@@ -324,8 +324,9 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         this.log.warn({ bots: this.running.size }, 'this worker was not heard from for longer than a lease, and another worker may have taken its bots over: taking their leases anew');
         await renewPresence(this.ctl, { workerId: this.workerId, gen: this.presence.gen, until, now });
       }
-      if (this.presence.anew) await this.takeLeasesAnew(now);
-      else if (performance.now() - this.lastBackstopAt >= this.backstopMs() / 3) await this.renewBackstops(now);
+      if (this.presence.anew) {
+        if (!(await this.takeLeasesAnew(now))) return;
+      } else if (performance.now() - this.lastBackstopAt >= this.backstopMs() / 3) await this.renewBackstops(now);
       this.presence.until = until.getTime();
     })().finally(() => (this.renewing = undefined));
     return this.renewing;
@@ -365,16 +366,25 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
    * goes on under a new generation and takes each bot's lease anew, with the
    * next epoch (only one worker wins each; a round that failed part-way is
    * taken again whole, the extra epochs harmless); a bot taken elsewhere
-   * meanwhile stops here.
+   * meanwhile stops here. False when it was fenced off again meanwhile.
    */
-  private async takeLeasesAnew(now: Date): Promise<void> {
+  private async takeLeasesAnew(now: Date): Promise<boolean> {
     this.lastBackstopAt = performance.now();
+    let renewedAt = performance.now();
     for (const botId of [...this.running]) {
+      // a round for 200 bots takes a while on a loaded database: the presence is kept up meanwhile, or another worker
+      // would fence this generation off too (fenced again: the next round starts over, its lanes still waiting)
+      if (performance.now() - renewedAt >= this.renewEveryMs()) {
+        const at = this.o.clock.now();
+        if (!(await renewPresence(this.ctl, { workerId: this.workerId, gen: this.presence.gen, until: new Date(at.getTime() + this.o.botLeaseMs), now: at }))) return false;
+        renewedAt = performance.now();
+      }
       const epoch = await holdBotLease(this.ctl, botId, this.workerId, this.backstopMs(), now, true);
       if (epoch === undefined) this.lostLease(botId);
       else this.leases.set(botId, { epoch, until: now.getTime() + this.backstopMs() });
     }
     this.presence.anew = false;
+    return true;
   }
 
   private lostLease(botId: string): void {
@@ -501,6 +511,11 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       this.handedOver.set(botId, t + grace);
       await this.stopHere(botId);
       await releaseBotLease(this.ctl, botId, this.workerId, this.o.clock.now());
+    }
+    // a lease under this worker's id for a bot it does not run (its process restarted under the same id, or leases taken
+    // anew raced a hand-over) is given back: its presence holds it, and nobody would run the bot until its backstop passed
+    for (const botId of bots) {
+      if (holders.get(botId) === this.workerId && !this.running.has(botId)) await releaseBotLease(this.ctl, botId, this.workerId, this.o.clock.now());
     }
     for (const botId of plan.take) {
       if (this.closed) break;

@@ -12,7 +12,8 @@ import { FleetWorker, type FleetWorkerOptions } from '../../src/worker/fleet-wor
 import { countByStatus } from '../../src/outbox/outbox.js';
 import { listGroups } from '../../src/store/groups-repo.js';
 import { type GroupRecord } from '../../src/shared/groups.js';
-import { leaseHolders } from '../../src/store/leases-repo.js';
+import { holdBotLease, leaseHolders } from '../../src/store/leases-repo.js';
+import { announceWorker } from '../../src/store/workers-repo.js';
 import { onlineBotIds } from '../../src/store/bots-repo.js';
 import type { Store } from '../../src/store/connection.js';
 import type { PuppetFactory } from '../../src/channels/wechaty/puppet-factory.js';
@@ -175,6 +176,15 @@ describe('bots changing hands between workers', () => {
     expect(both).toBe(0);
     const m = await held();
     for (const bot of BOTS) expect(a.holdsLease(bot)).toBe(m.get(bot) === 'W9');
+  }, 60_000);
+
+  it('should run its bots at once when restarted under the same worker id, not leave them to leases its presence still holds', async () => {
+    // the process before was killed a moment ago: its presence and its bots' leases (a minute's backstop) are still there
+    const now = new Date();
+    await announceWorker(store, { workerId: 'W11', held: 4, failing: [], until: new Date(now.getTime() + 3000), now, everyMs: 200 });
+    for (const bot of BOTS) await holdBotLease(store, bot, 'W11', 60_000, now);
+    const w = await startWorker('W11');
+    await waitFor(() => expect(BOTS.filter((b) => w.fleet.runner(b)?.isOnline && w.holdsLease(b))).toEqual(BOTS), 15_000);
   }, 60_000);
 
   it('should keep a bot\'s posts for it while a worker logs it in after a long stop, not fail them as if it had logged out', async () => {

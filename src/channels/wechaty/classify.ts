@@ -29,6 +29,8 @@ export function toSendFailure(err: unknown, online: boolean): SendFailure {
 
 /** A connection lost under a call already on its way (gRPC's "Connection dropped", a reset): the service may have carried it out. */
 const DROPPED_UNDER_CALL = [/Connection dropped/i, /\bECONNRESET\b/];
+/** A call that never had a connection (gRPC names the last error of its tries, a reset among them): nothing went out. */
+const NEVER_CONNECTED = /No connection established/i;
 
 /**
  * The send call's own failure. A connection that dropped under it may have
@@ -38,6 +40,6 @@ const DROPPED_UNDER_CALL = [/Connection dropped/i, /\bECONNRESET\b/];
  */
 export function sendCallFailure(err: unknown, online: boolean): SendFailure {
   const message = scrubSecrets((err as Error)?.message ?? String(err));
-  if (DROPPED_UNDER_CALL.some((re) => re.test(message))) return new SendFailure('maybe-posted', `the connection to its puppet service dropped during the send: ${message}`, { cause: err });
+  if (!NEVER_CONNECTED.test(message) && DROPPED_UNDER_CALL.some((re) => re.test(message))) return new SendFailure('maybe-posted', `the connection to its puppet service dropped during the send: ${message}`, { cause: err });
   return toSendFailure(err, online);
 }

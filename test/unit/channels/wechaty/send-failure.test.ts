@@ -14,7 +14,7 @@ describe('what a failed send means for its post', () => {
   });
 
   it('should take a send that never reached the service as not a failure of the post (the bot is offline: it waits or moves)', () => {
-    for (const message of ['14 UNAVAILABLE: No connection established', 'connect ECONNREFUSED 127.0.0.1:1']) {
+    for (const message of ['14 UNAVAILABLE: No connection established', '14 UNAVAILABLE: No connection established. Last error: read ECONNRESET', 'connect ECONNREFUSED 127.0.0.1:1']) {
       expect(sendCallFailure(sendError(message), false).kind).toBe('logged-out');
     }
   });
