@@ -316,13 +316,13 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       this.lastRenewAt = performance.now();
       const now = this.o.clock.now();
       const until = new Date(now.getTime() + this.o.botLeaseMs);
-      if (!(await renewPresence(this.ctl, { workerId: this.workerId, gen: this.presence.gen, until, now }))) {
+      if (!(await this.renewOwnPresence(now))) {
         // fenced off: no lane sends until every lease is taken anew (a round that fails part-way leaves it so)
         this.presence.until = 0;
         this.presence.anew = true;
         this.presence.gen++;
         this.log.warn({ bots: this.running.size }, 'this worker was not heard from for longer than a lease, and another worker may have taken its bots over: taking their leases anew');
-        await renewPresence(this.ctl, { workerId: this.workerId, gen: this.presence.gen, until, now });
+        await this.renewOwnPresence(now);
       }
       if (this.presence.anew) {
         if (!(await this.takeLeasesAnew(now))) return;
@@ -375,8 +375,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       // a round for 200 bots takes a while on a loaded database: the presence is kept up meanwhile, or another worker
       // would fence this generation off too (fenced again: the next round starts over, its lanes still waiting)
       if (performance.now() - renewedAt >= this.renewEveryMs()) {
-        const at = this.o.clock.now();
-        if (!(await renewPresence(this.ctl, { workerId: this.workerId, gen: this.presence.gen, until: new Date(at.getTime() + this.o.botLeaseMs), now: at }))) return false;
+        if (!(await this.renewOwnPresence(this.o.clock.now()))) return false;
         renewedAt = performance.now();
       }
       const epoch = await holdBotLease(this.ctl, botId, this.workerId, this.backstopMs(), now, true);
@@ -385,6 +384,11 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
     }
     this.presence.anew = false;
     return true;
+  }
+
+  /** Say this worker lives a lease from `now`, under its generation; false when that generation was fenced off. */
+  private renewOwnPresence(now: Date): Promise<boolean> {
+    return renewPresence(this.ctl, { workerId: this.workerId, gen: this.presence.gen, until: new Date(now.getTime() + this.o.botLeaseMs), now });
   }
 
   private lostLease(botId: string): void {
