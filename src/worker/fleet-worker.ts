@@ -5,7 +5,7 @@ import type { Post } from '../content/post-schema.js';
 import type { Verifiers } from '../shared/signing.js';
 import type { BotConfig } from '../config/bots.js';
 import { heartbeats, onlineBotIds, recordBotState } from '../store/bots-repo.js';
-import { beatsDue, NO_BEAT } from '../shared/heartbeat-cadence.js';
+import { beatsDue, NO_BEAT, type CalmBeats } from '../shared/heartbeat-cadence.js';
 import { findGroupById, recentGroupPauses } from '../store/groups-repo.js';
 import { expireLeases, finishedRuns, loadDeliveries, reassignOrphans, skipPlanned, type DeliveryState, type LapsedVerdict } from '../outbox/outbox.js';
 import { stoppedCampaigns } from '../store/campaigns-repo.js';
@@ -25,6 +25,7 @@ import { Limiters } from '../delivery/limiters.js';
 import type { SendPolicy } from '../delivery/retry-policy.js';
 import { planOutbox } from '../outbox/plan-outbox.js';
 import { DatabaseWatch } from './database-watch.js';
+import { backstopsDue } from './backstops-due.js';
 import { AreaIndex } from '../engagement/area-index.js';
 import { completeDeadSessions } from '../engagement/tally-recovery.js';
 
@@ -38,6 +39,11 @@ const STOPS_EVERY_MS = 1000;
 const BEAT_EVERY_MS = 60_000;
 /** A lease's backstop, in leases (see `backstopMs`). */
 const LEASE_BACKSTOP_LEASES = 10;
+/**
+ * Most documents one housekeeping write rewrites (lease backstops, calm heartbeats): FerretDB rewrites each
+ * document and takes one write at a time, so 200 at once held the lanes' claims up for 0.4–1.2 s.
+ */
+export const HOUSEKEEPING_WRITE_DOCS = 40;
 /** How often a worker looks for counting sessions of dead processes to complete (or every 15 ticks, if sooner). */
 const RECOVER_EVERY_MS = 30_000;
 /** How often a worker forgets what is kept only for a while (gone workers, keys of messages acted on). */
@@ -152,13 +158,12 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private sweepAgain: Promise<void> | undefined;
   private lastSweep = { at: 0, tookMs: 0 };
   /** The last write of the heartbeats of bots not backing off (see shared/heartbeat-cadence.ts). */
-  private lastCalmBeat = NO_BEAT;
+  private lastCalmBeat: CalmBeats = NO_BEAT;
   private stopsTimer: NodeJS.Timeout | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
-  /** When the last round of lease renewals started, and the last that renewed the leases' backstops (performance.now()). */
+  /** When the last round of lease renewals started (performance.now()). */
   private lastRenewAt = -Infinity;
-  private lastBackstopAt = -Infinity;
   /**
    * This worker's presence: its generation (what another worker fences off when the presence runs out), until when
    * it is known good (ms; every lease held here holds only as long), and whether its leases are to be taken anew
@@ -326,37 +331,33 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       }
       if (this.presence.anew) {
         if (!(await this.takeLeasesAnew(now))) return;
-      } else if (performance.now() - this.lastBackstopAt >= this.backstopMs() / 3) await this.renewBackstops(now);
+      } else await this.renewBackstops(now);
       this.presence.until = until.getTime();
     })().finally(() => (this.renewing = undefined));
     return this.renewing;
   }
 
   /**
-   * A lease's own `until` is a backstop, ten leases long, renewed every third
-   * of it: a bot this worker stopped running but could not give back (the
-   * database out of reach then) is free after it at the latest. Each round
-   * rewrites every lease of this worker (200 documents, up to 1.6 s of a
-   * loaded FerretDB): every two seconds, that held the lanes' claims up.
+   * A lease's own `until` is a backstop, ten leases long, renewed once a third
+   * of it has passed (a few dozen a round at most, see backstopsDue): a bot
+   * this worker stopped running but could not give back (the database out of
+   * reach then) is free after it at the latest.
    */
   private backstopMs(): number {
     return LEASE_BACKSTOP_LEASES * this.o.botLeaseMs;
   }
 
   private async renewBackstops(now: Date): Promise<void> {
-    this.lastBackstopAt = performance.now();
     const ttl = this.backstopMs();
-    const epochs = new Map([...this.leases].filter(([b]) => this.running.has(b)).map(([b, l]) => [b, l.epoch]));
+    const epochs = backstopsDue(this.leases, this.running, now.getTime(), ttl, HOUSEKEEPING_WRITE_DOCS);
+    if (epochs.size === 0) return;
     const held = await renewBotLeases(this.ctl, epochs, ttl, now);
-    for (const botId of [...this.running]) {
+    for (const [botId, epoch] of epochs) {
       const lease = this.leases.get(botId);
-      if (lease && held.has(botId)) {
-        lease.until = now.getTime() + ttl;
-        continue;
-      }
-      // (a bot taken while this round ran is renewed by the next one)
-      if (lease && !epochs.has(botId)) continue;
-      this.lostLease(botId);
+      // (stopped, or taken anew, while this round ran: nothing to say of it)
+      if (!lease || lease.epoch !== epoch || !this.running.has(botId)) continue;
+      if (held.has(botId)) lease.until = now.getTime() + ttl;
+      else this.lostLease(botId);
     }
   }
 
@@ -369,7 +370,6 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
    * meanwhile stops here. False when it was fenced off again meanwhile.
    */
   private async takeLeasesAnew(now: Date): Promise<boolean> {
-    this.lastBackstopAt = performance.now();
     let renewedAt = performance.now();
     for (const botId of [...this.running]) {
       // a round for 200 bots takes a while on a loaded database: the presence is kept up meanwhile, or another worker
@@ -430,7 +430,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       const online = [...this.running].filter((b) => this.fleet.runner(b)?.isOnline);
       for (const b of this.running) if (!online.includes(b)) this.fleet.runner(b)?.keepConnected();
       // (through the store's connection, as the fleet's own writes of the bots' state: one writer per document)
-      const beats = beatsDue(online.map((botId) => ({ botId, backoff: this.dispatcher.backoffOf(botId) })), now.getTime(), this.lastCalmBeat, BEAT_EVERY_MS);
+      const beats = beatsDue(online.map((botId) => ({ botId, backoff: this.dispatcher.backoffOf(botId) })), now.getTime(), this.lastCalmBeat, BEAT_EVERY_MS, HOUSEKEEPING_WRITE_DOCS);
       await heartbeats(this.o.store, this.workerId, now, beats.due);
       this.lastCalmBeat = beats.last;
       // the accounts of bots other workers run: they are never counted as members, here either
