@@ -80,7 +80,8 @@ type WorkerSays =
 /**
  * The worker side (`--worker`): a FleetWorker with the simulator's bots (limits given here: off, or a gap),
  * its scheduler off; each `run <id> <gapMs> <perBot>` line on standard input plans a run as the scheduler does
- * (the registry and caps history read just before the due time, then planRun into the outbox through this worker's dispatcher)
+ * (the registry and caps history read ahead of the due time by twice the read's time, as PlanningPrefetch does once
+ * it has timed a read, then planRun into the outbox through this worker's dispatcher)
  * and answers once every post of it went out and every outcome is written.
  */
 async function workerSide(): Promise<void> {
@@ -125,7 +126,7 @@ async function workerSide(): Promise<void> {
     if (cmd === 'stop') break;
     if (cmd !== 'run' || !runId) continue;
     for (const b of config.bots) b.limits = Number(gap) > 0 ? { ...UNLIMITED, minGapMs: Number(gap) } : { ...UNLIMITED };
-    // the scheduler reads the registry and what caps count just before the due time (PlanningPrefetch)
+    // the scheduler reads the registry and what caps count before the due time (PlanningPrefetch)
     const tRead = performance.now();
     const outbox = planOutbox(store, worker.dispatcher);
     const def = campaign(runId.replace(/[@#].*$/, ''));
@@ -137,6 +138,9 @@ async function workerSide(): Promise<void> {
       const per = new Map<string, number>();
       groups = groups.filter((g) => g.botIds.length === 1 && (per.set(g.botIds[0]!, (per.get(g.botIds[0]!) ?? 0) + 1).get(g.botIds[0]!)! <= Number(perBot)));
     }
+    // and reads them that far ahead of the due time once it has timed a read: twice the read's time, 10 s at least
+    // (PlanningPrefetch.leadMs), so the run is due that long after the read started
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, tRead + Math.max(10_000, 2 * registrySec * 1000) - performance.now())));
     finals = 0;
     const dueAt = Date.now();
     const due = performance.now();
@@ -396,7 +400,7 @@ async function main(): Promise<void> {
         // (a group of the simulated world without a bot is planned as failed, "no bot in group")
         if (r.sent !== r.planned || posts.length !== r.sent || r.planned < groups * 0.99) throw new Error(`run to ${groups} groups: ${r.planned} planned, ${r.sent} sent, ${posts.length} received`);
         sizes.push(s);
-        say(`  limits off: due time → last post ${s.dueToLastPostSec} s (${s.perSec} posts/s; registry and caps history read ${s.registrySec} s before it, planning ${s.planSec} s), every outcome written ${s.dueToAllFinalSec} s; worker peak RSS ${s.peakRssMb} MB (high-water mark ${s.hwmRssMb} MB); duplicates ${s.duplicates}`);
+        say(`  limits off: due time → last post ${s.dueToLastPostSec} s (${s.perSec} posts/s; registry and caps history read ahead of it in ${s.registrySec} s, planning ${s.planSec} s), every outcome written ${s.dueToAllFinalSec} s; worker peak RSS ${s.peakRssMb} MB (high-water mark ${s.hwmRssMb} MB); duplicates ${s.duplicates}`);
         if (largest && LIMITED_RUNS > 0) {
           for (const loaded of [false, true]) {
             const hog = loaded ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }) : undefined;
