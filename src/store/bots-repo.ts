@@ -57,9 +57,10 @@ export async function heartbeat(store: Store, botId: string, workerId: string, n
 }
 
 /**
- * Heartbeats of every online bot a worker runs, in as few writes as possible:
- * one for all the bots that are not backing off (a write per bot per tick
- * rewrote the collection once per bot on FerretDB), one per bot that is.
+ * Heartbeats of bots a worker runs (those due this tick, see beatsDue), in as
+ * few writes as possible: one for all the bots that are not backing off (a
+ * write per bot rewrote the collection once per bot on FerretDB), one per bot
+ * that is.
  */
 export async function heartbeats(store: Store, workerId: string, now: Date, bots: readonly Beat[]): Promise<void> {
   const calm = bots.filter((b) => isCalm(b, now.getTime()));

@@ -157,7 +157,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   private sweeping: Promise<void> | undefined;
   private sweepAgain: Promise<void> | undefined;
   private lastSweep = { at: 0, tookMs: 0 };
-  /** The last write of the heartbeats of bots not backing off (see shared/heartbeat-cadence.ts). */
+  /** When each calm bot's heartbeat was last written (see shared/heartbeat-cadence.ts). */
   private lastCalmBeat: CalmBeats = NO_BEAT;
   private stopsTimer: NodeJS.Timeout | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
@@ -312,7 +312,7 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   /**
    * Renew this worker's presence, which holds the leases of every bot running
    * here (one small write and one look a round, whatever the number of bots),
-   * and every few rounds the leases' backstops. Also on a timer of its own: a
+   * then the leases' backstops that are due (a slice at most, see backstopsDue). Also on a timer of its own: a
    * tick held up by slow reads (seconds at 69,000 groups on FerretDB) must not
    * let the leases lapse, or every bot would be stopped and started again.
    */
@@ -331,8 +331,12 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
       }
       if (this.presence.anew) {
         if (!(await this.takeLeasesAnew(now))) return;
-      } else await this.renewBackstops(now);
+        this.presence.until = until.getTime();
+        return;
+      }
+      // (known good from here: the lanes need not wait for the backstops' write)
       this.presence.until = until.getTime();
+      await this.renewBackstops(now);
     })().finally(() => (this.renewing = undefined));
     return this.renewing;
   }

@@ -125,7 +125,7 @@ describe('bots changing hands between workers', () => {
     expect(count(await held(), 'W6')).toBe(4);
   }, 60_000);
 
-  it('should write its calm bots\' heartbeats together every few seconds, and renew its presence three times a lease, not its every lease', async () => {
+  it('should write its calm bots\' heartbeats together, and renew its presence three times a lease, the leases\' backstops together once a third of them passed', async () => {
     const w = await startWorker('W8');
     await waitFor(() => expect(BOTS.filter((b) => w.fleet.runner(b)?.isOnline)).toEqual(BOTS));
     await sleep(500);
@@ -139,12 +139,20 @@ describe('bots changing hands between workers', () => {
     });
     await sleep(3000);
     mongoose.set('debug', false);
-    // 15 ticks of 200 ms: one heartbeat write at most (every 10 s); the presence of a 3 s lease renewed every second by
+    // 15 ticks of 200 ms: one heartbeat write at most (every minute); the presence of a 3 s lease renewed every second by
     // the lease timer, and written by each tick (who runs how many bots); the leases themselves once in 10 s at most
     expect(beats.mock.calls.length).toBeLessThanOrEqual(1);
     expect(writes.presence).toBeGreaterThanOrEqual(2 + 15 - 2);
     expect(writes.presence).toBeLessThanOrEqual(4 + 15 + 2);
     expect(writes.leases).toBeLessThanOrEqual(1);
+    // the leases' backstops (30 s for a 3 s lease) are renewed once a third of one has passed: all four in one write
+    const renewed: number[] = [];
+    mongoose.set('debug', (collection: string, method: string, filter?: { _id?: { $in?: unknown[] } }) => {
+      if (collection === 'leases' && method === 'updateMany') renewed.push(filter?._id?.$in?.length ?? 0);
+    });
+    await sleep(8500);
+    mongoose.set('debug', false);
+    expect(renewed).toEqual([4]);
     beats.mockRestore();
     expect([...(await onlineBotIds(store, new Date()))].sort()).toEqual(BOTS);
     expect(count(await held(), 'W8')).toBe(BOTS.length);

@@ -29,17 +29,19 @@ describe('which heartbeats a worker writes on a tick', () => {
     expect(ids(next.due)).toEqual(['t', 'u']);
   });
 
-  it('should write a bot at once when it becomes calm (logged in, taken over, recovered), and no other for it', () => {
+  it('should write a bot at once when it becomes calm (logged in, taken over, recovered), with the other calm ones of a small fleet', () => {
     const first = beatsDue([calm('a'), calm('b')], 0, NO_BEAT, 5000);
     expect(ids(beatsDue([calm('b'), calm('a')], 1500, first.last, 5000).due)).toEqual([]);
-    expect(ids(beatsDue([calm('a'), calm('b'), calm('c')], 1500, first.last, 5000).due)).toEqual(['c']);
-    // a bot that stopped is not written, and the others are not written for it
-    expect(ids(beatsDue([calm('a')], 1500, first.last, 5000).due)).toEqual([]);
+    expect(ids(beatsDue([calm('a'), calm('b'), calm('c')], 1500, first.last, 5000).due)).toEqual(['c', 'a', 'b']);
+    // a bot that stopped is not written, nor the others for it, and is forgotten
+    const stopped = beatsDue([calm('a')], 1500, first.last, 5000);
+    expect(ids(stopped.due)).toEqual([]);
+    expect([...stopped.last.keys()]).toEqual(['a']);
     // a bot whose cool-down ended is calm again: its heartbeat (back-off 1) is written at once
     const cooling: Beat = { botId: 'b', backoff: { factor: 1, cooldownUntil: 2000 } };
     const during = beatsDue([calm('a'), cooling], 1800, first.last, 5000);
     expect(ids(during.due)).toEqual(['b']);
-    expect(ids(beatsDue([calm('a'), cooling], 3000, during.last, 5000).due)).toEqual(['b']);
+    expect(ids(beatsDue([calm('a'), cooling], 3000, during.last, 5000).due)).toEqual(['b', 'a']);
   });
 
   it('should write at most `most` calm bots a tick, those written longest ago first', () => {
@@ -57,13 +59,11 @@ describe('which heartbeats a worker writes on a tick', () => {
         lastWrite.set(b, t);
       }
     }
-    expect(written.slice(0, 3)).toEqual([['a', 'b', 'c', 'd'], ['e', 'f', 'g', 'h'], ['i', 'j']]);
+    // the ones never written first; the slice filled up with the oldest
+    expect(written.slice(0, 3)).toEqual([['a', 'b', 'c', 'd'], ['e', 'f', 'g', 'h'], ['i', 'j', 'a', 'b']]);
     expect(Math.max(...written.map((w) => w.length))).toBe(4);
-    // every bot written every 5–6 s (the first tick at least 5 s after its last write)
+    // every bot written at least every 6 s (the first tick at least 5 s after the oldest write)
     expect(lastWrite.size).toBe(10);
-    expect(longest).toBe(6000);
-    // and not more often: 5 or 6 times each in 30 s
-    for (const b of 'abcdefghij') expect(written.flat().filter((x) => x === b).length).toBeGreaterThanOrEqual(5);
-    for (const b of 'abcdefghij') expect(written.flat().filter((x) => x === b).length).toBeLessThanOrEqual(6);
+    expect(longest).toBeLessThanOrEqual(6000);
   });
 });
