@@ -312,9 +312,10 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
   /**
    * Renew this worker's presence, which holds the leases of every bot running
    * here (one small write and one look a round, whatever the number of bots),
-   * then the leases' backstops that are due (a slice at most, see backstopsDue). Also on a timer of its own: a
-   * tick held up by slow reads (seconds at 69,000 groups on FerretDB) must not
-   * let the leases lapse, or every bot would be stopped and started again.
+   * then the leases' backstops that are due (see backstopsDue). Also on a
+   * timer of its own: a tick held up by slow reads (seconds at 69,000 groups on
+   * FerretDB) must not let the leases lapse, or every bot would be stopped and
+   * started again.
    */
   private renewLeases(): Promise<void> {
     this.renewing ??= (async () => {
@@ -329,12 +330,8 @@ export class FleetWorker extends EventEmitter<WorkerEvents> {
         this.log.warn({ bots: this.running.size }, 'this worker was not heard from for longer than a lease, and another worker may have taken its bots over: taking their leases anew');
         await this.renewOwnPresence(now);
       }
-      if (this.presence.anew) {
-        if (!(await this.takeLeasesAnew(now))) return;
-        this.presence.until = until.getTime();
-        return;
-      }
-      // (known good from here: the lanes need not wait for the backstops' write)
+      if (this.presence.anew && !(await this.takeLeasesAnew(now))) return;
+      // known good from here: the lanes need not wait for the backstops' write (none is due right after taking anew)
       this.presence.until = until.getTime();
       await this.renewBackstops(now);
     })().finally(() => (this.renewing = undefined));
